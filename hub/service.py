@@ -1,0 +1,161 @@
+"""The one command path: load -> authorise -> pure rule -> atomic commit -> publish.
+
+Rules never see the store or the clock; this module hands them the meeting, the actor and the time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import jsonpatch
+
+from hub.errors import HubError
+from hub.meetings import Actor, Change
+from hub.models import Branch, Event, Meeting, Member
+from hub.permissions import effective_role
+from hub.store import Store
+from hub.tokens import JoinTokens
+
+Publisher = Callable[[str, Event], Awaitable[None]]
+Rule = Callable[[Meeting, datetime], Change | None]
+
+COMMIT_ATTEMPTS = 50
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+async def _publish_nowhere(meeting_id: str, event: Event) -> None:
+    return None
+
+
+class Hub:
+    def __init__(
+        self,
+        store: Store,
+        tokens: JoinTokens,
+        replay_limit: int = 500,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.store = store
+        self.tokens = tokens
+        self.replay_limit = replay_limit
+        self.clock = clock
+        self.publish: Publisher = _publish_nowhere
+        # Commands on one meeting queue here instead of colliding on the version in Redis;
+        # the compare-and-set still guards against other hub processes.
+        self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+
+    # Directory.
+
+    async def save_branch(self, branch: Branch) -> None:
+        await self.store.put("branch", branch.id, branch.model_dump(mode="json"))
+
+    async def branch(self, branch_id: str) -> Branch:
+        doc = await self.store.get("branch", branch_id)
+        if doc is None:
+            raise HubError("branch.not_found", f"There is no branch {branch_id!r}.")
+        return Branch.model_validate(doc)
+
+    async def save_member(self, member: Member) -> None:
+        await self.store.put("member", member.id, member.model_dump(mode="json"))
+
+    async def member(self, member_id: str) -> Member:
+        doc = await self.store.get("member", member_id)
+        if doc is None:
+            raise HubError("member.not_found", f"There is no member {member_id!r}.")
+        return Member.model_validate(doc)
+
+    # Meetings.
+
+    async def create_meeting(self, meeting: Meeting, actor: str | None = None) -> Event:
+        await self.branch(meeting.branch_id)
+        view = meeting.public_view()
+        event = Event(
+            version=1,
+            type="meeting.created",
+            actor=actor,
+            at=self.clock(),
+            data={"title": meeting.title},
+            patch=[{"op": "replace", "path": "", "value": view}],
+        )
+        if await self.store.commit(meeting.id, 0, meeting.model_dump(mode="json"), _doc(event)) is None:
+            raise HubError("meeting.exists", f"A meeting {meeting.id!r} already exists.")
+        await self.store.index_meeting(meeting.id, meeting.starts_at.timestamp())
+        return event
+
+    async def meeting(self, meeting_id: str) -> tuple[int, Meeting]:
+        loaded = await self.store.load(meeting_id)
+        if loaded is None:
+            raise HubError("meeting.not_found", f"There is no meeting {meeting_id!r}.")
+        version, doc = loaded
+        return version, Meeting.model_validate(doc)
+
+    async def snapshot(self, meeting_id: str) -> dict[str, Any]:
+        version, meeting = await self.meeting(meeting_id)
+        return {"version": version, "meeting": meeting.public_view()}
+
+    async def catch_up(self, meeting_id: str, since: int) -> dict[str, Any]:
+        """What a client at version `since` is missing: the events, or a snapshot if too many."""
+        version, meeting = await self.meeting(meeting_id)
+        if since <= version:
+            events = await self.store.events_since(meeting_id, since, self.replay_limit)
+            if events is not None:
+                return {"version": version, "events": events}
+        return {"version": version, "meeting": meeting.public_view()}
+
+    async def execute(self, meeting_id: str, actor: Actor, rule: Rule) -> Event | None:
+        """Run an authorised command through its rule and commit it; None when it changed nothing."""
+        async with self._locks[meeting_id]:
+            for _ in range(COMMIT_ATTEMPTS):
+                version, meeting = await self.meeting(meeting_id)
+                now = self.clock()
+                change = rule(meeting, now)
+                if change is None:
+                    return None
+                event = Event(
+                    version=version + 1,
+                    type=change.type,
+                    actor=actor.member_id,
+                    at=now,
+                    data=change.data,
+                    patch=jsonpatch.make_patch(meeting.public_view(), change.meeting.public_view()).patch,
+                )
+                state = change.meeting.model_dump(mode="json")
+                if await self.store.commit(meeting_id, version, state, _doc(event)) is not None:
+                    await self.publish(meeting_id, event)
+                    return event
+        raise HubError("busy", "The meeting is too busy right now; please try again.")
+
+    # Join links.
+
+    async def issue_link(self, member_id: str, meeting_id: str, valid_for: timedelta) -> str:
+        await self.member(member_id)
+        await self.meeting(meeting_id)
+        return self.tokens.issue(member_id, meeting_id, self.clock() + valid_for)
+
+    async def revoke_link(self, token: str) -> None:
+        claims = self.tokens.read(token, self.clock())
+        remaining = claims.expires_at - self.clock()
+        await self.store.revoke(claims.token_id, int(remaining.total_seconds()) + 1)
+
+    async def admit(self, token: str) -> tuple[str, Actor]:
+        """The meeting and the actor a join link stands for, or an `auth.*` refusal."""
+        claims = self.tokens.read(token, self.clock())
+        if await self.store.is_revoked(claims.token_id):
+            raise HubError("auth.revoked_token", "This join link has been withdrawn.")
+        _, meeting = await self.meeting(claims.meeting_id)
+        member = await self.member(claims.member_id)
+        role = effective_role(await self.branch(meeting.branch_id), meeting, member.id)
+        if role is None:
+            raise HubError("auth.not_invited", "You are not invited to this meeting.")
+        return meeting.id, Actor(member_id=member.id, name=member.name, role=role)
+
+
+def _doc(event: Event) -> dict[str, Any]:
+    return event.model_dump(mode="json")

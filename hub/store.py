@@ -1,0 +1,95 @@
+"""The hub store: the only module that talks to Redis.
+
+Keys carry a hash tag per meeting (`hub:{m:ID}:...`) so that one meeting's keys share a Cluster slot and
+the commit script may touch all of them. Values are msgpack.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from typing import Any, cast
+
+import msgpack
+import redis.asyncio as redis
+
+Doc = dict[str, Any]
+
+_COMMIT = resources.files("hub").joinpath("lua/commit.lua").read_text()
+
+
+def _pack(value: Doc) -> bytes:
+    return cast(bytes, msgpack.packb(value, use_bin_type=True))
+
+
+def _unpack(blob: bytes) -> Doc:
+    return cast(Doc, msgpack.unpackb(blob, raw=False))
+
+
+def _meeting(meeting_id: str, part: str) -> str:
+    return f"hub:{{m:{meeting_id}}}:{part}"
+
+
+class Store:
+    def __init__(self, client: redis.Redis) -> None:
+        self.redis = client
+        self._commit = client.register_script(_COMMIT)
+
+    @classmethod
+    def from_url(cls, url: str) -> Store:
+        return cls(redis.Redis.from_url(url))
+
+    async def close(self) -> None:
+        await self.redis.aclose()
+
+    async def ping(self) -> bool:
+        return bool(await self.redis.ping())
+
+    # Meetings: versioned state plus an append-only event stream.
+
+    async def load(self, meeting_id: str) -> tuple[int, Doc] | None:
+        version, state = await self.redis.hmget(_meeting(meeting_id, "state"), ["version", "state"])
+        if version is None:
+            return None
+        return int(version), _unpack(state)
+
+    async def commit(self, meeting_id: str, expected: int, state: Doc, event: Doc) -> int | None:
+        """The new version, or None if the meeting is no longer at `expected`."""
+        keys = [_meeting(meeting_id, "state"), _meeting(meeting_id, "events")]
+        ok, version = await self._commit(keys=keys, args=[expected, _pack(state), _pack(event)])
+        return int(version) if ok else None
+
+    async def events_since(self, meeting_id: str, since: int, limit: int) -> list[Doc] | None:
+        """Events after version `since`, oldest first; None when more than `limit` are missing."""
+        entries = await self.redis.xrange(
+            _meeting(meeting_id, "events"), min=f"{since + 1}-0", count=limit + 1
+        )
+        if len(entries) > limit:
+            return None
+        return [_unpack(fields[b"e"]) for _, fields in entries]
+
+    async def event_log(self, meeting_id: str) -> list[Doc]:
+        entries = await self.redis.xrange(_meeting(meeting_id, "events"))
+        return [_unpack(fields[b"e"]) for _, fields in entries]
+
+    async def meeting_ids(self) -> list[str]:
+        return [m.decode() for m in await self.redis.zrange("hub:meetings", 0, -1)]
+
+    async def index_meeting(self, meeting_id: str, starts_at: float) -> None:
+        await self.redis.zadd("hub:meetings", {meeting_id: starts_at})
+
+    # Directory: branches and members, written by officers, not event-sourced.
+
+    async def put(self, kind: str, key: str, doc: Doc) -> None:
+        await self.redis.set(f"hub:{kind}:{key}", _pack(doc))
+
+    async def get(self, kind: str, key: str) -> Doc | None:
+        blob = await self.redis.get(f"hub:{kind}:{key}")
+        return None if blob is None else _unpack(blob)
+
+    # Join links that were revoked before they expire.
+
+    async def revoke(self, token_id: str, ttl_seconds: int) -> None:
+        await self.redis.set(f"hub:revoked:{token_id}", 1, ex=max(ttl_seconds, 1))
+
+    async def is_revoked(self, token_id: str) -> bool:
+        return bool(await self.redis.exists(f"hub:revoked:{token_id}"))

@@ -1,0 +1,65 @@
+"""The app factory: Starlette for pages and health, python-socketio around it for the real-time edge."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import socketio
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from hub.config import Settings
+from hub.runtime import open_hub
+from signalling.gateway import Gateway
+
+STATIC = Path(__file__).parent / "static"
+
+
+async def page(request: Request) -> Response:
+    index = STATIC / "index.html"
+    if not index.exists():
+        return PlainTextResponse(
+            "The web client is not built. Run scripts/setup (or `npm run build` in web/).",
+            status_code=503,
+        )
+    return FileResponse(index, headers={"Cache-Control": "no-cache"})
+
+
+async def health(request: Request) -> Response:
+    store_ok = await request.app.state.hub.store.ping()
+    return JSONResponse({"ok": store_ok}, status_code=200 if store_ok else 503)
+
+
+def create_app(settings: Settings) -> socketio.ASGIApp:
+    manager = socketio.AsyncRedisManager(settings.redis_url) if settings.redis_url else None
+    sio = socketio.AsyncServer(
+        async_mode="asgi",
+        serializer="msgpack",
+        client_manager=manager,
+        # The engine refuses packets beyond this; the gateway answers smaller oversized payloads.
+        max_http_buffer_size=4 * settings.limits.payload_bytes,
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with open_hub(settings) as hub:
+            Gateway(sio, hub, settings.limits)
+            app.state.hub = hub
+            yield
+            await sio.shutdown()
+
+    web = Starlette(
+        routes=[
+            Route("/", page),
+            Route("/join/{token}", page),
+            Route("/healthz", health),
+            Mount("/assets", StaticFiles(directory=STATIC / "assets", check_dir=False)),
+        ],
+        lifespan=lifespan,
+    )
+    return socketio.ASGIApp(sio, other_asgi_app=web)

@@ -1,0 +1,144 @@
+"""Socket.IO handlers. One path for every client event: rate limit, size limit, validate, authorise,
+run, ack. Handlers stay thin: the rules live in hub/."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from typing import Any
+
+import msgpack
+import socketio
+from limits import parse
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
+from pydantic import ValidationError
+
+from hub import meetings
+from hub.commands import COMMANDS, MeetingJoin, MeetingSetStatus, MeetingSync
+from hub.config import Limits
+from hub.errors import HubError
+from hub.meetings import Actor
+from hub.models import Event, Model
+from hub.permissions import authorise
+from hub.service import Hub
+from signalling.envelope import INTERNAL, invalid_payload, ok, refused
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[str, str, Actor, Any], Awaitable[Any]]
+
+
+def room(meeting_id: str) -> str:
+    return f"meeting:{meeting_id}"
+
+
+class Gateway:
+    def __init__(self, sio: socketio.AsyncServer, hub: Hub, limits: Limits) -> None:
+        self.sio = sio
+        self.hub = hub
+        self.limits = limits
+        self._limiter = MovingWindowRateLimiter(MemoryStorage())
+        self._rate = parse(limits.events_rate)
+        self._handlers: dict[str, Handler] = {
+            "meeting.join": self.join,
+            "meeting.leave": self.leave,
+            "meeting.sync": self.sync,
+            "meeting.set_status": self.set_status,
+        }
+        assert self._handlers.keys() == COMMANDS.keys()
+        hub.publish = self.publish
+        sio.on("connect", self.connect)
+        sio.on("disconnect", self.disconnect)
+        sio.on("*", self.dispatch)
+
+    async def publish(self, meeting_id: str, event: Event) -> None:
+        await self.sio.emit("meeting.event", event.model_dump(mode="json"), room=room(meeting_id))
+
+    async def connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
+        token = auth.get("token") if isinstance(auth, dict) else None
+        if not isinstance(token, str) or not token or len(token) > 1024:
+            raise socketio.exceptions.ConnectionRefusedError(
+                HubError("auth.missing_token", "Open the meeting from your join link.").to_dict()
+            )
+        try:
+            meeting_id, actor = await self.hub.admit(token)
+        except HubError as exc:
+            raise socketio.exceptions.ConnectionRefusedError(exc.to_dict()) from None
+        await self.sio.save_session(sid, {"meeting": meeting_id, "actor": replace(actor, session=sid)})
+
+    async def disconnect(self, sid: str, reason: Any = None) -> None:
+        session = await self.sio.get_session(sid)
+        try:
+            await self.leave(sid, session["meeting"], session["actor"], None)
+        except Exception:
+            log.exception("leave on disconnect failed for %s", sid)
+        self._limiter.clear(self._rate, sid)
+
+    async def dispatch(self, event: str, sid: str, *args: Any) -> dict[str, Any]:
+        try:
+            if not self._limiter.hit(self._rate, sid):
+                raise HubError(
+                    "rate_limited",
+                    "Too many requests; slow down.",
+                    {"limit": self.limits.events_rate},
+                )
+            handler = self._handlers.get(event)
+            if handler is None:
+                raise HubError("unknown_event", f"There is no event {event!r}.", {"event": event})
+            command = self._validate(COMMANDS[event], args)
+            session = await self.sio.get_session(sid)
+            actor: Actor = session["actor"]
+            authorise(event, actor.role)
+            return ok(await handler(sid, session["meeting"], actor, command))
+        except HubError as exc:
+            return refused(exc)
+        except Exception:
+            log.exception("event %s from %s failed", event, sid)
+            return refused(INTERNAL)
+
+    def _validate(self, model: type[Model], args: tuple[Any, ...]) -> Model:
+        if len(args) > 1:
+            raise HubError("invalid_payload", "Send one payload object.", {"arguments": len(args)})
+        payload = args[0] if args else {}
+        size = len(msgpack.packb(payload, use_bin_type=True))
+        if size > self.limits.payload_bytes:
+            raise HubError(
+                "payload_too_large",
+                "The request is too large.",
+                {"bytes": size, "limit": self.limits.payload_bytes},
+            )
+        if not isinstance(payload, dict):
+            raise HubError("invalid_payload", "The payload must be an object.")
+        try:
+            return model.model_validate(payload)
+        except ValidationError as exc:
+            raise invalid_payload(exc) from None
+
+    # One handler per event; each returns the ack's data.
+
+    async def join(self, sid: str, meeting_id: str, actor: Actor, command: MeetingJoin) -> Any:
+        # Enter the room first so no event falls between the reply and the first broadcast;
+        # clients skip events at or below the version they hold.
+        await self.sio.enter_room(sid, room(meeting_id))
+        await self.hub.execute(meeting_id, actor, lambda m, now: meetings.join(m, actor, now))
+        if command.since is not None:
+            return await self.hub.catch_up(meeting_id, command.since)
+        return await self.hub.snapshot(meeting_id)
+
+    async def leave(self, sid: str, meeting_id: str, actor: Actor, command: Any) -> Any:
+        await self.sio.leave_room(sid, room(meeting_id))
+        await self.hub.execute(meeting_id, actor, lambda m, now: meetings.leave(m, actor, now))
+        return None
+
+    async def sync(self, sid: str, meeting_id: str, actor: Actor, command: MeetingSync) -> Any:
+        return await self.hub.catch_up(meeting_id, command.since)
+
+    async def set_status(
+        self, sid: str, meeting_id: str, actor: Actor, command: MeetingSetStatus
+    ) -> Any:
+        event = await self.hub.execute(
+            meeting_id, actor, lambda m, now: meetings.set_status(m, command, actor, now)
+        )
+        return None if event is None else {"version": event.version}

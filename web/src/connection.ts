@@ -1,0 +1,56 @@
+// The Socket.IO connection: msgpack on the wire, one ack envelope for every event, and resync on
+// reconnect from the version the store already holds.
+import { io, type Socket } from "socket.io-client";
+import msgpackParser from "socket.io-msgpack-parser";
+import type { CatchUp, HubEvent, MeetingStore } from "./store";
+
+export interface HubError {
+  code: string;
+  message: string;
+  details: Record<string, unknown>;
+}
+
+type Ack<T> = { ok: true; data: T } | { ok: false; error: HubError };
+
+export interface ConnectionCallbacks {
+  onOnline(online: boolean): void;
+  onRefused(error: HubError): void;
+}
+
+export class Connection {
+  readonly socket: Socket;
+
+  constructor(token: string, private store: MeetingStore, callbacks: ConnectionCallbacks) {
+    this.socket = io({ auth: { token }, parser: msgpackParser });
+    this.socket.on("connect", () => {
+      callbacks.onOnline(true);
+      void this.join();
+    });
+    this.socket.on("disconnect", () => callbacks.onOnline(false));
+    this.socket.on("connect_error", (err: Error & { data?: HubError }) => {
+      // A refusal by the server (bad link) is final; anything else is retried by the client.
+      if (err.data?.code) callbacks.onRefused(err.data);
+      else callbacks.onOnline(false);
+    });
+    this.socket.on("meeting.event", (event: HubEvent) => {
+      if (!this.store.receive(event)) void this.sync();
+    });
+  }
+
+  async send<T>(event: string, payload: object = {}): Promise<T> {
+    const ack = (await this.socket.emitWithAck(event, payload)) as Ack<T>;
+    if (!ack.ok) throw ack.error;
+    return ack.data;
+  }
+
+  private async join(): Promise<void> {
+    const since = this.store.meeting ? { since: this.store.version } : {};
+    const reply = await this.send<CatchUp>("meeting.join", since);
+    if (!this.store.catchUp(reply)) await this.sync();
+  }
+
+  private async sync(): Promise<void> {
+    const reply = await this.send<CatchUp>("meeting.sync", { since: this.store.version });
+    this.store.catchUp(reply);
+  }
+}

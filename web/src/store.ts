@@ -1,0 +1,80 @@
+// The client's one copy of the meeting: a version and the state at that version. Every view renders
+// from it. Events carry an RFC 6902 patch, so applying them needs no knowledge of the rules.
+import { applyPatch, type Operation } from "fast-json-patch";
+
+export interface Participant {
+  member_id: string;
+  name: string;
+  role: string;
+  present: boolean;
+  first_joined_at: string;
+  last_seen_at: string;
+}
+
+export interface Meeting {
+  id: string;
+  branch_id: string;
+  title: string;
+  starts_at: string;
+  time_zone: string;
+  status: string;
+  participants: Record<string, Participant>;
+}
+
+export interface HubEvent {
+  version: number;
+  type: string;
+  actor: string | null;
+  at: string;
+  data: Record<string, unknown>;
+  patch: Operation[];
+}
+
+// What meeting.join and meeting.sync answer: a snapshot, or the events since the client's version.
+export interface CatchUp {
+  version: number;
+  meeting?: Meeting;
+  events?: HubEvent[];
+}
+
+export class MeetingStore {
+  version = 0;
+  meeting: Meeting | null = null;
+  // Events that arrive before the first snapshot wait here.
+  private early: HubEvent[] = [];
+  private listeners: Array<() => void> = [];
+
+  subscribe(listener: () => void): void {
+    this.listeners.push(listener);
+  }
+
+  // Returns false when an event is missing and the caller must ask for a sync.
+  receive(event: HubEvent): boolean {
+    if (this.meeting === null) {
+      this.early.push(event);
+      return true;
+    }
+    if (event.version <= this.version) return true;
+    if (event.version !== this.version + 1) return false;
+    this.meeting = applyPatch(this.meeting, event.patch, false, false).newDocument;
+    this.version = event.version;
+    this.notify();
+    return true;
+  }
+
+  catchUp(reply: CatchUp): boolean {
+    if (reply.meeting) {
+      this.meeting = reply.meeting;
+      this.version = reply.version;
+    }
+    let whole = true;
+    for (const event of [...(reply.events ?? []), ...this.early]) whole = this.receive(event) && whole;
+    this.early = [];
+    this.notify();
+    return whole && this.version >= reply.version;
+  }
+
+  private notify(): void {
+    for (const listener of this.listeners) listener();
+  }
+}

@@ -1,0 +1,18 @@
+// Times arrive in UTC; members see them in their own zone, with the meeting's home zone beside it.
+const FORMAT: Intl.DateTimeFormatOptions = {
+  weekday: "short",
+  day: "numeric",
+  month: "short",
+  year: "numeric",
+  hour: "2-digit",
+  minute: "2-digit",
+  timeZoneName: "short",
+};
+
+export function formatStart(utc: string, homeZone: string): { local: string; home: string } {
+  const date = new Date(utc);
+  return {
+    local: new Intl.DateTimeFormat(undefined, FORMAT).format(date),
+    home: new Intl.DateTimeFormat(undefined, { ...FORMAT, timeZone: homeZone }).format(date),
+  };
+}
