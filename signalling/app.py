@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -35,6 +37,18 @@ async def health(request: Request) -> Response:
     return JSONResponse({"ok": store_ok}, status_code=200 if store_ok else 503)
 
 
+async def close_manager(manager: socketio.AsyncRedisManager) -> None:
+    """python-socketio leaves its Redis listener running and its connections open at shutdown."""
+    listener = getattr(manager, "thread", None)
+    if listener is not None:
+        listener.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await listener
+    if getattr(manager, "connected", False):
+        await manager.pubsub.aclose()
+        await manager.redis.aclose()
+
+
 def create_app(settings: Settings) -> socketio.ASGIApp:
     manager = socketio.AsyncRedisManager(settings.redis_url) if settings.redis_url else None
     sio = socketio.AsyncServer(
@@ -52,6 +66,8 @@ def create_app(settings: Settings) -> socketio.ASGIApp:
             app.state.hub = hub
             yield
             await sio.shutdown()
+            if manager is not None:
+                await close_manager(manager)
 
     web = Starlette(
         routes=[

@@ -58,14 +58,13 @@ class Gateway:
 
     async def connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
         token = auth.get("token") if isinstance(auth, dict) else None
-        if not isinstance(token, str) or not token or len(token) > 1024:
-            raise socketio.exceptions.ConnectionRefusedError(
-                HubError("auth.missing_token", "Open the meeting from your join link.").to_dict()
-            )
         try:
+            if not isinstance(token, str) or not token or len(token) > 1024:
+                raise HubError("auth.missing_token", "Open the meeting from your join link.")
             meeting_id, actor = await self.hub.admit(token)
         except HubError as exc:
-            raise socketio.exceptions.ConnectionRefusedError(exc.to_dict()) from None
+            # The client sees `message` and, under `data`, the usual error object.
+            raise socketio.exceptions.ConnectionRefusedError(exc.message, exc.to_dict()) from None
         await self.sio.save_session(sid, {"meeting": meeting_id, "actor": replace(actor, session=sid)})
 
     async def disconnect(self, sid: str, reason: Any = None) -> None:

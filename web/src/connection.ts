@@ -45,11 +45,13 @@ export class Connection {
 
   private async join(): Promise<void> {
     const since = this.store.meeting ? { since: this.store.version } : {};
+    this.store.expectCatchUp();
     const reply = await this.send<CatchUp>("meeting.join", since);
     if (!this.store.catchUp(reply)) await this.sync();
   }
 
   private async sync(): Promise<void> {
+    this.store.expectCatchUp();
     const reply = await this.send<CatchUp>("meeting.sync", { since: this.store.version });
     this.store.catchUp(reply);
   }

@@ -40,8 +40,8 @@ export interface CatchUp {
 export class MeetingStore {
   version = 0;
   meeting: Meeting | null = null;
-  // Events that arrive before the first snapshot wait here.
-  private early: HubEvent[] = [];
+  // Events that arrive while a join or sync is in flight wait here for its reply.
+  private early: HubEvent[] | null = [];
   private listeners: Array<() => void> = [];
 
   subscribe(listener: () => void): void {
@@ -49,9 +49,13 @@ export class MeetingStore {
   }
 
   // Returns false when an event is missing and the caller must ask for a sync.
+  expectCatchUp(): void {
+    this.early ??= [];
+  }
+
   receive(event: HubEvent): boolean {
-    if (this.meeting === null) {
-      this.early.push(event);
+    if (this.early !== null || this.meeting === null) {
+      (this.early ??= []).push(event);
       return true;
     }
     if (event.version <= this.version) return true;
@@ -67,9 +71,10 @@ export class MeetingStore {
       this.meeting = reply.meeting;
       this.version = reply.version;
     }
+    const pending = [...(reply.events ?? []), ...(this.early ?? [])];
+    this.early = null;
     let whole = true;
-    for (const event of [...(reply.events ?? []), ...this.early]) whole = this.receive(event) && whole;
-    this.early = [];
+    for (const event of pending) whole = this.receive(event) && whole;
     this.notify();
     return whole && this.version >= reply.version;
   }

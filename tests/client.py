@@ -1,0 +1,84 @@
+"""A test client that holds the meeting the way the browser does: a version and the state, kept up to
+date by applying each event's patch, and resynced after a gap."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+import jsonpatch
+import socketio
+
+
+class MeetingClient:
+    def __init__(self, url: str, token: str) -> None:
+        self.url = url
+        self.token = token
+        self.sio = socketio.AsyncClient(serializer="msgpack", reconnection=False)
+        self.version = 0
+        self.meeting: dict[str, Any] | None = None
+        self.events: list[dict[str, Any]] = []
+        self.gaps = 0
+        # Events that arrive while a join or sync is in flight wait for its reply.
+        self.early: list[dict[str, Any]] | None = None
+        self._changed = asyncio.Event()
+        self.sio.on("meeting.event", self._on_event)
+
+    async def connect(self) -> None:
+        await self.sio.connect(
+            self.url, auth={"token": self.token}, transports=["websocket"], wait_timeout=5
+        )
+
+    async def disconnect(self) -> None:
+        await self.sio.disconnect()
+
+    async def call(self, event: str, *payload: Any) -> dict[str, Any]:
+        data = payload[0] if len(payload) == 1 else (tuple(payload) if payload else {})
+        result: dict[str, Any] = await self.sio.call(event, data, timeout=10)
+        return result
+
+    async def ok(self, event: str, payload: Any = None) -> Any:
+        ack = await self.call(event, {} if payload is None else payload)
+        assert ack["ok"], ack
+        return ack["data"]
+
+    async def join(self) -> None:
+        since = {} if self.meeting is None else {"since": self.version}
+        self.early = []
+        self.catch_up(await self.ok("meeting.join", since))
+
+    def catch_up(self, reply: dict[str, Any]) -> None:
+        if "meeting" in reply:
+            self.meeting, self.version = reply["meeting"], reply["version"]
+        for event in [*reply.get("events", []), *(self.early or [])]:
+            self._apply(event)
+        self.early = None
+        self._changed.set()
+
+    def _on_event(self, event: dict[str, Any]) -> None:
+        self.events.append(event)
+        if self.early is not None:
+            self.early.append(event)
+        elif self.meeting is not None:
+            self._apply(event)
+        self._changed.set()
+
+    def _apply(self, event: dict[str, Any]) -> None:
+        if event["version"] <= self.version:
+            return
+        if event["version"] != self.version + 1:
+            self.gaps += 1
+            return
+        self.meeting = jsonpatch.apply_patch(self.meeting, event["patch"])
+        self.version = event["version"]
+
+    async def wait_until(self, predicate: Callable[[MeetingClient], bool], timeout: float = 5) -> None:
+        async with asyncio.timeout(timeout):
+            while not predicate(self):
+                self._changed.clear()
+                await self._changed.wait()
+
+    def present(self) -> set[str]:
+        assert self.meeting is not None
+        return {m for m, p in self.meeting["participants"].items() if p["present"]}

@@ -1,0 +1,113 @@
+"""Fixtures shared by every kind of test: a real redis-server on a free port and the real app under
+uvicorn. In CI a missing service fails the run; it is never skipped."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import redis
+import uvicorn
+
+from hub.config import Limits, Settings
+from hub.demo import DEMO_MEETING_ID, load_demo
+from hub.models import Member, Role
+from hub.runtime import open_hub
+from signalling.app import create_app
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def require(tool: str) -> str:
+    path = shutil.which(tool)
+    if path is None:
+        pytest.fail(f"{tool} is not installed; scripts/test installs it", pytrace=False)
+    return path
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A private redis-server for the session, so tests never touch anyone else's data."""
+    port = free_port()
+    workdir = tmp_path_factory.mktemp("redis")
+    process = subprocess.Popen(
+        [require("redis-server"), "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+         "--appendonly", "no", "--dir", str(workdir)],
+        stdout=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    client = redis.Redis.from_url(url)
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                pytest.fail("redis-server did not start", pytrace=False)
+            time.sleep(0.05)
+    yield url
+    client.close()
+    process.terminate()
+    process.wait(10)
+
+
+@pytest.fixture
+def redis_url(redis_server: str) -> str:
+    client = redis.Redis.from_url(redis_server)
+    client.flushall()
+    client.close()
+    return redis_server
+
+
+@pytest.fixture
+def limits() -> Limits:
+    return Limits()
+
+
+@dataclass
+class RunningHub:
+    url: str
+    settings: Settings
+    links: dict[str, str]  # member id -> join token for the demo AGM
+    members: dict[str, tuple[Member, Role]]
+    meeting_id: str = DEMO_MEETING_ID
+
+
+@pytest.fixture
+async def hub_server(redis_url: str, tmp_path: Path, limits: Limits) -> AsyncIterator[RunningHub]:
+    """The real app under uvicorn on a free port, with the demo constituency loaded."""
+    port = free_port()
+    settings = Settings(
+        port=port, redis_url=redis_url, data_dir=tmp_path, secret="test-secret", limits=limits
+    )
+    async with open_hub(settings) as hub:
+        linked = await load_demo(hub, timedelta(hours=1))
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+    )
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.01)
+    yield RunningHub(
+        url=f"http://127.0.0.1:{port}",
+        settings=settings,
+        links={m.id: token for m, _, token in linked},
+        members={m.id: (m, role) for m, role, _ in linked},
+    )
+    server.should_exit = True
+    await asyncio.wait_for(task, 10)
