@@ -36,17 +36,28 @@ def store_options(command: Callable[..., Any]) -> Callable[..., Any]:
             help="Where the embedded store and the signing secret are kept.",
         ),
         click.option(
-            "--host", envvar="HUB_HOST", show_envvar=True, default="127.0.0.1", show_default=True,
+            "--host",
+            envvar="HUB_HOST",
+            show_envvar=True,
+            default="127.0.0.1",
+            show_default=True,
             help="Address to listen on.",
         ),
         click.option(
-            "--port", envvar="HUB_PORT", show_envvar=True, default=8000, show_default=True,
-            type=click.IntRange(0, 65535), help="Port to listen on.",
+            "--port",
+            envvar="HUB_PORT",
+            show_envvar=True,
+            default=8000,
+            show_default=True,
+            type=click.IntRange(0, 65535),
+            help="Port to listen on.",
         ),
         click.option(
-            "--public-url", envvar="HUB_PUBLIC_URL", show_envvar=True, default=None,
-            help="The address members open (join links start with it). "
-            "Default: http://HOST:PORT.",
+            "--public-url",
+            envvar="HUB_PUBLIC_URL",
+            show_envvar=True,
+            default=None,
+            help="The address members open (join links start with it). Default: http://HOST:PORT.",
         ),
     ]
     for option in reversed(options):
@@ -54,11 +65,19 @@ def store_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(command)
     def wrapper(
-        redis_url: str | None, data_dir: Path, host: str, port: int, public_url: str | None,
+        redis_url: str | None,
+        data_dir: Path,
+        host: str,
+        port: int,
+        public_url: str | None,
         **kwargs: Any,
     ) -> Any:
         settings = Settings(
-            host=host, port=port, redis_url=redis_url, data_dir=data_dir, public_url=public_url,
+            host=host,
+            port=port,
+            redis_url=redis_url,
+            data_dir=data_dir,
+            public_url=public_url,
         )
         return command(settings=settings, **kwargs)
 

@@ -33,9 +33,7 @@ class Change:
 
 TRANSITIONS: dict[MeetingStatus, frozenset[MeetingStatus]] = {
     MeetingStatus.SCHEDULED: frozenset({MeetingStatus.OPEN, MeetingStatus.CLOSED}),
-    MeetingStatus.OPEN: frozenset(
-        {MeetingStatus.SCHEDULED, MeetingStatus.IN_SESSION, MeetingStatus.CLOSED}
-    ),
+    MeetingStatus.OPEN: frozenset({MeetingStatus.SCHEDULED, MeetingStatus.IN_SESSION, MeetingStatus.CLOSED}),
     MeetingStatus.IN_SESSION: frozenset({MeetingStatus.OPEN, MeetingStatus.CLOSED}),
     MeetingStatus.CLOSED: frozenset(),
 }
@@ -67,7 +65,11 @@ def join(meeting: Meeting, actor: Actor, now: datetime) -> Change | None:
     return Change(
         _with_participant(meeting, participant),
         "participant.joined",
-        {"member_id": actor.member_id, "name": actor.name, "connections": len(participant.sessions)},
+        {
+            "member_id": actor.member_id,
+            "name": actor.name,
+            "connections": len(participant.sessions),
+        },
     )
 
 

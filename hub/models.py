@@ -96,9 +96,7 @@ class Meeting(Model):
 
     def public_view(self) -> dict[str, Any]:
         """What every client may see: everything but connection ids."""
-        return self.model_dump(
-            mode="json", exclude={"participants": {"__all__": {"sessions"}}}
-        )
+        return self.model_dump(mode="json", exclude={"participants": {"__all__": {"sessions"}}})
 
 
 class Event(Model):

@@ -25,6 +25,10 @@ def _unpack(blob: bytes) -> Doc:
     return cast(Doc, msgpack.unpackb(blob, raw=False))
 
 
+def _events(entries: Any) -> list[Doc]:
+    return [_unpack(fields[b"e"]) for _, fields in entries]
+
+
 def _meeting(meeting_id: str, part: str) -> str:
     return f"hub:{{m:{meeting_id}}}:{part}"
 
@@ -47,7 +51,8 @@ class Store:
     # Meetings: versioned state plus an append-only event stream.
 
     async def load(self, meeting_id: str) -> tuple[int, Doc] | None:
-        version, state = await self.redis.hmget(_meeting(meeting_id, "state"), ["version", "state"])
+        reply = await self.redis.hmget(_meeting(meeting_id, "state"), ["version", "state"])
+        version, state = cast(list[Any], reply)
         if version is None:
             return None
         return int(version), _unpack(state)
@@ -63,16 +68,16 @@ class Store:
         entries = await self.redis.xrange(
             _meeting(meeting_id, "events"), min=f"{since + 1}-0", count=limit + 1
         )
-        if len(entries) > limit:
+        if len(cast(list[Any], entries)) > limit:
             return None
-        return [_unpack(fields[b"e"]) for _, fields in entries]
+        return _events(entries)
 
     async def event_log(self, meeting_id: str) -> list[Doc]:
-        entries = await self.redis.xrange(_meeting(meeting_id, "events"))
-        return [_unpack(fields[b"e"]) for _, fields in entries]
+        return _events(await self.redis.xrange(_meeting(meeting_id, "events")))
 
     async def meeting_ids(self) -> list[str]:
-        return [m.decode() for m in await self.redis.zrange("hub:meetings", 0, -1)]
+        ids = await self.redis.zrange("hub:meetings", 0, -1)
+        return [m.decode() for m in cast(list[bytes], ids)]
 
     async def index_meeting(self, meeting_id: str, starts_at: float) -> None:
         await self.redis.zadd("hub:meetings", {meeting_id: starts_at})
@@ -84,7 +89,7 @@ class Store:
 
     async def get(self, kind: str, key: str) -> Doc | None:
         blob = await self.redis.get(f"hub:{kind}:{key}")
-        return None if blob is None else _unpack(blob)
+        return None if blob is None else _unpack(cast(bytes, blob))
 
     # Join links that were revoked before they expire.
 

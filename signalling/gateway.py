@@ -134,9 +134,7 @@ class Gateway:
     async def sync(self, sid: str, meeting_id: str, actor: Actor, command: MeetingSync) -> Any:
         return await self.hub.catch_up(meeting_id, command.since)
 
-    async def set_status(
-        self, sid: str, meeting_id: str, actor: Actor, command: MeetingSetStatus
-    ) -> Any:
+    async def set_status(self, sid: str, meeting_id: str, actor: Actor, command: MeetingSetStatus) -> Any:
         event = await self.hub.execute(
             meeting_id, actor, lambda m, now: meetings.set_status(m, command, actor, now)
         )

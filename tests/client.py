@@ -26,9 +26,7 @@ class MeetingClient:
         self.sio.on("meeting.event", self._on_event)
 
     async def connect(self) -> None:
-        await self.sio.connect(
-            self.url, auth={"token": self.token}, transports=["websocket"], wait_timeout=5
-        )
+        await self.sio.connect(self.url, auth={"token": self.token}, transports=["websocket"], wait_timeout=5)
 
     async def disconnect(self) -> None:
         await self.sio.disconnect()

@@ -50,9 +50,7 @@ async def test_expired_token_is_refused(hub_server: RunningHub) -> None:
 async def test_revoked_token_is_refused_and_others_still_work(hub_server: RunningHub) -> None:
     async with open_hub(hub_server.settings) as hub:
         await hub.revoke_link(hub_server.links[MEMBER])
-    assert (await refusal(hub_server, {"token": hub_server.links[MEMBER]}))["code"] == (
-        "auth.revoked_token"
-    )
+    assert (await refusal(hub_server, {"token": hub_server.links[MEMBER]}))["code"] == ("auth.revoked_token")
     chair = MeetingClient(hub_server.url, hub_server.links[CHAIR])
     await chair.connect()
     await chair.join()
@@ -64,9 +62,7 @@ async def test_member_outside_the_branch_is_not_invited(hub_server: RunningHub) 
         branch = await hub.branch("intl")
         del branch.roles[MEMBER]
         await hub.save_branch(branch)
-    assert (await refusal(hub_server, {"token": hub_server.links[MEMBER]}))["code"] == (
-        "auth.not_invited"
-    )
+    assert (await refusal(hub_server, {"token": hub_server.links[MEMBER]}))["code"] == ("auth.not_invited")
 
 
 @pytest.mark.parametrize(

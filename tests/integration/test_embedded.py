@@ -34,7 +34,8 @@ class Serve:
     async def start(self) -> None:
         self.process = subprocess.Popen(
             [*HUB, "serve", "--port", str(self.port), "--log-level", "warning"],
-            cwd=self.workdir, env=env(),
+            cwd=self.workdir,
+            env=env(),
         )
         async with httpx.AsyncClient() as http, asyncio.timeout(20):
             while True:
@@ -62,8 +63,12 @@ def serve(tmp_path: Path) -> Iterator[Serve]:
 
 async def test_meetings_survive_restarts_of_the_embedded_store(serve: Serve) -> None:
     demo = subprocess.run(
-        [*HUB, "demo", "--port", str(serve.port)], cwd=serve.workdir, env=env(),
-        capture_output=True, text=True, check=True,
+        [*HUB, "demo", "--port", str(serve.port)],
+        cwd=serve.workdir,
+        env=env(),
+        capture_output=True,
+        text=True,
+        check=True,
     )
     token = re.search(r"chair .*/join/(\S+)", demo.stdout)
     assert token is not None, demo.stdout

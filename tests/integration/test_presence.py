@@ -91,7 +91,9 @@ async def test_reconnect_receives_missed_events_and_converges(hub_server: Runnin
     reply = await back.ok("meeting.join", {"since": missed_from})
     assert "events" in reply and "meeting" not in reply
     assert [e["type"] for e in reply["events"]][:3] == [
-        "participant.left", "participant.joined", "meeting.status_changed",
+        "participant.left",
+        "participant.joined",
+        "meeting.status_changed",
     ]
     back.catch_up(reply)
     for client in (chair, other, back):

@@ -1,0 +1,50 @@
+"""A member opens a join link in Chromium and sees the meeting, in their own time zone, live."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from playwright.async_api import Browser, expect
+
+from tests.conftest import RunningHub
+
+CHAIR, MEMBER = "m001", "m025"
+
+
+async def test_a_second_participant_appears_live(
+    hub_server: RunningHub, browser: Browser, artifacts: Path
+) -> None:
+    tokyo = await browser.new_context(timezone_id="Asia/Tokyo", locale="en-GB")
+    chair = await tokyo.new_page()
+    await chair.goto(f"{hub_server.url}/join/{hub_server.links[CHAIR]}")
+    await expect(chair.locator("#title")).to_have_text("Annual General Meeting")
+    # 13:00 UTC is 22:00 in Tokyo; the home zone (London) is shown beside it.
+    await expect(chair.locator("#starts")).to_contain_text("22:00")
+    await expect(chair.locator(".home")).to_contain_text("13:00")
+    participants = chair.locator("#participants li")
+    await expect(participants).to_have_count(1)
+    await expect(participants.first).to_contain_text("Eleni Adeyemi")
+
+    new_york = await browser.new_context(timezone_id="America/New_York", locale="en-US")
+    member = await new_york.new_page()
+    await member.goto(f"{hub_server.url}/join/{hub_server.links[MEMBER]}")
+    # New York is still on EST that day (DST begins on 14 March 2027).
+    await expect(member.locator("#starts")).to_contain_text("08:00 AM EST")
+    await expect(member.locator("#participants li")).to_have_count(2)
+
+    await expect(participants).to_have_count(2)
+    await expect(chair.locator('#participants li[data-member="m025"]')).to_contain_text("Omar Young")
+    await chair.screenshot(path=artifacts / "join-page.png", full_page=True)
+
+    await new_york.close()
+    await expect(participants).to_have_count(1)
+    await tokyo.close()
+
+
+async def test_a_bad_link_explains_itself(hub_server: RunningHub, browser: Browser) -> None:
+    context = await browser.new_context()
+    page = await context.new_page()
+    await page.goto(f"{hub_server.url}/join/not-a-real-token")
+    await expect(page.locator('[role="alert"]')).to_contain_text("not valid")
+    await expect(page.locator('[data-code="auth.invalid_token"]')).to_have_count(1)
+    await context.close()

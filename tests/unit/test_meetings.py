@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from hub import meetings
+from hub.commands import MeetingSetStatus
+from hub.errors import HubError
+from hub.models import MeetingStatus, Role
+from tests.unit.builders import NOON, actor, meeting
+
+
+def test_join_adds_a_present_participant() -> None:
+    change = meetings.join(meeting(), actor(), NOON)
+    assert change is not None
+    assert change.type == "participant.joined"
+    joined = change.meeting.participants["m002"]
+    assert joined.present and joined.sessions == ["s1"] and joined.first_joined_at == NOON
+    assert change.data == {"member_id": "m002", "name": "Member m002", "connections": 1}
+
+
+def test_join_on_the_same_connection_again_changes_nothing() -> None:
+    change = meetings.join(meeting(), actor(), NOON)
+    assert change is not None
+    assert meetings.join(change.meeting, actor(), NOON) is None
+
+
+def test_second_connection_keeps_one_participant_and_first_join_time() -> None:
+    first = meetings.join(meeting(), actor(), NOON)
+    assert first is not None
+    later = NOON + timedelta(minutes=5)
+    second = meetings.join(first.meeting, actor(session="s2"), later)
+    assert second is not None
+    participant = second.meeting.participants["m002"]
+    assert participant.sessions == ["s1", "s2"]
+    assert participant.first_joined_at == NOON and participant.last_seen_at == later
+    assert second.data["connections"] == 2
+
+
+def test_leave_of_last_connection_marks_absent_but_keeps_the_record() -> None:
+    joined = meetings.join(meeting(), actor(), NOON)
+    assert joined is not None
+    left = meetings.leave(joined.meeting, actor(), NOON + timedelta(hours=1))
+    assert left is not None and left.type == "participant.left"
+    participant = left.meeting.participants["m002"]
+    assert participant.present is False and participant.sessions == []
+
+
+def test_leave_of_one_of_two_connections_keeps_the_member_present() -> None:
+    one = meetings.join(meeting(), actor(), NOON)
+    assert one is not None
+    two = meetings.join(one.meeting, actor(session="s2"), NOON)
+    assert two is not None
+    left = meetings.leave(two.meeting, actor(), NOON)
+    assert left is not None
+    assert left.meeting.participants["m002"].present is True
+    assert left.data["connections"] == 1
+
+
+def test_leave_without_join_changes_nothing() -> None:
+    assert meetings.leave(meeting(), actor(), NOON) is None
+
+
+def test_public_view_hides_connection_ids() -> None:
+    joined = meetings.join(meeting(), actor(), NOON)
+    assert joined is not None
+    view = joined.meeting.public_view()
+    assert "sessions" not in view["participants"]["m002"]
+    assert view["starts_at"] == "2027-03-13T13:00:00Z"
+
+
+@pytest.mark.parametrize(
+    ("start", "to"),
+    [
+        (MeetingStatus.SCHEDULED, MeetingStatus.OPEN),
+        (MeetingStatus.OPEN, MeetingStatus.IN_SESSION),
+        (MeetingStatus.IN_SESSION, MeetingStatus.CLOSED),
+        (MeetingStatus.OPEN, MeetingStatus.SCHEDULED),
+    ],
+)
+def test_allowed_status_changes(start: MeetingStatus, to: MeetingStatus) -> None:
+    change = meetings.set_status(
+        meeting(status=start), MeetingSetStatus(status=to), actor(role=Role.CHAIR), NOON
+    )
+    assert change is not None
+    assert change.meeting.status == to
+    assert change.data == {"from": start.value, "to": to.value}
+
+
+@pytest.mark.parametrize(
+    ("start", "to"),
+    [
+        (MeetingStatus.SCHEDULED, MeetingStatus.IN_SESSION),
+        (MeetingStatus.CLOSED, MeetingStatus.OPEN),
+        (MeetingStatus.IN_SESSION, MeetingStatus.SCHEDULED),
+    ],
+)
+def test_refused_status_changes(start: MeetingStatus, to: MeetingStatus) -> None:
+    with pytest.raises(HubError) as refused:
+        meetings.set_status(meeting(status=start), MeetingSetStatus(status=to), actor(), NOON)
+    assert refused.value.code == "meeting.bad_transition"
+
+
+def test_setting_the_same_status_changes_nothing() -> None:
+    assert meetings.set_status(meeting(), MeetingSetStatus(status="scheduled"), actor(), NOON) is None
