@@ -26,11 +26,13 @@ function render(meeting: Meeting): void {
   const when = formatStart(meeting.starts_at, meeting.time_zone);
   app.innerHTML = `
     <h1 id="title">${escape(meeting.title)}</h1>
-    <p class="when">
-      <time id="starts" datetime="${escape(meeting.starts_at)}">${escape(when.local)}</time>
-      <span class="home">(${escape(when.home)})</span>
-      <span class="status" id="status">${escape(STATUS[meeting.status] ?? meeting.status)}</span>
-    </p>
+    <p class="status" id="status">${escape(STATUS[meeting.status] ?? meeting.status)}</p>
+    <dl class="when">
+      <dt>Your time</dt>
+      <dd><time id="starts" datetime="${escape(meeting.starts_at)}">${escape(when.local)}</time></dd>
+      <dt>Meeting time (${escape(meeting.time_zone)})</dt>
+      <dd class="home">${escape(when.home)}</dd>
+    </dl>
     <h2>Here now (<span id="present-count">${present.length}</span>)</h2>
     <ul class="participants" id="participants">
       ${present
