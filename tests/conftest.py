@@ -9,6 +9,7 @@ import socket
 import subprocess
 import time
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -106,19 +107,26 @@ async def hub_server(redis_url: str, tmp_path: Path, limits: Limits) -> AsyncIte
     )
     async with open_hub(settings) as hub:
         linked = await load_demo(hub, timedelta(hours=1))
+    async with serving(settings) as url:
+        yield RunningHub(
+            url=url,
+            settings=settings,
+            links={m.id: token for m, _, token in linked},
+            members={m.id: (m, role) for m, role, _ in linked},
+        )
+
+
+@asynccontextmanager
+async def serving(settings: Settings) -> AsyncIterator[str]:
+    """The real app under uvicorn on settings.port, on this test's event loop."""
     server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+        uvicorn.Config(create_app(settings), host="127.0.0.1", port=settings.port, log_level="warning")
     )
     task = asyncio.create_task(server.serve())
     while not server.started:
         if task.done():
             task.result()
         await asyncio.sleep(0.01)
-    yield RunningHub(
-        url=f"http://127.0.0.1:{port}",
-        settings=settings,
-        links={m.id: token for m, _, token in linked},
-        members={m.id: (m, role) for m, role, _ in linked},
-    )
+    yield f"http://127.0.0.1:{settings.port}"
     server.should_exit = True
     await asyncio.wait_for(task, 10)
