@@ -16,12 +16,13 @@ from limits.strategies import MovingWindowRateLimiter
 from pydantic import ValidationError
 
 from hub import meetings
-from hub.commands import COMMANDS, MeetingJoin, MeetingSetStatus, MeetingSync
+from hub.commands import COMMANDS, MeetingJoin, MeetingSync
 from hub.config import Limits
 from hub.errors import HubError
 from hub.meetings import Actor
 from hub.models import Event, Model
 from hub.permissions import authorise
+from hub.rules import RULES, Rule
 from hub.service import Hub
 from signalling.envelope import INTERNAL, invalid_payload, ok, refused
 
@@ -41,13 +42,12 @@ class Gateway:
         self.limits = limits
         self._limiter = MovingWindowRateLimiter(MemoryStorage())
         self._rate = parse(limits.events_rate)
-        self._handlers: dict[str, Handler] = {
+        self._presence: dict[str, Handler] = {
             "meeting.join": self.join,
             "meeting.leave": self.leave,
             "meeting.sync": self.sync,
-            "meeting.set_status": self.set_status,
         }
-        assert self._handlers.keys() == COMMANDS.keys()
+        assert self._presence.keys() | RULES.keys() == COMMANDS.keys()
         hub.publish = self.publish
         sio.on("connect", self.connect)
         sio.on("disconnect", self.disconnect)
@@ -83,14 +83,16 @@ class Gateway:
                     "Too many requests; slow down.",
                     {"limit": self.limits.events_rate},
                 )
-            handler = self._handlers.get(event)
-            if handler is None:
+            if event not in COMMANDS:
                 raise HubError("unknown_event", f"There is no event {event!r}.", {"event": event})
             command = self._validate(COMMANDS[event], args)
             session = await self.sio.get_session(sid)
             actor: Actor = session["actor"]
             authorise(event, actor.role)
-            return ok(await handler(sid, session["meeting"], actor, command))
+            handler = self._presence.get(event)
+            if handler is not None:
+                return ok(await handler(sid, session["meeting"], actor, command))
+            return ok(await self.apply(session["meeting"], actor, RULES[event], command))
         except HubError as exc:
             return refused(exc)
         except Exception:
@@ -134,8 +136,7 @@ class Gateway:
     async def sync(self, sid: str, meeting_id: str, actor: Actor, command: MeetingSync) -> Any:
         return await self.hub.catch_up(meeting_id, command.since)
 
-    async def set_status(self, sid: str, meeting_id: str, actor: Actor, command: MeetingSetStatus) -> Any:
-        event = await self.hub.execute(
-            meeting_id, actor, lambda m, now: meetings.set_status(m, command, actor, now)
-        )
+    async def apply(self, meeting_id: str, actor: Actor, rule: Rule, command: Model) -> Any:
+        """Every other event: its rule, committed; the ack carries the new version."""
+        event = await self.hub.execute(meeting_id, actor, lambda m, now: rule(m, command, actor, now))
         return None if event is None else {"version": event.version}
