@@ -5,13 +5,16 @@ Every model forbids unknown fields and bounds every size, so a malformed payload
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field
 
-from hub.models import MeetingStatus, Model
+from hub.models import AgendaKind, Id, MeetingStatus, Model, Text, Title
 
 Version = Annotated[int, Field(ge=0, le=2**53)]
+Position = Annotated[int, Field(ge=0, le=10_000)]
+Minutes = Annotated[int, Field(ge=0, le=24 * 60)]
+Documents = Annotated[list[Text], Field(max_length=10)]
 
 
 class MeetingJoin(Model):
@@ -31,9 +34,115 @@ class MeetingSetStatus(Model):
     status: MeetingStatus
 
 
+class AgendaAdd(Model):
+    title: Title
+    kind: AgendaKind = AgendaKind.OTHER
+    minutes_budget: Minutes | None = None
+    documents: Documents = Field(default_factory=list)
+    # Where to insert; the end when absent.
+    position: Position | None = None
+
+
+class AgendaUpdate(Model):
+    # Only the fields sent are changed.
+    item_id: Id
+    title: Title | None = None
+    kind: AgendaKind | None = None
+    minutes_budget: Minutes | None = None
+    documents: Documents | None = None
+
+
+class AgendaMove(Model):
+    item_id: Id
+    position: Position
+
+
+class AgendaRemove(Model):
+    item_id: Id
+
+
+class AgendaSelect(Model):
+    # None: no item is under discussion.
+    item_id: Id | None
+
+
+class SpeakerRequest(Model):
+    stance: Literal["for", "against"] | None = None
+
+
+class SpeakerPointOfOrder(Model):
+    # The standing order the point relies on: a point of order must cite one.
+    rule: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class SpeakerWithdraw(Model):
+    # The member's own entry; their request to speak when absent.
+    entry_id: Id | None = None
+
+
+class SpeakerCall(Model):
+    # A specific entry, or the head of the queue when absent.
+    entry_id: Id | None = None
+
+
+class SpeakerMove(Model):
+    entry_id: Id
+    position: Position
+
+
+class SpeakerRemove(Model):
+    entry_id: Id
+
+
+class SpeakerCloseList(Model):
+    pass
+
+
+class SpeakerReopenList(Model):
+    pass
+
+
+class SpeechStart(Model):
+    pass
+
+
+class SpeechPause(Model):
+    pass
+
+
+class SpeechExtend(Model):
+    seconds: Annotated[int, Field(ge=1, le=3600)]
+
+
+class SpeechEnd(Model):
+    pass
+
+
+class AttendanceApologise(Model):
+    note: Annotated[str, Field(max_length=500)] = ""
+
+
 COMMANDS: dict[str, type[Model]] = {
     "meeting.join": MeetingJoin,
     "meeting.leave": MeetingLeave,
     "meeting.sync": MeetingSync,
     "meeting.set_status": MeetingSetStatus,
+    "agenda.add": AgendaAdd,
+    "agenda.update": AgendaUpdate,
+    "agenda.move": AgendaMove,
+    "agenda.remove": AgendaRemove,
+    "agenda.select": AgendaSelect,
+    "speaker.request": SpeakerRequest,
+    "speaker.point_of_order": SpeakerPointOfOrder,
+    "speaker.withdraw": SpeakerWithdraw,
+    "speaker.call": SpeakerCall,
+    "speaker.move": SpeakerMove,
+    "speaker.remove": SpeakerRemove,
+    "speaker.close_list": SpeakerCloseList,
+    "speaker.reopen_list": SpeakerReopenList,
+    "speech.start": SpeechStart,
+    "speech.pause": SpeechPause,
+    "speech.extend": SpeechExtend,
+    "speech.end": SpeechEnd,
+    "attendance.apologise": AttendanceApologise,
 }

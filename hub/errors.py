@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import ValidationError
+
 
 class HubError(Exception):
     """A refusal with a stable code; becomes `{"ok": false, "error": {...}}` at the edge."""
@@ -20,3 +22,11 @@ class HubError(Exception):
 
 class Conflict(Exception):
     """The meeting changed between load and commit; the service retries."""
+
+
+def invalid_payload(exc: ValidationError) -> HubError:
+    problems = [
+        {"field": ".".join(str(p) for p in e["loc"]), "problem": e["msg"]}
+        for e in exc.errors(include_url=False, include_context=False, include_input=False)
+    ]
+    return HubError("invalid_payload", "The request was not understood.", {"problems": problems})

@@ -22,6 +22,8 @@ class Actor:
     role: Role
     # The connection the command came on; presence is counted per connection.
     session: str = ""
+    # Self-described, for balance rules only; never shown to other members.
+    gender: str | None = None
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,7 @@ def join(meeting: Meeting, actor: Actor, now: datetime) -> Change | None:
             role=actor.role,
             present=True,
             sessions=[actor.session],
+            gender=actor.gender,
             first_joined_at=now,
             last_seen_at=now,
         )
@@ -102,6 +105,12 @@ def set_status(meeting: Meeting, command: MeetingSetStatus, actor: Actor, now: d
         "meeting.status_changed",
         {"from": meeting.status.value, "to": command.status.value},
     )
+
+
+def next_id(meeting: Meeting, prefix: str) -> tuple[Meeting, str]:
+    """A new id from the meeting's own counter, so that replaying the same commands gives the same ids."""
+    serial = meeting.serial + 1
+    return meeting.model_copy(update={"serial": serial}), f"{prefix}{serial}"
 
 
 def _with_participant(meeting: Meeting, participant: Participant) -> Meeting:

@@ -6,14 +6,18 @@ Times are always timezone-aware UTC; a meeting also carries its home time zone (
 from __future__ import annotations
 
 import enum
+import math
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, computed_field, model_validator
 
 Id = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
 Name = Annotated[str, Field(min_length=1, max_length=120)]
+Title = Annotated[str, Field(min_length=1, max_length=200)]
+Text = Annotated[str, Field(max_length=20_000)]
+Seconds = Annotated[int, Field(ge=0, le=24 * 3600)]
 
 
 def _valid_zone(name: str) -> str:
@@ -70,15 +74,105 @@ class MeetingStatus(enum.StrEnum):
     CLOSED = "closed"
 
 
+# Roles that count towards quorum and may vote.
+VOTING_ROLES = frozenset({Role.ADMIN, Role.CHAIR, Role.SECRETARY, Role.MEMBER})
+# Roles that run the meeting: agenda, queue, timer.
+OFFICER_ROLES = frozenset({Role.ADMIN, Role.CHAIR, Role.SECRETARY})
+
+
 class Participant(Model):
     member_id: Id
     name: Name
     role: Role
     present: bool
-    # Socket ids of this member's live connections; kept server-side only (see public_view).
-    sessions: list[str] = Field(default_factory=list)
     first_joined_at: UtcTime
     last_seen_at: UtcTime
+    # Server-side only (see PRIVATE): live socket ids, and self-described gender for balance rules.
+    sessions: list[str] = Field(default_factory=list)
+    gender: str | None = None
+
+
+class Quorum(Model):
+    kind: Literal["number", "fraction"] = "number"
+    value: Annotated[float, Field(ge=0)] = 5
+
+    @model_validator(mode="after")
+    def _fraction_at_most_one(self) -> Quorum:
+        if self.kind == "fraction" and self.value > 1:
+            raise ValueError("a fraction quorum is at most 1")
+        return self
+
+
+class StandingOrders(Model):
+    """A branch's procedural rules; defaults follow the UK Labour model procedural rules."""
+
+    quorum: Quorum = Field(default_factory=Quorum)
+    speech_seconds: Annotated[int, Field(ge=10, le=3600)] = 180
+    mover_seconds: Annotated[int, Field(ge=10, le=3600)] = 300
+    right_of_reply: bool = True
+    amendments_need_seconder: bool = True
+    alternate_by_gender: bool = False
+    chair_challenge_majority: Literal["simple", "two_thirds_present"] = "two_thirds_present"
+    vote_changes_allowed: bool = True
+
+
+class AgendaKind(enum.StrEnum):
+    MINUTES = "minutes"
+    REPORT = "report"
+    MOTION = "motion"
+    ELECTION = "election"
+    OTHER = "other"
+
+
+class QueueEntry(Model):
+    id: Id
+    member_id: Id
+    name: Name
+    kind: Literal["speech", "point_of_order"] = "speech"
+    stance: Literal["for", "against"] | None = None
+    # The standing order a point of order relies on.
+    rule: Annotated[str, Field(max_length=200)] | None = None
+    requested_at: UtcTime
+    # Why the entry stands where it does: point_of_order, first_time, spoken_before, moved_by_chair.
+    reason: str
+
+
+class AgendaItem(Model):
+    id: Id
+    title: Title
+    kind: AgendaKind = AgendaKind.OTHER
+    minutes_budget: Annotated[int, Field(ge=0, le=24 * 60)] | None = None
+    documents: list[Text] = Field(default_factory=list)
+    # Time spent on the item before it was last made current; the live part is now - opened_at.
+    seconds_used: Seconds = 0
+    opened_at: UtcTime | None = None
+    queue: list[QueueEntry] = Field(default_factory=list)
+    queue_open: bool = True
+    # How often each member has spoken on this item.
+    spoken: dict[str, int] = Field(default_factory=dict)
+
+
+class Speech(Model):
+    item_id: Id
+    member_id: Id
+    name: Name
+    kind: Literal["speech", "point_of_order"]
+    limit_seconds: Seconds
+    # Running since started_at, plus what ran before a pause; None while paused or not yet started.
+    started_at: UtcTime | None = None
+    elapsed_seconds: float = 0
+
+
+class Apology(Model):
+    name: Name
+    at: UtcTime
+    note: Annotated[str, Field(max_length=500)] = ""
+
+
+class QuorumState(Model):
+    required: int
+    present: int
+    quorate: bool
 
 
 class Meeting(Model):
@@ -92,11 +186,34 @@ class Meeting(Model):
     status: MeetingStatus = MeetingStatus.SCHEDULED
     # Per-meeting appointments override the branch role (a guest chair, a teller).
     roles: dict[str, Role] = Field(default_factory=dict)
+    standing_orders: StandingOrders = Field(default_factory=StandingOrders)
+    # Members entitled to attend and vote, counted when the meeting was created (for fraction quorums).
+    electorate: Annotated[int, Field(ge=0)] = 0
     participants: dict[str, Participant] = Field(default_factory=dict)
+    apologies: dict[str, Apology] = Field(default_factory=dict)
+    agenda: list[AgendaItem] = Field(default_factory=list)
+    current_item: str | None = None
+    speech: Speech | None = None
+    # Source of ids for agenda items, queue entries, motions: rules stay pure and replayable.
+    serial: int = 0
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def quorum(self) -> QuorumState:
+        rule = self.standing_orders.quorum
+        required = int(rule.value) if rule.kind == "number" else math.ceil(rule.value * self.electorate)
+        present = sum(1 for p in self.participants.values() if p.present and p.role in VOTING_ROLES)
+        return QuorumState(required=required, present=present, quorate=present >= required)
 
     def public_view(self) -> dict[str, Any]:
-        """What every client may see: everything but connection ids."""
-        return self.model_dump(mode="json", exclude={"participants": {"__all__": {"sessions"}}})
+        """What every client may see: no connection ids, no gender."""
+        return self.model_dump(mode="json", exclude={"participants": {"__all__": PRIVATE}})
+
+    def stored(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", exclude_computed_fields=True)
+
+
+PRIVATE = {"sessions", "gender"}
 
 
 class Event(Model):

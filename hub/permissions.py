@@ -6,16 +6,35 @@ The matrix is the single source for the server check, the docs table and the tes
 from __future__ import annotations
 
 from hub.errors import HubError
-from hub.models import Branch, Meeting, Role
+from hub.models import OFFICER_ROLES, VOTING_ROLES, Branch, Meeting, Role
 
 EVERYONE = frozenset(Role)
-OFFICERS = frozenset({Role.ADMIN, Role.CHAIR})
+# Those who run the meeting from the chair.
+CHAIRS = frozenset({Role.ADMIN, Role.CHAIR})
 
 MATRIX: dict[str, frozenset[Role]] = {
     "meeting.join": EVERYONE,
     "meeting.leave": EVERYONE,
     "meeting.sync": EVERYONE,
-    "meeting.set_status": OFFICERS,
+    "meeting.set_status": CHAIRS,
+    "agenda.add": OFFICER_ROLES,
+    "agenda.update": OFFICER_ROLES,
+    "agenda.move": OFFICER_ROLES,
+    "agenda.remove": OFFICER_ROLES,
+    "agenda.select": CHAIRS,
+    "speaker.request": VOTING_ROLES,
+    "speaker.point_of_order": VOTING_ROLES,
+    "speaker.withdraw": VOTING_ROLES,
+    "speaker.call": CHAIRS,
+    "speaker.move": CHAIRS,
+    "speaker.remove": CHAIRS,
+    "speaker.close_list": CHAIRS,
+    "speaker.reopen_list": CHAIRS,
+    "speech.start": CHAIRS,
+    "speech.pause": CHAIRS,
+    "speech.extend": CHAIRS,
+    "speech.end": CHAIRS,
+    "attendance.apologise": VOTING_ROLES,
 }
 
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from hub import meetings
+from hub import agenda, attendance, meetings, speakers
 from hub.meetings import Actor, Change
 from hub.models import Meeting
 
@@ -18,4 +18,22 @@ Rule = Callable[[Meeting, Any, Actor, datetime], Change | None]
 
 RULES: dict[str, Rule] = {
     "meeting.set_status": meetings.set_status,
+    "agenda.add": agenda.add,
+    "agenda.update": agenda.update,
+    "agenda.move": agenda.move,
+    "agenda.remove": agenda.remove,
+    "agenda.select": agenda.select,
+    "speaker.request": speakers.request,
+    "speaker.point_of_order": speakers.point_of_order,
+    "speaker.withdraw": speakers.withdraw,
+    "speaker.call": speakers.call,
+    "speaker.move": speakers.move,
+    "speaker.remove": speakers.remove,
+    "speaker.close_list": speakers.close_list,
+    "speaker.reopen_list": speakers.reopen_list,
+    "speech.start": speakers.start,
+    "speech.pause": speakers.pause,
+    "speech.extend": speakers.extend,
+    "speech.end": speakers.end,
+    "attendance.apologise": attendance.apologise,
 }

@@ -15,7 +15,7 @@ import jsonpatch
 
 from hub.errors import HubError
 from hub.meetings import Actor, Change
-from hub.models import Branch, Event, Meeting, Member
+from hub.models import VOTING_ROLES, Branch, Event, Meeting, Member
 from hub.permissions import effective_role
 from hub.store import Store
 from hub.tokens import JoinTokens
@@ -74,7 +74,9 @@ class Hub:
     # Meetings.
 
     async def create_meeting(self, meeting: Meeting, actor: str | None = None) -> Event:
-        await self.branch(meeting.branch_id)
+        branch = await self.branch(meeting.branch_id)
+        electorate = sum(1 for role in branch.roles.values() if role in VOTING_ROLES)
+        meeting = meeting.model_copy(update={"electorate": electorate})
         view = meeting.public_view()
         event = Event(
             version=1,
@@ -84,7 +86,7 @@ class Hub:
             data={"title": meeting.title},
             patch=[{"op": "replace", "path": "", "value": view}],
         )
-        if await self.store.commit(meeting.id, 0, meeting.model_dump(mode="json"), _doc(event)) is None:
+        if await self.store.commit(meeting.id, 0, meeting.stored(), _doc(event)) is None:
             raise HubError("meeting.exists", f"A meeting {meeting.id!r} already exists.")
         await self.store.index_meeting(meeting.id, meeting.starts_at.timestamp())
         return event
@@ -126,7 +128,7 @@ class Hub:
                     data=change.data,
                     patch=jsonpatch.make_patch(meeting.public_view(), change.meeting.public_view()).patch,
                 )
-                state = change.meeting.model_dump(mode="json")
+                state = change.meeting.stored()
                 if await self.store.commit(meeting_id, version, state, _doc(event)) is not None:
                     await self.publish(meeting_id, event)
                     return event
@@ -154,7 +156,7 @@ class Hub:
         role = effective_role(await self.branch(meeting.branch_id), meeting, member.id)
         if role is None:
             raise HubError("auth.not_invited", "You are not invited to this meeting.")
-        return meeting.id, Actor(member_id=member.id, name=member.name, role=role)
+        return meeting.id, Actor(member_id=member.id, name=member.name, role=role, gender=member.gender)
 
 
 def _doc(event: Event) -> dict[str, Any]:

@@ -1,0 +1,165 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from hub import agenda, speakers
+from hub.commands import (
+    AgendaAdd,
+    AgendaSelect,
+    SpeakerCall,
+    SpeakerCloseList,
+    SpeakerMove,
+    SpeakerPointOfOrder,
+    SpeakerRemove,
+    SpeakerReopenList,
+    SpeakerRequest,
+    SpeakerWithdraw,
+    SpeechEnd,
+    SpeechExtend,
+    SpeechPause,
+    SpeechStart,
+)
+from hub.errors import HubError
+from hub.meetings import Actor, Change
+from hub.models import Meeting, Role
+from tests.unit.builders import NOON, actor, meeting
+
+CHAIR = actor("m001", Role.CHAIR)
+ANA, BEN, CAT = actor("ana"), actor("ben"), actor("cat")
+
+
+def debating() -> Meeting:
+    m = agenda.add(meeting(), AgendaAdd(title="Motion 1"), CHAIR, NOON).meeting
+    selected = agenda.select(m, AgendaSelect(item_id="a1"), CHAIR, NOON)
+    assert selected is not None
+    return selected.meeting
+
+
+def ok(change: Change | None) -> Meeting:
+    assert change is not None
+    return change.meeting
+
+
+def queue(m: Meeting) -> list[tuple[str, str]]:
+    return [(e.member_id, e.reason) for e in agenda.current(m).queue]
+
+
+def ask(m: Meeting, who: Actor, minutes: int = 0) -> Meeting:
+    return ok(speakers.request(m, SpeakerRequest(stance="for"), who, NOON + timedelta(minutes=minutes)))
+
+
+def test_requests_queue_in_order_with_reasons() -> None:
+    m = ask(ask(debating(), ANA), BEN, 1)
+    assert queue(m) == [("ana", "first_time"), ("ben", "first_time")]
+    assert agenda.current(m).queue[0].stance == "for"
+
+
+def test_request_needs_a_current_item() -> None:
+    m = agenda.add(meeting(), AgendaAdd(title="Motion 1"), CHAIR, NOON).meeting
+    with pytest.raises(HubError) as refused:
+        speakers.request(m, SpeakerRequest(), ANA, NOON)
+    assert refused.value.code == "agenda.no_current_item"
+
+
+def test_one_request_per_member() -> None:
+    m = ask(debating(), ANA)
+    with pytest.raises(HubError) as refused:
+        speakers.request(m, SpeakerRequest(), ANA, NOON)
+    assert refused.value.code == "speaker.already_queued"
+
+
+def test_point_of_order_goes_first_and_cites_its_rule() -> None:
+    m = ask(ask(debating(), ANA), BEN)
+    change = speakers.point_of_order(m, SpeakerPointOfOrder(rule="SO 7.2"), CAT, NOON)
+    assert change.data["position"] == 0
+    assert queue(change.meeting)[0] == ("cat", "point_of_order")
+    assert agenda.current(change.meeting).queue[0].rule == "SO 7.2"
+
+
+def test_point_of_order_while_the_list_is_closed() -> None:
+    m = ok(speakers.close_list(ask(debating(), ANA), SpeakerCloseList(), CHAIR, NOON))
+    with pytest.raises(HubError) as refused:
+        speakers.request(m, SpeakerRequest(), BEN, NOON)
+    assert refused.value.code == "speaker.list_closed"
+    m = speakers.point_of_order(m, SpeakerPointOfOrder(rule="SO 3"), BEN, NOON).meeting
+    assert queue(m) == [("ben", "point_of_order"), ("ana", "first_time")]
+    m = ok(speakers.reopen_list(m, SpeakerReopenList(), CHAIR, NOON))
+    assert ask(m, CAT) is not None
+
+
+def test_members_who_have_not_spoken_come_before_those_who_have() -> None:
+    m = ask(ask(debating(), ANA), BEN, 1)
+    m = speakers.call(m, SpeakerCall(), CHAIR, NOON).meeting  # Ana speaks
+    m = ask(m, ANA, 2)  # and asks again
+    m = ask(m, CAT, 3)  # Cat asks later, but has not spoken
+    assert queue(m) == [("ben", "first_time"), ("cat", "first_time"), ("ana", "spoken_before")]
+
+
+def test_call_takes_the_head_and_starts_the_timer() -> None:
+    m = ask(ask(debating(), ANA), BEN)
+    change = speakers.call(m, SpeakerCall(), CHAIR, NOON)
+    speech = change.meeting.speech
+    assert speech is not None
+    assert (speech.member_id, speech.started_at, speech.limit_seconds) == ("ana", NOON, 180)
+    assert queue(change.meeting) == [("ben", "first_time")]
+    assert agenda.current(change.meeting).spoken == {"ana": 1}
+
+
+def test_call_a_specific_entry_and_end_the_running_speech() -> None:
+    m = ask(ask(ask(debating(), ANA), BEN), CAT)
+    m = speakers.call(m, SpeakerCall(), CHAIR, NOON).meeting
+    cat = agenda.current(m).queue[1].id
+    change = speakers.call(m, SpeakerCall(entry_id=cat), CHAIR, NOON + timedelta(seconds=90))
+    assert change.data["ended"] == {"member_id": "ana", "name": "Member ana", "seconds": 90}
+    assert change.meeting.speech is not None and change.meeting.speech.member_id == "cat"
+
+
+def test_call_with_an_empty_queue() -> None:
+    with pytest.raises(HubError) as refused:
+        speakers.call(debating(), SpeakerCall(), CHAIR, NOON)
+    assert refused.value.code == "speaker.queue_empty"
+
+
+def test_chair_moves_and_later_requests_respect_the_order() -> None:
+    m = ask(ask(debating(), ANA), BEN)
+    ben = agenda.current(m).queue[1].id
+    m = ok(speakers.move(m, SpeakerMove(entry_id=ben, position=0), CHAIR, NOON))
+    assert queue(m) == [("ben", "moved_by_chair"), ("ana", "first_time")]
+    m = ask(m, CAT)
+    assert queue(m)[-1] == ("cat", "first_time")
+
+
+def test_withdraw_own_request_and_chair_removes_others() -> None:
+    m = ask(ask(debating(), ANA), BEN)
+    m = speakers.withdraw(m, SpeakerWithdraw(), ANA, NOON).meeting
+    assert queue(m) == [("ben", "first_time")]
+    with pytest.raises(HubError) as refused:
+        speakers.withdraw(m, SpeakerWithdraw(), ANA, NOON)
+    assert refused.value.code == "speaker.not_in_queue"
+    ben = agenda.current(m).queue[0].id
+    with pytest.raises(HubError) as forbidden:
+        speakers.withdraw(m, SpeakerWithdraw(entry_id=ben), CAT, NOON)
+    assert forbidden.value.code == "forbidden"
+    m = speakers.remove(m, SpeakerRemove(entry_id=ben), CHAIR, NOON).meeting
+    assert queue(m) == []
+
+
+def test_timer_pause_start_extend_end() -> None:
+    m = speakers.call(ask(debating(), ANA), SpeakerCall(), CHAIR, NOON).meeting
+    m = ok(speakers.pause(m, SpeechPause(), CHAIR, NOON + timedelta(seconds=30)))
+    assert m.speech is not None and (m.speech.started_at, m.speech.elapsed_seconds) == (None, 30)
+    assert speakers.pause(m, SpeechPause(), CHAIR, NOON) is None
+    m = ok(speakers.start(m, SpeechStart(), CHAIR, NOON + timedelta(minutes=5)))
+    m = speakers.extend(m, SpeechExtend(seconds=60), CHAIR, NOON).meeting
+    assert m.speech is not None and m.speech.limit_seconds == 240
+    end = speakers.end(m, SpeechEnd(), CHAIR, NOON + timedelta(minutes=5, seconds=10))
+    assert end.meeting.speech is None
+    assert end.data["seconds"] == 40
+
+
+def test_timer_commands_need_a_speech() -> None:
+    with pytest.raises(HubError) as refused:
+        speakers.end(debating(), SpeechEnd(), CHAIR, NOON)
+    assert refused.value.code == "speech.none"
