@@ -18,13 +18,13 @@ from pydantic import ValidationError
 from hub import meetings
 from hub.commands import COMMANDS, MeetingJoin, MeetingSync
 from hub.config import Limits
-from hub.errors import HubError
+from hub.errors import HubError, invalid_payload
 from hub.meetings import Actor
 from hub.models import Event, Model
 from hub.permissions import authorise
 from hub.rules import RULES, Rule
 from hub.service import Hub
-from signalling.envelope import INTERNAL, invalid_payload, ok, refused
+from signalling.envelope import INTERNAL, ok, refused
 
 log = logging.getLogger(__name__)
 
