@@ -8,7 +8,7 @@ from importlib import resources
 from typing import Any
 
 from hub.errors import HubError
-from hub.models import Branch, Meeting, Member, Role
+from hub.models import AgendaItem, Branch, Meeting, Member, Role, StandingOrders
 from hub.service import Hub
 
 SAMPLE = "sample-constituency.json"
@@ -68,6 +68,18 @@ async def load_demo(hub: Hub, valid_for: timedelta = timedelta(days=30)) -> list
                 title=agm["title"],
                 starts_at=datetime.fromisoformat(agm["scheduled_start_utc"]),
                 time_zone=agm["home_time_zone"],
+                standing_orders=StandingOrders(quorum=agm["quorum"], **agm["standing_orders"]),
+                agenda=[
+                    AgendaItem(
+                        id=f"a{n}",
+                        title=item["title"],
+                        kind=item["kind"],
+                        minutes_budget=item.get("minutes_budget"),
+                        documents=[item["motion"]["text"]] if "motion" in item else [],
+                    )
+                    for n, item in enumerate(agm["agenda"], start=1)
+                ],
+                serial=len(agm["agenda"]),
             )
         )
     except HubError as exc:
