@@ -125,8 +125,12 @@ class Gateway:
         await self.sio.enter_room(sid, room(meeting_id))
         await self.hub.execute(meeting_id, actor, lambda m, now: meetings.join(m, actor, now))
         if command.since is not None:
-            return await self.hub.catch_up(meeting_id, command.since)
-        return await self.hub.snapshot(meeting_id)
+            reply = await self.hub.catch_up(meeting_id, command.since)
+        else:
+            reply = await self.hub.snapshot(meeting_id)
+        # Who the client is, and the server's clock so countdowns agree across devices.
+        you = {"member_id": actor.member_id, "name": actor.name, "role": actor.role.value}
+        return {**reply, "you": you, "server_time": self.hub.clock().isoformat()}
 
     async def leave(self, sid: str, meeting_id: str, actor: Actor, command: Any) -> Any:
         await self.sio.leave_room(sid, room(meeting_id))

@@ -45,6 +45,6 @@ async def test_a_bad_link_explains_itself(hub_server: RunningHub, browser: Brows
     context = await browser.new_context()
     page = await context.new_page()
     await page.goto(f"{hub_server.url}/join/not-a-real-token")
-    await expect(page.locator('[role="alert"]')).to_contain_text("not valid")
+    await expect(page.locator('.error[role="alert"]')).to_contain_text("not valid")
     await expect(page.locator('[data-code="auth.invalid_token"]')).to_have_count(1)
     await context.close()

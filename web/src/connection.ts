@@ -2,7 +2,7 @@
 // reconnect from the version the store already holds.
 import { io, type Socket } from "socket.io-client";
 import msgpackParser from "socket.io-msgpack-parser";
-import type { CatchUp, HubEvent, MeetingStore } from "./store";
+import type { CatchUp, HubEvent, Joined, MeetingStore } from "./store";
 
 export interface HubError {
   code: string;
@@ -46,8 +46,8 @@ export class Connection {
   private async join(): Promise<void> {
     const since = this.store.meeting ? { since: this.store.version } : {};
     this.store.expectCatchUp();
-    const reply = await this.send<CatchUp>("meeting.join", since);
-    if (!this.store.catchUp(reply)) await this.sync();
+    const reply = await this.send<Joined>("meeting.join", since);
+    if (!this.store.joined(reply)) await this.sync();
   }
 
   private async sync(): Promise<void> {

@@ -1,52 +1,22 @@
 import "./style.css";
 import { Connection, type HubError } from "./connection";
-import { MeetingStore, type Meeting } from "./store";
-import { formatStart } from "./time";
+import { escape } from "./format";
+import { renderRoom, tick } from "./room";
+import { MeetingStore } from "./store";
 
 const app = document.getElementById("app")!;
 const banner = document.getElementById("banner")!;
-
-function escape(text: string): string {
-  const span = document.createElement("span");
-  span.textContent = text;
-  return span.innerHTML;
-}
-
-const STATUS: Record<string, string> = {
-  scheduled: "Scheduled",
-  open: "Open: members are arriving",
-  in_session: "In session",
-  closed: "Closed",
-};
-
-function render(meeting: Meeting): void {
-  const present = Object.values(meeting.participants)
-    .filter((p) => p.present)
-    .sort((a, b) => a.name.localeCompare(b.name));
-  const when = formatStart(meeting.starts_at, meeting.time_zone);
-  app.innerHTML = `
-    <h1 id="title">${escape(meeting.title)}</h1>
-    <p class="status" id="status">${escape(STATUS[meeting.status] ?? meeting.status)}</p>
-    <dl class="when">
-      <dt>Your time</dt>
-      <dd><time id="starts" datetime="${escape(meeting.starts_at)}">${escape(when.local)}</time></dd>
-      <dt>Meeting time (${escape(meeting.time_zone)})</dt>
-      <dd class="home">${escape(when.home)}</dd>
-    </dl>
-    <h2>Here now (<span id="present-count">${present.length}</span>)</h2>
-    <ul class="participants" id="participants">
-      ${present
-        .map(
-          (p) => `<li data-member="${escape(p.member_id)}"><span class="name">${escape(p.name)}</span>
-                  <span class="role">${escape(p.role)}</span></li>`,
-        )
-        .join("")}
-    </ul>`;
-}
+const notice = document.getElementById("notice")!;
 
 function showError(error: HubError): void {
   app.innerHTML = `<div class="error" role="alert" data-code="${escape(error.code)}">
     <h1>Cannot join this meeting</h1><p>${escape(error.message)}</p></div>`;
+}
+
+function tell(message: string, code = ""): void {
+  notice.textContent = message;
+  notice.dataset.code = code;
+  notice.hidden = !message;
 }
 
 const match = /^\/join\/([^/]+)$/.exec(location.pathname);
@@ -54,12 +24,42 @@ if (!match) {
   app.innerHTML = `<h1>Meeting hub</h1><p>Open the join link you were sent to take part in a meeting.</p>`;
 } else {
   const store = new MeetingStore();
-  store.subscribe(() => store.meeting && render(store.meeting));
-  new Connection(decodeURIComponent(match[1]), store, {
+  store.subscribe(() => renderRoom(app, store));
+  const connection = new Connection(decodeURIComponent(match[1]), store, {
     onOnline(online) {
       banner.hidden = online;
       banner.textContent = online ? "" : "Connection lost: reconnecting…";
     },
     onRefused: showError,
+  });
+  setInterval(() => tick(app, store), 250);
+
+  async function send(action: string, payload: object): Promise<void> {
+    try {
+      tell("");
+      await connection.send(action, payload);
+    } catch (error) {
+      const e = error as HubError;
+      tell(e.message ?? String(error), e.code ?? "");
+    }
+  }
+
+  app.addEventListener("click", (event) => {
+    const target = (event.target as HTMLElement).closest<HTMLElement>("[data-action]");
+    if (!target) return;
+    void send(target.dataset.action!, JSON.parse(target.dataset.args ?? "{}"));
+  });
+
+  app.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const form = event.target as HTMLFormElement;
+    const data = new FormData(form);
+    if (form.id === "agenda-add") {
+      const minutes = String(data.get("minutes") ?? "");
+      void send("agenda.add", { title: String(data.get("title")), ...(minutes ? { minutes_budget: Number(minutes) } : {}) });
+    } else if (form.id === "point-of-order") {
+      void send("speaker.point_of_order", { rule: String(data.get("rule")) });
+    }
+    form.reset();
   });
 }

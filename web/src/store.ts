@@ -11,6 +11,40 @@ export interface Participant {
   last_seen_at: string;
 }
 
+export interface QueueEntry {
+  id: string;
+  member_id: string;
+  name: string;
+  kind: "speech" | "point_of_order";
+  stance: "for" | "against" | null;
+  rule: string | null;
+  requested_at: string;
+  reason: string;
+}
+
+export interface AgendaItem {
+  id: string;
+  title: string;
+  kind: string;
+  minutes_budget: number | null;
+  documents: string[];
+  seconds_used: number;
+  opened_at: string | null;
+  queue: QueueEntry[];
+  queue_open: boolean;
+  spoken: Record<string, number>;
+}
+
+export interface Speech {
+  item_id: string;
+  member_id: string;
+  name: string;
+  kind: "speech" | "point_of_order";
+  limit_seconds: number;
+  started_at: string | null;
+  elapsed_seconds: number;
+}
+
 export interface Meeting {
   id: string;
   branch_id: string;
@@ -19,6 +53,12 @@ export interface Meeting {
   time_zone: string;
   status: string;
   participants: Record<string, Participant>;
+  apologies: Record<string, { name: string; at: string; note: string }>;
+  agenda: AgendaItem[];
+  current_item: string | null;
+  speech: Speech | null;
+  quorum: { required: number; present: number; quorate: boolean };
+  standing_orders: { speech_seconds: number; [rule: string]: unknown };
 }
 
 export interface HubEvent {
@@ -37,9 +77,24 @@ export interface CatchUp {
   events?: HubEvent[];
 }
 
+export interface You {
+  member_id: string;
+  name: string;
+  role: string;
+}
+
+// meeting.join also says who the client is and what time the server has.
+export interface Joined extends CatchUp {
+  you: You;
+  server_time: string;
+}
+
 export class MeetingStore {
   version = 0;
   meeting: Meeting | null = null;
+  you: You | null = null;
+  // Server clock minus this device's clock, in milliseconds.
+  clockOffset = 0;
   // Events that arrive while a join or sync is in flight wait here for its reply.
   private early: HubEvent[] | null = [];
   private listeners: Array<() => void> = [];
@@ -77,6 +132,16 @@ export class MeetingStore {
     for (const event of pending) whole = this.receive(event) && whole;
     this.notify();
     return whole && this.version >= reply.version;
+  }
+
+  joined(reply: Joined): boolean {
+    this.you = reply.you;
+    this.clockOffset = Date.parse(reply.server_time) - Date.now();
+    return this.catchUp(reply);
+  }
+
+  serverNow(): number {
+    return Date.now() + this.clockOffset;
   }
 
   private notify(): void {

@@ -1,0 +1,80 @@
+"""A chair and two members run an agenda item's debate through the page: take up the item, ask to
+speak, point of order first, call, countdown, end."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from playwright.async_api import Browser, Page, expect
+
+from tests.conftest import RunningHub
+
+CHAIR, ANA, BEN = "m001", "m002", "m025"
+
+
+async def open_as(browser: Browser, hub: RunningHub, member: str) -> Page:
+    context = await browser.new_context(viewport={"width": 1280, "height": 900})
+    page = await context.new_page()
+    await page.goto(f"{hub.url}/join/{hub.links[member]}")
+    await expect(page.locator("#title")).to_have_text("Annual General Meeting")
+    return page
+
+
+async def test_debate_on_an_item_through_the_page(
+    hub_server: RunningHub, browser: Browser, artifacts: Path
+) -> None:
+    chair = await open_as(browser, hub_server, CHAIR)
+    ana = await open_as(browser, hub_server, ANA)
+    ben = await open_as(browser, hub_server, BEN)
+
+    await chair.get_by_role("button", name="Open the meeting").click()
+    await expect(ana.locator("#status")).to_have_text("Open: members are arriving")
+    await expect(chair.locator("#quorum")).to_contain_text("3 present, 10 needed")
+
+    motion = chair.locator('[data-item="a5"]')
+    await motion.get_by_role("button", name="Take up").click()
+    await expect(ana.locator('[data-item="a5"]')).to_have_attribute("aria-current", "step")
+    await expect(ana.locator("#queue-h")).to_contain_text("Motion 1")
+
+    await ana.get_by_role("button", name="Ask to speak: for").click()
+    await expect(ana.locator("#my-place")).to_contain_text("You are number 1")
+    await ben.get_by_role("button", name="Ask to speak: against").click()
+    await expect(ben.locator("#my-place")).to_contain_text("You are number 2")
+
+    await ben.get_by_label("Standing order").fill("SO 7.2")
+    await ben.get_by_role("button", name="Point of order").click()
+    queue = chair.locator("#queue li")
+    await expect(queue).to_have_count(3)
+    await expect(queue.first).to_contain_text("Point of order: SO 7.2")
+    await expect(queue.first).to_contain_text("taken first")
+    await expect(ana.locator("#my-place")).to_contain_text("You are number 2")
+    await chair.screenshot(path=artifacts / "chair-queue.png", full_page=True)
+
+    await chair.get_by_role("button", name="Call next speaker").click()
+    await expect(ana.locator("#speaker")).to_have_text("Omar Young")
+    await expect(ana.locator("#countdown")).to_contain_text("2:5")
+    await chair.get_by_role("button", name="Call next speaker").click()
+    await expect(ben.locator("#speaker")).to_have_text("Beatriz Bauer")
+    await expect(ana.locator("#my-place")).to_have_count(0)
+    await ana.screenshot(path=artifacts / "member-speaking.png", full_page=True)
+
+    await chair.get_by_role("button", name="+1 min").click()
+    await expect(ben.locator("#countdown")).to_contain_text("3:5")
+    await chair.get_by_role("button", name="End speech").click()
+    await expect(ben.locator("#floor")).to_have_text("Nobody is speaking.")
+
+
+async def test_a_member_sees_no_chair_controls_and_the_server_refuses_them(
+    hub_server: RunningHub, browser: Browser
+) -> None:
+    ana = await open_as(browser, hub_server, ANA)
+    await expect(ana.get_by_role("button", name="Take up")).to_have_count(0)
+    await expect(ana.get_by_role("button", name="Open the meeting")).to_have_count(0)
+    # Forging the chair's command from the member's page is refused by the server.
+    await ana.evaluate(
+        """() => { const b = document.createElement('button');
+        b.dataset.action = 'agenda.select'; b.dataset.args = '{"item_id": "a1"}';
+        b.textContent = 'forged'; document.querySelector('#agenda').append(b); b.click(); }"""
+    )
+    await expect(ana.locator("#notice")).to_have_attribute("data-code", "forbidden")
+    await expect(ana.locator('[aria-current="step"]')).to_have_count(0)
