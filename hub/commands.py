@@ -9,7 +9,18 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from hub.models import AgendaKind, Id, MeetingStatus, Model, Text, Title
+from hub.models import (
+    AgendaKind,
+    AmendmentKind,
+    Id,
+    MeetingStatus,
+    Model,
+    Procedure,
+    Text,
+    Title,
+    VoteMethod,
+    VoteSubject,
+)
 
 Version = Annotated[int, Field(ge=0, le=2**53)]
 Position = Annotated[int, Field(ge=0, le=10_000)]
@@ -122,6 +133,83 @@ class AttendanceApologise(Model):
     note: Annotated[str, Field(max_length=500)] = ""
 
 
+class MotionSubmit(Model):
+    title: Title
+    text: Annotated[str, Field(min_length=1, max_length=20_000)]
+    # The agenda item it belongs to; the current item when absent.
+    item_id: Id | None = None
+    # An emergency motion is debated only if the meeting admits it by a vote.
+    emergency: bool = False
+
+
+class MotionSecond(Model):
+    motion_id: Id
+
+
+class MotionWithdraw(Model):
+    motion_id: Id
+
+
+class MotionAllowWithdrawal(Model):
+    motion_id: Id
+
+
+class MotionReply(Model):
+    motion_id: Id
+
+
+class MotionProcedural(Model):
+    procedure: Procedure
+    # The motion it acts on (next business, question be now put, refer back).
+    target_id: Id | None = None
+    reason: Annotated[str, Field(max_length=2_000)] = ""
+
+
+class AmendmentMove(Model):
+    motion_id: Id
+    kind: AmendmentKind
+    target: Annotated[str, Field(max_length=5_000)] = ""
+    text: Annotated[str, Field(max_length=5_000)] = ""
+
+
+class AmendmentSecond(Model):
+    motion_id: Id
+    amendment_id: Id
+
+
+class AmendmentWithdraw(Model):
+    motion_id: Id
+    amendment_id: Id
+
+
+class VoteOpen(Model):
+    subject: VoteSubject
+    method: VoteMethod = VoteMethod.HANDS
+
+
+Choice = Literal["for", "against", "abstain"]
+
+
+class VoteCast(Model):
+    vote_id: Id
+    choice: Choice
+
+
+class VoteClose(Model):
+    vote_id: Id
+    # Used only when the count is tied.
+    casting_vote: Literal["for", "against"] | None = None
+
+
+class VoteBallots(Model):
+    vote_id: Id
+
+
+class VoteVerify(Model):
+    vote_id: Id
+    receipt: Annotated[str, Field(min_length=1, max_length=64)]
+
+
 COMMANDS: dict[str, type[Model]] = {
     "meeting.join": MeetingJoin,
     "meeting.leave": MeetingLeave,
@@ -145,4 +233,18 @@ COMMANDS: dict[str, type[Model]] = {
     "speech.extend": SpeechExtend,
     "speech.end": SpeechEnd,
     "attendance.apologise": AttendanceApologise,
+    "motion.submit": MotionSubmit,
+    "motion.second": MotionSecond,
+    "motion.withdraw": MotionWithdraw,
+    "motion.allow_withdrawal": MotionAllowWithdrawal,
+    "motion.reply": MotionReply,
+    "motion.procedural": MotionProcedural,
+    "amendment.move": AmendmentMove,
+    "amendment.second": AmendmentSecond,
+    "amendment.withdraw": AmendmentWithdraw,
+    "vote.open": VoteOpen,
+    "vote.cast": VoteCast,
+    "vote.close": VoteClose,
+    "vote.ballots": VoteBallots,
+    "vote.verify": VoteVerify,
 }

@@ -163,6 +163,109 @@ class Speech(Model):
     elapsed_seconds: float = 0
 
 
+class AmendmentKind(enum.StrEnum):
+    INSERT = "insert"
+    DELETE = "delete"
+    REPLACE = "replace"
+
+
+class Procedure(enum.StrEnum):
+    """Procedural motions: they interrupt debate and are decided first."""
+
+    NEXT_BUSINESS = "next_business"
+    QUESTION_BE_NOW_PUT = "question_be_now_put"
+    REFER_BACK = "refer_back"
+    ADJOURN = "adjourn"
+    CHALLENGE_CHAIR = "challenge_chair"
+
+
+class Amendment(Model):
+    id: Id
+    mover_id: Id
+    mover_name: Name
+    seconder_id: Id | None = None
+    seconder_name: Name | None = None
+    kind: AmendmentKind
+    # insert: the text after which `text` goes; delete and replace: the text taken out.
+    target: Annotated[str, Field(max_length=5_000)]
+    text: Annotated[str, Field(max_length=5_000)] = ""
+    # proposed (awaiting a seconder), seconded, carried, lost, withdrawn, fallen (its target is gone)
+    status: str = "proposed"
+
+
+class TextChange(Model):
+    amendment_id: Id
+    before: Text
+    after: Text
+    at: UtcTime
+
+
+class Motion(Model):
+    id: Id
+    item_id: Id | None
+    title: Title
+    text: Text
+    original_text: Text
+    mover_id: Id
+    mover_name: Name
+    seconder_id: Id | None = None
+    seconder_name: Name | None = None
+    emergency: bool = False
+    # For a procedural motion: which one, and the motion it acts on (None for adjourn, challenge).
+    procedure: Procedure | None = None
+    target_id: Id | None = None
+    # awaiting_admission (emergency), proposed, seconded, withdrawal_requested, withdrawn,
+    # carried, lost, referred_back, dropped (next business)
+    status: str = "proposed"
+    amendments: list[Amendment] = Field(default_factory=list)
+    history: list[TextChange] = Field(default_factory=list)
+    reply_given: bool = False
+    submitted_at: UtcTime
+
+
+class VoteMethod(enum.StrEnum):
+    HANDS = "hands"
+    SECRET = "secret"
+    CARD = "card"
+
+
+class Majority(enum.StrEnum):
+    SIMPLE = "simple"
+    TWO_THIRDS_CAST = "two_thirds_cast"
+    TWO_THIRDS_PRESENT = "two_thirds_present"
+
+
+class VoteSubject(Model):
+    # motion, amendment, procedural, admission (of an emergency motion)
+    kind: Literal["motion", "amendment", "procedural", "admission"]
+    motion_id: Id
+    amendment_id: Id | None = None
+
+
+class VoteResult(Model):
+    counts: dict[str, int]
+    outcome: Literal["carried", "lost"]
+    # The chair's casting vote, when the count was tied.
+    casting_vote: Literal["for", "against"] | None = None
+    tied: bool = False
+    rule: str
+
+
+class Vote(Model):
+    id: Id
+    subject: VoteSubject
+    question: Text
+    method: VoteMethod
+    majority: Majority
+    status: Literal["open", "closed"] = "open"
+    opened_at: UtcTime
+    closed_at: UtcTime | None = None
+    # Weighted size of the electorate when the vote opened, and how many were present.
+    eligible: int
+    present: int
+    result: VoteResult | None = None
+
+
 class Apology(Model):
     name: Name
     at: UtcTime
@@ -194,6 +297,10 @@ class Meeting(Model):
     agenda: list[AgendaItem] = Field(default_factory=list)
     current_item: str | None = None
     speech: Speech | None = None
+    motions: list[Motion] = Field(default_factory=list)
+    votes: list[Vote] = Field(default_factory=list)
+    # Delegate counts for card votes; a member not listed carries one.
+    card_weights: dict[str, Annotated[int, Field(ge=0, le=100_000)]] = Field(default_factory=dict)
     # Source of ids for agenda items, queue entries, motions: rules stay pure and replayable.
     serial: int = 0
 

@@ -35,6 +35,21 @@ MATRIX: dict[str, frozenset[Role]] = {
     "speech.extend": CHAIRS,
     "speech.end": CHAIRS,
     "attendance.apologise": VOTING_ROLES,
+    "motion.submit": VOTING_ROLES,
+    "motion.second": VOTING_ROLES,
+    "motion.withdraw": VOTING_ROLES,
+    "motion.allow_withdrawal": CHAIRS,
+    "motion.reply": CHAIRS,
+    "motion.procedural": VOTING_ROLES,
+    "amendment.move": VOTING_ROLES,
+    "amendment.second": VOTING_ROLES,
+    "amendment.withdraw": VOTING_ROLES,
+    "vote.open": CHAIRS,
+    "vote.cast": VOTING_ROLES,
+    "vote.close": CHAIRS,
+    # Tellers: the secretary counts and checks with the chair.
+    "vote.ballots": OFFICER_ROLES,
+    "vote.verify": VOTING_ROLES,
 }
 
 

@@ -1,7 +1,7 @@
 """Every client event that changes a meeting, and the pure rule that applies it.
 
 A rule is `(meeting, command, actor, now) -> Change | None`. Presence (join, leave, sync) also manages
-Socket.IO rooms, so the gateway handles those itself.
+Socket.IO rooms and votes use ballot boxes, so the edge handles those itself (signalling/).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from hub import agenda, attendance, meetings, speakers
+from hub import agenda, attendance, meetings, motions, speakers
 from hub.meetings import Actor, Change
 from hub.models import Meeting
 
@@ -36,4 +36,13 @@ RULES: dict[str, Rule] = {
     "speech.extend": speakers.extend,
     "speech.end": speakers.end,
     "attendance.apologise": attendance.apologise,
+    "motion.submit": motions.submit,
+    "motion.second": motions.second,
+    "motion.withdraw": motions.withdraw,
+    "motion.allow_withdrawal": motions.allow_withdrawal,
+    "motion.reply": motions.reply,
+    "motion.procedural": motions.procedural,
+    "amendment.move": motions.move_amendment,
+    "amendment.second": motions.second_amendment,
+    "amendment.withdraw": motions.withdraw_amendment,
 }

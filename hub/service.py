@@ -22,6 +22,7 @@ from hub.tokens import JoinTokens
 
 Publisher = Callable[[str, Event], Awaitable[None]]
 Rule = Callable[[Meeting, datetime], Change | None]
+AfterCommit = Callable[[Meeting, Event], Awaitable[None]]
 
 COMMIT_ATTEMPTS = 50
 
@@ -111,8 +112,14 @@ class Hub:
                 return {"version": version, "events": events}
         return {"version": version, "meeting": meeting.public_view()}
 
-    async def execute(self, meeting_id: str, actor: Actor, rule: Rule) -> Event | None:
-        """Run an authorised command through its rule and commit it; None when it changed nothing."""
+    async def execute(
+        self, meeting_id: str, actor: Actor, rule: Rule, after_commit: AfterCommit | None = None
+    ) -> Event | None:
+        """Run an authorised command through its rule and commit it; None when it changed nothing.
+
+        `after_commit` runs between the commit and the broadcast (e.g. to open a ballot box before
+        anyone hears that the vote is open).
+        """
         async with self._locks[meeting_id]:
             for _ in range(COMMIT_ATTEMPTS):
                 version, meeting = await self.meeting(meeting_id)
@@ -130,6 +137,8 @@ class Hub:
                 )
                 state = change.meeting.stored()
                 if await self.store.commit(meeting_id, version, state, _doc(event)) is not None:
+                    if after_commit is not None:
+                        await after_commit(change.meeting, event)
                     await self.publish(meeting_id, event)
                     return event
         raise HubError("busy", "The meeting is too busy right now; please try again.")

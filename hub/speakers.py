@@ -188,7 +188,7 @@ def call(meeting: Meeting, command: SpeakerCall, actor: Actor, now: datetime) ->
     if not item.queue:
         raise HubError("speaker.queue_empty", "Nobody is waiting to speak.")
     entry = item.queue[0] if command.entry_id is None else _entry(item, command.entry_id)
-    ended = None if meeting.speech is None else _ended_data(meeting.speech, now)
+    ended = None if meeting.speech is None else ended_data(meeting.speech, now)
     orders = meeting.standing_orders
     speech = Speech(
         item_id=item.id,
@@ -231,7 +231,7 @@ def elapsed(speech: Speech, now: datetime) -> float:
     return speech.elapsed_seconds + running
 
 
-def _ended_data(speech: Speech, now: datetime) -> dict[str, Any]:
+def ended_data(speech: Speech, now: datetime) -> dict[str, Any]:
     return {"member_id": speech.member_id, "name": speech.name, "seconds": round(elapsed(speech, now))}
 
 
@@ -270,4 +270,4 @@ def extend(meeting: Meeting, command: SpeechExtend, actor: Actor, now: datetime)
 
 def end(meeting: Meeting, command: SpeechEnd, actor: Actor, now: datetime) -> Change:
     speech = _speech(meeting)
-    return Change(meeting.model_copy(update={"speech": None}), "speech.ended", _ended_data(speech, now))
+    return Change(meeting.model_copy(update={"speech": None}), "speech.ended", ended_data(speech, now))

@@ -14,7 +14,12 @@ import redis.asyncio as redis
 
 Doc = dict[str, Any]
 
-_COMMIT = resources.files("hub").joinpath("lua/commit.lua").read_text()
+
+def _script(name: str) -> str:
+    return resources.files("hub").joinpath(f"lua/{name}.lua").read_text()
+
+
+_BALLOT_PARTS = ("box", "weights", "ballots", "voted", "receipts", "counts")
 
 
 def _pack(value: Doc) -> bytes:
@@ -23,6 +28,10 @@ def _pack(value: Doc) -> bytes:
 
 def _unpack(blob: bytes) -> Doc:
     return cast(Doc, msgpack.unpackb(blob, raw=False))
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
 
 
 def _events(entries: Any) -> list[Doc]:
@@ -36,7 +45,10 @@ def _meeting(meeting_id: str, part: str) -> str:
 class Store:
     def __init__(self, client: redis.Redis) -> None:
         self.redis = client
-        self._commit = client.register_script(_COMMIT)
+        self._commit = client.register_script(_script("commit"))
+        self._open_box = client.register_script(_script("open_box"))
+        self._cast = client.register_script(_script("cast"))
+        self._close_box = client.register_script(_script("close_box"))
 
     @classmethod
     def from_url(cls, url: str) -> Store:
@@ -81,6 +93,56 @@ class Store:
 
     async def index_meeting(self, meeting_id: str, starts_at: float) -> None:
         await self.redis.zadd("hub:meetings", {meeting_id: starts_at})
+
+    # Ballot boxes: one per vote, outside the meeting's state so that a storm of ballots never
+    # contends for the meeting's version.
+
+    def _box(self, meeting_id: str, vote_id: str) -> list[str]:
+        return [_meeting(meeting_id, f"vote:{vote_id}:{part}") for part in _BALLOT_PARTS]
+
+    async def open_box(
+        self, meeting_id: str, vote_id: str, method: str, allow_change: bool, weights: dict[str, int]
+    ) -> None:
+        keys = self._box(meeting_id, vote_id)[:2]
+        pairs = [x for member, weight in weights.items() for x in (member, weight)]
+        await self._open_box(keys=keys, args=[method, "1" if allow_change else "0", *pairs])
+
+    async def cast(
+        self, meeting_id: str, vote_id: str, member_id: str, choice: str, receipt: str
+    ) -> tuple[str, str, int]:
+        """("ok", receipt, ballots cast) or an error code with "" and 0."""
+        reply = await self._cast(keys=self._box(meeting_id, vote_id), args=[member_id, choice, receipt])
+        code = _text(reply[0])
+        if code != "ok":
+            return code, "", 0
+        return code, _text(reply[1]), int(reply[2])
+
+    async def close_box(self, meeting_id: str, vote_id: str) -> tuple[int, dict[str, int]] | None:
+        """Ballots cast and the weighted count per choice; None if there is no such box."""
+        keys = self._box(meeting_id, vote_id)
+        reply = await self._close_box(keys=[keys[0], keys[5]])
+        if _text(reply[0]) != "ok":
+            return None
+        pairs = reply[2:]
+        return int(reply[1]), {_text(pairs[i]): int(pairs[i + 1]) for i in range(0, len(pairs), 2)}
+
+    async def tally(self, meeting_id: str, vote_id: str) -> tuple[int, dict[str, int]]:
+        box, *_, counts = self._box(meeting_id, vote_id)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.hget(box, "cast")
+            pipe.hgetall(counts)
+            ballots_cast, raw = await pipe.execute()
+        return int(ballots_cast or 0), {_text(k): int(v) for k, v in raw.items()}
+
+    async def ballots(self, meeting_id: str, vote_id: str) -> dict[str, str]:
+        """Member -> choice, for votes that are not secret."""
+        raw = await self.redis.hgetall(self._box(meeting_id, vote_id)[2])
+        return {_text(k): _text(v) for k, v in cast(dict[bytes, bytes], raw).items()}
+
+    async def receipt(self, meeting_id: str, vote_id: str, receipt: str) -> str | None:
+        """The choice recorded under a secret ballot's receipt."""
+        choice = await self.redis.hget(self._box(meeting_id, vote_id)[4], receipt)
+        return None if choice is None else _text(choice)
 
     # Directory: branches and members, written by officers, not event-sourced.
 

@@ -62,9 +62,10 @@ def create_app(settings: Settings) -> socketio.ASGIApp:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with open_hub(settings) as hub:
-            Gateway(sio, hub, settings.limits)
+            gateway = Gateway(sio, hub, settings.limits)
             app.state.hub = hub
             yield
+            await gateway.ballots.stop()
             await sio.shutdown()
             if manager is not None:
                 await close_manager(manager)

@@ -24,6 +24,7 @@ from hub.models import Event, Model
 from hub.permissions import authorise
 from hub.rules import RULES, Rule
 from hub.service import Hub
+from signalling.ballots import BallotDesk
 from signalling.envelope import INTERNAL, ok, refused
 
 log = logging.getLogger(__name__)
@@ -42,12 +43,15 @@ class Gateway:
         self.limits = limits
         self._limiter = MovingWindowRateLimiter(MemoryStorage())
         self._rate = parse(limits.events_rate)
-        self._presence: dict[str, Handler] = {
+        self.ballots = BallotDesk(sio, hub, room)
+        # Events the edge handles itself: presence manages rooms, votes use the ballot boxes.
+        self._special: dict[str, Handler] = {
             "meeting.join": self.join,
             "meeting.leave": self.leave,
             "meeting.sync": self.sync,
+            **self.ballots.handlers(),
         }
-        assert self._presence.keys() | RULES.keys() == COMMANDS.keys()
+        assert self._special.keys() | RULES.keys() == COMMANDS.keys()
         hub.publish = self.publish
         sio.on("connect", self.connect)
         sio.on("disconnect", self.disconnect)
@@ -89,7 +93,7 @@ class Gateway:
             session = await self.sio.get_session(sid)
             actor: Actor = session["actor"]
             authorise(event, actor.role)
-            handler = self._presence.get(event)
+            handler = self._special.get(event)
             if handler is not None:
                 return ok(await handler(sid, session["meeting"], actor, command))
             return ok(await self.apply(session["meeting"], actor, RULES[event], command))

@@ -1,0 +1,270 @@
+"""Pure rules for votes: opening (quorum, order of business, electorate), deciding a result under a
+majority rule with the chair's casting vote, and what a result does to motions and the meeting.
+
+Ballots themselves never pass through here: they are counted atomically in the store (hub/lua), and
+the count arrives with the close.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from hub import agenda, motions
+from hub.commands import VoteClose, VoteOpen
+from hub.errors import HubError
+from hub.meetings import Actor, Change, next_id
+from hub.models import (
+    VOTING_ROLES,
+    Majority,
+    Meeting,
+    MeetingStatus,
+    Motion,
+    Procedure,
+    TextChange,
+    Vote,
+    VoteMethod,
+    VoteResult,
+)
+
+RULE_TEXT = {
+    Majority.SIMPLE: (
+        "Simple majority of votes cast: carried if more for than against; abstentions not counted."
+    ),
+    Majority.TWO_THIRDS_CAST: "Two thirds of the votes cast for and against.",
+    Majority.TWO_THIRDS_PRESENT: "Two thirds of the members present when the vote opened.",
+}
+
+
+def find(meeting: Meeting, vote_id: str) -> Vote:
+    for vote in meeting.votes:
+        if vote.id == vote_id:
+            return vote
+    raise HubError("vote.not_found", "There is no such vote.", {"vote_id": vote_id})
+
+
+def open_vote(meeting: Meeting) -> Vote | None:
+    return next((v for v in meeting.votes if v.status == "open"), None)
+
+
+def electorate(meeting: Meeting, method: VoteMethod) -> dict[str, int]:
+    """Who may vote, with their weight: present members with a voting role (card votes: delegates)."""
+    return {
+        p.member_id: meeting.card_weights.get(p.member_id, 1) if method == VoteMethod.CARD else 1
+        for p in meeting.participants.values()
+        if p.present and p.role in VOTING_ROLES
+    }
+
+
+def open(meeting: Meeting, command: VoteOpen, actor: Actor, now: datetime) -> Change:
+    quorum = meeting.quorum
+    if not quorum.quorate:
+        raise HubError(
+            "vote.not_quorate",
+            f"The meeting is not quorate: {quorum.present} present, {quorum.required} needed.",
+            quorum.model_dump(),
+        )
+    if (current := open_vote(meeting)) is not None:
+        raise HubError("vote.already_open", "Close the open vote first.", {"vote_id": current.id})
+    subject = command.subject
+    motion = motions.find(meeting, subject.motion_id)
+    procedural = motions.pending_procedural(meeting)
+    if procedural is not None and procedural.id != motion.id:
+        raise HubError(
+            "motion.procedural_pending",
+            f"The procedural motion “{procedural.title}” must be decided first.",
+            {"motion_id": procedural.id},
+        )
+    majority = Majority.SIMPLE
+    if subject.kind == "admission":
+        if motion.status != "awaiting_admission":
+            raise HubError(
+                "motion.not_open", "This motion is not awaiting admission.", {"status": motion.status}
+            )
+        question = f"That the emergency motion “{motion.title}” be admitted"
+    elif subject.kind == "amendment":
+        if subject.amendment_id is None:
+            raise HubError(
+                "invalid_payload",
+                "Say which amendment.",
+                {"problems": [{"field": "subject.amendment_id", "problem": "required"}]},
+            )
+        amendment = motions.find_amendment(motion, subject.amendment_id)
+        if motion.status != "seconded":
+            raise HubError(
+                "motion.not_open", "The motion is not before the meeting.", {"status": motion.status}
+            )
+        if amendment.status != "seconded":
+            raise HubError(
+                "amendment.not_open",
+                "Only a seconded, undecided amendment can be put.",
+                {"status": amendment.status},
+            )
+        motions.amend_text(motion.text, amendment)
+        question = f"Amendment to “{motion.title}” moved by {amendment.mover_name}"
+    else:
+        if (subject.kind == "procedural") != (motion.procedure is not None):
+            raise HubError(
+                "invalid_payload",
+                "The subject's kind does not match the motion.",
+                {"problems": [{"field": "subject.kind", "problem": "mismatch"}]},
+            )
+        if motion.status != "seconded":
+            raise HubError(
+                "motion.not_open",
+                "Only a seconded motion before the meeting can be put.",
+                {"status": motion.status},
+            )
+        pending = [a for a in motion.amendments if a.status == "seconded"]
+        if pending:
+            raise HubError(
+                "motion.amendments_pending",
+                "The amendments must be decided before the motion.",
+                {"amendment_ids": [a.id for a in pending]},
+            )
+        # Amendments nobody seconded lapse when the motion is put.
+        lapsed = [
+            a.model_copy(update={"status": "fallen"}) if a.status == "proposed" else a
+            for a in motion.amendments
+        ]
+        meeting = motions.replace_motion(meeting, motion.model_copy(update={"amendments": lapsed}))
+        if motion.procedure == Procedure.CHALLENGE_CHAIR:
+            majority = Majority(meeting.standing_orders.chair_challenge_majority)
+        question = motion.title
+    voters = electorate(meeting, command.method)
+    meeting, vote_id = next_id(meeting, "v")
+    vote = Vote(
+        id=vote_id,
+        subject=subject,
+        question=question,
+        method=command.method,
+        majority=majority,
+        opened_at=now,
+        eligible=sum(voters.values()),
+        present=len(voters),
+    )
+    return Change(
+        meeting.model_copy(update={"votes": [*meeting.votes, vote]}),
+        "vote.opened",
+        {
+            "vote_id": vote_id,
+            "question": question,
+            "method": vote.method.value,
+            "majority": majority.value,
+            "eligible": vote.eligible,
+            **subject.model_dump(),
+        },
+    )
+
+
+def decide(
+    counts: dict[str, int], majority: Majority, present: int, casting_vote: Literal["for", "against"] | None
+) -> VoteResult:
+    votes_for, against = counts.get("for", 0), counts.get("against", 0)
+    counted = {"for": votes_for, "against": against, "abstain": counts.get("abstain", 0)}
+    rule = RULE_TEXT[majority]
+    if majority == Majority.TWO_THIRDS_CAST:
+        carried = votes_for > 0 and 3 * votes_for >= 2 * (votes_for + against)
+    elif majority == Majority.TWO_THIRDS_PRESENT:
+        carried = votes_for > 0 and 3 * votes_for >= 2 * present
+    elif votes_for == against:
+        # A tie: the chair's casting vote decides; without one the question is not carried.
+        return VoteResult(
+            counts=counted,
+            outcome="carried" if casting_vote == "for" else "lost",
+            casting_vote=casting_vote,
+            tied=True,
+            rule=rule + " Tied: the chair's casting vote decides.",
+        )
+    else:
+        carried = votes_for > against
+    return VoteResult(counts=counted, outcome="carried" if carried else "lost", rule=rule)
+
+
+def close(
+    meeting: Meeting, command: VoteClose, counts: dict[str, int], actor: Actor, now: datetime
+) -> Change:
+    vote = find(meeting, command.vote_id)
+    if vote.status != "open":
+        raise HubError("vote.closed", "This vote has already closed.", {"vote_id": vote.id})
+    result = decide(counts, vote.majority, vote.present, command.casting_vote)
+    closed = vote.model_copy(update={"status": "closed", "closed_at": now, "result": result})
+    meeting = meeting.model_copy(update={"votes": [closed if v.id == vote.id else v for v in meeting.votes]})
+    meeting, effect = apply_result(meeting, closed, now)
+    return Change(
+        meeting,
+        "vote.closed",
+        {
+            "vote_id": vote.id,
+            "question": vote.question,
+            "method": vote.method.value,
+            "result": result.model_dump(),
+            "effect": effect,
+            **vote.subject.model_dump(),
+        },
+    )
+
+
+def apply_result(meeting: Meeting, vote: Vote, now: datetime) -> tuple[Meeting, str]:
+    """What the result does; returns the new meeting and a sentence for the minutes."""
+    assert vote.result is not None
+    carried = vote.result.outcome == "carried"
+    motion = motions.find(meeting, vote.subject.motion_id)
+    kind = vote.subject.kind
+    if kind == "amendment":
+        amendment = motions.find_amendment(motion, vote.subject.amendment_id or "")
+        if not carried:
+            lost = motions.replace_amendment(motion, amendment.model_copy(update={"status": "lost"}))
+            return motions.replace_motion(meeting, lost), "The amendment was lost."
+        text = motions.amend_text(motion.text, amendment)
+        change = TextChange(amendment_id=amendment.id, before=motion.text, after=text, at=now)
+        amended = motions.replace_amendment(motion, amendment.model_copy(update={"status": "carried"}))
+        amended = _drop_stale_amendments(
+            amended.model_copy(update={"text": text, "history": [*motion.history, change]})
+        )
+        return motions.replace_motion(
+            meeting, amended
+        ), "The amendment was carried; the motion now reads as amended."
+    if kind == "admission":
+        status = ("seconded" if motion.seconder_id else "proposed") if carried else "lost"
+        effect = "The emergency motion was admitted." if carried else "The emergency motion was not admitted."
+        return motions.replace_motion(meeting, motion.model_copy(update={"status": status})), effect
+    meeting = motions.replace_motion(
+        meeting, motion.model_copy(update={"status": "carried" if carried else "lost"})
+    )
+    if kind == "motion" or not carried:
+        return meeting, f"The motion was {'carried' if carried else 'lost'}."
+    return _procedural_effect(meeting, motion)
+
+
+def _procedural_effect(meeting: Meeting, procedural: Motion) -> tuple[Meeting, str]:
+    procedure = procedural.procedure
+    if procedure == Procedure.ADJOURN:
+        return meeting.model_copy(update={"status": MeetingStatus.CLOSED}), "The meeting was adjourned."
+    if procedure == Procedure.CHALLENGE_CHAIR:
+        return meeting, "The chair's ruling was overturned."
+    target = motions.find(meeting, procedural.target_id or "")
+    if procedure == Procedure.QUESTION_BE_NOW_PUT:
+        # Debate ends: the list closes and nobody else is called before the vote.
+        if target.item_id is not None:
+            item = agenda.find(meeting, target.item_id)
+            meeting = agenda.replace_item(meeting, item.model_copy(update={"queue_open": False, "queue": []}))
+        return meeting, f"Debate on “{target.title}” closed; the question is put."
+    status = "dropped" if procedure == Procedure.NEXT_BUSINESS else "referred_back"
+    meeting = motions.replace_motion(meeting, target.model_copy(update={"status": status}))
+    if procedure == Procedure.NEXT_BUSINESS:
+        return meeting, f"The meeting moved to next business; “{target.title}” was not put."
+    return meeting, f"“{target.title}” was referred back."
+
+
+def _drop_stale_amendments(motion: Motion) -> Motion:
+    """Pending amendments whose words a carried amendment removed fall."""
+    kept = []
+    for amendment in motion.amendments:
+        if amendment.status in motions.PENDING_AMENDMENT:
+            try:
+                motions.amend_text(motion.text, amendment)
+            except HubError:
+                amendment = amendment.model_copy(update={"status": "fallen"})
+        kept.append(amendment)
+    return motion.model_copy(update={"amendments": kept})
