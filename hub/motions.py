@@ -212,7 +212,7 @@ def reply(meeting: Meeting, command: MotionReply, actor: Actor, now: datetime) -
         raise HubError("motion.reply_given", "The mover has already replied.")
     ended = None if meeting.speech is None else speakers.ended_data(meeting.speech, now)
     speech = Speech(
-        item_id=motion.item_id or meeting.current_item or "",
+        item_id=motion.item_id or agenda.current(meeting).id,
         member_id=motion.mover_id,
         name=motion.mover_name,
         kind="speech",

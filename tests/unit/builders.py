@@ -24,3 +24,15 @@ def meeting(**overrides: Any) -> Meeting:
 
 def actor(member_id: str = "m002", role: Role = Role.MEMBER, session: str = "s1") -> Actor:
     return Actor(member_id=member_id, name=f"Member {member_id}", role=role, session=session)
+
+
+def present(m: Meeting, count: int, role: Role = Role.MEMBER) -> Meeting:
+    """The meeting with `count` more members checked in."""
+    from hub import meetings
+
+    start = len(m.participants)
+    for n in range(start, start + count):
+        change = meetings.join(m, actor(f"p{n:03}", role, f"s{n}"), NOON)
+        assert change is not None
+        m = change.meeting
+    return m

@@ -1,0 +1,212 @@
+from __future__ import annotations
+
+import pytest
+
+from hub import meetings, motions, votes
+from hub.commands import (
+    AmendmentMove,
+    AmendmentSecond,
+    MotionProcedural,
+    MotionSecond,
+    MotionSubmit,
+    VoteClose,
+    VoteOpen,
+)
+from hub.errors import HubError
+from hub.models import (
+    AmendmentKind,
+    Majority,
+    Meeting,
+    MeetingStatus,
+    Procedure,
+    Quorum,
+    Role,
+    VoteMethod,
+    VoteSubject,
+)
+from tests.unit.builders import NOON, actor, meeting, present
+
+CHAIR = actor("m001", Role.CHAIR)
+MOVER, SECONDER = actor("p000"), actor("p001")
+TEXT = "This branch resolves to campaign for votes for life."
+
+
+def debating(members: int = 10) -> Meeting:
+    m = present(meeting(), members)
+    m = motions.submit(m, MotionSubmit(title="Votes for life", text=TEXT), MOVER, NOON).meeting
+    return motions.second(m, MotionSecond(motion_id="mo1"), SECONDER, NOON).meeting
+
+
+def on_motion(motion_id: str = "mo1", method: VoteMethod = VoteMethod.HANDS) -> VoteOpen:
+    return VoteOpen(subject=VoteSubject(kind="motion", motion_id=motion_id), method=method)
+
+
+def test_vote_opened_below_quorum_is_refused_and_says_why() -> None:
+    with pytest.raises(HubError) as refused:
+        votes.open(debating(members=4), on_motion(), CHAIR, NOON)
+    assert refused.value.code == "vote.not_quorate"
+    assert refused.value.details == {"required": 5, "present": 4, "quorate": False}
+
+
+def test_quorum_can_be_a_fraction_of_the_electorate() -> None:
+    m = debating(members=4)
+    orders = m.standing_orders.model_copy(update={"quorum": Quorum(kind="fraction", value=0.1)})
+    m = m.model_copy(update={"standing_orders": orders, "electorate": 40})
+    assert m.quorum.required == 4 and m.quorum.quorate
+    assert votes.open(m, on_motion(), CHAIR, NOON).meeting.votes[0].eligible == 4
+
+
+def test_open_records_the_electorate_and_only_one_vote_at_a_time() -> None:
+    change = votes.open(debating(), on_motion(), CHAIR, NOON)
+    vote = change.meeting.votes[0]
+    assert (vote.eligible, vote.present, vote.majority) == (10, 10, Majority.SIMPLE)
+    with pytest.raises(HubError) as refused:
+        votes.open(change.meeting, on_motion(), CHAIR, NOON)
+    assert refused.value.code == "vote.already_open"
+
+
+def test_card_vote_weights_by_delegates() -> None:
+    m = debating().model_copy(update={"card_weights": {"p000": 12, "p001": 3}})
+    vote = votes.open(m, on_motion(method=VoteMethod.CARD), CHAIR, NOON).meeting.votes[0]
+    assert vote.eligible == 12 + 3 + 8
+
+
+def test_observers_and_absent_members_are_not_in_the_electorate() -> None:
+    m = present(debating(), 2, Role.OBSERVER)
+    left = meetings.leave(m, actor("p002", session="s2"), NOON)
+    assert left is not None
+    assert set(votes.electorate(left.meeting, VoteMethod.HANDS)) == {f"p{n:03}" for n in range(10)} - {"p002"}
+
+
+def test_amendments_are_decided_before_the_motion() -> None:
+    m = motions.move_amendment(
+        debating(),
+        AmendmentMove(motion_id="mo1", kind=AmendmentKind.DELETE, target=" for life"),
+        actor("p005"),
+        NOON,
+    ).meeting
+    m = motions.second_amendment(
+        m, AmendmentSecond(motion_id="mo1", amendment_id="am2"), actor("p006"), NOON
+    ).meeting
+    with pytest.raises(HubError) as refused:
+        votes.open(m, on_motion(), CHAIR, NOON)
+    assert refused.value.code == "motion.amendments_pending"
+    amendment_vote = VoteOpen(subject=VoteSubject(kind="amendment", motion_id="mo1", amendment_id="am2"))
+    opened = votes.open(m, amendment_vote, CHAIR, NOON).meeting
+    closed = votes.close(opened, VoteClose(vote_id="v3"), {"for": 6, "against": 3}, CHAIR, NOON)
+    motion = closed.meeting.motions[0]
+    assert motion.text == "This branch resolves to campaign for votes."
+    assert motion.amendments[0].status == "carried"
+    assert motion.history[0].before == TEXT
+    assert closed.data["effect"].startswith("The amendment was carried")
+    # Now the motion itself can be put.
+    assert votes.open(closed.meeting, on_motion(), CHAIR, NOON).meeting.votes[-1].status == "open"
+
+
+def test_unseconded_amendments_lapse_when_the_motion_is_put() -> None:
+    m = motions.move_amendment(
+        debating(),
+        AmendmentMove(motion_id="mo1", kind=AmendmentKind.DELETE, target=" for life"),
+        actor("p005"),
+        NOON,
+    ).meeting
+    opened = votes.open(m, on_motion(), CHAIR, NOON).meeting
+    assert opened.motions[0].amendments[0].status == "fallen"
+
+
+@pytest.mark.parametrize(
+    ("counts", "casting", "outcome", "tied"),
+    [
+        ({"for": 6, "against": 4, "abstain": 9}, None, "carried", False),
+        ({"for": 4, "against": 6}, None, "lost", False),
+        ({"for": 5, "against": 5}, None, "lost", True),
+        ({"for": 5, "against": 5}, "for", "carried", True),
+        ({"for": 5, "against": 5}, "against", "lost", True),
+        ({}, None, "lost", True),
+    ],
+)
+def test_simple_majority_with_and_without_casting_vote(
+    counts: dict[str, int], casting: str | None, outcome: str, tied: bool
+) -> None:
+    result = votes.decide(counts, Majority.SIMPLE, 20, casting)  # type: ignore[arg-type]
+    assert (result.outcome, result.tied) == (outcome, tied)
+    assert result.casting_vote == (casting if tied else None)
+    assert "Simple majority" in result.rule
+
+
+def test_casting_vote_is_ignored_without_a_tie() -> None:
+    assert votes.decide({"for": 6, "against": 4}, Majority.SIMPLE, 10, "against").outcome == "carried"
+
+
+def test_two_thirds_rules() -> None:
+    assert votes.decide({"for": 10, "against": 5}, Majority.TWO_THIRDS_CAST, 30, None).outcome == "carried"
+    assert votes.decide({"for": 9, "against": 5}, Majority.TWO_THIRDS_CAST, 30, None).outcome == "lost"
+    assert votes.decide({"for": 19, "against": 0}, Majority.TWO_THIRDS_PRESENT, 30, None).outcome == "lost"
+    assert votes.decide({"for": 20, "against": 0}, Majority.TWO_THIRDS_PRESENT, 30, None).outcome == "carried"
+
+
+def procedural(m: Meeting, procedure: Procedure, target: str | None = "mo1") -> Meeting:
+    m = motions.procedural(
+        m, MotionProcedural(procedure=procedure, target_id=target), actor("p007"), NOON
+    ).meeting
+    return motions.second(m, MotionSecond(motion_id=m.motions[-1].id), actor("p008"), NOON).meeting
+
+
+def test_procedural_motion_is_decided_first() -> None:
+    m = procedural(debating(), Procedure.NEXT_BUSINESS)
+    with pytest.raises(HubError) as refused:
+        votes.open(m, on_motion(), CHAIR, NOON)
+    assert refused.value.code == "motion.procedural_pending"
+    opened = votes.open(m, VoteOpen(subject=VoteSubject(kind="procedural", motion_id="mo2")), CHAIR, NOON)
+    closed = votes.close(opened.meeting, VoteClose(vote_id="v3"), {"for": 7, "against": 2}, CHAIR, NOON)
+    assert [mo.status for mo in closed.meeting.motions] == ["dropped", "carried"]
+
+
+def test_question_be_now_put_closes_the_debate() -> None:
+    from hub import agenda
+    from hub.commands import AgendaAdd, AgendaSelect
+
+    m = agenda.add(meeting(), AgendaAdd(title="Motion"), CHAIR, NOON).meeting
+    m = agenda.select(m, AgendaSelect(item_id="a1"), CHAIR, NOON).meeting  # type: ignore[union-attr]
+    m = present(m, 10)
+    m = motions.submit(m, MotionSubmit(title="Votes for life", text=TEXT), MOVER, NOON).meeting
+    m = motions.second(m, MotionSecond(motion_id="mo2"), SECONDER, NOON).meeting
+    m = procedural(m, Procedure.QUESTION_BE_NOW_PUT, "mo2")
+    opened = votes.open(m, VoteOpen(subject=VoteSubject(kind="procedural", motion_id="mo3")), CHAIR, NOON)
+    closed = votes.close(opened.meeting, VoteClose(vote_id="v4"), {"for": 7, "against": 2}, CHAIR, NOON)
+    assert closed.meeting.agenda[0].queue_open is False
+    assert closed.meeting.motions[0].status == "seconded"
+    assert "question is put" in closed.data["effect"]
+
+
+def test_challenge_to_the_chair_needs_two_thirds_of_those_present() -> None:
+    m = procedural(debating(members=12), Procedure.CHALLENGE_CHAIR, None)
+    opened = votes.open(m, VoteOpen(subject=VoteSubject(kind="procedural", motion_id="mo2")), CHAIR, NOON)
+    assert opened.meeting.votes[0].majority == Majority.TWO_THIRDS_PRESENT
+    closed = votes.close(opened.meeting, VoteClose(vote_id="v3"), {"for": 7, "against": 0}, CHAIR, NOON)
+    assert closed.data["result"]["outcome"] == "lost"
+
+
+def test_adjournment_closes_the_meeting() -> None:
+    m = procedural(debating(), Procedure.ADJOURN, None)
+    opened = votes.open(m, VoteOpen(subject=VoteSubject(kind="procedural", motion_id="mo2")), CHAIR, NOON)
+    closed = votes.close(opened.meeting, VoteClose(vote_id="v3"), {"for": 7}, CHAIR, NOON)
+    assert closed.meeting.status == MeetingStatus.CLOSED
+
+
+def test_emergency_motion_is_admitted_by_a_vote() -> None:
+    m = present(meeting(), 10)
+    m = motions.submit(m, MotionSubmit(title="E", text="Urgent.", emergency=True), MOVER, NOON).meeting
+    with pytest.raises(HubError):
+        votes.open(m, on_motion(), CHAIR, NOON)
+    opened = votes.open(m, VoteOpen(subject=VoteSubject(kind="admission", motion_id="mo1")), CHAIR, NOON)
+    closed = votes.close(opened.meeting, VoteClose(vote_id="v2"), {"for": 7}, CHAIR, NOON)
+    assert closed.meeting.motions[0].status == "proposed"
+
+
+def test_a_closed_vote_cannot_close_again() -> None:
+    opened = votes.open(debating(), on_motion(), CHAIR, NOON)
+    closed = votes.close(opened.meeting, VoteClose(vote_id="v2"), {"for": 1}, CHAIR, NOON)
+    with pytest.raises(HubError) as refused:
+        votes.close(closed.meeting, VoteClose(vote_id="v2"), {"for": 1}, CHAIR, NOON)
+    assert refused.value.code == "vote.closed"
