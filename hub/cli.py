@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import os
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -72,12 +73,14 @@ def store_options(command: Callable[..., Any]) -> Callable[..., Any]:
         public_url: str | None,
         **kwargs: Any,
     ) -> Any:
+        # The secret comes only from the environment, never the command line (where `ps` shows it).
         settings = Settings(
             host=host,
             port=port,
             redis_url=redis_url,
             data_dir=data_dir,
             public_url=public_url,
+            secret=os.environ.get("HUB_SECRET") or None,
         )
         return command(settings=settings, **kwargs)
 

@@ -11,11 +11,10 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import jsonpatch
-
 from hub.errors import HubError
 from hub.meetings import Actor, Change
 from hub.models import VOTING_ROLES, Branch, Event, Meeting, Member
+from hub.patch import diff
 from hub.permissions import effective_role
 from hub.store import Store
 from hub.tokens import JoinTokens
@@ -133,7 +132,7 @@ class Hub:
                     actor=actor.member_id,
                     at=now,
                     data=change.data,
-                    patch=jsonpatch.make_patch(meeting.public_view(), change.meeting.public_view()).patch,
+                    patch=diff(meeting.public_view(), change.meeting.public_view()),
                 )
                 state = change.meeting.stored()
                 if await self.store.commit(meeting_id, version, state, _doc(event)) is not None:

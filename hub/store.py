@@ -51,8 +51,11 @@ class Store:
         self._close_box = client.register_script(_script("close_box"))
 
     @classmethod
-    def from_url(cls, url: str) -> Store:
-        return cls(redis.Redis.from_url(url))
+    def from_url(cls, url: str, connections: int = 64) -> Store:
+        # A bounded pool that waits for a free connection: a burst of ballots queues here
+        # instead of failing with "too many connections".
+        pool = redis.BlockingConnectionPool.from_url(url, max_connections=connections, timeout=30)
+        return cls(redis.Redis.from_pool(pool))
 
     async def close(self) -> None:
         await self.redis.aclose()

@@ -66,6 +66,7 @@ def create_app(settings: Settings) -> socketio.ASGIApp:
             app.state.hub = hub
             yield
             await gateway.ballots.stop()
+            await gateway.broadcast.stop()
             await sio.shutdown()
             if manager is not None:
                 await close_manager(manager)

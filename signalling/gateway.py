@@ -20,11 +20,12 @@ from hub.commands import COMMANDS, MeetingJoin, MeetingSync
 from hub.config import Limits
 from hub.errors import HubError, invalid_payload
 from hub.meetings import Actor
-from hub.models import Event, Model
+from hub.models import Model
 from hub.permissions import authorise
 from hub.rules import RULES, Rule
 from hub.service import Hub
 from signalling.ballots import BallotDesk
+from signalling.broadcast import Broadcaster
 from signalling.envelope import INTERNAL, ok, refused
 
 log = logging.getLogger(__name__)
@@ -52,13 +53,11 @@ class Gateway:
             **self.ballots.handlers(),
         }
         assert self._special.keys() | RULES.keys() == COMMANDS.keys()
-        hub.publish = self.publish
+        self.broadcast = Broadcaster(sio, room)
+        hub.publish = self.broadcast.publish
         sio.on("connect", self.connect)
         sio.on("disconnect", self.disconnect)
         sio.on("*", self.dispatch)
-
-    async def publish(self, meeting_id: str, event: Event) -> None:
-        await self.sio.emit("meeting.event", event.model_dump(mode="json"), room=room(meeting_id))
 
     async def connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
         token = auth.get("token") if isinstance(auth, dict) else None

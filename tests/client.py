@@ -23,7 +23,7 @@ class MeetingClient:
         # Events that arrive while a join or sync is in flight wait for its reply.
         self.early: list[dict[str, Any]] | None = None
         self._changed = asyncio.Event()
-        self.sio.on("meeting.event", self._on_event)
+        self.sio.on("meeting.events", self._on_events)
 
     async def connect(self) -> None:
         await self.sio.connect(self.url, auth={"token": self.token}, transports=["websocket"], wait_timeout=5)
@@ -31,20 +31,20 @@ class MeetingClient:
     async def disconnect(self) -> None:
         await self.sio.disconnect()
 
-    async def call(self, event: str, *payload: Any) -> dict[str, Any]:
+    async def call(self, event: str, *payload: Any, timeout: float = 10) -> dict[str, Any]:
         data = payload[0] if len(payload) == 1 else (tuple(payload) if payload else {})
-        result: dict[str, Any] = await self.sio.call(event, data, timeout=10)
+        result: dict[str, Any] = await self.sio.call(event, data, timeout=timeout)
         return result
 
-    async def ok(self, event: str, payload: Any = None) -> Any:
-        ack = await self.call(event, {} if payload is None else payload)
+    async def ok(self, event: str, payload: Any = None, timeout: float = 10) -> Any:
+        ack = await self.call(event, {} if payload is None else payload, timeout=timeout)
         assert ack["ok"], ack
         return ack["data"]
 
-    async def join(self) -> None:
+    async def join(self, timeout: float = 10) -> None:
         since = {} if self.meeting is None else {"since": self.version}
         self.early = []
-        self.catch_up(await self.ok("meeting.join", since))
+        self.catch_up(await self.ok("meeting.join", since, timeout=timeout))
 
     def catch_up(self, reply: dict[str, Any]) -> None:
         if "meeting" in reply:
@@ -54,12 +54,13 @@ class MeetingClient:
         self.early = None
         self._changed.set()
 
-    def _on_event(self, event: dict[str, Any]) -> None:
-        self.events.append(event)
-        if self.early is not None:
-            self.early.append(event)
-        elif self.meeting is not None:
-            self._apply(event)
+    def _on_events(self, events: list[dict[str, Any]]) -> None:
+        for event in events:
+            self.events.append(event)
+            if self.early is not None:
+                self.early.append(event)
+            elif self.meeting is not None:
+                self._apply(event)
         self._changed.set()
 
     def _apply(self, event: dict[str, Any]) -> None:
@@ -68,7 +69,7 @@ class MeetingClient:
         if event["version"] != self.version + 1:
             self.gaps += 1
             return
-        self.meeting = jsonpatch.apply_patch(self.meeting, event["patch"])
+        self.meeting = jsonpatch.apply_patch(self.meeting, event["patch"], in_place=True)
         self.version = event["version"]
 
     async def wait_until(self, predicate: Callable[[MeetingClient], bool], timeout: float = 5) -> None:

@@ -4,9 +4,12 @@ uvicorn. In CI a missing service fails the run; it is never skipped."""
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
+import signal
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
@@ -14,6 +17,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 import redis
 import uvicorn
@@ -23,6 +27,47 @@ from hub.demo import DEMO_MEETING_ID, load_demo
 from hub.models import Member, Role
 from hub.runtime import open_hub
 from signalling.app import create_app
+
+HUB = [sys.executable, "-m", "hub"]
+
+
+def hub_env(**extra: str) -> dict[str, str]:
+    """This environment without HUB_* settings, plus `extra`."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("HUB_")} | extra
+
+
+class HubProcess:
+    """`hub serve` as its own process, as in production."""
+
+    def __init__(self, workdir: Path, port: int, *args: str, env: dict[str, str] | None = None) -> None:
+        self.workdir, self.port, self.args = workdir, port, args
+        self.env = env or hub_env()
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    async def start(self) -> None:
+        self.process = subprocess.Popen(
+            [*HUB, "serve", "--port", str(self.port), "--log-level", "warning", *self.args],
+            cwd=self.workdir,
+            env=self.env,
+        )
+        async with httpx.AsyncClient() as http, asyncio.timeout(20):
+            while True:
+                assert self.process.poll() is None, "hub serve exited"
+                try:
+                    if (await http.get(f"{self.url}/healthz")).status_code == 200:
+                        return
+                except httpx.TransportError:
+                    pass
+                await asyncio.sleep(0.1)
+
+    def stop(self, sig: signal.Signals = signal.SIGTERM) -> None:
+        assert self.process is not None
+        self.process.send_signal(sig)
+        self.process.wait(20)
 
 
 def free_port() -> int:

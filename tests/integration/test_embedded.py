@@ -3,69 +3,31 @@ the hub was killed."""
 
 from __future__ import annotations
 
-import asyncio
-import os
 import re
 import signal
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from tests.client import MeetingClient
-from tests.conftest import free_port
-
-HUB = [sys.executable, "-m", "hub"]
-
-
-def env() -> dict[str, str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
-    return clean
-
-
-class Serve:
-    def __init__(self, workdir: Path, port: int) -> None:
-        self.workdir, self.port = workdir, port
-        self.process: subprocess.Popen[bytes] | None = None
-
-    async def start(self) -> None:
-        self.process = subprocess.Popen(
-            [*HUB, "serve", "--port", str(self.port), "--log-level", "warning"],
-            cwd=self.workdir,
-            env=env(),
-        )
-        async with httpx.AsyncClient() as http, asyncio.timeout(20):
-            while True:
-                assert self.process.poll() is None, "hub serve exited"
-                try:
-                    if (await http.get(f"http://127.0.0.1:{self.port}/healthz")).status_code == 200:
-                        return
-                except httpx.TransportError:
-                    pass
-                await asyncio.sleep(0.1)
-
-    def stop(self, sig: signal.Signals = signal.SIGTERM) -> None:
-        assert self.process is not None
-        self.process.send_signal(sig)
-        self.process.wait(20)
+from tests.conftest import HUB, HubProcess, free_port, hub_env
 
 
 @pytest.fixture
-def serve(tmp_path: Path) -> Iterator[Serve]:
-    server = Serve(tmp_path, free_port())
+def serve(tmp_path: Path) -> Iterator[HubProcess]:
+    server = HubProcess(tmp_path, free_port())
     yield server
     if server.process and server.process.poll() is None:
         server.stop()
 
 
-async def test_meetings_survive_restarts_of_the_embedded_store(serve: Serve) -> None:
+async def test_meetings_survive_restarts_of_the_embedded_store(serve: HubProcess) -> None:
     demo = subprocess.run(
         [*HUB, "demo", "--port", str(serve.port)],
         cwd=serve.workdir,
-        env=env(),
+        env=hub_env(),
         capture_output=True,
         text=True,
         check=True,

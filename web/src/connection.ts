@@ -32,8 +32,10 @@ export class Connection {
       if (err.data?.code) callbacks.onRefused(err.data);
       else callbacks.onOnline(false);
     });
-    this.socket.on("meeting.event", (event: HubEvent) => {
-      if (!this.store.receive(event)) void this.sync();
+    this.socket.on("meeting.events", (events: HubEvent[]) => {
+      let whole = true;
+      for (const event of events) whole = this.store.receive(event) && whole;
+      if (!whole) void this.sync();
     });
   }
 

@@ -1,0 +1,190 @@
+"""Votes over real Socket.IO against a real Redis: one ballot per member under concurrent retries,
+secret ballots with receipts, and an exact tally on every client when many vote at once."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis.asyncio as redis
+
+from hub.config import Limits
+from hub.models import Branch, Meeting, Member, Role
+from hub.runtime import open_hub
+from tests.client import MeetingClient
+from tests.conftest import HubProcess, RunningHub, free_port, hub_env
+
+
+@pytest.fixture
+def limits() -> Limits:
+    # These tests are about counting under concurrency, not about flood protection.
+    return Limits(events_rate="1000/second")
+
+
+async def seat(
+    hub: RunningHub, count: int, url: str | None = None
+) -> tuple[MeetingClient, list[MeetingClient]]:
+    """A meeting of its own with a chair and `count` members, all joined."""
+    async with open_hub(hub.settings) as service:
+        roles = {"chair": Role.CHAIR} | {f"v{n:04}": Role.MEMBER for n in range(count)}
+        for member_id in roles:
+            await service.save_member(Member(id=member_id, name=f"Voter {member_id}"))
+        await service.save_branch(Branch(id="big", name="Big branch", roles=roles))
+        await service.create_meeting(
+            Meeting(id="vote", branch_id="big", title="Vote", starts_at=datetime.now(UTC), time_zone="UTC")
+        )
+        tokens = {m: await service.issue_link(m, "vote", timedelta(hours=1)) for m in roles}
+    chair = MeetingClient(url or hub.url, tokens["chair"])
+    members = [MeetingClient(url or hub.url, tokens[f"v{n:04}"]) for n in range(count)]
+    everyone = [chair, *members]
+    for batch in range(0, len(everyone), 100):
+        await asyncio.gather(*(c.connect() for c in everyone[batch : batch + 100]))
+    await asyncio.gather(*(c.join(timeout=120) for c in everyone))
+    return chair, members
+
+
+async def put_motion(chair: MeetingClient, members: list[MeetingClient], method: str = "hands") -> str:
+    await members[0].ok("motion.submit", {"title": "Votes for life", "text": "We want votes for life."})
+    await chair.wait_until(lambda c: bool(c.meeting and c.meeting["motions"]))
+    motion_id = chair.meeting["motions"][0]["id"]  # type: ignore[index]
+    await members[1].ok("motion.second", {"motion_id": motion_id})
+    reply = await chair.ok(
+        "vote.open", {"subject": {"kind": "motion", "motion_id": motion_id}, "method": method}
+    )
+    return str(reply["vote_id"])
+
+
+async def close_all(clients: list[MeetingClient]) -> None:
+    await asyncio.gather(*(c.disconnect() for c in clients))
+
+
+async def test_fifty_concurrent_casts_of_one_ballot_leave_one_ballot(hub_server: RunningHub) -> None:
+    chair, members = await seat(hub_server, 10)
+    vote_id = await put_motion(chair, members)
+    voter = members[2]
+    acks = await asyncio.gather(
+        *(voter.call("vote.cast", {"vote_id": vote_id, "choice": "for"}) for _ in range(50))
+    )
+    assert all(a["ok"] for a in acks), acks[0]
+    # A second connection of the same member, racing too.
+    twin = MeetingClient(hub_server.url, voter.token)
+    await twin.connect()
+    acks = await asyncio.gather(
+        *(twin.call("vote.cast", {"vote_id": vote_id, "choice": "for"}) for _ in range(20))
+    )
+    assert all(a["ok"] for a in acks)
+    ballots = await chair.ok("vote.ballots", {"vote_id": vote_id})
+    assert ballots["ballots"] == [{"member_id": "v0002", "name": "Voter v0002", "choice": "for"}]
+    closed = await chair.ok("vote.close", {"vote_id": vote_id})
+    assert closed["result"]["counts"] == {"for": 1, "against": 0, "abstain": 0}
+    await close_all([chair, *members, twin])
+
+
+async def test_changing_a_vote_moves_the_ballot_and_closing_stops_casting(hub_server: RunningHub) -> None:
+    chair, members = await seat(hub_server, 10)
+    vote_id = await put_motion(chair, members)
+    await members[3].ok("vote.cast", {"vote_id": vote_id, "choice": "for"})
+    await members[3].ok("vote.cast", {"vote_id": vote_id, "choice": "against"})
+    await members[4].ok("vote.cast", {"vote_id": vote_id, "choice": "abstain"})
+    result = (await chair.ok("vote.close", {"vote_id": vote_id}))["result"]
+    assert result["counts"] == {"for": 0, "against": 1, "abstain": 1}
+    assert result["outcome"] == "lost"
+    late = await members[5].call("vote.cast", {"vote_id": vote_id, "choice": "for"})
+    assert late["error"]["code"] == "vote.closed"
+    await close_all([chair, *members])
+
+
+async def test_only_members_present_at_opening_may_vote(hub_server: RunningHub) -> None:
+    chair, members = await seat(hub_server, 10)
+    vote_id = await put_motion(chair, members)
+    extra = MeetingClient(hub_server.url, chair.token)  # the chair's second device is fine
+    await extra.connect()
+    forbidden = await members[0].call("vote.ballots", {"vote_id": vote_id})
+    assert forbidden["error"]["code"] == "forbidden"
+    await close_all([chair, *members, extra])
+
+
+async def test_secret_ballot_stores_no_link_and_gives_receipts(hub_server: RunningHub) -> None:
+    chair, members = await seat(hub_server, 10)
+    vote_id = await put_motion(chair, members, method="secret")
+    receipts: dict[str, Any] = {}
+    for n, choice in enumerate(["for", "for", "against"]):
+        receipts[members[n].token] = await members[n].ok("vote.cast", {"vote_id": vote_id, "choice": choice})
+    again = await members[0].call("vote.cast", {"vote_id": vote_id, "choice": "against"})
+    assert again["error"]["code"] == "vote.already_voted"
+    assert (await chair.call("vote.ballots", {"vote_id": vote_id}))["error"]["code"] == "vote.secret"
+
+    # Nothing in Redis names a member next to a choice.
+    client = redis.Redis.from_url(hub_server.settings.redis_url or "")
+    for key in await client.keys(f"hub:{{m:vote}}:vote:{vote_id}:*"):
+        kind = await client.type(key)
+        if kind == b"hash":
+            stored = await client.hgetall(key)
+            assert not any(k.startswith(b"v0") and v in (b"for", b"against") for k, v in stored.items())
+    await client.aclose()
+
+    result = (await chair.ok("vote.close", {"vote_id": vote_id}))["result"]
+    assert result["counts"] == {"for": 2, "against": 1, "abstain": 0}
+    mine = receipts[members[2].token]
+    check = await members[2].ok("vote.verify", {"vote_id": vote_id, "receipt": mine["receipt"]})
+    assert check == {"vote_id": vote_id, "counted": True, "choice": "against"}
+    bogus = await members[2].ok("vote.verify", {"vote_id": vote_id, "receipt": "not-a-receipt"})
+    assert bogus["counted"] is False
+    await close_all([chair, *members])
+
+
+async def test_vote_cannot_open_below_quorum(hub_server: RunningHub) -> None:
+    chair, members = await seat(hub_server, 3)
+    await members[0].ok("motion.submit", {"title": "T", "text": "Text."})
+    await chair.wait_until(lambda c: bool(c.meeting and c.meeting["motions"]))
+    motion_id = chair.meeting["motions"][0]["id"]  # type: ignore[index]
+    await members[1].ok("motion.second", {"motion_id": motion_id})
+    ack = await chair.call("vote.open", {"subject": {"kind": "motion", "motion_id": motion_id}})
+    assert ack["error"]["code"] == "vote.not_quorate"
+    assert ack["error"]["details"] == {"required": 5, "present": 4, "quorate": False}
+    await close_all([chair, *members])
+
+
+@pytest.fixture
+async def separate_hub(hub_server: RunningHub, tmp_path: Path) -> AsyncIterator[str]:
+    """A second hub on the same Redis in its own process, so 500 clients here don't starve it."""
+    settings = hub_server.settings
+    process = HubProcess(
+        tmp_path,
+        free_port(),
+        "--redis-url",
+        settings.redis_url or "",
+        env=hub_env(HUB_SECRET=settings.secret or ""),
+    )
+    await process.start()
+    yield process.url
+    process.stop()
+
+
+async def test_five_hundred_members_vote_at_once_and_every_client_sees_the_exact_tally(
+    hub_server: RunningHub, separate_hub: str
+) -> None:
+    chair, members = await seat(hub_server, int(os.environ.get("VOTERS", 500)), separate_hub)
+    vote_id = await put_motion(chair, members)
+    choices = ["for", "against", "abstain"]
+    acks = await asyncio.gather(
+        *(m.call("vote.cast", {"vote_id": vote_id, "choice": choices[n % 3]}) for n, m in enumerate(members))
+    )
+    assert all(a["ok"] for a in acks)
+    await chair.ok("vote.close", {"vote_id": vote_id})
+    expected = {"for": 167, "against": 167, "abstain": 166}
+
+    def settled(c: MeetingClient) -> bool:
+        return bool(c.meeting and c.meeting["votes"] and c.meeting["votes"][0]["status"] == "closed")
+
+    await asyncio.gather(*(c.wait_until(settled, timeout=30) for c in [chair, *members]))
+    for client in [chair, *members]:
+        assert client.meeting is not None
+        assert client.meeting["votes"][0]["result"]["counts"] == expected
+        assert client.meeting["votes"][0]["result"]["outcome"] == "lost"  # 167 for, 167 against: tied
+    await close_all([chair, *members])
