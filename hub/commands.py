@@ -16,6 +16,7 @@ from hub.models import (
     MeetingStatus,
     Model,
     Procedure,
+    StandingOrders,
     Text,
     Title,
     VoteMethod,
@@ -43,6 +44,10 @@ class MeetingSync(Model):
 
 class MeetingSetStatus(Model):
     status: MeetingStatus
+
+
+class MeetingSetStandingOrders(Model):
+    standing_orders: StandingOrders
 
 
 class AgendaAdd(Model):
@@ -215,6 +220,7 @@ COMMANDS: dict[str, type[Model]] = {
     "meeting.leave": MeetingLeave,
     "meeting.sync": MeetingSync,
     "meeting.set_status": MeetingSetStatus,
+    "meeting.set_standing_orders": MeetingSetStandingOrders,
     "agenda.add": AgendaAdd,
     "agenda.update": AgendaUpdate,
     "agenda.move": AgendaMove,

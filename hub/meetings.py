@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from hub.commands import MeetingSetStatus
+from hub.commands import MeetingSetStandingOrders, MeetingSetStatus
 from hub.errors import HubError
 from hub.models import Meeting, MeetingStatus, Participant, Role
 
@@ -104,6 +104,23 @@ def set_status(meeting: Meeting, command: MeetingSetStatus, actor: Actor, now: d
         meeting.model_copy(update={"status": command.status}),
         "meeting.status_changed",
         {"from": meeting.status.value, "to": command.status.value},
+    )
+
+
+def set_standing_orders(
+    meeting: Meeting, command: MeetingSetStandingOrders, actor: Actor, now: datetime
+) -> Change | None:
+    """A branch's rules for this meeting; fixed once a vote has been taken, so results stay explainable."""
+    if command.standing_orders == meeting.standing_orders:
+        return None
+    if meeting.votes:
+        raise HubError(
+            "meeting.standing_orders_fixed", "Standing orders cannot change once voting has begun."
+        )
+    return Change(
+        meeting.model_copy(update={"standing_orders": command.standing_orders}),
+        "meeting.standing_orders_set",
+        {"standing_orders": command.standing_orders.model_dump(mode="json")},
     )
 
 

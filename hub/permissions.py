@@ -17,6 +17,7 @@ MATRIX: dict[str, frozenset[Role]] = {
     "meeting.leave": EVERYONE,
     "meeting.sync": EVERYONE,
     "meeting.set_status": CHAIRS,
+    "meeting.set_standing_orders": CHAIRS,
     "agenda.add": OFFICER_ROLES,
     "agenda.update": OFFICER_ROLES,
     "agenda.move": OFFICER_ROLES,

@@ -104,3 +104,35 @@ def test_refused_status_changes(start: MeetingStatus, to: MeetingStatus) -> None
 
 def test_setting_the_same_status_changes_nothing() -> None:
     assert meetings.set_status(meeting(), MeetingSetStatus(status="scheduled"), actor(), NOON) is None
+
+
+def test_standing_orders_can_change_until_voting_begins() -> None:
+    from hub.commands import MeetingSetStandingOrders
+    from hub.models import StandingOrders, Vote, VoteSubject
+
+    orders = StandingOrders(speech_seconds=120)
+    change = meetings.set_standing_orders(
+        meeting(), MeetingSetStandingOrders(standing_orders=orders), actor(), NOON
+    )
+    assert change is not None and change.meeting.standing_orders.speech_seconds == 120
+    voted = change.meeting.model_copy(
+        update={
+            "votes": [
+                Vote(
+                    id="v1",
+                    subject=VoteSubject(kind="motion", motion_id="mo1"),
+                    question="Q",
+                    method="hands",
+                    majority="simple",
+                    opened_at=NOON,
+                    eligible=1,
+                    present=1,
+                )
+            ]
+        }
+    )
+    with pytest.raises(HubError) as refused:
+        meetings.set_standing_orders(
+            voted, MeetingSetStandingOrders(standing_orders=StandingOrders()), actor(), NOON
+        )
+    assert refused.value.code == "meeting.standing_orders_fixed"

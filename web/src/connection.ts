@@ -2,7 +2,7 @@
 // reconnect from the version the store already holds.
 import { io, type Socket } from "socket.io-client";
 import msgpackParser from "socket.io-msgpack-parser";
-import type { CatchUp, HubEvent, Joined, MeetingStore } from "./store";
+import type { CatchUp, HubEvent, Joined, MeetingStore, Tally } from "./store";
 
 export interface HubError {
   code: string;
@@ -32,6 +32,7 @@ export class Connection {
       if (err.data?.code) callbacks.onRefused(err.data);
       else callbacks.onOnline(false);
     });
+    this.socket.on("vote.tally", (tally: Tally) => this.store.tally(tally));
     this.socket.on("meeting.events", (events: HubEvent[]) => {
       let whole = true;
       for (const event of events) whole = this.store.receive(event) && whole;

@@ -33,11 +33,14 @@ if (!match) {
     onRefused: showError,
   });
   setInterval(() => tick(app, store), 250);
+  // For the browser console and tests: the store and the connection of this page.
+  (window as unknown as { hub: object }).hub = { store, connection };
 
   async function send(action: string, payload: object): Promise<void> {
     try {
       tell("");
-      await connection.send(action, payload);
+      const reply = await connection.send<Record<string, unknown>>(action, payload);
+      if (action === "vote.cast") store.recordBallot(String(reply.vote_id), String(reply.choice), (reply.receipt as string) ?? null);
     } catch (error) {
       const e = error as HubError;
       tell(e.message ?? String(error), e.code ?? "");
@@ -59,6 +62,13 @@ if (!match) {
       void send("agenda.add", { title: String(data.get("title")), ...(minutes ? { minutes_budget: Number(minutes) } : {}) });
     } else if (form.id === "point-of-order") {
       void send("speaker.point_of_order", { rule: String(data.get("rule")) });
+    } else if (form.id === "motion-submit") {
+      void send("motion.submit", { title: String(data.get("title")), text: String(data.get("text")), emergency: data.get("emergency") === "on" });
+    } else if (form.id === "motion-procedural") {
+      const target = String(data.get("target_id") ?? "");
+      void send("motion.procedural", { procedure: String(data.get("procedure")), ...(target ? { target_id: target } : {}) });
+    } else if (form.classList.contains("amend-form")) {
+      void send("amendment.move", { motion_id: form.dataset.motion, kind: String(data.get("kind")), target: String(data.get("target") ?? ""), text: String(data.get("text") ?? "") });
     }
     form.reset();
   });

@@ -2,6 +2,7 @@
 // Everything renders from the store; controls carry data-action and are sent by main.ts.
 import { clock, escape } from "./format";
 import type { AgendaItem, Meeting, MeetingStore, QueueEntry } from "./store";
+import { motionsView } from "./motions";
 import { formatStart } from "./time";
 
 const STATUS: Record<string, string> = {
@@ -189,13 +190,19 @@ export function renderRoom(root: HTMLElement, store: MeetingStore): void {
   if (!m) return;
   // Keep what the user is typing: forms are re-created, so carry their values over.
   const kept = new Map<string, string>();
-  root.querySelectorAll<HTMLInputElement>("form input").forEach((input) => kept.set(`${input.form?.id}/${input.name}`, input.value));
+  const fields = "form input:not([type=checkbox]), form textarea";
+  const formKey = (input: HTMLInputElement) => `${input.form?.id || input.form?.dataset.motion}/${input.name}`;
+  root.querySelectorAll<HTMLInputElement>(fields).forEach((input) => kept.set(formKey(input), input.value));
   const focused = document.activeElement as HTMLElement | null;
-  const focusKey = focused?.dataset.action ? `${focused.dataset.action}|${focused.dataset.args}` : focused instanceof HTMLInputElement ? `${focused.form?.id}/${focused.name}` : null;
-  root.innerHTML = `${header(m, store)}<div class="columns"><div>${floorView(m, store)}${queueView(m, store)}</div><div>${agendaView(m, store)}${peopleView(m)}</div></div>`;
-  root.querySelectorAll<HTMLInputElement>("form input").forEach((input) => {
-    input.value = kept.get(`${input.form?.id}/${input.name}`) ?? "";
-    if (focusKey === `${input.form?.id}/${input.name}`) input.focus();
+  const focusKey = focused?.dataset.action
+    ? `${focused.dataset.action}|${focused.dataset.args}`
+    : focused instanceof HTMLInputElement || focused instanceof HTMLTextAreaElement
+      ? formKey(focused as HTMLInputElement)
+      : null;
+  root.innerHTML = `${header(m, store)}<div class="columns"><div>${floorView(m, store)}${queueView(m, store)}${motionsView(m, store)}</div><div>${agendaView(m, store)}${peopleView(m)}</div></div>`;
+  root.querySelectorAll<HTMLInputElement>(fields).forEach((input) => {
+    input.value = kept.get(formKey(input)) ?? "";
+    if (focusKey === formKey(input)) input.focus();
   });
   if (focusKey && focused?.dataset.action) {
     for (const el of root.querySelectorAll<HTMLElement>("[data-action]")) {

@@ -45,6 +45,64 @@ export interface Speech {
   elapsed_seconds: number;
 }
 
+export interface Amendment {
+  id: string;
+  mover_id: string;
+  mover_name: string;
+  seconder_id: string | null;
+  seconder_name: string | null;
+  kind: "insert" | "delete" | "replace";
+  target: string;
+  text: string;
+  status: string;
+}
+
+export interface Motion {
+  id: string;
+  item_id: string | null;
+  title: string;
+  text: string;
+  original_text: string;
+  mover_id: string;
+  mover_name: string;
+  seconder_id: string | null;
+  seconder_name: string | null;
+  emergency: boolean;
+  procedure: string | null;
+  target_id: string | null;
+  status: string;
+  amendments: Amendment[];
+  history: Array<{ amendment_id: string; before: string; after: string; at: string }>;
+  reply_given: boolean;
+}
+
+export interface VoteResult {
+  counts: Record<string, number>;
+  outcome: "carried" | "lost";
+  casting_vote: "for" | "against" | null;
+  tied: boolean;
+  rule: string;
+}
+
+export interface Vote {
+  id: string;
+  subject: { kind: string; motion_id: string; amendment_id: string | null };
+  question: string;
+  method: "hands" | "secret" | "card";
+  majority: string;
+  status: "open" | "closed";
+  eligible: number;
+  present: number;
+  result: VoteResult | null;
+}
+
+export interface Tally {
+  vote_id: string;
+  cast: number;
+  eligible: number;
+  counts?: Record<string, number>;
+}
+
 export interface Meeting {
   id: string;
   branch_id: string;
@@ -58,6 +116,8 @@ export interface Meeting {
   current_item: string | null;
   speech: Speech | null;
   quorum: { required: number; present: number; quorate: boolean };
+  motions: Motion[];
+  votes: Vote[];
   standing_orders: { speech_seconds: number; [rule: string]: unknown };
 }
 
@@ -95,6 +155,9 @@ export class MeetingStore {
   you: You | null = null;
   // Server clock minus this device's clock, in milliseconds.
   clockOffset = 0;
+  // Live counts of open votes (not part of the versioned state), and this member's own ballots.
+  tallies = new Map<string, Tally>();
+  myBallots = new Map<string, { choice: string; receipt: string | null }>();
   // Events that arrive while a join or sync is in flight wait here for its reply.
   private early: HubEvent[] | null = [];
   private listeners: Array<() => void> = [];
@@ -140,11 +203,27 @@ export class MeetingStore {
     return this.catchUp(reply);
   }
 
+  tally(tally: Tally): void {
+    this.tallies.set(tally.vote_id, tally);
+    this.notify();
+  }
+
+  recordBallot(voteId: string, choice: string, receipt: string | null): void {
+    this.myBallots.set(voteId, { choice, receipt });
+    sessionStorage.setItem(`ballot:${this.meeting?.id}:${voteId}`, JSON.stringify({ choice, receipt }));
+    this.notify();
+  }
+
+  myBallot(voteId: string): { choice: string; receipt: string | null } | undefined {
+    const kept = sessionStorage.getItem(`ballot:${this.meeting?.id}:${voteId}`);
+    return this.myBallots.get(voteId) ?? (kept ? JSON.parse(kept) : undefined);
+  }
+
   serverNow(): number {
     return Date.now() + this.clockOffset;
   }
 
-  private notify(): void {
+  notify(): void {
     for (const listener of this.listeners) listener();
   }
 }

@@ -1,0 +1,81 @@
+"""Motion, amendment and vote through the page: submit, second, amend, put, vote, result."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from playwright.async_api import Browser, Page, expect
+
+from tests.conftest import RunningHub
+from tests.e2e.test_procedure_page import open_as
+
+CHAIR, ANA, BEN = "m001", "m002", "m025"
+
+
+async def test_motion_with_amendment_and_votes(
+    hub_server: RunningHub, browser: Browser, artifacts: Path
+) -> None:
+    chair = await open_as(browser, hub_server, CHAIR)
+    ana = await open_as(browser, hub_server, ANA)
+    ben = await open_as(browser, hub_server, BEN)
+    # Three people in the room: the chair sets a quorum of three for this test.
+    orders = await chair.evaluate("() => window.hub.store.meeting.standing_orders")
+    orders["quorum"] = {"kind": "number", "value": 3}
+    await chair.evaluate(
+        "(orders) => window.hub.connection.send('meeting.set_standing_orders', {standing_orders: orders})",
+        orders,
+    )
+    await expect(chair.locator("#quorum")).to_contain_text("Quorate")
+    await chair.locator('[data-item="a5"]').get_by_role("button", name="Take up").click()
+
+    await ana.get_by_label("Title").fill("Votes for life")
+    await ana.get_by_label("Text").fill("This meeting resolves to campaign for votes for life.")
+    await ana.get_by_role("button", name="Submit motion").click()
+    motion = ben.locator("article.motion").first
+    await expect(motion).to_contain_text("Awaiting a seconder")
+    await motion.get_by_role("button", name="Second").click()
+    await expect(chair.locator("article.motion").first).to_contain_text("seconded by Omar Young")
+
+    form = ben.locator("form.amend-form")
+    await form.get_by_label("Amendment").select_option("insert")
+    await form.get_by_label("Words in the motion").fill("campaign")
+    await form.get_by_label("New words").fill(" loudly")
+    await form.get_by_role("button", name="Move amendment").click()
+    amendment = ana.locator("[data-amendment]").first
+    await expect(amendment).to_contain_text("Awaiting a seconder")
+    await amendment.get_by_role("button", name="Second").click()
+
+    # The chair cannot put the motion before its amendment.
+    await (
+        chair.locator("article.motion")
+        .first.locator("p.controls")
+        .get_by_role("button", name="Vote: show of hands")
+        .click()
+    )
+    await expect(chair.locator("#notice")).to_have_attribute("data-code", "motion.amendments_pending")
+    await chair.locator("[data-amendment]").first.get_by_role("button", name="Vote: show of hands").click()
+    await vote(ana, "For")
+    await vote(ben, "For")
+    await vote(chair, "Against")
+    await expect(chair.locator("#tally")).to_contain_text("3 of 3 have voted. For 2, against 1")
+    await chair.screenshot(path=artifacts / "chair-vote-open.png", full_page=True)
+    await chair.get_by_role("button", name="Close the vote").click()
+    await expect(ana.locator(".motion-text").first).to_have_text(
+        "This meeting resolves to campaign loudly for votes for life."
+    )
+
+    await chair.locator("article.motion").first.get_by_role("button", name="Secret ballot").click()
+    await vote(ana, "For")
+    await expect(ana.locator("#recorded")).to_contain_text("Receipt")
+    await vote(ben, "Against")
+    await chair.get_by_role("button", name="Close: casting vote for").click()
+    result = ben.locator("article.result").first
+    await expect(result).to_contain_text("Carried")
+    await expect(result).to_contain_text("casting vote for")
+    await expect(ben.locator("article.motion").first).to_contain_text("Carried")
+    await ben.screenshot(path=artifacts / "member-result.png", full_page=True)
+
+
+async def vote(page: Page, choice: str) -> None:
+    await page.locator("#vote-panel").get_by_role("button", name=choice, exact=True).click()
+    await expect(page.locator("#recorded")).to_contain_text(choice.lower())
