@@ -1,0 +1,304 @@
+"""The protocol reference, one page per client event, generated from the code that enforces it:
+payloads from the command models, roles from the permission matrix, and the effect, events and error
+codes written down here next to each other. `python -m hub.protocol_docs docs/protocol` rewrites the
+pages; a test fails when they drift from the code."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from hub.commands import COMMANDS
+from hub.models import Role
+from hub.permissions import MATRIX
+
+
+@dataclass(frozen=True)
+class Page:
+    effect: str
+    emits: tuple[str, ...]
+    errors: tuple[str, ...]
+    reply: str = '`{"version": N}` (the version after the change), or `null` when nothing changed.'
+
+
+COMMON_ERRORS = ("invalid_payload", "payload_too_large", "rate_limited", "forbidden", "internal")
+NO_ITEM = "agenda.no_current_item"
+
+PAGES: dict[str, Page] = {
+    "meeting.join": Page(
+        "Enter the meeting's room and check in. Repeating it on the same connection changes nothing. "
+        "With `since`, the reply carries the events after that version (or a snapshot if more than the "
+        "replay limit are missing) so a reconnecting client catches up.",
+        ("participant.joined",),
+        (),
+        '`{"version", "meeting" | "events", "you": {"member_id", "name", "role"}, "server_time"}`.',
+    ),
+    "meeting.leave": Page(
+        "Leave the room. The member stays in the attendance record; they are no longer present once "
+        "their last connection leaves. Disconnecting does the same.",
+        ("participant.left",),
+        (),
+        "`null`.",
+    ),
+    "meeting.sync": Page(
+        "Ask for what was missed since a version: the events, or a fresh snapshot if too many are missing "
+        "or the version is unknown. Changes nothing.",
+        (),
+        (),
+        '`{"version", "events": [...]}` or `{"version", "meeting": {...}}`.',
+    ),
+    "meeting.set_status": Page(
+        "Move the meeting through scheduled → open → in session → closed (open may go back to scheduled).",
+        ("meeting.status_changed",),
+        ("meeting.bad_transition",),
+    ),
+    "meeting.set_standing_orders": Page(
+        "Set this meeting's standing orders (quorum, speech length, majorities, seconders, vote changes). "
+        "Allowed until the first vote opens, so every result is explained by the rules it was taken under.",
+        ("meeting.standing_orders_set",),
+        ("meeting.standing_orders_fixed",),
+    ),
+    "agenda.add": Page("Add an agenda item, at the end or at `position`.", ("agenda.added",), ()),
+    "agenda.update": Page(
+        "Change the fields sent (title, kind, time budget, documents) of an item.",
+        ("agenda.updated",),
+        ("agenda.not_found",),
+    ),
+    "agenda.move": Page("Move an item to `position` (0 is first).", ("agenda.moved",), ("agenda.not_found",)),
+    "agenda.remove": Page(
+        "Remove an item that is not under discussion.",
+        ("agenda.removed",),
+        ("agenda.not_found", "agenda.item_in_use"),
+    ),
+    "agenda.select": Page(
+        "Take up an item (or `null` for none). Time spent on the item being left is banked; everyone sees "
+        "the current item and its time used against its budget.",
+        ("agenda.selected",),
+        ("agenda.not_found", "speech.in_progress"),
+    ),
+    "speaker.request": Page(
+        "Ask to speak on the current item, optionally for or against. Members who have not yet spoken on the "
+        "item are placed before those who have; each entry says why it stands where it does.",
+        ("speaker.queued",),
+        (NO_ITEM, "speaker.list_closed", "speaker.already_queued"),
+    ),
+    "speaker.point_of_order": Page(
+        "Raise a point of order, citing the standing order it relies on. It goes before all other speakers, "
+        "and may be raised even when the list is closed.",
+        ("speaker.queued",),
+        (NO_ITEM, "speaker.already_queued"),
+    ),
+    "speaker.withdraw": Page(
+        "Withdraw one's own request to speak (or a given entry of one's own).",
+        ("speaker.withdrawn",),
+        (NO_ITEM, "speaker.not_in_queue", "forbidden"),
+    ),
+    "speaker.call": Page(
+        "Give the floor to the head of the queue, or to a given entry. The speech timer starts at once with "
+        "the limit from the standing orders; a speech still running is ended first.",
+        ("speaker.called",),
+        (NO_ITEM, "speaker.queue_empty", "speaker.not_in_queue"),
+    ),
+    "speaker.move": Page(
+        "Move an entry to `position`; its reason becomes “placed here by the chair”.",
+        ("speaker.moved",),
+        (NO_ITEM, "speaker.not_in_queue"),
+    ),
+    "speaker.remove": Page(
+        "Take an entry off the queue.", ("speaker.removed",), (NO_ITEM, "speaker.not_in_queue")
+    ),
+    "speaker.close_list": Page(
+        "Close the list of speakers on the current item (points of order are still taken).",
+        ("speaker.list_closed",),
+        (NO_ITEM,),
+    ),
+    "speaker.reopen_list": Page("Reopen the list of speakers.", ("speaker.list_reopened",), (NO_ITEM,)),
+    "speech.start": Page(
+        "Start (or resume) the current speech's timer.", ("speech.started",), ("speech.none",)
+    ),
+    "speech.pause": Page("Pause the current speech's timer.", ("speech.paused",), ("speech.none",)),
+    "speech.extend": Page("Give the current speaker more time.", ("speech.extended",), ("speech.none",)),
+    "speech.end": Page("End the current speech.", ("speech.ended",), ("speech.none",)),
+    "attendance.apologise": Page(
+        "Send apologies for absence, with an optional note (sending again replaces the note).",
+        ("attendance.apologised",),
+        ("meeting.closed",),
+    ),
+    "motion.submit": Page(
+        "Submit a motion in writing, under the current item unless `item_id` says otherwise. An emergency "
+        "motion must be admitted by a vote before it is debated.",
+        ("motion.submitted",),
+        ("agenda.not_found",),
+    ),
+    "motion.second": Page(
+        "Second a motion (not one's own). A seconded motion is before the meeting.",
+        ("motion.seconded",),
+        ("motion.not_found", "motion.own_motion", "motion.already_seconded", "motion.not_open"),
+    ),
+    "motion.withdraw": Page(
+        "The mover withdraws their motion: at once if nobody has seconded it, otherwise the request waits "
+        "for the meeting's consent (motion.allow_withdrawal).",
+        ("motion.withdrawn", "motion.withdrawal_requested"),
+        ("motion.not_found", "motion.not_open", "forbidden"),
+    ),
+    "motion.allow_withdrawal": Page(
+        "The chair declares that the meeting consents to the mover's request to withdraw.",
+        ("motion.withdrawn",),
+        ("motion.not_found", "motion.no_withdrawal_request"),
+    ),
+    "motion.reply": Page(
+        "Give the mover the floor for the right of reply, once, before the vote.",
+        ("motion.reply_started",),
+        ("motion.not_found", "motion.no_right_of_reply", "motion.not_open", "motion.reply_given", NO_ITEM),
+    ),
+    "motion.procedural": Page(
+        "Move a procedural motion: next business, that the question be now put, refer back (each on a "
+        "motion before the meeting), adjourn, or challenge the chair's ruling. Once seconded it must be "
+        "decided before any other vote; a challenge needs the majority set in the standing orders.",
+        ("motion.procedural_moved",),
+        ("motion.target_required", "motion.not_found", "motion.not_open", "motion.procedural_pending"),
+    ),
+    "amendment.move": Page(
+        "Move an amendment to a seconded motion: insert `text` after `target` (at the end when `target` is "
+        "empty), delete `target`, or replace `target` with `text`. The words must be in the motion. It needs "
+        "a seconder unless the standing orders say otherwise.",
+        ("amendment.moved",),
+        ("motion.not_found", "amendment.not_allowed", "motion.not_open", "amendment.target_not_found"),
+    ),
+    "amendment.second": Page(
+        "Second an amendment (not one's own).",
+        ("amendment.seconded",),
+        ("motion.not_found", "amendment.not_found", "motion.own_motion", "amendment.not_open"),
+    ),
+    "amendment.withdraw": Page(
+        "The mover withdraws an undecided amendment.",
+        ("amendment.withdrawn",),
+        ("motion.not_found", "amendment.not_found", "amendment.not_open", "forbidden"),
+    ),
+    "vote.open": Page(
+        "Put a question to the vote: a motion, an amendment, a procedural motion, or the admission of an "
+        "emergency motion; by show of hands, secret ballot or card vote. Refused below quorum, while another "
+        "vote is open, while a procedural motion waits, and for a motion whose amendments are undecided. "
+        "The electorate is the members present with a voting role when the vote opens (card votes weight "
+        "them by delegates).",
+        ("vote.opened",),
+        (
+            "vote.not_quorate",
+            "vote.already_open",
+            "motion.procedural_pending",
+            "motion.amendments_pending",
+            "motion.not_found",
+            "motion.not_open",
+            "amendment.not_found",
+            "amendment.not_open",
+            "amendment.target_not_found",
+        ),
+        '`{"version", "vote_id"}`.',
+    ),
+    "vote.cast": Page(
+        "Cast a ballot: for, against or abstain. Exactly one ballot per member per vote, however often it is "
+        "retried; a member may change their vote while it is open if the standing orders allow. A secret "
+        "ballot stores no link between member and choice and answers with a receipt. Live counts go to the "
+        "room as `vote.tally` (counts only for open votes), a few times a second at most.",
+        (),
+        ("vote.not_found", "vote.closed", "vote.not_eligible", "vote.already_voted"),
+        '`{"vote_id", "choice", "receipt"}` (`receipt` is `null` except for secret ballots).',
+    ),
+    "vote.close": Page(
+        "Close the vote and declare the result under its majority rule. On a tie the chair's "
+        "`casting_vote` decides; without one the question is not carried. The result's effect follows: a "
+        "carried amendment changes the motion's text, a carried procedural motion acts on its motion or the "
+        "meeting.",
+        ("vote.closed",),
+        ("vote.not_found", "vote.closed"),
+        '`{"version", "result": {"counts", "outcome", "casting_vote", "tied", "rule"}}`.',
+    ),
+    "vote.ballots": Page(
+        "Who voted how, for the chair and tellers. Never available for a secret ballot.",
+        (),
+        ("vote.not_found", "vote.secret"),
+        '`{"vote_id", "ballots": [{"member_id", "name", "choice"}]}`.',
+    ),
+    "vote.verify": Page(
+        "Check a secret ballot's receipt: was it counted, and as what. Changes nothing.",
+        (),
+        (),
+        '`{"vote_id", "counted", "choice"}`.',
+    ),
+}
+
+
+def _type(schema: dict[str, Any], defs: dict[str, Any]) -> str:
+    if "$ref" in schema:
+        return str(schema["$ref"]).rsplit("/", 1)[-1]
+    if "anyOf" in schema:
+        return " or ".join(_type(s, defs) for s in schema["anyOf"])
+    if "enum" in schema:
+        return " / ".join(f"`{v}`" for v in schema["enum"])
+    if "const" in schema:
+        return f"`{schema['const']}`"
+    kind = str(schema.get("type", "object"))
+    if kind == "array":
+        return f"list of {_type(schema.get('items', {}), defs)}"
+    limits = [
+        f"{label} {schema[key]}"
+        for key, label in (
+            ("minLength", "min length"),
+            ("maxLength", "max length"),
+            ("minimum", "≥"),
+            ("maximum", "≤"),
+            ("maxItems", "max items"),
+        )
+        if key in schema
+    ]
+    return kind + (f" ({', '.join(limits)})" if limits else "")
+
+
+def _table(schema: dict[str, Any], defs: dict[str, Any]) -> str:
+    required = set(schema.get("required", []))
+    rows = [
+        f"| `{name}` | {_type(field, defs)} | {'yes' if name in required else 'no'} | "
+        f"{json.dumps(field['default']) if 'default' in field else ''} |"
+        for name, field in schema.get("properties", {}).items()
+    ]
+    return "\n| field | type | required | default |\n|---|---|---|---|\n" + "\n".join(rows)
+
+
+def page(event: str) -> str:
+    doc = PAGES[event]
+    schema = COMMANDS[event].model_json_schema()
+    defs = schema.get("$defs", {})
+    payload = _table(schema, defs) if schema.get("properties") else "An empty object `{}`."
+    for name, definition in defs.items():
+        body = (
+            "one of " + ", ".join(f"`{v}`" for v in definition["enum"])
+            if "enum" in definition
+            else _table(definition, defs)
+        )
+        payload += f"\n\n`{name}`: {body}"
+    roles = ", ".join(r.value for r in Role if r in MATRIX[event])
+    emits = ", ".join(f"`{e}`" for e in doc.emits) or "none"
+    errors = "\n".join(f"- `{code}`" for code in (*doc.errors, *COMMON_ERRORS))
+    return (
+        f"# `{event}`\n\n{doc.effect}\n\n## Payload\n\n{payload}\n\nUnknown fields are refused.\n\n"
+        f"## Who may\n\n{roles}\n\n## Reply\n\n{doc.reply}\n\n## Events\n\n{emits}\n\n"
+        f"## Errors\n\n{errors}\n\nSee [errors](errors.md) for what each code means.\n"
+    )
+
+
+def write(folder: Path) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for event in COMMANDS:
+        path = folder / f"{event}.md"
+        path.write_text(page(event))
+        written.append(path)
+    return written
+
+
+if __name__ == "__main__":
+    for path in write(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/protocol")):
+        print(path)
