@@ -289,9 +289,31 @@ def page(event: str) -> str:
     )
 
 
+def matrix_page() -> str:
+    """docs/protocol/permissions.md: every event against every role."""
+    roles = list(Role)
+    header = "| event | " + " | ".join(r.value for r in roles) + " |\n|---|" + "---|" * len(roles)
+    rows = [
+        f"| [`{event}`]({event}.md) | "
+        + " | ".join("yes" if r in MATRIX[event] else "—" for r in roles)
+        + " |"
+        for event in COMMANDS
+    ]
+    return (
+        "# Permissions\n\nWho may send each event. The server checks every event against this matrix "
+        "(hub/permissions.py); a refused event gets `forbidden` and changes nothing. A member's role in "
+        "a meeting is their appointment for that meeting, else their role in its branch.\n\n"
+        + header
+        + "\n"
+        + "\n".join(rows)
+        + "\n"
+    )
+
+
 def write(folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
-    written = []
+    (folder / "permissions.md").write_text(matrix_page())
+    written = [folder / "permissions.md"]
     for event in COMMANDS:
         path = folder / f"{event}.md"
         path.write_text(page(event))
