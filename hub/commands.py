@@ -215,6 +215,23 @@ class VoteVerify(Model):
     receipt: Annotated[str, Field(min_length=1, max_length=64)]
 
 
+class MinutesDraft(Model):
+    pass
+
+
+class MinutesEdit(Model):
+    MAX_BYTES = 256 * 1024
+    text: Annotated[str, Field(min_length=1, max_length=200_000)]
+
+
+class MinutesGet(Model):
+    pass
+
+
+class MinutesApprove(Model):
+    note: Annotated[str, Field(max_length=500)] = ""
+
+
 COMMANDS: dict[str, type[Model]] = {
     "meeting.join": MeetingJoin,
     "meeting.leave": MeetingLeave,
@@ -253,4 +270,8 @@ COMMANDS: dict[str, type[Model]] = {
     "vote.close": VoteClose,
     "vote.ballots": VoteBallots,
     "vote.verify": VoteVerify,
+    "minutes.draft": MinutesDraft,
+    "minutes.edit": MinutesEdit,
+    "minutes.approve": MinutesApprove,
+    "minutes.get": MinutesGet,
 }

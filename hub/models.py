@@ -8,7 +8,7 @@ from __future__ import annotations
 import enum
 import math
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, computed_field, model_validator
@@ -48,6 +48,8 @@ class Role(enum.StrEnum):
 
 class Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
+    # A command's largest msgpack-encoded payload, when it differs from the hub's default limit.
+    MAX_BYTES: ClassVar[int | None] = None
 
 
 class Member(Model):
@@ -266,6 +268,18 @@ class Vote(Model):
     result: VoteResult | None = None
 
 
+class Minutes(Model):
+    # Markdown, drafted from the event log and then edited by the secretary.
+    text: Annotated[str, Field(max_length=200_000)]
+    status: Literal["draft", "approved"] = "draft"
+    drafted_at: UtcTime
+    edited_by: str | None = None
+    approved_at: UtcTime | None = None
+    approved_by: str | None = None
+    # Where and how they were approved, e.g. "Approved at the branch meeting of 10 April".
+    approval_note: str = ""
+
+
 class Apology(Model):
     name: Name
     at: UtcTime
@@ -299,6 +313,7 @@ class Meeting(Model):
     speech: Speech | None = None
     motions: list[Motion] = Field(default_factory=list)
     votes: list[Vote] = Field(default_factory=list)
+    minutes: Minutes | None = None
     # Delegate counts for card votes; a member not listed carries one.
     card_weights: dict[str, Annotated[int, Field(ge=0, le=100_000)]] = Field(default_factory=dict)
     # Source of ids for agenda items, queue entries, motions: rules stay pure and replayable.
@@ -313,8 +328,11 @@ class Meeting(Model):
         return QuorumState(required=required, present=present, quorate=present >= required)
 
     def public_view(self) -> dict[str, Any]:
-        """What every client may see: no connection ids, no gender."""
-        return self.model_dump(mode="json", exclude={"participants": {"__all__": PRIVATE}})
+        """What every client may see: no connection ids, no gender, and minutes only by their status
+        (the text is fetched with minutes.get, by officers while it is a draft)."""
+        return self.model_dump(
+            mode="json", exclude={"participants": {"__all__": PRIVATE}, "minutes": {"text"}}
+        )
 
     def stored(self) -> dict[str, Any]:
         return self.model_dump(mode="json", exclude_computed_fields=True)

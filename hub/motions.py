@@ -225,6 +225,7 @@ def reply(meeting: Meeting, command: MotionReply, actor: Actor, now: datetime) -
         "motion.reply_started",
         _data(
             motion,
+            item_id=speech.item_id,
             member_id=motion.mover_id,
             name=motion.mover_name,
             limit_seconds=speech.limit_seconds,

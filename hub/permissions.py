@@ -51,6 +51,11 @@ MATRIX: dict[str, frozenset[Role]] = {
     # Tellers: the secretary counts and checks with the chair.
     "vote.ballots": OFFICER_ROLES,
     "vote.verify": VOTING_ROLES,
+    "minutes.draft": OFFICER_ROLES,
+    "minutes.edit": OFFICER_ROLES,
+    "minutes.approve": CHAIRS,
+    # Everyone may ask; only officers see a draft (signalling/minutes.py).
+    "minutes.get": EVERYONE,
 }
 
 

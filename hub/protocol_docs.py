@@ -228,6 +228,31 @@ PAGES: dict[str, Page] = {
         (),
         '`{"vote_id", "counted", "choice"}`.',
     ),
+    "minutes.draft": Page(
+        "Draft (or redraft) the minutes from the meeting's event log: attendance and apologies, each item "
+        "taken up with its speakers, motions with mover and seconder, amendments, and every result with "
+        "its counts and the rule applied. Replaces any edits; refused once the minutes are approved.",
+        ("minutes.drafted",),
+        ("minutes.approved",),
+    ),
+    "minutes.edit": Page(
+        "Replace the minutes' text (Markdown) with the secretary's edit. Up to 256 KiB.",
+        ("minutes.edited",),
+        ("minutes.none", "minutes.approved"),
+    ),
+    "minutes.approve": Page(
+        "Record that the minutes were approved (at the next meeting), with a note saying where; approved "
+        "minutes are published to the branch's members as HTML and PDF at `/minutes/ID.html` and "
+        "`/minutes/ID.pdf`, opened with any of the member's join links for the branch (`?token=`).",
+        ("minutes.approved",),
+        ("minutes.none", "minutes.approved"),
+    ),
+    "minutes.get": Page(
+        "Read the minutes: officers at any time, everyone else once they are approved. Changes nothing.",
+        (),
+        ("minutes.none", "minutes.not_published"),
+        '`{"text", "status", "drafted_at", "edited_by", "approved_at", "approved_by", "approval_note"}`.',
+    ),
 }
 
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from hub import agenda, attendance, meetings, motions, speakers
+from hub import agenda, attendance, meetings, minutes, motions, speakers
 from hub.meetings import Actor, Change
 from hub.models import Meeting
 
@@ -46,4 +46,6 @@ RULES: dict[str, Rule] = {
     "amendment.move": motions.move_amendment,
     "amendment.second": motions.second_amendment,
     "amendment.withdraw": motions.withdraw_amendment,
+    "minutes.edit": minutes.edit,
+    "minutes.approve": minutes.approve,
 }

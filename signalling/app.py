@@ -18,6 +18,7 @@ from starlette.staticfiles import StaticFiles
 from hub.config import Settings
 from hub.runtime import open_hub
 from signalling.gateway import Gateway
+from signalling.minutes import published_minutes
 
 STATIC = Path(__file__).parent / "static"
 
@@ -56,7 +57,7 @@ def create_app(settings: Settings) -> socketio.ASGIApp:
         serializer="msgpack",
         client_manager=manager,
         # The engine refuses packets beyond this; the gateway answers smaller oversized payloads.
-        max_http_buffer_size=4 * settings.limits.payload_bytes,
+        max_http_buffer_size=1024 * 1024,
     )
 
     @asynccontextmanager
@@ -76,6 +77,7 @@ def create_app(settings: Settings) -> socketio.ASGIApp:
             Route("/", page),
             Route("/join/{token}", page),
             Route("/healthz", health),
+            Route("/minutes/{meeting_id}.{format:str}", published_minutes),
             Mount("/assets", StaticFiles(directory=STATIC / "assets", check_dir=False)),
         ],
         lifespan=lifespan,

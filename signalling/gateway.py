@@ -27,6 +27,7 @@ from hub.service import Hub
 from signalling.ballots import BallotDesk
 from signalling.broadcast import Broadcaster
 from signalling.envelope import INTERNAL, ok, refused
+from signalling.minutes import minutes_handlers
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +52,7 @@ class Gateway:
             "meeting.leave": self.leave,
             "meeting.sync": self.sync,
             **self.ballots.handlers(),
+            **minutes_handlers(hub),
         }
         assert self._special.keys() | RULES.keys() == COMMANDS.keys()
         self.broadcast = Broadcaster(sio, room)
@@ -107,12 +109,9 @@ class Gateway:
             raise HubError("invalid_payload", "Send one payload object.", {"arguments": len(args)})
         payload = args[0] if args else {}
         size = len(msgpack.packb(payload, use_bin_type=True))
-        if size > self.limits.payload_bytes:
-            raise HubError(
-                "payload_too_large",
-                "The request is too large.",
-                {"bytes": size, "limit": self.limits.payload_bytes},
-            )
+        limit = model.MAX_BYTES or self.limits.payload_bytes
+        if size > limit:
+            raise HubError("payload_too_large", "The request is too large.", {"bytes": size, "limit": limit})
         if not isinstance(payload, dict):
             raise HubError("invalid_payload", "The payload must be an object.")
         try:

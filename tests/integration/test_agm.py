@@ -1,0 +1,223 @@
+"""A scripted AGM over real Socket.IO clients, with the members and agenda of the sample constituency:
+check-in, quorum, agenda, a report with questions, a motion with two amendments (one carried, one lost),
+"that the question be now put", votes, any other business, close, and minutes that state exactly what
+happened, published as HTML and PDF."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from typing import Any
+
+import httpx
+import pytest
+
+from hub.config import Limits
+from hub.demo import sample
+from hub.runtime import open_hub
+from tests.client import MeetingClient
+from tests.conftest import RunningHub
+
+ATTENDING = ["m001", "m007", "m003", "m015", "m020", "m021", "m030", "m031", "m010", "m025", "m018", "m019"]
+
+
+@pytest.fixture
+def limits() -> Limits:
+    return Limits(events_rate="1000/second")
+
+
+class Room:
+    def __init__(self, hub: RunningHub, clients: dict[str, MeetingClient]) -> None:
+        self.hub, self.clients = hub, clients
+        self.chair = clients["m001"]
+
+    def __getitem__(self, member: str) -> MeetingClient:
+        return self.clients[member]
+
+    @property
+    def state(self) -> dict[str, Any]:
+        assert self.chair.meeting is not None
+        return self.chair.meeting
+
+    async def settle(self) -> None:
+        """Wait until every client holds the chair's version."""
+        version = (await self.chair.ok("meeting.sync", {"since": 10**9}))["version"]
+        joined = [c for c in self.clients.values() if c.meeting is not None]
+        await asyncio.gather(*(c.wait_until(lambda c: c.version >= version) for c in joined))
+
+    async def vote(
+        self, subject: dict[str, Any], ballots: dict[str, str], method: str = "hands"
+    ) -> dict[str, Any]:
+        opened = await self.chair.ok("vote.open", {"subject": subject, "method": method})
+        for member, choice in ballots.items():
+            await self[member].ok("vote.cast", {"vote_id": opened["vote_id"], "choice": choice})
+        closed = await self.chair.ok("vote.close", {"vote_id": opened["vote_id"]})
+        await self.settle()
+        return dict(closed["result"])
+
+    async def speak(self, member: str, stance: str | None = None) -> None:
+        await self[member].ok("speaker.request", {"stance": stance} if stance else {})
+        await self.chair.ok("speaker.call", {})
+        await self.chair.ok("speech.end", {})
+
+    def motion(self, title_start: str) -> dict[str, Any]:
+        return next(m for m in self.state["motions"] if m["title"].startswith(title_start))
+
+
+async def test_scripted_agm(hub_server: RunningHub) -> None:
+    data = sample()
+    names = {m["id"]: m["name"] for m in data["members"]}
+    agenda = data["agm"]["agenda"]
+    async with open_hub(hub_server.settings) as hub:
+        tokens = {
+            m: await hub.issue_link(m, hub_server.meeting_id, timedelta(hours=2))
+            for m in [*ATTENDING, "m040"]
+        }
+
+    # Apologies from someone who cannot come.
+    absent = MeetingClient(hub_server.url, tokens["m040"])
+    await absent.connect()
+    await absent.ok("attendance.apologise", {"note": "on a night shift"})
+    await absent.disconnect()
+
+    clients = {m: MeetingClient(hub_server.url, tokens[m]) for m in ATTENDING}
+    room = Room(hub_server, clients)
+    for member in ATTENDING[:9]:
+        await clients[member].connect()
+        await clients[member].join()
+    await room.settle()
+    assert room.state["quorum"] == {"required": 10, "present": 9, "quorate": False}
+    for member in ATTENDING[9:]:
+        await clients[member].connect()
+        await clients[member].join()
+    await room.settle()
+    assert room.state["quorum"]["quorate"] is True
+    chair = room.chair
+    await chair.ok("meeting.set_status", {"status": "open"})
+    await chair.ok("meeting.set_status", {"status": "in_session"})
+
+    # 1. Apologies and attendance; 3. the chair's report, with questions.
+    await chair.ok("agenda.select", {"item_id": "a1"})
+    await chair.ok("agenda.select", {"item_id": "a3"})
+    await room.speak("m021")
+    await room.speak("m030")
+
+    # 5. Motion 1 with two amendments.
+    motion_1 = agenda[4]["motion"]
+    await chair.ok("agenda.select", {"item_id": "a5"})
+    await room["m003"].ok("motion.submit", {"title": agenda[4]["title"], "text": motion_1["text"]})
+    await room.settle()
+    m1 = room.motion("Motion 1")["id"]
+    await room["m015"].ok("motion.second", {"motion_id": m1})
+    await room.speak("m003", "for")
+    carried, lost = motion_1["amendments"]
+    await room["m020"].ok(
+        "amendment.move",
+        {"motion_id": m1, "kind": "insert", "target": carried["after"], "text": carried["text"]},
+    )
+    await room["m030"].ok("amendment.move", {"motion_id": m1, "kind": "delete", "target": lost["text"]})
+    await room.settle()
+    first, second = (a["id"] for a in room.motion("Motion 1")["amendments"])
+    await room["m021"].ok("amendment.second", {"motion_id": m1, "amendment_id": first})
+    await room["m031"].ok("amendment.second", {"motion_id": m1, "amendment_id": second})
+    refused = await chair.call("vote.open", {"subject": {"kind": "motion", "motion_id": m1}})
+    assert refused["error"]["code"] == "motion.amendments_pending"
+    everyone_for = {m: "for" for m in ATTENDING}
+    result = await room.vote(
+        {"kind": "amendment", "motion_id": m1, "amendment_id": first}, everyone_for | {"m030": "against"}
+    )
+    assert (result["outcome"], result["counts"]) == ("carried", {"for": 11, "against": 1, "abstain": 0})
+    against = {m: "against" for m in ATTENDING} | {"m030": "for", "m031": "for", "m018": "abstain"}
+    result = await room.vote({"kind": "amendment", "motion_id": m1, "amendment_id": second}, against)
+    assert (result["outcome"], result["counts"]) == ("lost", {"for": 2, "against": 9, "abstain": 1})
+    await chair.ok("motion.reply", {"motion_id": m1})
+    await chair.ok("speech.end", {})
+    result = await room.vote({"kind": "motion", "motion_id": m1}, everyone_for | {"m019": "abstain"})
+    assert (result["outcome"], result["counts"]) == ("carried", {"for": 11, "against": 0, "abstain": 1})
+    amended = motion_1["text"].replace(carried["after"], carried["after"] + carried["text"])
+    assert room.motion("Motion 1")["text"] == amended
+
+    # 6. Motion 2, closed by "that the question be now put".
+    motion_2 = agenda[5]["motion"]
+    await chair.ok("agenda.select", {"item_id": "a6"})
+    await room["m010"].ok("motion.submit", {"title": agenda[5]["title"], "text": motion_2["text"]})
+    await room.settle()
+    m2 = room.motion("Motion 2")["id"]
+    await room["m025"].ok("motion.second", {"motion_id": m2})
+    await room["m031"].ok("speaker.request", {"stance": "against"})
+    await room["m018"].ok("motion.procedural", {"procedure": "question_be_now_put", "target_id": m2})
+    await room.settle()
+    put = next(m for m in room.state["motions"] if m["procedure"] == "question_be_now_put")
+    await room["m019"].ok("motion.second", {"motion_id": put["id"]})
+    blocked = await chair.call("vote.open", {"subject": {"kind": "motion", "motion_id": m2}})
+    assert blocked["error"]["code"] == "motion.procedural_pending"
+    result = await room.vote(
+        {"kind": "procedural", "motion_id": put["id"]}, everyone_for | {"m031": "against"}
+    )
+    assert result["outcome"] == "carried"
+    item = next(i for i in room.state["agenda"] if i["id"] == "a6")
+    assert item["queue_open"] is False and item["queue"] == []
+    result = await room.vote({"kind": "motion", "motion_id": m2}, everyone_for, method="secret")
+    assert (result["outcome"], result["counts"]["for"]) == ("carried", 12)
+
+    # 9. Any other business, with a point of order; then close.
+    await chair.ok("agenda.select", {"item_id": "a9"})
+    await room["m025"].ok("speaker.point_of_order", {"rule": "SO 4.1"})
+    await chair.ok("speaker.call", {})
+    await chair.ok("speech.end", {})
+    await chair.ok("agenda.select", {"item_id": None})
+    await chair.ok("meeting.set_status", {"status": "closed"})
+    await room.settle()
+    assert all(c.meeting == room.state for c in clients.values())
+
+    # Minutes.
+    secretary = room["m007"]
+    await secretary.ok("minutes.draft", {})
+    draft = (await secretary.ok("minutes.get", {}))["text"]
+    not_yet = await room["m020"].call("minutes.get", {})
+    assert not_yet["error"]["code"] == "minutes.not_published"
+    present = sorted(names[m] for m in ATTENDING)
+    expected = [
+        "# Minutes: Annual General Meeting",
+        f"Present (12): {', '.join(present)}.",
+        f"Apologies: {names['m040']} (on a night shift).",
+        "## 1. Apologies and attendance",
+        "## 2. Chair's report",
+        f"Speakers: {names['m021']}; {names['m030']}.",
+        "## 3. Motion 1: Votes for life for citizens living abroad",
+        f"### Motion: {agenda[4]['title']}",
+        f"Moved by {names['m003']}, seconded by {names['m015']}.",
+        f"> {motion_1['text']}",
+        f"- Amendment moved by {names['m020']}, seconded by {names['m021']}, to insert “{carried['text']}” "
+        f"after “{carried['after']}”: CARRIED by show of hands (for 11, against 1, abstain 0).",
+        f"- Amendment moved by {names['m030']}, seconded by {names['m031']}, to delete “{lost['text']}”: "
+        "LOST by show of hands (for 2, against 9, abstain 1).",
+        "Result: CARRIED by show of hands (for 11, against 0, abstain 1). Simple majority of votes cast",
+        f"As amended, the motion read:\n\n> {amended}",
+        f"{names['m003']} (right of reply)",
+        "## 4. Motion 2: Solidarity with Ukraine",
+        f"### Procedural motion: That the question be now put\n\nOn “{agenda[5]['title']}”. "
+        f"Moved by {names['m018']}, seconded by {names['m019']}.",
+        "Result: CARRIED by show of hands (for 11, against 1, abstain 0).",
+        "Result: CARRIED by secret ballot (for 12, against 0, abstain 0).",
+        "## 5. Any other business",
+        f"Speakers: {names['m025']} (point of order: SO 4.1).",
+        "The meeting closed at",
+    ]
+    for line in expected:
+        assert line in draft, line
+
+    await secretary.ok("minutes.edit", {"text": draft + "\nThe chair thanked the tellers.\n"})
+    await chair.ok("minutes.approve", {"note": "Approved at the branch meeting of 10 April 2027."})
+    published = await room["m020"].ok("minutes.get", {})
+    assert published["status"] == "approved" and "thanked the tellers" in published["text"]
+    async with httpx.AsyncClient(base_url=hub_server.url) as http:
+        page = await http.get(f"/minutes/{hub_server.meeting_id}.html", params={"token": tokens["m020"]})
+        assert page.status_code == 200
+        assert "<h1>Minutes: Annual General Meeting</h1>" in page.text
+        assert "Approved at the branch meeting of 10 April 2027." in page.text
+        document = await http.get(f"/minutes/{hub_server.meeting_id}.pdf", params={"token": tokens["m020"]})
+        assert document.status_code == 200 and document.content.startswith(b"%PDF")
+        refused_http = await http.get(f"/minutes/{hub_server.meeting_id}.html", params={"token": "forged"})
+        assert refused_http.status_code == 403
+    await asyncio.gather(*(c.disconnect() for c in clients.values()))
