@@ -23,9 +23,10 @@ const match = /^\/join\/([^/]+)$/.exec(location.pathname);
 if (!match) {
   app.innerHTML = `<h1>Meeting hub</h1><p>Open the join link you were sent to take part in a meeting.</p>`;
 } else {
+  const token = decodeURIComponent(match[1]);
   const store = new MeetingStore();
-  store.subscribe(() => renderRoom(app, store));
-  const connection = new Connection(decodeURIComponent(match[1]), store, {
+  store.subscribe(() => renderRoom(app, store, token));
+  const connection = new Connection(token, store, {
     onOnline(online) {
       banner.hidden = online;
       banner.textContent = online ? "" : "Connection lost: reconnecting…";
@@ -47,7 +48,17 @@ if (!match) {
     }
   }
 
-  app.addEventListener("click", (event) => {
+  app.addEventListener("click", async (event) => {
+    if ((event.target as HTMLElement).closest("[data-local='minutes.load']")) {
+      try {
+        const minutes = await connection.send<{ text: string }>("minutes.get", {});
+        const area = app.querySelector<HTMLTextAreaElement>("#minutes-edit textarea");
+        if (area) area.value = minutes.text;
+      } catch (error) {
+        tell((error as HubError).message ?? String(error), (error as HubError).code ?? "");
+      }
+      return;
+    }
     const target = (event.target as HTMLElement).closest<HTMLElement>("[data-action]");
     if (!target) return;
     void send(target.dataset.action!, JSON.parse(target.dataset.args ?? "{}"));
@@ -67,6 +78,11 @@ if (!match) {
     } else if (form.id === "motion-procedural") {
       const target = String(data.get("target_id") ?? "");
       void send("motion.procedural", { procedure: String(data.get("procedure")), ...(target ? { target_id: target } : {}) });
+    } else if (form.id === "minutes-edit") {
+      void send("minutes.edit", { text: String(data.get("text") ?? "") });
+      return;
+    } else if (form.id === "minutes-approve") {
+      void send("minutes.approve", { note: String(data.get("note") ?? "") });
     } else if (form.classList.contains("amend-form")) {
       void send("amendment.move", { motion_id: form.dataset.motion, kind: String(data.get("kind")), target: String(data.get("target") ?? ""), text: String(data.get("text") ?? "") });
     }

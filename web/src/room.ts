@@ -2,6 +2,7 @@
 // Everything renders from the store; controls carry data-action and are sent by main.ts.
 import { clock, escape } from "./format";
 import type { AgendaItem, Meeting, MeetingStore, QueueEntry } from "./store";
+import { minutesView } from "./minutes";
 import { motionsView } from "./motions";
 import { formatStart } from "./time";
 
@@ -185,7 +186,7 @@ function peopleView(m: Meeting): string {
   </section>`;
 }
 
-export function renderRoom(root: HTMLElement, store: MeetingStore): void {
+export function renderRoom(root: HTMLElement, store: MeetingStore, token: string): void {
   const m = store.meeting;
   if (!m) return;
   // Keep what the user is typing: forms are re-created, so carry their values over.
@@ -199,7 +200,7 @@ export function renderRoom(root: HTMLElement, store: MeetingStore): void {
     : focused instanceof HTMLInputElement || focused instanceof HTMLTextAreaElement
       ? formKey(focused as HTMLInputElement)
       : null;
-  root.innerHTML = `${header(m, store)}<div class="columns"><div>${floorView(m, store)}${queueView(m, store)}${motionsView(m, store)}</div><div>${agendaView(m, store)}${peopleView(m)}</div></div>`;
+  root.innerHTML = `${header(m, store)}<div class="columns"><div>${floorView(m, store)}${queueView(m, store)}${motionsView(m, store)}</div><div>${agendaView(m, store)}${minutesView(m, store, token)}${peopleView(m)}</div></div>`;
   root.querySelectorAll<HTMLInputElement>(fields).forEach((input) => {
     input.value = kept.get(formKey(input)) ?? "";
     if (focusKey === formKey(input)) input.focus();

@@ -118,6 +118,7 @@ export interface Meeting {
   quorum: { required: number; present: number; quorate: boolean };
   motions: Motion[];
   votes: Vote[];
+  minutes: { status: "draft" | "approved"; edited_by: string | null; approval_note: string } | null;
   standing_orders: { speech_seconds: number; [rule: string]: unknown };
 }
 
