@@ -50,6 +50,11 @@ class MeetingSetStandingOrders(Model):
     standing_orders: StandingOrders
 
 
+class MeetingSetCardWeights(Model):
+    # Delegates each member carries in card votes; members not listed carry one.
+    weights: Annotated[dict[Id, Annotated[int, Field(ge=0, le=100_000)]], Field(max_length=5_000)]
+
+
 class AgendaAdd(Model):
     title: Title
     kind: AgendaKind = AgendaKind.OTHER
@@ -238,6 +243,7 @@ COMMANDS: dict[str, type[Model]] = {
     "meeting.sync": MeetingSync,
     "meeting.set_status": MeetingSetStatus,
     "meeting.set_standing_orders": MeetingSetStandingOrders,
+    "meeting.set_card_weights": MeetingSetCardWeights,
     "agenda.add": AgendaAdd,
     "agenda.update": AgendaUpdate,
     "agenda.move": AgendaMove,

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from hub.commands import MeetingSetStandingOrders, MeetingSetStatus
+from hub.commands import MeetingSetCardWeights, MeetingSetStandingOrders, MeetingSetStatus
 from hub.errors import HubError
 from hub.models import Meeting, MeetingStatus, Participant, Role
 
@@ -121,6 +121,19 @@ def set_standing_orders(
         meeting.model_copy(update={"standing_orders": command.standing_orders}),
         "meeting.standing_orders_set",
         {"standing_orders": command.standing_orders.model_dump(mode="json")},
+    )
+
+
+def set_card_weights(
+    meeting: Meeting, command: MeetingSetCardWeights, actor: Actor, now: datetime
+) -> Change | None:
+    """Delegate counts for card votes; a vote already open keeps the weights it opened with."""
+    if command.weights == meeting.card_weights:
+        return None
+    return Change(
+        meeting.model_copy(update={"card_weights": command.weights}),
+        "meeting.card_weights_set",
+        {"members": len(command.weights), "delegates": sum(command.weights.values())},
     )
 
 

@@ -135,8 +135,11 @@ class QueueEntry(Model):
     # The standing order a point of order relies on.
     rule: Annotated[str, Field(max_length=200)] | None = None
     requested_at: UtcTime
-    # Why the entry stands where it does: point_of_order, first_time, spoken_before, moved_by_chair.
+    # Why the entry stands where it does: point_of_order, first_time, spoken_before, alternation,
+    # moved_by_chair.
     reason: str
+    # Server-side only: the balance group from self-described gender ("woman" or "other").
+    balance: str | None = None
 
 
 class AgendaItem(Model):
@@ -152,6 +155,8 @@ class AgendaItem(Model):
     queue_open: bool = True
     # How often each member has spoken on this item.
     spoken: dict[str, int] = Field(default_factory=dict)
+    # Server-side only: the balance group of the last speaker called, for alternation.
+    last_balance: str | None = None
 
 
 class Speech(Model):
@@ -331,7 +336,12 @@ class Meeting(Model):
         """What every client may see: no connection ids, no gender, and minutes only by their status
         (the text is fetched with minutes.get, by officers while it is a draft)."""
         return self.model_dump(
-            mode="json", exclude={"participants": {"__all__": PRIVATE}, "minutes": {"text"}}
+            mode="json",
+            exclude={
+                "participants": {"__all__": PRIVATE},
+                "agenda": {"__all__": {"last_balance": True, "queue": {"__all__": {"balance"}}}},
+                "minutes": {"text"},
+            },
         )
 
     def stored(self) -> dict[str, Any]:

@@ -18,6 +18,7 @@ MATRIX: dict[str, frozenset[Role]] = {
     "meeting.sync": EVERYONE,
     "meeting.set_status": CHAIRS,
     "meeting.set_standing_orders": CHAIRS,
+    "meeting.set_card_weights": OFFICER_ROLES,
     "agenda.add": OFFICER_ROLES,
     "agenda.update": OFFICER_ROLES,
     "agenda.move": OFFICER_ROLES,

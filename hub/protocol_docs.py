@@ -61,6 +61,12 @@ PAGES: dict[str, Page] = {
         ("meeting.standing_orders_set",),
         ("meeting.standing_orders_fixed",),
     ),
+    "meeting.set_card_weights": Page(
+        "Set how many delegates each member carries in card votes (members not listed carry one). A vote "
+        "already open keeps the weights it opened with.",
+        ("meeting.card_weights_set",),
+        (),
+    ),
     "agenda.add": Page("Add an agenda item, at the end or at `position`.", ("agenda.added",), ()),
     "agenda.update": Page(
         "Change the fields sent (title, kind, time budget, documents) of an item.",

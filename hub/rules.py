@@ -19,6 +19,7 @@ Rule = Callable[[Meeting, Any, Actor, datetime], Change | None]
 RULES: dict[str, Rule] = {
     "meeting.set_status": meetings.set_status,
     "meeting.set_standing_orders": meetings.set_standing_orders,
+    "meeting.set_card_weights": meetings.set_card_weights,
     "agenda.add": agenda.add,
     "agenda.update": agenda.update,
     "agenda.move": agenda.move,

@@ -33,8 +33,16 @@ REASONS = {
     "point_of_order": "Point of order: taken before other speakers.",
     "first_time": "Has not yet spoken on this item.",
     "spoken_before": "Has already spoken on this item.",
+    "alternation": "Brought forward so that speakers alternate under the balance rule.",
     "moved_by_chair": "Placed here by the chair.",
 }
+
+
+def balance_group(gender: str | None) -> str | None:
+    """Alternation is between women and everyone else; no group when none was given."""
+    if not gender:
+        return None
+    return "woman" if gender.strip().lower() in {"woman", "female", "f"} else "other"
 
 
 def priority(entry: QueueEntry, item: AgendaItem) -> int:
@@ -55,6 +63,42 @@ def place(item: AgendaItem, entry: QueueEntry) -> tuple[list[QueueEntry], int]:
     return queue, position
 
 
+def alternate(item: AgendaItem) -> list[QueueEntry]:
+    """The queue with speakers alternating between balance groups within each priority, starting from
+    the last speaker called. Points of order and entries the chair placed keep their positions."""
+    fixed = {
+        i: e for i, e in enumerate(item.queue) if e.kind == "point_of_order" or e.reason == "moved_by_chair"
+    }
+    # Start from the order without alternation (priority, then time of asking) so reasons stay stable.
+    free = sorted(
+        (e for i, e in enumerate(item.queue) if i not in fixed),
+        key=lambda e: (priority(e, item), e.requested_at),
+    )
+    arranged: list[QueueEntry] = []
+    last = item.last_balance
+    while free:
+        rank = min(priority(e, item) for e in free)
+        same = [e for e in free if priority(e, item) == rank]
+        pick = next((e for e in same if e.balance and last and e.balance != last), same[0])
+        if same[0].balance == last and pick is not same[0]:
+            reason = "alternation"
+        else:
+            reason = "spoken_before" if item.spoken.get(pick.member_id) else "first_time"
+        arranged.append(pick.model_copy(update={"reason": reason}))
+        free.remove(pick)
+        last = pick.balance or last
+    rest = iter(arranged)
+    return [fixed[i] if i in fixed else next(rest) for i in range(len(item.queue))]
+
+
+def arranged(meeting: Meeting, item: AgendaItem, **changes: Any) -> Meeting:
+    """Replace the item with `changes`, re-arranging its queue when the balance rule is on."""
+    item = item.model_copy(update=changes)
+    if meeting.standing_orders.alternate_by_gender:
+        item = item.model_copy(update={"queue": alternate(item)})
+    return agenda.replace_item(meeting, item)
+
+
 def _entry(item: AgendaItem, entry_id: str) -> QueueEntry:
     for entry in item.queue:
         if entry.id == entry_id:
@@ -64,8 +108,10 @@ def _entry(item: AgendaItem, entry_id: str) -> QueueEntry:
 
 def _queued(meeting: Meeting, item: AgendaItem, entry: QueueEntry) -> Change:
     queue, position = place(item, entry)
+    meeting = arranged(meeting, item, queue=queue)
+    position = next(i for i, e in enumerate(agenda.find(meeting, item.id).queue) if e.id == entry.id)
     return Change(
-        agenda.replace_item(meeting, item.model_copy(update={"queue": queue})),
+        meeting,
         "speaker.queued",
         {
             "item_id": item.id,
@@ -95,6 +141,7 @@ def request(meeting: Meeting, command: SpeakerRequest, actor: Actor, now: dateti
         stance=command.stance,
         requested_at=now,
         reason=reason,
+        balance=balance_group(actor.gender),
     )
     return _queued(meeting, item, entry)
 
@@ -139,7 +186,7 @@ def remove(meeting: Meeting, command: SpeakerRemove, actor: Actor, now: datetime
 def _removed(meeting: Meeting, item: AgendaItem, entry: QueueEntry, event: str) -> Change:
     queue = [e for e in item.queue if e.id != entry.id]
     return Change(
-        agenda.replace_item(meeting, item.model_copy(update={"queue": queue})),
+        arranged(meeting, item, queue=queue),
         event,
         {"item_id": item.id, "entry_id": entry.id, "member_id": entry.member_id, "name": entry.name},
     )
@@ -202,7 +249,8 @@ def call(meeting: Meeting, command: SpeakerCall, actor: Actor, now: datetime) ->
     if entry.kind == "speech":
         spoken[entry.member_id] = spoken.get(entry.member_id, 0) + 1
     queue = [e for e in item.queue if e.id != entry.id]
-    updated = agenda.replace_item(meeting, item.model_copy(update={"queue": queue, "spoken": spoken}))
+    last = entry.balance if entry.kind == "speech" and entry.balance else item.last_balance
+    updated = arranged(meeting, item, queue=queue, spoken=spoken, last_balance=last)
     return Change(
         updated.model_copy(update={"speech": speech}),
         "speaker.called",

@@ -32,6 +32,7 @@ PAYLOADS: dict[str, dict[str, Any]] = {
     "meeting.sync": {"since": 0},
     "meeting.set_status": {"status": "open"},
     "meeting.set_standing_orders": {"standing_orders": {"speech_seconds": 120}},
+    "meeting.set_card_weights": {"weights": {"m002": 3}},
     "agenda.add": {"title": "Added"},
     "agenda.update": {"item_id": "a1", "minutes_budget": 7},
     "agenda.move": {"item_id": "a1", "position": 1},
@@ -64,6 +65,10 @@ PAYLOADS: dict[str, dict[str, Any]] = {
     "vote.close": {"vote_id": "v1"},
     "vote.ballots": {"vote_id": "v1"},
     "vote.verify": {"vote_id": "v1", "receipt": "r"},
+    "minutes.draft": {},
+    "minutes.edit": {"text": "Edited."},
+    "minutes.approve": {"note": "Approved."},
+    "minutes.get": {},
 }
 
 

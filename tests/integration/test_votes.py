@@ -188,3 +188,16 @@ async def test_five_hundred_members_vote_at_once_and_every_client_sees_the_exact
         assert client.meeting["votes"][0]["result"]["counts"] == expected
         assert client.meeting["votes"][0]["result"]["outcome"] == "lost"  # 167 for, 167 against: tied
     await close_all([chair, *members])
+
+
+async def test_card_vote_weighs_ballots_by_delegates(hub_server: RunningHub) -> None:
+    chair, members = await seat(hub_server, 10)
+    await chair.ok("meeting.set_card_weights", {"weights": {"v0002": 12, "v0003": 5}})
+    vote_id = await put_motion(chair, members, method="card")
+    await members[2].ok("vote.cast", {"vote_id": vote_id, "choice": "for"})
+    await members[3].ok("vote.cast", {"vote_id": vote_id, "choice": "against"})
+    await members[4].ok("vote.cast", {"vote_id": vote_id, "choice": "against"})
+    result = (await chair.ok("vote.close", {"vote_id": vote_id}))["result"]
+    assert result["counts"] == {"for": 12, "against": 6, "abstain": 0}
+    assert result["outcome"] == "carried"
+    await close_all([chair, *members])

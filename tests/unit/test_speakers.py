@@ -163,3 +163,45 @@ def test_timer_commands_need_a_speech() -> None:
     with pytest.raises(HubError) as refused:
         speakers.end(debating(), SpeechEnd(), CHAIR, NOON)
     assert refused.value.code == "speech.none"
+
+
+def balanced() -> Meeting:
+    m = debating()
+    orders = m.standing_orders.model_copy(update={"alternate_by_gender": True})
+    return m.model_copy(update={"standing_orders": orders})
+
+
+def person(member_id: str, gender: str | None) -> Actor:
+    return Actor(member_id=member_id, name=member_id, role=Role.MEMBER, session="s", gender=gender)
+
+
+def test_alternation_by_gender_brings_a_woman_forward_after_a_man() -> None:
+    m = balanced()
+    for minute, (who, gender) in enumerate([("al", "man"), ("bo", "man"), ("cy", "woman"), ("di", "man")]):
+        m = ask(m, person(who, gender), minute)
+    assert queue(m) == [
+        ("al", "first_time"),
+        ("cy", "alternation"),
+        ("bo", "first_time"),
+        ("di", "first_time"),
+    ]
+    m = speakers.call(m, SpeakerCall(), CHAIR, NOON).meeting  # al (a man) speaks
+    assert [e for e, _ in queue(m)] == ["cy", "bo", "di"]
+    m = speakers.call(m, SpeakerCall(), CHAIR, NOON).meeting  # cy (a woman) speaks
+    assert [e for e, _ in queue(m)] == ["bo", "di"]
+
+
+def test_alternation_keeps_points_of_order_first_and_never_shows_gender() -> None:
+    m = ask(ask(balanced(), person("al", "man")), person("cy", "woman"), 1)
+    m = speakers.point_of_order(m, SpeakerPointOfOrder(rule="SO 2"), person("bo", "man"), NOON).meeting
+    assert queue(m)[0] == ("bo", "point_of_order")
+    view = m.public_view()
+    assert all("balance" not in e for e in view["agenda"][0]["queue"])
+    assert "last_balance" not in view["agenda"][0]
+
+
+def test_without_the_rule_order_is_by_time() -> None:
+    m = debating()
+    for minute, (who, gender) in enumerate([("al", "man"), ("bo", "man"), ("cy", "woman")]):
+        m = ask(m, person(who, gender), minute)
+    assert [e for e, _ in queue(m)] == ["al", "bo", "cy"]

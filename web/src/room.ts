@@ -17,6 +17,7 @@ const REASON: Record<string, string> = {
   point_of_order: "Point of order: taken first",
   first_time: "Has not spoken on this item yet",
   spoken_before: "Has spoken on this item before",
+  alternation: "Brought forward so that speakers alternate",
   moved_by_chair: "Placed here by the chair",
 };
 
