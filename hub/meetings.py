@@ -33,6 +33,9 @@ class Change:
     data: dict[str, Any] = field(default_factory=dict)
 
 
+# While the meeting sits, whoever is present counts as attending.
+SITTING = frozenset({MeetingStatus.OPEN, MeetingStatus.IN_SESSION})
+
 TRANSITIONS: dict[MeetingStatus, frozenset[MeetingStatus]] = {
     MeetingStatus.SCHEDULED: frozenset({MeetingStatus.OPEN, MeetingStatus.CLOSED}),
     MeetingStatus.OPEN: frozenset({MeetingStatus.SCHEDULED, MeetingStatus.IN_SESSION, MeetingStatus.CLOSED}),
@@ -45,12 +48,14 @@ def join(meeting: Meeting, actor: Actor, now: datetime) -> Change | None:
     current = meeting.participants.get(actor.member_id)
     if current is not None and actor.session in current.sessions:
         return None
+    attending = meeting.status in SITTING
     if current is None:
         participant = Participant(
             member_id=actor.member_id,
             name=actor.name,
             role=actor.role,
             present=True,
+            attended=attending,
             sessions=[actor.session],
             gender=actor.gender,
             first_joined_at=now,
@@ -60,6 +65,7 @@ def join(meeting: Meeting, actor: Actor, now: datetime) -> Change | None:
         participant = current.model_copy(
             update={
                 "present": True,
+                "attended": current.attended or attending,
                 "role": actor.role,
                 "sessions": [*current.sessions, actor.session],
                 "last_seen_at": now,
@@ -100,8 +106,13 @@ def set_status(meeting: Meeting, command: MeetingSetStatus, actor: Actor, now: d
             f"A meeting that is {meeting.status.value} cannot become {command.status.value}.",
             {"from": meeting.status.value, "to": command.status.value},
         )
+    participants = meeting.participants
+    if command.status in SITTING:
+        participants = {
+            m: p.model_copy(update={"attended": True}) if p.present else p for m, p in participants.items()
+        }
     return Change(
-        meeting.model_copy(update={"status": command.status}),
+        meeting.model_copy(update={"status": command.status, "participants": participants}),
         "meeting.status_changed",
         {"from": meeting.status.value, "to": command.status.value},
     )

@@ -78,12 +78,13 @@ def _motion(meeting: Meeting, motion: Motion) -> list[str]:
 def draft(meeting: Meeting, events: list[dict[str, Any]]) -> str:
     zone = ZoneInfo(meeting.time_zone)
     when = meeting.starts_at.astimezone(zone).strftime("%A %d %B %Y, %H:%M")
-    voters = sorted(p.name for p in meeting.participants.values() if p.role in VOTING_ROLES)
-    observers = sorted(p.name for p in meeting.participants.values() if p.role not in VOTING_ROLES)
+    attended = [p for p in meeting.participants.values() if p.attended]
+    voters = sorted(p.name for p in attended if p.role in VOTING_ROLES)
+    observers = sorted(p.name for p in attended if p.role not in VOTING_ROLES)
     apologies = sorted(
         f"{a.name}" + (f" ({a.note})" if a.note else "")
         for member_id, a in meeting.apologies.items()
-        if member_id not in meeting.participants
+        if not (member_id in meeting.participants and meeting.participants[member_id].attended)
     )
     lines = [
         f"# Minutes: {meeting.title}",

@@ -87,6 +87,8 @@ class Participant(Model):
     name: Name
     role: Role
     present: bool
+    # Was here while the meeting was open or in session: counted in the minutes' attendance.
+    attended: bool = False
     first_joined_at: UtcTime
     last_seen_at: UtcTime
     # Server-side only (see PRIVATE): live socket ids, and self-described gender for balance rules.

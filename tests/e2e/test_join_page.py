@@ -48,3 +48,16 @@ async def test_a_bad_link_explains_itself(hub_server: RunningHub, browser: Brows
     await expect(page.locator('.error[role="alert"]')).to_contain_text("not valid")
     await expect(page.locator('[data-code="auth.invalid_token"]')).to_have_count(1)
     await context.close()
+
+
+async def test_apologies_before_the_meeting(hub_server: RunningHub, browser: Browser) -> None:
+    context = await browser.new_context()
+    page = await context.new_page()
+    await page.goto(f"{hub_server.url}/join/{hub_server.links[MEMBER]}")
+    await page.get_by_label("Can't come?").fill("Travelling for work")
+    await page.get_by_role("button", name="Send apologies").click()
+    await expect(page.locator("#apologised")).to_have_text("Your apologies are recorded.")
+    await expect(page.locator("#apologies")).to_contain_text("Omar Young: Travelling for work")
+    # Sending apologies also leaves: the member is not counted as here.
+    await expect(page.locator('#participants li[data-member="m025"]')).to_have_count(0)
+    await context.close()

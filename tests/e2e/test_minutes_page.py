@@ -17,6 +17,8 @@ async def test_minutes_drafted_edited_approved_and_read(
     secretary = await open_as(browser, hub_server, "m007")
     member = await open_as(browser, hub_server, "m002")
     await expect(member.locator("#minutes-h")).to_have_count(0)
+    await chair.get_by_role("button", name="Open the meeting").click()
+    await expect(member.locator("#status")).to_contain_text("Open")
 
     await secretary.get_by_role("button", name="Draft the minutes from the record").click()
     await expect(secretary.locator("#minutes-status")).to_contain_text("Draft")

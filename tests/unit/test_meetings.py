@@ -136,3 +136,17 @@ def test_standing_orders_can_change_until_voting_begins() -> None:
             voted, MeetingSetStandingOrders(standing_orders=StandingOrders()), actor(), NOON
         )
     assert refused.value.code == "meeting.standing_orders_fixed"
+
+
+def test_attendance_counts_those_present_while_the_meeting_sits() -> None:
+    early = meetings.join(meeting(), actor("m1", session="a"), NOON)
+    assert early is not None and not early.meeting.participants["m1"].attended
+    gone = meetings.leave(early.meeting, actor("m1", session="a"), NOON)
+    stayed = meetings.join(gone.meeting if gone else early.meeting, actor("m2", session="b"), NOON)
+    assert stayed is not None
+    opened = meetings.set_status(stayed.meeting, MeetingSetStatus(status="open"), actor(), NOON)
+    assert opened is not None
+    assert opened.meeting.participants["m2"].attended
+    assert not opened.meeting.participants["m1"].attended
+    late = meetings.join(opened.meeting, actor("m3", session="c"), NOON)
+    assert late is not None and late.meeting.participants["m3"].attended

@@ -78,6 +78,11 @@ if (!match) {
     } else if (form.id === "motion-procedural") {
       const target = String(data.get("target_id") ?? "");
       void send("motion.procedural", { procedure: String(data.get("procedure")), ...(target ? { target_id: target } : {}) });
+    } else if (form.id === "apologise") {
+      // Sending apologies also leaves, so the member is not counted as here; sync shows the departure.
+      void send("attendance.apologise", { note: String(data.get("note") ?? "") })
+        .then(() => connection.send("meeting.leave"))
+        .then(() => connection.sync());
     } else if (form.id === "minutes-edit") {
       void send("minutes.edit", { text: String(data.get("text") ?? "") });
       return;

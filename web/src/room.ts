@@ -68,6 +68,10 @@ function header(m: Meeting, store: MeetingStore): string {
         <dd class="home">${escape(when.home)}</dd>
       </dl>
       ${you ? `<p class="you" id="you">You are <strong>${escape(you.name)}</strong> (${escape(you.role)})</p>` : ""}
+      ${you && VOTERS.has(you.role) && m.status === "scheduled" && !m.apologies[you.member_id]
+        ? `<form id="apologise" class="inline-form"><label>Can't come? <input name="note" maxlength="500" placeholder="A short note (optional)" /></label><button type="submit">Send apologies</button></form>`
+        : ""}
+      ${you && m.apologies[you.member_id] ? `<p id="apologised">Your apologies are recorded.</p>` : ""}
       ${chair ? `<p class="controls">${(transitions[m.status] ?? []).map(([to, label]) => button(label, "meeting.set_status", { status: to })).join(" ")}</p>` : ""}
     </header>`;
 }
