@@ -51,7 +51,7 @@ def priority(entry: QueueEntry, item: AgendaItem) -> int:
     return 2 if item.spoken.get(entry.member_id) else 1
 
 
-def place(item: AgendaItem, entry: QueueEntry) -> tuple[list[QueueEntry], int]:
+def place(item: AgendaItem, entry: QueueEntry) -> list[QueueEntry]:
     """Insert after the last entry of the same or higher priority."""
     rank = priority(entry, item)
     position = 0
@@ -60,7 +60,7 @@ def place(item: AgendaItem, entry: QueueEntry) -> tuple[list[QueueEntry], int]:
             position = index + 1
     queue = list(item.queue)
     queue.insert(position, entry)
-    return queue, position
+    return queue
 
 
 def alternate(item: AgendaItem) -> list[QueueEntry]:
@@ -106,24 +106,23 @@ def _entry(item: AgendaItem, entry_id: str) -> QueueEntry:
     raise HubError("speaker.not_in_queue", "That entry is not in the queue.", {"entry_id": entry_id})
 
 
+def _entry_data(item: AgendaItem, entry: QueueEntry, **extra: Any) -> dict[str, Any]:
+    return {
+        "item_id": item.id,
+        "entry_id": entry.id,
+        "member_id": entry.member_id,
+        "name": entry.name,
+        "kind": entry.kind,
+        "stance": entry.stance,
+        "rule": entry.rule,
+        **extra,
+    }
+
+
 def _queued(meeting: Meeting, item: AgendaItem, entry: QueueEntry) -> Change:
-    queue, position = place(item, entry)
-    meeting = arranged(meeting, item, queue=queue)
+    meeting = arranged(meeting, item, queue=place(item, entry))
     position = next(i for i, e in enumerate(agenda.find(meeting, item.id).queue) if e.id == entry.id)
-    return Change(
-        meeting,
-        "speaker.queued",
-        {
-            "item_id": item.id,
-            "entry_id": entry.id,
-            "member_id": entry.member_id,
-            "name": entry.name,
-            "kind": entry.kind,
-            "stance": entry.stance,
-            "rule": entry.rule,
-            "position": position,
-        },
-    )
+    return Change(meeting, "speaker.queued", _entry_data(item, entry, position=position))
 
 
 def request(meeting: Meeting, command: SpeakerRequest, actor: Actor, now: datetime) -> Change:
@@ -254,17 +253,7 @@ def call(meeting: Meeting, command: SpeakerCall, actor: Actor, now: datetime) ->
     return Change(
         updated.model_copy(update={"speech": speech}),
         "speaker.called",
-        {
-            "item_id": item.id,
-            "entry_id": entry.id,
-            "member_id": entry.member_id,
-            "name": entry.name,
-            "kind": entry.kind,
-            "stance": entry.stance,
-            "rule": entry.rule,
-            "limit_seconds": speech.limit_seconds,
-            "ended": ended,
-        },
+        _entry_data(item, entry, limit_seconds=speech.limit_seconds, ended=ended),
     )
 
 
