@@ -58,6 +58,9 @@ async def test_motion_with_amendment_and_votes(
     await vote(ben, "For")
     await vote(chair, "Against")
     await expect(chair.locator("#tally")).to_contain_text("3 of 3 have voted. For 2, against 1")
+    await chair.get_by_role("button", name="Who voted how").click()
+    await expect(chair.locator("#ballot-names")).to_contain_text("Omar Young: for")
+    await expect(ana.get_by_role("button", name="Who voted how")).to_have_count(0)
     await chair.screenshot(path=artifacts / "chair-vote-open.png", full_page=True)
     await chair.get_by_role("button", name="Close the vote").click()
     await expect(ana.locator(".motion-text").first).to_have_text(

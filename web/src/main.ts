@@ -59,6 +59,17 @@ if (!match) {
       }
       return;
     }
+    const tellers = (event.target as HTMLElement).closest<HTMLElement>("[data-local='vote.ballots']");
+    if (tellers) {
+      try {
+        const reply = await connection.send<{ vote_id: string; ballots: Array<{ name: string; choice: string }> }>("vote.ballots", { vote_id: tellers.dataset.vote });
+        store.ballotNames.set(reply.vote_id, reply.ballots);
+        store.notify();
+      } catch (error) {
+        tell((error as HubError).message ?? String(error), (error as HubError).code ?? "");
+      }
+      return;
+    }
     const target = (event.target as HTMLElement).closest<HTMLElement>("[data-action]");
     if (!target) return;
     void send(target.dataset.action!, JSON.parse(target.dataset.args ?? "{}"));

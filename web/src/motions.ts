@@ -5,6 +5,8 @@ import type { Meeting, MeetingStore, Motion, Vote } from "./store";
 
 const CHAIRS = new Set(["chair", "admin"]);
 const VOTERS = new Set(["chair", "admin", "secretary", "member"]);
+// The chair and tellers (the secretary) may see names in open votes.
+const TELLERS = new Set(["chair", "admin", "secretary"]);
 
 const STATUS: Record<string, string> = {
   awaiting_admission: "Emergency: awaiting admission",
@@ -111,11 +113,17 @@ function voteView(vote: Vote, store: MeetingStore): string {
       : "";
     const counts = tally?.counts ? ` For ${tally.counts.for}, against ${tally.counts.against}, abstain ${tally.counts.abstain}.` : "";
     const live = `<p id="tally">${tally?.cast ?? 0} of ${vote.eligible} have voted.${counts}</p>`;
+    const names = store.ballotNames.get(vote.id);
+    const tellers =
+      TELLERS.has(role) && vote.method !== "secret"
+        ? `<p class="controls"><button type="button" data-local="vote.ballots" data-vote="${escape(vote.id)}">Who voted how</button></p>
+           ${names ? `<ul id="ballot-names">${names.map((b) => `<li>${escape(b.name)}: ${escape(b.choice)}</li>`).join("")}</ul>` : ""}`
+        : "";
     const close = chair
       ? `<p class="controls">${button("Close the vote", "vote.close", { vote_id: vote.id })} ${button("Close: casting vote for", "vote.close", { vote_id: vote.id, casting_vote: "for" })} ${button("Close: casting vote against", "vote.close", { vote_id: vote.id, casting_vote: "against" })}</p>`
       : "";
     return `<section class="vote open" aria-labelledby="vote-h" id="vote-panel"><h2 id="vote-h">Vote now: ${escape(vote.question)}</h2>
-      <p>${methods[vote.method]}</p>${choices}${recorded}${live}${close}</section>`;
+      <p>${methods[vote.method]}</p>${choices}${recorded}${live}${tellers}${close}</section>`;
   }
   const r = vote.result!;
   const total = Math.max(1, r.counts.for + r.counts.against + r.counts.abstain);

@@ -159,6 +159,8 @@ export class MeetingStore {
   // Live counts of open votes (not part of the versioned state), and this member's own ballots.
   tallies = new Map<string, Tally>();
   myBallots = new Map<string, { choice: string; receipt: string | null }>();
+  // Who voted how, fetched by the chair or a teller for an open (not secret) vote.
+  ballotNames = new Map<string, Array<{ name: string; choice: string }>>();
   // Events that arrive while a join or sync is in flight wait here for its reply.
   private early: HubEvent[] | null = [];
   private listeners: Array<() => void> = [];
