@@ -45,17 +45,21 @@ async def seat(
     for batch in range(0, len(everyone), 100):
         await asyncio.gather(*(c.connect() for c in everyone[batch : batch + 100]))
     await asyncio.gather(*(c.join(timeout=120) for c in everyone))
+    # Let every client take in the others' arrivals before the business starts.
+    version = max(c.version for c in everyone)
+    await asyncio.gather(*(c.wait_until(lambda c: c.version >= version, timeout=120) for c in everyone))
     return chair, members
 
 
 async def put_motion(chair: MeetingClient, members: list[MeetingClient], method: str = "hands") -> str:
-    await members[0].ok("motion.submit", {"title": "Votes for life", "text": "We want votes for life."})
-    await chair.wait_until(lambda c: bool(c.meeting and c.meeting["motions"]))
+    # Generous timeouts: with hundreds of clients in this process, acks queue behind broadcasts.
+    submit = {"title": "Votes for life", "text": "We want votes for life."}
+    await members[0].ok("motion.submit", submit, timeout=60)
+    await chair.wait_until(lambda c: bool(c.meeting and c.meeting["motions"]), timeout=60)
     motion_id = chair.meeting["motions"][0]["id"]  # type: ignore[index]
-    await members[1].ok("motion.second", {"motion_id": motion_id})
-    reply = await chair.ok(
-        "vote.open", {"subject": {"kind": "motion", "motion_id": motion_id}, "method": method}
-    )
+    await members[1].ok("motion.second", {"motion_id": motion_id}, timeout=60)
+    subject = {"kind": "motion", "motion_id": motion_id}
+    reply = await chair.ok("vote.open", {"subject": subject, "method": method}, timeout=60)
     return str(reply["vote_id"])
 
 
@@ -173,10 +177,13 @@ async def test_five_hundred_members_vote_at_once_and_every_client_sees_the_exact
     vote_id = await put_motion(chair, members)
     choices = ["for", "against", "abstain"]
     acks = await asyncio.gather(
-        *(m.call("vote.cast", {"vote_id": vote_id, "choice": choices[n % 3]}) for n, m in enumerate(members))
+        *(
+            m.call("vote.cast", {"vote_id": vote_id, "choice": choices[n % 3]}, timeout=60)
+            for n, m in enumerate(members)
+        )
     )
     assert all(a["ok"] for a in acks)
-    await chair.ok("vote.close", {"vote_id": vote_id})
+    await chair.ok("vote.close", {"vote_id": vote_id}, timeout=60)
     expected = {"for": 167, "against": 167, "abstain": 166}
 
     def settled(c: MeetingClient) -> bool:
