@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from hub.config import Settings
+from hub.errors import HubError
 from hub.runtime import open_hub
 
 
@@ -82,7 +83,11 @@ def store_options(command: Callable[..., Any]) -> Callable[..., Any]:
             public_url=public_url,
             secret=os.environ.get("HUB_SECRET") or None,
         )
-        return command(settings=settings, **kwargs)
+        try:
+            return command(settings=settings, **kwargs)
+        except HubError as exc:
+            # A refusal is a message for the operator, not a traceback.
+            raise click.ClickException(f"{exc.message} ({exc.code})") from None
 
     return wrapper
 

@@ -24,7 +24,7 @@ class Page:
     reply: str = '`{"version": N}` (the version after the change), or `null` when nothing changed.'
 
 
-COMMON_ERRORS = ("invalid_payload", "payload_too_large", "rate_limited", "forbidden", "internal")
+COMMON_ERRORS = ("invalid_payload", "payload_too_large", "rate_limited", "forbidden", "busy", "internal")
 NO_ITEM = "agenda.no_current_item"
 
 PAGES: dict[str, Page] = {
@@ -51,7 +51,8 @@ PAGES: dict[str, Page] = {
         '`{"version", "events": [...]}` or `{"version", "meeting": {...}}`.',
     ),
     "meeting.set_status": Page(
-        "Move the meeting through scheduled → open → in session → closed (open may go back to scheduled).",
+        "Move the meeting through scheduled → open → in session → closed. Open may go back to scheduled, "
+        "in session back to open (a break), and a scheduled meeting may be closed (cancelled).",
         ("meeting.status_changed",),
         ("meeting.bad_transition",),
     ),

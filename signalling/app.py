@@ -34,7 +34,10 @@ async def page(request: Request) -> Response:
 
 
 async def health(request: Request) -> Response:
-    store_ok = await request.app.state.hub.store.ping()
+    try:
+        store_ok = await request.app.state.hub.store.ping()
+    except Exception:
+        store_ok = False
     return JSONResponse({"ok": store_ok}, status_code=200 if store_ok else 503)
 
 

@@ -90,11 +90,12 @@ async def published_minutes(request: Request) -> Response:
         if linked.branch_id != meeting.branch_id:
             raise HubError("forbidden", "These minutes belong to another branch.")
         readable(meeting, actor)
+        if kind == "html":
+            return HTMLResponse(html(meeting))
+        if kind == "pdf":
+            return Response(pdf(meeting), media_type="application/pdf")
     except HubError as exc:
-        status = 404 if exc.code.endswith("not_found") or exc.code == "minutes.none" else 403
+        status = {"minutes.none": 404, "minutes.no_font": 503}.get(exc.code, 403)
+        status = 404 if exc.code.endswith("not_found") else status
         return PlainTextResponse(exc.message, status_code=status)
-    if kind == "html":
-        return HTMLResponse(html(meeting))
-    if kind == "pdf":
-        return Response(pdf(meeting), media_type="application/pdf")
     return PlainTextResponse("Ask for .html or .pdf.", status_code=404)
