@@ -18,6 +18,8 @@ class EmbeddedRedis:
         self.dir = data_dir.resolve()
         self.socket = self.dir / "redis.sock"
         self.pidfile = self.dir / "redis.pid"
+        # The process that started the redis-server and will stop it.
+        self.ownerfile = self.dir / "owner.pid"
         self._process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -26,6 +28,9 @@ class EmbeddedRedis:
 
     async def start(self, timeout: float = 10.0) -> None:
         self.dir.mkdir(parents=True, exist_ok=True)
+        if self._in_use():
+            # A running hub owns it (e.g. `hub link` while `hub serve` runs): share it, don't stop it.
+            return
         await self._stop_orphan()
         self.socket.unlink(missing_ok=True)
         self._process = subprocess.Popen(
@@ -52,6 +57,7 @@ class EmbeddedRedis:
             start_new_session=True,
         )
         self.pidfile.write_text(str(self._process.pid))
+        self.ownerfile.write_text(str(os.getpid()))
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while not self.socket.exists():
@@ -69,18 +75,44 @@ class EmbeddedRedis:
         await asyncio.to_thread(self._process.wait, timeout)
         self._process = None
         self.pidfile.unlink(missing_ok=True)
+        self.ownerfile.unlink(missing_ok=True)
+
+    def _in_use(self) -> bool:
+        """Whether our redis-server runs for another live process."""
+        try:
+            redis_pid = int(self.pidfile.read_text())
+            owner = int(self.ownerfile.read_text())
+        except (OSError, ValueError):
+            return False
+        return owner != os.getpid() and _alive(owner) and _is_redis(redis_pid) and self.socket.exists()
 
     async def _stop_orphan(self) -> None:
         """A hub that was killed leaves its redis-server behind; stop it cleanly before starting anew."""
         try:
             pid = int(self.pidfile.read_text())
-            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
         except (OSError, ValueError):
             return
-        if b"redis-server" not in cmdline:
+        if not _is_redis(pid):
             return
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGTERM)
             for _ in range(500):
                 await asyncio.sleep(0.02)
                 os.kill(pid, 0)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _is_redis(pid: int) -> bool:
+    try:
+        return b"redis-server" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False

@@ -38,6 +38,19 @@ async def test_meetings_survive_restarts_of_the_embedded_store(serve: HubProcess
     url = f"http://127.0.0.1:{serve.port}"
 
     await serve.start()
+    # An officer issues a link while the hub runs: the command shares the running store.
+    issued = subprocess.run(
+        [*HUB, "link", "m002", "agm", "--port", str(serve.port)],
+        cwd=serve.workdir,
+        env=hub_env(),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    member = MeetingClient(url, issued.stdout.strip().rsplit("/", 1)[-1])
+    await member.connect()
+    await member.join()
+    await member.disconnect()
     chair = MeetingClient(url, token.group(1))
     await chair.connect()
     await chair.join()
