@@ -97,6 +97,27 @@ def leave(meeting: Meeting, actor: Actor, now: datetime) -> Change | None:
     )
 
 
+def sweep(meeting: Meeting, node: str | None, now: datetime) -> Change | None:
+    """Forget connections a hub process held before it restarted (`node`; every one when None)."""
+    stale = {
+        m: [s for s in p.sessions if node is None or s.startswith(f"{node}/")]
+        for m, p in meeting.participants.items()
+    }
+    stale = {m: s for m, s in stale.items() if s}
+    if not stale:
+        return None
+    participants = dict(meeting.participants)
+    for member_id, sessions in stale.items():
+        current = participants[member_id]
+        kept = [s for s in current.sessions if s not in sessions]
+        participants[member_id] = current.model_copy(update={"sessions": kept, "present": bool(kept)})
+    return Change(
+        meeting.model_copy(update={"participants": participants}),
+        "participants.swept",
+        {"member_ids": sorted(stale), "node": node},
+    )
+
+
 def set_status(meeting: Meeting, command: MeetingSetStatus, actor: Actor, now: datetime) -> Change | None:
     if command.status == meeting.status:
         return None

@@ -12,8 +12,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from hub.errors import HubError
-from hub.meetings import Actor, Change
-from hub.models import VOTING_ROLES, Branch, Event, Meeting, Member
+from hub.meetings import Actor, Change, sweep
+from hub.models import VOTING_ROLES, Branch, Event, Meeting, Member, Role
 from hub.patch import diff
 from hub.permissions import effective_role
 from hub.store import Store
@@ -141,6 +141,15 @@ class Hub:
                     await self.publish(meeting_id, event)
                     return event
         raise HubError("busy", "The meeting is too busy right now; please try again.")
+
+    async def sweep(self, node: str | None) -> int:
+        """After a restart, drop the connections this node held in its previous life from every meeting."""
+        system = Actor(member_id="hub", name="Hub", role=Role.ADMIN)
+        swept = 0
+        for meeting_id in await self.store.meeting_ids():
+            if await self.execute(meeting_id, system, lambda m, now: sweep(m, node, now)):
+                swept += 1
+        return swept
 
     # Join links.
 

@@ -66,7 +66,11 @@ def create_app(settings: Settings) -> socketio.ASGIApp:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with open_hub(settings) as hub:
-            gateway = Gateway(sio, hub, settings.limits)
+            node = f"{settings.host}:{settings.port}"
+            gateway = Gateway(sio, hub, settings.limits, node)
+            # Connections held before a crash are gone. The embedded store serves one process, so all
+            # its sessions are stale; on a shared Redis only this node's are.
+            await hub.sweep(node if settings.redis_url else None)
             app.state.hub = hub
             yield
             await gateway.ballots.stop()

@@ -39,8 +39,9 @@ def room(meeting_id: str) -> str:
 
 
 class Gateway:
-    def __init__(self, sio: socketio.AsyncServer, hub: Hub, limits: Limits) -> None:
+    def __init__(self, sio: socketio.AsyncServer, hub: Hub, limits: Limits, node: str = "node") -> None:
         self.sio = sio
+        self.node = node
         self.hub = hub
         self.limits = limits
         self._limiter = MovingWindowRateLimiter(MemoryStorage())
@@ -70,7 +71,9 @@ class Gateway:
         except HubError as exc:
             # The client sees `message` and, under `data`, the usual error object.
             raise socketio.exceptions.ConnectionRefusedError(exc.message, exc.to_dict()) from None
-        await self.sio.save_session(sid, {"meeting": meeting_id, "actor": replace(actor, session=sid)})
+        # Sessions carry this node's name so a restarted node can sweep the ones it lost.
+        session = f"{self.node}/{sid}"
+        await self.sio.save_session(sid, {"meeting": meeting_id, "actor": replace(actor, session=session)})
 
     async def disconnect(self, sid: str, reason: Any = None) -> None:
         session = await self.sio.get_session(sid)

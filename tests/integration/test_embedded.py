@@ -59,6 +59,10 @@ async def test_meetings_survive_restarts_of_the_embedded_store(serve: HubProcess
     await chair.disconnect()
 
     for stop in (signal.SIGTERM, signal.SIGKILL):
+        # A member is connected when the hub stops.
+        member = MeetingClient(url, issued.stdout.strip().rsplit("/", 1)[-1])
+        await member.connect()
+        await member.join()
         serve.stop(stop)
         await serve.start()
         again = MeetingClient(url, token.group(1))
@@ -67,4 +71,6 @@ async def test_meetings_survive_restarts_of_the_embedded_store(serve: HubProcess
         assert log[: len(expected)] == expected
         await again.join()
         assert again.meeting is not None and again.meeting["status"] == "open"
+        # Their connection died with the hub, even a killed one: they no longer count as present.
+        assert again.meeting["participants"]["m002"]["present"] is False
         await again.disconnect()

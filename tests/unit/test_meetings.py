@@ -150,3 +150,17 @@ def test_attendance_counts_those_present_while_the_meeting_sits() -> None:
     assert not opened.meeting.participants["m1"].attended
     late = meetings.join(opened.meeting, actor("m3", session="c"), NOON)
     assert late is not None and late.meeting.participants["m3"].attended
+
+
+def test_sweep_forgets_the_connections_of_a_restarted_node() -> None:
+    m = meeting()
+    for member, session in [("m1", "a:1/x"), ("m2", "b:2/y"), ("m3", "a:1/z")]:
+        change = meetings.join(m, actor(member, session=session), NOON)
+        assert change is not None
+        m = change.meeting
+    swept = meetings.sweep(m, "a:1", NOON)
+    assert swept is not None and swept.data["member_ids"] == ["m1", "m3"]
+    assert {k for k, p in swept.meeting.participants.items() if p.present} == {"m2"}
+    assert meetings.sweep(swept.meeting, "a:1", NOON) is None
+    everyone = meetings.sweep(m, None, NOON)
+    assert everyone is not None and not any(p.present for p in everyone.meeting.participants.values())
