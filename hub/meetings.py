@@ -169,6 +169,12 @@ def set_card_weights(
     )
 
 
+def require_present(meeting: Meeting, actor: Actor) -> None:
+    participant = meeting.participants.get(actor.member_id)
+    if participant is None or not participant.present:
+        raise HubError("attendance.not_present", "Join the meeting first: business is done by those present.")
+
+
 def next_id(meeting: Meeting, prefix: str) -> tuple[Meeting, str]:
     """A new id from the meeting's own counter, so that replaying the same commands gives the same ids."""
     serial = meeting.serial + 1

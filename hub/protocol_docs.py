@@ -14,6 +14,7 @@ from typing import Any
 from hub.commands import COMMANDS
 from hub.models import Role
 from hub.permissions import MATRIX
+from hub.rules import ABSENT_MAY, RULES
 
 
 @dataclass(frozen=True)
@@ -313,7 +314,8 @@ def page(event: str) -> str:
         payload += f"\n\n`{name}`: {body}"
     roles = ", ".join(r.value for r in Role if r in MATRIX[event])
     emits = ", ".join(f"`{e}`" for e in doc.emits) or "none"
-    errors = "\n".join(f"- `{code}`" for code in (*doc.errors, *COMMON_ERRORS))
+    present = ("attendance.not_present",) if event in RULES and event not in ABSENT_MAY else ()
+    errors = "\n".join(f"- `{code}`" for code in (*doc.errors, *present, *COMMON_ERRORS))
     return (
         f"# `{event}`\n\n{doc.effect}\n\n## Payload\n\n{payload}\n\nUnknown fields are refused.\n\n"
         f"## Who may\n\n{roles}\n\n## Reply\n\n{doc.reply}\n\n## Events\n\n{emits}\n\n"

@@ -50,3 +50,7 @@ RULES: dict[str, Rule] = {
     "minutes.edit": minutes.edit,
     "minutes.approve": minutes.approve,
 }
+
+# Everything else needs the actor to have joined the meeting (and not left): business is done by those
+# in the room. Apologies come from those who will not be.
+ABSENT_MAY = frozenset({"attendance.apologise"})

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 import msgpack
@@ -19,10 +20,10 @@ from hub import meetings
 from hub.commands import COMMANDS, MeetingJoin, MeetingSync
 from hub.config import Limits
 from hub.errors import HubError, invalid_payload
-from hub.meetings import Actor
-from hub.models import Model
+from hub.meetings import Actor, Change
+from hub.models import Meeting, Model
 from hub.permissions import authorise
-from hub.rules import RULES, Rule
+from hub.rules import ABSENT_MAY, RULES
 from hub.service import Hub
 from signalling.ballots import BallotDesk
 from signalling.broadcast import Broadcaster
@@ -100,7 +101,7 @@ class Gateway:
             handler = self._special.get(event)
             if handler is not None:
                 return ok(await handler(sid, session["meeting"], actor, command))
-            return ok(await self.apply(session["meeting"], actor, RULES[event], command))
+            return ok(await self.apply(session["meeting"], actor, event, command))
         except HubError as exc:
             return refused(exc)
         except Exception:
@@ -145,7 +146,15 @@ class Gateway:
     async def sync(self, sid: str, meeting_id: str, actor: Actor, command: MeetingSync) -> Any:
         return await self.hub.catch_up(meeting_id, command.since)
 
-    async def apply(self, meeting_id: str, actor: Actor, rule: Rule, command: Model) -> Any:
+    async def apply(self, meeting_id: str, actor: Actor, name: str, command: Model) -> Any:
         """Every other event: its rule, committed; the ack carries the new version."""
-        event = await self.hub.execute(meeting_id, actor, lambda m, now: rule(m, command, actor, now))
+        rule = RULES[name]
+        present_only = name not in ABSENT_MAY
+
+        def checked(m: Meeting, now: datetime) -> Change | None:
+            if present_only:
+                meetings.require_present(m, actor)
+            return rule(m, command, actor, now)
+
+        event = await self.hub.execute(meeting_id, actor, checked)
         return None if event is None else {"version": event.version}

@@ -124,3 +124,16 @@ async def test_a_flood_is_rate_limited(hub_server: RunningHub) -> None:
     assert sum(a["ok"] for a in acks) == 10
     assert codes == ["rate_limited"] * 5
     await member.disconnect()
+
+
+async def test_business_needs_the_member_to_have_joined(hub_server: RunningHub) -> None:
+    member = MeetingClient(hub_server.url, hub_server.links[MEMBER])
+    await member.connect()
+    ack = await member.call("motion.submit", {"title": "T", "text": "Text."})
+    assert ack["error"]["code"] == "attendance.not_present"
+    await member.join()
+    assert (await member.call("motion.submit", {"title": "T", "text": "Text."}))["ok"]
+    await member.ok("meeting.leave")
+    ack = await member.call("motion.submit", {"title": "U", "text": "Text."})
+    assert ack["error"]["code"] == "attendance.not_present"
+    await member.disconnect()
