@@ -103,11 +103,15 @@ def main() -> None:
 @main.command()
 @store_options
 @click.option("--log-level", default="info", show_default=True, help="uvicorn's log level.")
-def serve(settings: Settings, log_level: str) -> None:
+@click.option("--demo", is_flag=True, help="Load the demo first and print its join links (as `hub demo`).")
+def serve(settings: Settings, log_level: str, demo: bool) -> None:
     """Run the hub: web pages, Socket.IO and the store."""
     import uvicorn
 
     from signalling.app import create_app
+
+    if demo:
+        print_demo_links(settings, 30)
 
     click.echo(f"Meeting hub on {settings.base_url}/  (store: {settings.redis_url or settings.data_dir})")
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level=log_level)
@@ -118,6 +122,10 @@ def serve(settings: Settings, log_level: str) -> None:
 @click.option("--days", default=30, show_default=True, help="How long the printed links stay valid.")
 def demo(settings: Settings, days: int) -> None:
     """Load the sample constituency and its AGM, and print join links for a chair and members."""
+    print_demo_links(settings, days)
+
+
+def print_demo_links(settings: Settings, days: int) -> None:
     from hub.demo import DEMO_MEETING_ID, load_demo
 
     async def run() -> list[Any]:

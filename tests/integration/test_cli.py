@@ -14,3 +14,14 @@ def test_a_refusal_is_a_message_not_a_traceback(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "This join link is not valid. (auth.invalid_token)" in result.output
     assert "Traceback" not in result.output
+
+
+def test_demo_links_follow_the_address_options(tmp_path: Path) -> None:
+    """`hub demo` and `hub serve --demo` print links for the address the hub will serve."""
+    result = CliRunner().invoke(main, ["demo", "--data-dir", str(tmp_path), "--port", "8765"])
+    assert result.exit_code == 0, result.output
+    assert result.output.count("http://127.0.0.1:8765/join/") == 6
+    again = CliRunner().invoke(
+        main, ["demo", "--data-dir", str(tmp_path), "--public-url", "https://hub.example.org/"]
+    )
+    assert again.output.count("https://hub.example.org/join/") == 6
