@@ -6,6 +6,7 @@ and the event's type and data) or None when the command changes nothing (a retry
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -167,6 +168,18 @@ def set_card_weights(
         "meeting.card_weights_set",
         {"members": len(command.weights), "delegates": sum(command.weights.values())},
     )
+
+
+def as_present(
+    actor: Actor, rule: Callable[[Meeting, datetime], Change | None]
+) -> Callable[[Meeting, datetime], Change | None]:
+    """The rule, refused unless the actor is in the meeting: business is done by those present."""
+
+    def checked(meeting: Meeting, now: datetime) -> Change | None:
+        require_present(meeting, actor)
+        return rule(meeting, now)
+
+    return checked
 
 
 def require_present(meeting: Meeting, actor: Actor) -> None:

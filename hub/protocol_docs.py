@@ -14,7 +14,7 @@ from typing import Any
 from hub.commands import COMMANDS
 from hub.models import Role
 from hub.permissions import MATRIX
-from hub.rules import ABSENT_MAY, RULES
+from hub.rules import PRESENT_ONLY
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,8 @@ PAGES: dict[str, Page] = {
         "replay limit are missing) so a reconnecting client catches up.",
         ("participant.joined",),
         (),
-        '`{"version", "meeting" | "events", "you": {"member_id", "name", "role"}, "server_time"}`.',
+        '`{"version", "meeting" | "events", "you": {"member_id", "name", "role", "may"}, "server_time"}`; '
+        "`may` lists the events this member's role may send.",
     ),
     "meeting.leave": Page(
         "Leave the room. The member stays in the attendance record; they are no longer present once "
@@ -314,7 +315,7 @@ def page(event: str) -> str:
         payload += f"\n\n`{name}`: {body}"
     roles = ", ".join(r.value for r in Role if r in MATRIX[event])
     emits = ", ".join(f"`{e}`" for e in doc.emits) or "none"
-    present = ("attendance.not_present",) if event in RULES and event not in ABSENT_MAY else ()
+    present = ("attendance.not_present",) if event in PRESENT_ONLY else ()
     errors = "\n".join(f"- `{code}`" for code in (*doc.errors, *present, *COMMON_ERRORS))
     return (
         f"# `{event}`\n\n{doc.effect}\n\n## Payload\n\n{payload}\n\nUnknown fields are refused.\n\n"

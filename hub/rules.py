@@ -51,6 +51,7 @@ RULES: dict[str, Rule] = {
     "minutes.approve": minutes.approve,
 }
 
-# Everything else needs the actor to have joined the meeting (and not left): business is done by those
-# in the room. Apologies come from those who will not be.
+# Every state-changing event needs the actor to have joined the meeting (and not left): business is
+# done by those in the room. Apologies come from those who will not be.
 ABSENT_MAY = frozenset({"attendance.apologise"})
+PRESENT_ONLY = (RULES.keys() | {"vote.open", "vote.close", "minutes.draft"}) - ABSENT_MAY

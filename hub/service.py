@@ -20,7 +20,8 @@ from hub.store import Store
 from hub.tokens import JoinTokens
 
 Publisher = Callable[[str, Event], Awaitable[None]]
-Rule = Callable[[Meeting, datetime], Change | None]
+# A rule with its command and actor already bound: what is left is the meeting and the time.
+BoundRule = Callable[[Meeting, datetime], Change | None]
 AfterCommit = Callable[[Meeting, Event], Awaitable[None]]
 
 COMMIT_ATTEMPTS = 50
@@ -112,7 +113,7 @@ class Hub:
         return {"version": version, "meeting": meeting.public_view()}
 
     async def execute(
-        self, meeting_id: str, actor: Actor, rule: Rule, after_commit: AfterCommit | None = None
+        self, meeting_id: str, actor: Actor, rule: BoundRule, after_commit: AfterCommit | None = None
     ) -> Event | None:
         """Run an authorised command through its rule and commit it; None when it changed nothing.
 

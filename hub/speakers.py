@@ -29,14 +29,6 @@ from hub.errors import HubError
 from hub.meetings import Actor, Change, next_id
 from hub.models import AgendaItem, Meeting, QueueEntry, Speech
 
-REASONS = {
-    "point_of_order": "Point of order: taken before other speakers.",
-    "first_time": "Has not yet spoken on this item.",
-    "spoken_before": "Has already spoken on this item.",
-    "alternation": "Brought forward so that speakers alternate under the balance rule.",
-    "moved_by_chair": "Placed here by the chair.",
-}
-
 
 def balance_group(gender: str | None) -> str | None:
     """Alternation is between women and everyone else; no group when none was given."""

@@ -14,7 +14,7 @@ import socketio
 from hub import votes
 from hub.commands import VoteBallots, VoteCast, VoteClose, VoteOpen, VoteVerify
 from hub.errors import HubError
-from hub.meetings import Actor
+from hub.meetings import Actor, as_present
 from hub.models import Event, Meeting, VoteMethod
 from hub.service import Hub
 
@@ -53,7 +53,10 @@ class BallotDesk:
             await self.hub.store.open_box(meeting_id, vote_id, command.method.value, allow_change, weights)
 
         event = await self.hub.execute(
-            meeting_id, actor, lambda m, now: votes.open(m, command, actor, now), after_commit=open_box
+            meeting_id,
+            actor,
+            as_present(actor, lambda m, now: votes.open(m, command, actor, now)),
+            after_commit=open_box,
         )
         assert event is not None
         return {"version": event.version, "vote_id": event.data["vote_id"]}
@@ -79,7 +82,7 @@ class BallotDesk:
             counted = (0, {})
         _, counts = counted
         event = await self.hub.execute(
-            meeting_id, actor, lambda m, now: votes.close(m, command, counts, actor, now)
+            meeting_id, actor, as_present(actor, lambda m, now: votes.close(m, command, counts, actor, now))
         )
         assert event is not None
         return {"version": event.version, "result": event.data["result"]}

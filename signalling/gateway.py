@@ -22,7 +22,7 @@ from hub.config import Limits
 from hub.errors import HubError, invalid_payload
 from hub.meetings import Actor, Change
 from hub.models import Meeting, Model
-from hub.permissions import authorise
+from hub.permissions import MATRIX, authorise
 from hub.rules import ABSENT_MAY, RULES
 from hub.service import Hub
 from signalling.ballots import BallotDesk
@@ -135,7 +135,8 @@ class Gateway:
         else:
             reply = await self.hub.snapshot(meeting_id)
         # Who the client is, and the server's clock so countdowns agree across devices.
-        you = {"member_id": actor.member_id, "name": actor.name, "role": actor.role.value}
+        may = [event for event, roles in MATRIX.items() if actor.role in roles]
+        you = {"member_id": actor.member_id, "name": actor.name, "role": actor.role.value, "may": may}
         return {**reply, "you": you, "server_time": self.hub.clock().isoformat()}
 
     async def leave(self, sid: str, meeting_id: str, actor: Actor, command: Any) -> Any:
@@ -149,12 +150,11 @@ class Gateway:
     async def apply(self, meeting_id: str, actor: Actor, name: str, command: Model) -> Any:
         """Every other event: its rule, committed; the ack carries the new version."""
         rule = RULES[name]
-        present_only = name not in ABSENT_MAY
 
-        def checked(m: Meeting, now: datetime) -> Change | None:
-            if present_only:
-                meetings.require_present(m, actor)
+        def bound(m: Meeting, now: datetime) -> Change | None:
             return rule(m, command, actor, now)
 
-        event = await self.hub.execute(meeting_id, actor, checked)
+        event = await self.hub.execute(
+            meeting_id, actor, bound if name in ABSENT_MAY else meetings.as_present(actor, bound)
+        )
         return None if event is None else {"version": event.version}

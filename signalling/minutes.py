@@ -14,7 +14,7 @@ from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from hub import minutes
 from hub.commands import MinutesDraft, MinutesGet
 from hub.errors import HubError
-from hub.meetings import Actor
+from hub.meetings import Actor, as_present
 from hub.models import OFFICER_ROLES, Meeting
 from hub.service import Hub
 
@@ -26,7 +26,9 @@ def minutes_handlers(hub: Hub) -> dict[str, Callable[[str, str, Actor, Any], Awa
     async def draft(sid: str, meeting_id: str, actor: Actor, command: MinutesDraft) -> Any:
         events = await hub.store.event_log(meeting_id)
         event = await hub.execute(
-            meeting_id, actor, lambda m, now: minutes.draft_minutes(m, command, events, actor, now)
+            meeting_id,
+            actor,
+            as_present(actor, lambda m, now: minutes.draft_minutes(m, command, events, actor, now)),
         )
         return None if event is None else {"version": event.version}
 

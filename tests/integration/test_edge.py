@@ -137,3 +137,10 @@ async def test_business_needs_the_member_to_have_joined(hub_server: RunningHub) 
     ack = await member.call("motion.submit", {"title": "U", "text": "Text."})
     assert ack["error"]["code"] == "attendance.not_present"
     await member.disconnect()
+    # The edge's own handlers check it too: a chair who has not joined cannot put a vote or draft minutes.
+    chair = MeetingClient(hub_server.url, hub_server.links[CHAIR])
+    await chair.connect()
+    subject = {"kind": "motion", "motion_id": "mo10"}
+    assert (await chair.call("vote.open", {"subject": subject}))["error"]["code"] == "attendance.not_present"
+    assert (await chair.call("minutes.draft", {}))["error"]["code"] == "attendance.not_present"
+    await chair.disconnect()

@@ -28,6 +28,9 @@ async def test_join_sends_snapshot_and_broadcasts_arrival(hub_server: RunningHub
     assert chair.present() == {CHAIR}
     assert chair.meeting["participants"][CHAIR]["role"] == "chair"
     assert "sessions" not in chair.meeting["participants"][CHAIR]
+    # The join reply says which events this role may send, straight from the permission matrix.
+    again = await chair.ok("meeting.join", {"since": chair.version})
+    assert "vote.open" in again["you"]["may"] and "meeting.join" in again["you"]["may"]
 
     member = await joined(hub_server, MEMBER)
     await chair.wait_until(lambda c: c.present() == {CHAIR, MEMBER})

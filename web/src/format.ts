@@ -5,6 +5,11 @@ export function escape(text: string): string {
   return span.innerHTML;
 }
 
+// A control that main.ts sends as `action` with `args` when clicked.
+export function button(label: string, action: string, args: object = {}, extra = ""): string {
+  return `<button type="button" data-action="${action}" data-args='${escape(JSON.stringify(args))}' ${extra}>${escape(label)}</button>`;
+}
+
 export function clock(seconds: number): string {
   const sign = seconds < 0 ? "−" : "";
   const whole = Math.abs(Math.round(seconds));

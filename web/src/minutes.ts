@@ -3,13 +3,11 @@
 import { escape } from "./format";
 import type { Meeting, MeetingStore } from "./store";
 
-const CHAIRS = new Set(["chair", "admin"]);
-const OFFICERS = new Set(["chair", "admin", "secretary"]);
 
 export function minutesView(m: Meeting, store: MeetingStore, token: string): string {
-  const role = store.you?.role ?? "";
+
   const record = m.minutes;
-  const officer = OFFICERS.has(role);
+  const officer = store.may("minutes.draft");
   if (!record) {
     return officer
       ? `<section aria-labelledby="minutes-h"><h2 id="minutes-h">Minutes</h2><p>Not drafted yet.</p>
@@ -23,7 +21,7 @@ export function minutesView(m: Meeting, store: MeetingStore, token: string): str
       <p id="minutes-status">Approved${record.approval_note ? `: ${escape(record.approval_note)}` : ""}.</p><p>${links}</p></section>`;
   }
   if (!officer) return "";
-  const approve = CHAIRS.has(role)
+  const approve = store.may("minutes.approve")
     ? `<form id="minutes-approve" class="inline-form"><label>Approval note <input name="note" maxlength="500" placeholder="Approved at the meeting of …" /></label>
         <button type="submit">Approve and publish</button></form>`
     : "";

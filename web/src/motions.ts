@@ -1,12 +1,8 @@
 // Motions, amendments, procedural motions and votes: what is before the meeting and what members
 // and the chair may do about it.
-import { escape } from "./format";
+import { button, escape } from "./format";
 import type { Meeting, MeetingStore, Motion, Vote } from "./store";
 
-const CHAIRS = new Set(["chair", "admin"]);
-const VOTERS = new Set(["chair", "admin", "secretary", "member"]);
-// The chair and tellers (the secretary) may see names in open votes.
-const TELLERS = new Set(["chair", "admin", "secretary"]);
 
 const STATUS: Record<string, string> = {
   awaiting_admission: "Emergency: awaiting admission",
@@ -29,9 +25,6 @@ const PROCEDURES: Array<[string, string]> = [
   ["challenge_chair", "That the chair's ruling be challenged"],
 ];
 
-function button(label: string, action: string, args: object = {}, extra = ""): string {
-  return `<button type="button" data-action="${action}" data-args='${escape(JSON.stringify(args))}' ${extra}>${escape(label)}</button>`;
-}
 
 function putButtons(kind: string, motionId: string, amendmentId?: string): string {
   const subject = { kind, motion_id: motionId, ...(amendmentId ? { amendment_id: amendmentId } : {}) };
@@ -44,9 +37,8 @@ function putButtons(kind: string, motionId: string, amendmentId?: string): strin
 
 function motionView(motion: Motion, m: Meeting, store: MeetingStore): string {
   const me = store.you?.member_id;
-  const role = store.you?.role ?? "";
-  const chair = CHAIRS.has(role);
-  const voter = VOTERS.has(role);
+  const chair = store.may("vote.open");
+  const voter = store.may("motion.second");
   const open = m.votes.some((v) => v.status === "open");
   const actions: string[] = [];
   if (voter && me !== motion.mover_id && !motion.seconder_id && ["proposed", "awaiting_admission"].includes(motion.status))
@@ -97,13 +89,12 @@ function motionView(motion: Motion, m: Meeting, store: MeetingStore): string {
 }
 
 function voteView(vote: Vote, store: MeetingStore): string {
-  const role = store.you?.role ?? "";
-  const chair = CHAIRS.has(role);
+  const chair = store.may("vote.close");
   const tally = store.tallies.get(vote.id);
   const mine = store.myBallot(vote.id);
   const methods: Record<string, string> = { hands: "Show of hands", secret: "Secret ballot", card: "Card vote" };
   if (vote.status === "open") {
-    const choices = VOTERS.has(role)
+    const choices = store.may("vote.cast")
       ? `<div class="ballot" role="group" aria-label="Your vote">${["for", "against", "abstain"]
           .map((c) => button(c === "for" ? "For" : c === "against" ? "Against" : "Abstain", "vote.cast", { vote_id: vote.id, choice: c }, `class="choice ${mine?.choice === c ? "chosen" : ""}" aria-pressed="${mine?.choice === c}"`))
           .join(" ")}</div>`
@@ -115,7 +106,7 @@ function voteView(vote: Vote, store: MeetingStore): string {
     const live = `<p id="tally">${tally?.cast ?? 0} of ${vote.eligible} have voted.${counts}</p>`;
     const names = store.ballotNames.get(vote.id);
     const tellers =
-      TELLERS.has(role) && vote.method !== "secret"
+      store.may("vote.ballots") && vote.method !== "secret"
         ? `<p class="controls"><button type="button" data-local="vote.ballots" data-vote="${escape(vote.id)}">Who voted how</button></p>
            ${names ? `<ul id="ballot-names">${names.map((b) => `<li>${escape(b.name)}: ${escape(b.choice)}</li>`).join("")}</ul>` : ""}`
         : "";
@@ -136,8 +127,7 @@ function voteView(vote: Vote, store: MeetingStore): string {
 }
 
 export function motionsView(m: Meeting, store: MeetingStore): string {
-  const role = store.you?.role ?? "";
-  const voter = VOTERS.has(role);
+  const voter = store.may("motion.submit");
   const open = m.votes.find((v) => v.status === "open");
   const relevant = m.motions.filter((mo) => mo.item_id === m.current_item || mo.item_id === null || mo.procedure);
   const submit = voter

@@ -1,6 +1,6 @@
 // The meeting room: header, agenda, the floor (current speech), the speaker queue and who is here.
 // Everything renders from the store; controls carry data-action and are sent by main.ts.
-import { clock, escape } from "./format";
+import { button, clock, escape } from "./format";
 import type { AgendaItem, Meeting, MeetingStore, QueueEntry } from "./store";
 import { minutesView } from "./minutes";
 import { motionsView } from "./motions";
@@ -21,13 +21,6 @@ const REASON: Record<string, string> = {
   moved_by_chair: "Placed here by the chair",
 };
 
-const CHAIRS = new Set(["chair", "admin"]);
-const OFFICERS = new Set(["chair", "admin", "secretary"]);
-const VOTERS = new Set(["chair", "admin", "secretary", "member"]);
-
-function button(label: string, action: string, args: object = {}, extra = ""): string {
-  return `<button type="button" data-action="${action}" data-args='${escape(JSON.stringify(args))}' ${extra}>${escape(label)}</button>`;
-}
 
 export function speechRemaining(store: MeetingStore): number | null {
   const speech = store.meeting?.speech;
@@ -45,7 +38,7 @@ function itemMinutes(item: AgendaItem, store: MeetingStore): string {
 function header(m: Meeting, store: MeetingStore): string {
   const when = formatStart(m.starts_at, m.time_zone);
   const you = store.you;
-  const chair = you && CHAIRS.has(you.role);
+  const chair = store.may("meeting.set_status");
   const transitions: Record<string, Array<[string, string]>> = {
     scheduled: [["open", "Open the meeting"]],
     open: [["in_session", "Start the session"], ["scheduled", "Back to scheduled"]],
@@ -68,7 +61,7 @@ function header(m: Meeting, store: MeetingStore): string {
         <dd class="home">${escape(when.home)}</dd>
       </dl>
       ${you ? `<p class="you" id="you">You are <strong>${escape(you.name)}</strong> (${escape(you.role)})</p>` : ""}
-      ${you && VOTERS.has(you.role) && m.status === "scheduled" && !m.apologies[you.member_id]
+      ${you && store.may("attendance.apologise") && m.status === "scheduled" && !m.apologies[you.member_id]
         ? `<form id="apologise" class="inline-form"><label>Can't come? <input name="note" maxlength="500" placeholder="A short note (optional)" /></label><button type="submit">Send apologies</button></form>`
         : ""}
       ${you && m.apologies[you.member_id] ? `<p id="apologised">Your apologies are recorded.</p>` : ""}
@@ -77,9 +70,8 @@ function header(m: Meeting, store: MeetingStore): string {
 }
 
 function agendaView(m: Meeting, store: MeetingStore): string {
-  const role = store.you?.role ?? "";
-  const chair = CHAIRS.has(role);
-  const officer = OFFICERS.has(role);
+  const chair = store.may("agenda.select");
+  const officer = store.may("agenda.add");
   const items = m.agenda
     .map((item, index) => {
       const current = item.id === m.current_item;
@@ -109,7 +101,7 @@ function agendaView(m: Meeting, store: MeetingStore): string {
 }
 
 function floorView(m: Meeting, store: MeetingStore): string {
-  const chair = CHAIRS.has(store.you?.role ?? "");
+  const chair = store.may("speech.end");
   const speech = m.speech;
   if (!speech) return `<section aria-labelledby="floor-h"><h2 id="floor-h">The floor</h2><p id="floor">Nobody is speaking.</p></section>`;
   const remaining = speechRemaining(store) ?? 0;
@@ -150,21 +142,20 @@ function queueView(m: Meeting, store: MeetingStore): string {
   const item = m.agenda.find((i) => i.id === m.current_item);
   if (!item) return `<section aria-labelledby="queue-h"><h2 id="queue-h">Speakers</h2><p>No item is under discussion.</p></section>`;
   const me = store.you?.member_id;
-  const role = store.you?.role ?? "";
-  const chair = CHAIRS.has(role);
+  const chair = store.may("speaker.call");
   const queued = item.queue.findIndex((e) => e.member_id === me && e.kind === "speech");
   const mine =
     queued >= 0
       ? `<p id="my-place" class="my-place">You are number ${queued + 1} in the queue: ${escape(REASON[item.queue[queued].reason] ?? "")}.</p>`
       : "";
-  const memberButtons = VOTERS.has(role)
+  const memberButtons = store.may("speaker.request")
     ? queued >= 0
       ? button("Withdraw my request", "speaker.withdraw")
       : item.queue_open
         ? [button("Ask to speak: for", "speaker.request", { stance: "for" }), button("Ask to speak: against", "speaker.request", { stance: "against" }), button("Ask to speak", "speaker.request", {})].join(" ")
         : "<span>The list of speakers is closed.</span>"
     : "";
-  const poo = VOTERS.has(role)
+  const poo = store.may("speaker.point_of_order")
     ? `<form id="point-of-order" class="inline-form"><label>Standing order <input name="rule" required maxlength="200" placeholder="e.g. SO 7.2" /></label><button type="submit">Point of order</button></form>`
     : "";
   const chairButtons = chair

@@ -142,6 +142,8 @@ export interface You {
   member_id: string;
   name: string;
   role: string;
+  // The events this member's role may send: the server's permission matrix, so controls match it.
+  may: string[];
 }
 
 // meeting.join also says who the client is and what time the server has.
@@ -220,6 +222,10 @@ export class MeetingStore {
   myBallot(voteId: string): { choice: string; receipt: string | null } | undefined {
     const kept = sessionStorage.getItem(`ballot:${this.meeting?.id}:${voteId}`);
     return this.myBallots.get(voteId) ?? (kept ? JSON.parse(kept) : undefined);
+  }
+
+  may(event: string): boolean {
+    return this.you?.may.includes(event) ?? false;
   }
 
   serverNow(): number {
