@@ -36,6 +36,10 @@ from hub.runtime import open_hub
 SECRET = "bench-secret"
 
 
+def note(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
 def free_port() -> int:
     import socket
 
@@ -137,7 +141,9 @@ async def measure(clients: Clients, act: Callable[[int], Awaitable[None]], round
 
 async def bench_hub(url: str, tokens: list[str], rounds: int) -> dict[str, float]:
     clients = Clients()
+    note(f"hub: connecting {len(tokens)} clients")
     await clients.connect(url, [{"token": t} for t in tokens])
+    note("hub: joining")
     for i, c in enumerate(clients.clients):
         clients.watch(
             i,
@@ -151,6 +157,7 @@ async def bench_hub(url: str, tokens: list[str], rounds: int) -> dict[str, float
         await asyncio.gather(
             *(c.call("meeting.join", {}, timeout=120) for c in clients.clients[start : start + 100])
         )
+    note("hub: measuring")
     await asyncio.sleep(1)
 
     async def act(r: int) -> None:
@@ -168,6 +175,7 @@ async def bench_hub(url: str, tokens: list[str], rounds: int) -> dict[str, float
 
 async def bench_bare(url: str, count: int, rounds: int) -> dict[str, float]:
     clients = Clients()
+    note(f"bare: connecting {count} clients")
     await clients.connect(url, [None] * count)
     for i, c in enumerate(clients.clients):
         clients.watch(i, c, "hand", lambda data: data == clients.marker)
@@ -252,8 +260,12 @@ async def main(counts: list[int], rounds: int) -> list[dict[str, Any]]:
                     measured = await bench_hub(f"http://127.0.0.1:{hub_port}", tokens, rounds)
                 finally:
                     for process in (hub, bare):
+                        # A hub records every member's leave as it shuts down: give it time.
                         process.terminate()
-                        process.wait(20)
+                        try:
+                            process.wait(120)
+                        except subprocess.TimeoutExpired:
+                            process.kill()
                 results.append(
                     {
                         "benchmark": "raise_hand_fanout",

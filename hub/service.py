@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -25,6 +26,23 @@ BoundRule = Callable[[Meeting, datetime], Change | None]
 AfterCommit = Callable[[Meeting, Event], Awaitable[None]]
 
 COMMIT_ATTEMPTS = 50
+
+
+@dataclass
+class Current:
+    """A meeting as last seen by this process, kept while Redis still holds that version: parsing and
+    viewing a large meeting costs far more than asking Redis for its version. Rules never mutate a
+    meeting, so sharing the object is safe."""
+
+    version: int
+    meeting: Meeting
+    _view: dict[str, Any] | None = None
+
+    @property
+    def view(self) -> dict[str, Any]:
+        if self._view is None:
+            self._view = self.meeting.public_view()
+        return self._view
 
 
 def utcnow() -> datetime:
@@ -51,6 +69,7 @@ class Hub:
         # Commands on one meeting queue here instead of colliding on the version in Redis;
         # the compare-and-set still guards against other hub processes.
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._current: dict[str, Current] = {}
 
     # Directory.
 
@@ -92,25 +111,33 @@ class Hub:
         await self.store.index_meeting(meeting.id, meeting.starts_at.timestamp())
         return event
 
-    async def meeting(self, meeting_id: str) -> tuple[int, Meeting]:
+    async def current(self, meeting_id: str) -> Current:
+        cached = self._current.get(meeting_id)
+        if cached is not None and await self.store.version(meeting_id) == cached.version:
+            return cached
         loaded = await self.store.load(meeting_id)
         if loaded is None:
             raise HubError("meeting.not_found", f"There is no meeting {meeting_id!r}.")
         version, doc = loaded
-        return version, Meeting.model_validate(doc)
+        self._current[meeting_id] = fresh = Current(version, Meeting.model_validate(doc))
+        return fresh
+
+    async def meeting(self, meeting_id: str) -> tuple[int, Meeting]:
+        current = await self.current(meeting_id)
+        return current.version, current.meeting
 
     async def snapshot(self, meeting_id: str) -> dict[str, Any]:
-        version, meeting = await self.meeting(meeting_id)
-        return {"version": version, "meeting": meeting.public_view()}
+        current = await self.current(meeting_id)
+        return {"version": current.version, "meeting": current.view}
 
     async def catch_up(self, meeting_id: str, since: int) -> dict[str, Any]:
         """What a client at version `since` is missing: the events, or a snapshot if too many."""
-        version, meeting = await self.meeting(meeting_id)
-        if since <= version:
+        current = await self.current(meeting_id)
+        if since <= current.version:
             events = await self.store.events_since(meeting_id, since, self.replay_limit)
             if events is not None:
-                return {"version": version, "events": events}
-        return {"version": version, "meeting": meeting.public_view()}
+                return {"version": current.version, "events": events}
+        return {"version": current.version, "meeting": current.view}
 
     async def execute(
         self, meeting_id: str, actor: Actor, rule: BoundRule, after_commit: AfterCommit | None = None
@@ -122,21 +149,23 @@ class Hub:
         """
         async with self._locks[meeting_id]:
             for _ in range(COMMIT_ATTEMPTS):
-                version, meeting = await self.meeting(meeting_id)
+                current = await self.current(meeting_id)
                 now = self.clock()
-                change = rule(meeting, now)
+                change = rule(current.meeting, now)
                 if change is None:
                     return None
+                after = Current(current.version + 1, change.meeting)
                 event = Event(
-                    version=version + 1,
+                    version=after.version,
                     type=change.type,
                     actor=actor.member_id,
                     at=now,
                     data=change.data,
-                    patch=diff(meeting.public_view(), change.meeting.public_view()),
+                    patch=diff(current.view, after.view),
                 )
                 state = change.meeting.stored()
-                if await self.store.commit(meeting_id, version, state, _doc(event)) is not None:
+                if await self.store.commit(meeting_id, current.version, state, _doc(event)) is not None:
+                    self._current[meeting_id] = after
                     if after_commit is not None:
                         await after_commit(change.meeting, event)
                     await self.publish(meeting_id, event)

@@ -42,6 +42,13 @@ def _meeting(meeting_id: str, part: str) -> str:
     return f"hub:{{m:{meeting_id}}}:{part}"
 
 
+def connect(url: str, connections: int) -> redis.Redis:
+    """A client on a bounded pool that waits for a free connection: a burst of ballots or
+    disconnects queues here instead of failing with "too many connections"."""
+    pool = redis.BlockingConnectionPool.from_url(url, max_connections=connections, timeout=30)
+    return redis.Redis.from_pool(pool)
+
+
 class Store:
     def __init__(self, client: redis.Redis) -> None:
         self.redis = client
@@ -52,10 +59,7 @@ class Store:
 
     @classmethod
     def from_url(cls, url: str, connections: int = 64) -> Store:
-        # A bounded pool that waits for a free connection: a burst of ballots queues here
-        # instead of failing with "too many connections".
-        pool = redis.BlockingConnectionPool.from_url(url, max_connections=connections, timeout=30)
-        return cls(redis.Redis.from_pool(pool))
+        return cls(connect(url, connections))
 
     async def close(self) -> None:
         await self.redis.aclose()
@@ -64,6 +68,10 @@ class Store:
         return bool(await self.redis.ping())
 
     # Meetings: versioned state plus an append-only event stream.
+
+    async def version(self, meeting_id: str) -> int | None:
+        version = await self.redis.hget(_meeting(meeting_id, "state"), "version")
+        return None if version is None else int(version)
 
     async def load(self, meeting_id: str) -> tuple[int, Doc] | None:
         reply = await self.redis.hmget(_meeting(meeting_id, "state"), ["version", "state"])

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -19,6 +17,7 @@ from hub.config import Settings
 from hub.runtime import open_hub
 from signalling.gateway import Gateway
 from signalling.minutes import published_minutes
+from signalling.pubsub import RedisManager
 
 STATIC = Path(__file__).parent / "static"
 
@@ -41,20 +40,8 @@ async def health(request: Request) -> Response:
     return JSONResponse({"ok": store_ok}, status_code=200 if store_ok else 503)
 
 
-async def close_manager(manager: socketio.AsyncRedisManager) -> None:
-    """python-socketio leaves its Redis listener running and its connections open at shutdown."""
-    listener = getattr(manager, "thread", None)
-    if listener is not None:
-        listener.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await listener
-    if getattr(manager, "connected", False):
-        await manager.pubsub.aclose()
-        await manager.redis.aclose()
-
-
 def create_app(settings: Settings) -> socketio.ASGIApp:
-    manager = socketio.AsyncRedisManager(settings.redis_url) if settings.redis_url else None
+    manager = RedisManager(settings.redis_url) if settings.redis_url else None
     sio = socketio.AsyncServer(
         async_mode="asgi",
         serializer="msgpack",
@@ -77,7 +64,7 @@ def create_app(settings: Settings) -> socketio.ASGIApp:
             await gateway.broadcast.stop()
             await sio.shutdown()
             if manager is not None:
-                await close_manager(manager)
+                await manager.close()
 
     web = Starlette(
         routes=[
