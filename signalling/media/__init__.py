@@ -1,0 +1,1 @@
+"""Media relay: forwards participants' encoded audio and video between aiortc peer connections."""
