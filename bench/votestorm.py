@@ -1,0 +1,211 @@
+"""Vote storm: every member casts a ballot within one second, one in ten sends it twice (a retry after a
+lost acknowledgement); how long from a ballot's cast until every client has seen a tally counting it?
+
+The hub's path is the whole edge: validation, authorisation, the ballot script in Redis, the coalesced
+`vote.tally` broadcast to the room, and the clients reading it. The baseline, in the same run, is the
+same ballot script called directly over one pipelined Redis connection, one pipeline per 10 ms tick,
+each ending with a read of the count: the floor the store sets.
+
+    .venv/bin/python -m bench.votestorm --members 500 2000 3500
+
+Both paths must count exactly one ballot per member, however often it was sent. Prints a table and,
+last, one JSON line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import tempfile
+import time
+from importlib import resources
+from typing import Any
+
+import redis.asyncio as redis
+
+from bench.harness import Clients, cpu_seconds, hub_served, note, redis_server, seed
+from hub.store import Store
+
+CHOICES = ("for", "against", "abstain")
+# Ballots are spread evenly over this many seconds; every RETRY_EVERYth is sent a second time.
+WINDOW = 1.0
+RETRY_EVERY = 10
+RETRY_AFTER = 0.05
+TICK = 0.01
+
+
+def percentiles(latencies: list[float]) -> dict[str, float]:
+    ordered = sorted(latencies)
+
+    def at(q: float) -> float:
+        return round(1000 * ordered[min(len(ordered) - 1, int(q * len(ordered)))], 1)
+
+    return {"p50_ms": at(0.5), "p99_ms": at(0.99), "max_ms": round(1000 * ordered[-1], 1)}
+
+
+async def bench_hub(redis_url: str, workdir: str, count: int) -> dict[str, Any]:
+    tokens = await seed(redis_url, count)
+    async with hub_served(redis_url, workdir) as (url, pid):
+        clients = Clients()
+        note(f"hub: connecting {count + 1} clients")
+        await clients.connect(url, [{"token": t} for t in tokens.values()])
+        chair, members = clients.clients[0], clients.clients[1:]
+        # Per client, when it first saw each running total of ballots.
+        seen: list[list[tuple[float, int]]] = [[] for _ in clients.clients]
+        for index, client in enumerate(clients.clients):
+            client.on(
+                "vote.tally",
+                lambda tally, mine=seen[index]: mine.append((time.perf_counter(), tally["cast"])),
+            )
+        motions: list[str] = []
+        chair.on(
+            "meeting.events",
+            lambda batch: motions.extend(
+                e["data"]["motion_id"] for e in batch if e["type"] == "motion.submitted"
+            ),
+        )
+        note("hub: joining")
+        await clients.call_all("meeting.join", {})
+        submitted = await members[0].call(
+            "motion.submit", {"title": "Storm", "text": "That we vote."}, timeout=120
+        )
+        assert submitted["ok"], submitted
+        async with asyncio.timeout(120):
+            while not motions:
+                await asyncio.sleep(0.01)
+        seconded = await members[1].call("motion.second", {"motion_id": motions[0]}, timeout=120)
+        assert seconded["ok"], seconded
+        subject = {"kind": "motion", "motion_id": motions[0]}
+        opened = await chair.call("vote.open", {"subject": subject}, timeout=120)
+        assert opened["ok"], opened
+        vote_id = opened["data"]["vote_id"]
+        await asyncio.sleep(1)
+
+        note("hub: storm")
+        cpu_before, wall_before = cpu_seconds(pid), time.perf_counter()
+        sent: dict[int, float] = {}
+        totals: dict[int, int] = {}
+
+        async def cast(i: int, delay: float) -> None:
+            await asyncio.sleep(delay)
+            sent.setdefault(i, time.perf_counter())
+            ballot = {"vote_id": vote_id, "choice": CHOICES[i % 3]}
+            ack = await members[i].call("vote.cast", ballot, timeout=120)
+            assert ack["ok"], ack
+            totals[i] = min(totals.get(i, ack["data"]["cast"]), ack["data"]["cast"])
+
+        casts = [cast(i, WINDOW * i / count) for i in range(count)]
+        retries = [cast(i, WINDOW * i / count + RETRY_AFTER) for i in range(0, count, RETRY_EVERY)]
+        await asyncio.gather(*casts, *retries)
+        async with asyncio.timeout(120):
+            while any(not s or s[-1][1] < count for s in seen):
+                await asyncio.sleep(0.01)
+        # How busy the hub was from the first ballot until every client had the final count.
+        hub_cpu = (cpu_seconds(pid) - cpu_before) / (time.perf_counter() - wall_before)
+
+        def seen_by_all(total: int) -> float:
+            return max(next(t for t, cast in s if cast >= total) for s in seen)
+
+        latencies = [seen_by_all(totals[i]) - sent[i] for i in range(count)]
+        closed = await chair.call("vote.close", {"vote_id": vote_id}, timeout=120)
+        assert closed["ok"], closed
+        counts = closed["data"]["result"]["counts"]
+        await clients.close()
+    return {
+        **percentiles(latencies),
+        "counted": sum(counts.values()),
+        "tallies_seen": len(seen[0]),
+        "hub_cpu_share": round(hub_cpu, 2),
+    }
+
+
+async def bench_script(redis_url: str, count: int) -> dict[str, Any]:
+    store = Store.from_url(redis_url)
+    client = redis.Redis.from_url(redis_url)
+    try:
+        await store.redis.flushall()
+        members = [f"b{n:05}" for n in range(count)]
+        await store.open_box("bench", "v1", "hands", True, dict.fromkeys(members, 1))
+        keys = store._box("bench", "v1")
+        ballot = client.register_script(resources.files("hub").joinpath("lua/cast.lua").read_text())
+        # (due time, member index), the retries among them, in the order they fall due.
+        schedule = sorted(
+            [(WINDOW * i / count, i) for i in range(count)]
+            + [(WINDOW * i / count + RETRY_AFTER, i) for i in range(0, count, RETRY_EVERY)]
+        )
+        sent: dict[int, float] = {}
+        latencies: dict[int, float] = {}
+        start = time.perf_counter()
+        position = 0
+        while position < len(schedule):
+            now = time.perf_counter() - start
+            due = []
+            while position < len(schedule) and schedule[position][0] <= now:
+                due.append(schedule[position][1])
+                position += 1
+            if due:
+                async with client.pipeline(transaction=False) as pipe:
+                    for i in due:
+                        sent.setdefault(i, start + now)
+                        await ballot(keys=keys, args=[members[i], CHOICES[i % 3], ""], client=pipe)
+                    pipe.hget(keys[0], "cast")
+                    await pipe.execute()
+                done = time.perf_counter()
+                for i in due:
+                    latencies.setdefault(i, done - sent[i])
+            await asyncio.sleep(TICK)
+        counted = int(await client.hget(keys[0], "cast") or 0)
+    finally:
+        await client.aclose()
+        await store.close()
+    return {**percentiles(list(latencies.values())), "counted": counted}
+
+
+async def main(counts: list[int]) -> list[dict[str, Any]]:
+    results = []
+    with tempfile.TemporaryDirectory() as workdir:
+        async with redis_server(workdir) as redis_url:
+            for count in counts:
+                note(f"script: {count} ballots")
+                baseline = await bench_script(redis_url, count)
+                measured = await bench_hub(redis_url, workdir, count)
+                for path in (baseline, measured):
+                    assert path["counted"] == count, f"{path['counted']} ballots counted for {count} members"
+                results.append(
+                    {
+                        "benchmark": "vote_storm",
+                        "members": count,
+                        "retries": len(range(0, count, RETRY_EVERY)),
+                        "hub": measured,
+                        "lua_script": baseline,
+                        "ratio_p99": round(measured["p99_ms"] / max(baseline["p99_ms"], 0.1), 1),
+                    }
+                )
+    return results
+
+
+def table(results: list[dict[str, Any]]) -> str:
+    lines = [
+        "members | hub p50 (ms) | hub p99 (ms) | script p50 (ms) | script p99 (ms) | counted (hub, script) "
+        "| hub CPU",
+        "---|---|---|---|---|---|---",
+    ]
+    for r in results:
+        hub, script = r["hub"], r["lua_script"]
+        lines.append(
+            f"{r['members']} | {hub['p50_ms']} | {hub['p99_ms']} | {script['p50_ms']} | {script['p99_ms']} | "
+            f"{hub['counted']}, {script['counted']} | {hub['hub_cpu_share']:.0%}"
+        )
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--members", type=int, nargs="+", default=[500, 2000, 3500])
+    args = parser.parse_args()
+    found = asyncio.run(main(args.members))
+    print(table(found))
+    print(json.dumps(found))
