@@ -21,7 +21,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from bench.harness import Clients, free_port, hub_served, note, redis_server, seed, served
+from bench.harness import Clients, free_port, hub_served, note, redis_server, seed, served, table
 
 
 async def measure(clients: Clients, act: Callable[[int], Awaitable[None]], rounds: int) -> dict[str, float]:
@@ -122,18 +122,20 @@ async def main(counts: list[int], rounds: int) -> list[dict[str, Any]]:
     return results
 
 
-def table(results: list[dict[str, Any]]) -> str:
-    lines = [
-        "clients | hub last (ms) | bare last (ms) | ratio | hub p99 (ms) | bare p99 (ms)",
-        "---|---|---|---|---|---",
+def summary(results: list[dict[str, Any]]) -> str:
+    columns = ["clients", "hub last (ms)", "bare last (ms)", "ratio", "hub p99 (ms)", "bare p99 (ms)"]
+    rows = [
+        [
+            r["clients"],
+            r["hub"]["last_delivery_ms_median"],
+            r["bare_emit"]["last_delivery_ms_median"],
+            f"{r['ratio_last_delivery']}x",
+            r["hub"]["p99_ms"],
+            r["bare_emit"]["p99_ms"],
+        ]
+        for r in results
     ]
-    for r in results:
-        hub, bare = r["hub"], r["bare_emit"]
-        lines.append(
-            f"{r['clients']} | {hub['last_delivery_ms_median']} | {bare['last_delivery_ms_median']} | "
-            f"{r['ratio_last_delivery']}x | {hub['p99_ms']} | {bare['p99_ms']}"
-        )
-    return "\n".join(lines)
+    return table(columns, rows)
 
 
 if __name__ == "__main__":
@@ -144,5 +146,5 @@ if __name__ == "__main__":
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
     found = asyncio.run(main(args.clients, args.rounds))
-    print(table(found))
+    print(summary(found))
     print(json.dumps(found))

@@ -173,3 +173,10 @@ class Clients:
 
     async def close(self) -> None:
         await asyncio.gather(*(c.disconnect() for c in self.clients))
+
+
+def table(columns: list[str], rows: list[list[Any]]) -> str:
+    """A Markdown table, as docs/performance.md shows results."""
+    lines = [" | ".join(columns), "|".join("---" for _ in columns)]
+    lines += [" | ".join(str(cell) for cell in row) for row in rows]
+    return "\n".join(lines)

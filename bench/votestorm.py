@@ -24,7 +24,7 @@ from typing import Any
 
 import redis.asyncio as redis
 
-from bench.harness import Clients, cpu_seconds, hub_served, note, redis_server, seed
+from bench.harness import Clients, cpu_seconds, hub_served, note, redis_server, seed, table
 from hub.store import Store
 
 CHOICES = ("for", "against", "abstain")
@@ -185,19 +185,21 @@ async def main(counts: list[int]) -> list[dict[str, Any]]:
     return results
 
 
-def table(results: list[dict[str, Any]]) -> str:
-    lines = [
-        "members | hub p50 (ms) | hub p99 (ms) | script p50 (ms) | script p99 (ms) | counted (hub, script) "
-        "| hub CPU",
-        "---|---|---|---|---|---|---",
+def summary(results: list[dict[str, Any]]) -> str:
+    columns = ["members", "hub p50 (ms)", "hub p99 (ms)", "script p50 (ms)", "script p99 (ms)"]
+    rows = [
+        [
+            r["members"],
+            r["hub"]["p50_ms"],
+            r["hub"]["p99_ms"],
+            r["lua_script"]["p50_ms"],
+            r["lua_script"]["p99_ms"],
+            f"{r['hub']['counted']}, {r['lua_script']['counted']}",
+            f"{r['hub']['hub_cpu_share']:.0%}",
+        ]
+        for r in results
     ]
-    for r in results:
-        hub, script = r["hub"], r["lua_script"]
-        lines.append(
-            f"{r['members']} | {hub['p50_ms']} | {hub['p99_ms']} | {script['p50_ms']} | {script['p99_ms']} | "
-            f"{hub['counted']}, {script['counted']} | {hub['hub_cpu_share']:.0%}"
-        )
-    return "\n".join(lines)
+    return table([*columns, "counted (hub, script)", "hub CPU"], rows)
 
 
 if __name__ == "__main__":
@@ -207,5 +209,5 @@ if __name__ == "__main__":
     parser.add_argument("--members", type=int, nargs="+", default=[500, 2000, 3500])
     args = parser.parse_args()
     found = asyncio.run(main(args.members))
-    print(table(found))
+    print(summary(found))
     print(json.dumps(found))

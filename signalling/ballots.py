@@ -16,9 +16,9 @@ from hub.errors import HubError
 from hub.meetings import Actor, as_present
 from hub.models import Event, Meeting, VoteMethod
 from hub.service import Hub
-from signalling.pacing import Pacer
+from signalling.pacing import Pacer, spacing
 
-# Tallies of one vote go out at most this often.
+# Tallies of one vote go out at most this often (less often in a very big room).
 TALLY_INTERVAL = 0.1
 
 CAST_ERRORS = {
@@ -34,7 +34,7 @@ class BallotDesk:
         self.sio = sio
         self.hub = hub
         self.room = room
-        self._tallies = Pacer(TALLY_INTERVAL)
+        self._tallies = Pacer(lambda key: spacing(sio, room(key[0]), TALLY_INTERVAL))
 
     def handlers(self) -> dict[str, Callable[[str, str, Actor, Any], Awaitable[Any]]]:
         return {

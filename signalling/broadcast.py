@@ -9,10 +9,10 @@ from typing import Any
 import socketio
 
 from hub.models import Event
-from signalling.pacing import Pacer
+from signalling.pacing import Pacer, spacing
 
-# At most one send per meeting per this many seconds while events keep coming; an idle meeting's
-# first event goes out at once.
+# At most one send per meeting per this many seconds while events keep coming (more in a big room);
+# an idle meeting's first event goes out at once.
 MIN_INTERVAL = 0.02
 
 
@@ -21,7 +21,7 @@ class Broadcaster:
         self.sio = sio
         self.room = room
         self._pending: dict[str, list[dict[str, Any]]] = {}
-        self._pacer = Pacer(MIN_INTERVAL)
+        self._pacer = Pacer(lambda meeting_id: spacing(sio, room(meeting_id), MIN_INTERVAL))
 
     async def publish(self, meeting_id: str, event: Event) -> None:
         self._pending.setdefault(meeting_id, []).append(event.model_dump(mode="json"))

@@ -5,17 +5,33 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable, Hashable
+from typing import Any
+
+import socketio
+
+# Roughly what one send to one client costs the process. Sends to a big room are spaced by this much
+# per member, so that a storm of joins leaves time for the joins instead of re-sending to everyone
+# every few milliseconds. (Spacing by how long the last send took was tried: under load a send's time
+# is mostly other tasks running while it yields, and tallies came later.)
+PER_CLIENT = 25e-6
+
+
+def room_size(sio: socketio.AsyncServer, room: str) -> int:
+    # python-socketio keeps rooms as namespace -> room -> {sid: engine.io sid}.
+    return len(sio.manager.rooms.get("/", {}).get(room, ()))
+
+
+def spacing(sio: socketio.AsyncServer, room: str, floor: float) -> float:
+    """How far apart sends to `room` should start."""
+    return max(floor, PER_CLIENT * room_size(sio, room))
 
 
 class Pacer:
     """At most one send per key in flight. Requests made while one is pending ride along with it; a
-    request made during a send gets one more send afterwards. Sends to a key start at least `interval`
-    apart; an idle key's first send goes out at once.
+    request made during a send gets one more send afterwards. Sends to a key start at least
+    `interval(key)` seconds apart; an idle key's first send goes out at once."""
 
-    Spacing sends by how long the last one took was tried and made tallies later: under load a send's
-    time is mostly other tasks running while it yields."""
-
-    def __init__(self, interval: float) -> None:
+    def __init__(self, interval: Callable[[Any], float]) -> None:
         self.interval = interval
         self._tasks: dict[Hashable, asyncio.Task[None]] = {}
         self._again: set[Hashable] = set()
@@ -30,7 +46,7 @@ class Pacer:
     async def _run(self, key: Hashable, send: Callable[[], Awaitable[None]]) -> None:
         try:
             while True:
-                wait = self._last_sent.get(key, 0.0) + self.interval - time.monotonic()
+                wait = self._last_sent.get(key, 0.0) + self.interval(key) - time.monotonic()
                 # Yield at least once so that requests made together share the send.
                 await asyncio.sleep(max(wait, 0))
                 self._again.discard(key)

@@ -9,7 +9,7 @@ from signalling.pacing import Pacer
 
 
 async def test_requests_made_together_share_one_send() -> None:
-    pacer = Pacer(0.01)
+    pacer = Pacer(lambda key: 0.01)
     sent: list[float] = []
 
     async def send() -> None:
@@ -22,7 +22,7 @@ async def test_requests_made_together_share_one_send() -> None:
 
 
 async def test_a_request_during_a_send_gets_one_more_send_an_interval_later() -> None:
-    pacer = Pacer(0.15)
+    pacer = Pacer(lambda key: 0.15)
     sends: list[tuple[float, float]] = []
     started = asyncio.Event()
 
@@ -42,7 +42,7 @@ async def test_a_request_during_a_send_gets_one_more_send_an_interval_later() ->
 
 
 async def test_keys_are_paced_apart_and_stop_cancels_what_is_pending() -> None:
-    pacer = Pacer(10)
+    pacer = Pacer(lambda key: 10)
     sent: list[str] = []
 
     async def send(key: str) -> None:
