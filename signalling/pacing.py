@@ -9,11 +9,12 @@ from typing import Any
 
 import socketio
 
-# Roughly what one send to one client costs the process. Sends to a big room are spaced by this much
-# per member, so that a storm of joins leaves time for the joins instead of re-sending to everyone
-# every few milliseconds. (Spacing by how long the last send took was tried: under load a send's time
-# is mostly other tasks running while it yields, and tallies came later.)
-PER_CLIENT = 25e-6
+# Sends to a room start at least this much per member apart. Sending one event to one client costs the
+# process some tens of microseconds, so back-to-back sends to a room of thousands would leave no time
+# for the commands causing them (a storm of joins slowed to a crawl at 25 µs). Spacing by how long the
+# last send took was tried too: under load a send's time is mostly other tasks running while it
+# yields, and tallies came later.
+PER_CLIENT = 50e-6
 
 
 def room_size(sio: socketio.AsyncServer, room: str) -> int:
