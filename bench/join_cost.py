@@ -1,0 +1,107 @@
+"""CPU cost of one join in a big meeting, in-process: the hub's path (the meeting kept per process while
+Redis holds its version) against a full reload (parse the stored meeting, view it before and after,
+parse it again for the joiner's snapshot), at each size. No Redis: this is the CPU around the commit.
+
+    .venv/bin/python -m bench.join_cost --participants 500 2000 3500
+
+Prints a table and, last, one JSON line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import msgpack
+
+from bench.harness import table
+from hub.meetings import Actor, join
+from hub.models import AgendaItem, Meeting, Role
+from hub.patch import diff
+
+REPEAT = 20
+
+
+def crowd(count: int) -> Meeting:
+    now = datetime.now(UTC)
+    meeting = Meeting(
+        id="bench",
+        branch_id="bench",
+        title="Bench",
+        starts_at=now,
+        time_zone="UTC",
+        agenda=[AgendaItem(id="a1", title="Item")],
+        current_item="a1",
+    )
+    for n in range(count):
+        actor = Actor(member_id=f"b{n:05}", name=f"Member {n}", role=Role.MEMBER, session=f"node/s{n}")
+        change = join(meeting, actor, now)
+        assert change is not None
+        meeting = change.meeting
+    return meeting
+
+
+def timed(work: Callable[[], Any]) -> float:
+    start = time.perf_counter()
+    for _ in range(REPEAT):
+        work()
+    return 1000 * (time.perf_counter() - start) / REPEAT
+
+
+def measure(count: int) -> dict[str, Any]:
+    meeting = crowd(count)
+    stored = msgpack.packb(meeting.stored())
+    view = meeting.public_view()
+    joiner = Actor(member_id="new", name="Newcomer", role=Role.MEMBER, session="node/new")
+    now = datetime.now(UTC)
+
+    def reload_path() -> None:
+        before = Meeting.model_validate(msgpack.unpackb(stored))
+        change = join(before, joiner, now)
+        assert change is not None
+        diff(before.public_view(), change.meeting.public_view())
+        msgpack.packb(change.meeting.stored())
+        # The joiner's snapshot: the meeting parsed and viewed again.
+        Meeting.model_validate(msgpack.unpackb(stored)).public_view()
+
+    def hub_path() -> None:
+        change = join(meeting, joiner, now)
+        assert change is not None
+        after = change.meeting.public_view()
+        diff(view, after)
+        msgpack.packb(change.meeting.stored())
+        # The joiner's snapshot is the view just made.
+
+    reload_ms, hub_ms = timed(reload_path), timed(hub_path)
+    return {
+        "benchmark": "join_cost",
+        "participants": count,
+        "state_bytes": len(stored),
+        "hub_ms": round(hub_ms, 2),
+        "reload_ms": round(reload_ms, 2),
+        "ratio": round(hub_ms / reload_ms, 2),
+    }
+
+
+def summary(results: list[dict[str, Any]]) -> str:
+    columns = ["participants", "state (KB)", "hub (ms)", "full reload (ms)", "ratio"]
+    rows = [
+        [r["participants"], r["state_bytes"] // 1024, r["hub_ms"], r["reload_ms"], f"{r['ratio']}x"]
+        for r in results
+    ]
+    return table(columns, rows)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--participants", type=int, nargs="+", default=[500, 2000, 3500])
+    args = parser.parse_args()
+    found = [measure(count) for count in args.participants]
+    print(summary(found))
+    print(json.dumps(found))
