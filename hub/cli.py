@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
 import os
 from collections.abc import Callable
@@ -12,7 +13,7 @@ from typing import Any
 
 import click
 
-from hub.config import Settings
+from hub.config import IceServer, Settings, parse_ice_servers
 from hub.errors import HubError
 from hub.runtime import open_hub
 
@@ -100,15 +101,40 @@ def main() -> None:
     """
 
 
+def _ice_servers(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[IceServer, ...]:
+    try:
+        return parse_ice_servers(value) if value else ()
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
 @main.command()
 @store_options
 @click.option("--log-level", default="info", show_default=True, help="uvicorn's log level.")
 @click.option("--demo", is_flag=True, help="Load the demo first and print its join links (as `hub demo`).")
-def serve(settings: Settings, log_level: str, demo: bool) -> None:
-    """Run the hub: web pages, Socket.IO and the store."""
+@click.option(
+    "--ice-servers",
+    envvar="HUB_ICE_SERVERS",
+    show_envvar=True,
+    callback=_ice_servers,
+    help='STUN and TURN servers for audio and video, as JSON: [{"urls": "turn:turn.example.org:3478", '
+    '"username": "...", "credential": "..."}]. Prefer the variable when it holds credentials.',
+)
+# Tests only: lets peers on this machine reach the relay over 127.0.0.1.
+@click.option("--ice-loopback", envvar="HUB_ICE_LOOPBACK", is_flag=True, hidden=True)
+def serve(
+    settings: Settings,
+    log_level: str,
+    demo: bool,
+    ice_servers: tuple[IceServer, ...],
+    ice_loopback: bool,
+) -> None:
+    """Run the hub: web pages, Socket.IO, the media relay and the store."""
     import uvicorn
 
     from signalling.app import create_app
+
+    settings = dataclasses.replace(settings, ice_servers=ice_servers, ice_loopback=ice_loopback)
 
     if demo:
         print_demo_links(settings, 30)

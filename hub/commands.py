@@ -12,6 +12,7 @@ from pydantic import Field
 from hub.models import (
     AgendaKind,
     AmendmentKind,
+    FormalMode,
     Id,
     MeetingStatus,
     Model,
@@ -237,6 +238,47 @@ class MinutesApprove(Model):
     note: Annotated[str, Field(max_length=500)] = ""
 
 
+MediaMode = Literal["full", "audio", "listen"]
+
+
+class MediaJoin(Model):
+    # full: send camera and microphone; audio: microphone only; listen: send nothing, receive audio only.
+    mode: MediaMode = "full"
+
+
+class MediaAnswer(Model):
+    # An SDP answer grows with every stream in the meeting (several hundred bytes each).
+    MAX_BYTES = 512 * 1024
+    sdp: Annotated[str, Field(min_length=1, max_length=500_000)]
+
+
+class MediaShare(Model):
+    on: bool
+
+
+class MediaLeave(Model):
+    pass
+
+
+class MediaMute(Model):
+    member_id: Id
+
+
+class MediaUnmute(Model):
+    member_id: Id
+
+
+class MediaMuteAll(Model):
+    pass
+
+
+class MediaSetSettings(Model):
+    # Only the fields sent are changed.
+    formal: FormalMode | None = None
+    formal_above: Annotated[int, Field(ge=0, le=100_000)] | None = None
+    last_n: Annotated[int, Field(ge=0, le=100)] | None = None
+
+
 COMMANDS: dict[str, type[Model]] = {
     "meeting.join": MeetingJoin,
     "meeting.leave": MeetingLeave,
@@ -280,4 +322,12 @@ COMMANDS: dict[str, type[Model]] = {
     "minutes.edit": MinutesEdit,
     "minutes.approve": MinutesApprove,
     "minutes.get": MinutesGet,
+    "media.join": MediaJoin,
+    "media.answer": MediaAnswer,
+    "media.share": MediaShare,
+    "media.leave": MediaLeave,
+    "media.mute": MediaMute,
+    "media.unmute": MediaUnmute,
+    "media.mute_all": MediaMuteAll,
+    "media.set_settings": MediaSetSettings,
 }

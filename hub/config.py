@@ -3,9 +3,11 @@ variable (see `hub serve --help` and docs/operations.md)."""
 
 from __future__ import annotations
 
+import json
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -19,6 +21,53 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class IceServer:
+    """A STUN or TURN server for WebRTC, as in the browser's RTCIceServer."""
+
+    urls: tuple[str, ...]
+    username: str | None = None
+    credential: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        server: dict[str, Any] = {"urls": list(self.urls)}
+        if self.username is not None:
+            server["username"] = self.username
+        if self.credential is not None:
+            server["credential"] = self.credential
+        return server
+
+
+def parse_ice_servers(text: str) -> tuple[IceServer, ...]:
+    """ICE servers from JSON in the browser's format: `[{"urls": "turn:host:3478", "username": "u",
+    "credential": "p"}]`, `urls` a string or a list of them."""
+    try:
+        entries = json.loads(text)
+    except ValueError as exc:
+        raise ValueError(f"ICE servers must be JSON: {exc}") from None
+    if not isinstance(entries, list):
+        raise ValueError("ICE servers must be a JSON list of objects")
+    return tuple(_ice_server(entry) for entry in entries)
+
+
+def _ice_server(entry: Any) -> IceServer:
+    if not isinstance(entry, dict) or not set(entry) <= {"urls", "username", "credential"}:
+        raise ValueError('an ICE server is an object with "urls", and "username" and "credential" if needed')
+    urls = entry.get("urls")
+    urls = [urls] if isinstance(urls, str) else urls
+    schemes = ("stun:", "turn:", "turns:")
+    if (
+        not isinstance(urls, list)
+        or not urls
+        or not all(isinstance(u, str) and u.startswith(schemes) for u in urls)
+    ):
+        raise ValueError("an ICE server needs urls starting with stun:, turn: or turns:")
+    username, credential = entry.get("username"), entry.get("credential")
+    if not isinstance(username, str | None) or not isinstance(credential, str | None):
+        raise ValueError("an ICE server's username and credential are strings")
+    return IceServer(tuple(urls), username, credential)
+
+
+@dataclass(frozen=True)
 class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
@@ -29,6 +78,10 @@ class Settings:
     public_url: str | None = None
     secret: str | None = None
     limits: Limits = field(default_factory=Limits)
+    # STUN and TURN servers for the media relay; browsers get the same list when they join media.
+    ice_servers: tuple[IceServer, ...] = ()
+    # Tests only: the relay also gathers 127.0.0.1, so that peers on this machine connect over loopback.
+    ice_loopback: bool = False
 
     @property
     def base_url(self) -> str:

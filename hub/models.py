@@ -293,6 +293,20 @@ class Apology(Model):
     note: Annotated[str, Field(max_length=500)] = ""
 
 
+FormalMode = Literal["auto", "on", "off"]
+
+
+class MediaSettings(Model):
+    """How the relay forwards audio and video in this meeting (hub/media.py applies them)."""
+
+    # Formal mode: only officers and the member with the floor are heard. "auto" turns it on when
+    # more than `formal_above` participants are present.
+    formal: FormalMode = "auto"
+    formal_above: Annotated[int, Field(ge=0, le=100_000)] = 12
+    # Cameras forwarded besides the one on stage (the current speaker's), chosen by recent activity.
+    last_n: Annotated[int, Field(ge=0, le=100)] = 4
+
+
 class QuorumState(Model):
     required: int
     present: int
@@ -323,6 +337,9 @@ class Meeting(Model):
     minutes: Minutes | None = None
     # Delegate counts for card votes; a member not listed carries one.
     card_weights: dict[str, Annotated[int, Field(ge=0, le=100_000)]] = Field(default_factory=dict)
+    media: MediaSettings = Field(default_factory=MediaSettings)
+    # Members the chair has muted: the relay forwards none of their audio, whatever else applies.
+    muted: list[Id] = Field(default_factory=list)
     # Source of ids for agenda items, queue entries, motions: rules stay pure and replayable.
     serial: int = 0
 

@@ -57,6 +57,15 @@ MATRIX: dict[str, frozenset[Role]] = {
     "minutes.approve": CHAIRS,
     # Everyone may ask; only officers see a draft (signalling/minutes.py).
     "minutes.get": EVERYONE,
+    # Observers may listen (hub/media.py refuses them other modes); only members share screens.
+    "media.join": EVERYONE,
+    "media.answer": EVERYONE,
+    "media.share": VOTING_ROLES,
+    "media.leave": EVERYONE,
+    "media.mute": CHAIRS,
+    "media.unmute": CHAIRS,
+    "media.mute_all": CHAIRS,
+    "media.set_settings": CHAIRS,
 }
 
 

@@ -264,6 +264,73 @@ PAGES: dict[str, Page] = {
         ("minutes.none", "minutes.not_published"),
         '`{"text", "status", "drafted_at", "edited_by", "approved_at", "approved_by", "approval_note"}`.',
     ),
+    "media.join": Page(
+        "Join the meeting's audio and video on this connection: `full` sends microphone and camera, `audio` "
+        "the microphone only, `listen` sends nothing and receives audio only. Observers may only listen. "
+        "The relay then sends [`media.offer`](media.offer.md), to be answered with `media.answer`, and "
+        "offers again whenever the streams change. Sending it again with another mode changes the mode; "
+        "with the same mode it changes nothing.",
+        (),
+        ("media.mode_not_allowed", "media.not_joined"),
+        '`{"mode", "stream_id", "ice_servers", "active_speaker"}`: `stream_id` is the stream the others '
+        "receive this connection's microphone and camera in; `ice_servers` are the STUN and TURN servers "
+        "for the browser's RTCPeerConnection (RTCIceServer objects); `active_speaker` is the member id of "
+        "the [active speaker](media.active_speaker.md), or `null`.",
+    ),
+    "media.answer": Page(
+        "Answer the relay's latest [`media.offer`](media.offer.md) with the browser's SDP, once its ICE "
+        "gathering is complete. Every media section keeps its place and mid and is answered `sendonly` or "
+        "`inactive` where the relay offered `recvonly` (the browser's own sources, listed under `publish`), "
+        "`recvonly` or `inactive` where it offered `sendonly`, and `inactive` where it offered `inactive`. "
+        "An answer that does not fit is refused and the offer still waits, up to 20 seconds; after that "
+        "the relay ends the connection's media with [`media.ended`](media.ended.md). Up to 512 KiB.",
+        (),
+        ("media.not_joined", "media.no_offer", "media.bad_answer"),
+        "`null`.",
+    ),
+    "media.share": Page(
+        "Start or stop sharing the screen. Starting makes a new offer with a `screen` entry under `publish`; "
+        "stopping ends the forwarding at once and makes a new offer without it. In formal mode only the "
+        "officers' screens and the screen of the member on stage reach the others.",
+        (),
+        ("media.not_joined", "media.listen_only"),
+        '`{"sharing": true}` or `{"sharing": false}`.',
+    ),
+    "media.leave": Page(
+        "Leave the audio and video: the relay closes this connection's peer connection and stops forwarding "
+        "its streams, and the others get new offers without them. Leaving the meeting or disconnecting does "
+        "the same. Without media joined it changes nothing.",
+        (),
+        (),
+        "`null`.",
+    ),
+    "media.mute": Page(
+        "Mute a member: the relay forwards none of their audio until the chair unmutes them, in every mode "
+        "and even while they have the floor. The mute lasts if they leave and come back. Those in the chair "
+        "(admin, chair) cannot be muted. Video is not affected.",
+        ("participant.muted",),
+        ("media.not_participant", "media.cannot_mute_chair"),
+    ),
+    "media.unmute": Page(
+        "Lift a member's mute.",
+        ("participant.unmuted",),
+        ("media.not_participant",),
+    ),
+    "media.mute_all": Page(
+        "Mute everyone present except those in the chair (admin, chair).",
+        ("participants.muted",),
+        (),
+    ),
+    "media.set_settings": Page(
+        "Set how the relay forwards media; only the fields sent change. `formal`: `on`, `off`, or `auto` "
+        "(on when more than `formal_above` are present). In formal mode only officers (admin, chair, "
+        "secretary) and the member whose speech is running are heard: the floor opens when the chair calls "
+        "the speaker, closes while the speech is paused and 10 seconds after the time allowed, and ends with "
+        "the speech; screens follow the same rule. `last_n`: how many cameras are forwarded besides the "
+        "current speaker's, chosen by who spoke last; when there are no more than that, everyone's.",
+        ("media.settings_set",),
+        (),
+    ),
 }
 
 

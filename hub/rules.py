@@ -1,7 +1,8 @@
 """Every client event that changes a meeting, and the pure rule that applies it.
 
 A rule is `(meeting, command, actor, now) -> Change | None`. Presence (join, leave, sync) also manages
-Socket.IO rooms and votes use ballot boxes, so the edge handles those itself (signalling/).
+Socket.IO rooms, votes use ballot boxes and media needs the relay, so the edge handles those itself
+(signalling/).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from hub import agenda, attendance, meetings, minutes, motions, speakers
+from hub import agenda, attendance, media, meetings, minutes, motions, speakers
 from hub.meetings import Actor, Change
 from hub.models import Meeting
 
@@ -49,9 +50,16 @@ RULES: dict[str, Rule] = {
     "amendment.withdraw": motions.withdraw_amendment,
     "minutes.edit": minutes.edit,
     "minutes.approve": minutes.approve,
+    "media.mute": media.mute,
+    "media.unmute": media.unmute,
+    "media.mute_all": media.mute_all,
+    "media.set_settings": media.set_settings,
 }
 
 # Every state-changing event needs the actor to have joined the meeting (and not left): business is
 # done by those in the room. Apologies come from those who will not be.
 ABSENT_MAY = frozenset({"attendance.apologise"})
-PRESENT_ONLY = (RULES.keys() | {"vote.open", "vote.close", "minutes.draft"}) - ABSENT_MAY
+# Media rides on a connection that has joined; leaving media is always allowed.
+PRESENT_ONLY = (
+    RULES.keys() | {"vote.open", "vote.close", "minutes.draft", "media.join", "media.answer", "media.share"}
+) - ABSENT_MAY

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import ExitStack, asynccontextmanager
 from pathlib import Path
 
 import socketio
@@ -16,6 +16,7 @@ from starlette.staticfiles import StaticFiles
 from hub.config import Settings
 from hub.runtime import open_hub
 from signalling.gateway import Gateway
+from signalling.media.passthrough import allow_loopback_candidates
 from signalling.minutes import published_minutes
 from signalling.pubsub import RedisManager
 
@@ -40,6 +41,15 @@ async def health(request: Request) -> Response:
     return JSONResponse({"ok": store_ok}, status_code=200 if store_ok else 503)
 
 
+@asynccontextmanager
+async def _loopback(enabled: bool) -> AsyncIterator[None]:
+    """Tests only: the relay also gathers 127.0.0.1 while the app runs."""
+    with ExitStack() as stack:
+        if enabled:
+            stack.enter_context(allow_loopback_candidates())
+        yield
+
+
 def create_app(settings: Settings) -> socketio.ASGIApp:
     manager = RedisManager(settings.redis_url) if settings.redis_url else None
     sio = socketio.AsyncServer(
@@ -52,14 +62,16 @@ def create_app(settings: Settings) -> socketio.ASGIApp:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        async with open_hub(settings) as hub:
+        async with open_hub(settings) as hub, _loopback(settings.ice_loopback):
             node = f"{settings.host}:{settings.port}"
-            gateway = Gateway(sio, hub, settings.limits, node)
+            gateway = Gateway(sio, hub, settings.limits, node, settings.ice_servers)
             # Connections held before a crash are gone. The embedded store serves one process, so all
             # its sessions are stale; on a shared Redis only this node's are.
             await hub.sweep(node if settings.redis_url else None)
             app.state.hub = hub
+            app.state.relay = gateway.media
             yield
+            await gateway.media.stop()
             await gateway.ballots.stop()
             await gateway.broadcast.stop()
             await sio.shutdown()

@@ -18,16 +18,17 @@ from pydantic import ValidationError
 
 from hub import meetings
 from hub.commands import COMMANDS, MeetingJoin, MeetingSync
-from hub.config import Limits
+from hub.config import IceServer, Limits
 from hub.errors import HubError, invalid_payload
 from hub.meetings import Actor, Change
-from hub.models import Meeting, Model
+from hub.models import Event, Meeting, Model
 from hub.permissions import MATRIX, authorise
 from hub.rules import ABSENT_MAY, RULES
 from hub.service import Hub
 from signalling.ballots import BallotDesk
 from signalling.broadcast import Broadcaster
 from signalling.envelope import INTERNAL, ok, refused
+from signalling.media.relay import Relay
 from signalling.minutes import minutes_handlers
 
 log = logging.getLogger(__name__)
@@ -40,7 +41,14 @@ def room(meeting_id: str) -> str:
 
 
 class Gateway:
-    def __init__(self, sio: socketio.AsyncServer, hub: Hub, limits: Limits, node: str = "node") -> None:
+    def __init__(
+        self,
+        sio: socketio.AsyncServer,
+        hub: Hub,
+        limits: Limits,
+        node: str = "node",
+        ice_servers: tuple[IceServer, ...] = (),
+    ) -> None:
         self.sio = sio
         self.node = node
         self.hub = hub
@@ -48,17 +56,20 @@ class Gateway:
         self._limiter = MovingWindowRateLimiter(MemoryStorage())
         self._rate = parse(limits.events_rate)
         self.ballots = BallotDesk(sio, hub, room)
-        # Events the edge handles itself: presence manages rooms, votes use the ballot boxes.
+        self.media = Relay(sio, hub, room, ice_servers)
+        # Events the edge handles itself: presence manages rooms, votes use the ballot boxes, media the
+        # relay.
         self._special: dict[str, Handler] = {
             "meeting.join": self.join,
             "meeting.leave": self.leave,
             "meeting.sync": self.sync,
             **self.ballots.handlers(),
             **minutes_handlers(hub),
+            **self.media.handlers(),
         }
         assert self._special.keys() | RULES.keys() == COMMANDS.keys()
         self.broadcast = Broadcaster(sio, room)
-        hub.publish = self.broadcast.publish
+        hub.publish = self.published
         sio.on("connect", self.connect)
         sio.on("disconnect", self.disconnect)
         sio.on("*", self.dispatch)
@@ -139,7 +150,14 @@ class Gateway:
         you = {"member_id": actor.member_id, "name": actor.name, "role": actor.role.value, "may": may}
         return {**reply, "you": you, "server_time": self.hub.clock().isoformat()}
 
+    async def published(self, meeting_id: str, event: Event) -> None:
+        """After a commit: to the meeting's room, and to the relay, which obeys the new state."""
+        await self.broadcast.publish(meeting_id, event)
+        await self.media.meeting_changed(meeting_id)
+
     async def leave(self, sid: str, meeting_id: str, actor: Actor, command: Any) -> Any:
+        # Media rides on a joined connection: it ends first, even if the rest fails.
+        await self.media.release(sid)
         await self.sio.leave_room(sid, room(meeting_id))
         await self.hub.execute(meeting_id, actor, lambda m, now: meetings.leave(m, actor, now))
         return None

@@ -504,9 +504,10 @@ def set_stream_id(sender: RTCRtpSender, stream_id: str) -> None:
 @contextmanager
 def allow_loopback_candidates(*, only: bool = False) -> Iterator[None]:
     """For tests only: while active, aioice also gathers 127.0.0.1 as a host candidate (it normally skips
-    loopback), so that peers in one process can connect over loopback; with `only`, nothing else.
+    loopback), so that peers on one machine can connect over loopback; with `only`, nothing else.
 
-    It changes aioice for the whole process, so never use it in a server.
+    It changes aioice for the whole process. A hub uses it only when the test-only setting
+    `Settings.ice_loopback` (`HUB_ICE_LOOPBACK`) is on, for the app's lifetime; never in production.
     """
     original = aioice.ice.get_host_addresses
 

@@ -11,7 +11,6 @@ import asyncio
 import fractions
 import hashlib
 import itertools
-import math
 import struct
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -46,13 +45,11 @@ from signalling.media.passthrough import (
     receive_encoded,
     set_stream_id,
 )
+from tests.media_sources import SAMPLE_RATE, SAMPLES, Tone
 
 pytestmark = pytest.mark.timeout(60)
 
 WIDTH, HEIGHT = 320, 240
-SAMPLE_RATE = 48000
-SAMPLES = 960  # 20 ms
-TONE_HZ = 1000  # a whole number of periods per 20 ms frame, so every frame is the same
 
 
 @pytest.fixture
@@ -77,36 +74,6 @@ class PatternVideo(VideoStreamTrack):
             plane.update(row * plane.height)
         frame.pts, frame.time_base = pts, time_base
         self.frames += 1
-        return frame
-
-
-class ToneAudio(MediaStreamTrack):
-    """A 1 kHz sine at `amplitude` of full scale, 48 kHz mono, in real time."""
-
-    kind = "audio"
-
-    def __init__(self, amplitude: float) -> None:
-        super().__init__()
-        samples = [
-            round(amplitude * 32767 * math.sin(2 * math.pi * TONE_HZ * i / SAMPLE_RATE))
-            for i in range(SAMPLES)
-        ]
-        self._pcm = struct.pack(f"<{SAMPLES}h", *samples)
-        self._start: float | None = None
-        self._pts = 0
-
-    async def recv(self) -> av.AudioFrame:
-        if self.readyState != "live":
-            raise MediaStreamError
-        if self._start is None:
-            self._start = time.monotonic()
-        else:
-            self._pts += SAMPLES
-            await asyncio.sleep(self._start + self._pts / SAMPLE_RATE - time.monotonic())
-        frame = av.AudioFrame(format="s16", layout="mono", samples=SAMPLES)
-        frame.planes[0].update(self._pcm)
-        frame.pts, frame.sample_rate = self._pts, SAMPLE_RATE
-        frame.time_base = fractions.Fraction(1, SAMPLE_RATE)
         return frame
 
 
@@ -232,7 +199,7 @@ class Rig:
 
         await relay_in.setLocalDescription(await relay_in.createOffer())
         await peer.setRemoteDescription(relay_in.localDescription)
-        peer.addTrack(ToneAudio(self.amplitude))
+        peer.addTrack(Tone(self.amplitude))
         video_sender = peer.addTrack(PatternVideo())
         self.keyframe_requests = spy_keyframe_requests(video_sender)
         await peer.setLocalDescription(await peer.createAnswer())

@@ -69,6 +69,14 @@ PAYLOADS: dict[str, dict[str, Any]] = {
     "minutes.edit": {"text": "Edited."},
     "minutes.approve": {"note": "Approved."},
     "minutes.get": {},
+    "media.join": {"mode": "listen"},
+    "media.answer": {"sdp": "v=0"},
+    "media.share": {"on": False},
+    "media.leave": {},
+    "media.mute": {"member_id": "m002"},
+    "media.unmute": {"member_id": "m002"},
+    "media.mute_all": {},
+    "media.set_settings": {"last_n": 3},
 }
 
 

@@ -1,0 +1,366 @@
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from hub import agenda, media, meetings, speakers
+from hub.commands import (
+    AgendaAdd,
+    AgendaSelect,
+    MediaMode,
+    MediaMute,
+    MediaMuteAll,
+    MediaSetSettings,
+    MediaUnmute,
+    SpeakerCall,
+    SpeakerRequest,
+    SpeechEnd,
+    SpeechExtend,
+    SpeechPause,
+    SpeechStart,
+)
+from hub.errors import HubError
+from hub.meetings import Actor, Change
+from hub.models import MediaSettings, Meeting, Role
+from tests.unit.builders import NOON, actor, meeting
+
+CHAIR = actor("chair", Role.CHAIR, "s-chair")
+ADMIN = actor("admin", Role.ADMIN, "s-admin")
+SECRETARY = actor("sec", Role.SECRETARY, "s-sec")
+OBSERVER = actor("obs", Role.OBSERVER, "s-obs")
+ANA, BEN, CAT = actor("ana", session="s-ana"), actor("ben", session="s-ben"), actor("cat", session="s-cat")
+
+
+def ok(change: Change | None) -> Meeting:
+    assert change is not None
+    return change.meeting
+
+
+def seated(*who: Actor, **overrides: object) -> Meeting:
+    """A meeting with an item under discussion and `who` present."""
+    m = meeting(**overrides)
+    for someone in who:
+        m = ok(meetings.join(m, someone, NOON))
+    m = agenda.add(m, AgendaAdd(title="Motion 1"), CHAIR, NOON).meeting
+    return ok(agenda.select(m, AgendaSelect(item_id="a1"), CHAIR, NOON))
+
+
+def crowd(m: Meeting, count: int) -> Meeting:
+    """`count` more members present (x000, x001, ...)."""
+    start = sum(1 for member_id in m.participants if member_id.startswith("x"))
+    for n in range(start, start + count):
+        m = ok(meetings.join(m, actor(f"x{n:03}", session=f"sx{n}"), NOON))
+    return m
+
+
+def called(m: Meeting, who: Actor, at: datetime = NOON) -> Meeting:
+    """`who` asks to speak and the chair calls them: their timer starts at `at`."""
+    m = ok(speakers.request(m, SpeakerRequest(), who, at))
+    return ok(speakers.call(m, SpeakerCall(), CHAIR, at))
+
+
+def formal_on(m: Meeting) -> Meeting:
+    return ok(media.set_settings(m, MediaSetSettings(formal="on"), CHAIR, NOON))
+
+
+# Mute and unmute.
+
+
+def test_mute_records_the_member_and_names_them() -> None:
+    change = media.mute(seated(CHAIR, ANA), MediaMute(member_id="ana"), CHAIR, NOON)
+    assert change is not None and change.type == "participant.muted"
+    assert change.data == {"member_id": "ana", "name": "Member ana"}
+    assert change.meeting.muted == ["ana"]
+
+
+def test_mute_again_changes_nothing() -> None:
+    m = ok(media.mute(seated(CHAIR, ANA), MediaMute(member_id="ana"), CHAIR, NOON))
+    assert media.mute(m, MediaMute(member_id="ana"), CHAIR, NOON) is None
+
+
+def test_mute_of_someone_who_never_joined_is_refused() -> None:
+    with pytest.raises(HubError) as refused:
+        media.mute(seated(CHAIR), MediaMute(member_id="ghost"), CHAIR, NOON)
+    assert refused.value.code == "media.not_participant"
+    assert refused.value.details == {"member_id": "ghost"}
+
+
+@pytest.mark.parametrize("target", [CHAIR, ADMIN])
+def test_those_in_the_chair_cannot_be_muted(target: Actor) -> None:
+    with pytest.raises(HubError) as refused:
+        media.mute(seated(CHAIR, ADMIN), MediaMute(member_id=target.member_id), CHAIR, NOON)
+    assert refused.value.code == "media.cannot_mute_chair"
+
+
+def test_mute_outlasts_leaving_and_rejoining() -> None:
+    m = ok(media.mute(seated(CHAIR, ANA), MediaMute(member_id="ana"), CHAIR, NOON))
+    m = ok(meetings.leave(m, ANA, NOON))
+    m = ok(meetings.join(m, ANA, NOON))
+    assert m.muted == ["ana"]
+    assert not media.audio_forwarded(m, "ana", NOON)
+
+
+def test_unmute_lifts_the_mute() -> None:
+    m = ok(media.mute(seated(CHAIR, ANA, BEN), MediaMute(member_id="ana"), CHAIR, NOON))
+    m = ok(media.mute(m, MediaMute(member_id="ben"), CHAIR, NOON))
+    change = media.unmute(m, MediaUnmute(member_id="ana"), CHAIR, NOON)
+    assert change is not None and change.type == "participant.unmuted"
+    assert change.data == {"member_id": "ana", "name": "Member ana"}
+    assert change.meeting.muted == ["ben"]
+
+
+def test_unmute_of_someone_not_muted_changes_nothing() -> None:
+    assert media.unmute(seated(CHAIR, ANA), MediaUnmute(member_id="ana"), CHAIR, NOON) is None
+
+
+def test_mute_all_mutes_everyone_present_but_the_chairs() -> None:
+    m = seated(CHAIR, ADMIN, SECRETARY, ANA, BEN, CAT)
+    m = ok(media.mute(m, MediaMute(member_id="ben"), CHAIR, NOON))
+    m = ok(meetings.leave(m, CAT, NOON))
+    change = media.mute_all(m, MediaMuteAll(), CHAIR, NOON)
+    assert change is not None and change.type == "participants.muted"
+    # Ben was muted already and Cat has left: neither is named again.
+    assert change.data == {"member_ids": ["sec", "ana"]}
+    assert change.meeting.muted == ["ben", "sec", "ana"]
+
+
+def test_mute_all_with_nobody_left_to_mute_changes_nothing() -> None:
+    m = ok(media.mute_all(seated(CHAIR, ANA), MediaMuteAll(), CHAIR, NOON))
+    assert media.mute_all(m, MediaMuteAll(), CHAIR, NOON) is None
+    assert media.mute_all(seated(CHAIR, ADMIN), MediaMuteAll(), CHAIR, NOON) is None
+
+
+# Settings.
+
+
+def test_set_settings_changes_only_the_fields_sent() -> None:
+    change = media.set_settings(seated(CHAIR), MediaSetSettings(last_n=2), CHAIR, NOON)
+    assert change is not None and change.type == "media.settings_set"
+    assert change.meeting.media == MediaSettings(last_n=2)
+    assert change.data == {"settings": {"formal": "auto", "formal_above": 12, "last_n": 2}}
+    change = media.set_settings(change.meeting, MediaSetSettings(formal="on", formal_above=3), CHAIR, NOON)
+    assert change is not None
+    assert change.meeting.media == MediaSettings(formal="on", formal_above=3, last_n=2)
+
+
+def test_set_settings_to_what_they_are_changes_nothing() -> None:
+    m = seated(CHAIR)
+    assert media.set_settings(m, MediaSetSettings(), CHAIR, NOON) is None
+    assert media.set_settings(m, MediaSetSettings(formal="auto", last_n=4), CHAIR, NOON) is None
+
+
+def test_media_settings_default_for_meetings_stored_before_they_existed() -> None:
+    stored = meeting().stored()
+    del stored["media"], stored["muted"]
+    restored = Meeting.model_validate(stored)
+    assert restored.media == MediaSettings() and restored.muted == []
+
+
+# Modes.
+
+
+@pytest.mark.parametrize("mode", ["full", "audio", "listen"])
+@pytest.mark.parametrize("role", [Role.ADMIN, Role.CHAIR, Role.SECRETARY, Role.MEMBER])
+def test_members_and_officers_may_join_in_any_mode(role: Role, mode: MediaMode) -> None:
+    media.check_mode(role, mode)
+
+
+@pytest.mark.parametrize("mode", ["full", "audio"])
+def test_observers_may_only_listen(mode: MediaMode) -> None:
+    media.check_mode(Role.OBSERVER, "listen")
+    with pytest.raises(HubError) as refused:
+        media.check_mode(Role.OBSERVER, mode)
+    assert refused.value.code == "media.mode_not_allowed"
+
+
+# Formal mode.
+
+
+def test_formal_auto_turns_on_above_the_threshold_of_those_present() -> None:
+    m = crowd(seated(CHAIR), 11)
+    assert media.present_count(m) == 12 and not media.formal(m)
+    m = crowd(m, 1)
+    assert media.formal(m)
+    # Those who left do not count.
+    m = ok(meetings.leave(m, CHAIR, NOON))
+    assert not media.formal(m)
+
+
+def test_formal_on_and_off_ignore_the_size() -> None:
+    assert media.formal(seated(CHAIR, media=MediaSettings(formal="on")))
+    assert not media.formal(crowd(seated(CHAIR, media=MediaSettings(formal="off")), 40))
+    assert media.formal(crowd(seated(CHAIR, media=MediaSettings(formal_above=2)), 2))
+
+
+# Audio.
+
+
+def test_informal_meeting_forwards_everyone_present() -> None:
+    m = seated(CHAIR, ANA, OBSERVER)
+    assert all(media.audio_forwarded(m, who, NOON) for who in ("chair", "ana", "obs"))
+    assert not media.audio_forwarded(m, "ghost", NOON)
+    m = ok(meetings.leave(m, ANA, NOON))
+    assert not media.audio_forwarded(m, "ana", NOON)
+
+
+def test_muted_member_is_never_forwarded_even_with_the_floor() -> None:
+    m = ok(media.mute(seated(CHAIR, ANA, SECRETARY), MediaMute(member_id="ana"), CHAIR, NOON))
+    m = ok(media.mute(m, MediaMute(member_id="sec"), CHAIR, NOON))
+    assert not media.audio_forwarded(m, "ana", NOON)
+    m = called(formal_on(m), ANA)
+    assert media.has_floor(m, "ana", NOON)
+    assert not media.audio_forwarded(m, "ana", NOON)
+    # An officer heard in formal mode is silent once muted too.
+    assert not media.audio_forwarded(m, "sec", NOON)
+
+
+def test_formal_mode_hears_officers_but_not_uncalled_members() -> None:
+    m = formal_on(seated(CHAIR, ADMIN, SECRETARY, ANA, OBSERVER))
+    for officer in ("chair", "admin", "sec"):
+        assert media.audio_forwarded(m, officer, NOON)
+    assert not media.audio_forwarded(m, "ana", NOON)
+    assert not media.audio_forwarded(m, "obs", NOON)
+
+
+def test_called_speaker_is_heard_until_the_speech_ends() -> None:
+    m = called(formal_on(seated(CHAIR, ANA, BEN)), ANA)
+    assert media.audio_forwarded(m, "ana", NOON + timedelta(seconds=30))
+    assert not media.audio_forwarded(m, "ben", NOON + timedelta(seconds=30))
+    m = ok(speakers.end(m, SpeechEnd(), CHAIR, NOON + timedelta(seconds=60)))
+    assert not media.audio_forwarded(m, "ana", NOON + timedelta(seconds=60))
+
+
+def test_next_speaker_called_closes_the_previous_ones_mic() -> None:
+    m = called(called(formal_on(seated(CHAIR, ANA, BEN)), ANA), BEN, NOON + timedelta(seconds=40))
+    later = NOON + timedelta(seconds=50)
+    assert media.audio_forwarded(m, "ben", later) and not media.audio_forwarded(m, "ana", later)
+
+
+def test_paused_speech_closes_the_mic_and_resuming_reopens_it() -> None:
+    m = called(formal_on(seated(CHAIR, ANA)), ANA)
+    m = ok(speakers.pause(m, SpeechPause(), CHAIR, NOON + timedelta(seconds=20)))
+    assert not media.audio_forwarded(m, "ana", NOON + timedelta(seconds=25))
+    assert media.on_stage(m) == "ana"
+    m = ok(speakers.start(m, SpeechStart(), CHAIR, NOON + timedelta(seconds=30)))
+    assert media.audio_forwarded(m, "ana", NOON + timedelta(seconds=31))
+
+
+def test_floor_closes_after_the_time_allowed_and_the_overrun() -> None:
+    m = called(formal_on(seated(CHAIR, ANA)), ANA)
+    limit = m.speech.limit_seconds if m.speech else 0
+    assert media.audio_forwarded(m, "ana", NOON + timedelta(seconds=limit + media.OVERRUN_SECONDS - 1))
+    closed = NOON + timedelta(seconds=limit + media.OVERRUN_SECONDS)
+    assert not media.audio_forwarded(m, "ana", closed)
+    # Still on stage until the chair ends the speech; an extension reopens the floor.
+    assert media.on_stage(m) == "ana"
+    m = ok(speakers.extend(m, SpeechExtend(seconds=60), CHAIR, closed))
+    assert media.audio_forwarded(m, "ana", closed)
+
+
+def test_time_paused_does_not_count_against_the_floor() -> None:
+    m = called(formal_on(seated(CHAIR, ANA)), ANA)
+    limit = m.speech.limit_seconds if m.speech else 0
+    m = ok(speakers.pause(m, SpeechPause(), CHAIR, NOON + timedelta(seconds=limit - 10)))
+    resumed = NOON + timedelta(seconds=limit + 600)
+    m = ok(speakers.start(m, SpeechStart(), CHAIR, resumed))
+    assert media.audio_forwarded(m, "ana", resumed + timedelta(seconds=10 + media.OVERRUN_SECONDS - 1))
+    assert not media.audio_forwarded(m, "ana", resumed + timedelta(seconds=10 + media.OVERRUN_SECONDS))
+
+
+def test_speech_does_not_limit_an_informal_meeting() -> None:
+    m = called(seated(CHAIR, ANA, BEN), ANA)
+    m = ok(speakers.pause(m, SpeechPause(), CHAIR, NOON))
+    assert media.audio_forwarded(m, "ana", NOON) and media.audio_forwarded(m, "ben", NOON)
+
+
+# Stage.
+
+
+def test_stage_is_the_current_speaker_until_the_speech_ends() -> None:
+    m = seated(CHAIR, ANA)
+    assert media.on_stage(m) is None
+    m = called(m, ANA)
+    assert media.on_stage(m) == "ana"
+    m = ok(speakers.end(m, SpeechEnd(), CHAIR, NOON))
+    assert media.on_stage(m) is None
+
+
+# Cameras.
+
+
+def test_everyone_fits_when_the_others_are_at_most_last_n() -> None:
+    m = seated(CHAIR, ANA, BEN, CAT, ADMIN, media=MediaSettings(last_n=4))
+    assert media.cameras_forwarded(m, ["chair", "ana", "ben", "cat"], []) == {"chair", "ana", "ben", "cat"}
+    cameras = ["chair", "ana", "ben", "cat", "admin"]
+    assert media.cameras_forwarded(m, cameras, []) == {"chair", "ana", "ben", "cat"}
+    # The one on stage does not count against last_n.
+    m = called(m, ADMIN)
+    assert media.cameras_forwarded(m, cameras, []) == set(cameras)
+
+
+def test_large_meeting_forwards_the_stage_and_the_last_n_recent_speakers() -> None:
+    m = called(crowd(seated(CHAIR, ANA, BEN, CAT, media=MediaSettings(last_n=2)), 5), CAT)
+    cameras = ["chair", "ana", "ben", "cat", *(f"x{n:03}" for n in range(5))]
+    recent = ["x003", "cat", "ghost", "ben", "ana"]
+    # Cat is on stage; the two most recent speakers besides her; someone without a camera is skipped.
+    assert media.cameras_forwarded(m, cameras, recent) == {"cat", "x003", "ben"}
+
+
+def test_too_few_recent_speakers_are_filled_in_camera_order() -> None:
+    m = crowd(seated(CHAIR, ANA, BEN, CAT, media=MediaSettings(last_n=3)), 3)
+    cameras = ["x002", "chair", "ana", "ben", "cat"]
+    assert media.cameras_forwarded(m, cameras, ["ben"]) == {"ben", "x002", "chair"}
+
+
+def test_last_n_zero_forwards_only_the_stage() -> None:
+    m = seated(CHAIR, ANA, BEN, media=MediaSettings(last_n=0))
+    assert media.cameras_forwarded(m, ["chair", "ana", "ben"], ["ana"]) == set()
+    m = called(m, BEN)
+    assert media.cameras_forwarded(m, ["chair", "ana", "ben"], ["ana"]) == {"ben"}
+
+
+def test_stage_without_a_camera_takes_no_place_and_absent_cameras_are_dropped() -> None:
+    m = called(seated(CHAIR, ANA, BEN, CAT, media=MediaSettings(last_n=1)), CAT)
+    m = ok(meetings.leave(m, BEN, NOON))
+    assert media.cameras_forwarded(m, ["ben", "chair", "ana"], ["ana"]) == {"ana"}
+
+
+# Screens.
+
+
+def test_screens_are_forwarded_from_anyone_in_an_informal_meeting() -> None:
+    m = seated(CHAIR, ANA)
+    assert media.screen_forwarded(m, "ana") and media.screen_forwarded(m, "chair")
+    assert not media.screen_forwarded(m, "ghost")
+
+
+def test_formal_screens_come_from_officers_and_the_stage() -> None:
+    m = formal_on(seated(CHAIR, SECRETARY, ANA, BEN))
+    assert media.screen_forwarded(m, "sec") and media.screen_forwarded(m, "chair")
+    assert not media.screen_forwarded(m, "ana")
+    m = called(m, ANA)
+    m = ok(speakers.pause(m, SpeechPause(), CHAIR, NOON))
+    # A paused speaker keeps their slides up.
+    assert media.screen_forwarded(m, "ana") and not media.screen_forwarded(m, "ben")
+
+
+# All at once.
+
+
+def test_forwarding_combines_the_policies() -> None:
+    m = called(formal_on(seated(CHAIR, ANA, BEN, CAT, media=MediaSettings(last_n=1))), BEN)
+    m = ok(media.mute(m, MediaMute(member_id="cat"), CHAIR, NOON))
+    result = media.forwarding(
+        m,
+        microphones=["chair", "ana", "ben", "cat"],
+        cameras=["chair", "ana", "ben", "cat"],
+        screens=["ana", "chair"],
+        recent=["cat"],
+        now=NOON,
+    )
+    assert result == media.Forwarding(
+        audio=frozenset({"chair", "ben"}),
+        cameras=frozenset({"ben", "cat"}),
+        screens=frozenset({"chair"}),
+    )
