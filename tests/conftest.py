@@ -146,10 +146,16 @@ class RunningHub:
 @pytest.fixture
 async def hub_server(redis_url: str, tmp_path: Path, limits: Limits) -> AsyncIterator[RunningHub]:
     """The real app under uvicorn on a free port, with the demo constituency loaded."""
-    port = free_port()
     settings = Settings(
-        port=port, redis_url=redis_url, data_dir=tmp_path, secret="test-secret", limits=limits
+        port=free_port(), redis_url=redis_url, data_dir=tmp_path, secret="test-secret", limits=limits
     )
+    async with demo_hub(settings) as running:
+        yield running
+
+
+@asynccontextmanager
+async def demo_hub(settings: Settings) -> AsyncIterator[RunningHub]:
+    """The demo constituency loaded into the store of `settings`, and the app serving it."""
     async with open_hub(settings) as hub:
         linked = await load_demo(hub, timedelta(hours=1))
     async with serving(settings) as url:

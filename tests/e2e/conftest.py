@@ -9,6 +9,9 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, async_playwright
 
+from hub.config import Settings
+from tests.conftest import RunningHub, demo_hub, free_port
+
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 FLAGS = [
@@ -39,3 +42,13 @@ async def browser() -> AsyncIterator[Browser]:
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture
+async def media_hub(redis_url: str, tmp_path: Path) -> AsyncIterator[RunningHub]:
+    """The demo hub with the relay also gathering 127.0.0.1, so Chromium reaches it over loopback."""
+    settings = Settings(
+        port=free_port(), redis_url=redis_url, data_dir=tmp_path, secret="test-secret", ice_loopback=True
+    )
+    async with demo_hub(settings) as running:
+        yield running

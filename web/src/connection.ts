@@ -19,6 +19,7 @@ export interface ConnectionCallbacks {
 
 export class Connection {
   readonly socket: Socket;
+  private joinedListeners: Array<() => void> = [];
 
   constructor(token: string, private store: MeetingStore, callbacks: ConnectionCallbacks) {
     this.socket = io({ auth: { token }, parser: msgpackParser });
@@ -46,11 +47,18 @@ export class Connection {
     return ack.data;
   }
 
+  // Called each time this connection has (re)joined the meeting: what rides on a joined connection,
+  // such as media, can start again.
+  onJoined(listener: () => void): void {
+    this.joinedListeners.push(listener);
+  }
+
   private async join(): Promise<void> {
     const since = this.store.meeting ? { since: this.store.version } : {};
     this.store.expectCatchUp();
     const reply = await this.send<Joined>("meeting.join", since);
     if (!this.store.joined(reply)) await this.sync();
+    for (const listener of this.joinedListeners) listener();
   }
 
   async sync(): Promise<void> {

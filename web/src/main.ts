@@ -1,6 +1,8 @@
 import "./style.css";
 import { Connection, type HubError } from "./connection";
 import { escape } from "./format";
+import { MediaSession } from "./media";
+import { MediaView } from "./mediaview";
 import { renderRoom, tick } from "./room";
 import { MeetingStore } from "./store";
 
@@ -34,8 +36,11 @@ if (!match) {
     onRefused: showError,
   });
   setInterval(() => tick(app, store), 250);
-  // For the browser console and tests: the store and the connection of this page.
-  (window as unknown as { hub: object }).hub = { store, connection };
+  const media = new MediaSession(connection);
+  new MediaView(document.getElementById("media")!, media, store);
+  // For the browser console and tests: the store, the connection and the media (its peer connection
+  // is media.pc) of this page.
+  (window as unknown as { hub: object }).hub = { store, connection, media };
 
   async function send(action: string, payload: object): Promise<void> {
     try {
@@ -96,6 +101,9 @@ if (!match) {
         .then(() => connection.sync());
     } else if (form.id === "minutes-edit") {
       void send("minutes.edit", { text: String(data.get("text") ?? "") });
+      return;
+    } else if (form.id === "media-settings-form") {
+      void send("media.set_settings", { last_n: Number(data.get("last_n")), formal_above: Number(data.get("formal_above")) });
       return;
     } else if (form.id === "minutes-approve") {
       void send("minutes.approve", { note: String(data.get("note") ?? "") });

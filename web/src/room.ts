@@ -1,7 +1,8 @@
 // The meeting room: header, agenda, the floor (current speech), the speaker queue and who is here.
 // Everything renders from the store; controls carry data-action and are sent by main.ts.
 import { button, clock, escape } from "./format";
-import type { AgendaItem, Meeting, MeetingStore, QueueEntry } from "./store";
+import type { AgendaItem, Meeting, MeetingStore, Participant, QueueEntry } from "./store";
+import { formalMode } from "./forwarding";
 import { minutesView } from "./minutes";
 import { motionsView } from "./motions";
 import { formatStart } from "./time";
@@ -169,15 +170,52 @@ function queueView(m: Meeting, store: MeetingStore): string {
     <p class="controls">${memberButtons} ${chairButtons}</p>${poo}</section>`;
 }
 
-function peopleView(m: Meeting): string {
+// Those in the chair cannot be muted (hub/media.py).
+const CHAIRS = new Set(["admin", "chair"]);
+
+function personLine(p: Participant, m: Meeting, store: MeetingStore): string {
+  const muted = m.muted.includes(p.member_id);
+  const control =
+    store.may("media.mute") && !CHAIRS.has(p.role)
+      ? muted
+        ? button("Unmute", "media.unmute", { member_id: p.member_id }, `aria-label="Unmute ${escape(p.name)}"`)
+        : button("Mute", "media.mute", { member_id: p.member_id }, `aria-label="Mute ${escape(p.name)}"`)
+      : "";
+  return `<li data-member="${escape(p.member_id)}"><span class="name">${escape(p.name)}</span>
+    ${muted ? '<span class="muted-badge">Muted by the chair</span>' : ""}
+    <span class="role">${escape(p.role)}</span>${control ? `<span class="controls">${control}</span>` : ""}</li>`;
+}
+
+// The chair's media controls: mute everyone, formal mode and how many cameras are forwarded.
+function mediaSettingsView(m: Meeting, store: MeetingStore): string {
+  if (!store.may("media.set_settings")) return "";
+  const formal = m.media.formal;
+  const choice = (value: string, label: string) =>
+    button(label, "media.set_settings", { formal: value }, `aria-pressed="${formal === value}"`);
+  const state = formalMode(m) ? "on: only officers and the called speaker are heard" : "off: everyone who is not muted is heard";
+  const auto = formal === "auto" ? ` (automatic: on when more than ${m.media.formal_above} are present)` : "";
+  return `<div id="media-settings" class="media-settings">
+    <h3>Audio and video</h3>
+    ${store.may("media.mute_all") ? `<div class="controls">${button("Mute all", "media.mute_all")}</div>` : ""}
+    <p id="formal-state">Formal mode is ${state}${auto}.</p>
+    <div class="controls" role="group" aria-label="Formal mode">${choice("on", "Formal: on")} ${choice("off", "Formal: off")} ${choice("auto", "Formal: automatic")}</div>
+    <form id="media-settings-form" class="inline-form">
+      <label>Cameras shown besides the speaker <input name="last_n" type="number" min="0" max="100" required value="${m.media.last_n}" /></label>
+      <label>Formal above (present) <input name="formal_above" type="number" min="0" max="100000" required value="${m.media.formal_above}" /></label>
+      <button type="submit">Save media settings</button>
+    </form></div>`;
+}
+
+function peopleView(m: Meeting, store: MeetingStore): string {
   const present = Object.values(m.participants)
     .filter((p) => p.present)
     .sort((a, b) => a.name.localeCompare(b.name));
   const apologies = Object.values(m.apologies);
   return `<section aria-labelledby="people-h"><h2 id="people-h">Here now (<span id="present-count">${present.length}</span>)</h2>
     <ul class="participants" id="participants">
-      ${present.map((p) => `<li data-member="${escape(p.member_id)}"><span class="name">${escape(p.name)}</span><span class="role">${escape(p.role)}</span></li>`).join("")}
+      ${present.map((p) => personLine(p, m, store)).join("")}
     </ul>
+    ${mediaSettingsView(m, store)}
     ${apologies.length ? `<h3>Apologies</h3><ul id="apologies">${apologies.map((a) => `<li>${escape(a.name)}${a.note ? `: ${escape(a.note)}` : ""}</li>`).join("")}</ul>` : ""}
   </section>`;
 }
@@ -189,16 +227,20 @@ export function renderRoom(root: HTMLElement, store: MeetingStore, token: string
   const kept = new Map<string, string>();
   const fields = "form input:not([type=checkbox]), form textarea";
   const formKey = (input: HTMLInputElement) => `${input.form?.id || input.form?.dataset.motion}/${input.name}`;
-  root.querySelectorAll<HTMLInputElement>(fields).forEach((input) => kept.set(formKey(input), input.value));
+  // Only what the user changed: a field filled from the state follows the state.
+  root.querySelectorAll<HTMLInputElement>(fields).forEach((input) => {
+    if (input.value !== input.defaultValue) kept.set(formKey(input), input.value);
+  });
   const focused = document.activeElement as HTMLElement | null;
   const focusKey = focused?.dataset.action
     ? `${focused.dataset.action}|${focused.dataset.args}`
     : focused instanceof HTMLInputElement || focused instanceof HTMLTextAreaElement
       ? formKey(focused as HTMLInputElement)
       : null;
-  root.innerHTML = `${header(m, store)}<div class="columns"><div>${floorView(m, store)}${queueView(m, store)}${motionsView(m, store)}</div><div>${agendaView(m, store)}${minutesView(m, store, token)}${peopleView(m)}</div></div>`;
+  root.innerHTML = `${header(m, store)}<div class="columns"><div>${floorView(m, store)}${queueView(m, store)}${motionsView(m, store)}</div><div>${agendaView(m, store)}${minutesView(m, store, token)}${peopleView(m, store)}</div></div>`;
   root.querySelectorAll<HTMLInputElement>(fields).forEach((input) => {
-    input.value = kept.get(formKey(input)) ?? "";
+    const value = kept.get(formKey(input));
+    if (value !== undefined) input.value = value;
     if (focusKey === formKey(input)) input.focus();
   });
   if (focusKey && focused?.dataset.action) {

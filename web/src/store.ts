@@ -103,6 +103,12 @@ export interface Tally {
   counts?: Record<string, number>;
 }
 
+export interface MediaSettings {
+  formal: "auto" | "on" | "off";
+  formal_above: number;
+  last_n: number;
+}
+
 export interface Meeting {
   id: string;
   branch_id: string;
@@ -120,6 +126,9 @@ export interface Meeting {
   votes: Vote[];
   minutes: { status: "draft" | "approved"; edited_by: string | null; approval_note: string } | null;
   standing_orders: { speech_seconds: number; [rule: string]: unknown };
+  media: MediaSettings;
+  // Members the chair has muted: the relay forwards none of their audio.
+  muted: string[];
 }
 
 export interface HubEvent {
