@@ -119,15 +119,24 @@ class Hub:
         if loaded is None:
             raise HubError("meeting.not_found", f"There is no meeting {meeting_id!r}.")
         version, doc = loaded
-        self._current[meeting_id] = fresh = Current(version, Meeting.model_validate(doc))
+        fresh = Current(version, Meeting.model_validate(doc))
+        # A load that raced a commit must not replace the newer meeting the commit left here.
+        cached = self._current.get(meeting_id)
+        if cached is None or cached.version < version:
+            self._current[meeting_id] = fresh
         return fresh
 
     async def meeting(self, meeting_id: str) -> tuple[int, Meeting]:
         current = await self.current(meeting_id)
         return current.version, current.meeting
 
-    async def snapshot(self, meeting_id: str) -> dict[str, Any]:
-        current = await self.current(meeting_id)
+    async def snapshot(self, meeting_id: str, at_least: int = 0) -> dict[str, Any]:
+        """The meeting's public view. With `at_least`, any version from there on will do, straight from
+        this process's memory: a joiner already in the room hears every later event, and in a crowd
+        joining at once the version moves on between its commit and its snapshot."""
+        cached = self._current.get(meeting_id)
+        current = cached if at_least and cached and cached.version >= at_least else None
+        current = current or await self.current(meeting_id)
         return {"version": current.version, "meeting": current.view}
 
     async def catch_up(self, meeting_id: str, since: int) -> dict[str, Any]:

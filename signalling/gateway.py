@@ -140,11 +140,11 @@ class Gateway:
         # Enter the room first so no event falls between the reply and the first broadcast;
         # clients skip events at or below the version they hold.
         await self.sio.enter_room(sid, room(meeting_id))
-        await self.hub.execute(meeting_id, actor, lambda m, now: meetings.join(m, actor, now))
+        joined = await self.hub.execute(meeting_id, actor, lambda m, now: meetings.join(m, actor, now))
         if command.since is not None:
             reply = await self.hub.catch_up(meeting_id, command.since)
         else:
-            reply = await self.hub.snapshot(meeting_id)
+            reply = await self.hub.snapshot(meeting_id, at_least=joined.version if joined else 0)
         # Who the client is, and the server's clock so countdowns agree across devices.
         may = [event for event, roles in MATRIX.items() if actor.role in roles]
         you = {"member_id": actor.member_id, "name": actor.name, "role": actor.role.value, "may": may}
