@@ -1,0 +1,234 @@
+"""Relay CPU per forwarded stream: the pass-through (`signalling/media/passthrough.py`) against aiortc's
+standard `MediaRelay` (decode once, re-encode for every subscriber), in the same run, at 1, 4 and 8
+subscribers, for video and for audio.
+
+The relay runs as its own process (this module with `--serve`), negotiating as the hub does (it makes
+every offer); the publisher and the subscribers are aiortc peers in this process. Subscribers take what
+arrives without decoding it, so that this process stays cheap. The relay's CPU comes from /proc.
+
+    .venv/bin/python -m bench.relay --subscribers 1 4 8 --seconds 10
+
+Prints a table and, last, one JSON line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import subprocess
+import sys
+import time
+from typing import Any
+
+import av
+from aiortc import RTCConfiguration, RTCPeerConnection, RTCRtpTransceiver, RTCSessionDescription
+from aiortc.contrib.media import MediaRelay
+from aiortc.mediastreams import MediaStreamError, VideoStreamTrack
+
+from bench.harness import cpu_seconds, table
+from signalling.media.passthrough import Publisher, allow_loopback_candidates, pin_codec, receive_encoded
+from tests.media_sources import Tone
+
+WIDTH, HEIGHT = 640, 360
+WARM_UP = 3.0
+
+
+def config() -> RTCConfiguration:
+    return RTCConfiguration(iceServers=[], bundlePolicy="max-bundle")  # type: ignore[call-arg]
+
+
+class Pattern(VideoStreamTrack):
+    """Moving 640x360 frames at 30 fps, so the encoder sends real deltas."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.frames = 0
+
+    async def recv(self) -> av.VideoFrame:
+        pts, time_base = await self.next_timestamp()
+        frame = av.VideoFrame(WIDTH, HEIGHT, "yuv420p")
+        for plane in frame.planes:
+            row = bytes((x * 2 + self.frames * 8) & 0xFF for x in range(plane.line_size))
+            plane.update(row * plane.height)
+        frame.pts, frame.time_base = pts, time_base
+        self.frames += 1
+        return frame
+
+
+# The relay's side, run in its own process: one line of JSON in, one out, per step.
+
+
+async def serve(mode: str, kind: str, count: int) -> None:
+    loop = asyncio.get_running_loop()
+    reader = asyncio.StreamReader()
+    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+
+    def say(message: dict[str, Any]) -> None:
+        print(json.dumps(message), flush=True)
+
+    async def hear() -> dict[str, Any]:
+        return dict(json.loads(await reader.readline()))
+
+    inbound = RTCPeerConnection(config())
+    pin_codec(inbound.addTransceiver(kind, direction="recvonly"))
+    await inbound.setLocalDescription(await inbound.createOffer())
+    say({"offer": inbound.localDescription.sdp})
+    await inbound.setRemoteDescription(RTCSessionDescription((await hear())["answer"], "answer"))
+    receiver = inbound.getTransceivers()[0].receiver
+    # As the hub does: take the receiver over before aiortc starts it.
+    publisher = Publisher(receiver) if mode == "passthrough" else None
+    relay = MediaRelay()
+
+    outbound = []
+    for _ in range(count):
+        pc = RTCPeerConnection(config())
+        transceiver: RTCRtpTransceiver = pc.addTransceiver(kind, direction="sendonly")
+        pin_codec(transceiver)
+        if publisher is not None:
+            publisher.subscribe(transceiver.sender)
+        else:
+            transceiver.sender.replaceTrack(relay.subscribe(receiver.track))
+        await pc.setLocalDescription(await pc.createOffer())
+        outbound.append(pc)
+    say({"offers": [pc.localDescription.sdp for pc in outbound]})
+    answers = (await hear())["answers"]
+    for pc, sdp in zip(outbound, answers, strict=True):
+        await pc.setRemoteDescription(RTCSessionDescription(sdp, "answer"))
+    say({"ready": True})
+    await hear()  # until told to stop
+    if publisher is not None:
+        await publisher.stop()
+    for pc in [inbound, *outbound]:
+        await pc.close()
+
+
+# The load's side: the publisher and the subscribers.
+
+
+class Counted:
+    """A subscriber's received track, read as encoded packets and counted."""
+
+    def __init__(self, pc: RTCPeerConnection) -> None:
+        self.packets = 0
+        self.task: asyncio.Task[None] | None = None
+
+        @pc.on("track")
+        def on_track(track: Any) -> None:
+            receiver = next(t.receiver for t in pc.getTransceivers() if t.receiver.track is track)
+            receive_encoded(receiver)
+            self.task = asyncio.ensure_future(self._read(track))
+
+    async def _read(self, track: Any) -> None:
+        try:
+            while True:
+                await track.recv()
+                self.packets += 1
+        except MediaStreamError:
+            pass
+
+
+async def answer(pc: RTCPeerConnection, sdp: str) -> str:
+    await pc.setRemoteDescription(RTCSessionDescription(sdp, "offer"))
+    await pc.setLocalDescription(await pc.createAnswer())
+    return str(pc.localDescription.sdp)
+
+
+async def run(mode: str, kind: str, count: int, seconds: float) -> dict[str, Any]:
+    relay = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bench.relay",
+        "--serve",
+        mode,
+        kind,
+        str(count),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+    )
+    assert relay.stdin is not None and relay.stdout is not None
+
+    async def hear() -> dict[str, Any]:
+        return dict(json.loads(await relay.stdout.readline()))  # type: ignore[union-attr]
+
+    def say(message: dict[str, Any]) -> None:
+        relay.stdin.write(json.dumps(message).encode() + b"\n")  # type: ignore[union-attr]
+
+    publisher = RTCPeerConnection(config())
+    source = Pattern() if kind == "video" else Tone(0.3)
+    offer = (await hear())["offer"]
+    await publisher.setRemoteDescription(RTCSessionDescription(offer, "offer"))
+    transceiver = publisher.getTransceivers()[0]
+    transceiver.sender.replaceTrack(source)
+    transceiver.direction = "sendonly"
+    await publisher.setLocalDescription(await publisher.createAnswer())
+    say({"answer": publisher.localDescription.sdp})
+
+    offers = (await hear())["offers"]
+    subscribers = [RTCPeerConnection(config()) for _ in offers]
+    counted = [Counted(pc) for pc in subscribers]
+    say({"answers": [await answer(pc, sdp) for pc, sdp in zip(subscribers, offers, strict=True)]})
+    await hear()
+    await asyncio.sleep(WARM_UP)
+    before_packets = [c.packets for c in counted]
+    before_cpu, started = cpu_seconds(relay.pid), time.perf_counter()
+    await asyncio.sleep(seconds)
+    share = (cpu_seconds(relay.pid) - before_cpu) / (time.perf_counter() - started)
+    rates = [(c.packets - b) / seconds for c, b in zip(counted, before_packets, strict=True)]
+    say({"stop": True})
+    await relay.wait()
+    for pc in [publisher, *subscribers]:
+        await pc.close()
+    assert min(rates) > 0, f"a subscriber received nothing through the {mode} relay"
+    return {
+        "cpu_share": round(share, 3),
+        "cpu_per_stream_pct": round(100 * share / count, 2),
+        "frames_per_second_per_subscriber": round(sum(rates) / len(rates), 1),
+    }
+
+
+async def main(counts: list[int], seconds: float) -> list[dict[str, Any]]:
+    results = []
+    for kind in ("video", "audio"):
+        for count in counts:
+            row: dict[str, Any] = {"benchmark": "relay_cpu", "kind": kind, "subscribers": count}
+            for mode in ("passthrough", "mediarelay"):
+                row[mode] = await run(mode, kind, count, seconds)
+            row["ratio"] = round(
+                row["mediarelay"]["cpu_share"] / max(row["passthrough"]["cpu_share"], 0.001), 1
+            )
+            results.append(row)
+    return results
+
+
+def summary(results: list[dict[str, Any]]) -> str:
+    columns = ["kind", "subscribers", "pass-through CPU", "MediaRelay CPU", "per stream (pass, relay)"]
+    rows = [
+        [
+            r["kind"],
+            r["subscribers"],
+            f"{r['passthrough']['cpu_share']:.1%}",
+            f"{r['mediarelay']['cpu_share']:.1%}",
+            f"{r['passthrough']['cpu_per_stream_pct']} %, {r['mediarelay']['cpu_per_stream_pct']} %",
+            f"{r['ratio']}x",
+        ]
+        for r in results
+    ]
+    return table([*columns, "MediaRelay / pass-through"], rows)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--subscribers", type=int, nargs="+", default=[1, 4, 8])
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--serve", nargs=3, metavar=("MODE", "KIND", "COUNT"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    with allow_loopback_candidates(only=True):
+        if args.serve:
+            asyncio.run(serve(args.serve[0], args.serve[1], int(args.serve[2])))
+        else:
+            found = asyncio.run(main(args.subscribers, args.seconds))
+            print(summary(found))
+            print(json.dumps(found))
