@@ -21,39 +21,26 @@ import sys
 import time
 from typing import Any
 
-import av
-from aiortc import RTCConfiguration, RTCPeerConnection, RTCRtpTransceiver, RTCSessionDescription
+from aiortc import (
+    RTCBundlePolicy,
+    RTCConfiguration,
+    RTCPeerConnection,
+    RTCRtpTransceiver,
+    RTCSessionDescription,
+)
 from aiortc.contrib.media import MediaRelay
-from aiortc.mediastreams import MediaStreamError, VideoStreamTrack
+from aiortc.mediastreams import MediaStreamError
 
 from bench.harness import cpu_seconds, table
 from signalling.media.passthrough import Publisher, allow_loopback_candidates, pin_codec, receive_encoded
-from tests.media_sources import Tone
+from tests.media_sources import Pattern, Tone
 
 WIDTH, HEIGHT = 640, 360
 WARM_UP = 3.0
 
 
 def config() -> RTCConfiguration:
-    return RTCConfiguration(iceServers=[], bundlePolicy="max-bundle")  # type: ignore[call-arg]
-
-
-class Pattern(VideoStreamTrack):
-    """Moving 640x360 frames at 30 fps, so the encoder sends real deltas."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.frames = 0
-
-    async def recv(self) -> av.VideoFrame:
-        pts, time_base = await self.next_timestamp()
-        frame = av.VideoFrame(WIDTH, HEIGHT, "yuv420p")
-        for plane in frame.planes:
-            row = bytes((x * 2 + self.frames * 8) & 0xFF for x in range(plane.line_size))
-            plane.update(row * plane.height)
-        frame.pts, frame.time_base = pts, time_base
-        self.frames += 1
-        return frame
+    return RTCConfiguration(iceServers=[], bundlePolicy=RTCBundlePolicy.MAX_BUNDLE)
 
 
 # The relay's side, run in its own process: one line of JSON in, one out, per step.
@@ -155,7 +142,7 @@ async def run(mode: str, kind: str, count: int, seconds: float) -> dict[str, Any
         relay.stdin.write(json.dumps(message).encode() + b"\n")  # type: ignore[union-attr]
 
     publisher = RTCPeerConnection(config())
-    source = Pattern() if kind == "video" else Tone(0.3)
+    source = Pattern((WIDTH, HEIGHT)) if kind == "video" else Tone(0.3)
     offer = (await hear())["offer"]
     await publisher.setRemoteDescription(RTCSessionDescription(offer, "offer"))
     transceiver = publisher.getTransceivers()[0]

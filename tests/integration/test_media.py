@@ -9,7 +9,6 @@ offer names under `publish`, answers, and decodes every track it is sent. The hu
 from __future__ import annotations
 
 import asyncio
-import fractions
 import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -18,7 +17,6 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import av
 import pytest
 import uvicorn
 from aiortc import (
@@ -26,11 +24,9 @@ from aiortc import (
     RTCBundlePolicy,
     RTCConfiguration,
     RTCPeerConnection,
-    RTCRtpReceiver,
     RTCRtpSender,
     RTCSessionDescription,
 )
-from aiortc.mediastreams import MediaStreamError
 from aiortc.sdp import SessionDescription
 
 from hub.config import Limits, Settings
@@ -43,7 +39,7 @@ from signalling.media.peer import Peer
 from signalling.media.relay import Relay
 from tests.client import MeetingClient
 from tests.conftest import free_port
-from tests.media_sources import Tone
+from tests.media_sources import Pattern, Sink, Tone, eventually
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -54,70 +50,6 @@ SCREEN = (256, 144)
 FPS = 15
 
 
-class Pattern(MediaStreamTrack):
-    """Moving video at FPS frames a second, in real time."""
-
-    kind = "video"
-
-    def __init__(self, size: tuple[int, int]) -> None:
-        super().__init__()
-        self.width, self.height = size
-        self._start: float | None = None
-        self._frames = 0
-
-    async def recv(self) -> av.VideoFrame:
-        if self.readyState != "live":
-            raise MediaStreamError
-        if self._start is None:
-            self._start = time.monotonic()
-        else:
-            await asyncio.sleep(self._start + self._frames / FPS - time.monotonic())
-        frame = av.VideoFrame(self.width, self.height, "yuv420p")
-        for plane in frame.planes:
-            row = bytes((x * 3 + self._frames * 8) & 0xFF for x in range(plane.line_size))
-            plane.update(row * plane.height)
-        frame.pts, frame.time_base = self._frames * 6000, fractions.Fraction(1, 90000)
-        self._frames += 1
-        return frame
-
-
-class Sink:
-    """Decodes one received track, as a browser would, and counts the frames."""
-
-    def __init__(self, track: MediaStreamTrack, receiver: RTCRtpReceiver) -> None:
-        self.track = track
-        self.receiver = receiver
-        self.frames = 0
-        self.sizes: set[tuple[int, int]] = set()
-        self.first_at: float | None = None
-        self.task = asyncio.create_task(self._run())
-
-    async def _run(self) -> None:
-        try:
-            while True:
-                frame = await self.track.recv()
-                if isinstance(frame, av.VideoFrame):
-                    self.sizes.add((frame.width, frame.height))
-                if self.first_at is None:
-                    self.first_at = time.monotonic()
-                self.frames += 1
-        except MediaStreamError:
-            pass
-
-    async def packets(self) -> int:
-        """RTP packets received on this track so far."""
-        stats = await self.receiver.getStats()
-        return sum(s.packetsReceived for s in stats.values() if s.type == "inbound-rtp")
-
-
-async def eventually(check: Callable[[], bool], timeout: float = 5) -> None:
-    async with asyncio.timeout(timeout):
-        while True:
-            if check():
-                return
-            await asyncio.sleep(0.02)
-
-
 class Participant:
     """A browser stand-in: Socket.IO for the meeting and the offers, aiortc for the media."""
 
@@ -125,7 +57,10 @@ class Participant:
         self.member_id = member_id
         self.client = MeetingClient(url, token)
         self.pc = RTCPeerConnection(RTCConfiguration(iceServers=[], bundlePolicy=RTCBundlePolicy.MAX_BUNDLE))
-        self.sources: dict[str, MediaStreamTrack] = {"microphone": Tone(amplitude), "camera": Pattern(CAMERA)}
+        self.sources: dict[str, MediaStreamTrack] = {
+            "microphone": Tone(amplitude),
+            "camera": Pattern(CAMERA, FPS),
+        }
         self.sinks: dict[tuple[str, str], Sink] = {}
         self.offers: list[dict[str, Any]] = []
         self.speakers: list[str | None] = []
@@ -444,7 +379,7 @@ async def test_screen_share_renegotiates_and_is_forwarded(media_hub: MediaHub) -
     sharer = await media_hub.seat(BEA)
     await flowing([chair, sharer])
     offers = len(sharer.offers)
-    sharer.sources["screen"] = Pattern(SCREEN)
+    sharer.sources["screen"] = Pattern(SCREEN, FPS)
     assert await sharer.client.ok("media.share", {"on": True}) == {"sharing": True}
     await chair.wait_frames(BEA, "screen", 5)
     screen = chair.sink(BEA, "screen")
@@ -468,7 +403,7 @@ async def test_screen_share_renegotiates_and_is_forwarded(media_hub: MediaHub) -
     # Sharing again starts a new screen stream on a new transceiver.
     first = chair.sink(BEA, "screen")
     sharer.sources.pop("screen").stop()
-    sharer.sources["screen"] = Pattern(SCREEN)
+    sharer.sources["screen"] = Pattern(SCREEN, FPS)
     await sharer.client.ok("media.share", {"on": True})
     await eventually(lambda: chair.sink(BEA, "screen") is not first)
     await chair.wait_frames(BEA, "screen", 5)

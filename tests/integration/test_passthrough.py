@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import fractions
-import hashlib
 import itertools
 import struct
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,7 +26,6 @@ from aiortc import (
     RTCPeerConnection,
     RTCRtpReceiver,
     RTCRtpSender,
-    VideoStreamTrack,
 )
 from aiortc.mediastreams import MediaStreamError
 from aiortc.rtp import RtpPacket
@@ -45,7 +43,7 @@ from signalling.media.passthrough import (
     receive_encoded,
     set_stream_id,
 )
-from tests.media_sources import SAMPLE_RATE, SAMPLES, Tone
+from tests.media_sources import SAMPLE_RATE, SAMPLES, Pattern, Sink, Tone, eventually
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -56,67 +54,6 @@ WIDTH, HEIGHT = 320, 240
 def loopback() -> Iterator[None]:
     with allow_loopback_candidates(only=True):
         yield
-
-
-class PatternVideo(VideoStreamTrack):
-    """30 fps frames whose content moves every frame, so the encoder sends real deltas."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.frames = 0
-
-    async def recv(self) -> av.VideoFrame:
-        pts, time_base = await self.next_timestamp()
-        frame = av.VideoFrame(WIDTH, HEIGHT, "yuv420p")
-        shift = self.frames * 8
-        for plane in frame.planes:
-            row = bytes((x * 2 + shift) & 0xFF for x in range(plane.line_size))
-            plane.update(row * plane.height)
-        frame.pts, frame.time_base = pts, time_base
-        self.frames += 1
-        return frame
-
-
-class Sink:
-    """Decodes a subscriber peer's remote track, as a browser would, and counts what comes out."""
-
-    def __init__(self, track: MediaStreamTrack) -> None:
-        self.track = track
-        self.count = 0
-        self.sizes: set[tuple[int, int]] = set()
-        self.sample_rates: set[int] = set()
-        self.digests: set[bytes] = set()
-        self._arrived = asyncio.Event()
-        self.task = asyncio.create_task(self._run())
-
-    async def _run(self) -> None:
-        try:
-            while True:
-                frame = await self.track.recv()
-                if isinstance(frame, av.VideoFrame):
-                    self.sizes.add((frame.width, frame.height))
-                    if len(self.digests) < 50:
-                        self.digests.add(hashlib.sha1(bytes(frame.planes[0])).digest())
-                elif isinstance(frame, av.AudioFrame):
-                    self.sample_rates.add(frame.sample_rate)
-                self.count += 1
-                self._arrived.set()
-        except MediaStreamError:
-            pass
-
-    async def wait_for(self, count: int, timeout: float = 5) -> None:
-        async with asyncio.timeout(timeout):
-            while self.count < count:
-                self._arrived.clear()
-                await self._arrived.wait()
-
-
-async def eventually(check: Callable[[], bool], timeout: float = 5) -> None:
-    async with asyncio.timeout(timeout):
-        while True:
-            if check():
-                return
-            await asyncio.sleep(0.02)
 
 
 def spy_keyframe_requests(sender: RTCRtpSender) -> list[float]:
@@ -200,7 +137,7 @@ class Rig:
         await relay_in.setLocalDescription(await relay_in.createOffer())
         await peer.setRemoteDescription(relay_in.localDescription)
         peer.addTrack(Tone(self.amplitude))
-        video_sender = peer.addTrack(PatternVideo())
+        video_sender = peer.addTrack(Pattern((WIDTH, HEIGHT)))
         self.keyframe_requests = spy_keyframe_requests(video_sender)
         await peer.setLocalDescription(await peer.createAnswer())
         await relay_in.setRemoteDescription(peer.localDescription)
@@ -363,13 +300,13 @@ async def test_paused_subscriber_gets_nothing_until_resumed(rig: Rig) -> None:
     muted.tracks["video"].pause()
     await asyncio.sleep(0.3)  # let what was in flight land
     sent = {kind: await outbound_packets(muted.relay_sender(kind)) for kind in ("audio", "video")}
-    decoded = {kind: muted.sinks[kind].count for kind in ("audio", "video")}
-    other_decoded = other.sinks["audio"].count
+    decoded = {kind: muted.sinks[kind].frames for kind in ("audio", "video")}
+    other_decoded = other.sinks["audio"].frames
     await asyncio.sleep(0.7)
     for kind in ("audio", "video"):
         assert await outbound_packets(muted.relay_sender(kind)) == sent[kind]
-        assert muted.sinks[kind].count == decoded[kind]
-    assert other.sinks["audio"].count > other_decoded + 20
+        assert muted.sinks[kind].frames == decoded[kind]
+    assert other.sinks["audio"].frames > other_decoded + 20
     muted.tracks["audio"].resume()
     muted.tracks["video"].resume()
     await muted.sinks["audio"].wait_for(decoded["audio"] + 10, timeout=2)
@@ -379,11 +316,11 @@ async def test_paused_subscriber_gets_nothing_until_resumed(rig: Rig) -> None:
 async def test_subscriber_starts_paused(rig: Rig) -> None:
     peer = await rig.subscribe(paused=True)
     await asyncio.sleep(1)
-    assert peer.sinks["video"].count == 0 and peer.sinks["audio"].count == 0
+    assert peer.sinks["video"].frames == 0 and peer.sinks["audio"].frames == 0
     assert await outbound_packets(peer.relay_sender("video")) == 0
     peer.tracks["video"].resume()
     await peer.sinks["video"].wait_for(1, timeout=2)
-    assert peer.sinks["audio"].count == 0
+    assert peer.sinks["audio"].frames == 0
 
 
 async def test_slow_subscriber_loses_oldest_audio_and_skips_video_to_a_keyframe(rig: Rig) -> None:
