@@ -44,11 +44,18 @@ async def seat(
     everyone = [chair, *members]
     for batch in range(0, len(everyone), 100):
         await asyncio.gather(*(c.connect() for c in everyone[batch : batch + 100]))
-    await asyncio.gather(*(c.join(timeout=120) for c in everyone))
-    # Let every client take in the others' arrivals before the business starts.
-    version = max(c.version for c in everyone)
-    await asyncio.gather(*(c.wait_until(lambda c: c.version >= version, timeout=120) for c in everyone))
+    # Every arrival goes to everyone already in the room, so hundreds of clients in this one process
+    # fall behind a single burst of joins, long enough to miss the server's heartbeat on a busy machine.
+    # Joining in batches, each taken in by everyone before the next, keeps that backlog short.
+    for batch in range(0, len(everyone), 50):
+        await asyncio.gather(*(c.join(timeout=60) for c in everyone[batch : batch + 50]))
+        await caught_up(everyone[: batch + 50])
     return chair, members
+
+
+async def caught_up(clients: list[MeetingClient]) -> None:
+    version = max(c.version for c in clients)
+    await asyncio.gather(*(c.wait_until(lambda c: c.version >= version, timeout=60) for c in clients))
 
 
 async def put_motion(chair: MeetingClient, members: list[MeetingClient], method: str = "hands") -> str:
