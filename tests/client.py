@@ -4,7 +4,7 @@ date by applying each event's patch, and resynced after a gap."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import jsonpatch
@@ -81,3 +81,8 @@ class MeetingClient:
     def present(self) -> set[str]:
         assert self.meeting is not None
         return {m for m, p in self.meeting["participants"].items() if p["present"]}
+
+
+async def all_reach(clients: Iterable[MeetingClient], version: int, timeout: float = 5) -> None:
+    """Wait until every client holds `version` or a later one."""
+    await asyncio.gather(*(c.wait_until(lambda c: c.version >= version, timeout) for c in clients))

@@ -15,7 +15,7 @@ import pytest
 from hub.config import Limits
 from hub.demo import sample
 from hub.runtime import open_hub
-from tests.client import MeetingClient
+from tests.client import MeetingClient, all_reach
 from tests.conftest import RunningHub
 
 ATTENDING = ["m001", "m007", "m003", "m015", "m020", "m021", "m030", "m031", "m010", "m025", "m018", "m019"]
@@ -42,8 +42,7 @@ class Room:
     async def settle(self) -> None:
         """Wait until every client holds the chair's version."""
         version = (await self.chair.ok("meeting.sync", {"since": 10**9}))["version"]
-        joined = [c for c in self.clients.values() if c.meeting is not None]
-        await asyncio.gather(*(c.wait_until(lambda c: c.version >= version) for c in joined))
+        await all_reach([c for c in self.clients.values() if c.meeting is not None], version)
 
     async def vote(
         self, subject: dict[str, Any], ballots: dict[str, str], method: str = "hands"

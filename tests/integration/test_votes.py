@@ -16,7 +16,7 @@ import redis.asyncio as redis
 from hub.config import Limits
 from hub.models import Branch, Meeting, Member, Role
 from hub.runtime import open_hub
-from tests.client import MeetingClient
+from tests.client import MeetingClient, all_reach
 from tests.conftest import HubProcess, RunningHub, free_port, hub_env
 
 
@@ -49,13 +49,9 @@ async def seat(
     # Joining in batches, each taken in by everyone before the next, keeps that backlog short.
     for batch in range(0, len(everyone), 50):
         await asyncio.gather(*(c.join(timeout=60) for c in everyone[batch : batch + 50]))
-        await caught_up(everyone[: batch + 50])
+        seated = everyone[: batch + 50]
+        await all_reach(seated, max(c.version for c in seated), timeout=60)
     return chair, members
-
-
-async def caught_up(clients: list[MeetingClient]) -> None:
-    version = max(c.version for c in clients)
-    await asyncio.gather(*(c.wait_until(lambda c: c.version >= version, timeout=60) for c in clients))
 
 
 async def put_motion(chair: MeetingClient, members: list[MeetingClient], method: str = "hands") -> str:
