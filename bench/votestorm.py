@@ -64,6 +64,7 @@ async def bench_hub(redis_url: str, workdir: str, count: int) -> dict[str, Any]:
             lambda batch: motions.extend(
                 e["data"]["motion_id"] for e in batch if e["type"] == "motion.submitted"
             ),
+            b"motion.submitted",
         )
         note("hub: joining")
         await clients.call_all("meeting.join", {})
