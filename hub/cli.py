@@ -154,14 +154,19 @@ def demo(settings: Settings, days: int) -> None:
 def print_demo_links(settings: Settings, days: int) -> None:
     from hub.demo import DEMO_MEETING_ID, load_demo
 
-    async def run() -> list[Any]:
+    async def run() -> tuple[list[Any], list[str]]:
         async with open_hub(settings) as hub:
-            return await load_demo(hub, timedelta(days=days))
+            links = await load_demo(hub, timedelta(days=days))
+            homes = [await hub.issue_home_link(m.id, timedelta(days=days)) for m, _, _ in links]
+            return links, homes
 
-    links = asyncio.run(run())
+    links, homes = asyncio.run(run())
     click.echo(f"Demo meeting '{DEMO_MEETING_ID}' is ready. Join links (valid {days} days):")
     for member, role, token in links:
         click.echo(f"  {role.value:<9} {member.name:<20} {settings.base_url}/join/{token}")
+    click.echo("Home pages (upcoming meetings, calendar, minutes):")
+    for (member, _, _), token in zip(links, homes, strict=True):
+        click.echo(f"  {member.name:<30} {settings.base_url}/home/{token}")
 
 
 @main.command()
@@ -179,11 +184,25 @@ def link(settings: Settings, member_id: str, meeting_id: str, days: int) -> None
     click.echo(f"{settings.base_url}/join/{asyncio.run(run())}")
 
 
+@main.command("home-link")
+@store_options
+@click.argument("member_id")
+@click.option("--days", default=365, show_default=True, help="How long the link stays valid.")
+def home_link(settings: Settings, member_id: str, days: int) -> None:
+    """Print MEMBER_ID's home link: their upcoming meetings, a calendar feed and published minutes."""
+
+    async def run() -> str:
+        async with open_hub(settings) as hub:
+            return await hub.issue_home_link(member_id, timedelta(days=days))
+
+    click.echo(f"{settings.base_url}/home/{asyncio.run(run())}")
+
+
 @main.command()
 @store_options
 @click.argument("token")
 def revoke(settings: Settings, token: str) -> None:
-    """Withdraw a join link (give the token, or the whole link) before it expires."""
+    """Withdraw a join or home link (give the token, or the whole link) before it expires."""
     token = token.rstrip("/").rsplit("/", 1)[-1]
 
     async def run() -> None:

@@ -9,7 +9,7 @@ from hub.config import Settings
 from hub.embedded import EmbeddedRedis
 from hub.service import Hub
 from hub.store import Store
-from hub.tokens import JoinTokens
+from hub.tokens import Links
 
 
 @asynccontextmanager
@@ -22,7 +22,7 @@ async def open_hub(settings: Settings) -> AsyncIterator[Hub]:
         await store.ping()
         yield Hub(
             store,
-            JoinTokens(settings.signing_secret()),
+            Links(settings.signing_secret()),
             replay_limit=settings.limits.replay_events,
         )
     finally:

@@ -13,12 +13,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from hub.errors import HubError
+from hub.home import Invitation, invitations
 from hub.meetings import Actor, Change, sweep
 from hub.models import VOTING_ROLES, Branch, Event, Meeting, Member, Role
 from hub.patch import diff
 from hub.permissions import effective_role
 from hub.store import Store
-from hub.tokens import JoinTokens
+from hub.tokens import Links
 
 Publisher = Callable[[str, Event], Awaitable[None]]
 # A rule with its command and actor already bound: what is left is the meeting and the time.
@@ -57,7 +58,7 @@ class Hub:
     def __init__(
         self,
         store: Store,
-        tokens: JoinTokens,
+        tokens: Links,
         replay_limit: int = 500,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
@@ -198,9 +199,26 @@ class Hub:
         return self.tokens.issue(member_id, meeting_id, self.clock() + valid_for)
 
     async def revoke_link(self, token: str) -> None:
-        claims = self.tokens.read(token, self.clock())
+        claims = self.tokens.read_any(token, self.clock())
         remaining = claims.expires_at - self.clock()
         await self.store.revoke(claims.token_id, int(remaining.total_seconds()) + 1)
+
+    async def issue_home_link(self, member_id: str, valid_for: timedelta) -> str:
+        await self.member(member_id)
+        return self.tokens.issue_home(member_id, self.clock() + valid_for)
+
+    async def home_member(self, token: str) -> Member:
+        """The member a home link stands for, or an `auth.*` refusal."""
+        claims = self.tokens.read_home(token, self.clock())
+        if await self.store.is_revoked(claims.token_id):
+            raise HubError("auth.revoked_token", "This home link has been withdrawn.")
+        return await self.member(claims.member_id)
+
+    async def invitations(self, member: Member) -> list[Invitation]:
+        """Every meeting the member may join. Reads every meeting: fine for a network's few hundred."""
+        meetings = [(await self.meeting(m))[1] for m in await self.store.meeting_ids()]
+        branches = {b: await self.branch(b) for b in {m.branch_id for m in meetings}}
+        return invitations(member, branches, meetings)
 
     async def admit(self, token: str) -> tuple[str, Actor]:
         """The meeting and the actor a join link stands for, or an `auth.*` refusal."""

@@ -16,6 +16,7 @@ from starlette.staticfiles import StaticFiles
 from hub.config import Settings
 from hub.runtime import open_hub
 from signalling.gateway import Gateway
+from signalling.home import calendar, home_data
 from signalling.media.passthrough import allow_loopback_candidates
 from signalling.minutes import published_minutes
 from signalling.pubsub import RedisManager
@@ -82,6 +83,9 @@ def create_app(settings: Settings) -> socketio.ASGIApp:
         routes=[
             Route("/", page),
             Route("/join/{token}", page),
+            Route("/home/{token}", page),
+            Route("/api/home/{token}", home_data),
+            Route("/calendar/{token}.ics", calendar),
             Route("/healthz", health),
             Route("/minutes/{meeting_id}.{format:str}", published_minutes),
             Mount("/assets", StaticFiles(directory=STATIC / "assets", check_dir=False)),

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, async_playwright
+from playwright.async_api import Browser, Page, async_playwright
 
 from hub.config import Settings
 from tests.conftest import RunningHub, demo_hub, free_port
@@ -52,3 +52,19 @@ async def media_hub(redis_url: str, tmp_path: Path) -> AsyncIterator[RunningHub]
     )
     async with demo_hub(settings) as running:
         yield running
+
+
+AXE = Path(__file__).resolve().parents[2] / "web" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+async def assert_accessible(page: Page) -> None:
+    """axe-core on the page as it stands: no serious or critical violations of WCAG 2.1 A and AA."""
+    if not await page.evaluate("typeof window.axe !== 'undefined'"):
+        await page.add_script_tag(path=str(AXE))
+    found = await page.evaluate(
+        "async () => (await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}))"
+        ".violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
+        " nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5)}))"
+    )
+    serious = [v for v in found if v["impact"] in ("serious", "critical")]
+    assert not serious, f"accessibility violations on {page.url}: {serious}"

@@ -8,12 +8,12 @@ from hub import meetings
 from hub.models import Branch, Event, Role
 from hub.service import Hub
 from hub.store import Store
-from hub.tokens import JoinTokens
+from hub.tokens import Links
 from tests.unit.builders import actor, meeting
 
 
 async def make_hub(redis_url: str) -> Hub:
-    return Hub(Store.from_url(redis_url), JoinTokens("secret"), replay_limit=5)
+    return Hub(Store.from_url(redis_url), Links("secret"), replay_limit=5)
 
 
 async def test_commit_refuses_a_stale_version_and_appends_nothing(redis_url: str) -> None:

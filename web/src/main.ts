@@ -5,6 +5,10 @@ import { MediaSession } from "./media";
 import { MediaView } from "./mediaview";
 import { renderRoom, tick } from "./room";
 import { MeetingStore } from "./store";
+import { showHome } from "./home";
+import { startI18n } from "./i18n";
+
+await startI18n();
 
 const app = document.getElementById("app")!;
 const banner = document.getElementById("banner")!;
@@ -22,7 +26,10 @@ function tell(message: string, code = ""): void {
 }
 
 const match = /^\/join\/([^/]+)$/.exec(location.pathname);
-if (!match) {
+const home = /^\/home\/([^/]+)$/.exec(location.pathname);
+if (home) {
+  showHome(app, decodeURIComponent(home[1]));
+} else if (!match) {
   app.innerHTML = `<h1>Meeting hub</h1><p>Open the join link you were sent to take part in a meeting.</p>`;
 } else {
   const token = decodeURIComponent(match[1]);

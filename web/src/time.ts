@@ -1,3 +1,5 @@
+import { language } from "./i18n";
+
 // Times arrive in UTC; members see them in their own zone, with the meeting's home zone beside it.
 const FORMAT: Intl.DateTimeFormatOptions = {
   weekday: "short",
@@ -9,10 +11,11 @@ const FORMAT: Intl.DateTimeFormatOptions = {
   timeZoneName: "short",
 };
 
+// In the language the member reads the page in.
 export function formatStart(utc: string, homeZone: string): { local: string; home: string } {
   const date = new Date(utc);
   return {
-    local: new Intl.DateTimeFormat(undefined, FORMAT).format(date),
-    home: new Intl.DateTimeFormat(undefined, { ...FORMAT, timeZone: homeZone }).format(date),
+    local: new Intl.DateTimeFormat(language(), FORMAT).format(date),
+    home: new Intl.DateTimeFormat(language(), { ...FORMAT, timeZone: homeZone }).format(date),
   };
 }

@@ -1,0 +1,105 @@
+"""A member's home over HTTP: `/api/home/TOKEN` for the page, `/calendar/TOKEN.ics` for calendars.
+
+Each meeting on the list carries a join link of its own, issued as the page (or calendar) is read and
+valid until a day after the meeting starts, so a member needs only their home link."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from hub import home
+from hub.calendar import feed
+from hub.errors import HubError
+from hub.models import Member
+from hub.service import Hub
+
+# Join links from the home page stay valid this long after the meeting's start (and at least this
+# long from now).
+JOIN_VALID = timedelta(days=1)
+
+
+async def _join_token(hub: Hub, member: Member, invitation: home.Invitation, now: datetime) -> str:
+    until = max(invitation.meeting.starts_at, now) + JOIN_VALID
+    return await hub.issue_link(member.id, invitation.meeting.id, until - now)
+
+
+def _refusal(error: HubError) -> Response:
+    status = 404 if error.code.endswith("not_found") else 403
+    return JSONResponse({"ok": False, "error": error.to_dict()}, status_code=status)
+
+
+async def home_data(request: Request) -> Response:
+    hub: Hub = request.app.state.hub
+    token = request.path_params["token"]
+    try:
+        member = await hub.home_member(token)
+    except HubError as error:
+        return _refusal(error)
+    now = hub.clock()
+    invited = await hub.invitations(member)
+    meetings = []
+    for i in home.upcoming(invited, now):
+        meetings.append(
+            {
+                "id": i.meeting.id,
+                "title": i.meeting.title,
+                "branch": i.branch.name,
+                "starts_at": i.meeting.starts_at.isoformat(),
+                "ends_at": (i.meeting.starts_at + home.length(i.meeting)).isoformat(),
+                "time_zone": i.meeting.time_zone,
+                "status": i.meeting.status.value,
+                "role": i.role.value,
+                "join_url": f"/join/{await _join_token(hub, member, i, now)}",
+            }
+        )
+    minutes: list[dict[str, Any]] = []
+    for i in home.with_minutes(invited):
+        assert i.meeting.minutes is not None
+        read = await _join_token(hub, member, i, now)
+        minutes.append(
+            {
+                "meeting_id": i.meeting.id,
+                "title": i.meeting.title,
+                "branch": i.branch.name,
+                "starts_at": i.meeting.starts_at.isoformat(),
+                "time_zone": i.meeting.time_zone,
+                "approval_note": i.meeting.minutes.approval_note,
+                "html_url": f"/minutes/{i.meeting.id}.html?token={read}",
+                "pdf_url": f"/minutes/{i.meeting.id}.pdf?token={read}",
+            }
+        )
+    return JSONResponse(
+        {
+            "ok": True,
+            "data": {
+                "member": {"id": member.id, "name": member.name, "time_zone": member.time_zone},
+                "meetings": meetings,
+                "minutes": minutes,
+                "calendar_url": f"/calendar/{token}.ics",
+            },
+        },
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+async def calendar(request: Request) -> Response:
+    hub: Hub = request.app.state.hub
+    try:
+        member = await hub.home_member(request.path_params["token"])
+    except HubError as error:
+        return _refusal(error)
+    now = hub.clock()
+    base = str(request.base_url).rstrip("/")
+    entries = [
+        (i, f"{base}/join/{await _join_token(hub, member, i, now)}")
+        for i in home.upcoming(await hub.invitations(member), now)
+    ]
+    return Response(
+        feed(entries, now),
+        media_type="text/calendar",
+        headers={"Content-Disposition": 'attachment; filename="meetings.ics"', "Cache-Control": "no-store"},
+    )

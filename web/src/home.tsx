@@ -1,0 +1,167 @@
+// A member's home: their upcoming meetings (in their time zone and the meeting's), a calendar feed,
+// and published minutes. Read once from /api/home/TOKEN; every link on it is the member's own.
+import { render } from "preact";
+import { useEffect, useState } from "preact/hooks";
+import { LANGUAGES, language, setLanguage, t } from "./i18n";
+import { formatStart } from "./time";
+
+interface HomeMeeting {
+  id: string;
+  title: string;
+  branch: string;
+  starts_at: string;
+  time_zone: string;
+  status: string;
+  role: string;
+  join_url: string;
+}
+
+interface PublishedMinutes {
+  meeting_id: string;
+  title: string;
+  branch: string;
+  starts_at: string;
+  time_zone: string;
+  approval_note: string;
+  html_url: string;
+  pdf_url: string;
+}
+
+interface HomeData {
+  member: { id: string; name: string; time_zone: string };
+  meetings: HomeMeeting[];
+  minutes: PublishedMinutes[];
+  calendar_url: string;
+}
+
+type Loaded = { state: "loading" } | { state: "ready"; home: HomeData } | { state: "failed"; message: string };
+
+export function LanguagePicker({ onChange }: { onChange: () => void }) {
+  return (
+    <label class="language">
+      {t("language")}{" "}
+      <select
+        value={language()}
+        onChange={async (event) => {
+          await setLanguage((event.target as HTMLSelectElement).value);
+          onChange();
+        }}
+      >
+        {Object.entries(LANGUAGES).map(([code, name]) => (
+          <option value={code} lang={code} key={code}>
+            {name}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+function MeetingCard({ meeting }: { meeting: HomeMeeting }) {
+  const when = formatStart(meeting.starts_at, meeting.time_zone);
+  return (
+    <li class="meeting-card" data-meeting={meeting.id}>
+      <h3>{meeting.title}</h3>
+      <p class="by">{meeting.branch}</p>
+      <p>
+        <span class="status">{t(`status.${meeting.status}`)}</span>
+      </p>
+      <dl class="when">
+        <dt>{t("home.your_time")}</dt>
+        <dd>
+          <time dateTime={meeting.starts_at}>{when.local}</time>
+        </dd>
+        <dt>{t("home.meeting_time", { zone: meeting.time_zone })}</dt>
+        <dd class="home">{when.home}</dd>
+      </dl>
+      <p class="by">{t("home.role", { role: t(`role.${meeting.role}`) })}</p>
+      <a class="button primary" href={meeting.join_url}>
+        {t("home.join", { title: meeting.title })}
+      </a>
+    </li>
+  );
+}
+
+function Home({ token }: { token: string }) {
+  const [loaded, setLoaded] = useState<Loaded>({ state: "loading" });
+  // Bumped when the language changes, so every string is read again.
+  const [, setLanguageShown] = useState(language());
+
+  useEffect(() => {
+    fetch(`/api/home/${encodeURIComponent(token)}`)
+      .then(async (response) => {
+        const reply = await response.json();
+        setLoaded(reply.ok ? { state: "ready", home: reply.data } : { state: "failed", message: reply.error.message });
+      })
+      .catch(() => setLoaded({ state: "failed", message: t("home.unreachable") }));
+  }, [token]);
+
+  const picker = <LanguagePicker onChange={() => setLanguageShown(language())} />;
+  if (loaded.state === "loading") return <p role="status">{t("loading")}</p>;
+  if (loaded.state === "failed") {
+    return (
+      <div class="error" role="alert">
+        <h1>{t("home.refused")}</h1>
+        <p>{loaded.message}</p>
+        {picker}
+      </div>
+    );
+  }
+  const { home } = loaded;
+  return (
+    <>
+      <header class="home-header">
+        <div>
+          <h1>{t("home.title")}</h1>
+          <p>{t("home.greeting", { name: home.member.name })}</p>
+        </div>
+        {picker}
+      </header>
+      <section aria-labelledby="upcoming-h">
+        <h2 id="upcoming-h">{t("home.upcoming")}</h2>
+        {home.meetings.length ? (
+          <ul class="meeting-cards" id="upcoming">
+            {home.meetings.map((m) => (
+              <MeetingCard meeting={m} key={m.id} />
+            ))}
+          </ul>
+        ) : (
+          <p>{t("home.none_upcoming")}</p>
+        )}
+      </section>
+      <section aria-labelledby="calendar-h">
+        <h2 id="calendar-h">{t("home.calendar")}</h2>
+        <p>{t("home.calendar_help")}</p>
+        <a class="button" href={home.calendar_url} id="calendar-link">
+          {t("home.calendar_link")}
+        </a>
+      </section>
+      <section aria-labelledby="minutes-list-h">
+        <h2 id="minutes-list-h">{t("home.minutes")}</h2>
+        {home.minutes.length ? (
+          <ul class="published" id="published">
+            {home.minutes.map((m) => (
+              <li key={m.meeting_id} data-meeting={m.meeting_id}>
+                <a href={m.html_url} aria-label={t("home.read_minutes", { title: m.title })}>
+                  {m.title}
+                </a>{" "}
+                (<a href={m.pdf_url} aria-label={t("home.pdf", { title: m.title })}>PDF</a>)
+                <span class="by">
+                  {" "}
+                  {m.branch} · {formatStart(m.starts_at, m.time_zone).local}
+                </span>
+                {m.approval_note ? <p class="by">{m.approval_note}</p> : null}
+              </li>
+            ))}
+          </ul>
+        ) : (
+          <p>{t("home.none_minutes")}</p>
+        )}
+      </section>
+    </>
+  );
+}
+
+export function showHome(root: HTMLElement, token: string): void {
+  render(<Home token={token} />, root);
+}
