@@ -12,12 +12,25 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Limits:
-    # Client events per connection in a moving window, e.g. "20/second".
+    # Client events per connection, e.g. "20/second": bursts of up to 20, then 20 a second.
     events_rate: str = "20/second"
     # A client event's msgpack-encoded payload, in bytes.
     payload_bytes: int = 16 * 1024
     # A reconnecting client gets missed events up to this many, else a fresh snapshot.
     replay_events: int = 500
+
+    def __post_init__(self) -> None:
+        self.events_per()
+
+    def events_per(self) -> tuple[int, float]:
+        """`events_rate` as (events, seconds)."""
+        count, _, unit = self.events_rate.partition("/")
+        if unit not in RATE_UNITS or not count.isdigit() or int(count) < 1:
+            raise ValueError(f"events_rate must be like '20/second', not {self.events_rate!r}")
+        return int(count), RATE_UNITS[unit]
+
+
+RATE_UNITS = {"second": 1.0, "minute": 60.0, "hour": 3600.0}
 
 
 @dataclass(frozen=True)

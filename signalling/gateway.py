@@ -11,9 +11,7 @@ from typing import Any
 
 import msgpack
 import socketio
-from limits import parse
-from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
+from aiolimiter import AsyncLimiter
 from pydantic import ValidationError
 
 from hub import meetings
@@ -53,8 +51,8 @@ class Gateway:
         self.node = node
         self.hub = hub
         self.limits = limits
-        self._limiter = MovingWindowRateLimiter(MemoryStorage())
-        self._rate = parse(limits.events_rate)
+        # One leaky bucket per connection, dropped when it disconnects.
+        self._buckets: dict[str, AsyncLimiter] = {}
         self.ballots = BallotDesk(sio, hub, room)
         self.media = Relay(sio, hub, room, ice_servers)
         # Events the edge handles itself: presence manages rooms, votes use the ballot boxes, media the
@@ -93,16 +91,21 @@ class Gateway:
             await self.leave(sid, session["meeting"], session["actor"], None)
         except Exception:
             log.exception("leave on disconnect failed for %s", sid)
-        self._limiter.clear(self._rate, sid)
+        self._buckets.pop(sid, None)
 
     async def dispatch(self, event: str, sid: str, *args: Any) -> dict[str, Any]:
         try:
-            if not self._limiter.hit(self._rate, sid):
+            bucket = self._buckets.get(sid) or self._buckets.setdefault(
+                sid, AsyncLimiter(*self.limits.events_per())
+            )
+            if not bucket.has_capacity():
                 raise HubError(
                     "rate_limited",
                     "Too many requests; slow down.",
                     {"limit": self.limits.events_rate},
                 )
+            # Returns at once: there is capacity.
+            await bucket.acquire()
             if event not in COMMANDS:
                 raise HubError("unknown_event", f"There is no event {event!r}.", {"event": event})
             command = self._validate(COMMANDS[event], args)

@@ -7,7 +7,7 @@ from aiortc import RTCBundlePolicy
 from click.testing import CliRunner
 
 from hub.cli import main
-from hub.config import IceServer, parse_ice_servers
+from hub.config import IceServer, Limits, parse_ice_servers
 from signalling.media.relay import Relay
 
 
@@ -60,3 +60,11 @@ def test_serve_explains_and_checks_its_ice_servers() -> None:
     assert "HUB_ICE_SERVERS" in CliRunner().invoke(main, ["serve", "--help"]).output
     result = CliRunner().invoke(main, ["serve", "--ice-servers", "stun:x"])
     assert result.exit_code == 2 and "must be JSON" in result.output
+
+
+def test_the_events_rate_is_read_as_a_count_per_period() -> None:
+    assert Limits(events_rate="20/second").events_per() == (20, 1.0)
+    assert Limits(events_rate="600/minute").events_per() == (600, 60.0)
+    for bad in ("20", "20/fortnight", "x/second", "0/second", "-1/second"):
+        with pytest.raises(ValueError, match="events_rate"):
+            Limits(events_rate=bad)
