@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import bisect
+import itertools
 import json
 import subprocess
 import sys
@@ -153,12 +155,22 @@ class Counted:
         leave only one; audio relies on a frame arriving within a frame interval (20 ms) on loopback.
         """
         first_pts, first_at = self.arrivals[0]
+        ordered = sorted(sent)
+        # Clock conversions on the way may move a timestamp by a tick or two.
+        slack = min(b - a for a, b in itertools.pairwise(ordered)) // 4
+
+        def left(pts: int) -> float | None:
+            at = bisect.bisect_left(ordered, pts - slack)
+            if at < len(ordered) and abs(ordered[at] - pts) <= slack:
+                return sent[ordered[at]]
+            return None
+
         candidates = sorted((pts for pts, at in sent.items() if at <= first_at), reverse=True)
         for source_pts in candidates:
             offset = first_pts - source_pts
-            paired = [(at, sent.get(pts - offset)) for pts, at in self.arrivals]
-            if all(left is not None and at >= left for at, left in paired):
-                return [at - left for at, left in paired if left is not None]
+            paired = [(at, left(pts - offset)) for pts, at in self.arrivals]
+            if all(gone is not None and at >= gone for at, gone in paired):
+                return [at - gone for at, gone in paired if gone is not None]
         raise AssertionError("no alignment pairs every arrival with the frame it came from")
 
 
