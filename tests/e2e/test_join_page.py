@@ -7,6 +7,7 @@ from pathlib import Path
 from playwright.async_api import Browser, expect
 
 from tests.conftest import RunningHub
+from tests.e2e.conftest import assert_accessible
 
 CHAIR, MEMBER = "m001", "m025"
 
@@ -34,6 +35,7 @@ async def test_a_second_participant_appears_live(
 
     await expect(participants).to_have_count(2)
     await expect(chair.locator('#participants li[data-member="m025"]')).to_contain_text("Omar Young")
+    await assert_accessible(chair)
     await chair.screenshot(path=artifacts / "join-page.png", full_page=True)
 
     await new_york.close()

@@ -18,6 +18,7 @@ import pytest
 from playwright.async_api import Browser, Page, expect
 
 from tests.conftest import RunningHub
+from tests.e2e.conftest import assert_accessible
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -194,6 +195,7 @@ async def test_members_check_devices_see_and_hear_each_other_and_a_late_joiner_s
         tile = chair.locator(f'.tile[data-member="{member}"][data-source="camera"]')
         await expect(tile).to_contain_text(NAMES[member])
         assert await tile.locator("video").evaluate("v => !v.paused && !v.muted && v.videoWidth > 0")
+    await assert_accessible(chair)
     await chair.locator("#media").screenshot(path=artifacts / "media-meeting.png")
 
     late = await open_as(browser, media_hub, CIARAN)

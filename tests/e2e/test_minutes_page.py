@@ -7,6 +7,7 @@ from pathlib import Path
 from playwright.async_api import Browser, expect
 
 from tests.conftest import RunningHub
+from tests.e2e.conftest import assert_accessible
 from tests.e2e.test_procedure_page import open_as
 
 
@@ -31,6 +32,7 @@ async def test_minutes_drafted_edited_approved_and_read(
     await text.fill(draft + "\nThe secretary thanked everyone for coming.\n")
     await secretary.get_by_role("button", name="Save the minutes").click()
     await expect(chair.locator("#minutes-status")).to_contain_text("edited by Ciaran Garcia")
+    await assert_accessible(secretary)
     await secretary.screenshot(path=artifacts / "secretary-minutes.png", full_page=True)
 
     await chair.get_by_label("Approval note").fill("Approved at the branch meeting of 10 April 2027")

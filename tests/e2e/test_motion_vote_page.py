@@ -7,6 +7,7 @@ from pathlib import Path
 from playwright.async_api import Browser, Page, expect
 
 from tests.conftest import RunningHub
+from tests.e2e.conftest import assert_accessible
 from tests.e2e.test_procedure_page import open_as
 
 CHAIR, ANA, BEN = "m001", "m002", "m025"
@@ -61,6 +62,7 @@ async def test_motion_with_amendment_and_votes(
     await chair.get_by_role("button", name="Who voted how").click()
     await expect(chair.locator("#ballot-names")).to_contain_text("Omar Young: for")
     await expect(ana.get_by_role("button", name="Who voted how")).to_have_count(0)
+    await assert_accessible(chair)
     await chair.screenshot(path=artifacts / "chair-vote-open.png", full_page=True)
     await chair.get_by_role("button", name="Close the vote").click()
     await expect(ana.locator(".motion-text").first).to_have_text(
@@ -76,6 +78,7 @@ async def test_motion_with_amendment_and_votes(
     await expect(result).to_contain_text("Carried")
     await expect(result).to_contain_text("casting vote for")
     await expect(ben.locator("article.motion").first).to_contain_text("Carried")
+    await assert_accessible(ben)
     await ben.screenshot(path=artifacts / "member-result.png", full_page=True)
 
 

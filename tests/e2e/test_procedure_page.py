@@ -8,6 +8,7 @@ from pathlib import Path
 from playwright.async_api import Browser, Page, expect
 
 from tests.conftest import RunningHub
+from tests.e2e.conftest import assert_accessible
 
 CHAIR, ANA, BEN = "m001", "m002", "m025"
 
@@ -48,6 +49,7 @@ async def test_debate_on_an_item_through_the_page(
     await expect(queue.first).to_contain_text("Point of order: SO 7.2")
     await expect(queue.first).to_contain_text("taken first")
     await expect(ana.locator("#my-place")).to_contain_text("You are number 2")
+    await assert_accessible(chair)
     await chair.screenshot(path=artifacts / "chair-queue.png", full_page=True)
 
     await chair.get_by_role("button", name="Call next speaker").click()
@@ -56,6 +58,7 @@ async def test_debate_on_an_item_through_the_page(
     await chair.get_by_role("button", name="Call next speaker").click()
     await expect(ben.locator("#speaker")).to_have_text("Beatriz Bauer")
     await expect(ana.locator("#my-place")).to_have_count(0)
+    await assert_accessible(ana)
     await ana.screenshot(path=artifacts / "member-speaking.png", full_page=True)
 
     await chair.get_by_role("button", name="+1 min").click()

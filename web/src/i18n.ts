@@ -33,3 +33,9 @@ export async function setLanguage(language: string): Promise<void> {
 
 export const t = i18next.t.bind(i18next);
 export const language = (): string => i18next.language;
+
+// For dates and numbers: the browser's own variant of the chosen language (en-GB, es-MX), if it has one.
+export function locale(): string {
+  const chosen = language();
+  return navigator.languages.find((l) => l.slice(0, 2) === chosen) ?? chosen;
+}

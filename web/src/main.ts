@@ -1,9 +1,8 @@
 import "./style.css";
 import { Connection, type HubError } from "./connection";
-import { escape } from "./format";
 import { MediaSession } from "./media";
 import { MediaView } from "./mediaview";
-import { renderRoom, tick } from "./room";
+import { renderRefusal, renderRoom } from "./room";
 import { MeetingStore } from "./store";
 import { showHome } from "./home";
 import { startI18n } from "./i18n";
@@ -15,8 +14,7 @@ const banner = document.getElementById("banner")!;
 const notice = document.getElementById("notice")!;
 
 function showError(error: HubError): void {
-  app.innerHTML = `<div class="error" role="alert" data-code="${escape(error.code)}">
-    <h1>Cannot join this meeting</h1><p>${escape(error.message)}</p></div>`;
+  renderRefusal(app, error.code, error.message);
 }
 
 function tell(message: string, code = ""): void {
@@ -28,12 +26,16 @@ function tell(message: string, code = ""): void {
 const match = /^\/join\/([^/]+)$/.exec(location.pathname);
 const home = /^\/home\/([^/]+)$/.exec(location.pathname);
 if (home) {
+  app.replaceChildren();
   showHome(app, decodeURIComponent(home[1]));
 } else if (!match) {
   app.innerHTML = `<h1>Meeting hub</h1><p>Open the join link you were sent to take part in a meeting.</p>`;
 } else {
   const token = decodeURIComponent(match[1]);
   const store = new MeetingStore();
+  // The views take over #app from the page's static placeholder.
+  app.replaceChildren();
+  renderRoom(app, store, token);
   store.subscribe(() => renderRoom(app, store, token));
   const connection = new Connection(token, store, {
     onOnline(online) {
@@ -42,7 +44,6 @@ if (home) {
     },
     onRefused: showError,
   });
-  setInterval(() => tick(app, store), 250);
   const media = new MediaSession(connection);
   new MediaView(document.getElementById("media")!, media, store);
   // For the browser console and tests: the store, the connection and the media (its peer connection

@@ -1,4 +1,4 @@
-import { language } from "./i18n";
+import { locale } from "./i18n";
 
 // Times arrive in UTC; members see them in their own zone, with the meeting's home zone beside it.
 const FORMAT: Intl.DateTimeFormatOptions = {
@@ -15,7 +15,7 @@ const FORMAT: Intl.DateTimeFormatOptions = {
 export function formatStart(utc: string, homeZone: string): { local: string; home: string } {
   const date = new Date(utc);
   return {
-    local: new Intl.DateTimeFormat(language(), FORMAT).format(date),
-    home: new Intl.DateTimeFormat(language(), { ...FORMAT, timeZone: homeZone }).format(date),
+    local: new Intl.DateTimeFormat(locale(), FORMAT).format(date),
+    home: new Intl.DateTimeFormat(locale(), { ...FORMAT, timeZone: homeZone }).format(date),
   };
 }
