@@ -55,6 +55,7 @@ async def test_motion_with_amendment_and_votes(
     )
     await expect(chair.locator("#notice")).to_have_attribute("data-code", "motion.amendments_pending")
     await chair.locator("[data-amendment]").first.get_by_role("button", name="Vote: show of hands").click()
+    await expect(ana.locator("#announce-urgent")).to_contain_text("Vote open: Amendment")
     await vote(ana, "For")
     await vote(ben, "For")
     await vote(chair, "Against")

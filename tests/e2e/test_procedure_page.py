@@ -41,6 +41,9 @@ async def test_debate_on_an_item_through_the_page(
     await expect(ana.locator("#my-place")).to_contain_text("You are number 1")
     await ben.get_by_role("button", name="Ask to speak: against").click()
     await expect(ben.locator("#my-place")).to_contain_text("You are number 2")
+    # Screen readers hear queue changes from a live region, and a member hears their own place.
+    await expect(chair.locator("#announce-polite")).to_have_text("Omar Young asked to speak.")
+    await expect(ben.locator("#announce-polite")).to_have_text("You are number 2 in the queue.")
 
     await ben.get_by_label("Standing order").fill("SO 7.2")
     await ben.get_by_role("button", name="Point of order").click()
@@ -57,6 +60,8 @@ async def test_debate_on_an_item_through_the_page(
     await expect(ana.locator("#countdown")).to_contain_text("2:5")
     await chair.get_by_role("button", name="Call next speaker").click()
     await expect(ben.locator("#speaker")).to_have_text("Beatriz Bauer")
+    await expect(ana.locator("#announce-urgent")).to_contain_text("You have the floor.")
+    await expect(ben.locator("#announce-polite")).to_contain_text("Beatriz Bauer has the floor.")
     await expect(ana.locator("#my-place")).to_have_count(0)
     await assert_accessible(ana)
     await ana.screenshot(path=artifacts / "member-speaking.png", full_page=True)

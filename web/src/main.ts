@@ -1,4 +1,5 @@
 import "./style.css";
+import { Announcer } from "./announce";
 import { Connection, type HubError } from "./connection";
 import { MediaSession } from "./media";
 import { MediaView } from "./mediaview";
@@ -36,7 +37,11 @@ if (home) {
   // The views take over #app from the page's static placeholder.
   app.replaceChildren();
   renderRoom(app, store, token);
-  store.subscribe(() => renderRoom(app, store, token));
+  const announcer = new Announcer(document.getElementById("announce-polite")!, document.getElementById("announce-urgent")!);
+  store.subscribe(() => {
+    renderRoom(app, store, token);
+    announcer.update(store.meeting, store.you?.member_id ?? null);
+  });
   const connection = new Connection(token, store, {
     onOnline(online) {
       banner.hidden = online;

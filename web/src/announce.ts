@@ -1,0 +1,70 @@
+// What a screen reader should hear when the meeting changes: drawn from the state before and after,
+// so it holds whether a change came as one event or a catch-up. Urgent ones concern the member
+// directly (their turn to speak, a vote to cast) and interrupt; the rest wait for a pause.
+import type { Meeting } from "./store";
+
+export interface Announcement {
+  text: string;
+  urgent: boolean;
+}
+
+export function announcements(before: Meeting | null, after: Meeting, me: string | null): Announcement[] {
+  if (!before) return [];
+  const said: Announcement[] = [];
+  const say = (text: string, urgent = false) => said.push({ text, urgent });
+
+  if (after.current_item !== before.current_item) {
+    const item = after.agenda.find((i) => i.id === after.current_item);
+    if (item) say(`Now on the agenda: ${item.title}.`);
+  }
+  const queueBefore = before.agenda.find((i) => i.id === after.current_item)?.queue ?? [];
+  const queueAfter = after.agenda.find((i) => i.id === after.current_item)?.queue ?? [];
+  const known = new Set(queueBefore.map((e) => e.id));
+  for (const entry of queueAfter.filter((e) => !known.has(e.id))) {
+    if (entry.member_id === me) continue;
+    say(entry.kind === "point_of_order" ? `Point of order from ${entry.name}.` : `${entry.name} asked to speak.`);
+  }
+  const place = (queue: typeof queueAfter) => queue.findIndex((e) => e.member_id === me && e.kind === "speech");
+  const was = place(queueBefore);
+  const now = place(queueAfter);
+  if (now >= 0 && now !== was) say(`You are number ${now + 1} in the queue.`);
+
+  if (after.speech && after.speech.member_id !== before.speech?.member_id) {
+    if (after.speech.member_id === me) {
+      say(`You have the floor. You have ${Math.round(after.speech.limit_seconds / 60)} minutes.`, true);
+    } else {
+      say(`${after.speech.name} has the floor.`);
+    }
+  }
+
+  const opened = after.votes.find((v) => v.status === "open" && !before.votes.some((b) => b.id === v.id && b.status === "open"));
+  if (opened) say(`Vote open: ${opened.question}. Choose for, against or abstain.`, true);
+  for (const vote of after.votes) {
+    const earlier = before.votes.find((b) => b.id === vote.id);
+    if (vote.status === "closed" && vote.result && earlier?.status === "open") {
+      const c = vote.result.counts;
+      say(`Vote closed: ${vote.question}: ${vote.result.outcome}. For ${c.for}, against ${c.against}, abstain ${c.abstain}.`, true);
+    }
+  }
+  return said;
+}
+
+// Two live regions, polite and assertive, kept out of sight but read aloud.
+export class Announcer {
+  private last: Meeting | null = null;
+
+  constructor(
+    private polite: HTMLElement,
+    private urgent: HTMLElement,
+  ) {}
+
+  update(meeting: Meeting | null, me: string | null): void {
+    if (!meeting || meeting === this.last) return;
+    const said = announcements(this.last, meeting, me);
+    this.last = meeting;
+    const polite = said.filter((a) => !a.urgent).map((a) => a.text);
+    const urgent = said.filter((a) => a.urgent).map((a) => a.text);
+    if (polite.length) this.polite.textContent = polite.join(" ");
+    if (urgent.length) this.urgent.textContent = urgent.join(" ");
+  }
+}
