@@ -46,6 +46,9 @@ async def test_motion_with_amendment_and_votes(
     await expect(amendment).to_contain_text("Awaiting a seconder")
     await amendment.get_by_role("button", name="Second").click()
 
+    await expect(chair.locator("#next-steps")).to_contain_text(
+        "Put the amendment by Omar Young to “Votes for life” to the vote"
+    )
     # The chair cannot put the motion before its amendment.
     await (
         chair.locator("article.motion")

@@ -51,6 +51,9 @@ async def test_debate_on_an_item_through_the_page(
     await expect(queue).to_have_count(3)
     await expect(queue.first).to_contain_text("Point of order: SO 7.2")
     await expect(queue.first).to_contain_text("taken first")
+    # The chair's console says what the standing orders call for next; members do not see it.
+    await expect(chair.locator("#next-steps")).to_contain_text("Call Omar Young on a point of order (SO 7.2)")
+    await expect(ana.locator("#next-steps")).to_have_count(0)
     await expect(ana.locator("#my-place")).to_contain_text("You are number 2")
     await assert_accessible(chair)
     await chair.screenshot(path=artifacts / "chair-queue.png", full_page=True)

@@ -5,6 +5,7 @@ import { useEffect, useState } from "preact/hooks";
 import { formalMode } from "./forwarding";
 import { Minutes } from "./minutes";
 import { Motions } from "./motions";
+import { NextSteps } from "./nextsteps";
 import type { AgendaItem, Meeting, MeetingStore, Participant, QueueEntry } from "./store";
 import { formatStart } from "./time";
 import { Action, clock } from "./ui";
@@ -378,6 +379,7 @@ function Room({ store, token }: { store: MeetingStore; token: string }) {
       <Header m={m} store={store} />
       <div class="columns">
         <div>
+          <NextSteps m={m} store={store} />
           <Floor m={m} store={store} />
           <Queue m={m} store={store} />
           <Motions m={m} store={store} />
