@@ -38,6 +38,17 @@ async def test_a_second_participant_appears_live(
     await assert_accessible(chair)
     await chair.screenshot(path=artifacts / "join-page.png", full_page=True)
 
+    # The room in Spanish: headings, controls and the date follow the chosen language.
+    await member.get_by_label("Language").select_option("es")
+    await expect(member.locator("#agenda-h")).to_have_text("Orden del día")
+    await expect(member.locator("#quorum")).to_contain_text("presentes")
+    await expect(member.locator("#people-h")).to_contain_text("Presentes (2)")
+    await expect(member.locator("#starts")).to_contain_text("mar")
+    await assert_accessible(member)
+    await member.screenshot(path=artifacts / "room-es.png", full_page=True)
+    await member.get_by_label("Idioma").select_option("en")
+    await expect(member.locator("#agenda-h")).to_have_text("Agenda")
+
     await new_york.close()
     await expect(participants).to_have_count(1)
     await tokyo.close()

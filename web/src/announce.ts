@@ -1,6 +1,7 @@
 // What a screen reader should hear when the meeting changes: drawn from the state before and after,
 // so it holds whether a change came as one event or a catch-up. Urgent ones concern the member
 // directly (their turn to speak, a vote to cast) and interrupt; the rest wait for a pause.
+import { t } from "./i18n";
 import type { Meeting } from "./store";
 
 export interface Announcement {
@@ -15,35 +16,36 @@ export function announcements(before: Meeting | null, after: Meeting, me: string
 
   if (after.current_item !== before.current_item) {
     const item = after.agenda.find((i) => i.id === after.current_item);
-    if (item) say(`Now on the agenda: ${item.title}.`);
+    if (item) say(t("announce.item", { title: item.title }));
   }
   const queueBefore = before.agenda.find((i) => i.id === after.current_item)?.queue ?? [];
   const queueAfter = after.agenda.find((i) => i.id === after.current_item)?.queue ?? [];
   const known = new Set(queueBefore.map((e) => e.id));
   for (const entry of queueAfter.filter((e) => !known.has(e.id))) {
     if (entry.member_id === me) continue;
-    say(entry.kind === "point_of_order" ? `Point of order from ${entry.name}.` : `${entry.name} asked to speak.`);
+    say(t(entry.kind === "point_of_order" ? "announce.poo" : "announce.asked", { name: entry.name }));
   }
   const place = (queue: typeof queueAfter) => queue.findIndex((e) => e.member_id === me && e.kind === "speech");
   const was = place(queueBefore);
   const now = place(queueAfter);
-  if (now >= 0 && now !== was) say(`You are number ${now + 1} in the queue.`);
+  if (now >= 0 && now !== was) say(t("announce.place", { place: now + 1 }));
 
   if (after.speech && after.speech.member_id !== before.speech?.member_id) {
     if (after.speech.member_id === me) {
-      say(`You have the floor. You have ${Math.round(after.speech.limit_seconds / 60)} minutes.`, true);
+      say(t("announce.your_floor", { minutes: Math.round(after.speech.limit_seconds / 60) }), true);
     } else {
-      say(`${after.speech.name} has the floor.`);
+      say(t("announce.floor", { name: after.speech.name }));
     }
   }
 
   const opened = after.votes.find((v) => v.status === "open" && !before.votes.some((b) => b.id === v.id && b.status === "open"));
-  if (opened) say(`Vote open: ${opened.question}. Choose for, against or abstain.`, true);
+  if (opened) say(t("announce.vote_open", { question: opened.question }), true);
   for (const vote of after.votes) {
     const earlier = before.votes.find((b) => b.id === vote.id);
     if (vote.status === "closed" && vote.result && earlier?.status === "open") {
       const c = vote.result.counts;
-      say(`Vote closed: ${vote.question}: ${vote.result.outcome}. For ${c.for}, against ${c.against}, abstain ${c.abstain}.`, true);
+      const outcome = t(`motion_status.${vote.result.outcome}`);
+      say(t("announce.vote_closed", { question: vote.question, outcome, for: c.for, against: c.against, abstain: c.abstain }), true);
     }
   }
   return said;

@@ -2,8 +2,9 @@
 // and published minutes. Read once from /api/home/TOKEN; every link on it is the member's own.
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { LANGUAGES, language, setLanguage, t } from "./i18n";
+import { language, t } from "./i18n";
 import { formatStart } from "./time";
+import { LanguagePicker } from "./ui";
 
 interface HomeMeeting {
   id: string;
@@ -36,27 +37,6 @@ interface HomeData {
 
 type Loaded = { state: "loading" } | { state: "ready"; home: HomeData } | { state: "failed"; message: string };
 
-export function LanguagePicker({ onChange }: { onChange: () => void }) {
-  return (
-    <label class="language">
-      {t("language")}{" "}
-      <select
-        value={language()}
-        onChange={async (event) => {
-          await setLanguage((event.target as HTMLSelectElement).value);
-          onChange();
-        }}
-      >
-        {Object.entries(LANGUAGES).map(([code, name]) => (
-          <option value={code} lang={code} key={code}>
-            {name}
-          </option>
-        ))}
-      </select>
-    </label>
-  );
-}
-
 function MeetingCard({ meeting }: { meeting: HomeMeeting }) {
   const when = formatStart(meeting.starts_at, meeting.time_zone);
   return (
@@ -67,11 +47,11 @@ function MeetingCard({ meeting }: { meeting: HomeMeeting }) {
         <span class="status">{t(`status.${meeting.status}`)}</span>
       </p>
       <dl class="when">
-        <dt>{t("home.your_time")}</dt>
+        <dt>{t("when.yours")}</dt>
         <dd>
           <time dateTime={meeting.starts_at}>{when.local}</time>
         </dd>
-        <dt>{t("home.meeting_time", { zone: meeting.time_zone })}</dt>
+        <dt>{t("when.meeting", { zone: meeting.time_zone })}</dt>
         <dd class="home">{when.home}</dd>
       </dl>
       <p class="by">{t("home.role", { role: t(`role.${meeting.role}`) })}</p>

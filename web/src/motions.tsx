@@ -1,39 +1,20 @@
 // Motions, amendments, procedural motions and votes: what is before the meeting and what members
 // and the chair may do about it.
+import { t } from "./i18n";
 import type { Amendment, Meeting, MeetingStore, Motion, Vote } from "./store";
 import { Action } from "./ui";
 
-const STATUS: Record<string, string> = {
-  awaiting_admission: "Emergency: awaiting admission",
-  proposed: "Awaiting a seconder",
-  seconded: "Before the meeting",
-  withdrawal_requested: "Mover asks to withdraw",
-  withdrawn: "Withdrawn",
-  carried: "Carried",
-  lost: "Lost",
-  referred_back: "Referred back",
-  dropped: "Not put (next business)",
-  fallen: "Fell",
-};
-
-const PROCEDURES: Array<[string, string]> = [
-  ["question_be_now_put", "That the question be now put"],
-  ["next_business", "That the meeting proceed to next business"],
-  ["refer_back", "That the matter be referred back"],
-  ["adjourn", "That the meeting be adjourned"],
-  ["challenge_chair", "That the chair's ruling be challenged"],
-];
-
-const METHODS: Record<string, string> = { hands: "Show of hands", secret: "Secret ballot", card: "Card vote" };
-const CHOICES: Array<[string, string]> = [["for", "For"], ["against", "Against"], ["abstain", "Abstain"]];
+const PROCEDURES = ["question_be_now_put", "next_business", "refer_back", "adjourn", "challenge_chair"];
+const CHOICES = ["for", "against", "abstain"];
+const status = (code: string): string => t(`motion_status.${code}`, { defaultValue: code });
 
 function PutButtons({ kind, motionId, amendmentId }: { kind: string; motionId: string; amendmentId?: string }) {
   const subject = { kind, motion_id: motionId, ...(amendmentId ? { amendment_id: amendmentId } : {}) };
   return (
     <>
-      <Action action="vote.open" args={{ subject, method: "hands" }}>Vote: show of hands</Action>{" "}
-      <Action action="vote.open" args={{ subject, method: "secret" }}>Secret ballot</Action>{" "}
-      <Action action="vote.open" args={{ subject, method: "card" }}>Card vote</Action>
+      <Action action="vote.open" args={{ subject, method: "hands" }}>{t("motions.put_hands")}</Action>{" "}
+      <Action action="vote.open" args={{ subject, method: "secret" }}>{t("motions.put_secret")}</Action>{" "}
+      <Action action="vote.open" args={{ subject, method: "card" }}>{t("motions.put_card")}</Action>
     </>
   );
 }
@@ -42,21 +23,21 @@ function Change({ a }: { a: Amendment }) {
   if (a.kind === "insert") {
     return (
       <>
-        insert <ins>{a.text}</ins>
-        {a.target ? ` after “${a.target}”` : " at the end"}
+        {t("motions.insert")} <ins>{a.text}</ins>
+        {a.target ? t("motions.after", { target: a.target }) : t("motions.at_end")}
       </>
     );
   }
   if (a.kind === "delete") {
     return (
       <>
-        delete <del>{a.target}</del>
+        {t("motions.delete")} <del>{a.target}</del>
       </>
     );
   }
   return (
     <>
-      replace <del>{a.target}</del> with <ins>{a.text}</ins>
+      {t("motions.replace")} <del>{a.target}</del> {t("motions.with")} <ins>{a.text}</ins>
     </>
   );
 }
@@ -72,32 +53,32 @@ function MotionView({ motion, m, store }: { motion: Motion; m: Meeting; store: M
       <h3>
         {motion.title}{" "}
         <span class="badge" data-status={motion.status}>
-          {STATUS[motion.status] ?? motion.status}
+          {status(motion.status)}
         </span>
       </h3>
       <p class="by">
-        Moved by {motion.mover_name}
-        {motion.seconder_name ? `, seconded by ${motion.seconder_name}` : ""}
+        {t("motions.moved_by", { name: motion.mover_name })}
+        {motion.seconder_name ? t("motions.seconded_by", { name: motion.seconder_name }) : ""}
       </p>
       <p class="motion-text">{motion.text}</p>
       {motion.history.length > 0 && (
         <p class="original">
-          Original text: <del>{motion.original_text}</del>
+          {t("motions.original")} <del>{motion.original_text}</del>
         </p>
       )}
       {motion.amendments.length > 0 && (
         <ul class="amendments">
           {motion.amendments.map((a) => (
             <li key={a.id} data-amendment={a.id}>
-              Amendment by {a.mover_name}
-              {a.seconder_name ? `, seconded by ${a.seconder_name}` : ""}: <Change a={a} />{" "}
-              <span class="badge">{STATUS[a.status] ?? a.status}</span>{" "}
+              {t("motions.amendment_by", { name: a.mover_name })}
+              {a.seconder_name ? t("motions.seconded_by", { name: a.seconder_name }) : ""}: <Change a={a} />{" "}
+              <span class="badge">{status(a.status)}</span>{" "}
               <span class="controls">
                 {voter && me !== a.mover_id && a.status === "proposed" && (
-                  <Action action="amendment.second" args={{ motion_id: motion.id, amendment_id: a.id }}>Second</Action>
+                  <Action action="amendment.second" args={{ motion_id: motion.id, amendment_id: a.id }}>{t("motions.second")}</Action>
                 )}
                 {me === a.mover_id && ["proposed", "seconded"].includes(a.status) && (
-                  <Action action="amendment.withdraw" args={{ motion_id: motion.id, amendment_id: a.id }}>Withdraw</Action>
+                  <Action action="amendment.withdraw" args={{ motion_id: motion.id, amendment_id: a.id }}>{t("motions.withdraw")}</Action>
                 )}
                 {chair && !open && a.status === "seconded" && <PutButtons kind="amendment" motionId={motion.id} amendmentId={a.id} />}
               </span>
@@ -107,16 +88,16 @@ function MotionView({ motion, m, store }: { motion: Motion; m: Meeting; store: M
       )}
       <p class="controls">
         {voter && !ownMotion && !motion.seconder_id && ["proposed", "awaiting_admission"].includes(motion.status) && (
-          <Action action="motion.second" args={{ motion_id: motion.id }}>Second</Action>
+          <Action action="motion.second" args={{ motion_id: motion.id }}>{t("motions.second")}</Action>
         )}
         {ownMotion && ["proposed", "seconded", "awaiting_admission"].includes(motion.status) && (
-          <Action action="motion.withdraw" args={{ motion_id: motion.id }}>Withdraw</Action>
+          <Action action="motion.withdraw" args={{ motion_id: motion.id }}>{t("motions.withdraw")}</Action>
         )}
         {chair && motion.status === "withdrawal_requested" && (
-          <Action action="motion.allow_withdrawal" args={{ motion_id: motion.id }}>The meeting consents: withdraw</Action>
+          <Action action="motion.allow_withdrawal" args={{ motion_id: motion.id }}>{t("motions.consent_withdraw")}</Action>
         )}
         {chair && motion.status === "seconded" && !motion.procedure && !motion.reply_given && m.standing_orders.right_of_reply && (
-          <Action action="motion.reply" args={{ motion_id: motion.id }}>Right of reply</Action>
+          <Action action="motion.reply" args={{ motion_id: motion.id }}>{t("motions.right_of_reply")}</Action>
         )}
         {chair && !open && motion.status === "seconded" && <PutButtons kind={motion.procedure ? "procedural" : "motion"} motionId={motion.id} />}
         {chair && !open && motion.status === "awaiting_admission" && <PutButtons kind="admission" motionId={motion.id} />}
@@ -124,20 +105,20 @@ function MotionView({ motion, m, store }: { motion: Motion; m: Meeting; store: M
       {voter && motion.status === "seconded" && !motion.procedure && (
         <form class="inline-form amend-form" data-motion={motion.id}>
           <label>
-            Amendment{" "}
+            {t("motions.amendment")}{" "}
             <select name="kind">
-              <option value="insert">Insert</option>
-              <option value="delete">Delete</option>
-              <option value="replace">Replace</option>
+              <option value="insert">{t("motions.kind_insert")}</option>
+              <option value="delete">{t("motions.kind_delete")}</option>
+              <option value="replace">{t("motions.kind_replace")}</option>
             </select>
           </label>
           <label>
-            Words in the motion <input name="target" maxLength={5000} />
+            {t("motions.words")} <input name="target" maxLength={5000} />
           </label>
           <label>
-            New words <input name="text" maxLength={5000} />
+            {t("motions.new_words")} <input name="text" maxLength={5000} />
           </label>
-          <button type="submit">Move amendment</button>
+          <button type="submit">{t("motions.move_amendment")}</button>
         </form>
       )}
     </article>
@@ -150,11 +131,11 @@ function OpenVote({ vote, store }: { vote: Vote; store: MeetingStore }) {
   const names = store.ballotNames.get(vote.id);
   return (
     <section class="vote open" aria-labelledby="vote-h" id="vote-panel">
-      <h2 id="vote-h">Vote now: {vote.question}</h2>
-      <p>{METHODS[vote.method]}</p>
+      <h2 id="vote-h">{t("motions.vote_now", { question: vote.question })}</h2>
+      <p>{t(`method.${vote.method}`)}</p>
       {store.may("vote.cast") && (
-        <div class="ballot" role="group" aria-label="Your vote">
-          {CHOICES.map(([choice, label]) => (
+        <div class="ballot" role="group" aria-label={t("motions.your_vote")}>
+          {CHOICES.map((choice) => (
             <Action
               key={choice}
               action="vote.cast"
@@ -162,35 +143,35 @@ function OpenVote({ vote, store }: { vote: Vote; store: MeetingStore }) {
               class={`choice ${mine?.choice === choice ? "chosen" : ""}`}
               aria-pressed={mine?.choice === choice}
             >
-              {label}
+              {t(`choice.${choice}`)}
             </Action>
           ))}
         </div>
       )}
       {mine && (
         <p class="recorded" id="recorded" role="status">
-          Your vote is recorded: <strong>{mine.choice}</strong>
+          {t("motions.recorded")} <strong>{t(`choice.${mine.choice}`).toLowerCase()}</strong>
           {mine.receipt && (
             <>
-              . Receipt: <code>{mine.receipt}</code>
+              {t("motions.receipt")} <code>{mine.receipt}</code>
             </>
           )}
         </p>
       )}
       <p id="tally">
-        {tally?.cast ?? 0} of {vote.eligible} have voted.
-        {tally?.counts ? ` For ${tally.counts.for}, against ${tally.counts.against}, abstain ${tally.counts.abstain}.` : ""}
+        {t("motions.have_voted", { cast: tally?.cast ?? 0, eligible: vote.eligible })}
+        {tally?.counts ? t("motions.counts", tally.counts) : ""}
       </p>
       {store.may("vote.ballots") && vote.method !== "secret" && (
         <>
           <p class="controls">
-            <button type="button" data-local="vote.ballots" data-vote={vote.id}>Who voted how</button>
+            <button type="button" data-local="vote.ballots" data-vote={vote.id}>{t("motions.who_voted")}</button>
           </p>
           {names && (
             <ul id="ballot-names">
               {names.map((b, i) => (
                 <li key={i}>
-                  {b.name}: {b.choice}
+                  {b.name}: {t(`choice.${b.choice}`).toLowerCase()}
                 </li>
               ))}
             </ul>
@@ -199,9 +180,9 @@ function OpenVote({ vote, store }: { vote: Vote; store: MeetingStore }) {
       )}
       {store.may("vote.close") && (
         <p class="controls">
-          <Action action="vote.close" args={{ vote_id: vote.id }}>Close the vote</Action>{" "}
-          <Action action="vote.close" args={{ vote_id: vote.id, casting_vote: "for" }}>Close: casting vote for</Action>{" "}
-          <Action action="vote.close" args={{ vote_id: vote.id, casting_vote: "against" }}>Close: casting vote against</Action>
+          <Action action="vote.close" args={{ vote_id: vote.id }}>{t("motions.close_vote")}</Action>{" "}
+          <Action action="vote.close" args={{ vote_id: vote.id, casting_vote: "for" }}>{t("motions.close_for")}</Action>{" "}
+          <Action action="vote.close" args={{ vote_id: vote.id, casting_vote: "against" }}>{t("motions.close_against")}</Action>
         </p>
       )}
     </section>
@@ -214,12 +195,12 @@ function Result({ vote }: { vote: Vote }) {
   return (
     <article class="result" data-vote={vote.id}>
       <h3>
-        {vote.question}: <span class="outcome">{r.outcome === "carried" ? "Carried" : "Lost"}</span>
+        {vote.question}: <span class="outcome">{status(r.outcome)}</span>
       </h3>
       <div class="bars">
-        {["for", "against", "abstain"].map((c) => (
+        {CHOICES.map((c) => (
           <div class="bar-row" key={c}>
-            <span>{c}</span>
+            <span>{t(`choice.${c}`)}</span>
             <span class="bar" style={{ width: `${(100 * r.counts[c]) / total}%` }}></span>
             <span>{r.counts[c]}</span>
           </div>
@@ -227,7 +208,7 @@ function Result({ vote }: { vote: Vote }) {
       </div>
       <p class="rule">
         {r.rule}
-        {r.tied ? (r.casting_vote ? ` The chair gave a casting vote ${r.casting_vote}.` : " No casting vote was given.") : ""}
+        {r.tied ? (r.casting_vote ? t("motions.casting", { choice: t(`stance.${r.casting_vote}`) }) : t("motions.no_casting")) : ""}
       </p>
     </article>
   );
@@ -241,38 +222,38 @@ export function Motions({ m, store }: { m: Meeting; store: MeetingStore }) {
     <>
       {open && <OpenVote vote={open} store={store} />}
       <section aria-labelledby="motions-h">
-        <h2 id="motions-h">Motions</h2>
+        <h2 id="motions-h">{t("motions.title")}</h2>
         <div id="motions">
-          {relevant.length ? relevant.map((mo) => <MotionView key={mo.id} motion={mo} m={m} store={store} />) : <p>No motions on this item.</p>}
+          {relevant.length ? relevant.map((mo) => <MotionView key={mo.id} motion={mo} m={m} store={store} />) : <p>{t("motions.none")}</p>}
         </div>
         {store.may("motion.submit") && (
           <>
             <form id="motion-submit" class="stack-form">
-              <h3>Submit a motion</h3>
+              <h3>{t("motions.submit_title")}</h3>
               <label>
-                Title <input name="title" required maxLength={200} />
+                {t("motions.field_title")} <input name="title" required maxLength={200} />
               </label>
               <label>
-                Text <textarea name="text" required maxLength={20000} rows={3}></textarea>
+                {t("motions.field_text")} <textarea name="text" required maxLength={20000} rows={3}></textarea>
               </label>
               <label>
-                <input type="checkbox" name="emergency" /> Emergency motion (needs the meeting's consent)
+                <input type="checkbox" name="emergency" /> {t("motions.emergency")}
               </label>
-              <button type="submit">Submit motion</button>
+              <button type="submit">{t("motions.submit")}</button>
             </form>
             <form id="motion-procedural" class="inline-form">
               <label>
-                Procedural motion{" "}
+                {t("motions.procedural")}{" "}
                 <select name="procedure">
-                  {PROCEDURES.map(([value, label]) => (
-                    <option key={value} value={value}>{label}</option>
+                  {PROCEDURES.map((value) => (
+                    <option key={value} value={value}>{t(`procedure.${value}`)}</option>
                   ))}
                 </select>
               </label>
               <label>
-                On{" "}
+                {t("motions.on")}{" "}
                 <select name="target_id">
-                  <option value="">(none)</option>
+                  <option value="">{t("motions.none_option")}</option>
                   {m.motions
                     .filter((mo) => !mo.procedure && mo.status === "seconded")
                     .map((mo) => (
@@ -280,14 +261,14 @@ export function Motions({ m, store }: { m: Meeting; store: MeetingStore }) {
                     ))}
                 </select>
               </label>
-              <button type="submit">Move procedural motion</button>
+              <button type="submit">{t("motions.move_procedural")}</button>
             </form>
           </>
         )}
       </section>
       {results.length > 0 && (
         <section aria-labelledby="results-h">
-          <h2 id="results-h">Results</h2>
+          <h2 id="results-h">{t("motions.results")}</h2>
           <div id="results">
             {results.map((v) => (
               <Result key={v.id} vote={v} />

@@ -1,5 +1,6 @@
 // The chair's "what next": what the standing orders allow or require now, drawn from the state with
 // the same rules the hub enforces (hub/votes.py, hub/motions.py). Advice only: the hub decides.
+import { t } from "./i18n";
 import type { Meeting, MeetingStore } from "./store";
 
 export interface Step {
@@ -9,64 +10,63 @@ export interface Step {
   warning?: boolean;
 }
 
-const NOT_QUORATE = "the meeting is not quorate";
 
 export function nextSteps(m: Meeting, cast: number | null): Step[] {
   const steps: Step[] = [];
-  if (m.status === "scheduled") steps.push({ text: "Open the meeting so that members can check in." });
-  if (m.status === "closed") return [{ text: "The meeting is closed. The secretary drafts the minutes." }];
-  if (m.status === "open") steps.push({ text: "Start the session when you are ready to begin business." });
+  if (m.status === "scheduled") steps.push({ text: t("next.open") });
+  if (m.status === "closed") return [{ text: t("next.closed") }];
+  if (m.status === "open") steps.push({ text: t("next.start") });
   const quorate = m.quorum.quorate;
   if (!quorate) {
     steps.push({
-      text: `Not quorate: ${m.quorum.required - m.quorum.present} more needed (${m.quorum.present} present, ${m.quorum.required} needed). No vote can be opened.`,
+      text: t("next.not_quorate", { missing: m.quorum.required - m.quorum.present, present: m.quorum.present, required: m.quorum.required }),
       warning: true,
     });
   }
   const vote = m.votes.find((v) => v.status === "open");
   if (vote) {
-    steps.push({ text: `Vote open on “${vote.question}”: ${cast ?? 0} of ${vote.eligible} have voted. Close it when voting is done; a tie needs your casting vote.` });
+    steps.push({ text: t("next.vote_open", { question: vote.question, cast: cast ?? 0, eligible: vote.eligible }) });
     return steps;
   }
   const item = m.agenda.find((i) => i.id === m.current_item);
   if (!item) {
-    steps.push({ text: "Take up the next item on the agenda." });
+    steps.push({ text: t("next.take_up") });
     return steps;
   }
   if (m.speech) {
-    steps.push({ text: `${m.speech.name} has the floor: pause, extend or end the speech.` });
+    steps.push({ text: t("next.speaking", { name: m.speech.name }) });
   } else if (item.queue.length) {
     const next = item.queue[0];
-    steps.push({ text: `Call ${next.name}${next.kind === "point_of_order" ? ` on a point of order (${next.rule})` : ""}: next in the queue.` });
+    steps.push({ text: t(next.kind === "point_of_order" ? "next.call_poo" : "next.call", { name: next.name, rule: next.rule }) });
   }
   const relevant = m.motions.filter((mo) => mo.item_id === m.current_item || mo.item_id === null || mo.procedure);
   const procedural = m.motions.find((mo) => mo.procedure && mo.status === "seconded");
   if (procedural) {
-    steps.push({ text: `Put the procedural motion “${procedural.title}” to the vote: it interrupts debate and is decided first.`, blocked: quorate ? undefined : NOT_QUORATE });
+    steps.push({ text: t("next.procedural", { title: procedural.title }), blocked: quorate ? undefined : t("next.not_quorate_why") });
     return steps;
   }
   for (const motion of relevant) {
     if (motion.status === "awaiting_admission") {
-      steps.push({ text: `Emergency motion “${motion.title}”: the meeting votes whether to admit it.`, blocked: quorate ? undefined : NOT_QUORATE });
+      steps.push({ text: t("next.admission", { title: motion.title }), blocked: quorate ? undefined : t("next.not_quorate_why") });
     } else if (motion.status === "proposed") {
-      steps.push({ text: `“${motion.title}” needs a seconder before it can be debated.` });
+      steps.push({ text: t("next.needs_seconder", { title: motion.title }) });
     } else if (motion.status === "withdrawal_requested") {
-      steps.push({ text: `The mover asks to withdraw “${motion.title}”: ask for the meeting's consent.` });
+      steps.push({ text: t("next.withdrawal", { title: motion.title }) });
     } else if (motion.status === "seconded") {
       const amendment = motion.amendments.find((a) => a.status === "seconded");
       const unseconded = motion.amendments.filter((a) => a.status === "proposed").length;
       if (amendment) {
-        steps.push({ text: `Put the amendment by ${amendment.mover_name} to “${motion.title}” to the vote: amendments are decided before the motion.`, blocked: quorate ? undefined : NOT_QUORATE });
+        steps.push({ text: t("next.amendment", { name: amendment.mover_name, title: motion.title }), blocked: quorate ? undefined : t("next.not_quorate_why") });
       } else if (m.standing_orders.right_of_reply && !motion.reply_given) {
-        steps.push({ text: `When debate ends, give ${motion.mover_name} the right of reply on “${motion.title}”, then put it to the vote.` });
+        steps.push({ text: t("next.reply", { name: motion.mover_name, title: motion.title }) });
       } else {
-        const lapse = unseconded ? ` ${unseconded} unseconded amendment${unseconded > 1 ? "s" : ""} will fall.` : "";
-        steps.push({ text: `Put “${motion.title}” to the vote.${lapse}`, blocked: quorate ? undefined : NOT_QUORATE });
+        const lapse = unseconded ? t("next.will_fall", { count: unseconded }) : "";
+        steps.push({ text: t("next.put", { title: motion.title }) + lapse, blocked: quorate ? undefined : t("next.not_quorate_why") });
       }
     }
   }
   if (!m.speech && !item.queue.length && !relevant.some((mo) => ["proposed", "seconded", "awaiting_admission", "withdrawal_requested"].includes(mo.status))) {
-    steps.push({ text: "Nothing is pending on this item: move to the next item." });
+    steps.push({ text: t("next.nothing") });
   }
   return steps;
 }
@@ -77,12 +77,12 @@ export function NextSteps({ m, store }: { m: Meeting; store: MeetingStore }) {
   const steps = nextSteps(m, open ? (store.tallies.get(open.id)?.cast ?? null) : null);
   return (
     <section aria-labelledby="next-h" class="next-steps">
-      <h2 id="next-h">What next</h2>
+      <h2 id="next-h">{t("next.title")}</h2>
       <ul id="next-steps">
         {steps.map((step, i) => (
           <li key={i} class={step.blocked || step.warning ? "blocked" : ""}>
             {step.text}
-            {step.blocked && <strong> Not yet: {step.blocked}.</strong>}
+            {step.blocked && <strong> {t("next.not_yet", { why: step.blocked })}</strong>}
           </li>
         ))}
       </ul>

@@ -7,23 +7,11 @@ import { Minutes } from "./minutes";
 import { Motions } from "./motions";
 import { NextSteps } from "./nextsteps";
 import type { AgendaItem, Meeting, MeetingStore, Participant, QueueEntry } from "./store";
+import { t } from "./i18n";
 import { formatStart } from "./time";
-import { Action, clock } from "./ui";
+import { Action, LanguagePicker, clock } from "./ui";
 
-const STATUS: Record<string, string> = {
-  scheduled: "Scheduled",
-  open: "Open: members are arriving",
-  in_session: "In session",
-  closed: "Closed",
-};
-
-const REASON: Record<string, string> = {
-  point_of_order: "Point of order: taken first",
-  first_time: "Has not spoken on this item yet",
-  spoken_before: "Has spoken on this item before",
-  alternation: "Brought forward so that speakers alternate",
-  moved_by_chair: "Placed here by the chair",
-};
+const reason = (code: string): string => t(`reason.${code}`, { defaultValue: code });
 
 // Those in the chair cannot be muted (hub/media.py).
 const CHAIRS = new Set(["admin", "chair"]);
@@ -50,15 +38,15 @@ function ItemTime({ item, store }: { item: AgendaItem; store: MeetingStore }) {
   const used = clock(item.seconds_used + live);
   return (
     <span class="item-time" data-item-time={item.id}>
-      {item.minutes_budget ? `${used} of ${item.minutes_budget}:00` : used}
+      {item.minutes_budget ? t("room.time_of", { used, budget: item.minutes_budget }) : used}
     </span>
   );
 }
 
-const TRANSITIONS: Record<string, Array<[string, string]>> = {
-  scheduled: [["open", "Open the meeting"]],
-  open: [["in_session", "Start the session"], ["scheduled", "Back to scheduled"]],
-  in_session: [["closed", "Close the meeting"]],
+const TRANSITIONS: Record<string, string[]> = {
+  scheduled: ["open"],
+  open: ["in_session", "scheduled"],
+  in_session: ["closed"],
   closed: [],
 };
 
@@ -67,40 +55,43 @@ function Header({ m, store }: { m: Meeting; store: MeetingStore }) {
   const you = store.you;
   return (
     <header>
-      <h1 id="title">{m.title}</h1>
+      <div class="title-row">
+        <h1 id="title">{m.title}</h1>
+        <LanguagePicker onChange={() => store.notify()} />
+      </div>
       <p>
-        <span class="status" id="status">{STATUS[m.status] ?? m.status}</span>
+        <span class="status" id="status">{t(`status.${m.status}`)}</span>
         <span class={`quorum ${m.quorum.quorate ? "ok" : "short"}`} id="quorum">
-          {m.quorum.quorate ? "Quorate" : "Not quorate"}: {m.quorum.present} present, {m.quorum.required} needed
+          {t("room.quorum", { state: t(m.quorum.quorate ? "room.quorate" : "room.not_quorate"), present: m.quorum.present, required: m.quorum.required })}
         </span>
       </p>
       <dl class="when">
-        <dt>Your time</dt>
+        <dt>{t("when.yours")}</dt>
         <dd>
           <time id="starts" dateTime={m.starts_at}>{when.local}</time>
         </dd>
-        <dt>Meeting time ({m.time_zone})</dt>
+        <dt>{t("when.meeting", { zone: m.time_zone })}</dt>
         <dd class="home">{when.home}</dd>
       </dl>
       {you && (
         <p class="you" id="you">
-          You are <strong>{you.name}</strong> ({you.role})
+          {t("room.you_are")} <strong>{you.name}</strong> ({t(`role.${you.role}`)})
         </p>
       )}
       {you && store.may("attendance.apologise") && m.status === "scheduled" && !m.apologies[you.member_id] && (
         <form id="apologise" class="inline-form">
           <label>
-            Can't come? <input name="note" maxLength={500} placeholder="A short note (optional)" />
+            {t("room.cant_come")} <input name="note" maxLength={500} placeholder={t("room.apology_note")} />
           </label>
-          <button type="submit">Send apologies</button>
+          <button type="submit">{t("room.send_apologies")}</button>
         </form>
       )}
-      {you && m.apologies[you.member_id] && <p id="apologised">Your apologies are recorded.</p>}
+      {you && m.apologies[you.member_id] && <p id="apologised">{t("room.apologised")}</p>}
       {store.may("meeting.set_status") && (
         <p class="controls">
-          {(TRANSITIONS[m.status] ?? []).map(([to, label]) => (
+          {(TRANSITIONS[m.status] ?? []).map((to) => (
             <Action key={to} action="meeting.set_status" args={{ status: to }}>
-              {label}
+              {t(`room.to_${to}`)}
             </Action>
           ))}
         </p>
@@ -114,7 +105,7 @@ function Agenda({ m, store }: { m: Meeting; store: MeetingStore }) {
   const officer = store.may("agenda.add");
   return (
     <section aria-labelledby="agenda-h">
-      <h2 id="agenda-h">Agenda</h2>
+      <h2 id="agenda-h">{t("room.agenda")}</h2>
       <ol class="agenda" id="agenda">
         {m.agenda.map((item, index) => {
           const current = item.id === m.current_item;
@@ -126,14 +117,14 @@ function Agenda({ m, store }: { m: Meeting; store: MeetingStore }) {
                 <p key={i} class="document">{d}</p>
               ))}
               <span class="controls">
-                {chair && !current && <Action action="agenda.select" args={{ item_id: item.id }}>Take up</Action>}
+                {chair && !current && <Action action="agenda.select" args={{ item_id: item.id }}>{t("room.take_up")}</Action>}
                 {officer && index > 0 && (
-                  <Action action="agenda.move" args={{ item_id: item.id, position: index - 1 }} aria-label={`Move ${item.title} up`}>↑</Action>
+                  <Action action="agenda.move" args={{ item_id: item.id, position: index - 1 }} aria-label={t("room.move_up", { name: item.title })}>↑</Action>
                 )}
                 {officer && index < m.agenda.length - 1 && (
-                  <Action action="agenda.move" args={{ item_id: item.id, position: index + 1 }} aria-label={`Move ${item.title} down`}>↓</Action>
+                  <Action action="agenda.move" args={{ item_id: item.id, position: index + 1 }} aria-label={t("room.move_down", { name: item.title })}>↓</Action>
                 )}
-                {officer && !current && <Action action="agenda.remove" args={{ item_id: item.id }}>Remove</Action>}
+                {officer && !current && <Action action="agenda.remove" args={{ item_id: item.id }}>{t("room.remove")}</Action>}
               </span>
             </li>
           );
@@ -142,12 +133,12 @@ function Agenda({ m, store }: { m: Meeting; store: MeetingStore }) {
       {officer && (
         <form id="agenda-add" class="inline-form">
           <label>
-            New item <input name="title" required maxLength={200} />
+            {t("room.new_item")} <input name="title" required maxLength={200} />
           </label>
           <label>
-            Minutes <input name="minutes" type="number" min="0" max="1440" />
+            {t("room.item_minutes")} <input name="minutes" type="number" min="0" max="1440" />
           </label>
-          <button type="submit">Add to agenda</button>
+          <button type="submit">{t("room.add_item")}</button>
         </form>
       )}
     </section>
@@ -169,26 +160,26 @@ function Floor({ m, store }: { m: Meeting; store: MeetingStore }) {
   if (!speech) {
     return (
       <section aria-labelledby="floor-h">
-        <h2 id="floor-h">The floor</h2>
-        <p id="floor">Nobody is speaking.</p>
+        <h2 id="floor-h">{t("room.floor")}</h2>
+        <p id="floor">{t("room.nobody_speaking")}</p>
       </section>
     );
   }
   return (
     <section aria-labelledby="floor-h">
-      <h2 id="floor-h">The floor</h2>
+      <h2 id="floor-h">{t("room.floor")}</h2>
       <div id="floor" class="floor">
         <p>
           <strong id="speaker">{speech.name}</strong>
-          {speech.kind === "point_of_order" ? " (point of order)" : ""}
+          {speech.kind === "point_of_order" ? t("room.on_point_of_order") : ""}
         </p>
         <Countdown store={store} />
-        {!speech.started_at && <p>Paused</p>}
+        {!speech.started_at && <p>{t("room.paused")}</p>}
         {store.may("speech.end") && (
           <p class="controls">
-            {speech.started_at ? <Action action="speech.pause">Pause</Action> : <Action action="speech.start">Resume</Action>}
-            <Action action="speech.extend" args={{ seconds: 60 }}>+1 min</Action>
-            <Action action="speech.end">End speech</Action>
+            {speech.started_at ? <Action action="speech.pause">{t("room.pause")}</Action> : <Action action="speech.start">{t("room.resume")}</Action>}
+            <Action action="speech.extend" args={{ seconds: 60 }}>{t("room.extend")}</Action>
+            <Action action="speech.end">{t("room.end_speech")}</Action>
           </p>
         )}
       </div>
@@ -201,21 +192,21 @@ function Entry({ entry, index, count, mine, chair }: { entry: QueueEntry; index:
     <li data-entry={entry.id} data-member={entry.member_id} class={mine ? "mine" : ""}>
       <span class="name">{entry.name}</span>{" "}
       {entry.kind === "point_of_order" ? (
-        <span class="poo">Point of order: {entry.rule ?? ""}</span>
+        <span class="poo">{t("room.point_of_order_on", { rule: entry.rule ?? "" })}</span>
       ) : (
-        entry.stance && <span class="stance">{entry.stance}</span>
+        entry.stance && <span class="stance">{t(`stance.${entry.stance}`)}</span>
       )}
-      <span class="reason">{REASON[entry.reason] ?? entry.reason}</span>
+      <span class="reason">{reason(entry.reason)}</span>
       {chair && (
         <span class="controls">
-          <Action action="speaker.call" args={{ entry_id: entry.id }}>Call</Action>
+          <Action action="speaker.call" args={{ entry_id: entry.id }}>{t("room.call")}</Action>
           {index > 0 && (
-            <Action action="speaker.move" args={{ entry_id: entry.id, position: index - 1 }} aria-label={`Move ${entry.name} up`}>↑</Action>
+            <Action action="speaker.move" args={{ entry_id: entry.id, position: index - 1 }} aria-label={t("room.move_up", { name: entry.name })}>↑</Action>
           )}
           {index < count - 1 && (
-            <Action action="speaker.move" args={{ entry_id: entry.id, position: index + 1 }} aria-label={`Move ${entry.name} down`}>↓</Action>
+            <Action action="speaker.move" args={{ entry_id: entry.id, position: index + 1 }} aria-label={t("room.move_down", { name: entry.name })}>↓</Action>
           )}
-          <Action action="speaker.remove" args={{ entry_id: entry.id }}>Remove</Action>
+          <Action action="speaker.remove" args={{ entry_id: entry.id }}>{t("room.remove")}</Action>
         </span>
       )}
     </li>
@@ -227,8 +218,8 @@ function Queue({ m, store }: { m: Meeting; store: MeetingStore }) {
   if (!item) {
     return (
       <section aria-labelledby="queue-h">
-        <h2 id="queue-h">Speakers</h2>
-        <p>No item is under discussion.</p>
+        <h2 id="queue-h">{t("room.speakers")}</h2>
+        <p>{t("room.no_item")}</p>
       </section>
     );
   }
@@ -237,11 +228,11 @@ function Queue({ m, store }: { m: Meeting; store: MeetingStore }) {
   const queued = item.queue.findIndex((e) => e.member_id === me && e.kind === "speech");
   return (
     <section aria-labelledby="queue-h">
-      <h2 id="queue-h">Speakers on “{item.title}”</h2>
-      {!item.queue_open && <p class="closed" id="list-closed">The list is closed.</p>}
+      <h2 id="queue-h">{t("room.speakers_on", { title: item.title })}</h2>
+      {!item.queue_open && <p class="closed" id="list-closed">{t("room.list_closed")}</p>}
       {queued >= 0 && (
         <p id="my-place" class="my-place">
-          You are number {queued + 1} in the queue: {REASON[item.queue[queued].reason] ?? ""}.
+          {t("room.my_place", { place: queued + 1, reason: reason(item.queue[queued].reason) })}
         </p>
       )}
       <ol class="queue" id="queue">
@@ -249,29 +240,29 @@ function Queue({ m, store }: { m: Meeting; store: MeetingStore }) {
           <Entry key={e.id} entry={e} index={i} count={item.queue.length} mine={e.member_id === me} chair={chair} />
         ))}
       </ol>
-      {!item.queue.length && <p>Nobody is waiting to speak.</p>}
+      {!item.queue.length && <p>{t("room.nobody_waiting")}</p>}
       <p class="controls">
         {store.may("speaker.request") &&
           (queued >= 0 ? (
-            <Action action="speaker.withdraw">Withdraw my request</Action>
+            <Action action="speaker.withdraw">{t("room.withdraw_request")}</Action>
           ) : item.queue_open ? (
             <>
-              <Action action="speaker.request" args={{ stance: "for" }}>Ask to speak: for</Action>
-              <Action action="speaker.request" args={{ stance: "against" }}>Ask to speak: against</Action>
-              <Action action="speaker.request">Ask to speak</Action>
+              <Action action="speaker.request" args={{ stance: "for" }}>{t("room.ask_for")}</Action>
+              <Action action="speaker.request" args={{ stance: "against" }}>{t("room.ask_against")}</Action>
+              <Action action="speaker.request">{t("room.ask")}</Action>
             </>
           ) : (
-            <span>The list of speakers is closed.</span>
+            <span>{t("room.list_closed_member")}</span>
           ))}
-        {chair && item.queue.length > 0 && <Action action="speaker.call">Call next speaker</Action>}
-        {chair && (item.queue_open ? <Action action="speaker.close_list">Close the list</Action> : <Action action="speaker.reopen_list">Reopen the list</Action>)}
+        {chair && item.queue.length > 0 && <Action action="speaker.call">{t("room.call_next")}</Action>}
+        {chair && (item.queue_open ? <Action action="speaker.close_list">{t("room.close_list")}</Action> : <Action action="speaker.reopen_list">{t("room.reopen_list")}</Action>)}
       </p>
       {store.may("speaker.point_of_order") && (
         <form id="point-of-order" class="inline-form">
           <label>
-            Standing order <input name="rule" required maxLength={200} placeholder="e.g. SO 7.2" />
+            {t("room.standing_order")} <input name="rule" required maxLength={200} placeholder={t("room.standing_order_example")} />
           </label>
-          <button type="submit">Point of order</button>
+          <button type="submit">{t("room.point_of_order")}</button>
         </form>
       )}
     </section>
@@ -284,14 +275,14 @@ function Person({ p, m, store }: { p: Participant; m: Meeting; store: MeetingSto
   return (
     <li data-member={p.member_id}>
       <span class="name">{p.name}</span>
-      {muted && <span class="muted-badge">Muted by the chair</span>}
-      <span class="role">{p.role}</span>
+      {muted && <span class="muted-badge">{t("room.muted")}</span>}
+      <span class="role">{t(`role.${p.role}`)}</span>
       {control && (
         <span class="controls">
           {muted ? (
-            <Action action="media.unmute" args={{ member_id: p.member_id }} aria-label={`Unmute ${p.name}`}>Unmute</Action>
+            <Action action="media.unmute" args={{ member_id: p.member_id }} aria-label={t("room.unmute_name", { name: p.name })}>{t("room.unmute")}</Action>
           ) : (
-            <Action action="media.mute" args={{ member_id: p.member_id }} aria-label={`Mute ${p.name}`}>Mute</Action>
+            <Action action="media.mute" args={{ member_id: p.member_id }} aria-label={t("room.mute_name", { name: p.name })}>{t("room.mute")}</Action>
           )}
         </span>
       )}
@@ -308,31 +299,28 @@ function MediaSettings({ m, store }: { m: Meeting; store: MeetingStore }) {
       {label}
     </Action>
   );
-  const state = formalMode(m) ? "on: only officers and the called speaker are heard" : "off: everyone who is not muted is heard";
-  const auto = formal === "auto" ? ` (automatic: on when more than ${m.media.formal_above} are present)` : "";
+  const state = t(formalMode(m) ? "room.formal_on_state" : "room.formal_off_state");
+  const auto = formal === "auto" ? t("room.formal_auto", { count: m.media.formal_above }) : "";
   return (
     <div id="media-settings" class="media-settings">
-      <h3>Audio and video</h3>
+      <h3>{t("room.media")}</h3>
       {store.may("media.mute_all") && (
         <div class="controls">
-          <Action action="media.mute_all">Mute all</Action>
+          <Action action="media.mute_all">{t("room.mute_all")}</Action>
         </div>
       )}
-      <p id="formal-state">
-        Formal mode is {state}
-        {auto}.
-      </p>
-      <div class="controls" role="group" aria-label="Formal mode">
-        {choice("on", "Formal: on")} {choice("off", "Formal: off")} {choice("auto", "Formal: automatic")}
+      <p id="formal-state">{t("room.formal_is", { state, auto })}</p>
+      <div class="controls" role="group" aria-label={t("room.formal_mode")}>
+        {choice("on", t("room.formal_on"))} {choice("off", t("room.formal_off"))} {choice("auto", t("room.formal_automatic"))}
       </div>
       <form id="media-settings-form" class="inline-form">
         <label>
-          Cameras shown besides the speaker <input name="last_n" type="number" min="0" max="100" required defaultValue={String(m.media.last_n)} />
+          {t("room.last_n")} <input name="last_n" type="number" min="0" max="100" required defaultValue={String(m.media.last_n)} />
         </label>
         <label>
-          Formal above (present) <input name="formal_above" type="number" min="0" max="100000" required defaultValue={String(m.media.formal_above)} />
+          {t("room.formal_above")} <input name="formal_above" type="number" min="0" max="100000" required defaultValue={String(m.media.formal_above)} />
         </label>
-        <button type="submit">Save media settings</button>
+        <button type="submit">{t("room.save_media")}</button>
       </form>
     </div>
   );
@@ -346,7 +334,7 @@ function People({ m, store }: { m: Meeting; store: MeetingStore }) {
   return (
     <section aria-labelledby="people-h">
       <h2 id="people-h">
-        Here now (<span id="present-count">{present.length}</span>)
+        {t("room.here_now")} (<span id="present-count">{present.length}</span>)
       </h2>
       <ul class="participants" id="participants">
         {present.map((p) => (
@@ -356,7 +344,7 @@ function People({ m, store }: { m: Meeting; store: MeetingStore }) {
       <MediaSettings m={m} store={store} />
       {apologies.length > 0 && (
         <>
-          <h3>Apologies</h3>
+          <h3>{t("room.apologies")}</h3>
           <ul id="apologies">
             {apologies.map(([id, a]) => (
               <li key={id}>
@@ -373,7 +361,7 @@ function People({ m, store }: { m: Meeting; store: MeetingStore }) {
 
 function Room({ store, token }: { store: MeetingStore; token: string }) {
   const m = store.meeting;
-  if (!m) return <p>Loading…</p>;
+  if (!m) return <p role="status">{t("loading")}</p>;
   return (
     <>
       <Header m={m} store={store} />
@@ -401,7 +389,7 @@ export function renderRoom(root: HTMLElement, store: MeetingStore, token: string
 export function renderRefusal(root: HTMLElement, code: string, message: string): void {
   render(
     <div class="error" role="alert" data-code={code}>
-      <h1>Cannot join this meeting</h1>
+      <h1>{t("room.refused")}</h1>
       <p>{message}</p>
     </div>,
     root,

@@ -1,5 +1,6 @@
 // Small pieces every view uses.
 import type { ComponentChildren, JSX } from "preact";
+import { LANGUAGES, language, setLanguage, t } from "./i18n";
 
 type ButtonProps = Omit<JSX.HTMLAttributes<HTMLButtonElement>, "action"> & {
   action: string;
@@ -20,4 +21,26 @@ export function clock(seconds: number): string {
   const sign = seconds < 0 ? "−" : "";
   const whole = Math.abs(Math.round(seconds));
   return `${sign}${Math.floor(whole / 60)}:${String(whole % 60).padStart(2, "0")}`;
+}
+
+// The page's language; `onChange` re-renders whatever shows text.
+export function LanguagePicker({ onChange }: { onChange: () => void }) {
+  return (
+    <label class="language">
+      {t("language")}{" "}
+      <select
+        value={language()}
+        onChange={async (event) => {
+          await setLanguage((event.target as HTMLSelectElement).value);
+          onChange();
+        }}
+      >
+        {Object.entries(LANGUAGES).map(([code, name]) => (
+          <option value={code} lang={code} key={code}>
+            {name}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
 }
