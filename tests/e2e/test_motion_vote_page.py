@@ -18,7 +18,8 @@ async def test_motion_with_amendment_and_votes(
 ) -> None:
     chair = await open_as(browser, hub_server, CHAIR)
     ana = await open_as(browser, hub_server, ANA)
-    ben = await open_as(browser, hub_server, BEN)
+    # Ben takes part from a phone.
+    ben = await open_as(browser, hub_server, BEN, width=375)
     # Three people in the room: the chair sets a quorum of three for this test.
     orders = await chair.evaluate("() => window.hub.store.meeting.standing_orders")
     orders["quorum"] = {"kind": "number", "value": 3}
@@ -77,13 +78,17 @@ async def test_motion_with_amendment_and_votes(
     await vote(ana, "For")
     await expect(ana.locator("#recorded")).to_contain_text("Receipt")
     await vote(ben, "Against")
+    # On a phone the vote panel fits the screen: nothing to scroll sideways.
+    assert await ben.evaluate("document.documentElement.scrollWidth") <= 375
+    await assert_accessible(ben)
+    await ben.locator("#vote-panel").screenshot(path=artifacts / "member-vote-phone.png")
     await chair.get_by_role("button", name="Close: casting vote for").click()
     result = ben.locator("article.result").first
     await expect(result).to_contain_text("Carried")
     await expect(result).to_contain_text("casting vote for")
     await expect(ben.locator("article.motion").first).to_contain_text("Carried")
     await assert_accessible(ben)
-    await ben.screenshot(path=artifacts / "member-result.png", full_page=True)
+    await ben.locator("#results").screenshot(path=artifacts / "member-result.png")
 
 
 async def vote(page: Page, choice: str) -> None:

@@ -13,8 +13,8 @@ from tests.e2e.conftest import assert_accessible
 CHAIR, ANA, BEN = "m001", "m002", "m025"
 
 
-async def open_as(browser: Browser, hub: RunningHub, member: str) -> Page:
-    context = await browser.new_context(viewport={"width": 1280, "height": 900})
+async def open_as(browser: Browser, hub: RunningHub, member: str, width: int = 1280) -> Page:
+    context = await browser.new_context(viewport={"width": width, "height": 900})
     page = await context.new_page()
     await page.goto(f"{hub.url}/join/{hub.links[member]}")
     await expect(page.locator("#title")).to_have_text("Annual General Meeting")
