@@ -89,3 +89,28 @@ async def test_a_member_sees_no_chair_controls_and_the_server_refuses_them(
     )
     await expect(ana.locator("#notice")).to_have_attribute("data-code", "forbidden")
     await expect(ana.locator('[aria-current="step"]')).to_have_count(0)
+
+
+async def test_the_chair_reorders_the_queue_by_drag_and_by_keyboard(
+    hub_server: RunningHub, browser: Browser
+) -> None:
+    chair = await open_as(browser, hub_server, CHAIR)
+    ana = await open_as(browser, hub_server, ANA)
+    ben = await open_as(browser, hub_server, BEN)
+    await chair.locator('[data-item="a5"]').get_by_role("button", name="Take up").click()
+    await ana.get_by_role("button", name="Ask to speak", exact=True).click()
+    await expect(ana.locator("#my-place")).to_contain_text("You are number 1")
+    await ben.get_by_role("button", name="Ask to speak", exact=True).click()
+    queue = chair.locator("#queue li")
+    await expect(queue).to_have_count(2)
+
+    await queue.nth(1).drag_to(queue.nth(0))
+    await expect(queue.nth(0)).to_contain_text("Omar Young")
+    await expect(queue.nth(0)).to_contain_text("Placed here by the chair")
+    await expect(ana.locator("#my-place")).to_contain_text("You are number 2")
+
+    # The same by keyboard: focus Beatriz's "move up" and press Enter.
+    await chair.get_by_role("button", name="Move Beatriz Bauer up").focus()
+    await chair.keyboard.press("Enter")
+    await expect(queue.nth(0)).to_contain_text("Beatriz Bauer")
+    await expect(ana.locator("#my-place")).to_contain_text("You are number 1")

@@ -1,4 +1,5 @@
 import "./style.css";
+import { onAction } from "./actions";
 import { Announcer } from "./announce";
 import { Connection, type HubError } from "./connection";
 import { MediaSession } from "./media";
@@ -65,6 +66,8 @@ if (home) {
       tell(e.message ?? String(error), e.code ?? "");
     }
   }
+
+  onAction((action, args) => void send(action, args));
 
   app.addEventListener("click", async (event) => {
     if ((event.target as HTMLElement).closest("[data-local='minutes.load']")) {

@@ -2,6 +2,7 @@
 // Everything renders from the store; controls carry data-action and are sent by main.ts.
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
+import { act } from "./actions";
 import { formalMode } from "./forwarding";
 import { Minutes } from "./minutes";
 import { Motions } from "./motions";
@@ -9,7 +10,7 @@ import { NextSteps } from "./nextsteps";
 import type { AgendaItem, Meeting, MeetingStore, Participant, QueueEntry } from "./store";
 import { t } from "./i18n";
 import { formatStart } from "./time";
-import { Action, LanguagePicker, clock } from "./ui";
+import { Action, LanguagePicker, clock, reorderable } from "./ui";
 
 const reason = (code: string): string => t(`reason.${code}`, { defaultValue: code });
 
@@ -110,7 +111,13 @@ function Agenda({ m, store }: { m: Meeting; store: MeetingStore }) {
         {m.agenda.map((item, index) => {
           const current = item.id === m.current_item;
           return (
-            <li key={item.id} data-item={item.id} aria-current={current ? "step" : undefined} class={current ? "current" : undefined}>
+            <li
+              key={item.id}
+              data-item={item.id}
+              aria-current={current ? "step" : undefined}
+              class={current ? "current" : undefined}
+              {...(officer ? reorderable(item.id, index, (id, position) => act("agenda.move", { item_id: id, position })) : {})}
+            >
               <span class="item-title">{item.title}</span>
               <ItemTime item={item} store={store} />
               {item.documents.map((d, i) => (
@@ -189,7 +196,12 @@ function Floor({ m, store }: { m: Meeting; store: MeetingStore }) {
 
 function Entry({ entry, index, count, mine, chair }: { entry: QueueEntry; index: number; count: number; mine: boolean; chair: boolean }) {
   return (
-    <li data-entry={entry.id} data-member={entry.member_id} class={mine ? "mine" : ""}>
+    <li
+      data-entry={entry.id}
+      data-member={entry.member_id}
+      class={mine ? "mine" : ""}
+      {...(chair ? reorderable(entry.id, index, (id, position) => act("speaker.move", { entry_id: id, position })) : {})}
+    >
       <span class="name">{entry.name}</span>{" "}
       {entry.kind === "point_of_order" ? (
         <span class="poo">{t("room.point_of_order_on", { rule: entry.rule ?? "" })}</span>

@@ -17,6 +17,20 @@ export function Action({ action, args = {}, children, ...rest }: ButtonProps) {
   );
 }
 
+// Drag and drop to reorder a list (the queue, the agenda); the ↑ and ↓ buttons do the same by keyboard.
+export function reorderable(id: string, index: number, move: (id: string, position: number) => void) {
+  return {
+    draggable: true,
+    onDragStart: (event: DragEvent) => event.dataTransfer?.setData("text/plain", id),
+    onDragOver: (event: DragEvent) => event.preventDefault(),
+    onDrop: (event: DragEvent) => {
+      event.preventDefault();
+      const dragged = event.dataTransfer?.getData("text/plain");
+      if (dragged && dragged !== id) move(dragged, index);
+    },
+  };
+}
+
 export function clock(seconds: number): string {
   const sign = seconds < 0 ? "−" : "";
   const whole = Math.abs(Math.round(seconds));
