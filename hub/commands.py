@@ -279,6 +279,18 @@ class MediaSetSettings(Model):
     last_n: Annotated[int, Field(ge=0, le=100)] | None = None
 
 
+class ChatSend(Model):
+    text: Annotated[str, Field(min_length=1, max_length=1000)]
+
+
+class ChatHide(Model):
+    message_id: Id
+
+
+class ChatSetOpen(Model):
+    open: bool
+
+
 COMMANDS: dict[str, type[Model]] = {
     "meeting.join": MeetingJoin,
     "meeting.leave": MeetingLeave,
@@ -330,4 +342,7 @@ COMMANDS: dict[str, type[Model]] = {
     "media.unmute": MediaUnmute,
     "media.mute_all": MediaMuteAll,
     "media.set_settings": MediaSetSettings,
+    "chat.send": ChatSend,
+    "chat.hide": ChatHide,
+    "chat.set_open": ChatSetOpen,
 }

@@ -293,6 +293,16 @@ class Apology(Model):
     note: Annotated[str, Field(max_length=500)] = ""
 
 
+class ChatMessage(Model):
+    id: Id
+    member_id: Id
+    name: Name
+    text: Annotated[str, Field(max_length=1000)]
+    at: UtcTime
+    # Hidden by an officer: the text is gone from the meeting's state, the fact stays visible.
+    hidden_by: str | None = None
+
+
 FormalMode = Literal["auto", "on", "off"]
 
 
@@ -340,6 +350,9 @@ class Meeting(Model):
     media: MediaSettings = Field(default_factory=MediaSettings)
     # Members the chair has muted: the relay forwards none of their audio, whatever else applies.
     muted: list[Id] = Field(default_factory=list)
+    # The meeting's chat, newest last; only the latest CHAT_KEPT messages are kept.
+    chat: list[ChatMessage] = Field(default_factory=list)
+    chat_open: bool = True
     # Source of ids for agenda items, queue entries, motions: rules stay pure and replayable.
     serial: int = 0
 

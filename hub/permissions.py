@@ -66,6 +66,10 @@ MATRIX: dict[str, frozenset[Role]] = {
     "media.unmute": CHAIRS,
     "media.mute_all": CHAIRS,
     "media.set_settings": CHAIRS,
+    # Observers may follow the chat but not write in it; officers moderate.
+    "chat.send": VOTING_ROLES,
+    "chat.hide": OFFICER_ROLES,
+    "chat.set_open": OFFICER_ROLES,
 }
 
 

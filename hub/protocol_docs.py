@@ -331,6 +331,24 @@ PAGES: dict[str, Page] = {
         ("media.settings_set",),
         (),
     ),
+    "chat.send": Page(
+        "Write in the meeting's chat (up to 1,000 characters; surrounding space is trimmed). Everyone in the "
+        "meeting sees it in the state's `chat`, which keeps the latest 200 messages. While the chat is "
+        "closed only officers may write.",
+        ("chat.sent",),
+        ("chat.closed", "chat.empty"),
+    ),
+    "chat.hide": Page(
+        "Hide a chat message: its text is removed from the meeting's state and the message shows who hid "
+        "it. Hiding a hidden message changes nothing.",
+        ("chat.hidden",),
+        ("chat.not_found",),
+    ),
+    "chat.set_open": Page(
+        "Close the chat to members (officers may still write), or reopen it.",
+        ("chat.opened", "chat.closed"),
+        (),
+    ),
 }
 
 

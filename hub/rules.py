@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from hub import agenda, attendance, media, meetings, minutes, motions, speakers
+from hub import agenda, attendance, chat, media, meetings, minutes, motions, speakers
 from hub.meetings import Actor, Change
 from hub.models import Meeting
 
@@ -54,6 +54,9 @@ RULES: dict[str, Rule] = {
     "media.unmute": media.unmute,
     "media.mute_all": media.mute_all,
     "media.set_settings": media.set_settings,
+    "chat.send": chat.send,
+    "chat.hide": chat.hide,
+    "chat.set_open": chat.set_open,
 }
 
 # Every state-changing event needs the actor to have joined the meeting (and not left): business is

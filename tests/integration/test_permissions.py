@@ -77,6 +77,9 @@ PAYLOADS: dict[str, dict[str, Any]] = {
     "media.unmute": {"member_id": "m002"},
     "media.mute_all": {},
     "media.set_settings": {"last_n": 3},
+    "chat.send": {"text": "Hello"},
+    "chat.hide": {"message_id": "c1"},
+    "chat.set_open": {"open": False},
 }
 
 

@@ -115,6 +115,8 @@ if (home) {
       void send("attendance.apologise", { note: String(data.get("note") ?? "") })
         .then(() => connection.send("meeting.leave"))
         .then(() => connection.sync());
+    } else if (form.id === "chat-form") {
+      void send("chat.send", { text: String(data.get("text") ?? "") });
     } else if (form.id === "minutes-edit") {
       void send("minutes.edit", { text: String(data.get("text") ?? "") });
       return;

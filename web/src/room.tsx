@@ -3,6 +3,7 @@
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { act } from "./actions";
+import { Chat } from "./chat";
 import { formalMode } from "./forwarding";
 import { Minutes } from "./minutes";
 import { Motions } from "./motions";
@@ -387,6 +388,7 @@ function Room({ store, token }: { store: MeetingStore; token: string }) {
         <div>
           <Agenda m={m} store={store} />
           <Minutes m={m} store={store} token={token} />
+          <Chat m={m} store={store} />
           <People m={m} store={store} />
         </div>
       </div>

@@ -129,6 +129,17 @@ export interface Meeting {
   media: MediaSettings;
   // Members the chair has muted: the relay forwards none of their audio.
   muted: string[];
+  chat: ChatMessage[];
+  chat_open: boolean;
+}
+
+export interface ChatMessage {
+  id: string;
+  member_id: string;
+  name: string;
+  text: string;
+  at: string;
+  hidden_by: string | null;
 }
 
 export interface HubEvent {
