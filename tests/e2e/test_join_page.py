@@ -43,6 +43,8 @@ async def test_a_second_participant_appears_live(
     await expect(member.locator("#agenda-h")).to_have_text("Orden del día")
     await expect(member.locator("#quorum")).to_contain_text("presentes")
     await expect(member.locator("#people-h")).to_contain_text("Presentes (2)")
+    await expect(member.locator("#media-h")).to_have_text("Audio y vídeo")
+    await expect(member.locator("#media-join")).to_have_text("Entrar con audio y vídeo")
     await expect(member.locator("#starts")).to_contain_text("mar")
     await assert_accessible(member)
     await member.screenshot(path=artifacts / "room-es.png", full_page=True)

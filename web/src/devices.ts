@@ -1,5 +1,7 @@
 // This browser's own sources: microphone, camera and shared screen, the chosen devices, and the
 // microphone's level for the meters.
+import { t } from "./i18n";
+
 export type Mode = "full" | "audio" | "listen";
 export type Source = "microphone" | "camera" | "screen";
 
@@ -9,9 +11,9 @@ const VIDEO: MediaTrackConstraints = { width: { ideal: 640 }, height: { ideal: 3
 
 function reason(error: unknown): string {
   const name = (error as DOMException)?.name;
-  if (name === "NotAllowedError") return "permission was refused";
-  if (name === "NotFoundError" || name === "OverconstrainedError") return "no such device was found";
-  if (name === "NotReadableError") return "another program is using it";
+  if (name === "NotAllowedError") return t("media.refused");
+  if (name === "NotFoundError" || name === "OverconstrainedError") return t("media.no_device");
+  if (name === "NotReadableError") return t("media.in_use");
   return (error as Error)?.message ?? String(error);
 }
 
@@ -59,7 +61,7 @@ export class LocalMedia {
       try {
         this.camera = await this.open("videoinput");
       } catch (error) {
-        this.problem = `Your camera is not available: ${reason(error)}.`;
+        this.problem = t("media.camera_unavailable", { reason: reason(error) });
         result = "audio";
       }
     }
@@ -67,7 +69,7 @@ export class LocalMedia {
       try {
         this.microphone = await this.open("audioinput");
       } catch (error) {
-        this.problem = `${this.problem} Your microphone is not available: ${reason(error)}.`.trim();
+        this.problem = `${this.problem} ${t("media.mic_unavailable", { reason: reason(error) })}`.trim();
         this.stop("camera");
         result = "listen";
       }

@@ -7,7 +7,7 @@ import { MediaView } from "./mediaview";
 import { renderRefusal, renderRoom } from "./room";
 import { MeetingStore } from "./store";
 import { showHome } from "./home";
-import { startI18n } from "./i18n";
+import { startI18n, t } from "./i18n";
 
 await startI18n();
 
@@ -31,7 +31,11 @@ if (home) {
   app.replaceChildren();
   showHome(app, decodeURIComponent(home[1]));
 } else if (!match) {
-  app.innerHTML = `<h1>Meeting hub</h1><p>Open the join link you were sent to take part in a meeting.</p>`;
+  const title = document.createElement("h1");
+  const hint = document.createElement("p");
+  title.textContent = t("page.no_link_title");
+  hint.textContent = t("page.no_link");
+  app.replaceChildren(title, hint);
 } else {
   const token = decodeURIComponent(match[1]);
   const store = new MeetingStore();
@@ -46,7 +50,7 @@ if (home) {
   const connection = new Connection(token, store, {
     onOnline(online) {
       banner.hidden = online;
-      banner.textContent = online ? "" : "Connection lost: reconnecting…";
+      banner.textContent = online ? "" : t("page.reconnecting");
     },
     onRefused: showError,
   });

@@ -3,6 +3,7 @@
 // enforced by the relay; the page only shows it.
 import type { Connection, HubError } from "./connection";
 import { LocalMedia, type Mode, type Source } from "./devices";
+import { t } from "./i18n";
 
 export interface StreamInfo {
   member_id: string;
@@ -183,7 +184,7 @@ export class MediaSession {
         await this.sender("camera")?.replaceTrack(track);
       } catch (error) {
         this.cameraOff = true;
-        this.problem = `Your camera is not available: ${(error as Error).message}`;
+        this.problem = t("media.camera_unavailable", { reason: (error as Error).message });
       }
     }
     this.notify();
@@ -270,8 +271,8 @@ export class MediaSession {
     this.phase = "ended";
     this.problem =
       reason === "no_answer"
-        ? "Your audio and video stopped: this browser did not answer the relay in time."
-        : "Your audio and video stopped: the connection to the relay failed.";
+        ? t("media.stopped_no_answer")
+        : t("media.stopped_failed");
     this.notify();
   }
 

@@ -1,10 +1,11 @@
 // The audio and video panel: the device check before joining, then the controls and the video tiles.
-// It lives outside #app (which is re-rendered with innerHTML on every change) and is updated in place,
-// so live <video> elements, focus and the preview survive every update.
+// It lives outside #app and is updated in place, so live <video> elements, focus and the preview survive
+// every update.
 import type { Mode } from "./devices";
 import { escape } from "./format";
 import type { MediaSession, StreamInfo } from "./media";
 import { HEARD_IN_FORMAL, formalMode, hasFloor } from "./forwarding";
+import { t } from "./i18n";
 import type { MeetingStore } from "./store";
 
 interface Tile {
@@ -16,39 +17,40 @@ interface Tile {
   self: boolean;
 }
 
+// Text is filled in by relabel(): data-t names the text, data-t-label the aria-label.
 const SKELETON = `
-  <h2 id="media-h">Audio and video</h2>
+  <h2 id="media-h" data-t="media.title"></h2>
   <div id="media-status" class="media-status"></div>
   <div id="media-setup" class="media-setup">
     <fieldset id="media-mode" class="media-mode">
-      <legend>How do you want to take part?</legend>
-      <label><input type="radio" name="media-mode" value="full" checked /> Camera and microphone</label>
-      <label><input type="radio" name="media-mode" value="audio" /> Audio only (no camera)</label>
-      <label><input type="radio" name="media-mode" value="listen" /> Listen only (send nothing)</label>
-      <p id="media-observer" class="hint" hidden>As an observer you may listen only.</p>
+      <legend data-t="media.how"></legend>
+      <label><input type="radio" name="media-mode" value="full" checked /> <span data-t="media.full"></span></label>
+      <label><input type="radio" name="media-mode" value="audio" /> <span data-t="media.audio"></span></label>
+      <label><input type="radio" name="media-mode" value="listen" /> <span data-t="media.listen"></span></label>
+      <p id="media-observer" class="hint" hidden data-t="media.observer"></p>
     </fieldset>
     <div id="device-check" class="device-check" hidden>
-      <video id="media-preview" class="preview" autoplay playsinline muted aria-label="Your camera preview"></video>
+      <video id="media-preview" class="preview" autoplay playsinline muted data-t-label="media.preview"></video>
       <div class="device-fields">
-        <p id="camera-field"><label for="camera-picker">Camera</label> <select id="camera-picker"></select></p>
-        <p id="microphone-field"><label for="microphone-picker">Microphone</label> <select id="microphone-picker"></select></p>
-        <p><label for="mic-level">Microphone level</label> <meter id="mic-level" min="0" max="1" low="0.15" high="0.85" optimum="0.5" value="0"></meter></p>
-        <p class="hint">Speak: the bar should move. Others see the picture on the left.</p>
+        <p id="camera-field"><label for="camera-picker" data-t="media.camera"></label> <select id="camera-picker"></select></p>
+        <p id="microphone-field"><label for="microphone-picker" data-t="media.microphone"></label> <select id="microphone-picker"></select></p>
+        <p><label for="mic-level" data-t="media.mic_level"></label> <meter id="mic-level" min="0" max="1" low="0.15" high="0.85" optimum="0.5" value="0"></meter></p>
+        <p class="hint" data-t="media.speak_hint"></p>
       </div>
     </div>
     <p class="controls">
-      <button type="button" id="media-check">Check camera and microphone</button>
-      <button type="button" id="media-join" class="primary">Join audio and video</button>
+      <button type="button" id="media-check" data-t="media.check"></button>
+      <button type="button" id="media-join" class="primary"></button>
     </p>
   </div>
   <div id="media-live" hidden>
-    <div class="controls media-controls" role="group" aria-label="Your audio and video">
-      <button type="button" id="media-mic" aria-pressed="false">Mute microphone</button>
-      <button type="button" id="media-camera" aria-pressed="false">Stop camera</button>
-      <button type="button" id="media-share" aria-pressed="false">Share screen</button>
-      <button type="button" id="media-leave">Leave audio and video</button>
+    <div class="controls media-controls" role="group" data-t-label="media.yours">
+      <button type="button" id="media-mic" aria-pressed="false" data-t="media.mute_mic"></button>
+      <button type="button" id="media-camera" aria-pressed="false" data-t="media.stop_camera"></button>
+      <button type="button" id="media-share" aria-pressed="false" data-t="media.share"></button>
+      <button type="button" id="media-leave" data-t="media.leave"></button>
       <span id="media-self" class="media-self"></span>
-      <meter id="media-level" min="0" max="1" low="0.15" high="0.85" optimum="0.5" value="0" aria-label="Your microphone level"></meter>
+      <meter id="media-level" min="0" max="1" low="0.15" high="0.85" optimum="0.5" value="0" data-t-label="media.your_level"></meter>
     </div>
     <div id="media-tiles" class="tiles"></div>
   </div>
@@ -115,6 +117,7 @@ export class MediaView {
     this.el("media-setup").hidden = inMedia;
     this.el("media-live").hidden = !inMedia;
     if (inMedia) this.checking = false;
+    this.relabel();
     this.setup();
     this.controls();
     this.renderTiles(inMedia);
@@ -135,15 +138,15 @@ export class MediaView {
     const checked = this.checking && (local.microphone !== null || local.camera !== null);
     this.el("device-check").hidden = !checked;
     this.el("media-check").hidden = mode === "listen" || checked;
-    this.el("media-join").textContent = session.phase === "ended" ? "Rejoin audio and video" : "Join audio and video";
+    this.el("media-join").textContent = t(session.phase === "ended" ? "media.rejoin" : "media.join");
     const preview = this.el<HTMLVideoElement>("media-preview");
     const previewStream = this.checking && local.camera ? this.selfStream("preview", local.camera) : null;
     if (preview.srcObject !== previewStream) preview.srcObject = previewStream;
     preview.hidden = previewStream === null;
     this.el("camera-field").hidden = mode !== "full";
     this.el("microphone-field").hidden = mode === "listen";
-    this.fillPicker(this.el("camera-picker"), local.cameras, local.chosenId("videoinput"), "Camera");
-    this.fillPicker(this.el("microphone-picker"), local.microphones, local.chosenId("audioinput"), "Microphone");
+    this.fillPicker(this.el("camera-picker"), local.cameras, local.chosenId("videoinput"), t("media.camera"));
+    this.fillPicker(this.el("microphone-picker"), local.microphones, local.chosenId("audioinput"), t("media.microphone"));
   }
 
   private fillPicker(select: HTMLSelectElement, devices: MediaDeviceInfo[], chosen: string, kind: string): void {
@@ -170,11 +173,11 @@ export class MediaView {
     this.el("media-level").hidden = mode === "listen" || session.micMuted;
     const parts =
       mode === "listen"
-        ? ["Listening only: you send no audio or video."]
+        ? [t("media.listening")]
         : [
-            session.micMuted ? "Your microphone is muted." : "Your microphone is on.",
-            mode === "full" ? (session.cameraOff ? "Your camera is off." : "Your camera is on.") : "Audio only.",
-            session.sharing ? "You are sharing your screen." : "",
+            t(session.micMuted ? "media.mic_muted" : "media.mic_on"),
+            mode === "full" ? t(session.cameraOff ? "media.camera_off" : "media.camera_on") : t("media.audio_only"),
+            session.sharing ? t("media.sharing") : "",
           ];
     this.el("media-self").textContent = parts.filter(Boolean).join(" ");
   }
@@ -200,8 +203,8 @@ export class MediaView {
       self: false,
     }));
     const { camera, screen } = session.local;
-    if (camera && session.mode === "full") tiles.unshift({ id: "self", stream: this.selfStream("self", camera), name: "You", memberId: me, source: "camera", self: true });
-    if (screen && session.sharing) tiles.push({ id: "self-screen", stream: this.selfStream("screen", screen), name: "Your screen", memberId: me, source: "screen", self: true });
+    if (camera && session.mode === "full") tiles.unshift({ id: "self", stream: this.selfStream("self", camera), name: t("media.you"), memberId: me, source: "camera", self: true });
+    if (screen && session.sharing) tiles.push({ id: "self-screen", stream: this.selfStream("screen", screen), name: t("media.your_screen"), memberId: me, source: "screen", self: true });
     return tiles;
   }
 
@@ -241,10 +244,10 @@ export class MediaView {
       element.classList.toggle("no-video", !hasVideo);
       element.querySelector(".tile-name")!.textContent = tile.name;
       const state = [
-        tile.source === "screen" ? "Screen" : tile.memberId === stage ? "On stage" : "",
-        speaking ? "Speaking" : "",
-        muted ? "Muted by the chair" : "",
-        hasVideo ? "" : "Audio only",
+        tile.source === "screen" ? t("media.tile_screen") : tile.memberId === stage ? t("media.on_stage") : "",
+        speaking ? t("media.speaking") : "",
+        muted ? t("media.muted_by_chair") : "",
+        hasVideo ? "" : t("media.tile_audio_only"),
       ];
       element.querySelector(".tile-state")!.textContent = state.filter(Boolean).join(" · ");
     }
@@ -257,18 +260,18 @@ export class MediaView {
     const session = this.session;
     const lines: string[] = [];
     const connecting = session.phase === "joining" || (session.phase === "joined" && session.pc?.connectionState !== "connected");
-    if (connecting) lines.push("Connecting your audio and video…");
-    if (session.phase === "reconnecting") lines.push("Connection lost: your audio and video come back when it does.");
+    if (connecting) lines.push(t("media.connecting"));
+    if (session.phase === "reconnecting") lines.push(t("media.reconnecting"));
     if (session.problem) lines.push(session.problem);
-    if (session.phase === "ended") lines.push("Press “Rejoin audio and video” to come back.");
+    if (session.phase === "ended") lines.push(t("media.ended"));
     const muted = m.muted.includes(you.member_id);
     const formal = formalMode(m) && !HEARD_IN_FORMAL.has(you.role);
     const floor = hasFloor(m, you.member_id, this.store);
     const alert: string[] = [];
-    if (muted) alert.push("The chair has muted you: nobody hears your microphone until the chair unmutes you.");
-    else if (formal && floor) alert.push("The chair has called you: your microphone is open.");
-    else if (formal) alert.push("Formal meeting: your microphone opens when the chair calls you to speak.");
-    if (floor && !muted && session.micMuted && session.phase === "joined") alert.push("You have the floor, but you have muted your own microphone: unmute it to speak.");
+    if (muted) alert.push(t("media.muted_alert"));
+    else if (formal && floor) alert.push(t("media.called_open"));
+    else if (formal) alert.push(t("media.formal_wait"));
+    if (floor && !muted && session.micMuted && session.phase === "joined") alert.push(t("media.floor_self_muted"));
     const html =
       lines.map((line) => `<p>${escape(line)}</p>`).join("") +
       alert.map((line) => `<p class="media-alert" data-state="${muted ? "muted" : floor ? "floor" : "formal"}">${escape(line)}</p>`).join("");
@@ -279,13 +282,24 @@ export class MediaView {
     }
     // Spoken once per change (the first look is not a change, except a mute already in place).
     if (this.wasMuted !== muted && (this.wasMuted !== null || muted)) {
-      this.announce(muted ? "The chair has muted you." : "The chair has unmuted you.");
+      this.announce(t(muted ? "media.announce_muted" : "media.announce_unmuted"));
     } else if (this.hadFloor !== null && this.hadFloor !== floor && !muted) {
-      if (floor) this.announce(formal ? "The chair has called you: your microphone is open." : "The chair has called you: you have the floor.");
-      else if (formal) this.announce("Your speech has ended: your microphone is closed.");
+      if (floor) this.announce(t(formal ? "media.called_open" : "media.announce_floor"));
+      else if (formal) this.announce(t("media.announce_closed"));
     }
     this.wasMuted = muted;
     this.hadFloor = floor;
+  }
+
+  // The fixed text, in the page's language (it may have changed since the last render).
+  private relabel(): void {
+    for (const element of this.root.querySelectorAll<HTMLElement>("[data-t]")) {
+      const text = t(element.dataset.t!);
+      if (element.textContent !== text) element.textContent = text;
+    }
+    for (const element of this.root.querySelectorAll<HTMLElement>("[data-t-label]")) {
+      element.setAttribute("aria-label", t(element.dataset.tLabel!));
+    }
   }
 
   private announce(text: string): void {
