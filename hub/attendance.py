@@ -1,14 +1,15 @@
-"""Pure rules for attendance: apologies sent ahead. Check-in happens on joining (hub/meetings.py);
-quorum is derived from who is present (Meeting.quorum)."""
+"""Pure rules for attendance: apologies sent ahead, and the chair removing (and readmitting) a
+participant. Check-in happens on joining (hub/meetings.py); quorum is derived from who is present
+(Meeting.quorum)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from hub.commands import AttendanceApologise
+from hub.commands import AttendanceApologise, ParticipantReadmit, ParticipantRemove
 from hub.errors import HubError
 from hub.meetings import Actor, Change
-from hub.models import Apology, Meeting, MeetingStatus
+from hub.models import Apology, Meeting, MeetingStatus, Role
 
 
 def apologise(meeting: Meeting, command: AttendanceApologise, actor: Actor, now: datetime) -> Change | None:
@@ -22,4 +23,49 @@ def apologise(meeting: Meeting, command: AttendanceApologise, actor: Actor, now:
         meeting.model_copy(update={"apologies": {**meeting.apologies, actor.member_id: apology}}),
         "attendance.apologised",
         {"member_id": actor.member_id, "name": actor.name, "note": command.note},
+    )
+
+
+# Those in the chair cannot be removed (as they cannot be muted).
+UNREMOVABLE = frozenset({Role.ADMIN, Role.CHAIR})
+
+
+def remove(meeting: Meeting, command: ParticipantRemove, actor: Actor, now: datetime) -> Change | None:
+    """The participant leaves at once and may not come back until readmitted; their connections are
+    closed by the edge. Their requests to speak go with them."""
+    target = meeting.participants.get(command.member_id)
+    if target is None:
+        raise HubError(
+            "participant.not_found",
+            "That member has never joined this meeting.",
+            {"member_id": command.member_id},
+        )
+    if target.role in UNREMOVABLE:
+        raise HubError("participant.cannot_remove_chair", "Those in the chair cannot be removed.")
+    if command.member_id in meeting.removed:
+        return None
+    gone = target.model_copy(update={"present": False, "sessions": [], "last_seen_at": now})
+    agenda = [
+        item.model_copy(update={"queue": [e for e in item.queue if e.member_id != command.member_id]})
+        for item in meeting.agenda
+    ]
+    changed = meeting.model_copy(
+        update={
+            "participants": {**meeting.participants, command.member_id: gone},
+            "removed": [*meeting.removed, command.member_id],
+            "agenda": agenda,
+        }
+    )
+    return Change(changed, "participant.removed", {"member_id": command.member_id, "name": target.name})
+
+
+def readmit(meeting: Meeting, command: ParticipantReadmit, actor: Actor, now: datetime) -> Change | None:
+    if command.member_id not in meeting.removed:
+        return None
+    removed = [m for m in meeting.removed if m != command.member_id]
+    name = meeting.participants[command.member_id].name
+    return Change(
+        meeting.model_copy(update={"removed": removed}),
+        "participant.readmitted",
+        {"member_id": command.member_id, "name": name},
     )

@@ -279,6 +279,14 @@ class MediaSetSettings(Model):
     last_n: Annotated[int, Field(ge=0, le=100)] | None = None
 
 
+class ParticipantRemove(Model):
+    member_id: Id
+
+
+class ParticipantReadmit(Model):
+    member_id: Id
+
+
 class ChatSend(Model):
     text: Annotated[str, Field(min_length=1, max_length=1000)]
 
@@ -342,6 +350,8 @@ COMMANDS: dict[str, type[Model]] = {
     "media.unmute": MediaUnmute,
     "media.mute_all": MediaMuteAll,
     "media.set_settings": MediaSetSettings,
+    "participant.remove": ParticipantRemove,
+    "participant.readmit": ParticipantReadmit,
     "chat.send": ChatSend,
     "chat.hide": ChatHide,
     "chat.set_open": ChatSetOpen,

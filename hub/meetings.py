@@ -46,6 +46,7 @@ TRANSITIONS: dict[MeetingStatus, frozenset[MeetingStatus]] = {
 
 
 def join(meeting: Meeting, actor: Actor, now: datetime) -> Change | None:
+    refuse_removed(meeting, actor.member_id)
     current = meeting.participants.get(actor.member_id)
     if current is not None and actor.session in current.sessions:
         return None
@@ -180,6 +181,11 @@ def as_present(
         return rule(meeting, now)
 
     return checked
+
+
+def refuse_removed(meeting: Meeting, member_id: str) -> None:
+    if member_id in meeting.removed:
+        raise HubError("auth.removed", "The chair has removed you from this meeting.")
 
 
 def require_present(meeting: Meeting, actor: Actor) -> None:

@@ -350,6 +350,8 @@ class Meeting(Model):
     media: MediaSettings = Field(default_factory=MediaSettings)
     # Members the chair has muted: the relay forwards none of their audio, whatever else applies.
     muted: list[Id] = Field(default_factory=list)
+    # Members the chair has removed: refused at connect and join until readmitted.
+    removed: list[Id] = Field(default_factory=list)
     # The meeting's chat, newest last; only the latest CHAT_KEPT messages are kept.
     chat: list[ChatMessage] = Field(default_factory=list)
     chat_open: bool = True

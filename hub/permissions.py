@@ -66,6 +66,8 @@ MATRIX: dict[str, frozenset[Role]] = {
     "media.unmute": CHAIRS,
     "media.mute_all": CHAIRS,
     "media.set_settings": CHAIRS,
+    "participant.remove": CHAIRS,
+    "participant.readmit": CHAIRS,
     # Observers may follow the chat but not write in it; officers moderate.
     "chat.send": VOTING_ROLES,
     "chat.hide": OFFICER_ROLES,

@@ -331,6 +331,20 @@ PAGES: dict[str, Page] = {
         ("media.settings_set",),
         (),
     ),
+    "participant.remove": Page(
+        "Remove a participant from the meeting: they stop being present (and counted), their requests to "
+        "speak are dropped, every connection they have is closed, and connecting or joining again is "
+        "refused with `auth.removed` until the chair readmits them. Those in the chair cannot be removed. "
+        "Removing someone already removed changes nothing.",
+        ("participant.removed",),
+        ("participant.not_found", "participant.cannot_remove_chair"),
+    ),
+    "participant.readmit": Page(
+        "Let a removed participant back: their join link works again. Readmitting someone not removed "
+        "changes nothing.",
+        ("participant.readmitted",),
+        (),
+    ),
     "chat.send": Page(
         "Write in the meeting's chat (up to 1,000 characters; surrounding space is trimmed). Everyone in the "
         "meeting sees it in the state's `chat`, which keeps the latest 200 messages. While the chat is "

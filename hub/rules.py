@@ -54,6 +54,7 @@ RULES: dict[str, Rule] = {
     "media.unmute": media.unmute,
     "media.mute_all": media.mute_all,
     "media.set_settings": media.set_settings,
+    "participant.readmit": attendance.readmit,
     "chat.send": chat.send,
     "chat.hide": chat.hide,
     "chat.set_open": chat.set_open,
@@ -64,5 +65,14 @@ RULES: dict[str, Rule] = {
 ABSENT_MAY = frozenset({"attendance.apologise"})
 # Media rides on a connection that has joined; leaving media is always allowed.
 PRESENT_ONLY = (
-    RULES.keys() | {"vote.open", "vote.close", "minutes.draft", "media.join", "media.answer", "media.share"}
+    RULES.keys()
+    | {
+        "vote.open",
+        "vote.close",
+        "minutes.draft",
+        "media.join",
+        "media.answer",
+        "media.share",
+        "participant.remove",
+    }
 ) - ABSENT_MAY

@@ -14,7 +14,7 @@ from typing import Any
 
 from hub.errors import HubError
 from hub.home import Invitation, invitations
-from hub.meetings import Actor, Change, sweep
+from hub.meetings import Actor, Change, refuse_removed, sweep
 from hub.models import VOTING_ROLES, Branch, Event, Meeting, Member, Role
 from hub.patch import diff
 from hub.permissions import effective_role
@@ -226,6 +226,7 @@ class Hub:
         if await self.store.is_revoked(claims.token_id):
             raise HubError("auth.revoked_token", "This join link has been withdrawn.")
         _, meeting = await self.meeting(claims.meeting_id)
+        refuse_removed(meeting, claims.member_id)
         member = await self.member(claims.member_id)
         role = effective_role(await self.branch(meeting.branch_id), meeting, member.id)
         if role is None:

@@ -14,8 +14,8 @@ import socketio
 from aiolimiter import AsyncLimiter
 from pydantic import ValidationError
 
-from hub import meetings
-from hub.commands import COMMANDS, MeetingJoin, MeetingSync
+from hub import attendance, meetings
+from hub.commands import COMMANDS, MeetingJoin, MeetingSync, ParticipantRemove
 from hub.config import IceServer, Limits
 from hub.errors import HubError, invalid_payload
 from hub.meetings import Actor, Change
@@ -61,6 +61,7 @@ class Gateway:
             "meeting.join": self.join,
             "meeting.leave": self.leave,
             "meeting.sync": self.sync,
+            "participant.remove": self.remove,
             **self.ballots.handlers(),
             **minutes_handlers(hub),
             **self.media.handlers(),
@@ -164,6 +165,20 @@ class Gateway:
         await self.sio.leave_room(sid, room(meeting_id))
         await self.hub.execute(meeting_id, actor, lambda m, now: meetings.leave(m, actor, now))
         return None
+
+    async def remove(self, sid: str, meeting_id: str, actor: Actor, command: ParticipantRemove) -> Any:
+        """The rule, then every connection the member had is closed; reconnecting is refused."""
+        _, before = await self.hub.meeting(meeting_id)
+        target = before.participants.get(command.member_id)
+        event = await self.hub.execute(
+            meeting_id,
+            actor,
+            meetings.as_present(actor, lambda m, now: attendance.remove(m, command, actor, now)),
+        )
+        for session in target.sessions if event is not None and target is not None else []:
+            # Sessions are "node/sid"; the manager reaches a sid on any node.
+            await self.sio.disconnect(session.split("/", 1)[1])
+        return None if event is None else {"version": event.version}
 
     async def sync(self, sid: str, meeting_id: str, actor: Actor, command: MeetingSync) -> Any:
         return await self.hub.catch_up(meeting_id, command.since)

@@ -77,6 +77,8 @@ PAYLOADS: dict[str, dict[str, Any]] = {
     "media.unmute": {"member_id": "m002"},
     "media.mute_all": {},
     "media.set_settings": {"last_n": 3},
+    "participant.remove": {"member_id": "m999"},
+    "participant.readmit": {"member_id": "m999"},
     "chat.send": {"text": "Hello"},
     "chat.hide": {"message_id": "c1"},
     "chat.set_open": {"open": False},

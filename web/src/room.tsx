@@ -282,21 +282,43 @@ function Queue({ m, store }: { m: Meeting; store: MeetingStore }) {
   );
 }
 
+// Removing someone is asked twice: it closes their connections and bars them until readmitted.
+function RemoveButton({ p }: { p: Participant }) {
+  const [asking, setAsking] = useState(false);
+  if (!asking) {
+    return (
+      <button type="button" aria-label={t("room.remove_name", { name: p.name })} onClick={() => setAsking(true)}>
+        {t("room.remove_person")}
+      </button>
+    );
+  }
+  return (
+    <span class="confirm" role="group" aria-label={t("room.confirm_remove", { name: p.name })}>
+      <span>{t("room.confirm_remove", { name: p.name })}</span>{" "}
+      <Action action="participant.remove" args={{ member_id: p.member_id }}>{t("room.yes_remove")}</Action>{" "}
+      <button type="button" onClick={() => setAsking(false)}>{t("room.cancel")}</button>
+    </span>
+  );
+}
+
 function Person({ p, m, store }: { p: Participant; m: Meeting; store: MeetingStore }) {
   const muted = m.muted.includes(p.member_id);
   const control = store.may("media.mute") && !CHAIRS.has(p.role);
+  const removable = store.may("participant.remove") && !CHAIRS.has(p.role);
   return (
     <li data-member={p.member_id}>
       <span class="name">{p.name}</span>
       {muted && <span class="muted-badge">{t("room.muted")}</span>}
       <span class="role">{t(`role.${p.role}`)}</span>
-      {control && (
+      {(control || removable) && (
         <span class="controls">
-          {muted ? (
-            <Action action="media.unmute" args={{ member_id: p.member_id }} aria-label={t("room.unmute_name", { name: p.name })}>{t("room.unmute")}</Action>
-          ) : (
-            <Action action="media.mute" args={{ member_id: p.member_id }} aria-label={t("room.mute_name", { name: p.name })}>{t("room.mute")}</Action>
-          )}
+          {control &&
+            (muted ? (
+              <Action action="media.unmute" args={{ member_id: p.member_id }} aria-label={t("room.unmute_name", { name: p.name })}>{t("room.unmute")}</Action>
+            ) : (
+              <Action action="media.mute" args={{ member_id: p.member_id }} aria-label={t("room.mute_name", { name: p.name })}>{t("room.mute")}</Action>
+            ))}
+          {removable && <RemoveButton p={p} />}
         </span>
       )}
     </li>
@@ -354,6 +376,21 @@ function People({ m, store }: { m: Meeting; store: MeetingStore }) {
           <Person key={p.member_id} p={p} m={m} store={store} />
         ))}
       </ul>
+      {store.may("participant.readmit") && m.removed.length > 0 && (
+        <>
+          <h3>{t("room.removed_title")}</h3>
+          <ul id="removed" class="participants">
+            {m.removed.map((id) => (
+              <li key={id} data-member={id}>
+                <span class="name">{m.participants[id]?.name ?? id}</span>
+                <Action action="participant.readmit" args={{ member_id: id }} aria-label={t("room.readmit_name", { name: m.participants[id]?.name ?? id })}>
+                  {t("room.readmit")}
+                </Action>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
       <MediaSettings m={m} store={store} />
       {apologies.length > 0 && (
         <>

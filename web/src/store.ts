@@ -129,6 +129,7 @@ export interface Meeting {
   media: MediaSettings;
   // Members the chair has muted: the relay forwards none of their audio.
   muted: string[];
+  removed: string[];
   chat: ChatMessage[];
   chat_open: boolean;
 }

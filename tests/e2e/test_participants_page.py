@@ -1,0 +1,41 @@
+"""The chair removes a participant through the page: asked twice, enforced by the hub (the member's
+page is disconnected and refused), and undone by readmitting."""
+
+from __future__ import annotations
+
+from playwright.async_api import Browser, expect
+
+from tests.conftest import RunningHub
+from tests.e2e.conftest import assert_accessible
+from tests.e2e.test_procedure_page import open_as
+
+CHAIR, ANA = "m001", "m002"
+
+
+async def test_the_chair_removes_and_readmits_a_participant(hub_server: RunningHub, browser: Browser) -> None:
+    chair = await open_as(browser, hub_server, CHAIR)
+    ana = await open_as(browser, hub_server, ANA)
+    await expect(chair.locator("#participants li")).to_have_count(2)
+    # Members cannot remove anyone.
+    await expect(ana.get_by_role("button", name="Remove Eleni Adeyemi from the meeting")).to_have_count(0)
+
+    await chair.get_by_role("button", name="Remove Beatriz Bauer from the meeting").click()
+    await expect(chair.get_by_role("group", name="Remove Beatriz Bauer?")).to_be_visible()
+    await assert_accessible(chair)
+    await chair.get_by_role("button", name="Cancel").click()
+    await expect(chair.locator("#participants li")).to_have_count(2)
+    await chair.get_by_role("button", name="Remove Beatriz Bauer from the meeting").click()
+    await chair.get_by_role("button", name="Yes, remove").click()
+
+    await expect(chair.locator("#participants li")).to_have_count(1)
+    await expect(chair.locator("#removed")).to_contain_text("Beatriz Bauer")
+    # Her page is disconnected and, reconnecting, refused.
+    await expect(ana.get_by_role("alert")).to_contain_text("The chair has removed you from this meeting.")
+    await ana.reload()
+    await expect(ana.get_by_role("alert")).to_contain_text("The chair has removed you from this meeting.")
+
+    await chair.get_by_role("button", name="Readmit Beatriz Bauer").click()
+    await expect(chair.locator("#removed")).to_have_count(0)
+    await ana.reload()
+    await expect(ana.locator("#title")).to_have_text("Annual General Meeting")
+    await expect(chair.locator("#participants li")).to_have_count(2)
