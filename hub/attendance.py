@@ -1,14 +1,14 @@
-"""Pure rules for attendance: apologies sent ahead, and the chair removing (and readmitting) a
-participant. Check-in happens on joining (hub/meetings.py); quorum is derived from who is present
+"""Pure rules for attendance: apologies sent ahead, the lobby, and the chair removing (and readmitting)
+a participant. Check-in happens on joining (hub/meetings.py); quorum is derived from who is present
 (Meeting.quorum)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from hub.commands import AttendanceApologise, ParticipantReadmit, ParticipantRemove
+from hub.commands import AttendanceApologise, LobbyAdmit, LobbySet, ParticipantReadmit, ParticipantRemove
 from hub.errors import HubError
-from hub.meetings import Actor, Change
+from hub.meetings import SITTING, Actor, Change, participant
 from hub.models import Apology, Meeting, MeetingStatus, Role
 
 
@@ -33,18 +33,12 @@ UNREMOVABLE = frozenset({Role.ADMIN, Role.CHAIR})
 def remove(meeting: Meeting, command: ParticipantRemove, actor: Actor, now: datetime) -> Change | None:
     """The participant leaves at once and may not come back until readmitted; their connections are
     closed by the edge. Their requests to speak go with them."""
-    target = meeting.participants.get(command.member_id)
-    if target is None:
-        raise HubError(
-            "participant.not_found",
-            "That member has never joined this meeting.",
-            {"member_id": command.member_id},
-        )
+    target = participant(meeting, command.member_id)
     if target.role in UNREMOVABLE:
         raise HubError("participant.cannot_remove_chair", "Those in the chair cannot be removed.")
     if command.member_id in meeting.removed:
         return None
-    gone = target.model_copy(update={"present": False, "sessions": [], "last_seen_at": now})
+    gone = target.model_copy(update={"present": False, "waiting": False, "sessions": [], "last_seen_at": now})
     agenda = [
         item.model_copy(update={"queue": [e for e in item.queue if e.member_id != command.member_id]})
         for item in meeting.agenda
@@ -68,4 +62,40 @@ def readmit(meeting: Meeting, command: ParticipantReadmit, actor: Actor, now: da
         meeting.model_copy(update={"removed": removed}),
         "participant.readmitted",
         {"member_id": command.member_id, "name": name},
+    )
+
+
+def set_lobby(meeting: Meeting, command: LobbySet, actor: Actor, now: datetime) -> Change | None:
+    """Turn the lobby on or off; turning it off admits everyone waiting."""
+    if meeting.lobby == command.on:
+        return None
+    changed = meeting.model_copy(update={"lobby": command.on})
+    waiting = [p.member_id for p in meeting.participants.values() if p.waiting]
+    for member_id in waiting:
+        changed = _admitted(changed, member_id, now)
+    return Change(changed, "lobby.turned_on" if command.on else "lobby.turned_off", {"admitted": waiting})
+
+
+def admit(meeting: Meeting, command: LobbyAdmit, actor: Actor, now: datetime) -> Change | None:
+    target = participant(meeting, command.member_id)
+    if not target.waiting:
+        return None
+    changed = _admitted(meeting, command.member_id, now)
+    return Change(changed, "lobby.admitted", {"member_id": command.member_id, "name": target.name})
+
+
+def _admitted(meeting: Meeting, member_id: str, now: datetime) -> Meeting:
+    """Out of the lobby and present; they will not wait again in this meeting."""
+    current = meeting.participants[member_id]
+    joined = current.model_copy(
+        update={
+            "waiting": False,
+            "present": bool(current.sessions),
+            "attended": current.attended or meeting.status in SITTING,
+            "last_seen_at": now,
+        }
+    )
+    admitted = meeting.admitted if member_id in meeting.admitted else [*meeting.admitted, member_id]
+    return meeting.model_copy(
+        update={"participants": {**meeting.participants, member_id: joined}, "admitted": admitted}
     )

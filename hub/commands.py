@@ -287,6 +287,14 @@ class ParticipantReadmit(Model):
     member_id: Id
 
 
+class LobbySet(Model):
+    on: bool
+
+
+class LobbyAdmit(Model):
+    member_id: Id
+
+
 class ChatSend(Model):
     text: Annotated[str, Field(min_length=1, max_length=1000)]
 
@@ -352,6 +360,8 @@ COMMANDS: dict[str, type[Model]] = {
     "media.set_settings": MediaSetSettings,
     "participant.remove": ParticipantRemove,
     "participant.readmit": ParticipantReadmit,
+    "lobby.set": LobbySet,
+    "lobby.admit": LobbyAdmit,
     "chat.send": ChatSend,
     "chat.hide": ChatHide,
     "chat.set_open": ChatSetOpen,

@@ -26,10 +26,11 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from hub import meetings
 from hub.commands import MediaMode, MediaMute, MediaMuteAll, MediaSetSettings, MediaUnmute
 from hub.errors import HubError
 from hub.meetings import Actor, Change
-from hub.models import OFFICER_ROLES, VOTING_ROLES, Meeting, Participant, Role
+from hub.models import OFFICER_ROLES, VOTING_ROLES, Meeting, Role
 from hub.permissions import CHAIRS
 from hub.speakers import elapsed
 
@@ -43,7 +44,7 @@ OVERRUN_SECONDS = 10
 
 
 def mute(meeting: Meeting, command: MediaMute, actor: Actor, now: datetime) -> Change | None:
-    participant = _participant(meeting, command.member_id)
+    participant = meetings.participant(meeting, command.member_id)
     if participant.role in CHAIRS:
         raise HubError(
             "media.cannot_mute_chair",
@@ -62,7 +63,7 @@ def mute(meeting: Meeting, command: MediaMute, actor: Actor, now: datetime) -> C
 def unmute(meeting: Meeting, command: MediaUnmute, actor: Actor, now: datetime) -> Change | None:
     if command.member_id not in meeting.muted:
         return None
-    participant = _participant(meeting, command.member_id)
+    participant = meetings.participant(meeting, command.member_id)
     return Change(
         meeting.model_copy(update={"muted": [m for m in meeting.muted if m != command.member_id]}),
         "participant.unmuted",
@@ -104,15 +105,6 @@ def check_mode(role: Role, mode: MediaMode) -> None:
             f"A {role.value} may only listen.",
             {"mode": mode, "role": role.value},
         )
-
-
-def _participant(meeting: Meeting, member_id: str) -> Participant:
-    participant = meeting.participants.get(member_id)
-    if participant is None:
-        raise HubError(
-            "media.not_participant", "That member has not joined this meeting.", {"member_id": member_id}
-        )
-    return participant
 
 
 # Policy.

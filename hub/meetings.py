@@ -13,7 +13,7 @@ from typing import Any
 
 from hub.commands import MeetingSetCardWeights, MeetingSetStandingOrders, MeetingSetStatus
 from hub.errors import HubError
-from hub.models import Meeting, MeetingStatus, Participant, Role
+from hub.models import OFFICER_ROLES, Meeting, MeetingStatus, Participant, Role
 
 
 @dataclass(frozen=True)
@@ -51,13 +51,15 @@ def join(meeting: Meeting, actor: Actor, now: datetime) -> Change | None:
     if current is not None and actor.session in current.sessions:
         return None
     attending = meeting.status in SITTING
+    waits = in_lobby(meeting, actor)
     if current is None:
         participant = Participant(
             member_id=actor.member_id,
             name=actor.name,
             role=actor.role,
-            present=True,
-            attended=attending,
+            present=not waits,
+            attended=attending and not waits,
+            waiting=waits,
             sessions=[actor.session],
             gender=actor.gender,
             first_joined_at=now,
@@ -66,8 +68,9 @@ def join(meeting: Meeting, actor: Actor, now: datetime) -> Change | None:
     else:
         participant = current.model_copy(
             update={
-                "present": True,
-                "attended": current.attended or attending,
+                "present": not waits,
+                "attended": current.attended or (attending and not waits),
+                "waiting": waits,
                 "role": actor.role,
                 "sessions": [*current.sessions, actor.session],
                 "last_seen_at": now,
@@ -75,7 +78,7 @@ def join(meeting: Meeting, actor: Actor, now: datetime) -> Change | None:
         )
     return Change(
         _with_participant(meeting, participant),
-        "participant.joined",
+        "lobby.waiting" if waits else "participant.joined",
         {
             "member_id": actor.member_id,
             "name": actor.name,
@@ -84,19 +87,29 @@ def join(meeting: Meeting, actor: Actor, now: datetime) -> Change | None:
     )
 
 
+def in_lobby(meeting: Meeting, actor: Actor) -> bool:
+    """Whether joining puts this member in the lobby: it is on, they are not an officer, and the chair
+    has not admitted them to this meeting already."""
+    return meeting.lobby and actor.role not in OFFICER_ROLES and actor.member_id not in meeting.admitted
+
+
 def leave(meeting: Meeting, actor: Actor, now: datetime) -> Change | None:
     current = meeting.participants.get(actor.member_id)
     if current is None or actor.session not in current.sessions:
         return None
     sessions = [s for s in current.sessions if s != actor.session]
-    participant = current.model_copy(
-        update={"sessions": sessions, "present": bool(sessions), "last_seen_at": now}
-    )
+    participant = current.model_copy(update={**_connected(current, sessions), "last_seen_at": now})
     return Change(
         _with_participant(meeting, participant),
         "participant.left",
         {"member_id": actor.member_id, "connections": len(sessions)},
     )
+
+
+def _connected(participant: Participant, sessions: list[str]) -> dict[str, Any]:
+    """A participant's connections after some closed: present, or still waiting, only while any remain."""
+    waiting = participant.waiting and bool(sessions)
+    return {"sessions": sessions, "present": bool(sessions) and not waiting, "waiting": waiting}
 
 
 def sweep(meeting: Meeting, node: str | None, now: datetime) -> Change | None:
@@ -112,7 +125,7 @@ def sweep(meeting: Meeting, node: str | None, now: datetime) -> Change | None:
     for member_id, sessions in stale.items():
         current = participants[member_id]
         kept = [s for s in current.sessions if s not in sessions]
-        participants[member_id] = current.model_copy(update={"sessions": kept, "present": bool(kept)})
+        participants[member_id] = current.model_copy(update=_connected(current, kept))
     return Change(
         meeting.model_copy(update={"participants": participants}),
         "participants.swept",
@@ -181,6 +194,16 @@ def as_present(
         return rule(meeting, now)
 
     return checked
+
+
+def participant(meeting: Meeting, member_id: str) -> Participant:
+    """A member who has joined this meeting at some time, or `participant.not_found`."""
+    found = meeting.participants.get(member_id)
+    if found is None:
+        raise HubError(
+            "participant.not_found", "That member has never joined this meeting.", {"member_id": member_id}
+        )
+    return found
 
 
 def refuse_removed(meeting: Meeting, member_id: str) -> None:

@@ -89,6 +89,8 @@ class Participant(Model):
     present: bool
     # Was here while the meeting was open or in session: counted in the minutes' attendance.
     attended: bool = False
+    # Connected but held in the lobby until the chair admits them: not present, not counted.
+    waiting: bool = False
     first_joined_at: UtcTime
     last_seen_at: UtcTime
     # Server-side only (see PRIVATE): live socket ids, and self-described gender for balance rules.
@@ -352,6 +354,10 @@ class Meeting(Model):
     muted: list[Id] = Field(default_factory=list)
     # Members the chair has removed: refused at connect and join until readmitted.
     removed: list[Id] = Field(default_factory=list)
+    # With the lobby on, members (not officers) wait on joining until the chair admits them; once
+    # admitted they come and go freely.
+    lobby: bool = False
+    admitted: list[Id] = Field(default_factory=list)
     # The meeting's chat, newest last; only the latest CHAT_KEPT messages are kept.
     chat: list[ChatMessage] = Field(default_factory=list)
     chat_open: bool = True

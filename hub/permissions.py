@@ -68,6 +68,8 @@ MATRIX: dict[str, frozenset[Role]] = {
     "media.set_settings": CHAIRS,
     "participant.remove": CHAIRS,
     "participant.readmit": CHAIRS,
+    "lobby.set": CHAIRS,
+    "lobby.admit": CHAIRS,
     # Observers may follow the chat but not write in it; officers moderate.
     "chat.send": VOTING_ROLES,
     "chat.hide": OFFICER_ROLES,

@@ -30,10 +30,11 @@ NO_ITEM = "agenda.no_current_item"
 
 PAGES: dict[str, Page] = {
     "meeting.join": Page(
-        "Enter the meeting's room and check in. Repeating it on the same connection changes nothing. "
+        "Enter the meeting's room and check in (or wait in the lobby, when the chair has turned it on: "
+        "the event is then `lobby.waiting`). Repeating it on the same connection changes nothing. "
         "With `since`, the reply carries the events after that version (or a snapshot if more than the "
         "replay limit are missing) so a reconnecting client catches up.",
-        ("participant.joined",),
+        ("participant.joined", "lobby.waiting"),
         (),
         '`{"version", "meeting" | "events", "you": {"member_id", "name", "role", "may"}, "server_time"}`; '
         "`may` lists the events this member's role may send.",
@@ -309,12 +310,12 @@ PAGES: dict[str, Page] = {
         "and even while they have the floor. The mute lasts if they leave and come back. Those in the chair "
         "(admin, chair) cannot be muted. Video is not affected.",
         ("participant.muted",),
-        ("media.not_participant", "media.cannot_mute_chair"),
+        ("participant.not_found", "media.cannot_mute_chair"),
     ),
     "media.unmute": Page(
         "Lift a member's mute.",
         ("participant.unmuted",),
-        ("media.not_participant",),
+        ("participant.not_found",),
     ),
     "media.mute_all": Page(
         "Mute everyone present except those in the chair (admin, chair).",
@@ -344,6 +345,20 @@ PAGES: dict[str, Page] = {
         "changes nothing.",
         ("participant.readmitted",),
         (),
+    ),
+    "lobby.set": Page(
+        "Turn the lobby on or off. While it is on, a member (not an officer) who joins waits in the lobby: "
+        "connected and seeing the meeting, but not present, not counted for quorum, and unable to do "
+        "business, until the chair admits them. Once admitted they come and go freely. Turning the lobby "
+        "off admits everyone waiting.",
+        ("lobby.turned_on", "lobby.turned_off"),
+        (),
+    ),
+    "lobby.admit": Page(
+        "Admit a member waiting in the lobby: they become present at once. Admitting someone who is not "
+        "waiting changes nothing. To turn someone away, remove them (`participant.remove`).",
+        ("lobby.admitted",),
+        ("participant.not_found",),
     ),
     "chat.send": Page(
         "Write in the meeting's chat (up to 1,000 characters; surrounding space is trimmed). Everyone in the "

@@ -55,6 +55,8 @@ RULES: dict[str, Rule] = {
     "media.mute_all": media.mute_all,
     "media.set_settings": media.set_settings,
     "participant.readmit": attendance.readmit,
+    "lobby.set": attendance.set_lobby,
+    "lobby.admit": attendance.admit,
     "chat.send": chat.send,
     "chat.hide": chat.hide,
     "chat.set_open": chat.set_open,

@@ -161,7 +161,7 @@ class Relay:
         """The meeting, if this connection has joined it (media rides on a joined connection)."""
         current = await self.hub.current(meeting_id)
         participant = current.meeting.participants.get(actor.member_id)
-        if participant is None or actor.session not in participant.sessions:
+        if participant is None or actor.session not in participant.sessions or participant.waiting:
             raise HubError(
                 "attendance.not_present", "Join the meeting first: business is done by those present."
             )

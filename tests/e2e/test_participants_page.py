@@ -39,3 +39,31 @@ async def test_the_chair_removes_and_readmits_a_participant(hub_server: RunningH
     await ana.reload()
     await expect(ana.locator("#title")).to_have_text("Annual General Meeting")
     await expect(chair.locator("#participants li")).to_have_count(2)
+
+
+async def test_the_chair_admits_a_member_from_the_lobby(hub_server: RunningHub, browser: Browser) -> None:
+    chair = await open_as(browser, hub_server, CHAIR)
+    await chair.get_by_role("button", name="Turn the lobby on").click()
+    await expect(chair.locator("#lobby-state")).to_contain_text("The lobby is on")
+
+    ana = await open_as(browser, hub_server, ANA)
+    await expect(ana.locator("#in-lobby")).to_contain_text("You are in the lobby")
+    # Waiting: not present, not counted, and the hub refuses business.
+    await expect(chair.locator("#waiting li")).to_contain_text("Beatriz Bauer")
+    await expect(chair.locator("#announce-polite")).to_contain_text("Beatriz Bauer is waiting in the lobby.")
+    await expect(chair.locator("#participants li")).to_have_count(1)
+    refused = await ana.evaluate(
+        "() => window.hub.connection.send('speaker.request', {}).then(() => 'sent', e => e.code)"
+    )
+    assert refused == "attendance.not_present"
+    await assert_accessible(chair)
+    await assert_accessible(ana)
+
+    await chair.get_by_role("button", name="Admit Beatriz Bauer").click()
+    await expect(ana.locator("#in-lobby")).to_have_count(0)
+    await expect(chair.locator("#participants li")).to_have_count(2)
+    await expect(chair.locator("#waiting")).to_have_count(0)
+    # Admitted once, she comes straight back in after a reload.
+    await ana.reload()
+    await expect(ana.locator("#title")).to_have_text("Annual General Meeting")
+    await expect(ana.locator("#in-lobby")).to_have_count(0)

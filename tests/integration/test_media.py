@@ -498,5 +498,5 @@ async def test_refusals(media_hub: MediaHub) -> None:
     finally:
         await pc.close()
     # A chair cannot be muted, nor someone who never came.
-    for member_id, code in ((CHAIR, "media.cannot_mute_chair"), ("m049", "media.not_participant")):
+    for member_id, code in ((CHAIR, "media.cannot_mute_chair"), ("m049", "participant.not_found")):
         assert (await chair.client.call("media.mute", {"member_id": member_id}))["error"]["code"] == code

@@ -79,6 +79,8 @@ PAYLOADS: dict[str, dict[str, Any]] = {
     "media.set_settings": {"last_n": 3},
     "participant.remove": {"member_id": "m999"},
     "participant.readmit": {"member_id": "m999"},
+    "lobby.set": {"on": False},
+    "lobby.admit": {"member_id": "m999"},
     "chat.send": {"text": "Hello"},
     "chat.hide": {"message_id": "c1"},
     "chat.set_open": {"open": False},

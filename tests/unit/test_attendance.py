@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from hub import attendance, meetings
-from hub.commands import ParticipantReadmit, ParticipantRemove, SpeakerRequest
+from hub.commands import LobbyAdmit, LobbySet, ParticipantReadmit, ParticipantRemove, SpeakerRequest
 from hub.errors import HubError
 from hub.models import AgendaItem, Meeting, Role
 from hub.speakers import request
@@ -49,3 +49,57 @@ def test_the_chair_cannot_be_removed_nor_a_stranger() -> None:
         with pytest.raises(HubError) as refused:
             attendance.remove(m, ParticipantRemove(member_id=member_id), CHAIR, NOON)
         assert refused.value.code == code
+
+
+def lobby_on() -> Meeting:
+    m = meeting(agenda=[AgendaItem(id="a1", title="Item")], current_item="a1")
+    change = meetings.join(m, CHAIR, NOON)
+    assert change is not None
+    turned = attendance.set_lobby(change.meeting, LobbySet(on=True), CHAIR, NOON)
+    assert turned is not None and turned.type == "lobby.turned_on"
+    return turned.meeting
+
+
+def test_with_the_lobby_on_a_member_waits_uncounted_until_admitted() -> None:
+    m = lobby_on()
+    waiting = meetings.join(m, ANA, NOON)
+    assert waiting is not None and waiting.type == "lobby.waiting"
+    ana = waiting.meeting.participants["m002"]
+    assert (ana.waiting, ana.present) == (True, False) and waiting.meeting.quorum.present == 1
+    with pytest.raises(HubError) as refused:
+        meetings.require_present(waiting.meeting, ANA)
+    assert refused.value.code == "attendance.not_present"
+
+    admitted = attendance.admit(waiting.meeting, LobbyAdmit(member_id="m002"), CHAIR, NOON)
+    assert admitted is not None and admitted.type == "lobby.admitted"
+    ana = admitted.meeting.participants["m002"]
+    assert (ana.waiting, ana.present) == (False, True) and admitted.meeting.quorum.present == 2
+    assert attendance.admit(admitted.meeting, LobbyAdmit(member_id="m002"), CHAIR, NOON) is None
+    # Once admitted, coming back does not mean waiting again.
+    left = meetings.leave(admitted.meeting, ANA, NOON)
+    assert left is not None
+    back = meetings.join(left.meeting, actor("m002", session="s2"), NOON)
+    assert back is not None and back.type == "participant.joined"
+
+
+def test_officers_never_wait_and_leaving_the_lobby_forgets_the_wait() -> None:
+    m = lobby_on()
+    secretary = meetings.join(m, actor("m007", Role.SECRETARY, "s7"), NOON)
+    assert secretary is not None and secretary.type == "participant.joined"
+    waiting = meetings.join(m, ANA, NOON)
+    assert waiting is not None
+    gone = meetings.leave(waiting.meeting, ANA, NOON)
+    assert gone is not None
+    assert (gone.meeting.participants["m002"].waiting, gone.meeting.participants["m002"].present) == (
+        False,
+        False,
+    )
+
+
+def test_turning_the_lobby_off_admits_everyone_waiting() -> None:
+    waiting = meetings.join(lobby_on(), ANA, NOON)
+    assert waiting is not None
+    off = attendance.set_lobby(waiting.meeting, LobbySet(on=False), CHAIR, NOON)
+    assert off is not None and off.type == "lobby.turned_off" and off.data == {"admitted": ["m002"]}
+    assert off.meeting.participants["m002"].present
+    assert attendance.set_lobby(off.meeting, LobbySet(on=False), CHAIR, NOON) is None

@@ -82,7 +82,7 @@ def test_mute_again_changes_nothing() -> None:
 def test_mute_of_someone_who_never_joined_is_refused() -> None:
     with pytest.raises(HubError) as refused:
         media.mute(seated(CHAIR), MediaMute(member_id="ghost"), CHAIR, NOON)
-    assert refused.value.code == "media.not_participant"
+    assert refused.value.code == "participant.not_found"
     assert refused.value.details == {"member_id": "ghost"}
 
 

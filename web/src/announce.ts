@@ -9,11 +9,15 @@ export interface Announcement {
   urgent: boolean;
 }
 
-export function announcements(before: Meeting | null, after: Meeting, me: string | null): Announcement[] {
+// `admits`: whether this member admits people from the lobby (and so hears who arrives there).
+export function announcements(before: Meeting | null, after: Meeting, me: string | null, admits = false): Announcement[] {
   if (!before) return [];
   const said: Announcement[] = [];
   const say = (text: string, urgent = false) => said.push({ text, urgent });
 
+  for (const p of admits ? Object.values(after.participants) : []) {
+    if (p.waiting && !before.participants[p.member_id]?.waiting) say(t("lobby.announce", { name: p.name }));
+  }
   if (after.current_item !== before.current_item) {
     const item = after.agenda.find((i) => i.id === after.current_item);
     if (item) say(t("announce.item", { title: item.title }));
@@ -60,9 +64,9 @@ export class Announcer {
     private urgent: HTMLElement,
   ) {}
 
-  update(meeting: Meeting | null, me: string | null): void {
+  update(meeting: Meeting | null, me: string | null, admits: boolean): void {
     if (!meeting || meeting === this.last) return;
-    const said = announcements(this.last, meeting, me);
+    const said = announcements(this.last, meeting, me, admits);
     this.last = meeting;
     const polite = said.filter((a) => !a.urgent).map((a) => a.text);
     const urgent = said.filter((a) => a.urgent).map((a) => a.text);

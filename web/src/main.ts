@@ -45,7 +45,7 @@ if (home) {
   const announcer = new Announcer(document.getElementById("announce-polite")!, document.getElementById("announce-urgent")!);
   store.subscribe(() => {
     renderRoom(app, store, token);
-    announcer.update(store.meeting, store.you?.member_id ?? null);
+    announcer.update(store.meeting, store.you?.member_id ?? null, store.may("lobby.admit"));
   });
   const connection = new Connection(token, store, {
     onOnline(online) {

@@ -361,6 +361,43 @@ function MediaSettings({ m, store }: { m: Meeting; store: MeetingStore }) {
   );
 }
 
+// The chair's lobby: on or off, and who is waiting, with Admit and Remove.
+function Lobby({ m, store }: { m: Meeting; store: MeetingStore }) {
+  if (!store.may("lobby.admit")) return null;
+  const waiting = Object.values(m.participants)
+    .filter((p) => p.waiting)
+    .sort((a, b) => a.name.localeCompare(b.name));
+  return (
+    <div id="lobby" class="lobby">
+      <h3>{t("lobby.title")}</h3>
+      <p id="lobby-state">{t(m.lobby ? "lobby.on" : "lobby.off")}</p>
+      <p class="controls">
+        <Action action="lobby.set" args={{ on: !m.lobby }}>{t(m.lobby ? "lobby.turn_off" : "lobby.turn_on")}</Action>
+      </p>
+      {waiting.length > 0 && (
+        <>
+          <h4>
+            {t("lobby.waiting")} ({waiting.length})
+          </h4>
+          <ul id="waiting" class="participants">
+            {waiting.map((p) => (
+              <li key={p.member_id} data-member={p.member_id}>
+                <span class="name">{p.name}</span>
+                <span class="controls">
+                  <Action action="lobby.admit" args={{ member_id: p.member_id }} aria-label={t("lobby.admit_name", { name: p.name })}>
+                    {t("lobby.admit")}
+                  </Action>
+                  {store.may("participant.remove") && <RemoveButton p={p} />}
+                </span>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </div>
+  );
+}
+
 function People({ m, store }: { m: Meeting; store: MeetingStore }) {
   const present = Object.values(m.participants)
     .filter((p) => p.present)
@@ -376,6 +413,7 @@ function People({ m, store }: { m: Meeting; store: MeetingStore }) {
           <Person key={p.member_id} p={p} m={m} store={store} />
         ))}
       </ul>
+      <Lobby m={m} store={store} />
       {store.may("participant.readmit") && m.removed.length > 0 && (
         <>
           <h3>{t("room.removed_title")}</h3>
@@ -412,8 +450,14 @@ function People({ m, store }: { m: Meeting; store: MeetingStore }) {
 function Room({ store, token }: { store: MeetingStore; token: string }) {
   const m = store.meeting;
   if (!m) return <p role="status">{t("loading")}</p>;
+  const waiting = store.you ? m.participants[store.you.member_id]?.waiting : false;
   return (
     <>
+      {waiting && (
+        <p id="in-lobby" class="in-lobby" role="status">
+          {t("lobby.you_wait")}
+        </p>
+      )}
       <Header m={m} store={store} />
       <div class="columns">
         <div>

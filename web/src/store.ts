@@ -7,6 +7,7 @@ export interface Participant {
   name: string;
   role: string;
   present: boolean;
+  waiting: boolean;
   first_joined_at: string;
   last_seen_at: string;
 }
@@ -130,6 +131,7 @@ export interface Meeting {
   // Members the chair has muted: the relay forwards none of their audio.
   muted: string[];
   removed: string[];
+  lobby: boolean;
   chat: ChatMessage[];
   chat_open: boolean;
 }
