@@ -1,6 +1,7 @@
 """Minutes drafted from a meeting's event log and final state: attendance and apologies, each item taken
-up with its speakers, motions with mover and seconder, amendments, procedural motions, and every result
-with its counts and the rule applied. Pure: the caller hands over the log and the time."""
+up with its speakers, motions with mover and seconder, amendments, procedural motions, every result
+with its counts and the rule applied, and anyone the chair removed. Pure: the caller hands over the log
+and the time."""
 
 from __future__ import annotations
 
@@ -123,6 +124,9 @@ def draft(meeting: Meeting, events: list[dict[str, Any]]) -> str:
         lines += ["## Other motions", ""]
         for motion in unfiled:
             lines += _motion(meeting, motion)
+    removals = [e["data"]["name"] for e in events if e["type"] == "participant.removed"]
+    if removals:
+        lines += [f"Removed from the meeting by the chair: {', '.join(dict.fromkeys(removals))}.", ""]
     closed = [e for e in events if e["type"] == "meeting.status_changed" and e["data"].get("to") == "closed"]
     if closed or meeting.status.value == "closed":
         at = closed[-1]["at"] if closed else None
