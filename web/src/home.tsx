@@ -2,6 +2,7 @@
 // and published minutes. Read once from /api/home/TOKEN; every link on it is the member's own.
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
+import { explain } from "./errors";
 import { language, t } from "./i18n";
 import { formatStart } from "./time";
 import { LanguagePicker } from "./ui";
@@ -71,7 +72,7 @@ function Home({ token }: { token: string }) {
     fetch(`/api/home/${encodeURIComponent(token)}`)
       .then(async (response) => {
         const reply = await response.json();
-        setLoaded(reply.ok ? { state: "ready", home: reply.data } : { state: "failed", message: reply.error.message });
+        setLoaded(reply.ok ? { state: "ready", home: reply.data } : { state: "failed", message: explain(reply.error) });
       })
       .catch(() => setLoaded({ state: "failed", message: t("home.unreachable") }));
   }, [token]);

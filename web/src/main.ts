@@ -1,5 +1,6 @@
 import "./style.css";
 import { onAction } from "./actions";
+import { explain } from "./errors";
 import { Announcer } from "./announce";
 import { Connection, type HubError } from "./connection";
 import { MediaSession } from "./media";
@@ -16,7 +17,7 @@ const banner = document.getElementById("banner")!;
 const notice = document.getElementById("notice")!;
 
 function showError(error: HubError): void {
-  renderRefusal(app, error.code, error.message);
+  renderRefusal(app, error.code, explain(error));
 }
 
 function tell(message: string, code = ""): void {
@@ -67,7 +68,7 @@ if (home) {
       if (action === "vote.cast") store.recordBallot(String(reply.vote_id), String(reply.choice), (reply.receipt as string) ?? null);
     } catch (error) {
       const e = error as HubError;
-      tell(e.message ?? String(error), e.code ?? "");
+      tell(explain(e), e.code ?? "");
     }
   }
 
@@ -80,7 +81,7 @@ if (home) {
         const area = app.querySelector<HTMLTextAreaElement>("#minutes-edit textarea");
         if (area) area.value = minutes.text;
       } catch (error) {
-        tell((error as HubError).message ?? String(error), (error as HubError).code ?? "");
+        tell(explain(error as HubError), (error as HubError).code ?? "");
       }
       return;
     }
@@ -91,7 +92,7 @@ if (home) {
         store.ballotNames.set(reply.vote_id, reply.ballots);
         store.notify();
       } catch (error) {
-        tell((error as HubError).message ?? String(error), (error as HubError).code ?? "");
+        tell(explain(error as HubError), (error as HubError).code ?? "");
       }
       return;
     }
