@@ -69,7 +69,13 @@ def set_lobby(meeting: Meeting, command: LobbySet, actor: Actor, now: datetime) 
     """Turn the lobby on or off; turning it off admits everyone waiting."""
     if meeting.lobby == command.on:
         return None
-    changed = meeting.model_copy(update={"lobby": command.on})
+    # Those already in are admitted: a dropped connection must not land them in the lobby.
+    here = [
+        p.member_id
+        for p in meeting.participants.values()
+        if p.present and p.member_id not in meeting.admitted
+    ]
+    changed = meeting.model_copy(update={"lobby": command.on, "admitted": [*meeting.admitted, *here]})
     waiting = [p.member_id for p in meeting.participants.values() if p.waiting]
     for member_id in waiting:
         changed = _admitted(changed, member_id, now)

@@ -349,8 +349,8 @@ PAGES: dict[str, Page] = {
     "lobby.set": Page(
         "Turn the lobby on or off. While it is on, a member (not an officer) who joins waits in the lobby: "
         "connected and seeing the meeting, but not present, not counted for quorum, and unable to do "
-        "business, until the chair admits them. Once admitted they come and go freely. Turning the lobby "
-        "off admits everyone waiting.",
+        "business, until the chair admits them. Once admitted they come and go freely; those present when "
+        "the lobby is turned on count as admitted. Turning the lobby off admits everyone waiting.",
         ("lobby.turned_on", "lobby.turned_off"),
         (),
     ),

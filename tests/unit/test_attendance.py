@@ -103,3 +103,17 @@ def test_turning_the_lobby_off_admits_everyone_waiting() -> None:
     assert off is not None and off.type == "lobby.turned_off" and off.data == {"admitted": ["m002"]}
     assert off.meeting.participants["m002"].present
     assert attendance.set_lobby(off.meeting, LobbySet(on=False), CHAIR, NOON) is None
+
+
+def test_those_already_in_when_the_lobby_turns_on_do_not_wait_after_a_dropped_connection() -> None:
+    m = meeting()
+    for who in (CHAIR, ANA):
+        change = meetings.join(m, who, NOON)
+        assert change is not None
+        m = change.meeting
+    turned = attendance.set_lobby(m, LobbySet(on=True), CHAIR, NOON)
+    assert turned is not None and "m002" in turned.meeting.admitted
+    dropped = meetings.leave(turned.meeting, ANA, NOON)
+    assert dropped is not None
+    back = meetings.join(dropped.meeting, actor("m002", session="s2"), NOON)
+    assert back is not None and back.type == "participant.joined"
