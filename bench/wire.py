@@ -33,25 +33,31 @@ def packet_type(frame: bytes) -> int:
 
 
 def ack_head(frame: bytes) -> tuple[int, bool]:
-    """An ack's id and its reply's `ok`, reading only as far as needed (the data may be a snapshot)."""
+    """An ack's id and its reply's `ok`, without building the rest of the reply (it may be a snapshot).
+
+    python-socketio writes the keys as type, data, nsp, id: the reply is read past, not decoded."""
     unpacker = msgpack.Unpacker()
     unpacker.feed(frame)
     ack_id, ok = -1, False
     for _ in range(unpacker.read_map_header()):
         key = unpacker.unpack()
         if key == "data":
-            unpacker.read_array_header()
-            for _ in range(unpacker.read_map_header()):
-                if unpacker.unpack() == "ok":
-                    ok = bool(unpacker.unpack())
-                    break
-                unpacker.skip()
-            return ack_id if ack_id >= 0 else int(msgpack.unpackb(frame)["id"]), ok
-        if key == "id":
+            for index in range(unpacker.read_array_header()):
+                if index > 0:
+                    unpacker.skip()
+                    continue
+                for _ in range(unpacker.read_map_header()):
+                    if unpacker.unpack() == "ok":
+                        ok = bool(unpacker.unpack())
+                    else:
+                        unpacker.skip()
+        elif key == "id":
             ack_id = int(unpacker.unpack())
         else:
             unpacker.skip()
-    raise ValueError("an ack without data")
+    if ack_id < 0:
+        raise ValueError("an ack without an id")
+    return ack_id, ok
 
 
 class Listener:

@@ -32,7 +32,8 @@ UNREMOVABLE = frozenset({Role.ADMIN, Role.CHAIR})
 
 def remove(meeting: Meeting, command: ParticipantRemove, actor: Actor, now: datetime) -> Change | None:
     """The participant leaves at once and may not come back until readmitted; their connections are
-    closed by the edge. Their requests to speak go with them."""
+    closed by the edge. Their requests to speak and any speech of theirs go with them; the ballot box
+    keeps their eligibility, but the edge refuses every event from a removed member."""
     target = participant(meeting, command.member_id)
     if target.role in UNREMOVABLE:
         raise HubError("participant.cannot_remove_chair", "Those in the chair cannot be removed.")
@@ -43,11 +44,16 @@ def remove(meeting: Meeting, command: ParticipantRemove, actor: Actor, now: date
         item.model_copy(update={"queue": [e for e in item.queue if e.member_id != command.member_id]})
         for item in meeting.agenda
     ]
+    speaking = meeting.speech is not None and meeting.speech.member_id == command.member_id
     changed = meeting.model_copy(
         update={
             "participants": {**meeting.participants, command.member_id: gone},
             "removed": [*meeting.removed, command.member_id],
+            # Readmitted, they go through the lobby again if it is on.
+            "admitted": [m for m in meeting.admitted if m != command.member_id],
             "agenda": agenda,
+            # Their speech ends with them.
+            "speech": None if speaking else meeting.speech,
         }
     )
     return Change(changed, "participant.removed", {"member_id": command.member_id, "name": target.name})

@@ -145,7 +145,7 @@ class Hub:
         current = await self.current(meeting_id)
         if since <= current.version:
             events = await self.store.events_since(meeting_id, since, self.replay_limit)
-            if events is not None:
+            if events is not None and not _replays_hidden(current.meeting, events):
                 return {"version": current.version, "events": events}
         return {"version": current.version, "meeting": current.view}
 
@@ -207,12 +207,12 @@ class Hub:
         await self.member(member_id)
         return self.tokens.issue_home(member_id, self.clock() + valid_for)
 
-    async def home_member(self, token: str) -> Member:
-        """The member a home link stands for, or an `auth.*` refusal."""
+    async def home_member(self, token: str) -> tuple[Member, datetime]:
+        """The member a home link stands for and when the link expires, or an `auth.*` refusal."""
         claims = self.tokens.read_home(token, self.clock())
         if await self.store.is_revoked(claims.token_id):
             raise HubError("auth.revoked_token", "This home link has been withdrawn.")
-        return await self.member(claims.member_id)
+        return await self.member(claims.member_id), claims.expires_at
 
     async def invitations(self, member: Member) -> list[Invitation]:
         """Every meeting the member may join. Reads every meeting: fine for a network's few hundred."""
@@ -232,6 +232,15 @@ class Hub:
         if role is None:
             raise HubError("auth.not_invited", "You are not invited to this meeting.")
         return meeting.id, Actor(member_id=member.id, name=member.name, role=role, gender=member.gender)
+
+
+def _replays_hidden(meeting: Meeting, events: list[dict[str, Any]]) -> bool:
+    """Whether replaying would send the text of a chat message since hidden (its `chat.sent` patch
+    carries it): then the client gets a snapshot instead."""
+    hidden = {m.id for m in meeting.chat if m.hidden_by is not None}
+    return bool(hidden) and any(
+        e["type"] == "chat.sent" and e.get("data", {}).get("message_id") in hidden for e in events
+    )
 
 
 def _doc(event: Event) -> dict[str, Any]:

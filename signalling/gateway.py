@@ -113,6 +113,8 @@ class Gateway:
             session = await self.sio.get_session(sid)
             actor: Actor = session["actor"]
             authorise(event, actor.role)
+            # A member the chair removed may do nothing, on any connection still open.
+            meetings.refuse_removed((await self.hub.current(session["meeting"])).meeting, actor.member_id)
             handler = self._special.get(event)
             if handler is not None:
                 return ok(await handler(sid, session["meeting"], actor, command))
@@ -144,7 +146,12 @@ class Gateway:
         # Enter the room first so no event falls between the reply and the first broadcast;
         # clients skip events at or below the version they hold.
         await self.sio.enter_room(sid, room(meeting_id))
-        joined = await self.hub.execute(meeting_id, actor, lambda m, now: meetings.join(m, actor, now))
+        try:
+            joined = await self.hub.execute(meeting_id, actor, lambda m, now: meetings.join(m, actor, now))
+        except HubError:
+            # Refused (removed): nothing of the meeting reaches this connection.
+            await self.sio.leave_room(sid, room(meeting_id))
+            raise
         if command.since is not None:
             reply = await self.hub.catch_up(meeting_id, command.since)
         else:
@@ -168,14 +175,16 @@ class Gateway:
 
     async def remove(self, sid: str, meeting_id: str, actor: Actor, command: ParticipantRemove) -> Any:
         """The rule, then every connection the member had is closed; reconnecting is refused."""
-        _, before = await self.hub.meeting(meeting_id)
-        target = before.participants.get(command.member_id)
-        event = await self.hub.execute(
-            meeting_id,
-            actor,
-            meetings.as_present(actor, lambda m, now: attendance.remove(m, command, actor, now)),
-        )
-        for session in target.sessions if event is not None and target is not None else []:
+        # The sessions as the rule saw them, under the meeting's lock (the last try wins).
+        sessions: list[str] = []
+
+        def rule(m: Meeting, now: datetime) -> Change | None:
+            target = m.participants.get(command.member_id)
+            sessions[:] = target.sessions if target is not None else []
+            return attendance.remove(m, command, actor, now)
+
+        event = await self.hub.execute(meeting_id, actor, meetings.as_present(actor, rule))
+        for session in sessions if event is not None else []:
             # Sessions are "node/sid"; the manager reaches a sid on any node.
             await self.sio.disconnect(session.split("/", 1)[1])
         return None if event is None else {"version": event.version}

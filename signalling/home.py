@@ -1,7 +1,8 @@
 """A member's home over HTTP: `/api/home/TOKEN` for the page, `/calendar/TOKEN.ics` for calendars.
 
 Each meeting on the list carries a join link of its own, issued as the page (or calendar) is read and
-valid until a day after the meeting starts, so a member needs only their home link."""
+valid until a day after the meeting starts but never beyond the home link's own expiry, so a member
+needs only their home link."""
 
 from __future__ import annotations
 
@@ -22,8 +23,10 @@ from hub.service import Hub
 JOIN_VALID = timedelta(days=1)
 
 
-async def _join_token(hub: Hub, member: Member, invitation: home.Invitation, now: datetime) -> str:
-    until = max(invitation.meeting.starts_at, now) + JOIN_VALID
+async def _join_token(
+    hub: Hub, member: Member, invitation: home.Invitation, now: datetime, home_expires: datetime
+) -> str:
+    until = min(max(invitation.meeting.starts_at, now) + JOIN_VALID, home_expires)
     return await hub.issue_link(member.id, invitation.meeting.id, until - now)
 
 
@@ -36,7 +39,7 @@ async def home_data(request: Request) -> Response:
     hub: Hub = request.app.state.hub
     token = request.path_params["token"]
     try:
-        member = await hub.home_member(token)
+        member, expires = await hub.home_member(token)
     except HubError as error:
         return _refusal(error)
     now = hub.clock()
@@ -53,13 +56,13 @@ async def home_data(request: Request) -> Response:
                 "time_zone": i.meeting.time_zone,
                 "status": i.meeting.status.value,
                 "role": i.role.value,
-                "join_url": f"/join/{await _join_token(hub, member, i, now)}",
+                "join_url": f"/join/{await _join_token(hub, member, i, now, expires)}",
             }
         )
     minutes: list[dict[str, Any]] = []
     for i in home.with_minutes(invited):
         assert i.meeting.minutes is not None
-        read = await _join_token(hub, member, i, now)
+        read = await _join_token(hub, member, i, now, expires)
         minutes.append(
             {
                 "meeting_id": i.meeting.id,
@@ -89,13 +92,13 @@ async def home_data(request: Request) -> Response:
 async def calendar(request: Request) -> Response:
     hub: Hub = request.app.state.hub
     try:
-        member = await hub.home_member(request.path_params["token"])
+        member, expires = await hub.home_member(request.path_params["token"])
     except HubError as error:
         return _refusal(error)
     now = hub.clock()
     base = str(request.base_url).rstrip("/")
     entries = [
-        (i, f"{base}/join/{await _join_token(hub, member, i, now)}")
+        (i, f"{base}/join/{await _join_token(hub, member, i, now, expires)}")
         for i in home.upcoming(await hub.invitations(member), now)
     ]
     return Response(

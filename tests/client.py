@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jsonpatch
 import socketio
+
+if TYPE_CHECKING:
+    from tests.conftest import RunningHub
 
 
 class MeetingClient:
@@ -86,3 +89,11 @@ class MeetingClient:
 async def all_reach(clients: Iterable[MeetingClient], version: int, timeout: float = 5) -> None:
     """Wait until every client holds `version` or a later one."""
     await asyncio.gather(*(c.wait_until(lambda c: c.version >= version, timeout) for c in clients))
+
+
+async def joined(hub: RunningHub, member_id: str) -> MeetingClient:
+    """A client of the demo hub connected with the member's join link and joined to the meeting."""
+    client = MeetingClient(hub.url, hub.links[member_id])
+    await client.connect()
+    await client.join()
+    return client

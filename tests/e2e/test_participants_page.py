@@ -21,8 +21,11 @@ async def test_the_chair_removes_and_readmits_a_participant(hub_server: RunningH
 
     await chair.get_by_role("button", name="Remove Beatriz Bauer from the meeting").click()
     await expect(chair.get_by_role("group", name="Remove Beatriz Bauer?")).to_be_visible()
+    # Keyboard focus goes to the question, and back when it is dismissed.
+    await expect(chair.get_by_role("button", name="Yes, remove")).to_be_focused()
     await assert_accessible(chair)
     await chair.get_by_role("button", name="Cancel").click()
+    await expect(chair.get_by_role("button", name="Remove Beatriz Bauer from the meeting")).to_be_focused()
     await expect(chair.locator("#participants li")).to_have_count(2)
     await chair.get_by_role("button", name="Remove Beatriz Bauer from the meeting").click()
     await chair.get_by_role("button", name="Yes, remove").click()

@@ -82,3 +82,14 @@ async def test_bad_revoked_and_join_links_are_refused(hub_server: RunningHub) ->
             await hub.revoke_link(token)
         refused = await http.get(f"/api/home/{token}")
         assert (refused.status_code, refused.json()["error"]["code"]) == (403, "auth.revoked_token")
+
+
+async def test_join_links_from_home_never_outlive_the_home_link(hub_server: RunningHub) -> None:
+    async with open_hub(hub_server.settings) as hub:
+        token = await hub.issue_home_link(MEMBER, timedelta(hours=1))
+        home_expires = hub.tokens.read_home(token, hub.clock()).expires_at
+        async with httpx.AsyncClient(base_url=hub_server.url) as http:
+            (agm,) = (await http.get(f"/api/home/{token}")).json()["data"]["meetings"]
+        join = hub.tokens.read(agm["join_url"].removeprefix("/join/"), hub.clock())
+    # The demo AGM is months away: without the cap the link would last until a day after it.
+    assert join.expires_at <= home_expires

@@ -6,17 +6,10 @@ import asyncio
 
 import redis.asyncio as redis
 
-from tests.client import MeetingClient
+from tests.client import MeetingClient, joined
 from tests.conftest import RunningHub
 
 CHAIR, MEMBER, OTHER = "m001", "m002", "m025"
-
-
-async def joined(hub: RunningHub, member_id: str) -> MeetingClient:
-    client = MeetingClient(hub.url, hub.links[member_id])
-    await client.connect()
-    await client.join()
-    return client
 
 
 async def test_join_sends_snapshot_and_broadcasts_arrival(hub_server: RunningHub) -> None:

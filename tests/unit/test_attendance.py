@@ -5,10 +5,17 @@ from __future__ import annotations
 import pytest
 
 from hub import attendance, meetings
-from hub.commands import LobbyAdmit, LobbySet, ParticipantReadmit, ParticipantRemove, SpeakerRequest
+from hub.commands import (
+    LobbyAdmit,
+    LobbySet,
+    ParticipantReadmit,
+    ParticipantRemove,
+    SpeakerCall,
+    SpeakerRequest,
+)
 from hub.errors import HubError
 from hub.models import AgendaItem, Meeting, Role
-from hub.speakers import request
+from hub.speakers import call, request
 from tests.unit.builders import NOON, actor, meeting
 
 ANA = actor("m002")
@@ -117,3 +124,20 @@ def test_those_already_in_when_the_lobby_turns_on_do_not_wait_after_a_dropped_co
     assert dropped is not None
     back = meetings.join(dropped.meeting, actor("m002", session="s2"), NOON)
     assert back is not None and back.type == "participant.joined"
+
+
+def test_removal_ends_their_speech_and_readmission_goes_through_the_lobby_again() -> None:
+    m = lobby_on()
+    waiting = meetings.join(m, ANA, NOON)
+    assert waiting is not None
+    admitted = attendance.admit(waiting.meeting, LobbyAdmit(member_id="m002"), CHAIR, NOON)
+    assert admitted is not None
+    queued = request(admitted.meeting, SpeakerRequest(), ANA, NOON).meeting
+    speaking = call(queued, SpeakerCall(), CHAIR, NOON).meeting
+    assert speaking.speech is not None and speaking.speech.member_id == "m002"
+    gone = attendance.remove(speaking, ParticipantRemove(member_id="m002"), CHAIR, NOON)
+    assert gone is not None and gone.meeting.speech is None and "m002" not in gone.meeting.admitted
+    back = attendance.readmit(gone.meeting, ParticipantReadmit(member_id="m002"), CHAIR, NOON)
+    assert back is not None
+    again = meetings.join(back.meeting, actor("m002", session="s3"), NOON)
+    assert again is not None and again.type == "lobby.waiting"

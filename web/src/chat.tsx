@@ -13,10 +13,11 @@ export function Chat({ m, store }: { m: Meeting; store: MeetingStore }) {
   const officer = store.may("chat.hide");
   const canWrite = store.may("chat.send") && (m.chat_open || officer);
   const log = useRef<HTMLOListElement>(null);
-  // Follow the newest message, as chats do.
+  // Follow the newest message, as chats do (the count stops growing once old ones drop off).
+  const newest = m.chat.at(-1)?.id;
   useEffect(() => {
     if (log.current) log.current.scrollTop = log.current.scrollHeight;
-  }, [m.chat.length]);
+  }, [newest]);
   return (
     <section aria-labelledby="chat-h" class="chat">
       <h2 id="chat-h">{t("chat.title")}</h2>

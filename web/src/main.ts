@@ -61,14 +61,17 @@ if (home) {
   // is media.pc) of this page.
   (window as unknown as { hub: object }).hub = { store, connection, media };
 
-  async function send(action: string, payload: object): Promise<void> {
+  // Whether the hub accepted it; a refusal is shown to the member.
+  async function send(action: string, payload: object): Promise<boolean> {
     try {
       tell("");
       const reply = await connection.send<Record<string, unknown>>(action, payload);
       if (action === "vote.cast") store.recordBallot(String(reply.vote_id), String(reply.choice), (reply.receipt as string) ?? null);
+      return true;
     } catch (error) {
       const e = error as HubError;
       tell(explain(e), e.code ?? "");
+      return false;
     }
   }
 
@@ -121,7 +124,9 @@ if (home) {
         .then(() => connection.send("meeting.leave"))
         .then(() => connection.sync());
     } else if (form.id === "chat-form") {
-      void send("chat.send", { text: String(data.get("text") ?? "") });
+      // Kept if refused (the chat closed meanwhile), so nothing typed is lost.
+      void send("chat.send", { text: String(data.get("text") ?? "") }).then((sent) => sent && form.reset());
+      return;
     } else if (form.id === "minutes-edit") {
       void send("minutes.edit", { text: String(data.get("text") ?? "") });
       return;

@@ -1,7 +1,7 @@
 // The meeting room: header, agenda, the floor (current speech), the speaker queue and who is here.
 // Everything renders from the store; controls carry data-action and are sent by main.ts.
 import { render } from "preact";
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { act } from "./actions";
 import { Chat } from "./chat";
 import { formalMode } from "./forwarding";
@@ -285,9 +285,19 @@ function Queue({ m, store }: { m: Meeting; store: MeetingStore }) {
 // Removing someone is asked twice: it closes their connections and bars them until readmitted.
 function RemoveButton({ p }: { p: Participant }) {
   const [asking, setAsking] = useState(false);
+  // Keyboard focus follows the question and comes back when it is dismissed.
+  const focus = useRef<HTMLButtonElement | null>(null);
+  const moved = useRef(false);
+  useEffect(() => {
+    if (moved.current) focus.current?.focus();
+  }, [asking]);
+  const ask = (on: boolean) => {
+    moved.current = true;
+    setAsking(on);
+  };
   if (!asking) {
     return (
-      <button type="button" aria-label={t("room.remove_name", { name: p.name })} onClick={() => setAsking(true)}>
+      <button type="button" ref={focus} aria-label={t("room.remove_name", { name: p.name })} onClick={() => ask(true)}>
         {t("room.remove_person")}
       </button>
     );
@@ -295,8 +305,15 @@ function RemoveButton({ p }: { p: Participant }) {
   return (
     <span class="confirm" role="group" aria-label={t("room.confirm_remove", { name: p.name })}>
       <span>{t("room.confirm_remove", { name: p.name })}</span>{" "}
-      <Action action="participant.remove" args={{ member_id: p.member_id }}>{t("room.yes_remove")}</Action>{" "}
-      <button type="button" onClick={() => setAsking(false)}>{t("room.cancel")}</button>
+      <button
+        type="button"
+        ref={focus}
+        data-action="participant.remove"
+        data-args={JSON.stringify({ member_id: p.member_id })}
+      >
+        {t("room.yes_remove")}
+      </button>{" "}
+      <button type="button" onClick={() => ask(false)}>{t("room.cancel")}</button>
     </span>
   );
 }

@@ -1,0 +1,46 @@
+"""Moderation over real Socket.IO: a hidden chat message is never replayed, and a removed member can do
+nothing on any connection they still hold."""
+
+from __future__ import annotations
+
+import msgpack
+
+from tests.client import MeetingClient, joined
+from tests.conftest import RunningHub
+
+CHAIR, ANA = "m001", "m002"
+
+
+async def test_a_hidden_message_is_not_replayed_to_a_client_catching_up(hub_server: RunningHub) -> None:
+    chair, ana = await joined(hub_server, CHAIR), await joined(hub_server, ANA)
+    before = ana.version
+    await ana.ok("chat.send", {"text": "Something out of order"})
+    await chair.wait_until(lambda c: bool(c.meeting and c.meeting["chat"]))
+    message_id = chair.meeting["chat"][-1]["id"]  # type: ignore[index]
+    await chair.ok("chat.hide", {"message_id": message_id})
+    reply = await ana.ok("meeting.sync", {"since": before})
+    assert "meeting" in reply and "events" not in reply
+    assert b"Something out of order" not in msgpack.packb(reply)
+    assert reply["meeting"]["chat"][-1]["hidden_by"] == "Eleni Adeyemi"
+    for client in (chair, ana):
+        await client.disconnect()
+
+
+async def test_a_removed_member_can_do_nothing_on_a_connection_left_open(hub_server: RunningHub) -> None:
+    chair = await joined(hub_server, CHAIR)
+    await joined(hub_server, ANA)
+    # A second connection that never joined: removal does not know of it.
+    spare = MeetingClient(hub_server.url, hub_server.links[ANA])
+    await spare.connect()
+    await chair.ok("participant.remove", {"member_id": ANA})
+    for event, payload in (
+        ("meeting.sync", {"since": 0}),
+        ("chat.send", {"text": "Still here"}),
+        ("meeting.join", {}),
+    ):
+        refused = await spare.call(event, payload)
+        assert not refused["ok"] and refused["error"]["code"] == "auth.removed", (event, refused)
+    await chair.wait_until(lambda c: ANA in (c.meeting or {}).get("removed", []))
+    assert ANA not in chair.present()
+    for client in (chair, spare):
+        await client.disconnect()
