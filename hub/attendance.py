@@ -32,8 +32,8 @@ UNREMOVABLE = frozenset({Role.ADMIN, Role.CHAIR})
 
 def remove(meeting: Meeting, command: ParticipantRemove, actor: Actor, now: datetime) -> Change | None:
     """The participant leaves at once and may not come back until readmitted; their connections are
-    closed by the edge. Their requests to speak and any speech of theirs go with them; the ballot box
-    keeps their eligibility, but the edge refuses every event from a removed member."""
+    closed by the edge, which also strikes them from open ballot boxes. Their requests to speak and
+    any speech of theirs go with them."""
     target = participant(meeting, command.member_id)
     if target.role in UNREMOVABLE:
         raise HubError("participant.cannot_remove_chair", "Those in the chair cannot be removed.")

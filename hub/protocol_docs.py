@@ -334,9 +334,10 @@ PAGES: dict[str, Page] = {
     ),
     "participant.remove": Page(
         "Remove a participant from the meeting: they stop being present (and counted), their requests to "
-        "speak are dropped, every connection they have is closed, and connecting or joining again is "
-        "refused with `auth.removed` until the chair readmits them. Those in the chair cannot be removed. "
-        "Removing someone already removed changes nothing.",
+        "speak and any speech of theirs end, the connections that joined are closed, they can cast no "
+        "further ballot in an open vote, and connecting, joining or syncing again is refused with "
+        "`auth.removed` until the chair readmits them. Those in the chair cannot be removed. Removing "
+        "someone already removed changes nothing.",
         ("participant.removed",),
         ("participant.not_found", "participant.cannot_remove_chair"),
     ),

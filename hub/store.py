@@ -128,6 +128,10 @@ class Store:
             return code, "", 0
         return code, _text(reply[1]), int(reply[2])
 
+    async def strike_voter(self, meeting_id: str, vote_id: str, member_id: str) -> None:
+        """No further ballot from this member in this box; one already cast stays counted."""
+        await self.redis.hdel(self._box(meeting_id, vote_id)[1], member_id)
+
     async def close_box(self, meeting_id: str, vote_id: str) -> tuple[int, dict[str, int]] | None:
         """Ballots cast and the weighted count per choice; None if there is no such box."""
         keys = self._box(meeting_id, vote_id)

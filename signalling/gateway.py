@@ -113,8 +113,6 @@ class Gateway:
             session = await self.sio.get_session(sid)
             actor: Actor = session["actor"]
             authorise(event, actor.role)
-            # A member the chair removed may do nothing, on any connection still open.
-            meetings.refuse_removed((await self.hub.current(session["meeting"])).meeting, actor.member_id)
             handler = self._special.get(event)
             if handler is not None:
                 return ok(await handler(sid, session["meeting"], actor, command))
@@ -184,12 +182,22 @@ class Gateway:
             return attendance.remove(m, command, actor, now)
 
         event = await self.hub.execute(meeting_id, actor, meetings.as_present(actor, rule))
-        for session in sessions if event is not None else []:
+        if event is None:
+            return None
+        for session in sessions:
             # Sessions are "node/sid"; the manager reaches a sid on any node.
             await self.sio.disconnect(session.split("/", 1)[1])
-        return None if event is None else {"version": event.version}
+        # A connection they held without joining cannot vote either: business needs presence, and
+        # ballot boxes (outside the meeting's state) forget them.
+        _, meeting = await self.hub.meeting(meeting_id)
+        for vote in meeting.votes:
+            if vote.status == "open":
+                await self.hub.store.strike_voter(meeting_id, vote.id, command.member_id)
+        return {"version": event.version}
 
     async def sync(self, sid: str, meeting_id: str, actor: Actor, command: MeetingSync) -> Any:
+        # The one read of the meeting that needs no presence: not for a member the chair removed.
+        meetings.refuse_removed((await self.hub.current(meeting_id)).meeting, actor.member_id)
         return await self.hub.catch_up(meeting_id, command.since)
 
     async def apply(self, meeting_id: str, actor: Actor, name: str, command: Model) -> Any:

@@ -28,18 +28,32 @@ async def test_a_hidden_message_is_not_replayed_to_a_client_catching_up(hub_serv
 
 async def test_a_removed_member_can_do_nothing_on_a_connection_left_open(hub_server: RunningHub) -> None:
     chair = await joined(hub_server, CHAIR)
-    await joined(hub_server, ANA)
+    ana = await joined(hub_server, ANA)
+    # A vote open before the removal, with Ana in its electorate.
+    await chair.ok(
+        "meeting.set_standing_orders", {"standing_orders": {"quorum": {"kind": "number", "value": 2}}}
+    )
+    await chair.ok("agenda.select", {"item_id": "a5"})
+    await ana.ok("motion.submit", {"title": "Votes for life", "text": "That we campaign."})
+    await chair.wait_until(lambda c: bool(c.meeting and c.meeting["motions"]))
+    motion_id = chair.meeting["motions"][0]["id"]  # type: ignore[index]
+    await chair.ok("motion.second", {"motion_id": motion_id})
+    vote_id = (await chair.ok("vote.open", {"subject": {"kind": "motion", "motion_id": motion_id}}))[
+        "vote_id"
+    ]
     # A second connection that never joined: removal does not know of it.
     spare = MeetingClient(hub_server.url, hub_server.links[ANA])
     await spare.connect()
     await chair.ok("participant.remove", {"member_id": ANA})
-    for event, payload in (
-        ("meeting.sync", {"since": 0}),
-        ("chat.send", {"text": "Still here"}),
-        ("meeting.join", {}),
-    ):
+    attempts = {
+        "meeting.sync": ({"since": 0}, "auth.removed"),
+        "meeting.join": ({}, "auth.removed"),
+        "chat.send": ({"text": "Still here"}, "attendance.not_present"),
+        "vote.cast": ({"vote_id": vote_id, "choice": "for"}, "vote.not_eligible"),
+    }
+    for event, (payload, code) in attempts.items():
         refused = await spare.call(event, payload)
-        assert not refused["ok"] and refused["error"]["code"] == "auth.removed", (event, refused)
+        assert not refused["ok"] and refused["error"]["code"] == code, (event, refused)
     await chair.wait_until(lambda c: ANA in (c.meeting or {}).get("removed", []))
     assert ANA not in chair.present()
     for client in (chair, spare):

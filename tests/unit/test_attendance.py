@@ -14,6 +14,7 @@ from hub.commands import (
     SpeakerRequest,
 )
 from hub.errors import HubError
+from hub.meetings import Actor
 from hub.models import AgendaItem, Meeting, Role
 from hub.speakers import call, request
 from tests.unit.builders import NOON, actor, meeting
@@ -22,13 +23,18 @@ ANA = actor("m002")
 CHAIR = actor("m001", Role.CHAIR)
 
 
-def in_session() -> Meeting:
+def with_joined(*who: Actor) -> Meeting:
+    """A meeting with an item under discussion, which these actors have joined."""
     m = meeting(agenda=[AgendaItem(id="a1", title="Item")], current_item="a1")
-    for who in (CHAIR, ANA):
-        change = meetings.join(m, who, NOON)
+    for actor_ in who:
+        change = meetings.join(m, actor_, NOON)
         assert change is not None
         m = change.meeting
-    return request(m, SpeakerRequest(), ANA, NOON).meeting
+    return m
+
+
+def in_session() -> Meeting:
+    return request(with_joined(CHAIR, ANA), SpeakerRequest(), ANA, NOON).meeting
 
 
 def test_a_removed_participant_is_absent_dequeued_and_refused_until_readmitted() -> None:
@@ -59,10 +65,7 @@ def test_the_chair_cannot_be_removed_nor_a_stranger() -> None:
 
 
 def lobby_on() -> Meeting:
-    m = meeting(agenda=[AgendaItem(id="a1", title="Item")], current_item="a1")
-    change = meetings.join(m, CHAIR, NOON)
-    assert change is not None
-    turned = attendance.set_lobby(change.meeting, LobbySet(on=True), CHAIR, NOON)
+    turned = attendance.set_lobby(with_joined(CHAIR), LobbySet(on=True), CHAIR, NOON)
     assert turned is not None and turned.type == "lobby.turned_on"
     return turned.meeting
 
@@ -113,12 +116,7 @@ def test_turning_the_lobby_off_admits_everyone_waiting() -> None:
 
 
 def test_those_already_in_when_the_lobby_turns_on_do_not_wait_after_a_dropped_connection() -> None:
-    m = meeting()
-    for who in (CHAIR, ANA):
-        change = meetings.join(m, who, NOON)
-        assert change is not None
-        m = change.meeting
-    turned = attendance.set_lobby(m, LobbySet(on=True), CHAIR, NOON)
+    turned = attendance.set_lobby(with_joined(CHAIR, ANA), LobbySet(on=True), CHAIR, NOON)
     assert turned is not None and "m002" in turned.meeting.admitted
     dropped = meetings.leave(turned.meeting, ANA, NOON)
     assert dropped is not None

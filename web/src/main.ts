@@ -97,11 +97,7 @@ if (home) {
       } catch (error) {
         tell(explain(error as HubError), (error as HubError).code ?? "");
       }
-      return;
     }
-    const target = (event.target as HTMLElement).closest<HTMLElement>("[data-action]");
-    if (!target) return;
-    void send(target.dataset.action!, JSON.parse(target.dataset.args ?? "{}"));
   });
 
   app.addEventListener("submit", (event) => {

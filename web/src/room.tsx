@@ -1,5 +1,5 @@
 // The meeting room: header, agenda, the floor (current speech), the speaker queue and who is here.
-// Everything renders from the store; controls carry data-action and are sent by main.ts.
+// Everything renders from the store; controls send through actions.ts.
 import { render } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { act } from "./actions";
@@ -305,12 +305,7 @@ function RemoveButton({ p }: { p: Participant }) {
   return (
     <span class="confirm" role="group" aria-label={t("room.confirm_remove", { name: p.name })}>
       <span>{t("room.confirm_remove", { name: p.name })}</span>{" "}
-      <button
-        type="button"
-        ref={focus}
-        data-action="participant.remove"
-        data-args={JSON.stringify({ member_id: p.member_id })}
-      >
+      <button type="button" ref={focus} onClick={() => act("participant.remove", { member_id: p.member_id })}>
         {t("room.yes_remove")}
       </button>{" "}
       <button type="button" onClick={() => ask(false)}>{t("room.cancel")}</button>

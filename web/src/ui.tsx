@@ -1,5 +1,6 @@
 // Small pieces every view uses.
 import type { ComponentChildren, JSX } from "preact";
+import { act } from "./actions";
 import { LANGUAGES, language, setLanguage, t } from "./i18n";
 
 type ButtonProps = Omit<JSX.HTMLAttributes<HTMLButtonElement>, "action"> & {
@@ -8,10 +9,10 @@ type ButtonProps = Omit<JSX.HTMLAttributes<HTMLButtonElement>, "action"> & {
   children: ComponentChildren;
 };
 
-// A control that main.ts sends as the Socket.IO event `action` with `args` when clicked.
+// A control that sends the Socket.IO event `action` with `args` when clicked (see actions.ts).
 export function Action({ action, args = {}, children, ...rest }: ButtonProps) {
   return (
-    <button type="button" data-action={action} data-args={JSON.stringify(args)} {...rest}>
+    <button type="button" onClick={() => act(action, args)} {...rest}>
       {children}
     </button>
   );
