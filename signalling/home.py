@@ -18,8 +18,8 @@ from hub.errors import HubError
 from hub.models import Member
 from hub.service import Hub
 
-# Join links from the home page stay valid this long after the meeting's start (and at least this
-# long from now).
+# Join links from the home page stay valid this long after the meeting's start (or from now, for a
+# meeting already running), but never beyond the home link itself.
 JOIN_VALID = timedelta(days=1)
 
 
