@@ -197,6 +197,10 @@ async def test_members_check_devices_see_and_hear_each_other_and_a_late_joiner_s
         assert await tile.locator("video").evaluate("v => !v.paused && !v.muted && v.videoWidth > 0")
     await assert_accessible(chair)
     await chair.locator("#media").screenshot(path=artifacts / "media-meeting.png")
+    # What follows re-renders the chair's panel many times: a late joiner, a new offer, new tiles.
+    bea_video = chair.locator(f'.tile[data-member="{BEA}"] video')
+    await bea_video.evaluate("v => { window.kept = [v, v.srcObject]; }")
+    await chair.get_by_role("button", name="Mute microphone").focus()
 
     late = await open_as(browser, media_hub, CIARAN)
     first_frames = asyncio.ensure_future(late.evaluate(FIRST_FRAMES, [CHAIR, BEA, OMAR]))
@@ -206,6 +210,15 @@ async def test_members_check_devices_see_and_hear_each_other_and_a_late_joiner_s
     assert decoded_after < 2000, f"first frames {decoded_after:.0f} ms after connecting"
     for page in (chair, bea, omar):
         await flowing(page, CIARAN, "camera", "frames", 5)
+    # The same <video> still plays the same stream, and focus stayed where the chair left it.
+    assert await chair.evaluate(
+        f"""() => {{
+          const [video, stream] = window.kept;
+          return video === document.querySelector('.tile[data-member="{BEA}"] video')
+            && video.srcObject === stream && !video.paused;
+        }}"""
+    )
+    assert await chair.evaluate("document.activeElement.id") == "media-mic"
 
 
 async def test_the_chair_mutes_a_member_and_a_listener_sends_nothing(

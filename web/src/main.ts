@@ -4,7 +4,7 @@ import { explain } from "./errors";
 import { Announcer } from "./announce";
 import { Connection, type HubError } from "./connection";
 import { MediaSession } from "./media";
-import { MediaView } from "./mediaview";
+import { renderMedia } from "./mediaview";
 import { renderRefusal, renderRoom } from "./room";
 import { MeetingStore } from "./store";
 import { showHome } from "./home";
@@ -44,10 +44,7 @@ if (home) {
   app.replaceChildren();
   renderRoom(app, store, token);
   const announcer = new Announcer(document.getElementById("announce-polite")!, document.getElementById("announce-urgent")!);
-  store.subscribe(() => {
-    renderRoom(app, store, token);
-    announcer.update(store.meeting, store.you?.member_id ?? null, store.may("lobby.admit"));
-  });
+  const mediaRoot = document.getElementById("media-root")!;
   const connection = new Connection(token, store, {
     onOnline(online) {
       banner.hidden = online;
@@ -56,7 +53,12 @@ if (home) {
     onRefused: showError,
   });
   const media = new MediaSession(connection);
-  new MediaView(document.getElementById("media")!, media, store);
+  store.subscribe(() => {
+    renderRoom(app, store, token);
+    renderMedia(mediaRoot, media, store);
+    announcer.update(store.meeting, store.you?.member_id ?? null, store.may("lobby.admit"));
+  });
+  media.subscribe(() => renderMedia(mediaRoot, media, store));
   // For the browser console and tests: the store, the connection and the media (its peer connection
   // is media.pc) of this page.
   (window as unknown as { hub: object }).hub = { store, connection, media };

@@ -11,7 +11,7 @@ import { NextSteps } from "./nextsteps";
 import type { AgendaItem, Meeting, MeetingStore, Participant, QueueEntry } from "./store";
 import { t } from "./i18n";
 import { formatStart } from "./time";
-import { Action, LanguagePicker, clock, reorderable } from "./ui";
+import { Action, LanguagePicker, clock, reorderable, useTick } from "./ui";
 
 const reason = (code: string): string => t(`reason.${code}`, { defaultValue: code });
 
@@ -23,15 +23,6 @@ export function speechRemaining(store: MeetingStore): number | null {
   if (!speech) return null;
   const running = speech.started_at ? (store.serverNow() - Date.parse(speech.started_at)) / 1000 : 0;
   return speech.limit_seconds - (speech.elapsed_seconds + running);
-}
-
-// Re-renders its caller every `ms` while mounted: countdowns and time used tick between events.
-function useTick(ms: number): void {
-  const [, setTick] = useState(0);
-  useEffect(() => {
-    const timer = setInterval(() => setTick((n) => n + 1), ms);
-    return () => clearInterval(timer);
-  }, [ms]);
 }
 
 function ItemTime({ item, store }: { item: AgendaItem; store: MeetingStore }) {

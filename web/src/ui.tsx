@@ -1,5 +1,6 @@
 // Small pieces every view uses.
 import type { ComponentChildren, JSX } from "preact";
+import { useEffect, useState } from "preact/hooks";
 import { act } from "./actions";
 import { LANGUAGES, language, setLanguage, t } from "./i18n";
 
@@ -58,4 +59,14 @@ export function LanguagePicker({ onChange }: { onChange: () => void }) {
       </select>
     </label>
   );
+}
+
+// Re-renders its caller every `ms` while mounted: countdowns, time used and level meters move between
+// events.
+export function useTick(ms: number): void {
+  const [, setTick] = useState(0);
+  useEffect(() => {
+    const timer = setInterval(() => setTick((n) => n + 1), ms);
+    return () => clearInterval(timer);
+  }, [ms]);
 }

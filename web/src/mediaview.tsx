@@ -1,0 +1,189 @@
+// The audio and video panel: the join screen before joining, then the member's controls and the video
+// tiles. Tiles are keyed by stream, so a playing <video> is never recreated by a render.
+import { render } from "preact";
+import { useEffect, useRef, useState } from "preact/hooks";
+import { HEARD_IN_FORMAL, formalMode, hasFloor } from "./forwarding";
+import { t } from "./i18n";
+import { JoinScreen } from "./joinscreen";
+import type { MediaSession } from "./media";
+import type { Meeting, MeetingStore, You } from "./store";
+import { useTick } from "./ui";
+import { LevelMeter, LiveVideo, ownStream } from "./video";
+
+interface Tile {
+  id: string;
+  stream: MediaStream | null;
+  name: string;
+  memberId: string;
+  source: "camera" | "screen";
+  self: boolean;
+}
+
+interface Props {
+  session: MediaSession;
+  store: MeetingStore;
+}
+
+// What the relay does with the member's audio now, and what has gone wrong; changes that concern them
+// are also spoken (assertive: being muted or called matters at once).
+function Status({ m, you, session, store }: Props & { m: Meeting; you: You }) {
+  // The floor closes by itself when a speech runs past its time.
+  useTick(1000);
+  const [said, setSaid] = useState("");
+  const last = useRef<{ muted: boolean; floor: boolean } | null>(null);
+  const muted = m.muted.includes(you.member_id);
+  const formal = formalMode(m) && !HEARD_IN_FORMAL.has(you.role);
+  const floor = hasFloor(m, you.member_id, store);
+  useEffect(() => {
+    const was = last.current;
+    last.current = { muted, floor };
+    // Spoken once per change (the first look is not a change, except a mute already in place).
+    if (was?.muted !== muted && (was !== null || muted)) {
+      setSaid(t(muted ? "media.announce_muted" : "media.announce_unmuted"));
+    } else if (was !== null && was.floor !== floor && !muted) {
+      if (floor) setSaid(t(formal ? "media.called_open" : "media.announce_floor"));
+      else if (formal) setSaid(t("media.announce_closed"));
+    }
+  }, [muted, floor, formal]);
+
+  const lines: string[] = [];
+  const connecting = session.phase === "joining" || (session.phase === "joined" && session.pc?.connectionState !== "connected");
+  if (connecting) lines.push(t("media.connecting"));
+  if (session.phase === "reconnecting") lines.push(t("media.reconnecting"));
+  if (session.problem) lines.push(session.problem);
+  if (session.phase === "ended") lines.push(t("media.ended"));
+  const alerts: string[] = [];
+  if (muted) alerts.push(t("media.muted_alert"));
+  else if (formal && floor) alerts.push(t("media.called_open"));
+  else if (formal) alerts.push(t("media.formal_wait"));
+  if (floor && !muted && session.micMuted && session.phase === "joined") alerts.push(t("media.floor_self_muted"));
+  const state = muted ? "muted" : floor ? "floor" : "formal";
+  return (
+    <>
+      <div id="media-status" class="media-status">
+        {lines.map((line, i) => (
+          <p key={`line${i}`}>{line}</p>
+        ))}
+        {alerts.map((line, i) => (
+          <p key={`alert${i}`} class="media-alert" data-state={state}>
+            {line}
+          </p>
+        ))}
+      </div>
+      <div id="media-announce" class="visually-hidden" role="status" aria-live="assertive">
+        {said}
+      </div>
+    </>
+  );
+}
+
+function Controls({ session, store }: Props) {
+  const mode = session.mode;
+  const sharable = mode !== "listen" && store.may("media.share") && !!navigator.mediaDevices?.getDisplayMedia;
+  const parts =
+    mode === "listen"
+      ? [t("media.listening")]
+      : [
+          t(session.micMuted ? "media.mic_muted" : "media.mic_on"),
+          mode === "full" ? t(session.cameraOff ? "media.camera_off" : "media.camera_on") : t("media.audio_only"),
+          session.sharing ? t("media.sharing") : "",
+        ];
+  return (
+    <div class="controls media-controls" role="group" aria-label={t("media.yours")}>
+      {mode !== "listen" && (
+        <button type="button" id="media-mic" aria-pressed={session.micMuted} onClick={() => session.setMicrophone(!session.micMuted)}>
+          {t("media.mute_mic")}
+        </button>
+      )}
+      {mode === "full" && (
+        <button type="button" id="media-camera" aria-pressed={session.cameraOff} onClick={() => void session.setCamera(!session.cameraOff)}>
+          {t("media.stop_camera")}
+        </button>
+      )}
+      {sharable && (
+        <button type="button" id="media-share" aria-pressed={session.sharing} onClick={() => void session.setSharing(!session.sharing)}>
+          {t("media.share")}
+        </button>
+      )}
+      <button type="button" id="media-leave" onClick={() => void session.leave()}>
+        {t("media.leave")}
+      </button>
+      <span id="media-self" class="media-self">
+        {parts.filter(Boolean).join(" ")}
+      </span>
+      {mode !== "listen" && !session.micMuted && <LevelMeter id="media-level" aria-label={t("media.your_level")} session={session} />}
+    </div>
+  );
+}
+
+function tiles(session: MediaSession, me: string): Tile[] {
+  const found: Tile[] = Object.entries(session.streams).map(([id, info]) => ({
+    id,
+    stream: session.remote.get(id) ?? null,
+    name: info.name,
+    memberId: info.member_id,
+    source: info.source,
+    self: false,
+  }));
+  const { camera, screen } = session.local;
+  if (camera && session.mode === "full") {
+    found.unshift({ id: "self", stream: ownStream("self", camera), name: t("media.you"), memberId: me, source: "camera", self: true });
+  }
+  if (screen && session.sharing) {
+    found.push({ id: "self-screen", stream: ownStream("screen", screen), name: t("media.your_screen"), memberId: me, source: "screen", self: true });
+  }
+  return found;
+}
+
+function TileView({ tile, m, session }: { tile: Tile; m: Meeting; session: MediaSession }) {
+  const stage = m.speech?.member_id ?? null;
+  const hasVideo = (tile.stream?.getVideoTracks().length ?? 0) > 0;
+  const onStage = tile.source === "screen" || tile.memberId === stage;
+  const speaking = tile.source === "camera" && tile.memberId === session.activeSpeaker;
+  const muted = tile.source === "camera" && m.muted.includes(tile.memberId);
+  const state = [
+    tile.source === "screen" ? t("media.tile_screen") : tile.memberId === stage ? t("media.on_stage") : "",
+    speaking ? t("media.speaking") : "",
+    muted ? t("media.muted_by_chair") : "",
+    hasVideo ? "" : t("media.tile_audio_only"),
+  ];
+  const classes = ["tile", onStage && "stage", speaking && "speaking", !hasVideo && "no-video"];
+  return (
+    <figure class={classes.filter(Boolean).join(" ")} data-stream={tile.id} data-member={tile.memberId} data-source={tile.source}>
+      {/* Self views are silent, or the speaker would hear themselves. */}
+      <LiveVideo stream={tile.stream} muted={tile.self} />
+      <figcaption>
+        <span class="tile-name">{tile.name}</span> <span class="tile-state">{state.filter(Boolean).join(" · ")}</span>
+      </figcaption>
+    </figure>
+  );
+}
+
+function MediaPanel({ session, store }: Props) {
+  const m = store.meeting;
+  const you = store.you;
+  if (!m || !you) return null;
+  const inMedia = session.phase === "joining" || session.phase === "joined" || session.phase === "reconnecting";
+  return (
+    <section id="media" class="media" aria-labelledby="media-h">
+      <h2 id="media-h">{t("media.title")}</h2>
+      <Status m={m} you={you} session={session} store={store} />
+      {inMedia ? (
+        <div id="media-live">
+          <Controls session={session} store={store} />
+          <div id="media-tiles" class="tiles">
+            {tiles(session, you.member_id).map((tile) => (
+              <TileView key={tile.id} tile={tile} m={m} session={session} />
+            ))}
+          </div>
+        </div>
+      ) : (
+        <JoinScreen session={session} store={store} />
+      )}
+    </section>
+  );
+}
+
+export function renderMedia(root: HTMLElement, session: MediaSession, store: MeetingStore): void {
+  render(<MediaPanel session={session} store={store} />, root);
+}
