@@ -17,14 +17,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
+import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import redis.asyncio as redis
 
-from bench.harness import Clients, cpu_seconds, hub_served, note, redis_server, seed, table
+from bench.harness import Clients, cpu_seconds, free_port, hub_served, note, redis_server, seed, served, table
+from bench.wire import LightClient
 from hub.store import Store
 
 CHOICES = ("for", "against", "abstain")
@@ -33,6 +38,7 @@ WINDOW = 1.0
 RETRY_EVERY = 10
 RETRY_AFTER = 0.05
 TICK = 0.01
+BARE_MEETING = "bare"
 
 
 def percentiles(latencies: list[float]) -> dict[str, float]:
@@ -44,6 +50,45 @@ def percentiles(latencies: list[float]) -> dict[str, float]:
     return {"p50_ms": at(0.5), "p99_ms": at(0.99), "max_ms": round(1000 * ordered[-1], 1)}
 
 
+async def storm(
+    pid: int, count: int, everyone: list[LightClient], cast_one: Callable[[int], Awaitable[Any]]
+) -> dict[str, Any]:
+    """The storm itself, against server `pid` holding an open vote for `count` members: `cast_one(i)`
+    sends member i's ballot and returns its ack's data (`cast`: ballots in the box once it was in)."""
+    # Per client, when it first saw each running total of ballots.
+    seen: list[list[tuple[float, int]]] = [[] for _ in everyone]
+    for index, client in enumerate(everyone):
+        client.on(
+            "vote.tally",
+            lambda tally, mine=seen[index]: mine.append((time.perf_counter(), tally["cast"])),
+        )
+    await asyncio.sleep(1)
+    cpu_before, wall_before = cpu_seconds(pid), time.perf_counter()
+    sent: dict[int, float] = {}
+    totals: dict[int, int] = {}
+
+    async def cast(i: int, delay: float) -> None:
+        await asyncio.sleep(delay)
+        sent.setdefault(i, time.perf_counter())
+        ack = await cast_one(i)
+        totals[i] = min(totals.get(i, ack["cast"]), ack["cast"])
+
+    casts = [cast(i, WINDOW * i / count) for i in range(count)]
+    retries = [cast(i, WINDOW * i / count + RETRY_AFTER) for i in range(0, count, RETRY_EVERY)]
+    await asyncio.gather(*casts, *retries)
+    async with asyncio.timeout(120):
+        while any(not s or s[-1][1] < count for s in seen):
+            await asyncio.sleep(0.01)
+    # How busy the server was from the first ballot until every client had the final count.
+    server_cpu = (cpu_seconds(pid) - cpu_before) / (time.perf_counter() - wall_before)
+
+    def seen_by_all(total: int) -> float:
+        return max(next(t for t, cast in s if cast >= total) for s in seen)
+
+    latencies = [seen_by_all(totals[i]) - sent[i] for i in range(count)]
+    return {**percentiles(latencies), "tallies_seen": len(seen[0]), "cpu_share": round(server_cpu, 2)}
+
+
 async def bench_hub(redis_url: str, workdir: str, count: int) -> dict[str, Any]:
     tokens = await seed(redis_url, count)
     async with hub_served(redis_url, workdir) as (url, pid):
@@ -51,13 +96,6 @@ async def bench_hub(redis_url: str, workdir: str, count: int) -> dict[str, Any]:
         note(f"hub: connecting {count + 1} clients")
         await clients.connect(url, [{"token": t} for t in tokens.values()])
         chair, members = clients.clients[0], clients.clients[1:]
-        # Per client, when it first saw each running total of ballots.
-        seen: list[list[tuple[float, int]]] = [[] for _ in clients.clients]
-        for index, client in enumerate(clients.clients):
-            client.on(
-                "vote.tally",
-                lambda tally, mine=seen[index]: mine.append((time.perf_counter(), tally["cast"])),
-            )
         motions: list[str] = []
         chair.on(
             "meeting.events",
@@ -81,44 +119,52 @@ async def bench_hub(redis_url: str, workdir: str, count: int) -> dict[str, Any]:
         opened = await chair.call("vote.open", {"subject": subject}, timeout=120)
         assert opened["ok"], opened
         vote_id = opened["data"]["vote_id"]
-        await asyncio.sleep(1)
+
+        async def cast_one(i: int) -> Any:
+            ack = await members[i].call("vote.cast", {"vote_id": vote_id, "choice": CHOICES[i % 3]}, 120)
+            assert ack["ok"], ack
+            return ack["data"]
 
         note("hub: storm")
-        cpu_before, wall_before = cpu_seconds(pid), time.perf_counter()
-        sent: dict[int, float] = {}
-        totals: dict[int, int] = {}
-
-        async def cast(i: int, delay: float) -> None:
-            await asyncio.sleep(delay)
-            sent.setdefault(i, time.perf_counter())
-            ballot = {"vote_id": vote_id, "choice": CHOICES[i % 3]}
-            ack = await members[i].call("vote.cast", ballot, timeout=120)
-            assert ack["ok"], ack
-            totals[i] = min(totals.get(i, ack["data"]["cast"]), ack["data"]["cast"])
-
-        casts = [cast(i, WINDOW * i / count) for i in range(count)]
-        retries = [cast(i, WINDOW * i / count + RETRY_AFTER) for i in range(0, count, RETRY_EVERY)]
-        await asyncio.gather(*casts, *retries)
-        async with asyncio.timeout(120):
-            while any(not s or s[-1][1] < count for s in seen):
-                await asyncio.sleep(0.01)
-        # How busy the hub was from the first ballot until every client had the final count.
-        hub_cpu = (cpu_seconds(pid) - cpu_before) / (time.perf_counter() - wall_before)
-
-        def seen_by_all(total: int) -> float:
-            return max(next(t for t, cast in s if cast >= total) for s in seen)
-
-        latencies = [seen_by_all(totals[i]) - sent[i] for i in range(count)]
+        measured = await storm(pid, count, clients.clients, cast_one)
         closed = await chair.call("vote.close", {"vote_id": vote_id}, timeout=120)
         assert closed["ok"], closed
         counts = closed["data"]["result"]["counts"]
         await clients.close()
-    return {
-        **percentiles(latencies),
-        "counted": sum(counts.values()),
-        "tallies_seen": len(seen[0]),
-        "hub_cpu_share": round(hub_cpu, 2),
-    }
+    return {**measured, "counted": sum(counts.values())}
+
+
+async def bench_bare(redis_url: str, count: int) -> dict[str, Any]:
+    """The same storm against a bare python-socketio server that only runs the ballot script through
+    the hub's store, acks, and sends a tally at most every TALLY_INTERVAL (`bench/bare_server.py`): what
+    this stack costs before any of the hub's own work."""
+    store = Store.from_url(redis_url)
+    await store.redis.flushall()
+    members = [f"b{n:05}" for n in range(count)]
+    await store.open_box(BARE_MEETING, "v1", "hands", True, dict.fromkeys(members, 1))
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    command = [sys.executable, "-m", "uvicorn", "bench.bare_server:app", "--port", str(port)]
+    env = os.environ | {"BENCH_REDIS_URL": redis_url}
+    root = str(Path(__file__).resolve().parents[1])
+    async with served([*command, "--log-level", "warning"], f"{url}/", root, env) as process:
+        clients = Clients()
+        note(f"bare: connecting {count} clients")
+        await clients.connect(url, [None] * count)
+        await clients.call_all("join", {})
+
+        async def cast_one(i: int) -> Any:
+            ballot = {"vote_id": "v1", "member_id": members[i], "choice": CHOICES[i % 3]}
+            ack = await clients.clients[i].call("vote", ballot, 120)
+            assert ack["ok"], ack
+            return ack
+
+        note("bare: storm")
+        measured = await storm(process.pid, count, clients.clients, cast_one)
+        await clients.close()
+    counted, _ = await store.tally(BARE_MEETING, "v1")
+    await store.close()
+    return {**measured, "counted": counted}
 
 
 async def bench_script(redis_url: str, count: int) -> dict[str, Any]:
@@ -170,8 +216,9 @@ async def main(counts: list[int]) -> list[dict[str, Any]]:
             for count in counts:
                 note(f"script: {count} ballots")
                 baseline = await bench_script(redis_url, count)
+                bare = await bench_bare(redis_url, count)
                 measured = await bench_hub(redis_url, workdir, count)
-                for path in (baseline, measured):
+                for path in (baseline, bare, measured):
                     assert path["counted"] == count, f"{path['counted']} ballots counted for {count} members"
                 results.append(
                     {
@@ -179,28 +226,29 @@ async def main(counts: list[int]) -> list[dict[str, Any]]:
                         "members": count,
                         "retries": len(range(0, count, RETRY_EVERY)),
                         "hub": measured,
+                        "bare_socketio": bare,
                         "lua_script": baseline,
                         "ratio_p99": round(measured["p99_ms"] / max(baseline["p99_ms"], 0.1), 1),
+                        "ratio_p99_bare": round(measured["p99_ms"] / max(bare["p99_ms"], 0.1), 2),
                     }
                 )
     return results
 
 
 def summary(results: list[dict[str, Any]]) -> str:
-    columns = ["members", "hub p50 (ms)", "hub p99 (ms)", "script p50 (ms)", "script p99 (ms)"]
+    columns = ["members", "hub p50, p99 (ms)", "bare p50, p99 (ms)", "script p50, p99 (ms)"]
     rows = [
         [
             r["members"],
-            r["hub"]["p50_ms"],
-            r["hub"]["p99_ms"],
-            r["lua_script"]["p50_ms"],
-            r["lua_script"]["p99_ms"],
-            f"{r['hub']['counted']}, {r['lua_script']['counted']}",
-            f"{r['hub']['hub_cpu_share']:.0%}",
+            f"{r['hub']['p50_ms']}, {r['hub']['p99_ms']}",
+            f"{r['bare_socketio']['p50_ms']}, {r['bare_socketio']['p99_ms']}",
+            f"{r['lua_script']['p50_ms']}, {r['lua_script']['p99_ms']}",
+            f"{r['hub']['counted']}, {r['bare_socketio']['counted']}, {r['lua_script']['counted']}",
+            f"{r['hub']['cpu_share']:.0%}, {r['bare_socketio']['cpu_share']:.0%}",
         ]
         for r in results
     ]
-    return table([*columns, "counted (hub, script)", "hub CPU"], rows)
+    return table([*columns, "counted (hub, bare, script)", "server CPU (hub, bare)"], rows)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import enum
 import math
+import weakref
 from datetime import UTC, datetime
 from typing import Annotated, Any, ClassVar, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -83,6 +84,9 @@ OFFICER_ROLES = frozenset({Role.ADMIN, Role.CHAIR, Role.SECRETARY})
 
 
 class Participant(Model):
+    # Rules replace a participant (model_copy) and never change one: its dumps are made once (_dumps).
+    model_config = ConfigDict(frozen=True)
+
     member_id: Id
     name: Name
     role: Role
@@ -375,20 +379,40 @@ class Meeting(Model):
     def public_view(self) -> dict[str, Any]:
         """What every client may see: no connection ids, no gender, and minutes only by their status
         (the text is fetched with minutes.get, by officers while it is a draft)."""
-        return self.model_dump(
+        view = self.model_dump(
             mode="json",
             exclude={
-                "participants": {"__all__": PRIVATE},
+                "participants": True,
                 "agenda": {"__all__": {"last_balance": True, "queue": {"__all__": {"balance"}}}},
                 "minutes": {"text"},
             },
         )
+        view["participants"] = {m: _dumps(p)[1] for m, p in self.participants.items()}
+        return view
 
     def stored(self) -> dict[str, Any]:
-        return self.model_dump(mode="json", exclude_computed_fields=True)
+        doc = self.model_dump(mode="json", exclude_computed_fields=True, exclude={"participants"})
+        doc["participants"] = {m: _dumps(p)[0] for m, p in self.participants.items()}
+        return doc
 
 
 PRIVATE = {"sessions", "gender"}
+
+# Each participant object's (stored, public) dicts, until the object is gone. A change to a meeting
+# replaces one participant of possibly thousands; dumping every one of them again for each change made
+# a crowd's joins quadratic. Callers must not change the dicts they get.
+_DUMPED: dict[int, tuple[dict[str, Any], dict[str, Any]]] = {}
+
+
+def _dumps(participant: Participant) -> tuple[dict[str, Any], dict[str, Any]]:
+    key = id(participant)
+    found = _DUMPED.get(key)
+    if found is None:
+        stored = participant.model_dump(mode="json")
+        found = _DUMPED[key] = (stored, {k: v for k, v in stored.items() if k not in PRIVATE})
+        # Runs as the object is freed, before its id can be reused.
+        weakref.finalize(participant, _DUMPED.pop, key, None)
+    return found
 
 
 class Event(Model):

@@ -53,3 +53,39 @@ async def test_two_hubs_racing_on_one_meeting_lose_no_change(redis_url: str) -> 
     assert len(await hubs[1].store.event_log("agm")) == 41
     for hub in hubs:
         await hub.store.close()
+
+
+async def test_ballots_cast_together_share_pipelines_and_each_gets_its_own_answer(redis_url: str) -> None:
+    store = Store.from_url(redis_url)
+    members = [f"m{n}" for n in range(200)]
+    await store.open_box("m", "v1", "hands", False, dict.fromkeys(members, 1))
+    pipelines = 0
+    execute = store.redis.pipeline
+
+    def counting(*args: object, **kwargs: object) -> object:
+        nonlocal pipelines
+        pipelines += 1
+        return execute(*args, **kwargs)
+
+    store.redis.pipeline = counting  # type: ignore[method-assign]
+    replies = await asyncio.gather(
+        *(store.cast("m", "v1", m, "for", "") for m in members),
+        store.cast("m", "v1", "stranger", "for", ""),
+        store.cast("m", "v9", "m1", "for", ""),
+    )
+    assert pipelines < 10
+    assert sorted(r[2] for r in replies[:200]) == list(range(1, 201))
+    assert replies[200] == ("vote.not_eligible", "", 0)
+    assert replies[201] == ("vote.not_found", "", 0)
+    assert await store.tally("m", "v1") == (200, {"for": 200})
+    await store.close()
+
+
+async def test_a_ballot_is_counted_after_redis_forgot_the_script(redis_url: str) -> None:
+    store = Store.from_url(redis_url)
+    await store.open_box("m", "v1", "hands", False, {"a": 1, "b": 1})
+    assert (await store.cast("m", "v1", "a", "for", ""))[0] == "ok"
+    await store.redis.script_flush()
+    assert await store.cast("m", "v1", "b", "against", "") == ("ok", "", 2)
+    assert await store.cast("m", "v1", "b", "for", "") == ("vote.already_voted", "", 0)
+    await store.close()

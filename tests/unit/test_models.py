@@ -6,8 +6,9 @@ import pytest
 from pydantic import ValidationError
 
 from hub.commands import COMMANDS, MeetingJoin
+from hub.meetings import join, leave
 from hub.models import Member
-from tests.unit.builders import meeting
+from tests.unit.builders import actor, meeting, present
 
 
 def test_times_must_carry_an_offset_and_are_kept_in_utc() -> None:
@@ -35,3 +36,23 @@ def test_every_command_is_named_noun_dot_verb() -> None:
     for name, model in COMMANDS.items():
         noun, verb = name.split(".")
         assert model.__name__ == "".join(p.title() for p in [noun, *verb.split("_")])
+
+
+def test_views_reuse_each_participants_dump_and_follow_every_change() -> None:
+    """Dumps are kept per participant object: they must match a full dump, before and after a change."""
+    before = present(meeting(), 3)
+    joined = join(before, actor("m009", session="s9"), before.starts_at)
+    assert joined is not None
+    left = leave(joined.meeting, actor("p000", session="s0"), before.starts_at)
+    assert left is not None
+    for m in (before, joined.meeting, left.meeting, joined.meeting):
+        full = m.model_dump(mode="json")
+        assert m.stored() == m.model_dump(mode="json", exclude_computed_fields=True)
+        assert m.public_view()["participants"] == {
+            k: {f: v for f, v in p.items() if f not in ("sessions", "gender")}
+            for k, p in full["participants"].items()
+        }
+    assert left.meeting.public_view()["participants"]["p000"]["present"] is False
+    assert joined.meeting.public_view()["participants"]["p000"]["present"] is True
+    with pytest.raises(ValidationError):
+        before.participants["p000"].present = False  # type: ignore[misc]
