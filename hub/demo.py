@@ -43,6 +43,7 @@ async def load_demo(hub: Hub, valid_for: timedelta = timedelta(days=30)) -> list
             email=raw["email"],
             time_zone=raw["time_zone"],
             gender=raw.get("gender"),
+            branch=_slug(raw["branch"]) if raw.get("branch") else None,
         )
         await hub.save_member(member)
         officer = [r for r in raw["roles"] if r in {Role.CHAIR, Role.SECRETARY}]

@@ -60,6 +60,9 @@ class Member(Model):
     time_zone: TimeZone = "UTC"
     # Self-described; used only by balance rules (speaker alternation, delegations).
     gender: Annotated[str, Field(max_length=40)] | None = None
+    # The local branch the member belongs to, if any (most belong to none); shown to them on joining.
+    # What they may do in a meeting still comes from its branch's roles.
+    branch: Id | None = None
 
 
 class Branch(Model):

@@ -36,8 +36,9 @@ PAGES: dict[str, Page] = {
         "replay limit are missing) so a reconnecting client catches up.",
         ("participant.joined", "lobby.waiting"),
         (),
-        '`{"version", "meeting" | "events", "you": {"member_id", "name", "role", "may"}, "server_time"}`; '
-        "`may` lists the events this member's role may send.",
+        '`{"version", "meeting" | "events", "you": {"member_id", "name", "branch", "role", "may"}, '
+        '"server_time"}`; `branch` names the member\'s own branch (`null` for most, who belong to none), '
+        "for their join screen; `may` lists the events this member's role may send.",
     ),
     "meeting.leave": Page(
         "Leave the room. The member stays in the attendance record; they are no longer present once "

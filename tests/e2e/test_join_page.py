@@ -9,7 +9,7 @@ from playwright.async_api import Browser, expect
 from tests.conftest import RunningHub
 from tests.e2e.conftest import assert_accessible
 
-CHAIR, MEMBER = "m001", "m025"
+CHAIR, MEMBER, NO_BRANCH = "m001", "m025", "m040"
 
 
 async def test_a_second_participant_appears_live(
@@ -46,6 +46,7 @@ async def test_a_second_participant_appears_live(
     await expect(member.locator("#media-h")).to_have_text("Audio y vídeo")
     await expect(member.locator("#media-join")).to_have_text("Entrar con audio y vídeo")
     await expect(member.locator("#starts")).to_contain_text("mar")
+    await expect(member.locator("#joining")).to_contain_text("Entra como Omar Young, de la sección North")
     await assert_accessible(member)
     await member.screenshot(path=artifacts / "room-es.png", full_page=True)
     await member.get_by_label("Idioma").select_option("en")
@@ -54,6 +55,28 @@ async def test_a_second_participant_appears_live(
     await new_york.close()
     await expect(participants).to_have_count(1)
     await tokyo.close()
+
+
+async def test_the_join_screen_says_who_is_joining(hub_server: RunningHub, browser: Browser) -> None:
+    new_york = await browser.new_context(timezone_id="America/New_York", locale="en-US")
+    member = await new_york.new_page()
+    await member.goto(f"{hub_server.url}/join/{hub_server.links[MEMBER]}")
+    joining = member.locator("#joining")
+    await expect(joining).to_contain_text("You are joining as Omar Young, North America branch.")
+    # The meeting and its start in the member's own zone.
+    await expect(joining).to_contain_text("Annual General Meeting")
+    await expect(joining.locator("time")).to_contain_text("08:00 AM EST")
+    await expect(joining).to_contain_text("Not you? Ask the branch secretary for your own link.")
+    await assert_accessible(member)
+    await new_york.close()
+
+    # Most members belong to no branch.
+    rome = await browser.new_context(timezone_id="Europe/Rome", locale="en-GB")
+    member = await rome.new_page()
+    await member.goto(f"{hub_server.url}/join/{hub_server.links[NO_BRANCH]}")
+    await expect(member.locator("#joining")).to_contain_text("You are joining as Ciaran Jensen.")
+    await expect(member.locator("#joining time")).to_contain_text("14:00")
+    await rome.close()
 
 
 async def test_a_bad_link_explains_itself(hub_server: RunningHub, browser: Browser) -> None:

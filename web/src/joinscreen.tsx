@@ -1,10 +1,12 @@
-// The join screen of the audio and video: how the member takes part (camera and microphone, audio only
-// or listening), the device check (preview, pickers, level) and the button that joins.
+// The join screen of the audio and video: who the member joins as (a link passed on by mistake shows
+// here), how they take part (camera and microphone, audio only or listening), the device check
+// (preview, pickers, level) and the button that joins.
 import { useState } from "preact/hooks";
 import type { Mode } from "./devices";
 import { t } from "./i18n";
 import type { MediaSession } from "./media";
-import type { MeetingStore } from "./store";
+import type { Meeting, You } from "./store";
+import { formatStart } from "./time";
 import { LevelMeter, LiveVideo, ownStream } from "./video";
 
 const MODES: Mode[] = ["full", "audio", "listen"];
@@ -25,12 +27,26 @@ function Picker(props: { id: string; label: string; devices: MediaDeviceInfo[]; 
   );
 }
 
-export function JoinScreen({ session, store }: { session: MediaSession; store: MeetingStore }) {
+function JoiningAs({ you, m }: { you: You; m: Meeting }) {
+  return (
+    <div id="joining" class="joining">
+      <p>
+        {t(you.branch ? "join.as_branch" : "join.as", { name: you.name, branch: you.branch })}
+      </p>
+      <p>
+        {m.title}: <time dateTime={m.starts_at}>{formatStart(m.starts_at, m.time_zone).local}</time> ({t("join.your_time")})
+      </p>
+      <p class="hint">{t("join.not_you")}</p>
+    </div>
+  );
+}
+
+export function JoinScreen({ session, you, m }: { session: MediaSession; you: You; m: Meeting }) {
   // The mode last joined with, when the member comes back to this screen.
   const [chosen, setChosen] = useState<Mode>(session.mode);
   const [checking, setChecking] = useState(false);
   // Observers may only listen (the relay refuses them any other mode).
-  const listenOnly = store.you?.role === "observer";
+  const listenOnly = you.role === "observer";
   const mode = listenOnly ? "listen" : chosen;
   const local = session.local;
 
@@ -51,6 +67,7 @@ export function JoinScreen({ session, store }: { session: MediaSession; store: M
   const preview = checking && local.camera ? ownStream("preview", local.camera) : null;
   return (
     <div id="media-setup" class="media-setup">
+      <JoiningAs you={you} m={m} />
       <fieldset id="media-mode" class="media-mode">
         <legend>{t("media.how")}</legend>
         {MODES.map((value) => (

@@ -178,7 +178,7 @@ function MediaPanel({ session, store }: Props) {
           </div>
         </div>
       ) : (
-        <JoinScreen session={session} store={store} />
+        <JoinScreen session={session} you={you} m={m} />
       )}
     </section>
   );

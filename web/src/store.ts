@@ -164,6 +164,8 @@ export interface CatchUp {
 export interface You {
   member_id: string;
   name: string;
+  // Their own branch, if they belong to one.
+  branch: string | null;
   role: string;
   // The events this member's role may send: the server's permission matrix, so controls match it.
   may: string[];
