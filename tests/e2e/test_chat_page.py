@@ -11,7 +11,7 @@ from tests.conftest import RunningHub
 from tests.e2e.conftest import assert_accessible
 from tests.e2e.test_procedure_page import open_as
 
-CHAIR, ANA = "m001", "m002"
+CHAIR, ANA, OMAR = "m001", "m002", "m025"
 
 
 async def test_a_member_chats_and_the_chair_moderates(
@@ -25,10 +25,19 @@ async def test_a_member_chats_and_the_chair_moderates(
     message = chair.locator("#chat-log li").last
     await expect(message).to_contain_text("Beatriz Bauer")
     await expect(message).to_contain_text("Hello from Lima!")
+    # Screen readers hear it politely, except the one who wrote it.
+    heard = chair.locator("#announce-polite")
+    await expect(heard).to_have_text("Beatriz Bauer in the chat: Hello from Lima!")
+    await expect(ana.locator("#chat-log li").last).to_contain_text("Hello from Lima!")
+    await expect(ana.locator("#announce-polite")).not_to_contain_text("Hello from Lima!")
     await ana.get_by_role("textbox", name="Message").fill("Something out of order")
     await ana.get_by_role("button", name="Send", exact=True).click()
     await expect(chair.locator("#chat-log li")).to_have_count(2)
     await assert_accessible(chair)
+    # Someone who arrives now sees the chat so far, but hears none of it read out.
+    omar = await open_as(browser, hub_server, OMAR)
+    await expect(omar.locator("#chat-log li")).to_have_count(2)
+    await expect(omar.locator("#announce-polite")).to_have_text("")
     await chair.locator(".chat").screenshot(path=artifacts / "chair-chat.png")
 
     await chair.get_by_role("button", name="Hide the message from Beatriz Bauer").last.click()

@@ -1,8 +1,12 @@
 // What a screen reader should hear when the meeting changes: drawn from the state before and after,
 // so it holds whether a change came as one event or a catch-up. Urgent ones concern the member
-// directly (their turn to speak, a vote to cast) and interrupt; the rest wait for a pause.
+// directly (their turn to speak, a vote to cast) and interrupt; the rest wait for a pause. The first
+// state (on joining) is no change: nothing of it, such as the chat so far, is read out.
 import { t } from "./i18n";
 import type { Meeting } from "./store";
+
+// More new chat messages than this at once (a catch-up after a dropped connection) are counted, not read.
+const CHAT_READ = 3;
 
 export interface Announcement {
   text: string;
@@ -52,6 +56,11 @@ export function announcements(before: Meeting | null, after: Meeting, me: string
       say(t("announce.vote_closed", { question: vote.question, outcome, for: c.for, against: c.against, abstain: c.abstain }), true);
     }
   }
+
+  const seen = new Set(before.chat.map((c) => c.id));
+  const chat = after.chat.filter((c) => !seen.has(c.id) && c.member_id !== me && !c.hidden_by);
+  if (chat.length > CHAT_READ) say(t("announce.chats", { number: chat.length }));
+  else for (const c of chat) say(t("announce.chat", { name: c.name, text: c.text }));
   return said;
 }
 
