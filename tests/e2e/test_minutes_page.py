@@ -1,11 +1,15 @@
-"""Minutes through the page: the secretary drafts and edits, the chair approves, a member reads them."""
+"""Minutes through the page: the secretary drafts and edits, the chair approves, a member reads them in
+the meeting and finds them on their home page."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
+import httpx
 from playwright.async_api import Browser, expect
 
+from hub.runtime import open_hub
 from tests.conftest import RunningHub
 from tests.e2e.conftest import assert_accessible
 from tests.e2e.test_procedure_page import open_as
@@ -43,3 +47,23 @@ async def test_minutes_drafted_edited_approved_and_read(
     page = await opened.value
     await expect(page.locator("h1")).to_have_text("Minutes: Annual General Meeting")
     await expect(page.locator("body")).to_contain_text("thanked everyone for coming")
+
+    # Published: the member's home lists them, and both links open them.
+    async with open_hub(hub_server.settings) as hub:
+        token = await hub.issue_home_link("m002", timedelta(days=1))
+    home = await member.context.new_page()
+    await home.goto(f"{hub_server.url}/home/{token}")
+    published = home.locator(f"#published li[data-meeting='{hub_server.meeting_id}']")
+    await expect(published).to_contain_text("Approved at the branch meeting of 10 April 2027")
+    await assert_accessible(home)
+    await home.locator("#minutes-list-h").locator("..").screenshot(path=artifacts / "member-home-minutes.png")
+    pdf = await published.get_by_role(
+        "link", name="PDF of the minutes of Annual General Meeting"
+    ).get_attribute("href")
+    assert pdf is not None
+    async with httpx.AsyncClient(base_url=hub_server.url) as http:
+        response = await http.get(pdf)
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    await published.get_by_role("link", name="Read the minutes of Annual General Meeting").click()
+    await expect(home.locator("h1")).to_have_text("Minutes: Annual General Meeting")
+    await expect(home.locator("body")).to_contain_text("thanked everyone for coming")
