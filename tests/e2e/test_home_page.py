@@ -59,7 +59,7 @@ async def test_a_member_finds_their_meeting_and_joins_from_home(
 async def test_a_bad_home_link_says_so(hub_server: RunningHub, browser: Browser) -> None:
     page = await browser.new_page()
     await page.goto(f"{hub_server.url}/home/not-a-link")
-    await expect(page.get_by_role("alert")).to_contain_text("This home link is not valid.")
+    await expect(page.get_by_role("alert")).to_contain_text("This link is not valid.")
     await assert_accessible(page)
     # A browser set to Spanish gets the page, and the hub's refusal, in Spanish.
     spanish = await browser.new_context(locale="es-ES")

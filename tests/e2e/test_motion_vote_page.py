@@ -90,6 +90,14 @@ async def test_motion_with_amendment_and_votes(
     await assert_accessible(ben)
     await ben.locator("#results").screenshot(path=artifacts / "member-result.png")
 
+    # In Spanish the page words the hub's questions and rules itself, from the votes' subjects.
+    await ana.get_by_label("Language").select_option("es")
+    results = ana.locator("#results")
+    await expect(results).to_contain_text("Enmienda a «Votes for life» presentada por Omar Young: Aprobada")
+    await expect(results).to_contain_text("Mayoría simple de los votos emitidos")
+    await expect(results).to_contain_text("Empate: decide el voto de calidad de la presidencia.")
+    await expect(results).not_to_contain_text("Simple majority")
+
 
 async def vote(page: Page, choice: str) -> None:
     await page.locator("#vote-panel").get_by_role("button", name=choice, exact=True).click()

@@ -3,6 +3,7 @@
 // directly (their turn to speak, a vote to cast) and interrupt; the rest wait for a pause. The first
 // state (on joining) is no change: nothing of it, such as the chat so far, is read out.
 import { t } from "./i18n";
+import { question } from "./phrases";
 import type { Meeting } from "./store";
 
 // More new chat messages than this at once (a catch-up after a dropped connection) are counted, not read.
@@ -47,13 +48,13 @@ export function announcements(before: Meeting | null, after: Meeting, me: string
   }
 
   const opened = after.votes.find((v) => v.status === "open" && !before.votes.some((b) => b.id === v.id && b.status === "open"));
-  if (opened) say(t("announce.vote_open", { question: opened.question }), true);
+  if (opened) say(t("announce.vote_open", { question: question(opened, after) }), true);
   for (const vote of after.votes) {
     const earlier = before.votes.find((b) => b.id === vote.id);
     if (vote.status === "closed" && vote.result && earlier?.status === "open") {
       const c = vote.result.counts;
       const outcome = t(`motion_status.${vote.result.outcome}`);
-      say(t("announce.vote_closed", { question: vote.question, outcome, for: c.for, against: c.against, abstain: c.abstain }), true);
+      say(t("announce.vote_closed", { question: question(vote, after), outcome, for: c.for, against: c.against, abstain: c.abstain }), true);
     }
   }
 

@@ -1,8 +1,9 @@
 // The meeting's audio and video on this page: one RTCPeerConnection to the relay, which makes every
 // offer; this side only answers (docs/protocol/media.offer.md). Procedure (mutes, formal mode) is
 // enforced by the relay; the page only shows it.
-import type { Connection, HubError } from "./connection";
+import type { Connection } from "./connection";
 import { LocalMedia, type Mode, type Source } from "./devices";
+import { problem } from "./errors";
 import { t } from "./i18n";
 
 export interface StreamInfo {
@@ -144,7 +145,7 @@ export class MediaSession {
     } catch (error) {
       if (generation !== this.generation) return;
       this.phase = "setup";
-      this.problem = (error as HubError).message ?? String(error);
+      this.problem = problem(error);
       this.local.stop();
     } finally {
       // Offers wait for this; one for an abandoned join is dropped.
@@ -207,7 +208,7 @@ export class MediaSession {
     } catch (error) {
       this.local.stop("screen");
       this.sharing = false;
-      if ((error as DOMException).name !== "NotAllowedError") this.problem = (error as HubError).message ?? String(error);
+      if ((error as DOMException).name !== "NotAllowedError") this.problem = problem(error);
     }
     this.notify();
   }
@@ -260,7 +261,7 @@ export class MediaSession {
   }
 
   private fail(error: unknown): void {
-    this.problem = (error as HubError).message ?? String(error);
+    this.problem = problem(error);
     this.notify();
   }
 

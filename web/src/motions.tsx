@@ -1,6 +1,7 @@
 // Motions, amendments, procedural motions and votes: what is before the meeting and what members
 // and the chair may do about it.
 import { t } from "./i18n";
+import { majorityRule, motionText, motionTitle, question } from "./phrases";
 import type { Amendment, Meeting, MeetingStore, Motion, Vote } from "./store";
 import { Action } from "./ui";
 
@@ -51,7 +52,7 @@ function MotionView({ motion, m, store }: { motion: Motion; m: Meeting; store: M
   return (
     <article class="motion" data-motion={motion.id}>
       <h3>
-        {motion.title}{" "}
+        {motionTitle(motion)}{" "}
         <span class="badge" data-status={motion.status}>
           {status(motion.status)}
         </span>
@@ -60,7 +61,7 @@ function MotionView({ motion, m, store }: { motion: Motion; m: Meeting; store: M
         {t("motions.moved_by", { name: motion.mover_name })}
         {motion.seconder_name ? t("motions.seconded_by", { name: motion.seconder_name }) : ""}
       </p>
-      <p class="motion-text">{motion.text}</p>
+      <p class="motion-text">{motionText(motion)}</p>
       {motion.history.length > 0 && (
         <p class="original">
           {t("motions.original")} <del>{motion.original_text}</del>
@@ -125,13 +126,13 @@ function MotionView({ motion, m, store }: { motion: Motion; m: Meeting; store: M
   );
 }
 
-function OpenVote({ vote, store }: { vote: Vote; store: MeetingStore }) {
+function OpenVote({ vote, m, store }: { vote: Vote; m: Meeting; store: MeetingStore }) {
   const tally = store.tallies.get(vote.id);
   const mine = store.myBallot(vote.id);
   const names = store.ballotNames.get(vote.id);
   return (
     <section class="vote open" aria-labelledby="vote-h" id="vote-panel">
-      <h2 id="vote-h">{t("motions.vote_now", { question: vote.question })}</h2>
+      <h2 id="vote-h">{t("motions.vote_now", { question: question(vote, m) })}</h2>
       <p>{t(`method.${vote.method}`)}</p>
       {store.may("vote.cast") && (
         <div class="ballot" role="group" aria-label={t("motions.your_vote")}>
@@ -189,13 +190,13 @@ function OpenVote({ vote, store }: { vote: Vote; store: MeetingStore }) {
   );
 }
 
-function Result({ vote }: { vote: Vote }) {
+function Result({ vote, m }: { vote: Vote; m: Meeting }) {
   const r = vote.result!;
   const total = Math.max(1, r.counts.for + r.counts.against + r.counts.abstain);
   return (
     <article class="result" data-vote={vote.id}>
       <h3>
-        {vote.question}: <span class="outcome">{status(r.outcome)}</span>
+        {question(vote, m)}: <span class="outcome">{status(r.outcome)}</span>
       </h3>
       <div class="bars">
         {CHOICES.map((c) => (
@@ -207,7 +208,7 @@ function Result({ vote }: { vote: Vote }) {
         ))}
       </div>
       <p class="rule">
-        {r.rule}
+        {majorityRule(vote)}
         {r.tied ? (r.casting_vote ? t("motions.casting", { choice: t(`stance.${r.casting_vote}`) }) : t("motions.no_casting")) : ""}
       </p>
     </article>
@@ -220,7 +221,7 @@ export function Motions({ m, store }: { m: Meeting; store: MeetingStore }) {
   const results = m.votes.filter((v) => v.status === "closed").reverse();
   return (
     <>
-      {open && <OpenVote vote={open} store={store} />}
+      {open && <OpenVote vote={open} m={m} store={store} />}
       <section aria-labelledby="motions-h">
         <h2 id="motions-h">{t("motions.title")}</h2>
         <div id="motions">
@@ -257,7 +258,7 @@ export function Motions({ m, store }: { m: Meeting; store: MeetingStore }) {
                   {m.motions
                     .filter((mo) => !mo.procedure && mo.status === "seconded")
                     .map((mo) => (
-                      <option key={mo.id} value={mo.id}>{mo.title}</option>
+                      <option key={mo.id} value={mo.id}>{motionTitle(mo)}</option>
                     ))}
                 </select>
               </label>
@@ -271,7 +272,7 @@ export function Motions({ m, store }: { m: Meeting; store: MeetingStore }) {
           <h2 id="results-h">{t("motions.results")}</h2>
           <div id="results">
             {results.map((v) => (
-              <Result key={v.id} vote={v} />
+              <Result key={v.id} vote={v} m={m} />
             ))}
           </div>
         </section>

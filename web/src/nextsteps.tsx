@@ -1,6 +1,7 @@
 // The chair's "what next": what the standing orders allow or require now, drawn from the state with
 // the same rules the hub enforces (hub/votes.py, hub/motions.py). Advice only: the hub decides.
 import { t } from "./i18n";
+import { motionTitle, question } from "./phrases";
 import type { Meeting, MeetingStore } from "./store";
 
 export interface Step {
@@ -25,7 +26,7 @@ export function nextSteps(m: Meeting, cast: number | null): Step[] {
   }
   const vote = m.votes.find((v) => v.status === "open");
   if (vote) {
-    steps.push({ text: t("next.vote_open", { question: vote.question, cast: cast ?? 0, eligible: vote.eligible }) });
+    steps.push({ text: t("next.vote_open", { question: question(vote, m), cast: cast ?? 0, eligible: vote.eligible }) });
     return steps;
   }
   const item = m.agenda.find((i) => i.id === m.current_item);
@@ -42,26 +43,26 @@ export function nextSteps(m: Meeting, cast: number | null): Step[] {
   const relevant = m.motions.filter((mo) => mo.item_id === m.current_item || mo.item_id === null || mo.procedure);
   const procedural = m.motions.find((mo) => mo.procedure && mo.status === "seconded");
   if (procedural) {
-    steps.push({ text: t("next.procedural", { title: procedural.title }), blocked: quorate ? undefined : t("next.not_quorate_why") });
+    steps.push({ text: t("next.procedural", { title: motionTitle(procedural) }), blocked: quorate ? undefined : t("next.not_quorate_why") });
     return steps;
   }
   for (const motion of relevant) {
     if (motion.status === "awaiting_admission") {
-      steps.push({ text: t("next.admission", { title: motion.title }), blocked: quorate ? undefined : t("next.not_quorate_why") });
+      steps.push({ text: t("next.admission", { title: motionTitle(motion) }), blocked: quorate ? undefined : t("next.not_quorate_why") });
     } else if (motion.status === "proposed") {
-      steps.push({ text: t("next.needs_seconder", { title: motion.title }) });
+      steps.push({ text: t("next.needs_seconder", { title: motionTitle(motion) }) });
     } else if (motion.status === "withdrawal_requested") {
-      steps.push({ text: t("next.withdrawal", { title: motion.title }) });
+      steps.push({ text: t("next.withdrawal", { title: motionTitle(motion) }) });
     } else if (motion.status === "seconded") {
       const amendment = motion.amendments.find((a) => a.status === "seconded");
       const unseconded = motion.amendments.filter((a) => a.status === "proposed").length;
       if (amendment) {
-        steps.push({ text: t("next.amendment", { name: amendment.mover_name, title: motion.title }), blocked: quorate ? undefined : t("next.not_quorate_why") });
+        steps.push({ text: t("next.amendment", { name: amendment.mover_name, title: motionTitle(motion) }), blocked: quorate ? undefined : t("next.not_quorate_why") });
       } else if (m.standing_orders.right_of_reply && !motion.reply_given) {
-        steps.push({ text: t("next.reply", { name: motion.mover_name, title: motion.title }) });
+        steps.push({ text: t("next.reply", { name: motion.mover_name, title: motionTitle(motion) }) });
       } else {
         const lapse = unseconded ? t("next.will_fall", { count: unseconded }) : "";
-        steps.push({ text: t("next.put", { title: motion.title }) + lapse, blocked: quorate ? undefined : t("next.not_quorate_why") });
+        steps.push({ text: t("next.put", { title: motionTitle(motion) }) + lapse, blocked: quorate ? undefined : t("next.not_quorate_why") });
       }
     }
   }
