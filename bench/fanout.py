@@ -10,31 +10,43 @@ Prints a table and, last, one JSON line. Servers run as their own processes; the
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import json
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import Any
 
-from bench.harness import Clients, free_port, hub_served, note, redis_server, seed, served, table
+from bench.harness import (
+    Clients,
+    arguments,
+    bare_served,
+    cpu_seconds,
+    hub_served,
+    note,
+    redis_server,
+    report,
+    seed,
+    table,
+)
 
 
-async def measure(clients: Clients, act: Callable[[int], Awaitable[None]], rounds: int) -> dict[str, float]:
+async def measure(
+    pid: int, clients: Clients, act: Callable[[int], Awaitable[None]], rounds: int
+) -> dict[str, float]:
     lasts: list[float] = []
     deliveries: list[float] = []
+    # The server's CPU per delivery is steadier than wall time on a machine doing other work too.
+    cpu = 0.0
     for r in range(rounds):
         clients.seen.clear()
         clients.marker = f"round-{r}"
-        start = time.perf_counter()
+        start, cpu_before = time.perf_counter(), cpu_seconds(pid)
         await act(r)
         async with asyncio.timeout(60):
             while len(clients.seen) < len(clients.clients):
                 await asyncio.sleep(0.001)
+        cpu += cpu_seconds(pid) - cpu_before
         times = [t - start for t in clients.seen.values()]
         lasts.append(max(times))
         deliveries += times
@@ -44,10 +56,11 @@ async def measure(clients: Clients, act: Callable[[int], Awaitable[None]], round
         "last_delivery_ms_median": round(1000 * statistics.median(lasts), 2),
         "p50_ms": round(1000 * deliveries[len(deliveries) // 2], 2),
         "p99_ms": round(1000 * deliveries[int(len(deliveries) * 0.99) - 1], 2),
+        "cpu_us_per_delivery": round(1e6 * cpu / len(deliveries), 1),
     }
 
 
-async def bench_hub(url: str, tokens: list[str], rounds: int) -> dict[str, float]:
+async def bench_hub(url: str, pid: int, tokens: list[str], rounds: int) -> dict[str, float]:
     clients = Clients()
     note(f"hub: connecting {len(tokens)} clients")
     await clients.connect(url, [{"token": t} for t in tokens])
@@ -73,12 +86,12 @@ async def bench_hub(url: str, tokens: list[str], rounds: int) -> dict[str, float
         ack = await speaker.call("speaker.request", {}, timeout=60)
         assert ack["ok"], ack
 
-    result = await measure(clients, act, rounds)
+    result = await measure(pid, clients, act, rounds)
     await clients.close()
     return result
 
 
-async def bench_bare(url: str, count: int, rounds: int) -> dict[str, float]:
+async def bench_bare(url: str, pid: int, count: int, rounds: int) -> dict[str, float]:
     clients = Clients()
     note(f"bare: connecting {count} clients")
     await clients.connect(url, [None] * count)
@@ -89,25 +102,21 @@ async def bench_bare(url: str, count: int, rounds: int) -> dict[str, float]:
     async def act(r: int) -> None:
         await clients.clients[r].call("hand", clients.marker, timeout=60)
 
-    result = await measure(clients, act, rounds)
+    result = await measure(pid, clients, act, rounds)
     await clients.close()
     return result
 
 
 async def main(counts: list[int], rounds: int) -> list[dict[str, Any]]:
-    root = str(Path(__file__).resolve().parents[1])
     results = []
     with tempfile.TemporaryDirectory() as workdir:
         async with redis_server(workdir) as redis_url:
             for count in counts:
                 tokens = list((await seed(redis_url, count)).values())[1:]
-                bare_port = free_port()
-                bare = [sys.executable, "-m", "uvicorn", "bench.bare_server:app", "--port", str(bare_port)]
-                bare_url = f"http://127.0.0.1:{bare_port}"
-                async with served([*bare, "--log-level", "warning"], f"{bare_url}/", root):
-                    baseline = await bench_bare(bare_url, count, rounds)
-                async with hub_served(redis_url, workdir) as (hub_url, _):
-                    measured = await bench_hub(hub_url, tokens, rounds)
+                async with bare_served(redis_url) as (bare_url, bare_pid):
+                    baseline = await bench_bare(bare_url, bare_pid, count, rounds)
+                async with hub_served(redis_url, workdir) as (hub_url, pid):
+                    measured = await bench_hub(hub_url, pid, tokens, rounds)
                 results.append(
                     {
                         "benchmark": "raise_hand_fanout",
@@ -125,6 +134,7 @@ async def main(counts: list[int], rounds: int) -> list[dict[str, Any]]:
 
 def summary(results: list[dict[str, Any]]) -> str:
     columns = ["clients", "hub last (ms)", "bare last (ms)", "ratio", "hub p99 (ms)", "bare p99 (ms)"]
+    columns += ["CPU per delivery (hub, bare)"]
     rows = [
         [
             r["clients"],
@@ -133,6 +143,7 @@ def summary(results: list[dict[str, Any]]) -> str:
             f"{r['ratio_last_delivery']}x",
             r["hub"]["p99_ms"],
             r["bare_emit"]["p99_ms"],
+            f"{r['hub']['cpu_us_per_delivery']} µs, {r['bare_emit']['cpu_us_per_delivery']} µs",
         ]
         for r in results
     ]
@@ -140,12 +151,9 @@ def summary(results: list[dict[str, Any]]) -> str:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = arguments(__doc__)
     parser.add_argument("--clients", type=int, nargs="+", default=[500, 2000])
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
     found = asyncio.run(main(args.clients, args.rounds))
-    print(summary(found))
-    print(json.dumps(found))
+    report(found, summary)

@@ -3,7 +3,9 @@ crowd of light Socket.IO clients in this process."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import json
 import os
 import socket
 import subprocess
@@ -12,6 +14,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -120,6 +123,19 @@ async def hub_served(redis_url: str, workdir: str) -> AsyncIterator[tuple[str, i
         yield url, process.pid
 
 
+@asynccontextmanager
+async def bare_served(redis_url: str) -> AsyncIterator[tuple[str, int]]:
+    """The bare python-socketio baseline (`bench/bare_server.py`) on a free port; yields its URL and
+    process id."""
+    port = free_port()
+    command = [sys.executable, "-m", "uvicorn", "bench.bare_server:app", "--port", str(port)]
+    url = f"http://127.0.0.1:{port}"
+    root = str(Path(__file__).resolve().parents[1])
+    env = os.environ | {"BENCH_REDIS_URL": redis_url}
+    async with served([*command, "--log-level", "warning"], f"{url}/", root, env) as process:
+        yield url, process.pid
+
+
 async def seed(redis_url: str, count: int, meeting: dict[str, Any] | None = None) -> dict[str, str]:
     """A branch with a chair and `count` members, and a meeting with an item under discussion; join
     tokens by member id, the chair's first."""
@@ -185,6 +201,17 @@ class Clients:
     async def close(self) -> None:
         await asyncio.gather(*(c.disconnect() for c in self.clients))
         await self.session.close()
+
+
+def arguments(doc: str | None) -> argparse.ArgumentParser:
+    """A benchmark's command line, its module docstring as the help."""
+    return argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+
+
+def report(results: list[dict[str, Any]], summary: Callable[[list[dict[str, Any]]], str]) -> None:
+    """The table, then one JSON line."""
+    print(summary(results))
+    print(json.dumps(results))
 
 
 def table(columns: list[str], rows: list[list[Any]]) -> str:

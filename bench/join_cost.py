@@ -9,8 +9,6 @@ Prints a table and, last, one JSON line.
 
 from __future__ import annotations
 
-import argparse
-import json
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -18,7 +16,7 @@ from typing import Any
 
 import msgpack
 
-from bench.harness import table
+from bench.harness import arguments, report, table
 from hub.meetings import Actor, join
 from hub.models import AgendaItem, Meeting, Role
 from hub.patch import diff
@@ -97,11 +95,8 @@ def summary(results: list[dict[str, Any]]) -> str:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = arguments(__doc__)
     parser.add_argument("--participants", type=int, nargs="+", default=[500, 2000, 3500])
     args = parser.parse_args()
     found = [measure(count) for count in args.participants]
-    print(summary(found))
-    print(json.dumps(found))
+    report(found, summary)

@@ -36,7 +36,7 @@ from aiortc import (
 from aiortc.contrib.media import MediaRelay
 from aiortc.mediastreams import MediaStreamError
 
-from bench.harness import cpu_seconds, table
+from bench.harness import arguments, cpu_seconds, report, table
 from signalling.media.passthrough import Publisher, allow_loopback_candidates, pin_codec, receive_encoded
 from tests.media_sources import Pattern, Tone
 
@@ -306,9 +306,7 @@ def summary(results: list[dict[str, Any]]) -> str:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = arguments(__doc__)
     parser.add_argument("--subscribers", type=int, nargs="+", default=[1, 4, 8])
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--serve", nargs=3, metavar=("MODE", "KIND", "COUNT"), help=argparse.SUPPRESS)
@@ -318,5 +316,4 @@ if __name__ == "__main__":
             asyncio.run(serve(args.serve[0], args.serve[1], int(args.serve[2])))
         else:
             found = asyncio.run(main(args.subscribers, args.seconds))
-            print(summary(found))
-            print(json.dumps(found))
+            report(found, summary)

@@ -14,21 +14,27 @@ last, one JSON line.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import json
-import os
-import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import redis.asyncio as redis
 
-from bench.harness import Clients, cpu_seconds, free_port, hub_served, note, redis_server, seed, served, table
+from bench.harness import (
+    Clients,
+    arguments,
+    bare_served,
+    cpu_seconds,
+    hub_served,
+    note,
+    redis_server,
+    report,
+    seed,
+    table,
+)
 from bench.wire import LightClient
 from hub.store import Store
 
@@ -142,12 +148,7 @@ async def bench_bare(redis_url: str, count: int) -> dict[str, Any]:
     await store.redis.flushall()
     members = [f"b{n:05}" for n in range(count)]
     await store.open_box(BARE_MEETING, "v1", "hands", True, dict.fromkeys(members, 1))
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    command = [sys.executable, "-m", "uvicorn", "bench.bare_server:app", "--port", str(port)]
-    env = os.environ | {"BENCH_REDIS_URL": redis_url}
-    root = str(Path(__file__).resolve().parents[1])
-    async with served([*command, "--log-level", "warning"], f"{url}/", root, env) as process:
+    async with bare_served(redis_url) as (url, pid):
         clients = Clients()
         note(f"bare: connecting {count} clients")
         await clients.connect(url, [None] * count)
@@ -160,7 +161,7 @@ async def bench_bare(redis_url: str, count: int) -> dict[str, Any]:
             return ack
 
         note("bare: storm")
-        measured = await storm(process.pid, count, clients.clients, cast_one)
+        measured = await storm(pid, count, clients.clients, cast_one)
         await clients.close()
     counted, _ = await store.tally(BARE_MEETING, "v1")
     await store.close()
@@ -252,11 +253,8 @@ def summary(results: list[dict[str, Any]]) -> str:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = arguments(__doc__)
     parser.add_argument("--members", type=int, nargs="+", default=[500, 2000, 3500])
     args = parser.parse_args()
     found = asyncio.run(main(args.members))
-    print(summary(found))
-    print(json.dumps(found))
+    report(found, summary)

@@ -222,8 +222,16 @@ class Store:
         await self.redis.set(f"hub:{kind}:{key}", _pack(doc))
 
     async def get(self, kind: str, key: str) -> Doc | None:
-        blob = await self.redis.get(f"hub:{kind}:{key}")
-        return None if blob is None else _unpack(cast(bytes, blob))
+        blob = await self.get_packed(kind, key)
+        return None if blob is None else _unpack(blob)
+
+    async def get_packed(self, kind: str, key: str) -> bytes | None:
+        """The stored bytes, for callers that keep what they parsed from them."""
+        return cast(bytes | None, await self.redis.get(f"hub:{kind}:{key}"))
+
+    @staticmethod
+    def unpack(blob: bytes) -> Doc:
+        return _unpack(blob)
 
     # Join links that were revoked before they expire.
 

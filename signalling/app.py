@@ -15,6 +15,7 @@ from starlette.staticfiles import StaticFiles
 
 from hub.config import Settings
 from hub.runtime import open_hub
+from signalling.delivery import QueuedEmit
 from signalling.gateway import Gateway
 from signalling.home import calendar, home_data
 from signalling.media.passthrough import allow_loopback_candidates
@@ -52,7 +53,7 @@ async def _loopback(enabled: bool) -> AsyncIterator[None]:
 
 
 def create_app(settings: Settings) -> socketio.ASGIApp:
-    manager = RedisManager(settings.redis_url) if settings.redis_url else None
+    manager = RedisManager(settings.redis_url) if settings.redis_url else QueuedEmit()
     sio = socketio.AsyncServer(
         async_mode="asgi",
         serializer="msgpack",
@@ -76,7 +77,7 @@ def create_app(settings: Settings) -> socketio.ASGIApp:
             await gateway.ballots.stop()
             await gateway.broadcast.stop()
             await sio.shutdown()
-            if manager is not None:
+            if isinstance(manager, RedisManager):
                 await manager.close()
 
     web = Starlette(

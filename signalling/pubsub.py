@@ -8,9 +8,10 @@ import contextlib
 import socketio
 
 from hub.store import connect
+from signalling.delivery import QueuedEmit
 
 
-class RedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
+class RedisManager(socketio.AsyncRedisManager, QueuedEmit):  # type: ignore[misc]
     """The stock manager on a bounded, waiting pool: its own pool refuses the 101st publish in
     flight, and every disconnect publishes, so a crowd leaving at once lost messages."""
 

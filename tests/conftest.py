@@ -16,6 +16,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -170,14 +171,19 @@ async def demo_hub(settings: Settings) -> AsyncIterator[RunningHub]:
 @asynccontextmanager
 async def serving(settings: Settings) -> AsyncIterator[str]:
     """The real app under uvicorn on settings.port, on this test's event loop."""
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host="127.0.0.1", port=settings.port, log_level="warning")
-    )
+    async with serving_app(create_app(settings), settings.port) as url:
+        yield url
+
+
+@asynccontextmanager
+async def serving_app(app: Any, port: int) -> AsyncIterator[str]:
+    """An ASGI app under uvicorn on `port`, on this test's event loop."""
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     task = asyncio.create_task(server.serve())
     while not server.started:
         if task.done():
             task.result()
         await asyncio.sleep(0.01)
-    yield f"http://127.0.0.1:{settings.port}"
+    yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     await asyncio.wait_for(task, 10)

@@ -89,3 +89,13 @@ async def test_a_ballot_is_counted_after_redis_forgot_the_script(redis_url: str)
     assert await store.cast("m", "v1", "b", "against", "") == ("ok", "", 2)
     assert await store.cast("m", "v1", "b", "for", "") == ("vote.already_voted", "", 0)
     await store.close()
+
+
+async def test_a_branch_is_parsed_once_and_an_edit_is_seen_at_once(redis_url: str) -> None:
+    hub = await make_hub(redis_url)
+    await hub.save_branch(Branch(id="b1", name="Lisbon", roles={"m1": Role.MEMBER}))
+    first = await hub.branch("b1")
+    assert await hub.branch("b1") is first
+    await hub.save_branch(Branch(id="b1", name="Lisbon", roles={"m1": Role.SECRETARY}))
+    assert (await hub.branch("b1")).roles == {"m1": Role.SECRETARY}
+    await hub.store.close()

@@ -1,0 +1,90 @@
+"""Two costs python-socketio and python-engineio pay for every message to every client, removed for
+the hub: in a room of thousands they were most of the hub's CPU (a profile of a 2,000-member join storm
+put four samples in ten in creating tasks).
+
+- A room emit creates one task per member, each to put the same packet on that member's queue.
+  Putting never waits (Engine.IO's queues have no bound), so the hub puts them in a plain loop.
+- On Python 3.11 Engine.IO's writer waits for each next packet with asyncio.wait_for, which wraps the
+  wait in a new task every time. asyncio.timeout (3.11 and later) waits the same way without one, as
+  wait_for itself does from 3.12.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from typing import Any
+
+import socketio
+from engineio import exceptions as eio_exceptions
+from engineio import packet as eio_packet
+from engineio.async_socket import AsyncSocket
+from socketio import packet
+
+log = logging.getLogger(__name__)
+
+
+class QueuedEmit(socketio.AsyncManager):  # type: ignore[misc]
+    """A manager whose room emits (without callbacks) queue the packet to each member in turn."""
+
+    async def emit(
+        self,
+        event: str,
+        data: Any,
+        namespace: str,
+        room: str | None = None,
+        skip_sid: Any = None,
+        callback: Any = None,
+        to: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if callback is not None or namespace not in self.rooms:
+            await super().emit(
+                event, data, namespace, room=room, skip_sid=skip_sid, callback=callback, to=to, **kwargs
+            )
+            return
+        # The arguments as python-socketio reads them: a tuple is several, None is none.
+        args = list(data) if isinstance(data, tuple) else [] if data is None else [data]
+        skip = skip_sid if isinstance(skip_sid, list) else [skip_sid]
+        encoded = self.server.packet_class(packet.EVENT, namespace=namespace, data=[event, *args]).encode()
+        frames = [
+            eio_packet.Packet(eio_packet.MESSAGE, p)
+            for p in (encoded if isinstance(encoded, list) else [encoded])
+        ]
+        for sid, eio_sid in list(self.get_participants(namespace, to or room)):
+            if sid in skip:
+                continue
+            # One member's closed connection must not cost the rest of the room the event.
+            try:
+                for frame in frames:
+                    await self.server._send_eio_packet(eio_sid, frame)
+            except Exception:
+                log.warning("could not queue %s for %s", event, sid, exc_info=True)
+
+
+async def _poll(self: AsyncSocket) -> list[eio_packet.Packet]:
+    """Engine.IO's AsyncSocket.poll, waiting under asyncio.timeout instead of wait_for."""
+    try:
+        async with asyncio.timeout(self.server.ping_interval + self.server.ping_timeout):
+            packets = [await self.queue.get()]
+        self.queue.task_done()
+    except (TimeoutError, asyncio.CancelledError):
+        raise eio_exceptions.QueueEmpty() from None
+    if packets == [None]:
+        return []
+    while True:
+        try:
+            pkt = self.queue.get_nowait()
+        except asyncio.QueueEmpty:
+            break
+        self.queue.task_done()
+        if pkt is None:
+            self.queue.put_nowait(None)
+            break
+        packets.append(pkt)
+    return packets
+
+
+if sys.version_info < (3, 12):
+    AsyncSocket.poll = _poll

@@ -1,0 +1,49 @@
+"""The hub's room emit (signalling/delivery.py) against real python-socketio clients over uvicorn: it
+must deliver exactly as python-socketio's own does."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import socketio
+
+from signalling.delivery import QueuedEmit
+from tests.conftest import free_port, serving_app
+
+
+async def test_a_room_emit_reaches_every_member_but_the_skipped_even_past_a_failed_send() -> None:
+    sio = socketio.AsyncServer(async_mode="asgi", serializer="msgpack", client_manager=QueuedEmit())
+    sids: list[str] = []
+
+    @sio.on("connect")
+    async def connect(sid: str, environ: dict[str, Any]) -> None:
+        await sio.enter_room(sid, "room")
+        sids.append(sid)
+
+    async with serving_app(socketio.ASGIApp(sio), free_port()) as url:
+        heard: list[list[Any]] = [[], [], [], []]
+        clients = []
+        for mine in heard:
+            client = socketio.AsyncClient(serializer="msgpack")
+            client.on("news", lambda *args, mine=mine: mine.append(list(args)))
+            await client.connect(url, transports=["websocket"])
+            clients.append(client)
+        # The second member's connection fails as the emit reaches it.
+        failing = sio.manager.eio_sid_from_sid(sids[1], "/")
+        send = sio._send_eio_packet
+
+        async def flaky(eio_sid: str, pkt: Any) -> None:
+            if eio_sid == failing:
+                raise ConnectionResetError("gone")
+            await send(eio_sid, pkt)
+
+        sio._send_eio_packet = flaky  # type: ignore[method-assign]
+        await sio.emit("news", {"n": 1}, room="room", skip_sid=sids[0])
+        await sio.emit("news", ("a", 2), room="room")
+        # Everything is queued once emit returns; a moment more for the sockets to carry it.
+        await asyncio.sleep(0.3)
+        # A tuple is several arguments, as python-socketio has it.
+        assert heard == [[["a", 2]], [], [[{"n": 1}], ["a", 2]], [[{"n": 1}], ["a", 2]]]
+        for client in clients:
+            await client.disconnect()
