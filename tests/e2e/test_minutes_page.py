@@ -47,6 +47,7 @@ async def test_minutes_drafted_edited_approved_and_read(
     page = await opened.value
     await expect(page.locator("h1")).to_have_text("Minutes: Annual General Meeting")
     await expect(page.locator("body")).to_contain_text("thanked everyone for coming")
+    await assert_accessible(page)
 
     # Published: the member's home lists them, and both links open them.
     async with open_hub(hub_server.settings) as hub:
