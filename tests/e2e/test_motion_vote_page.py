@@ -78,6 +78,9 @@ async def test_motion_with_amendment_and_votes(
     await vote(ana, "For")
     await expect(ana.locator("#recorded")).to_contain_text("Receipt")
     await vote(ben, "Against")
+    # A member checks with the receipt that the secret ballot was counted, and as what.
+    await ben.locator("#vote-panel").get_by_role("button", name="Check my ballot was counted").click()
+    await expect(ben.locator("#vote-panel .verified")).to_have_text("Your ballot was counted as: against")
     # On a phone the vote panel fits the screen: nothing to scroll sideways.
     assert await ben.evaluate("document.documentElement.scrollWidth") <= 375
     await assert_accessible(ben)
@@ -89,6 +92,15 @@ async def test_motion_with_amendment_and_votes(
     await expect(ben.locator("article.motion").first).to_contain_text("Carried")
     await assert_accessible(ben)
     await ben.locator("#results").screenshot(path=artifacts / "member-result.png")
+
+    # The receipt stays for the session: after the result, and after reloading the page, Ana checks hers.
+    await ana.reload()
+    await expect(ana.locator("#results .receipt")).to_contain_text("Your receipt for this secret ballot")
+    await ana.locator("#results").get_by_role("button", name="Check my ballot was counted").click()
+    await expect(ana.locator("#results .verified")).to_have_text("Your ballot was counted as: for")
+    await assert_accessible(ana)
+    # The chair cast no secret ballot, so holds no receipt to check.
+    await expect(chair.get_by_role("button", name="Check my ballot was counted")).to_have_count(0)
 
     # In Spanish the page words the hub's questions and rules itself, from the votes' subjects.
     await ana.get_by_label("Language").select_option("es")

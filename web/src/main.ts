@@ -1,5 +1,5 @@
 import "./style.css";
-import { onAction } from "./actions";
+import { onAction, type Reply } from "./actions";
 import { explain } from "./errors";
 import { Announcer } from "./announce";
 import { Connection, type HubError } from "./connection";
@@ -63,21 +63,21 @@ if (home) {
   // is media.pc) of this page.
   (window as unknown as { hub: object }).hub = { store, connection, media };
 
-  // Whether the hub accepted it; a refusal is shown to the member.
-  async function send(action: string, payload: object): Promise<boolean> {
+  // Whether the hub accepted it, with its answer; a refusal is shown to the member.
+  async function send(action: string, payload: object): Promise<Reply> {
     try {
       tell("");
       const reply = await connection.send<Record<string, unknown>>(action, payload);
       if (action === "vote.cast") store.recordBallot(String(reply.vote_id), String(reply.choice), (reply.receipt as string) ?? null);
-      return true;
+      return { ok: true, data: reply };
     } catch (error) {
       const e = error as HubError;
       tell(explain(e), e.code ?? "");
-      return false;
+      return { ok: false };
     }
   }
 
-  onAction((action, args) => void send(action, args));
+  onAction(send);
 
   app.addEventListener("click", async (event) => {
     if ((event.target as HTMLElement).closest("[data-local='minutes.load']")) {
@@ -123,7 +123,7 @@ if (home) {
         .then(() => connection.sync());
     } else if (form.id === "chat-form") {
       // Kept if refused (the chat closed meanwhile), so nothing typed is lost.
-      void send("chat.send", { text: String(data.get("text") ?? "") }).then((sent) => sent && form.reset());
+      void send("chat.send", { text: String(data.get("text") ?? "") }).then((sent) => sent.ok && form.reset());
       return;
     } else if (form.id === "minutes-edit") {
       void send("minutes.edit", { text: String(data.get("text") ?? "") });

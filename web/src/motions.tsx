@@ -1,5 +1,7 @@
 // Motions, amendments, procedural motions and votes: what is before the meeting and what members
 // and the chair may do about it.
+import { useState } from "preact/hooks";
+import { act } from "./actions";
 import { t } from "./i18n";
 import { majorityRule, motionText, motionTitle, question } from "./phrases";
 import type { Amendment, Meeting, MeetingStore, Motion, Vote } from "./store";
@@ -126,6 +128,24 @@ function MotionView({ motion, m, store }: { motion: Motion; m: Meeting; store: M
   );
 }
 
+// A secret ballot's receipt, and asking the hub whether the ballot behind it was counted, and as what.
+// The receipt stays in this browser session (store.myBallot), so the check works after the result too.
+function CheckBallot({ voteId, receipt }: { voteId: string; receipt: string }) {
+  const [answer, setAnswer] = useState<{ counted: boolean; choice: string | null } | null>(null);
+  const check = async () => {
+    const reply = await act("vote.verify", { vote_id: voteId, receipt });
+    if (reply.ok) setAnswer(reply.data as { counted: boolean; choice: string | null });
+  };
+  return (
+    <div class="check-ballot" data-vote={voteId}>
+      <button type="button" onClick={check}>{t("motions.check_ballot")}</button>
+      <p class="verified" role="status">
+        {answer && (answer.counted ? t("motions.counted_as", { choice: t(`choice.${answer.choice}`).toLowerCase() }) : t("motions.not_counted"))}
+      </p>
+    </div>
+  );
+}
+
 function OpenVote({ vote, m, store }: { vote: Vote; m: Meeting; store: MeetingStore }) {
   const tally = store.tallies.get(vote.id);
   const mine = store.myBallot(vote.id);
@@ -159,6 +179,7 @@ function OpenVote({ vote, m, store }: { vote: Vote; m: Meeting; store: MeetingSt
           )}
         </p>
       )}
+      {mine?.receipt && store.may("vote.verify") && <CheckBallot voteId={vote.id} receipt={mine.receipt} />}
       <p id="tally">
         {t("motions.have_voted", { cast: tally?.cast ?? 0, eligible: vote.eligible })}
         {tally?.counts ? t("motions.counts", tally.counts) : ""}
@@ -190,8 +211,9 @@ function OpenVote({ vote, m, store }: { vote: Vote; m: Meeting; store: MeetingSt
   );
 }
 
-function Result({ vote, m }: { vote: Vote; m: Meeting }) {
+function Result({ vote, m, store }: { vote: Vote; m: Meeting; store: MeetingStore }) {
   const r = vote.result!;
+  const receipt = store.myBallot(vote.id)?.receipt;
   const total = Math.max(1, r.counts.for + r.counts.against + r.counts.abstain);
   return (
     <article class="result" data-vote={vote.id}>
@@ -211,6 +233,14 @@ function Result({ vote, m }: { vote: Vote; m: Meeting }) {
         {majorityRule(vote)}
         {r.tied ? (r.casting_vote ? t("motions.casting", { choice: t(`stance.${r.casting_vote}`) }) : t("motions.no_casting")) : ""}
       </p>
+      {receipt && store.may("vote.verify") && (
+        <>
+          <p class="receipt">
+            {t("motions.your_receipt")} <code>{receipt}</code>
+          </p>
+          <CheckBallot voteId={vote.id} receipt={receipt} />
+        </>
+      )}
     </article>
   );
 }
@@ -272,7 +302,7 @@ export function Motions({ m, store }: { m: Meeting; store: MeetingStore }) {
           <h2 id="results-h">{t("motions.results")}</h2>
           <div id="results">
             {results.map((v) => (
-              <Result key={v.id} vote={v} m={m} />
+              <Result key={v.id} vote={v} m={m} store={store} />
             ))}
           </div>
         </section>
