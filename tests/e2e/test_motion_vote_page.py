@@ -20,14 +20,27 @@ async def test_motion_with_amendment_and_votes(
     ana = await open_as(browser, hub_server, ANA)
     # Ben takes part from a phone.
     ben = await open_as(browser, hub_server, BEN, width=375)
-    # Three people in the room: the chair sets a quorum of three for this test.
-    orders = await chair.evaluate("() => window.hub.store.meeting.standing_orders")
-    orders["quorum"] = {"kind": "number", "value": 3}
-    await chair.evaluate(
-        "(orders) => window.hub.connection.send('meeting.set_standing_orders', {standing_orders: orders})",
-        orders,
-    )
+    # Three people in the room: the chair sets a quorum of three in the standing orders panel.
+    await expect(ben.locator("#quorum")).to_contain_text("Not quorate")
+    await expect(ana.locator("#settings")).to_have_count(0)
+    settings = chair.locator("#standing-orders")
+    await expect(settings.get_by_label("Speech length (seconds)", exact=True)).to_have_value("180")
+    await settings.get_by_label("Quorum counted as").select_option("number")
+    await settings.get_by_label("Quorum", exact=True).fill("3")
+    await settings.get_by_label("Amendments need a seconder").check()
+    await settings.get_by_role("button", name="Save standing orders").click()
+    await expect(ben.locator("#quorum")).to_contain_text("Quorate: 3 present, 3 needed")
     await expect(chair.locator("#quorum")).to_contain_text("Quorate")
+    await assert_accessible(chair)
+    await chair.locator("#settings").screenshot(path=artifacts / "chair-settings.png")
+    # A fraction above one is stopped by the form before it reaches the hub.
+    await settings.get_by_label("Quorum counted as").select_option("fraction")
+    await settings.get_by_label("Quorum", exact=True).fill("1.5")
+    await settings.get_by_role("button", name="Save standing orders").click()
+    assert not await settings.get_by_label("Quorum", exact=True).evaluate("input => input.validity.valid")
+    await expect(ben.locator("#quorum")).to_contain_text("3 needed")
+    await settings.get_by_label("Quorum counted as").select_option("number")
+    await settings.get_by_label("Quorum", exact=True).fill("3")
     await chair.locator('[data-item="a5"]').get_by_role("button", name="Take up").click()
 
     await ana.get_by_label("Title").fill("Votes for life")
@@ -70,6 +83,9 @@ async def test_motion_with_amendment_and_votes(
     await assert_accessible(chair)
     await chair.screenshot(path=artifacts / "chair-vote-open.png", full_page=True)
     await chair.get_by_role("button", name="Close the vote").click()
+    # Once voting has begun the standing orders are fixed, and the panel says so.
+    await expect(chair.locator("#standing-orders-fixed")).to_contain_text("fixed now that voting has begun")
+    await expect(settings.get_by_role("button", name="Save standing orders")).to_be_disabled()
     await expect(ana.locator(".motion-text").first).to_have_text(
         "This meeting resolves to campaign loudly for votes for life."
     )

@@ -8,6 +8,7 @@ import { formalMode } from "./forwarding";
 import { Minutes } from "./minutes";
 import { Motions } from "./motions";
 import { NextSteps } from "./nextsteps";
+import { Settings } from "./settings";
 import type { AgendaItem, Meeting, MeetingStore, Participant, QueueEntry } from "./store";
 import { t } from "./i18n";
 import { formatStart } from "./time";
@@ -474,6 +475,7 @@ function Room({ store, token }: { store: MeetingStore; token: string }) {
           <Minutes m={m} store={store} token={token} />
           <Chat m={m} store={store} />
           <People m={m} store={store} />
+          <Settings m={m} store={store} />
         </div>
       </div>
     </>

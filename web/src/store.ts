@@ -110,6 +110,18 @@ export interface MediaSettings {
   last_n: number;
 }
 
+// A branch's rules for the meeting (hub/models.py StandingOrders).
+export interface StandingOrders {
+  quorum: { kind: "number" | "fraction"; value: number };
+  speech_seconds: number;
+  mover_seconds: number;
+  right_of_reply: boolean;
+  amendments_need_seconder: boolean;
+  alternate_by_gender: boolean;
+  chair_challenge_majority: "simple" | "two_thirds_present";
+  vote_changes_allowed: boolean;
+}
+
 export interface Meeting {
   id: string;
   branch_id: string;
@@ -126,7 +138,9 @@ export interface Meeting {
   motions: Motion[];
   votes: Vote[];
   minutes: { status: "draft" | "approved"; edited_by: string | null; approval_note: string } | null;
-  standing_orders: { speech_seconds: number; [rule: string]: unknown };
+  standing_orders: StandingOrders;
+  // Delegates each member carries in card votes; a member not listed carries one.
+  card_weights: Record<string, number>;
   media: MediaSettings;
   // Members the chair has muted: the relay forwards none of their audio.
   muted: string[];

@@ -1,0 +1,115 @@
+// The chair's settings for the meeting: its standing orders. Each part shows only to the roles the
+// hub's permission matrix lets send it (store.may), and a refusal shows in #notice like any other.
+import type { JSX } from "preact";
+import { useEffect, useState } from "preact/hooks";
+import { act } from "./actions";
+import { t } from "./i18n";
+import type { Meeting, MeetingStore, StandingOrders } from "./store";
+
+type Flag = "right_of_reply" | "amendments_need_seconder" | "alternate_by_gender" | "vote_changes_allowed";
+const FLAGS: Flag[] = ["right_of_reply", "amendments_need_seconder", "alternate_by_gender", "vote_changes_allowed"];
+
+// A form that keeps what is typed until it is saved, and starts again from the meeting's state whenever
+// that changes (a save, or another officer's).
+function useDraft<T>(saved: T): [T, (draft: T) => void] {
+  const [draft, setDraft] = useState(saved);
+  const key = JSON.stringify(saved);
+  useEffect(() => setDraft(saved), [key]);
+  return [draft, setDraft];
+}
+
+// The handler for a form this component sends itself: the page's own submit handler (main.ts) never sees it.
+function submitter(send: () => void) {
+  return (event: JSX.TargetedEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    event.stopPropagation();
+    send();
+  };
+}
+
+const value = (event: JSX.TargetedEvent<HTMLInputElement | HTMLSelectElement>): string => event.currentTarget.value;
+
+function StandingOrdersForm({ m }: { m: Meeting }) {
+  const [draft, setDraft] = useDraft<StandingOrders>(m.standing_orders);
+  const set = (change: Partial<StandingOrders>) => setDraft({ ...draft, ...change });
+  const fraction = draft.quorum.kind === "fraction";
+  const fixed = m.votes.length > 0;
+  const save = () => void act("meeting.set_standing_orders", { standing_orders: draft });
+  return (
+    <form id="standing-orders" class="stack-form settings-form" onSubmit={submitter(save)} aria-labelledby="standing-orders-h">
+      <h3 id="standing-orders-h">{t("settings.standing_orders")}</h3>
+      {fixed && (
+        <p id="standing-orders-fixed" class="hint">
+          {t("settings.fixed")}
+        </p>
+      )}
+      <fieldset disabled={fixed}>
+        <legend>{t("settings.quorum_legend")}</legend>
+        <label>
+          {t("settings.quorum_kind")}{" "}
+          <select name="quorum_kind" value={draft.quorum.kind} onChange={(e) => set({ quorum: { kind: value(e) as "number" | "fraction", value: draft.quorum.value } })}>
+            <option value="number">{t("settings.quorum_number")}</option>
+            <option value="fraction">{t("settings.quorum_fraction")}</option>
+          </select>
+        </label>
+        <label>
+          {t("settings.quorum")}{" "}
+          <input
+            name="quorum_value"
+            type="number"
+            required
+            min="0"
+            max={fraction ? "1" : undefined}
+            step={fraction ? "0.01" : "1"}
+            value={draft.quorum.value}
+            onInput={(e) => set({ quorum: { kind: draft.quorum.kind, value: Number(value(e)) } })}
+            aria-describedby="quorum-hint"
+          />
+        </label>
+        <p id="quorum-hint" class="hint">
+          {t(fraction ? "settings.quorum_fraction_hint" : "settings.quorum_number_hint")}
+        </p>
+      </fieldset>
+      <fieldset disabled={fixed}>
+        <legend>{t("settings.debate_legend")}</legend>
+        <label>
+          {t("settings.speech_seconds")}{" "}
+          <input name="speech_seconds" type="number" required min="10" max="3600" value={draft.speech_seconds} onInput={(e) => set({ speech_seconds: Number(value(e)) })} />
+        </label>
+        <label>
+          {t("settings.mover_seconds")}{" "}
+          <input name="mover_seconds" type="number" required min="10" max="3600" value={draft.mover_seconds} onInput={(e) => set({ mover_seconds: Number(value(e)) })} />
+        </label>
+        {FLAGS.map((flag) => (
+          <label key={flag} class="check">
+            <input type="checkbox" name={flag} checked={draft[flag]} onChange={(e) => set({ [flag]: e.currentTarget.checked })} /> {t(`settings.${flag}`)}
+          </label>
+        ))}
+        <label>
+          {t("settings.chair_challenge_majority")}{" "}
+          <select
+            name="chair_challenge_majority"
+            value={draft.chair_challenge_majority}
+            onChange={(e) => set({ chair_challenge_majority: value(e) as StandingOrders["chair_challenge_majority"] })}
+          >
+            <option value="two_thirds_present">{t("settings.two_thirds_present")}</option>
+            <option value="simple">{t("settings.simple")}</option>
+          </select>
+        </label>
+      </fieldset>
+      <p class="controls">
+        <button type="submit" disabled={fixed}>{t("settings.save_standing_orders")}</button>
+      </p>
+    </form>
+  );
+}
+
+export function Settings({ m, store }: { m: Meeting; store: MeetingStore }) {
+  if (!store.may("meeting.set_standing_orders")) return null;
+  return (
+    <section aria-labelledby="settings-h" id="settings" class="settings">
+      <h2 id="settings-h">{t("settings.title")}</h2>
+      <StandingOrdersForm m={m} />
+    </section>
+  );
+}
