@@ -1,8 +1,8 @@
 // The meeting room: header, agenda, the floor (current speech), the speaker queue and who is here.
 // Everything renders from the store; controls send through actions.ts.
 import { render } from "preact";
-import { useEffect, useRef, useState } from "preact/hooks";
 import { act } from "./actions";
+import { EditItem } from "./agendaedit";
 import { Chat } from "./chat";
 import { formalMode } from "./forwarding";
 import { Minutes } from "./minutes";
@@ -12,7 +12,7 @@ import { Settings } from "./settings";
 import type { AgendaItem, Meeting, MeetingStore, Participant, QueueEntry } from "./store";
 import { t } from "./i18n";
 import { formatStart } from "./time";
-import { Action, LanguagePicker, clock, reorderable, useTick } from "./ui";
+import { Action, LanguagePicker, clock, reorderable, useOpener, useTick } from "./ui";
 
 const reason = (code: string): string => t(`reason.${code}`, { defaultValue: code });
 
@@ -126,6 +126,7 @@ function Agenda({ m, store }: { m: Meeting; store: MeetingStore }) {
                 )}
                 {officer && !current && <Action action="agenda.remove" args={{ item_id: item.id }}>{t("room.remove")}</Action>}
               </span>
+              {store.may("agenda.update") && <EditItem item={item} />}
             </li>
           );
         })}
@@ -276,17 +277,8 @@ function Queue({ m, store }: { m: Meeting; store: MeetingStore }) {
 
 // Removing someone is asked twice: it closes their connections and bars them until readmitted.
 function RemoveButton({ p }: { p: Participant }) {
-  const [asking, setAsking] = useState(false);
   // Keyboard focus follows the question and comes back when it is dismissed.
-  const focus = useRef<HTMLButtonElement | null>(null);
-  const moved = useRef(false);
-  useEffect(() => {
-    if (moved.current) focus.current?.focus();
-  }, [asking]);
-  const ask = (on: boolean) => {
-    moved.current = true;
-    setAsking(on);
-  };
+  const { open: asking, toggle: ask, focus } = useOpener<HTMLButtonElement>();
   if (!asking) {
     return (
       <button type="button" ref={focus} aria-label={t("room.remove_name", { name: p.name })} onClick={() => ask(true)}>

@@ -1,6 +1,6 @@
 // Small pieces every view uses.
 import type { ComponentChildren, JSX } from "preact";
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { act } from "./actions";
 import { LANGUAGES, language, setLanguage, t } from "./i18n";
 
@@ -69,4 +69,20 @@ export function useTick(ms: number): void {
     const timer = setInterval(() => setTick((n) => n + 1), ms);
     return () => clearInterval(timer);
   }, [ms]);
+}
+
+// A control that opens in place (a question, a form): keyboard focus moves to `focus` in the new state
+// whenever it opens or closes, so it lands in the opened part and comes back to the opener.
+export function useOpener<T extends HTMLElement>() {
+  const [open, setOpen] = useState(false);
+  const focus = useRef<T | null>(null);
+  const moved = useRef(false);
+  useEffect(() => {
+    if (moved.current) focus.current?.focus();
+  }, [open]);
+  const toggle = (on: boolean) => {
+    moved.current = true;
+    setOpen(on);
+  };
+  return { open, toggle, focus };
 }
