@@ -50,3 +50,25 @@ async def test_chair_edits_an_agenda_item(hub_server: RunningHub, browser: Brows
     await expect(seen.locator(".document")).to_have_text(["Annual accounts", "Budget for next year"])
     await expect(item.get_by_role("button", name="Edit “Chair's report and accounts”")).to_be_focused()
     await assert_accessible(ana)
+
+
+async def test_chair_sets_card_vote_delegates(hub_server: RunningHub, browser: Browser) -> None:
+    chair = await open_as(browser, hub_server, CHAIR)
+    ana = await open_as(browser, hub_server, ANA)
+    name = await ana.locator("#you strong").inner_text()
+    await expect(ana.locator("#card-weights")).to_have_count(0)
+    weights = chair.locator("#card-weights")
+    # Everyone present carries one delegate until the chair says otherwise.
+    field = weights.get_by_label(name, exact=True)
+    await expect(field).to_have_value("1")
+    await field.fill("3")
+    await weights.get_by_role("button", name="Save delegate counts").click()
+    await chair.wait_for_function(f"() => window.hub.store.meeting.card_weights.{ANA} === 3")
+    await expect(chair.locator("#notice")).to_be_hidden()
+    await assert_accessible(chair)
+
+    # The count is the meeting's: after reloading, the panel shows it from the state.
+    await chair.reload()
+    await expect(chair.locator("#card-weights").get_by_label(name, exact=True)).to_have_value("3")
+    chair_name = await chair.locator("#you strong").inner_text()
+    await expect(chair.locator("#card-weights").get_by_label(chair_name, exact=True)).to_have_value("1")

@@ -1,4 +1,5 @@
-// The chair's settings for the meeting: its standing orders. Each part shows only to the roles the
+// The officers' settings for the meeting: its standing orders and the delegates members carry in card
+// votes. Each part shows only to the roles the
 // hub's permission matrix lets send it (store.may), and a refusal shows in #notice like any other.
 import type { JSX } from "preact";
 import { useEffect, useState } from "preact/hooks";
@@ -104,12 +105,57 @@ function StandingOrdersForm({ m }: { m: Meeting }) {
   );
 }
 
+// Delegates each present member carries in card votes (one unless set). Members who are not here keep
+// what they had; a count of one is left out, since that is what a member not listed carries.
+function CardWeightsForm({ m }: { m: Meeting }) {
+  const [draft, setDraft] = useDraft<Record<string, number>>(m.card_weights);
+  const present = Object.values(m.participants)
+    .filter((p) => p.present)
+    .sort((a, b) => a.name.localeCompare(b.name));
+  const save = () => {
+    const weights = Object.fromEntries(Object.entries(draft).filter(([, count]) => count !== 1));
+    void act("meeting.set_card_weights", { weights });
+  };
+  return (
+    <form id="card-weights" class="stack-form settings-form" onSubmit={submitter(save)} aria-labelledby="card-weights-h">
+      <h3 id="card-weights-h">{t("settings.card_weights")}</h3>
+      <p id="card-weights-hint" class="hint">
+        {t("settings.card_weights_hint")}
+      </p>
+      <fieldset>
+        <legend>{t("settings.card_weights_legend")}</legend>
+        {present.map((p) => (
+          <label key={p.member_id} class="weight" data-member={p.member_id}>
+            {p.name}{" "}
+            <input
+              name={`weight-${p.member_id}`}
+              type="number"
+              required
+              min="0"
+              max="100000"
+              value={draft[p.member_id] ?? 1}
+              onInput={(e) => setDraft({ ...draft, [p.member_id]: Number(value(e)) })}
+              aria-describedby="card-weights-hint"
+            />
+          </label>
+        ))}
+      </fieldset>
+      <p class="controls">
+        <button type="submit">{t("settings.save_card_weights")}</button>
+      </p>
+    </form>
+  );
+}
+
 export function Settings({ m, store }: { m: Meeting; store: MeetingStore }) {
-  if (!store.may("meeting.set_standing_orders")) return null;
+  const orders = store.may("meeting.set_standing_orders");
+  const weights = store.may("meeting.set_card_weights");
+  if (!orders && !weights) return null;
   return (
     <section aria-labelledby="settings-h" id="settings" class="settings">
       <h2 id="settings-h">{t("settings.title")}</h2>
-      <StandingOrdersForm m={m} />
+      {orders && <StandingOrdersForm m={m} />}
+      {weights && <CardWeightsForm m={m} />}
     </section>
   );
 }
