@@ -52,6 +52,10 @@ def connect(url: str, connections: int) -> redis.Redis:
     return redis.Redis.from_pool(pool)
 
 
+# One call to a batched script: its keys, its arguments, and where its reply goes.
+Call = tuple[list[str], list[Any], "asyncio.Future[Any]"]
+
+
 class Batched:
     """Calls to one script made while a pipeline of them is in flight go out together in the next
     pipeline. A storm of ballots then costs a few round trips instead of one per ballot, and redis-py's
@@ -60,46 +64,57 @@ class Batched:
     def __init__(self, client: redis.Redis, script: AsyncScript) -> None:
         self.client = client
         self.script = script
-        self._pending: list[tuple[list[str], list[Any], asyncio.Future[Any]]] = []
+        self._pending: list[Call] = []
+        self._sending: list[Call] = []
         self._flusher: asyncio.Task[None] | None = None
 
     async def __call__(self, keys: list[str], args: list[Any]) -> Any:
         reply: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._pending.append((keys, args, reply))
-        if self._flusher is None:
+        # A flusher that has finished may not have had its done callback yet.
+        if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.create_task(self._flush())
+            self._flusher.add_done_callback(self._flushed)
         return await reply
 
     async def _flush(self) -> None:
-        try:
-            while self._pending:
-                batch, self._pending = self._pending, []
-                try:
-                    replies = await self._run(batch)
-                except Exception as exc:
-                    for *_, reply in batch:
-                        if not reply.done():
-                            reply.set_exception(exc)
+        while self._pending:
+            self._sending, self._pending = self._pending, []
+            try:
+                replies = await self._run(self._sending)
+            except Exception as exc:
+                replies = [exc] * len(self._sending)
+            for (*_, reply), result in zip(self._sending, replies, strict=True):
+                if reply.done():
                     continue
-                for (*_, reply), result in zip(batch, replies, strict=True):
-                    if reply.done():
-                        continue
-                    if isinstance(result, Exception):
-                        reply.set_exception(result)
-                    else:
-                        reply.set_result(result)
-        finally:
-            self._flusher = None
+                if isinstance(result, Exception):
+                    reply.set_exception(result)
+                else:
+                    reply.set_result(result)
+            self._sending = []
 
-    async def _run(self, batch: list[tuple[list[str], list[Any], asyncio.Future[Any]]]) -> list[Any]:
+    def _flushed(self, flusher: asyncio.Task[None]) -> None:
+        if self._flusher is flusher:
+            self._flusher = None
+        # Cancelled (even before it ran) or failed: no caller may wait for an answer that will not come.
+        if flusher.cancelled() or flusher.exception() is not None:
+            for *_, reply in self._sending + self._pending:
+                if not reply.done():
+                    reply.set_exception(ConnectionError("The call did not reach the store."))
+            self._sending, self._pending = [], []
+
+    async def _run(self, batch: list[Call]) -> list[Any]:
         replies = await self._pipeline(batch)
-        # A Redis that restarted has forgotten the script, and then no call in the batch ran.
-        if any(isinstance(r, NoScriptError) for r in replies):
+        # A Redis that restarted has forgotten the script. Only the calls refused for that are sent
+        # again: with several hubs, another may load it while this pipeline runs, so some calls ran.
+        again = [n for n, r in enumerate(replies) if isinstance(r, NoScriptError)]
+        if again:
             await self.client.script_load(self.script.script)
-            replies = await self._pipeline(batch)
+            for n, result in zip(again, await self._pipeline([batch[n] for n in again]), strict=True):
+                replies[n] = result
         return replies
 
-    async def _pipeline(self, batch: list[tuple[list[str], list[Any], asyncio.Future[Any]]]) -> list[Any]:
+    async def _pipeline(self, batch: list[Call]) -> list[Any]:
         async with self.client.pipeline(transaction=False) as pipe:
             for keys, args, _ in batch:
                 pipe.evalsha(self.script.sha, len(keys), *keys, *args)

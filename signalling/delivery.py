@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
+import time
 from typing import Any
 
 import socketio
@@ -55,12 +56,32 @@ class QueuedEmit(socketio.AsyncManager):  # type: ignore[misc]
         for sid, eio_sid in list(self.get_participants(namespace, to or room)):
             if sid in skip:
                 continue
-            # One member's closed connection must not cost the rest of the room the event.
-            try:
-                for frame in frames:
-                    await self.server._send_eio_packet(eio_sid, frame)
-            except Exception:
-                log.warning("could not queue %s for %s", event, sid, exc_info=True)
+            if self._expiring(eio_sid):
+                # Sending closes it and runs the disconnect handler (a commit): not while the rest of
+                # the room waits.
+                task = asyncio.create_task(self._send(event, sid, eio_sid, frames))
+                _sending.add(task)
+                task.add_done_callback(_sending.discard)
+            else:
+                await self._send(event, sid, eio_sid, frames)
+
+    async def _send(self, event: str, sid: str, eio_sid: str, frames: list[eio_packet.Packet]) -> None:
+        # One member's closed connection must not cost the rest of the room the event.
+        try:
+            for frame in frames:
+                await self.server._send_eio_packet(eio_sid, frame)
+        except Exception:
+            log.warning("could not queue %s for %s", event, sid, exc_info=True)
+
+    def _expiring(self, eio_sid: str) -> bool:
+        """Whether the connection has missed its pings, so that Engine.IO closes it on the next send."""
+        socket = self.server.eio.sockets.get(eio_sid)
+        engine = self.server.eio
+        return bool(socket and socket.last_ping and time.time() - socket.last_ping > engine.ping_timeout)
+
+
+# Sends handed to their own task, kept until done.
+_sending: set[asyncio.Task[None]] = set()
 
 
 async def _poll(self: AsyncSocket) -> list[eio_packet.Packet]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from hub import meetings
 from hub.models import Branch, Event, Role
 from hub.service import Hub
@@ -99,3 +101,28 @@ async def test_a_branch_is_parsed_once_and_an_edit_is_seen_at_once(redis_url: st
     await hub.save_branch(Branch(id="b1", name="Lisbon", roles={"m1": Role.SECRETARY}))
     assert (await hub.branch("b1")).roles == {"m1": Role.SECRETARY}
     await hub.store.close()
+
+
+async def test_a_cancelled_batch_never_leaves_a_caller_waiting(redis_url: str) -> None:
+    store = Store.from_url(redis_url)
+    await store.open_box("m", "v1", "hands", False, {"a": 1, "b": 1, "c": 1})
+    # Cancelled before it ran: its caller is told, not left waiting.
+    first = asyncio.create_task(store.cast("m", "v1", "a", "for", ""))
+    await asyncio.sleep(0)
+    assert store._cast._flusher is not None
+    store._cast._flusher.cancel()
+    with pytest.raises(ConnectionError):
+        await asyncio.wait_for(first, 5)
+    # Cancelled while Redis has the batch: its caller has an answer, whichever it is.
+    second = asyncio.create_task(store.cast("m", "v1", "b", "for", ""))
+    await asyncio.sleep(0)
+    await asyncio.sleep(0)
+    assert store._cast._flusher is not None
+    store._cast._flusher.cancel()
+    try:
+        assert await asyncio.wait_for(second, 5) == ("ok", "", 1)
+    except ConnectionError:
+        pass
+    code, _, cast = await asyncio.wait_for(store.cast("m", "v1", "c", "for", ""), 5)
+    assert code == "ok" and cast >= 1
+    await store.close()
