@@ -107,5 +107,6 @@ async def _poll(self: AsyncSocket) -> list[eio_packet.Packet]:
     return packets
 
 
-if sys.version_info < (3, 12):
+# Only over the poll this was written against: a later Engine.IO that waits differently keeps its own.
+if sys.version_info < (3, 12) and "wait_for" in AsyncSocket.poll.__code__.co_names:
     AsyncSocket.poll = _poll
