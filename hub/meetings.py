@@ -25,6 +25,8 @@ class Actor:
     session: str = ""
     # Self-described, for balance rules only; never shown to other members.
     gender: str | None = None
+    # The member's own branch (Member.branch), for their join screen.
+    branch: str | None = None
 
 
 @dataclass(frozen=True)

@@ -237,7 +237,10 @@ class Hub:
         role = effective_role(await self.branch(meeting.branch_id), meeting, member.id)
         if role is None:
             raise HubError("auth.not_invited", "You are not invited to this meeting.")
-        return meeting.id, Actor(member_id=member.id, name=member.name, role=role, gender=member.gender)
+        actor = Actor(
+            member_id=member.id, name=member.name, role=role, gender=member.gender, branch=member.branch
+        )
+        return meeting.id, actor
 
 
 def _replays_hidden(meeting: Meeting, events: list[dict[str, Any]]) -> bool:

@@ -159,16 +159,11 @@ class Gateway:
         you = {
             "member_id": actor.member_id,
             "name": actor.name,
-            "branch": await self._branch_name(actor.member_id),
+            "branch": None if actor.branch is None else (await self.hub.branch(actor.branch)).name,
             "role": actor.role.value,
             "may": may,
         }
         return {**reply, "you": you, "server_time": self.hub.clock().isoformat()}
-
-    async def _branch_name(self, member_id: str) -> str | None:
-        """The member's own branch, for their join screen ("Not you?")."""
-        member = await self.hub.member(member_id)
-        return None if member.branch is None else (await self.hub.branch(member.branch)).name
 
     async def published(self, meeting_id: str, event: Event) -> None:
         """After a commit: to the meeting's room, and to the relay, which obeys the new state."""

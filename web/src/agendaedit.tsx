@@ -37,8 +37,6 @@ export function EditItem({ item }: { item: AgendaItem }) {
   }
   const save = async (event: JSX.TargetedEvent<HTMLFormElement>) => {
     event.preventDefault();
-    // The page's own submit handler (main.ts) is for the forms it sends itself.
-    event.stopPropagation();
     const reply = await act("agenda.update", fields(event.currentTarget, item));
     if (reply.ok) toggle(false);
   };

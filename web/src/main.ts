@@ -135,6 +135,9 @@ if (home) {
       void send("minutes.approve", { note: String(data.get("note") ?? "") });
     } else if (form.classList.contains("amend-form")) {
       void send("amendment.move", { motion_id: form.dataset.motion, kind: String(data.get("kind")), target: String(data.get("target") ?? ""), text: String(data.get("text") ?? "") });
+    } else {
+      // A form that sends itself (its component's onSubmit) keeps what it shows.
+      return;
     }
     form.reset();
   });

@@ -19,11 +19,10 @@ function useDraft<T>(saved: T): [T, (draft: T) => void] {
   return [draft, setDraft];
 }
 
-// The handler for a form this component sends itself: the page's own submit handler (main.ts) never sees it.
+// The handler for a form this component sends itself.
 function submitter(send: () => void) {
   return (event: JSX.TargetedEvent<HTMLFormElement>) => {
     event.preventDefault();
-    event.stopPropagation();
     send();
   };
 }
