@@ -13,9 +13,15 @@ from typing import Any, cast
 import msgpack
 import redis.asyncio as redis
 from redis.commands.core import AsyncScript
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import NoScriptError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 Doc = dict[str, Any]
+
+# The errors that mean the store cannot be reached right now (down, restarting, hung): a command
+# refused for one of these may be retried, unlike any other failure.
+OUTAGES: tuple[type[Exception], ...] = (RedisConnectionError, RedisTimeoutError)
 
 
 def _script(name: str) -> str:
