@@ -95,6 +95,11 @@ class Settings:
     ice_servers: tuple[IceServer, ...] = ()
     # Tests only: the relay also gathers 127.0.0.1, so that peers on this machine connect over loopback.
     ice_loopback: bool = False
+    # Each node renews its heartbeat this often; one not renewed for `node_expiry_seconds` is dead, and
+    # the live nodes look for dead ones every `node_scan_seconds` and sweep their connections.
+    node_beat_seconds: float = 2.0
+    node_expiry_seconds: float = 10.0
+    node_scan_seconds: float = 3.0
 
     @property
     def base_url(self) -> str:

@@ -188,11 +188,16 @@ class Hub:
                     return event
         raise HubError("busy", "The meeting is too busy right now; please try again.")
 
-    async def sweep(self, node: str | None) -> int:
-        """After a restart, drop the connections this node held in its previous life from every meeting."""
+    async def sweep(self, node: str | None, still_gone: Callable[[], Awaitable[bool]] | None = None) -> int:
+        """Drop the connections `node` held (every node's when None) from every meeting: a node's own
+        previous life when it starts, or a node that stopped beating. `still_gone` is asked before each
+        meeting, so a sweep stops once that node is back. Safe to run twice or on two nodes at once: a
+        meeting with nothing left to sweep is not written, and the commit serialises the rest."""
         system = Actor(member_id="hub", name="Hub", role=Role.ADMIN)
         swept = 0
         for meeting_id in await self.store.meeting_ids():
+            if still_gone is not None and not await still_gone():
+                break
             if await self.execute(meeting_id, system, lambda m, now: sweep(m, node, now)):
                 swept += 1
         return swept

@@ -51,6 +51,15 @@ def _meeting(meeting_id: str, part: str) -> str:
     return f"hub:{{m:{meeting_id}}}:{part}"
 
 
+# One hash tag for every node key, so that a script may touch a node's heartbeat and the set together.
+_NODES = "hub:{nodes}:known"
+_NODE_BEAT = "hub:{nodes}:beat:"
+_FORGET_NODE = """
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+return redis.call('SREM', KEYS[2], ARGV[1])
+"""
+
+
 def connect(url: str, connections: int) -> redis.Redis:
     """A client on a bounded pool that waits for a free connection: a burst of ballots or
     disconnects queues here instead of failing with "too many connections"."""
@@ -134,6 +143,7 @@ class Store:
         self._open_box = client.register_script(_script("open_box"))
         self._cast = Batched(client, client.register_script(_script("cast")))
         self._close_box = client.register_script(_script("close_box"))
+        self._forget_node = client.register_script(_FORGET_NODE)
 
     @classmethod
     def from_url(cls, url: str, connections: int = 64) -> Store:
@@ -261,3 +271,29 @@ class Store:
 
     async def is_revoked(self, token_id: str) -> bool:
         return bool(await self.redis.exists(f"hub:revoked:{token_id}"))
+
+    # Nodes: each hub process keeps a heartbeat key that expires unless renewed, and is listed in a set,
+    # so the live ones can find a node that stopped beating and sweep its connections.
+
+    async def beat(self, node: str, ttl_seconds: float) -> None:
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.set(_NODE_BEAT + node, 1, px=int(ttl_seconds * 1000))
+            pipe.sadd(_NODES, node)
+            await pipe.execute()
+
+    async def nodes(self) -> list[str]:
+        return sorted(_text(n) for n in await self.redis.smembers(_NODES))
+
+    async def node_alive(self, node: str) -> bool:
+        return bool(await self.redis.exists(_NODE_BEAT + node))
+
+    async def forget_node(self, node: str) -> bool:
+        """Drop a swept node from the set, unless it came back meanwhile."""
+        return bool(await self._forget_node(keys=[_NODE_BEAT + node, _NODES], args=[node]))
+
+    async def node_stopped(self, node: str) -> None:
+        """A clean stop: this node's connections are gone already."""
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.delete(_NODE_BEAT + node)
+            pipe.srem(_NODES, node)
+            await pipe.execute()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import ExitStack, asynccontextmanager
 from pathlib import Path
@@ -20,6 +21,7 @@ from signalling.gateway import Gateway
 from signalling.home import calendar, home_data
 from signalling.media.passthrough import allow_loopback_candidates
 from signalling.minutes import published_minutes
+from signalling.nodes import Nodes
 from signalling.pubsub import RedisManager
 
 STATIC = Path(__file__).parent / "static"
@@ -35,9 +37,13 @@ async def page(request: Request) -> Response:
     return FileResponse(index, headers={"Cache-Control": "no-cache"})
 
 
+HEALTH_TIMEOUT = 1.0
+
+
 async def health(request: Request) -> Response:
+    # A hung Redis (stopped, partitioned) must not hang the check: a balancer waits for the answer.
     try:
-        store_ok = await request.app.state.hub.store.ping()
+        store_ok = await asyncio.wait_for(request.app.state.hub.store.ping(), HEALTH_TIMEOUT)
     except Exception:
         store_ok = False
     return JSONResponse({"ok": store_ok}, status_code=200 if store_ok else 503)
@@ -67,6 +73,9 @@ def create_app(settings: Settings) -> socketio.ASGIApp:
         async with open_hub(settings) as hub, _loopback(settings.ice_loopback):
             node = f"{settings.host}:{settings.port}"
             gateway = Gateway(sio, hub, settings.limits, node, settings.ice_servers)
+            # Beating before the sweep below: a node sweeping this name as dead stops.
+            nodes = Nodes(hub, node, settings)
+            await nodes.start()
             # Connections held before a crash are gone. The embedded store serves one process, so all
             # its sessions are stale; on a shared Redis only this node's are.
             await hub.sweep(node if settings.redis_url else None)
@@ -77,6 +86,7 @@ def create_app(settings: Settings) -> socketio.ASGIApp:
             await gateway.ballots.stop()
             await gateway.broadcast.stop()
             await sio.shutdown()
+            await nodes.stop()
             if isinstance(manager, RedisManager):
                 await manager.close()
 
