@@ -12,12 +12,17 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Limits:
-    # Client events per connection, e.g. "20/second": bursts of up to 20, then 20 a second.
+    # Client events per member (all their connections together), e.g. "20/second": bursts of up to
+    # 20, then 20 a second.
     events_rate: str = "20/second"
     # A client event's msgpack-encoded payload, in bytes.
     payload_bytes: int = 16 * 1024
     # A reconnecting client gets missed events up to this many, else a fresh snapshot.
     replay_events: int = 500
+    # Connections one member may hold on a node (a new one closes their oldest), and one address (a
+    # branch office behind one router) may open (beyond it, refused).
+    connections_per_member: int = 5
+    connections_per_address: int = 200
 
     def __post_init__(self) -> None:
         self.events_per()

@@ -46,6 +46,16 @@ class Current:
         return self._view
 
 
+@dataclass(frozen=True)
+class Admission:
+    """What a join link admits: a member, as an actor, to a meeting, until the link expires."""
+
+    meeting_id: str
+    actor: Actor
+    token_id: str
+    expires_at: datetime
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -233,6 +243,11 @@ class Hub:
 
     async def admit(self, token: str) -> tuple[str, Actor]:
         """The meeting and the actor a join link stands for, or an `auth.*` refusal."""
+        admitted = await self.admission(token)
+        return admitted.meeting_id, admitted.actor
+
+    async def admission(self, token: str) -> Admission:
+        """`admit`, with the link's id and expiry, which the connection made with it must not outlive."""
         claims = self.tokens.read(token, self.clock())
         if await self.store.is_revoked(claims.token_id):
             raise HubError("auth.revoked_token", "This join link has been withdrawn.")
@@ -245,7 +260,7 @@ class Hub:
         actor = Actor(
             member_id=member.id, name=member.name, role=role, gender=member.gender, branch=member.branch
         )
-        return meeting.id, actor
+        return Admission(meeting.id, actor, claims.token_id, claims.expires_at)
 
 
 def _replays_hidden(meeting: Meeting, events: list[dict[str, Any]]) -> bool:

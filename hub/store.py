@@ -7,6 +7,7 @@ the commit script may touch all of them. Values are msgpack.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from importlib import resources
 from typing import Any, cast
 
@@ -45,6 +46,9 @@ def _text(value: Any) -> str:
 
 def _events(entries: Any) -> list[Doc]:
     return [_unpack(fields[b"e"]) for _, fields in entries]
+
+
+_CLOSURES = "hub:closures"
 
 
 def _meeting(meeting_id: str, part: str) -> str:
@@ -268,9 +272,32 @@ class Store:
 
     async def revoke(self, token_id: str, ttl_seconds: int) -> None:
         await self.redis.set(f"hub:revoked:{token_id}", 1, ex=max(ttl_seconds, 1))
+        await self.announce_closure({"token": token_id})
 
     async def is_revoked(self, token_id: str) -> bool:
         return bool(await self.redis.exists(f"hub:revoked:{token_id}"))
+
+    async def revoked_among(self, token_ids: list[str]) -> set[str]:
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for token_id in token_ids:
+                pipe.exists(f"hub:revoked:{token_id}")
+            found = await pipe.execute()
+        return {t for t, revoked in zip(token_ids, found, strict=True) if revoked}
+
+    # Closures: every node hears that a link was revoked or a member removed, and closes the
+    # connections it holds for them. Pub/sub may miss a message while a node reconnects, so nodes also
+    # check their connections against the revoked links now and then.
+
+    async def announce_closure(self, closure: Doc) -> None:
+        await self.redis.publish(_CLOSURES, _pack(closure))
+
+    async def closures(self) -> AsyncIterator[Doc]:
+        """Closures announced from now on, until the connection to Redis fails (then it raises)."""
+        async with self.redis.pubsub(ignore_subscribe_messages=True) as pubsub:
+            await pubsub.subscribe(_CLOSURES)
+            async for message in pubsub.listen():
+                if message.get("type") == "message":
+                    yield _unpack(message["data"])
 
     # Nodes: each hub process keeps a heartbeat key that expires unless renewed, and is listed in a set,
     # so the live ones can find a node that stopped beating and sweep its connections.

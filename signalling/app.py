@@ -83,6 +83,7 @@ def create_app(settings: Settings) -> socketio.ASGIApp:
             app.state.relay = gateway.media
             yield
             await gateway.media.stop()
+            await gateway.stop()
             await gateway.ballots.stop()
             await gateway.broadcast.stop()
             await sio.shutdown()

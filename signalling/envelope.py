@@ -16,3 +16,9 @@ def refused(error: HubError) -> dict[str, Any]:
 
 
 INTERNAL = HubError("internal", "Something went wrong on the server; it has been logged.")
+# Retryable: the command was not carried out (or, for a cast, at most once: the store refuses a second).
+UNAVAILABLE = HubError(
+    "store.unavailable",
+    "The server cannot reach its store just now; trying again.",
+    {"retry_after": 1},
+)

@@ -3,6 +3,8 @@ run, ack. Handlers stay thin: the rules live in hub/."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
@@ -11,7 +13,6 @@ from typing import Any
 
 import msgpack
 import socketio
-from aiolimiter import AsyncLimiter
 from pydantic import ValidationError
 
 from hub import attendance, meetings
@@ -23,9 +24,11 @@ from hub.models import Event, Meeting, Model
 from hub.permissions import MATRIX, authorise
 from hub.rules import ABSENT_MAY, RULES
 from hub.service import Hub
+from hub.store import OUTAGES
 from signalling.ballots import BallotDesk
 from signalling.broadcast import Broadcaster
-from signalling.envelope import INTERNAL, ok, refused
+from signalling.connections import Connection, Connections
+from signalling.envelope import INTERNAL, UNAVAILABLE, ok, refused
 from signalling.media.relay import Relay
 from signalling.minutes import minutes_handlers
 
@@ -34,8 +37,22 @@ log = logging.getLogger(__name__)
 Handler = Callable[[str, str, Actor, Any], Awaitable[Any]]
 
 
+# How often a node checks its connections for expired or revoked links (closures announced by other
+# nodes arrive at once).
+WARD_SECONDS = 5.0
+
+
 def room(meeting_id: str) -> str:
     return f"meeting:{meeting_id}"
+
+
+def _unknown(event: str) -> HubError:
+    return HubError("unknown_event", f"There is no event {event[:64]!r}.", {"event": event[:64]})
+
+
+def _address(environ: dict[str, Any]) -> str:
+    """The client's address, as the server saw it (behind a proxy, as uvicorn's proxy headers say)."""
+    return str(environ.get("REMOTE_ADDR") or "unknown")
 
 
 class Gateway:
@@ -51,8 +68,9 @@ class Gateway:
         self.node = node
         self.hub = hub
         self.limits = limits
-        # One leaky bucket per connection, dropped when it disconnects.
-        self._buckets: dict[str, AsyncLimiter] = {}
+        self.connections = Connections(limits)
+        # Closes connections whose link is revoked or expired, or whose member was removed.
+        self._warden: asyncio.Task[None] | None = None
         self.ballots = BallotDesk(sio, hub, room)
         self.media = Relay(sio, hub, room, ice_servers)
         # Events the edge handles itself: presence manages rooms, votes use the ballot boxes, media the
@@ -73,32 +91,68 @@ class Gateway:
         sio.on("disconnect", self.disconnect)
         sio.on("*", self.dispatch)
 
-    async def connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
+    async def connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> Any:
+        if self._is_client_event(sid):
+            return refused(_unknown("connect"))
         token = auth.get("token") if isinstance(auth, dict) else None
         try:
             if not isinstance(token, str) or not token or len(token) > 1024:
                 raise HubError("auth.missing_token", "Open the meeting from your join link.")
-            meeting_id, actor = await self.hub.admit(token)
+            admitted = await self.hub.admission(token)
+            connection = Connection(
+                sid,
+                admitted.meeting_id,
+                admitted.actor.member_id,
+                admitted.token_id,
+                admitted.expires_at,
+                _address(environ),
+            )
+            displaced = self.connections.add(connection)
         except HubError as exc:
             # The client sees `message` and, under `data`, the usual error object.
             raise socketio.exceptions.ConnectionRefusedError(exc.message, exc.to_dict()) from None
         # Sessions carry this node's name so a restarted node can sweep the ones it lost.
         session = f"{self.node}/{sid}"
-        await self.sio.save_session(sid, {"meeting": meeting_id, "actor": replace(actor, session=session)})
+        actor = replace(admitted.actor, session=session)
+        await self.sio.save_session(sid, {"meeting": admitted.meeting_id, "actor": actor})
+        self._watch()
+        for old in displaced:
+            await self.sio.disconnect(old)
+        return None
 
-    async def disconnect(self, sid: str, reason: Any = None) -> None:
-        session = await self.sio.get_session(sid)
+    def _is_client_event(self, sid: str) -> bool:
+        """Whether `connect` or `disconnect` was called for an event a client sent under that name:
+        python-socketio runs the lifecycle handlers for such events too, but while a connection really
+        connects or disconnects it does not count as connected."""
+        return bool(self.sio.manager.is_connected(sid, "/"))
+
+    async def disconnect(self, sid: str, reason: Any = None) -> Any:
+        if self._is_client_event(sid):
+            return refused(_unknown("disconnect"))
+        connection = self.connections.drop(sid)
+        if connection is None:
+            return None
+        actor: Actor = (await self.sio.get_session(sid))["actor"]
         try:
-            await self.leave(sid, session["meeting"], session["actor"], None)
+            await self.leave(sid, connection.meeting_id, actor, None)
         except Exception:
             log.exception("leave on disconnect failed for %s", sid)
-        self._buckets.pop(sid, None)
+        return None
 
     async def dispatch(self, event: str, sid: str, *args: Any) -> dict[str, Any]:
         try:
-            bucket = self._buckets.get(sid) or self._buckets.setdefault(
-                sid, AsyncLimiter(*self.limits.events_per())
-            )
+            if event not in COMMANDS and self.connections.get(event) is not None:
+                # An event named "*" reaches this handler without its name: python-socketio passes the
+                # connection id where the name goes, and the payload where the id goes.
+                event, sid, args = "*", event, ()
+            connection = self.connections.get(sid)
+            if connection is None:
+                raise HubError("auth.closed", "This connection is closed; open your join link again.")
+            if connection.expires_at <= self.hub.clock():
+                await self._close([sid])
+                raise HubError("auth.expired_token", "This join link has expired; ask for a new one.")
+            # One bucket for all of a member's connections: more tabs buy no more requests.
+            bucket = self.connections.bucket(connection)
             if not bucket.has_capacity():
                 raise HubError(
                     "rate_limited",
@@ -108,7 +162,7 @@ class Gateway:
             # Returns at once: there is capacity.
             await bucket.acquire()
             if event not in COMMANDS:
-                raise HubError("unknown_event", f"There is no event {event!r}.", {"event": event})
+                raise _unknown(event)
             command = self._validate(COMMANDS[event], args)
             session = await self.sio.get_session(sid)
             actor: Actor = session["actor"]
@@ -119,9 +173,59 @@ class Gateway:
             return ok(await self.apply(session["meeting"], actor, event, command))
         except HubError as exc:
             return refused(exc)
+        except OUTAGES:
+            log.warning("event %s from %s: the store is unreachable", event, sid)
+            return refused(UNAVAILABLE)
         except Exception:
             log.exception("event %s from %s failed", event, sid)
             return refused(INTERNAL)
+
+    # Closing connections that must end: a displaced, revoked, expired or removed member's.
+
+    def _watch(self) -> None:
+        if self._warden is None or self._warden.done():
+            self._warden = asyncio.create_task(self._ward())
+
+    async def _ward(self) -> None:
+        """Hears closures from every node at once, and checks now and then for what it may have missed
+        (links that expired, or were revoked while this node was not listening)."""
+        listener = asyncio.create_task(self._listen())
+        try:
+            while self.connections:
+                await asyncio.sleep(WARD_SECONDS)
+                try:
+                    await self._check()
+                except OUTAGES:
+                    log.warning("could not check connections: the store is unreachable")
+                self.connections.forget_drained()
+        finally:
+            listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await listener
+
+    async def _listen(self) -> None:
+        while True:
+            try:
+                async for closure in self.hub.store.closures():
+                    await self._close(self.connections.named(closure))
+            except OUTAGES:
+                await asyncio.sleep(WARD_SECONDS)
+
+    async def _check(self) -> None:
+        await self._close(self.connections.expired(self.hub.clock()))
+        revoked = await self.hub.store.revoked_among(sorted(self.connections.token_ids()))
+        for token_id in revoked:
+            await self._close(self.connections.named({"token": token_id}))
+
+    async def _close(self, sids: list[str]) -> None:
+        for sid in sids:
+            await self.sio.disconnect(sid)
+
+    async def stop(self) -> None:
+        if self._warden is not None:
+            self._warden.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._warden
 
     def _validate(self, model: type[Model], args: tuple[Any, ...]) -> Model:
         if len(args) > 1:
@@ -193,12 +297,14 @@ class Gateway:
         for session in sessions:
             # Sessions are "node/sid"; the manager reaches a sid on any node.
             await self.sio.disconnect(session.split("/", 1)[1])
+        # Connections that never joined are in no session list: every node closes the member's own.
+        await self.hub.store.announce_closure({"meeting": meeting_id, "member": command.member_id})
         # A connection they held without joining cannot vote either: business needs presence, and
         # ballot boxes (outside the meeting's state) forget them.
         _, meeting = await self.hub.meeting(meeting_id)
         for vote in meeting.votes:
             if vote.status == "open":
-                await self.hub.store.strike_voter(meeting_id, vote.id, command.member_id)
+                await self.ballots.strike(meeting_id, vote, command.member_id)
         return {"version": event.version}
 
     async def sync(self, sid: str, meeting_id: str, actor: Actor, command: MeetingSync) -> Any:

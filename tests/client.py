@@ -97,3 +97,10 @@ async def joined(hub: RunningHub, member_id: str) -> MeetingClient:
     await client.connect()
     await client.join()
     return client
+
+
+async def until(condition: Callable[[], bool], timeout: float = 10) -> None:
+    """Waits for something another process or node makes true (a connection closed, say)."""
+    async with asyncio.timeout(timeout):
+        while not condition():
+            await asyncio.sleep(0.02)

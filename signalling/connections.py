@@ -1,0 +1,107 @@
+"""The connections this node holds, by member, address and link: how many one member or one address may
+open, the rate limit shared by all of a member's connections, and which connections a closure names
+(a link revoked or expired, a member removed). Memory only: each node counts what it holds."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from aiolimiter import AsyncLimiter
+
+from hub.config import Limits
+from hub.errors import HubError
+
+
+@dataclass(frozen=True)
+class Connection:
+    sid: str
+    meeting_id: str
+    member_id: str
+    token_id: str
+    expires_at: datetime
+    address: str
+
+    @property
+    def member(self) -> tuple[str, str]:
+        return self.meeting_id, self.member_id
+
+
+class Connections:
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self._by_sid: dict[str, Connection] = {}
+        # Insertion-ordered, so the oldest of a member's connections comes first.
+        self._by_member: defaultdict[tuple[str, str], dict[str, None]] = defaultdict(dict)
+        self._by_address: defaultdict[str, set[str]] = defaultdict(set)
+        # One leaky bucket per member in a meeting, shared by all their connections and kept after they
+        # leave until it has drained, so reconnecting never buys a fresh allowance.
+        self._buckets: dict[tuple[str, str], AsyncLimiter] = {}
+
+    def __len__(self) -> int:
+        return len(self._by_sid)
+
+    def get(self, sid: str) -> Connection | None:
+        return self._by_sid.get(sid)
+
+    def add(self, connection: Connection) -> list[str]:
+        """Registers a new connection; returns the member's oldest connections it displaces (to close).
+        Refuses one address more connections than the limit: a member's own extra tabs and devices
+        displace their oldest, but many members behind one address are refused."""
+        peers = self._by_address.get(connection.address, ())
+        if len(peers) >= self.limits.connections_per_address:
+            raise HubError(
+                "auth.too_many_connections",
+                "Too many connections from your network; close some and try again.",
+                {"limit": self.limits.connections_per_address},
+            )
+        own = self._by_member[connection.member]
+        displaced = list(own)[: max(0, len(own) - self.limits.connections_per_member + 1)]
+        self._by_sid[connection.sid] = connection
+        own[connection.sid] = None
+        self._by_address[connection.address].add(connection.sid)
+        return displaced
+
+    def drop(self, sid: str) -> Connection | None:
+        connection = self._by_sid.pop(sid, None)
+        if connection is None:
+            return None
+        own = self._by_member[connection.member]
+        own.pop(sid, None)
+        if not own:
+            del self._by_member[connection.member]
+        peers = self._by_address[connection.address]
+        peers.discard(sid)
+        if not peers:
+            del self._by_address[connection.address]
+        return connection
+
+    def bucket(self, connection: Connection) -> AsyncLimiter:
+        bucket = self._buckets.get(connection.member)
+        if bucket is None:
+            bucket = self._buckets[connection.member] = AsyncLimiter(*self.limits.events_per())
+        return bucket
+
+    def forget_drained(self) -> None:
+        """Drops the buckets of members with no connection here whose allowance has fully come back."""
+        for member in [m for m, b in self._buckets.items() if m not in self._by_member]:
+            bucket = self._buckets[member]
+            if bucket.has_capacity(bucket.max_rate):
+                del self._buckets[member]
+
+    def named(self, closure: dict[str, Any]) -> list[str]:
+        """The connections a closure names: `{"token": id}` or `{"meeting": id, "member": id}`."""
+        token, meeting, member = closure.get("token"), closure.get("meeting"), closure.get("member")
+        if isinstance(token, str):
+            return [c.sid for c in self._by_sid.values() if c.token_id == token]
+        if isinstance(meeting, str) and isinstance(member, str):
+            return list(self._by_member.get((meeting, member), ()))
+        return []
+
+    def expired(self, now: datetime) -> list[str]:
+        return [c.sid for c in self._by_sid.values() if c.expires_at <= now]
+
+    def token_ids(self) -> set[str]:
+        return {c.token_id for c in self._by_sid.values()}
