@@ -1,10 +1,15 @@
 """Minutes drafted from a meeting's event log and final state: attendance and apologies, each item taken
 up with its speakers, motions with mover and seconder, amendments, procedural motions, every result
 with its counts and the rule applied, and anyone the chair removed. Pure: the caller hands over the log
-and the time."""
+and the time.
+
+The draft is Markdown the secretary goes on to edit. Everything in it that members typed (titles,
+motion texts, amendment words, names, notes, rules cited) goes through `escape` or `quote`, so it reads
+as itself: it cannot forge a heading or a result line, nor add a link or an image to the minutes."""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from datetime import datetime
 from typing import Any
@@ -16,6 +21,35 @@ from hub.meetings import Actor, Change
 from hub.models import VOTING_ROLES, Meeting, Minutes, Motion, Vote
 
 CHOICES = ("for", "against", "abstain")
+
+# Characters that open or close inline markup wherever they stand (CommonMark's emphasis, code, links,
+# images, autolinks, raw HTML and entities; a heading's closing hashes; GFM's tables and strikethrough).
+_MARKUP = re.compile(r"([\\`*_\[\]!<>&#|~])")
+# What still starts a block at the start of a line once those are escaped: a bullet, a thematic break
+# or setext underline, an ordered list's number.
+_BLOCK_START = re.compile(r"^(\s*\d*)([-+=.)])")
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+
+
+def _escape_line(text: str) -> str:
+    escaped = _MARKUP.sub(r"\\\1", text)
+    return _BLOCK_START.sub(r"\1\\\2", escaped)
+
+
+def escape(text: str) -> str:
+    """Member text as Markdown that prints as itself, on the line it is put on: its line breaks become
+    spaces, so it can start no block, and every character that could make markup is escaped."""
+    return _escape_line(_NEWLINE.sub(" ", text))
+
+
+def quote(text: str) -> list[str]:
+    """Member text as a block quote that keeps its lines and paragraphs: every line is escaped and
+    quoted on its own, a line break stays a line break, and nothing in it can leave the quote."""
+    lines = [_escape_line(line.strip()) for line in _NEWLINE.split(text.strip())]
+    quoted = []
+    for line, after in zip(lines, [*lines[1:], ""], strict=True):
+        quoted.append(f"> {line}\\" if line and after else f"> {line}" if line else ">")
+    return quoted
 
 
 def _counts(vote: Vote) -> str:
@@ -37,23 +71,23 @@ def _votes_on(meeting: Meeting, motion_id: str, amendment_id: str | None = None)
 
 
 def _motion(meeting: Meeting, motion: Motion) -> list[str]:
-    seconder = f", seconded by {motion.seconder_name}" if motion.seconder_name else ", not seconded"
+    seconder = f", seconded by {escape(motion.seconder_name)}" if motion.seconder_name else ", not seconded"
     kind = "Emergency motion" if motion.emergency else "Procedural motion" if motion.procedure else "Motion"
-    lines = [f"### {kind}: {motion.title}", "", f"Moved by {motion.mover_name}{seconder}."]
+    lines = [f"### {kind}: {escape(motion.title)}", "", f"Moved by {escape(motion.mover_name)}{seconder}."]
     if motion.target_id is not None:
         target = next((m.title for m in meeting.motions if m.id == motion.target_id), motion.target_id)
-        lines[-1] = f"On “{target}”. " + lines[-1]
+        lines[-1] = f"On “{escape(target)}”. " + lines[-1]
     if motion.procedure is None:
-        lines += ["", f"> {motion.original_text}"]
+        lines += ["", *quote(motion.original_text)]
     for amendment in motion.amendments:
+        text, where = escape(amendment.text), escape(amendment.target)
         words = {
-            "insert": f"to insert “{amendment.text}”"
-            + (f" after “{amendment.target}”" if amendment.target else " at the end"),
-            "delete": f"to delete “{amendment.target}”",
-            "replace": f"to replace “{amendment.target}” with “{amendment.text}”",
+            "insert": f"to insert “{text}”" + (f" after “{where}”" if amendment.target else " at the end"),
+            "delete": f"to delete “{where}”",
+            "replace": f"to replace “{where}” with “{text}”",
         }[amendment.kind.value]
-        by = f"moved by {amendment.mover_name}" + (
-            f", seconded by {amendment.seconder_name}" if amendment.seconder_name else ""
+        by = f"moved by {escape(amendment.mover_name)}" + (
+            f", seconded by {escape(amendment.seconder_name)}" if amendment.seconder_name else ""
         )
         outcome = (
             "; ".join(_counts(v) for v in _votes_on(meeting, motion.id, amendment.id)) or amendment.status
@@ -72,7 +106,7 @@ def _motion(meeting: Meeting, motion: Motion) -> list[str]:
             }[motion.status],
         ]
     if motion.history:
-        lines += ["", "As amended, the motion read:", "", f"> {motion.text}"]
+        lines += ["", "As amended, the motion read:", "", *quote(motion.text)]
     return [*lines, ""]
 
 
@@ -80,15 +114,15 @@ def draft(meeting: Meeting, events: list[dict[str, Any]]) -> str:
     zone = ZoneInfo(meeting.time_zone)
     when = meeting.starts_at.astimezone(zone).strftime("%A %d %B %Y, %H:%M")
     attended = [p for p in meeting.participants.values() if p.attended]
-    voters = sorted(p.name for p in attended if p.role in VOTING_ROLES)
-    observers = sorted(p.name for p in attended if p.role not in VOTING_ROLES)
-    apologies = sorted(
-        f"{a.name}" + (f" ({a.note})" if a.note else "")
-        for member_id, a in meeting.apologies.items()
+    voters = [escape(n) for n in sorted(p.name for p in attended if p.role in VOTING_ROLES)]
+    observers = [escape(n) for n in sorted(p.name for p in attended if p.role not in VOTING_ROLES)]
+    apologies = [
+        escape(a.name) + (f" ({escape(a.note)})" if a.note else "")
+        for member_id, a in sorted(meeting.apologies.items(), key=lambda kv: (kv[1].name, kv[1].note))
         if not (member_id in meeting.participants and meeting.participants[member_id].attended)
-    )
+    ]
     lines = [
-        f"# Minutes: {meeting.title}",
+        f"# Minutes: {escape(meeting.title)}",
         "",
         f"{when} ({meeting.time_zone}).",
         "",
@@ -107,13 +141,14 @@ def draft(meeting: Meeting, events: list[dict[str, Any]]) -> str:
         if event["type"] == "agenda.selected" and data.get("item_id") and data["item_id"] not in taken:
             taken.append(data["item_id"])
         elif event["type"] == "speaker.called":
-            what = f" (point of order: {data['rule']})" if data.get("kind") == "point_of_order" else ""
-            stance = f" ({data['stance']})" if data.get("stance") else ""
-            speakers[data["item_id"]].append(f"{data['name']}{what or stance}")
+            rule = escape(str(data.get("rule", "")))
+            what = f" (point of order: {rule})" if data.get("kind") == "point_of_order" else ""
+            stance = f" ({escape(str(data['stance']))})" if data.get("stance") else ""
+            speakers[data["item_id"]].append(f"{escape(data['name'])}{what or stance}")
         elif event["type"] == "motion.reply_started":
-            speakers[data["item_id"]].append(f"{data['name']} (right of reply)")
+            speakers[data["item_id"]].append(f"{escape(data['name'])} (right of reply)")
     for number, item in enumerate((i for i in meeting.agenda if i.id in taken), start=1):
-        lines += [f"## {number}. {item.title}", ""]
+        lines += [f"## {number}. {escape(item.title)}", ""]
         if speakers[item.id]:
             lines += [f"Speakers: {'; '.join(speakers[item.id])}.", ""]
         for motion in meeting.motions:
@@ -124,7 +159,7 @@ def draft(meeting: Meeting, events: list[dict[str, Any]]) -> str:
         lines += ["## Other motions", ""]
         for motion in unfiled:
             lines += _motion(meeting, motion)
-    removals = [e["data"]["name"] for e in events if e["type"] == "participant.removed"]
+    removals = [escape(e["data"]["name"]) for e in events if e["type"] == "participant.removed"]
     if removals:
         lines += [f"Removed from the meeting by the chair: {', '.join(dict.fromkeys(removals))}.", ""]
     closed = [e for e in events if e["type"] == "meeting.status_changed" and e["data"].get("to") == "closed"]
