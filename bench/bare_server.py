@@ -41,7 +41,7 @@ async def hand(sid: str, data: Any = None) -> dict[str, bool]:
 
 @sio.on("vote")
 async def vote(sid: str, ballot: dict[str, str]) -> dict[str, Any]:
-    code, _, cast = await store().cast("bare", ballot["vote_id"], ballot["member_id"], ballot["choice"], "")
+    code, cast = await store().cast("bare", ballot["vote_id"], ballot["member_id"], ballot["choice"])
 
     async def tally() -> None:
         cast, _ = await store().tally("bare", ballot["vote_id"])

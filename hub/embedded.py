@@ -27,7 +27,9 @@ class EmbeddedRedis:
         return f"unix://{self.socket}"
 
     async def start(self, timeout: float = 10.0) -> None:
-        self.dir.mkdir(parents=True, exist_ok=True)
+        # The append-only file holds every meeting and ballot box: only the hub's user may read it.
+        self.dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self.dir.chmod(0o700)
         if self._in_use():
             # A running hub owns it (e.g. `hub link` while `hub serve` runs): share it, don't stop it.
             return
@@ -55,6 +57,8 @@ class EmbeddedRedis:
             ],
             stdin=subprocess.DEVNULL,
             start_new_session=True,
+            # Everything redis-server writes (append-only file, log, socket) is the hub user's alone.
+            umask=0o077,
         )
         self.pidfile.write_text(str(self._process.pid))
         self.ownerfile.write_text(str(os.getpid()))

@@ -211,14 +211,21 @@ PAGES: dict[str, Page] = {
     ),
     "vote.cast": Page(
         "Cast a ballot: for, against or abstain. Exactly one ballot per member per vote, however often it is "
-        "retried; a member may change their vote while it is open if the standing orders allow. A secret "
-        "ballot stores no link between member and choice and answers with a receipt. Live counts go to the "
-        "room as `vote.tally` (counts only for open votes), a few times a second at most.",
+        "retried; in an open vote a member may change their vote while it is open if the standing orders "
+        "allow. A secret ballot cannot be changed. Its box knows the voter only by a tag the hub derives "
+        "from its signing secret and keeps no choice per ballot (only the counts), and the reply carries "
+        "a receipt: `XXXX-XXXX-XXXX-XXXX` in Crockford's base32, the same for this member and vote "
+        "however often they ask. A secret ballot already in the box (a retry after a lost reply, or "
+        "another device) is answered `ok` with `already: true`, the same receipt and `choice: null`: "
+        "the hub does not know the choice. Live counts go to the room as `vote.tally` (counts only for "
+        "open votes), a few times a second at most.",
         (),
         ("vote.not_found", "vote.closed", "vote.not_eligible", "vote.already_voted"),
-        '`{"vote_id", "choice", "receipt", "cast"}` (`receipt` is `null` except for secret ballots; `cast` '
-        "is the number of ballots in the box once this one is in, so the next `vote.tally` with at least "
-        "that many includes it).",
+        '`{"vote_id", "choice", "receipt", "cast", "already"}` (`receipt` is `null` except for secret '
+        "ballots; `cast` is the number of ballots in the box once this one is in, so the next `vote.tally` "
+        "with at least that many includes it; `already` is `true` only for a secret ballot that was "
+        "already in the box, and then `choice` is `null`). `vote.already_voted` comes only from open "
+        "votes whose standing orders do not allow changes.",
     ),
     "vote.close": Page(
         "Close the vote and declare the result under its majority rule. On a tie the chair's "
@@ -236,10 +243,14 @@ PAGES: dict[str, Page] = {
         '`{"vote_id", "ballots": [{"member_id", "name", "choice"}]}`.',
     ),
     "vote.verify": Page(
-        "Check a secret ballot's receipt: was it counted, and as what. Changes nothing.",
+        "Check a secret ballot's receipt: is the ballot behind it in the box. The reply never says what "
+        "the ballot was, so a receipt cannot prove a vote to anyone else. While the vote is open only the "
+        "voter's own receipt is found (the hub recomputes it for the member asking); when the vote closes "
+        "every receipt is posted to the box, and any voter may check any receipt. Case, spaces and "
+        "hyphens do not matter, and O, I and L are read as 0, 1 and 1. Changes nothing.",
         (),
         (),
-        '`{"vote_id", "counted", "choice"}`.',
+        '`{"vote_id", "counted"}`.',
     ),
     "minutes.draft": Page(
         "Draft (or redraft) the minutes from the meeting's event log: attendance and apologies, each item "

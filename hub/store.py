@@ -206,23 +206,23 @@ class Store:
     async def open_box(
         self, meeting_id: str, vote_id: str, method: str, allow_change: bool, weights: dict[str, int]
     ) -> None:
+        """`weights` is keyed by voter: member ids, or tags for a secret ballot. They are written in
+        sorted order, since a small hash keeps the order it was written in (here, the order members
+        joined)."""
         keys = self._box(meeting_id, vote_id)[:2]
-        pairs = [x for member, weight in weights.items() for x in (member, weight)]
+        pairs = [x for voter, weight in sorted(weights.items()) for x in (voter, weight)]
         await self._open_box(keys=keys, args=[method, "1" if allow_change else "0", *pairs])
 
-    async def cast(
-        self, meeting_id: str, vote_id: str, member_id: str, choice: str, receipt: str
-    ) -> tuple[str, str, int]:
-        """("ok", receipt, ballots cast) or an error code with "" and 0."""
-        reply = await self._cast(keys=self._box(meeting_id, vote_id), args=[member_id, choice, receipt])
-        code = _text(reply[0])
-        if code != "ok":
-            return code, "", 0
-        return code, _text(reply[1]), int(reply[2])
+    async def cast(self, meeting_id: str, vote_id: str, voter: str, choice: str) -> tuple[str, int]:
+        """("ok", ballots cast) or an error code with the ballots cast (0 when not told). The voter is
+        a member id in an open vote and a tag in a secret ballot: the script never gets both a member
+        id and a choice, so Redis's slow log and MONITOR show no member beside a choice."""
+        reply = await self._cast(keys=self._box(meeting_id, vote_id), args=[voter, choice])
+        return _text(reply[0]), int(reply[1]) if len(reply) > 1 else 0
 
-    async def strike_voter(self, meeting_id: str, vote_id: str, member_id: str) -> None:
-        """No further ballot from this member in this box; one already cast stays counted."""
-        await self.redis.hdel(self._box(meeting_id, vote_id)[1], member_id)
+    async def strike_voter(self, meeting_id: str, vote_id: str, voter: str) -> None:
+        """No further ballot from this voter in this box; one already cast stays counted."""
+        await self.redis.hdel(self._box(meeting_id, vote_id)[1], voter)
 
     async def close_box(self, meeting_id: str, vote_id: str) -> tuple[int, dict[str, int]] | None:
         """Ballots cast and the weighted count per choice; None if there is no such box."""
@@ -246,10 +246,36 @@ class Store:
         raw = await self.redis.hgetall(self._box(meeting_id, vote_id)[2])
         return {_text(k): _text(v) for k, v in cast(dict[bytes, bytes], raw).items()}
 
-    async def receipt(self, meeting_id: str, vote_id: str, receipt: str) -> str | None:
-        """The choice recorded under a secret ballot's receipt."""
-        choice = await self.redis.hget(self._box(meeting_id, vote_id)[4], receipt)
-        return None if choice is None else _text(choice)
+    async def voter_tags(self, meeting_id: str, vote_id: str) -> list[str]:
+        """The tags of a secret ballot's voters, in lexicographic order."""
+        return [_text(t) for t in await self.redis.zrange(self._box(meeting_id, vote_id)[3], 0, -1)]
+
+    async def has_voted(self, meeting_id: str, vote_id: str, tag: str) -> bool:
+        return await self.redis.zscore(self._box(meeting_id, vote_id)[3], tag) is not None
+
+    async def post_receipts(self, meeting_id: str, vote_id: str, receipts: list[str]) -> None:
+        """A closed secret ballot's receipts, sorted and in as few commands as fit, so neither the set
+        nor the append-only file says in what order they were cast. Posting again adds nothing."""
+        key = self._box(meeting_id, vote_id)[4]
+        ordered = sorted(receipts)
+        for start in range(0, len(ordered), 1000):
+            await self.redis.zadd(key, dict.fromkeys(ordered[start : start + 1000], 0))
+
+    async def has_receipt(self, meeting_id: str, vote_id: str, receipt: str) -> bool:
+        return await self.redis.zscore(self._box(meeting_id, vote_id)[4], receipt) is not None
+
+    async def rewrite_history(self) -> bool:
+        """Ask Redis to rewrite its append-only file, so it keeps the state rather than the sequence of
+        commands that built it. False when the file is off, a rewrite is already running, or the
+        server refuses (a managed Redis may not allow it)."""
+        try:
+            persistence = await self.redis.info("persistence")
+            if not int(persistence.get("aof_enabled", 0)):
+                return False
+            await self.redis.bgrewriteaof()
+        except redis.ResponseError:
+            return False
+        return True
 
     # Directory: branches and members, written by officers, not event-sourced.
 

@@ -1,8 +1,12 @@
 """Links members open: signed tokens with an expiry and an id to revoke. A join link is bound to one
-member and one meeting; a home link to a member only (their meetings, calendar and minutes)."""
+member and one meeting; a home link to a member only (their meetings, calendar and minutes). The same
+secret keys the names secret ballots give voters in Redis (`BallotSeal`)."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,11 +26,51 @@ class Claims:
     expires_at: datetime
 
 
+# Crockford's base32: no I, L, O or U, so a receipt read aloud or copied by hand survives.
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_MISREAD = str.maketrans({"O": "0", "I": "1", "L": "1"})
+
+
+class BallotSeal:
+    """Names for a secret ballot's voter that only the hub can make. Redis holds a voter's tag, never
+    their member id, and the key behind tags lives with the signing secret, outside Redis: a copy of
+    Redis (memory, append-only file, snapshot, replica) alone links no member to anything."""
+
+    def __init__(self, secret: str) -> None:
+        # Derived, so the key that names voters is not the key that signs links.
+        self._key = hmac.new(secret.encode(), b"ballot-tags", hashlib.sha256).digest()
+
+    def _mac(self, *parts: str) -> bytes:
+        return hmac.new(self._key, "\0".join(parts).encode(), hashlib.sha256).digest()
+
+    def tag(self, vote_id: str, member_id: str) -> str:
+        """The voter in this vote's box: 22 base64url characters (132 bits), a different tag per vote."""
+        return base64.urlsafe_b64encode(self._mac(vote_id, member_id)).decode()[:22]
+
+    def receipt(self, vote_id: str, member_id: str) -> str:
+        """The voter's receipt: the same however often they ask (a lost reply is answered again), 80
+        bits as XXXX-XXXX-XXXX-XXXX. It is made from the tag, so the hub can post every receipt of a
+        closed vote from the tags in its box."""
+        return self.receipt_of(self.tag(vote_id, member_id))
+
+    def receipt_of(self, tag: str) -> str:
+        number = int.from_bytes(self._mac("receipt", tag)[:10], "big")
+        chars = "".join(_CROCKFORD[(number >> shift) & 31] for shift in range(75, -5, -5))
+        return "-".join(chars[i : i + 4] for i in range(0, 16, 4))
+
+    @staticmethod
+    def normal_receipt(text: str) -> str:
+        """A receipt as typed (any case, spaces, O for 0, I or L for 1) in its printed form."""
+        chars = "".join(c for c in text.upper().translate(_MISREAD) if c.isalnum())
+        return "-".join(chars[i : i + 4] for i in range(0, len(chars), 4))
+
+
 class Links:
     def __init__(self, secret: str) -> None:
         # Different salts: a home link can never be used as a join link, nor the other way round.
         self._join = URLSafeSerializer(secret, salt="hub.join")
         self._home = URLSafeSerializer(secret, salt="hub.home")
+        self.ballots = BallotSeal(secret)
 
     def issue(self, member_id: str, meeting_id: str, expires_at: datetime) -> str:
         return self._issue(self._join, {"m": member_id, "mt": meeting_id}, expires_at)

@@ -1,10 +1,14 @@
 """Votes at the edge: opening a ballot box with the vote, casting straight into the store (never
 through the meeting's version), closing with the stored count, and live tallies coalesced so a storm
-of ballots becomes a few broadcasts."""
+of ballots becomes a few broadcasts.
+
+In a secret ballot the store never sees a member id: the box knows each voter by a tag the hub derives
+from the signing secret (`BallotSeal`), keeps no choice per ballot, and a receipt proves that a ballot
+is in the box, never what it was."""
 
 from __future__ import annotations
 
-import secrets
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -14,9 +18,11 @@ from hub import votes
 from hub.commands import VoteBallots, VoteCast, VoteClose, VoteOpen, VoteVerify
 from hub.errors import HubError
 from hub.meetings import Actor, as_present
-from hub.models import Event, Meeting, VoteMethod
+from hub.models import Event, Meeting, Vote, VoteMethod
 from hub.service import Hub
 from signalling.pacing import Pacer, spacing
+
+log = logging.getLogger(__name__)
 
 # Tallies of one vote go out at most this often (less often in a very big room).
 TALLY_INTERVAL = 0.1
@@ -35,6 +41,10 @@ class BallotDesk:
         self.hub = hub
         self.room = room
         self._tallies = Pacer(lambda key: spacing(sio, room(key[0]), TALLY_INTERVAL))
+        self.seal = hub.tokens.ballots
+        # (meeting, vote) -> whether it is a secret ballot; a vote's method never changes, so casting
+        # reads the meeting once per vote and node, not once per ballot.
+        self._secret: dict[tuple[str, str], bool] = {}
 
     def handlers(self) -> dict[str, Callable[[str, str, Actor, Any], Awaitable[Any]]]:
         return {
@@ -50,6 +60,8 @@ class BallotDesk:
             vote_id = event.data["vote_id"]
             allow_change = meeting.standing_orders.vote_changes_allowed
             weights = votes.electorate(meeting, command.method)
+            if command.method == VoteMethod.SECRET:
+                weights = {self.seal.tag(vote_id, m): w for m, w in weights.items()}
             await self.hub.store.open_box(meeting_id, vote_id, command.method.value, allow_change, weights)
 
         event = await self.hub.execute(
@@ -62,10 +74,20 @@ class BallotDesk:
         return {"version": event.version, "vote_id": event.data["vote_id"]}
 
     async def cast(self, sid: str, meeting_id: str, actor: Actor, command: VoteCast) -> Any:
-        receipt = secrets.token_urlsafe(12)
-        code, receipt, ballots_cast = await self.hub.store.cast(
-            meeting_id, command.vote_id, actor.member_id, command.choice, receipt
-        )
+        secret = await self._is_secret(meeting_id, command.vote_id)
+        voter = self.seal.tag(command.vote_id, actor.member_id) if secret else actor.member_id
+        code, ballots_cast = await self.hub.store.cast(meeting_id, command.vote_id, voter, command.choice)
+        if secret and code == "vote.already_voted":
+            # A retry after a lost reply, or another device: the same receipt, and no choice, since the
+            # box does not know it.
+            receipt = self.seal.receipt(command.vote_id, actor.member_id)
+            return {
+                "vote_id": command.vote_id,
+                "choice": None,
+                "receipt": receipt,
+                "cast": ballots_cast,
+                "already": True,
+            }
         if code != "ok":
             raise HubError(
                 code, CAST_ERRORS.get(code, "The ballot was not accepted."), {"vote_id": command.vote_id}
@@ -74,9 +96,24 @@ class BallotDesk:
         return {
             "vote_id": command.vote_id,
             "choice": command.choice,
-            "receipt": receipt or None,
+            "receipt": self.seal.receipt(command.vote_id, actor.member_id) if secret else None,
             "cast": ballots_cast,
+            "already": False,
         }
+
+    async def _is_secret(self, meeting_id: str, vote_id: str) -> bool:
+        key = (meeting_id, vote_id)
+        if key not in self._secret:
+            if len(self._secret) > 10_000:  # votes closed on other nodes are never popped here
+                self._secret.clear()
+            _, meeting = await self.hub.meeting(meeting_id)
+            self._secret[key] = votes.find(meeting, vote_id).method == VoteMethod.SECRET
+        return self._secret[key]
+
+    async def strike(self, meeting_id: str, vote: Vote, member_id: str) -> None:
+        """No further ballot from this member in this open vote (a removal); one cast stays counted."""
+        voter = self.seal.tag(vote.id, member_id) if vote.method == VoteMethod.SECRET else member_id
+        await self.hub.store.strike_voter(meeting_id, vote.id, voter)
 
     async def close(self, sid: str, meeting_id: str, actor: Actor, command: VoteClose) -> Any:
         # The box closes first, so no ballot can land after the count that decides the result.
@@ -86,10 +123,24 @@ class BallotDesk:
             votes.find(meeting, command.vote_id)
             counted = (0, {})
         _, counts = counted
+        secret = await self._is_secret(meeting_id, command.vote_id)
+        if secret:
+            # Receipts are posted only now, all at once and sorted: while the vote was open no write put
+            # a receipt next to a count.
+            tags = await self.hub.store.voter_tags(meeting_id, command.vote_id)
+            await self.hub.store.post_receipts(
+                meeting_id, command.vote_id, [self.seal.receipt_of(t) for t in tags]
+            )
         event = await self.hub.execute(
             meeting_id, actor, as_present(actor, lambda m, now: votes.close(m, command, counts, actor, now))
         )
         assert event is not None
+        if secret and not await self.hub.store.rewrite_history():
+            log.info(
+                "append-only file not rewritten after secret ballot %s (off, busy or refused)",
+                command.vote_id,
+            )
+        self._secret.pop((meeting_id, command.vote_id), None)
         return {"version": event.version, "result": event.data["result"]}
 
     async def ballots(self, sid: str, meeting_id: str, actor: Actor, command: VoteBallots) -> Any:
@@ -108,9 +159,16 @@ class BallotDesk:
         }
 
     async def verify(self, sid: str, meeting_id: str, actor: Actor, command: VoteVerify) -> Any:
-        """A voter checks that the ballot behind their receipt was counted, and as what."""
-        choice = await self.hub.store.receipt(meeting_id, command.vote_id, command.receipt)
-        return {"vote_id": command.vote_id, "counted": choice is not None, "choice": choice}
+        """Whether the ballot behind a receipt is in the box; never what it was. The voter's own receipt
+        is checked against their tag (the receipts are posted when the vote closes); any other against
+        the posted receipts. Redis is asked about the tag or the receipt, never both together."""
+        receipt = self.seal.normal_receipt(command.receipt)
+        if receipt == self.seal.receipt(command.vote_id, actor.member_id):
+            tag = self.seal.tag(command.vote_id, actor.member_id)
+            counted = await self.hub.store.has_voted(meeting_id, command.vote_id, tag)
+        else:
+            counted = await self.hub.store.has_receipt(meeting_id, command.vote_id, receipt)
+        return {"vote_id": command.vote_id, "counted": counted}
 
     def _schedule_tally(self, meeting_id: str, vote_id: str) -> None:
         self._tallies.request((meeting_id, vote_id), lambda: self._send_tally(meeting_id, vote_id))

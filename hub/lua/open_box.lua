@@ -1,6 +1,6 @@
 -- Open a vote's ballot box with its electorate, once (a retry changes nothing).
--- KEYS[1] box hash, KEYS[2] weights hash (member -> weight)
--- ARGV[1] method (hands, secret, card), ARGV[2] "1" if voters may change their vote, then member, weight pairs.
+-- KEYS[1] box hash, KEYS[2] weights hash (voter -> weight: member ids, or voter tags for secret ballots)
+-- ARGV[1] method (hands, secret, card), ARGV[2] "1" if voters may change their vote, then voter, weight pairs.
 if redis.call('EXISTS', KEYS[1]) == 1 then
   return 0
 end

@@ -71,14 +71,14 @@ async def test_ballots_cast_together_share_pipelines_and_each_gets_its_own_answe
 
     store.redis.pipeline = counting  # type: ignore[method-assign]
     replies = await asyncio.gather(
-        *(store.cast("m", "v1", m, "for", "") for m in members),
-        store.cast("m", "v1", "stranger", "for", ""),
-        store.cast("m", "v9", "m1", "for", ""),
+        *(store.cast("m", "v1", m, "for") for m in members),
+        store.cast("m", "v1", "stranger", "for"),
+        store.cast("m", "v9", "m1", "for"),
     )
     assert pipelines < 10
-    assert sorted(r[2] for r in replies[:200]) == list(range(1, 201))
-    assert replies[200] == ("vote.not_eligible", "", 0)
-    assert replies[201] == ("vote.not_found", "", 0)
+    assert sorted(r[1] for r in replies[:200]) == list(range(1, 201))
+    assert replies[200] == ("vote.not_eligible", 0)
+    assert replies[201] == ("vote.not_found", 0)
     assert await store.tally("m", "v1") == (200, {"for": 200})
     await store.close()
 
@@ -86,10 +86,10 @@ async def test_ballots_cast_together_share_pipelines_and_each_gets_its_own_answe
 async def test_a_ballot_is_counted_after_redis_forgot_the_script(redis_url: str) -> None:
     store = Store.from_url(redis_url)
     await store.open_box("m", "v1", "hands", False, {"a": 1, "b": 1})
-    assert (await store.cast("m", "v1", "a", "for", ""))[0] == "ok"
+    assert (await store.cast("m", "v1", "a", "for"))[0] == "ok"
     await store.redis.script_flush()
-    assert await store.cast("m", "v1", "b", "against", "") == ("ok", "", 2)
-    assert await store.cast("m", "v1", "b", "for", "") == ("vote.already_voted", "", 0)
+    assert await store.cast("m", "v1", "b", "against") == ("ok", 2)
+    assert await store.cast("m", "v1", "b", "for") == ("vote.already_voted", 0)
     await store.close()
 
 
@@ -107,22 +107,22 @@ async def test_a_cancelled_batch_never_leaves_a_caller_waiting(redis_url: str) -
     store = Store.from_url(redis_url)
     await store.open_box("m", "v1", "hands", False, {"a": 1, "b": 1, "c": 1})
     # Cancelled before it ran: its caller is told, not left waiting.
-    first = asyncio.create_task(store.cast("m", "v1", "a", "for", ""))
+    first = asyncio.create_task(store.cast("m", "v1", "a", "for"))
     await asyncio.sleep(0)
     assert store._cast._flusher is not None
     store._cast._flusher.cancel()
     with pytest.raises(ConnectionError):
         await asyncio.wait_for(first, 5)
     # Cancelled while Redis has the batch: its caller has an answer, whichever it is.
-    second = asyncio.create_task(store.cast("m", "v1", "b", "for", ""))
+    second = asyncio.create_task(store.cast("m", "v1", "b", "for"))
     await asyncio.sleep(0)
     await asyncio.sleep(0)
     assert store._cast._flusher is not None
     store._cast._flusher.cancel()
     try:
-        assert await asyncio.wait_for(second, 5) == ("ok", "", 1)
+        assert await asyncio.wait_for(second, 5) == ("ok", 1)
     except ConnectionError:
         pass
-    code, _, cast = await asyncio.wait_for(store.cast("m", "v1", "c", "for", ""), 5)
+    code, cast = await asyncio.wait_for(store.cast("m", "v1", "c", "for"), 5)
     assert code == "ok" and cast >= 1
     await store.close()

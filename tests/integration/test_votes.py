@@ -124,24 +124,38 @@ async def test_secret_ballot_stores_no_link_and_gives_receipts(hub_server: Runni
     receipts: dict[str, Any] = {}
     for n, choice in enumerate(["for", "for", "against"]):
         receipts[members[n].token] = await members[n].ok("vote.cast", {"vote_id": vote_id, "choice": choice})
-    again = await members[0].call("vote.cast", {"vote_id": vote_id, "choice": "against"})
-    assert again["error"]["code"] == "vote.already_voted"
+    # A second cast changes nothing and answers with the same receipt, but no choice.
+    again = await members[0].ok("vote.cast", {"vote_id": vote_id, "choice": "against"})
+    first = receipts[members[0].token]
+    assert again == {
+        "vote_id": vote_id,
+        "choice": None,
+        "receipt": first["receipt"],
+        "cast": 3,
+        "already": True,
+    }
+    assert first["already"] is False and first["choice"] == "for"
     assert (await chair.call("vote.ballots", {"vote_id": vote_id}))["error"]["code"] == "vote.secret"
 
-    # Nothing in Redis names a member next to a choice.
+    # No member id anywhere in the box, and no receipt either until the vote closes.
     client = redis.Redis.from_url(hub_server.settings.redis_url or "")
     for key in await client.keys(f"hub:{{m:vote}}:vote:{vote_id}:*"):
-        kind = await client.type(key)
-        if kind == b"hash":
-            stored = await client.hgetall(key)
-            assert not any(k.startswith(b"v0") and v in (b"for", b"against") for k, v in stored.items())
-    await client.aclose()
+        assert b"v0" not in str(await client.dump(key)).encode(), key
+    assert await client.exists(f"hub:{{m:vote}}:vote:{vote_id}:receipts") == 0
 
     result = (await chair.ok("vote.close", {"vote_id": vote_id}))["result"]
     assert result["counts"] == {"for": 2, "against": 1, "abstain": 0}
+    posted = await client.zrange(f"hub:{{m:vote}}:vote:{vote_id}:receipts", 0, -1)
+    await client.aclose()
+    assert sorted(posted) == posted and {r.decode() for r in posted} == {
+        r["receipt"] for r in receipts.values()
+    }
     mine = receipts[members[2].token]
-    check = await members[2].ok("vote.verify", {"vote_id": vote_id, "receipt": mine["receipt"]})
-    assert check == {"vote_id": vote_id, "counted": True, "choice": "against"}
+    check = await members[2].ok("vote.verify", {"vote_id": vote_id, "receipt": mine["receipt"].lower()})
+    assert check == {"vote_id": vote_id, "counted": True}
+    # Once posted, any voter can find any receipt (it says nothing of the choice).
+    theirs = await members[5].ok("vote.verify", {"vote_id": vote_id, "receipt": mine["receipt"]})
+    assert theirs == {"vote_id": vote_id, "counted": True}
     bogus = await members[2].ok("vote.verify", {"vote_id": vote_id, "receipt": "not-a-receipt"})
     assert bogus["counted"] is False
     await close_all([chair, *members])

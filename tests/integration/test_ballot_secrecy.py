@@ -1,0 +1,248 @@
+"""Secret ballots stay secret on disk: against a redis-server that writes every command to its
+append-only file, no member id reaches a ballot box, the slow log never shows a member beside a
+choice, the box keeps no order of casting, a receipt proves inclusion and never content, and after the
+vote closes the rewritten file keeps the counts but not the sequence that built them."""
+
+from __future__ import annotations
+
+import asyncio
+import stat
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+import redis.asyncio as aredis
+
+from hub.config import Limits, Settings
+from hub.embedded import EmbeddedRedis
+from hub.tokens import Links
+from tests.conftest import RunningHub, demo_hub, free_port, require
+from tests.integration.test_votes import close_all, put_motion, seat
+
+VOTERS = 30
+SECRET = "test-secret"
+CHOICES = (b"for", b"against", b"abstain")
+
+
+@pytest.fixture
+def persistent_redis(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """A private redis-server that appends every write to its file at once, logs every command in its
+    slow log, and writes its snapshot and rewritten file uncompressed, so the test reads what is on disk."""
+    workdir = tmp_path / "redis"
+    workdir.mkdir()
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            require("redis-server"),
+            *("--port", str(port), "--bind", "127.0.0.1", "--dir", str(workdir)),
+            *("--appendonly", "yes", "--appendfsync", "always", "--save", ""),
+            *("--aof-use-rdb-preamble", "no", "--rdbcompression", "no"),
+            *("--slowlog-log-slower-than", "0", "--slowlog-max-len", "100000"),
+        ],
+        stdout=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    client = redis.Redis.from_url(url)
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            assert process.poll() is None and time.monotonic() < deadline, "redis-server did not start"
+            time.sleep(0.05)
+    yield url, workdir
+    client.close()
+    process.terminate()
+    process.wait(10)
+
+
+def aof_commands(workdir: Path) -> list[list[bytes]]:
+    """Every command in the append-only file(s), in order (Redis 7 keeps a base and increments in
+    appendonlydir/, listed by its manifest; older versions one appendonly.aof)."""
+    folder = workdir / "appendonlydir"
+    if folder.exists():
+        manifest = (folder / "appendonly.aof.manifest").read_text().split("\n")
+        names = [line.split()[1] for line in manifest if line.strip()]
+        files = [folder / name for name in names]
+    else:
+        files = [workdir / "appendonly.aof"]
+    commands: list[list[bytes]] = []
+    for file in files:
+        data = file.read_bytes()
+        at = 0
+        while at < len(data):
+            assert data[at : at + 1] == b"*", (file, at)
+            end = data.index(b"\r\n", at)
+            count, at = int(data[at + 1 : end]), end + 2
+            args = []
+            for _ in range(count):
+                end = data.index(b"\r\n", at)
+                size = int(data[at + 1 : end])
+                args.append(data[end + 2 : end + 2 + size])
+                at = end + 4 + size
+            commands.append(args)
+    return commands
+
+
+def transactions(commands: list[list[bytes]]) -> Iterator[list[list[bytes]]]:
+    """The file's commands grouped as they were applied: a MULTI ... EXEC block, or one command."""
+    block: list[list[bytes]] | None = None
+    for command in commands:
+        name = command[0].upper()
+        if name == b"MULTI":
+            block = []
+        elif name == b"EXEC":
+            assert block is not None
+            yield block
+            block = None
+        elif block is not None:
+            block.append(command)
+        else:
+            yield [command]
+
+
+def flat(block: list[list[bytes]]) -> bytes:
+    return b"\0".join(arg for command in block for arg in command)
+
+
+async def rewritten(client: aredis.Redis) -> None:
+    """Wait for the rewrite the hub asked for (the file is swapped when it ends)."""
+    async with asyncio.timeout(30):
+        while True:
+            info = await client.info("persistence")
+            if info["aof_rewrites"] >= 1 and not (
+                info["aof_rewrite_in_progress"] or info["aof_rewrite_scheduled"]
+            ):
+                return
+            await asyncio.sleep(0.05)
+
+
+async def test_secret_ballot_leaves_no_member_beside_a_choice(
+    persistent_redis: tuple[str, Path], tmp_path: Path
+) -> None:
+    url, workdir = persistent_redis
+    settings = Settings(
+        port=free_port(),
+        redis_url=url,
+        data_dir=tmp_path,
+        secret=SECRET,
+        limits=Limits(events_rate="1000/second"),
+    )
+    async with demo_hub(settings) as hub:
+        await secret_vote(hub, url, workdir)
+
+
+async def secret_vote(hub: RunningHub, url: str, workdir: Path) -> None:
+    chair, members = await seat(hub, VOTERS)
+    ids = [f"v{n:04}".encode() for n in range(VOTERS)]
+    vote_id = await put_motion(chair, members, method="secret")
+    prefix = f"hub:{{m:vote}}:vote:{vote_id}:".encode()
+    client = aredis.Redis.from_url(url)
+    await client.slowlog_reset()
+
+    replies: list[dict[str, Any]] = []
+    for n, member in enumerate(members):
+        replies.append(await member.ok("vote.cast", {"vote_id": vote_id, "choice": CHOICES[n % 3].decode()}))
+    receipts = [r["receipt"] for r in replies]
+    assert len(set(receipts)) == VOTERS
+    assert all(len(r) == 19 and r.count("-") == 3 for r in receipts)
+
+    # A voter whose reply was lost asks again: the same receipt, and no choice.
+    again = await members[7].ok("vote.cast", {"vote_id": vote_id, "choice": "for"})
+    assert again == {
+        "vote_id": vote_id,
+        "choice": None,
+        "receipt": receipts[7],
+        "cast": VOTERS,
+        "already": True,
+    }
+
+    # A receipt proves inclusion, never content: mine is found, a made-up one is not.
+    assert await members[4].ok("vote.verify", {"vote_id": vote_id, "receipt": receipts[4]}) == {
+        "vote_id": vote_id,
+        "counted": True,
+    }
+    assert not (await members[4].ok("vote.verify", {"vote_id": vote_id, "receipt": "0000-0000-0000-0000"}))[
+        "counted"
+    ]
+
+    # Nothing written while the vote is open names a member in a command on the ballot box.
+    during = aof_commands(workdir)
+    boxed = [c for c in during if any(a.startswith(prefix) for a in c)]
+    assert any(c[0].upper() == b"ZADD" for c in boxed)
+    assert [c for c in boxed if any(i in a for a in c for i in ids)] == []
+    # The slow log (which shows a script's arguments, as MONITOR would) never has a member beside a choice.
+    for entry in await client.slowlog_get(100_000):
+        words = entry["command"]
+        assert not (any(i in words for i in ids) and any(c in words for c in CHOICES)), words
+    # The box keeps tags and counts, nothing per ballot, and no order of casting.
+    seal = Links(SECRET).ballots
+    tags = [seal.tag(vote_id, i.decode()).encode() for i in ids]
+    voted = await client.zrange(prefix + b"voted", 0, -1)
+    assert set(voted) == set(tags) and voted == sorted(voted) and voted != tags
+    # The electorate (the chair too, who did not vote) under tags, in no order of joining.
+    weights = list(await client.hgetall(prefix + b"weights"))
+    assert weights == sorted(weights) and set(weights) == {*tags, seal.tag(vote_id, "chair").encode()}
+    assert await client.exists(prefix + b"ballots", prefix + b"receipts") == 0
+    # Until the vote closes, the file does hold each voter's tag in the transaction that counted their
+    # choice: only a holder of the signing secret as well could say whose tag it is.
+    assert any(
+        prefix + b"counts" in flat(t) and any(tag in flat(t) for tag in tags) for t in transactions(during)
+    )
+
+    result = (await chair.ok("vote.close", {"vote_id": vote_id}))["result"]
+    assert result["counts"] == {"for": 10, "against": 10, "abstain": 10}
+    await rewritten(client)
+
+    # Receipts are posted when the vote closes, sorted; anyone's receipt is found, and says only that.
+    posted = await client.zrange(prefix + b"receipts", 0, -1)
+    assert posted == sorted(posted) and {r.decode() for r in posted} == set(receipts)
+    theirs = await members[0].ok("vote.verify", {"vote_id": vote_id, "receipt": receipts[9].lower()})
+    assert theirs == {"vote_id": vote_id, "counted": True}
+
+    # The rewritten file keeps the state, not the sequence: no block of commands holds both a tag and
+    # a count, and still no member id goes with the box.
+    after = aof_commands(workdir)
+    assert not any(
+        prefix + b"counts" in flat(t) and any(tag in flat(t) for tag in tags) for t in transactions(after)
+    )
+    assert [
+        c for c in after if any(a.startswith(prefix) for a in c) and any(i in a for a in c for i in ids)
+    ] == []
+    assert any(c[0].upper() in (b"HSET", b"HMSET") and c[1] == prefix + b"counts" for c in after)
+
+    # The snapshot (uncompressed, so the file's bytes are the values' bytes) holds the box as DUMP
+    # shows it, and nothing in it names a member.
+    await client.save()
+    snapshot = (workdir / "dump.rdb").read_bytes()
+    for key in await client.keys(prefix + b"*"):
+        value = await client.dump(key)
+        assert value is not None
+        # DUMP is the type, the value as the file has it, then a version and checksum.
+        assert value[1:-10] in snapshot, key
+        assert not any(i in value for i in ids), key
+    await client.aclose()
+    await close_all([chair, *members])
+
+
+async def test_embedded_store_is_readable_by_the_hub_user_only(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    data.chmod(0o755)  # left open by an older hub: tightened at start
+    store = EmbeddedRedis(data)
+    await store.start()
+    try:
+        client = aredis.Redis.from_url(store.url)
+        await client.set("k", "v")
+        await client.aclose()
+        assert stat.S_IMODE(data.stat().st_mode) == 0o700
+        files = [p for p in data.rglob("*") if p.is_file() and p.name.startswith(("appendonly", "redis.log"))]
+        assert any(p.name.startswith("appendonly") for p in files)
+        assert {p.name: stat.S_IMODE(p.stat().st_mode) for p in files} == {p.name: 0o600 for p in files}
+    finally:
+        await store.stop()
