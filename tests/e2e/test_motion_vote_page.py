@@ -94,9 +94,21 @@ async def test_motion_with_amendment_and_votes(
     await vote(ana, "For")
     await expect(ana.locator("#recorded")).to_contain_text("Receipt")
     await vote(ben, "Against")
-    # A member checks with the receipt that the secret ballot was counted, and as what.
+    receipt = await ben.locator("#recorded code").text_content()
+    assert receipt is not None and len(receipt) == 19
+    # From another device (no session of this vote), a press changes nothing: the hub answers with the
+    # same receipt and no choice, and the page says the ballot was already in.
+    other = await open_as(browser, hub_server, BEN)
+    await other.locator("#vote-panel").get_by_role("button", name="For", exact=True).click()
+    await expect(other.locator("#recorded")).to_contain_text("Your ballot was already in the ballot box")
+    await expect(other.locator("#recorded code")).to_have_text(receipt)
+    await expect(other.locator("#recorded")).not_to_contain_text("for")
+    await other.close()
+    # A member checks with the receipt that the secret ballot is in the box; the hub never says as what.
     await ben.locator("#vote-panel").get_by_role("button", name="Check my ballot was counted").click()
-    await expect(ben.locator("#vote-panel .verified")).to_have_text("Your ballot was counted as: against")
+    await expect(ben.locator("#vote-panel .verified")).to_have_text(
+        "Counted: your ballot is in the ballot box"
+    )
     # On a phone the vote panel fits the screen: nothing to scroll sideways.
     assert await ben.evaluate("document.documentElement.scrollWidth") <= 375
     await assert_accessible(ben)
@@ -113,7 +125,7 @@ async def test_motion_with_amendment_and_votes(
     await ana.reload()
     await expect(ana.locator("#results .receipt")).to_contain_text("Your receipt for this secret ballot")
     await ana.locator("#results").get_by_role("button", name="Check my ballot was counted").click()
-    await expect(ana.locator("#results .verified")).to_have_text("Your ballot was counted as: for")
+    await expect(ana.locator("#results .verified")).to_have_text("Counted: your ballot is in the ballot box")
     await assert_accessible(ana)
     # The chair cast no secret ballot, so holds no receipt to check.
     await expect(chair.get_by_role("button", name="Check my ballot was counted")).to_have_count(0)

@@ -68,7 +68,13 @@ if (home) {
     try {
       tell("");
       const reply = await connection.send<Record<string, unknown>>(action, payload);
-      if (action === "vote.cast") store.recordBallot(String(reply.vote_id), String(reply.choice), (reply.receipt as string) ?? null);
+      if (action === "vote.cast") {
+        // A secret ballot already in the box (a retry, another device) comes back with its receipt and
+        // no choice: the box does not know it, so keep the one this browser recorded, if any.
+        const voteId = String(reply.vote_id);
+        const choice = reply.already ? (store.myBallot(voteId)?.choice ?? null) : String(reply.choice);
+        store.recordBallot(voteId, choice, (reply.receipt as string) ?? null);
+      }
       return { ok: true, data: reply };
     } catch (error) {
       const e = error as HubError;

@@ -128,19 +128,20 @@ function MotionView({ motion, m, store }: { motion: Motion; m: Meeting; store: M
   );
 }
 
-// A secret ballot's receipt, and asking the hub whether the ballot behind it was counted, and as what.
-// The receipt stays in this browser session (store.myBallot), so the check works after the result too.
+// A secret ballot's receipt, and asking the hub whether the ballot behind it is in the box. The hub
+// never says what it was (so a receipt cannot prove a vote to anyone); the page shows the member's own
+// choice from this browser session (store.myBallot), which also keeps the receipt for after the result.
 function CheckBallot({ voteId, receipt }: { voteId: string; receipt: string }) {
-  const [answer, setAnswer] = useState<{ counted: boolean; choice: string | null } | null>(null);
+  const [answer, setAnswer] = useState<{ counted: boolean } | null>(null);
   const check = async () => {
     const reply = await act("vote.verify", { vote_id: voteId, receipt });
-    if (reply.ok) setAnswer(reply.data as { counted: boolean; choice: string | null });
+    if (reply.ok) setAnswer(reply.data as { counted: boolean });
   };
   return (
     <div class="check-ballot" data-vote={voteId}>
       <button type="button" onClick={check}>{t("motions.check_ballot")}</button>
       <p class="verified" role="status">
-        {answer && (answer.counted ? t("motions.counted_as", { choice: t(`choice.${answer.choice}`).toLowerCase() }) : t("motions.not_counted"))}
+        {answer && (answer.counted ? t("motions.counted") : t("motions.not_counted"))}
       </p>
     </div>
   );
@@ -171,7 +172,13 @@ function OpenVote({ vote, m, store }: { vote: Vote; m: Meeting; store: MeetingSt
       )}
       {mine && (
         <p class="recorded" id="recorded" role="status">
-          {t("motions.recorded")} <strong>{t(`choice.${mine.choice}`).toLowerCase()}</strong>
+          {mine.choice ? (
+            <>
+              {t("motions.recorded")} <strong>{t(`choice.${mine.choice}`).toLowerCase()}</strong>
+            </>
+          ) : (
+            t("motions.recorded_before")
+          )}
           {mine.receipt && (
             <>
               {t("motions.receipt")} <code>{mine.receipt}</code>

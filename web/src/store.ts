@@ -199,7 +199,8 @@ export class MeetingStore {
   clockOffset = 0;
   // Live counts of open votes (not part of the versioned state), and this member's own ballots.
   tallies = new Map<string, Tally>();
-  myBallots = new Map<string, { choice: string; receipt: string | null }>();
+  // A choice is null when a secret ballot was already in the box and this browser did not cast it.
+  myBallots = new Map<string, { choice: string | null; receipt: string | null }>();
   // Who voted how, fetched by the chair or a teller for an open (not secret) vote.
   ballotNames = new Map<string, Array<{ name: string; choice: string }>>();
   // Events that arrive while a join or sync is in flight wait here for its reply.
@@ -252,13 +253,13 @@ export class MeetingStore {
     this.notify();
   }
 
-  recordBallot(voteId: string, choice: string, receipt: string | null): void {
+  recordBallot(voteId: string, choice: string | null, receipt: string | null): void {
     this.myBallots.set(voteId, { choice, receipt });
     sessionStorage.setItem(`ballot:${this.meeting?.id}:${voteId}`, JSON.stringify({ choice, receipt }));
     this.notify();
   }
 
-  myBallot(voteId: string): { choice: string; receipt: string | null } | undefined {
+  myBallot(voteId: string): { choice: string | null; receipt: string | null } | undefined {
     const kept = sessionStorage.getItem(`ballot:${this.meeting?.id}:${voteId}`);
     return this.myBallots.get(voteId) ?? (kept ? JSON.parse(kept) : undefined);
   }
