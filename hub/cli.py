@@ -17,6 +17,9 @@ from hub.config import IceServer, Settings, parse_ice_servers
 from hub.errors import HubError
 from hub.runtime import open_hub
 
+# How long a clean stop waits for open connections to close before it ends them.
+GRACEFUL_SHUTDOWN_SECONDS = 5
+
 
 def store_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """Options shared by every command that opens the store."""
@@ -140,7 +143,14 @@ def serve(
         print_demo_links(settings, 30)
 
     click.echo(f"Meeting hub on {settings.base_url}/  (store: {settings.redis_url or settings.data_dir})")
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level=log_level)
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level=log_level,
+        # A client that ignores the close frame must not hold up a clean stop.
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+    )
 
 
 @main.command()

@@ -17,6 +17,7 @@ from starlette.staticfiles import StaticFiles
 from hub.config import Settings
 from hub.runtime import open_hub
 from signalling.delivery import QueuedEmit
+from signalling.frames import Packet, guard
 from signalling.gateway import Gateway
 from signalling.home import calendar, home_data
 from signalling.media.passthrough import allow_loopback_candidates
@@ -62,7 +63,7 @@ def create_app(settings: Settings) -> socketio.ASGIApp:
     manager = RedisManager(settings.redis_url) if settings.redis_url else QueuedEmit()
     sio = socketio.AsyncServer(
         async_mode="asgi",
-        serializer="msgpack",
+        serializer=Packet,
         client_manager=manager,
         # The engine refuses packets beyond this; the gateway answers smaller oversized payloads.
         max_http_buffer_size=1024 * 1024,
@@ -104,4 +105,4 @@ def create_app(settings: Settings) -> socketio.ASGIApp:
         ],
         lifespan=lifespan,
     )
-    return socketio.ASGIApp(sio, other_asgi_app=web)
+    return guard(socketio.ASGIApp(sio, other_asgi_app=web))

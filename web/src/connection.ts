@@ -12,6 +12,9 @@ export interface HubError {
 
 type Ack<T> = { ok: true; data: T } | { ok: false; error: HubError };
 
+// Tries after a `store.unavailable` refusal: waits of 1, 2, 4 and 8 seconds cover a Redis restart.
+const STORE_RETRIES = 4;
+
 export interface ConnectionCallbacks {
   onOnline(online: boolean): void;
   onRefused(error: HubError): void;
@@ -41,10 +44,17 @@ export class Connection {
     });
   }
 
+  // A refusal because the server cannot reach its store is retried with the same payload, waiting
+  // longer each time (a cast is idempotent in the store, so a retried ballot never counts twice);
+  // after the last try the refusal goes to the caller like any other.
   async send<T>(event: string, payload: object = {}): Promise<T> {
-    const ack = (await this.socket.emitWithAck(event, payload)) as Ack<T>;
-    if (!ack.ok) throw ack.error;
-    return ack.data;
+    for (let attempt = 0; ; attempt++) {
+      const ack = (await this.socket.emitWithAck(event, payload)) as Ack<T>;
+      if (ack.ok) return ack.data;
+      if (ack.error.code !== "store.unavailable" || attempt >= STORE_RETRIES) throw ack.error;
+      const after = Number(ack.error.details.retry_after ?? 1);
+      await new Promise((resolve) => setTimeout(resolve, after * 1000 * 2 ** attempt));
+    }
   }
 
   // Called each time this connection has (re)joined the meeting: what rides on a joined connection,
