@@ -16,10 +16,13 @@ from typing import Any
 import pytest
 import redis
 import redis.asyncio as aredis
+import socketio
 
 from hub.config import Limits, Settings
 from hub.embedded import EmbeddedRedis
+from hub.runtime import open_hub
 from hub.tokens import Links
+from signalling.ballots import BallotDesk
 from tests.conftest import RunningHub, demo_hub, free_port, require
 from tests.integration.test_votes import close_all, put_motion, seat
 
@@ -138,12 +141,22 @@ async def test_secret_ballot_leaves_no_member_beside_a_choice(
 
 
 async def secret_vote(hub: RunningHub, url: str, workdir: Path) -> None:
-    chair, members = await seat(hub, VOTERS)
-    ids = [f"v{n:04}".encode() for n in range(VOTERS)]
+    # One more member than votes: the chair removes them while the vote is open.
+    chair, everyone = await seat(hub, VOTERS + 1)
+    members, removed = everyone[:VOTERS], everyone[VOTERS]
+    ids = [f"v{n:04}".encode() for n in range(VOTERS + 1)]
     vote_id = await put_motion(chair, members, method="secret")
     prefix = f"hub:{{m:vote}}:vote:{vote_id}:".encode()
     client = aredis.Redis.from_url(url)
     await client.slowlog_reset()
+    # What participant.remove does to open ballot boxes (the removal itself closes their connections).
+    async with open_hub(hub.settings) as service:
+        _, meeting = await service.meeting("vote")
+        await BallotDesk(socketio.AsyncServer(), service, str).strike(
+            "vote", meeting.votes[0], f"v{VOTERS:04}"
+        )
+    struck = await removed.call("vote.cast", {"vote_id": vote_id, "choice": "for"})
+    assert struck["error"]["code"] == "vote.not_eligible"
 
     replies: list[dict[str, Any]] = []
     for n, member in enumerate(members):
@@ -182,7 +195,7 @@ async def secret_vote(hub: RunningHub, url: str, workdir: Path) -> None:
         assert not (any(i in words for i in ids) and any(c in words for c in CHOICES)), words
     # The box keeps tags and counts, nothing per ballot, and no order of casting.
     seal = Links(SECRET).ballots
-    tags = [seal.tag(vote_id, i.decode()).encode() for i in ids]
+    tags = [seal.tag(vote_id, i.decode()).encode() for i in ids[:VOTERS]]
     voted = await client.zrange(prefix + b"voted", 0, -1)
     assert set(voted) == set(tags) and voted == sorted(voted) and voted != tags
     # The electorate (the chair too, who did not vote) under tags, in no order of joining.
@@ -227,7 +240,7 @@ async def secret_vote(hub: RunningHub, url: str, workdir: Path) -> None:
         assert value[1:-10] in snapshot, key
         assert not any(i in value for i in ids), key
     await client.aclose()
-    await close_all([chair, *members])
+    await close_all([chair, *everyone])
 
 
 async def test_embedded_store_is_readable_by_the_hub_user_only(tmp_path: Path) -> None:
