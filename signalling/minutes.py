@@ -3,23 +3,56 @@ HTML and PDF that branch members open with their join link."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import asyncio
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
-from fpdf import FPDF
+from fpdf import FPDF, FontFace, ResourceAccessPolicy, TextStyle
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
+from markdown_it.renderer import RendererHTML
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, PlainTextResponse, Response
+from starlette.responses import PlainTextResponse, Response
 
 from hub import minutes
 from hub.commands import MinutesDraft, MinutesGet
 from hub.errors import HubError
 from hub.meetings import Actor, as_present
 from hub.models import OFFICER_ROLES, Meeting
+from hub.permissions import effective_role
 from hub.service import Hub
 
-# Raw HTML in the secretary's text is shown as text, never run.
+# Raw HTML in the secretary's text is shown as text, never run; an image is shown as its alt text, so
+# neither the page nor the PDF loads anything (see `_image_as_text`).
 MARKDOWN = MarkdownIt("commonmark", {"html": False})
+# The minutes page may load nothing at all: its one stylesheet is inline.
+POLICY = "; ".join(
+    [
+        "default-src 'none'",
+        "style-src 'unsafe-inline'",
+        "base-uri 'none'",
+        "form-action 'none'",
+        "frame-ancestors 'none'",
+    ]
+)
+# Renders running at once in this process, and approved renders kept (approved minutes never change).
+RENDERS_AT_ONCE = 2
+KEPT_RENDERS = 32
+FONTS = Path("/usr/share/fonts/truetype/dejavu")
+
+
+def _image_as_text(
+    renderer: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    return escapeHtml(renderer.renderInlineAsText(tokens[idx].children or [], options, env))
+
+
+MARKDOWN.add_render_rule("image", _image_as_text)
 
 
 def minutes_handlers(hub: Hub) -> dict[str, Callable[[str, str, Actor, Any], Awaitable[Any]]]:
@@ -48,56 +81,149 @@ def readable(meeting: Meeting, actor: Actor) -> dict[str, Any]:
     return record.model_dump(mode="json")
 
 
+def _approval(meeting: Meeting) -> str:
+    assert meeting.minutes is not None
+    note = meeting.minutes.approval_note or "Approved."
+    return f"<p><em>{escapeHtml(note)}</em></p>" if meeting.minutes.status == "approved" else ""
+
+
 def html(meeting: Meeting) -> str:
     assert meeting.minutes is not None
     body = MARKDOWN.render(meeting.minutes.text)
-    note = meeting.minutes.approval_note or "Approved."
     return (
         f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Minutes</title>'
         f'<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<style>body{{font-family:system-ui,sans-serif;max-width:44rem;margin:2rem auto;padding:0 1rem;"
         f"line-height:1.5}}blockquote{{border-left:3px solid #1677ff;margin:0;padding-left:1rem}}</style>"
-        f"</head><body>{body}<p><em>{MARKDOWN.renderInline(note)}</em></p></body></html>"
+        f"</head><body>{body}{_approval(meeting)}</body></html>"
     )
 
 
 def pdf(meeting: Meeting) -> bytes:
     assert meeting.minutes is not None
+    body = MARKDOWN.render(meeting.minutes.text) + _approval(meeting)
     document = FPDF()
+    # fpdf2 would otherwise fetch an <img> from local files or the web; the minutes carry none.
+    document.resource_access_policy = ResourceAccessPolicy.NONE
     document.add_page()
-    document.add_font("DejaVu", fname=_font())
+    for family, style, name in _fonts(body):
+        document.add_font(family, style=style, fname=_font(name))
     document.set_font("DejaVu", size=11)
-    document.write_html(MARKDOWN.render(meeting.minutes.text))
+    document.write_html(
+        body,
+        tag_styles={
+            "code": FontFace(family="DejaVuMono"),
+            "pre": TextStyle(font_family="DejaVuMono", t_margin=4),
+        },
+    )
     return bytes(document.output())
 
 
-def _font() -> str:
-    """A Unicode font for names from every continent: fpdf2's core fonts are Latin-1 only."""
-    from pathlib import Path
+def _fonts(body: str) -> list[tuple[str, str, str]]:
+    """Unicode fonts for names from every continent (fpdf2's core fonts are Latin-1 only), in the
+    styles the HTML asks for: each takes a while to load, so only those."""
+    bold, italic = "<strong>" in body, "<em>" in body
+    styles = {"": "", "B": "-Bold", "I": "-Oblique", "BI": "-BoldOblique"}
+    wanted = [s for s, on in (("", True), ("B", bold), ("I", italic), ("BI", bold and italic)) if on]
+    families = [("DejaVu", "DejaVuSans"), *([("DejaVuMono", "DejaVuSansMono")] if "<code" in body else [])]
+    return [(family, s, f"{stem}{styles[s]}.ttf") for family, stem in families for s in wanted]
 
-    for candidate in ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",):
-        if Path(candidate).exists():
-            return candidate
-    raise HubError("minutes.no_font", "The server has no Unicode font to make a PDF with.")
+
+def _font(name: str) -> str:
+    path = FONTS / name
+    if not path.exists():
+        raise HubError("minutes.no_font", "The server has no Unicode font to make a PDF with.")
+    return str(path)
+
+
+class Busy(Exception):
+    """A render refused for now: the client waits for one already, or the server makes enough."""
+
+
+class Renders:
+    """The published minutes rendered off the event loop: one render in flight per member, a few in
+    all, and approved renders kept, so a second request for them renders nothing."""
+
+    def __init__(self, at_once: int = RENDERS_AT_ONCE, kept: int = KEPT_RENDERS) -> None:
+        self.at_once, self.kept = at_once, kept
+        self.clients: set[str] = set()
+        self.running: set[asyncio.Task[bytes]] = set()
+        self.done: OrderedDict[tuple[str, str, str], bytes] = OrderedDict()
+
+    async def render(self, kind: str, meeting: Meeting, client: str) -> bytes:
+        """The minutes as `kind` ("html" or "pdf"); `Busy` when this client already waits for a render
+        or too many are running."""
+        assert meeting.minutes is not None
+        approved = meeting.minutes.approved_at
+        key = None if approved is None else (kind, meeting.id, approved.isoformat())
+        if key is not None and key in self.done:
+            self.done.move_to_end(key)
+            return self.done[key]
+        if client in self.clients:
+            raise Busy("Your copy of these minutes is still being made: wait for it, then try again.")
+        if len(self.running) >= self.at_once:
+            raise Busy("The server is making other minutes just now: try again in a few seconds.")
+        self.clients.add(client)
+        task = asyncio.create_task(self._render(kind, meeting, client, key))
+        self.running.add(task)
+        # A client that goes away does not stop the render; it still counts until it ends.
+        return await asyncio.shield(task)
+
+    async def _render(
+        self, kind: str, meeting: Meeting, client: str, key: tuple[str, str, str] | None
+    ) -> bytes:
+        try:
+            made = await asyncio.to_thread(_make, kind, meeting)
+        finally:
+            self.clients.discard(client)
+            current = asyncio.current_task()
+            self.running.discard(current)
+        if key is not None:
+            self.done[key] = made
+            while len(self.done) > self.kept:
+                self.done.popitem(last=False)
+        return made
+
+
+def _make(kind: str, meeting: Meeting) -> bytes:
+    return pdf(meeting) if kind == "pdf" else html(meeting).encode()
+
+
+def _renders(request: Request) -> Renders:
+    found: Renders | None = getattr(request.app.state, "minutes_renders", None)
+    if found is None:
+        found = request.app.state.minutes_renders = Renders()
+    return found
 
 
 async def published_minutes(request: Request) -> Response:
-    """`/minutes/ID.html` and `/minutes/ID.pdf?token=JOIN_TOKEN`: approved minutes for the branch."""
+    """`/minutes/ID.html` and `/minutes/ID.pdf?token=JOIN_TOKEN`: approved minutes for the branch, or
+    for a guest appointed to one meeting, that meeting's only."""
     hub: Hub = request.app.state.hub
     meeting_id, kind = request.path_params["meeting_id"], request.path_params["format"]
+    if kind not in {"html", "pdf"}:
+        return PlainTextResponse("Ask for .html or .pdf.", status_code=404)
     try:
         linked_meeting, actor = await hub.admit(request.query_params.get("token", ""))
         _, meeting = await hub.meeting(meeting_id)
         _, linked = await hub.meeting(linked_meeting)
         if linked.branch_id != meeting.branch_id:
             raise HubError("forbidden", "These minutes belong to another branch.")
-        readable(meeting, actor)
-        if kind == "html":
-            return HTMLResponse(html(meeting))
-        if kind == "pdf":
-            return Response(pdf(meeting), media_type="application/pdf")
+        # The role in the meeting asked for: a member of the branch has one in all its meetings, a
+        # guest only in the meeting they were appointed to.
+        role = effective_role(await hub.branch(meeting.branch_id), meeting, actor.member_id)
+        if role is None:
+            raise HubError("forbidden", "These minutes are of a meeting you were not invited to.")
+        readable(meeting, replace(actor, role=role))
+        made = await _renders(request).render(kind, meeting, actor.member_id)
     except HubError as exc:
         status = {"minutes.none": 404, "minutes.no_font": 503}.get(exc.code, 403)
         status = 404 if exc.code.endswith("not_found") else status
         return PlainTextResponse(exc.message, status_code=status)
-    return PlainTextResponse("Ask for .html or .pdf.", status_code=404)
+    except Busy as exc:
+        return PlainTextResponse(str(exc), status_code=429, headers={"Retry-After": "5"})
+    if kind == "html":
+        return Response(
+            made, media_type="text/html; charset=utf-8", headers={"Content-Security-Policy": POLICY}
+        )
+    return Response(made, media_type="application/pdf")
