@@ -166,7 +166,9 @@ class Renders:
         self.clients.add(client)
         task = asyncio.create_task(self._render(kind, meeting, client, key))
         self.running.add(task)
-        # A client that goes away does not stop the render; it still counts until it ends.
+        # A client that goes away does not stop the render; it still counts until it ends, and its
+        # failure, if any, is then nobody's to read.
+        task.add_done_callback(lambda t: t.cancelled() or t.exception())
         return await asyncio.shield(task)
 
     async def _render(
