@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import dataclasses
 import functools
 import os
@@ -150,7 +151,21 @@ def serve(
         log_level=log_level,
         # A client that ignores the close frame must not hold up a clean stop.
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+        log_config=log_config(),
     )
+
+
+def log_config() -> dict[str, Any]:
+    """uvicorn's logging, with link tokens taken out of every line its handlers write (its access
+    and error lines, and the hub's own warnings and errors, which otherwise reach no handler)."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["filters"] = {"redact": {"()": "signalling.headers.RedactTokens"}}
+    for handler in config["handlers"].values():
+        handler["filters"] = ["redact"]
+    config["root"] = {"handlers": ["default"], "level": "WARNING"}
+    return config
 
 
 @main.command()

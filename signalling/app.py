@@ -19,6 +19,7 @@ from hub.runtime import open_hub
 from signalling.delivery import QueuedEmit
 from signalling.frames import Packet, guard
 from signalling.gateway import Gateway
+from signalling.headers import SecurityHeaders
 from signalling.home import calendar, home_data
 from signalling.media.passthrough import allow_loopback_candidates
 from signalling.minutes import published_minutes
@@ -59,7 +60,7 @@ async def _loopback(enabled: bool) -> AsyncIterator[None]:
         yield
 
 
-def create_app(settings: Settings) -> socketio.ASGIApp:
+def create_app(settings: Settings) -> SecurityHeaders:
     manager = RedisManager(settings.redis_url) if settings.redis_url else QueuedEmit()
     sio = socketio.AsyncServer(
         async_mode="asgi",
@@ -98,11 +99,17 @@ def create_app(settings: Settings) -> socketio.ASGIApp:
             Route("/join/{token}", page),
             Route("/home/{token}", page),
             Route("/api/home/{token}", home_data),
-            Route("/calendar/{token}.ics", calendar),
+            Route("/calendar/{token}.ics", calendar(settings.base_url)),
             Route("/healthz", health),
             Route("/minutes/{meeting_id}.{format:str}", published_minutes),
             Mount("/assets", StaticFiles(directory=STATIC / "assets", check_dir=False)),
         ],
         lifespan=lifespan,
     )
-    return guard(socketio.ASGIApp(sio, other_asgi_app=web))
+    # A slash redirect would be built from the request's Host header.
+    web.router.redirect_slashes = False
+    return SecurityHeaders(
+        guard(socketio.ASGIApp(sio, other_asgi_app=web)),
+        https=settings.base_url.startswith("https://"),
+        max_body=sio.eio.max_http_buffer_size,
+    )

@@ -6,6 +6,7 @@ needs only their home link."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -89,20 +90,28 @@ async def home_data(request: Request) -> Response:
     )
 
 
-async def calendar(request: Request) -> Response:
-    hub: Hub = request.app.state.hub
-    try:
-        member, expires = await hub.home_member(request.path_params["token"])
-    except HubError as error:
-        return _refusal(error)
-    now = hub.clock()
-    base = str(request.base_url).rstrip("/")
-    entries = [
-        (i, f"{base}/join/{await _join_token(hub, member, i, now, expires)}")
-        for i in home.upcoming(await hub.invitations(member), now)
-    ]
-    return Response(
-        feed(entries, now),
-        media_type="text/calendar",
-        headers={"Content-Disposition": 'attachment; filename="meetings.ics"', "Cache-Control": "no-store"},
-    )
+def calendar(base_url: str) -> Callable[[Request], Awaitable[Response]]:
+    """The calendar feed's endpoint. Its join links start with the hub's configured address, never
+    with the request's Host header, which the client chooses."""
+
+    async def feed_for(request: Request) -> Response:
+        hub: Hub = request.app.state.hub
+        try:
+            member, expires = await hub.home_member(request.path_params["token"])
+        except HubError as error:
+            return _refusal(error)
+        now = hub.clock()
+        entries = [
+            (i, f"{base_url}/join/{await _join_token(hub, member, i, now, expires)}")
+            for i in home.upcoming(await hub.invitations(member), now)
+        ]
+        return Response(
+            feed(entries, now),
+            media_type="text/calendar",
+            headers={
+                "Content-Disposition": 'attachment; filename="meetings.ics"',
+                "Cache-Control": "no-store",
+            },
+        )
+
+    return feed_for

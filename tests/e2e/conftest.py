@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 
 from hub.config import Settings
 from tests.conftest import RunningHub, demo_hub, free_port
@@ -28,14 +30,63 @@ FLAGS = [
 ]
 
 
+# Every page records what its Content-Security-Policy blocked, in `window.__cspViolations` and to the
+# test through a binding (which also hears pages closed before the test ends).
+RECORD_CSP_VIOLATIONS = """
+window.__cspViolations = [];
+document.addEventListener('securitypolicyviolation', (e) => {
+  const v = `${e.effectiveDirective} blocked ${e.blockedURI || 'inline'} at ${e.sourceFile}:${e.lineNumber}`
+    + ` on ${document.location.pathname}: ${(e.sample || '').slice(0, 80)}`;
+  window.__cspViolations.push(v);
+  if (window.__reportCspViolation) window.__reportCspViolation(v);
+}, true);
+"""
+
+
+async def watch_csp(context: BrowserContext, violations: list[str]) -> None:
+    await context.expose_binding("__reportCspViolation", lambda _source, v: violations.append(v))
+    await context.add_init_script(RECORD_CSP_VIOLATIONS)
+
+
+async def wait_until(page: Page, expression: str, timeout: float = 30_000) -> None:
+    """`page.wait_for_function` without eval: Playwright's in-page poller runs a string predicate with
+    eval, which the hub's Content-Security-Policy refuses. `page.evaluate` is not subject to it."""
+    async with asyncio.timeout(timeout / 1000):
+        while True:
+            if await page.evaluate(expression):
+                return
+            await asyncio.sleep(0.05)
+
+
 @pytest.fixture
 async def browser() -> AsyncIterator[Browser]:
+    """Chromium whose every context and page fails the test if the hub's CSP blocks anything."""
     if shutil.which(CHROMIUM) is None:
         pytest.fail("Debian's chromium is not installed; scripts/test installs it", pytrace=False)
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        violations: list[str] = []
+        new_context, new_page = browser.new_context, browser.new_page
+
+        async def watched_context(**kwargs: Any) -> BrowserContext:
+            context = await new_context(**kwargs)
+            await watch_csp(context, violations)
+            return context
+
+        async def watched_page(**kwargs: Any) -> Page:
+            page = await new_page(**kwargs)
+            await watch_csp(page.context, violations)
+            return page
+
+        browser.new_context = watched_context  # type: ignore[method-assign]
+        browser.new_page = watched_page  # type: ignore[method-assign]
         yield browser
+        # A binding call may still be on its way: the open pages' own records settle it.
+        for context in browser.contexts:
+            for page in context.pages:
+                violations.extend(await page.evaluate("window.__cspViolations || []"))
         await browser.close()
+        assert not violations, f"Content-Security-Policy violations: {sorted(set(violations))}"
 
 
 @pytest.fixture
@@ -60,7 +111,8 @@ AXE = Path(__file__).resolve().parents[2] / "web" / "node_modules" / "axe-core" 
 async def assert_accessible(page: Page) -> None:
     """axe-core on the page as it stands: no serious or critical violations of WCAG 2.1 A and AA."""
     if not await page.evaluate("typeof window.axe !== 'undefined'"):
-        await page.add_script_tag(path=str(AXE))
+        # Evaluated, not added as a <script>: the hub's Content-Security-Policy refuses inline scripts.
+        await page.evaluate(AXE.read_text())
     found = await page.evaluate(
         "async () => (await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}))"
         ".violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from playwright.async_api import Browser, expect
 
 from tests.conftest import RunningHub
-from tests.e2e.conftest import assert_accessible
+from tests.e2e.conftest import assert_accessible, wait_until
 from tests.e2e.test_procedure_page import open_as
 
 CHAIR, ANA = "m001", "m002"
@@ -63,7 +63,7 @@ async def test_chair_sets_card_vote_delegates(hub_server: RunningHub, browser: B
     await expect(field).to_have_value("1")
     await field.fill("3")
     await weights.get_by_role("button", name="Save delegate counts").click()
-    await chair.wait_for_function(f"() => window.hub.store.meeting.card_weights.{ANA} === 3")
+    await wait_until(chair, f"() => window.hub.store.meeting.card_weights.{ANA} === 3")
     await expect(chair.locator("#notice")).to_be_hidden()
     await assert_accessible(chair)
 

@@ -18,7 +18,7 @@ import pytest
 from playwright.async_api import Browser, Page, expect
 
 from tests.conftest import RunningHub
-from tests.e2e.conftest import assert_accessible
+from tests.e2e.conftest import assert_accessible, wait_until
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -138,7 +138,7 @@ async def join_media(page: Page, mode: str = "Camera and microphone") -> None:
     await page.get_by_label(mode).check()
     await page.get_by_role("button", name="Join audio and video").click()
     await expect(page.get_by_role("button", name="Leave audio and video")).to_be_visible()
-    await page.wait_for_function("window.hub.media.pc && window.hub.media.pc.connectionState === 'connected'")
+    await wait_until(page, "window.hub.media.pc && window.hub.media.pc.connectionState === 'connected'")
 
 
 async def flowing(page: Page, member: str, source: str, field: str = "packets", by: int = 1) -> None:
@@ -176,11 +176,12 @@ async def test_members_check_devices_see_and_hear_each_other_and_a_late_joiner_s
     await bea.get_by_role("button", name="Check camera and microphone").click()
     await expect(bea.get_by_label("Camera", exact=True).locator("option")).not_to_have_count(0)
     await expect(bea.get_by_label("Microphone", exact=True).locator("option")).not_to_have_count(0)
-    await bea.wait_for_function(
+    await wait_until(
+        bea,
         "document.querySelector('#media-preview').videoWidth > 0"
-        " && !document.querySelector('#media-preview').paused"
+        " && !document.querySelector('#media-preview').paused",
     )
-    await bea.wait_for_function("document.querySelector('#mic-level').value > 0", timeout=5000)
+    await wait_until(bea, "document.querySelector('#mic-level').value > 0", timeout=5000)
     await bea.locator("#media").screenshot(path=artifacts / "media-device-check.png")
 
     for page in (chair, bea, omar):
@@ -338,9 +339,10 @@ async def test_media_comes_back_after_the_connection_drops_and_leaving_stops_it(
 
     # The transport drops; Socket.IO reconnects, the page joins the meeting and then the media again.
     await bea.evaluate("window.hub.connection.socket.io.engine.close()")
-    await bea.wait_for_function(
+    await wait_until(
+        bea,
         "window.hub.media.pc && window.hub.media.pc !== window.before"
-        " && window.hub.media.pc.connectionState === 'connected'"
+        " && window.hub.media.pc.connectionState === 'connected'",
     )
     assert await bea.evaluate("window.notReloaded && window.before.connectionState === 'closed'")
     await sees_and_hears(bea, [CHAIR])
@@ -352,7 +354,5 @@ async def test_media_comes_back_after_the_connection_drops_and_leaving_stops_it(
     assert await bea.evaluate(
         "tracks => window.hub.media.pc === null && tracks.every((t) => t.readyState === 'ended')", tracks
     )
-    await chair.wait_for_function(
-        f"Object.values(window.hub.media.streams).every((s) => s.member_id !== '{BEA}')"
-    )
+    await wait_until(chair, f"Object.values(window.hub.media.streams).every((s) => s.member_id !== '{BEA}')")
     await expect(chair.locator(f'.tile[data-member="{BEA}"]')).to_have_count(0)
