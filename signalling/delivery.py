@@ -15,6 +15,7 @@ import asyncio
 import logging
 import sys
 import time
+from importlib import metadata
 from typing import Any
 
 import socketio
@@ -24,6 +25,26 @@ from engineio.async_socket import AsyncSocket
 from socketio import packet
 
 log = logging.getLogger(__name__)
+
+# What this module reaches below python-socketio's and python-engineio's public API (the server's
+# `_send_eio_packet`, the engine's `sockets` and each socket's `last_ping`, `AsyncSocket.poll`) was read in
+# these exact versions, pinned in pyproject.toml.
+WRITTEN_FOR = {"python-socketio": "5.18.1", "python-engineio": "4.15.1"}
+
+
+def _check_versions() -> None:
+    found = {name: metadata.version(name) for name in WRITTEN_FOR}
+    if found != WRITTEN_FOR:
+        raise RuntimeError(
+            f"signalling/delivery.py uses internals of {WRITTEN_FOR}, but {found} is installed: "
+            "read the new versions' code and update the module and the pins together"
+        )
+    for owner, name in ((socketio.AsyncServer, "_send_eio_packet"), (AsyncSocket, "poll")):
+        if not hasattr(owner, name):
+            raise RuntimeError(f"{owner.__qualname__} has no {name}; see signalling/delivery.py")
+
+
+_check_versions()
 
 
 class QueuedEmit(socketio.AsyncManager):  # type: ignore[misc]
@@ -49,10 +70,7 @@ class QueuedEmit(socketio.AsyncManager):  # type: ignore[misc]
         args = list(data) if isinstance(data, tuple) else [] if data is None else [data]
         skip = skip_sid if isinstance(skip_sid, list) else [skip_sid]
         encoded = self.server.packet_class(packet.EVENT, namespace=namespace, data=[event, *args]).encode()
-        frames = [
-            eio_packet.Packet(eio_packet.MESSAGE, p)
-            for p in (encoded if isinstance(encoded, list) else [encoded])
-        ]
+        frames = [SharedFrame(p) for p in (encoded if isinstance(encoded, list) else [encoded])]
         for sid, eio_sid in list(self.get_participants(namespace, to or room)):
             if sid in skip:
                 continue
@@ -78,6 +96,25 @@ class QueuedEmit(socketio.AsyncManager):  # type: ignore[misc]
         socket = self.server.eio.sockets.get(eio_sid)
         engine = self.server.eio
         return bool(socket and socket.last_ping and time.time() - socket.last_ping > engine.ping_timeout)
+
+
+class SharedFrame(eio_packet.Packet):  # type: ignore[misc]
+    """One Engine.IO message queued to every member of a room, whatever their transport.
+
+    Engine.IO's Packet keeps its first encoding and returns it for every later call, whether the
+    caller asked for WebSocket's raw bytes or long-polling's base64 text: a packet shared between a
+    WebSocket member and a polling member was sent to one of them in the other's form, and the polling
+    member was disconnected. This frame keeps each form apart."""
+
+    def __init__(self, data: bytes | str) -> None:
+        super().__init__(eio_packet.MESSAGE, data)
+        self._forms: dict[bool, bytes | str] = {}
+
+    def encode(self, b64: bool = False) -> bytes | str:
+        form = self._forms.get(b64)
+        if form is None:
+            form = self._forms[b64] = eio_packet.Packet(eio_packet.MESSAGE, self.data).encode(b64=b64)
+        return form
 
 
 # Sends handed to their own task, kept until done.

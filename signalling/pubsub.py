@@ -28,5 +28,5 @@ class RedisManager(socketio.AsyncRedisManager, QueuedEmit):  # type: ignore[misc
             with contextlib.suppress(asyncio.CancelledError):
                 await listener
         if self.connected:
-            await self.pubsub.aclose()  # type: ignore[no-untyped-call]
+            await self.pubsub.aclose()
             await self.redis.aclose()

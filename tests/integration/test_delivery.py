@@ -11,12 +11,15 @@ from typing import Any
 import socketio
 
 from signalling.delivery import QueuedEmit
+from tests.client import until
 from tests.conftest import free_port, serving_app
 
 
-def room_server() -> tuple[socketio.AsyncServer, list[str]]:
+def room_server(**options: Any) -> tuple[socketio.AsyncServer, list[str]]:
     """A server with the hub's manager that puts every connection in "room"; the sids in order."""
-    sio = socketio.AsyncServer(async_mode="asgi", serializer="msgpack", client_manager=QueuedEmit())
+    sio = socketio.AsyncServer(
+        async_mode="asgi", serializer="msgpack", client_manager=QueuedEmit(), **options
+    )
     sids: list[str] = []
 
     @sio.on("connect")
@@ -28,14 +31,18 @@ def room_server() -> tuple[socketio.AsyncServer, list[str]]:
 
 
 @asynccontextmanager
-async def listeners(url: str, count: int) -> AsyncIterator[list[list[Any]]]:
-    """`count` connected clients; what each heard of "news", one list of arguments per event."""
+async def listeners(
+    url: str, count: int, transports: list[str] | None = None
+) -> AsyncIterator[list[list[Any]]]:
+    """`count` connected clients; what each heard of "news", one list of arguments per event. Each
+    client connects on the next of `transports` in turn (polling clients never upgrade)."""
     heard: list[list[Any]] = [[] for _ in range(count)]
     clients = []
-    for mine in heard:
-        client = socketio.AsyncClient(serializer="msgpack")
+    for n, mine in enumerate(heard):
+        client = socketio.AsyncClient(serializer="msgpack", reconnection=False)
         client.on("news", lambda *args, mine=mine: mine.append(list(args)))
-        await client.connect(url, transports=["websocket"])
+        transport = (transports or ["websocket"])[n % len(transports or ["websocket"])]
+        await client.connect(url, transports=[transport])
         clients.append(client)
     yield heard
     for client in clients:
@@ -83,3 +90,22 @@ async def test_a_connection_past_its_pings_is_closed_without_holding_up_the_room
         await asyncio.sleep(0.3)
         assert heard[1:] == [[[{"n": 1}]], [[{"n": 1}]]]
         assert left == [sids[0]]
+
+
+async def test_a_room_of_polling_and_websocket_members_hears_every_event() -> None:
+    """A frame shared between transports was once sent to a polling member in WebSocket's form,
+    and Engine.IO dropped that member."""
+    # Short pings: a long-poll held open would keep the server from stopping at the end.
+    sio, sids = room_server(ping_interval=1, ping_timeout=1)
+    # Both orders: whichever transport encodes a shared frame first once decided the other's form.
+    transports = ["websocket", "polling", "polling", "websocket"]
+    async with serving_app(socketio.ASGIApp(sio), free_port()) as url, listeners(url, 6, transports) as heard:
+        kinds = [sio.transport(sid) for sid in sids]
+        assert kinds == [*transports, *transports[:2]]
+        for n in range(5):
+            await sio.emit("news", {"n": n, "text": "ü" * n}, room="room")
+        await until(lambda: all(len(h) == 5 for h in heard), timeout=5)
+        expected = [[{"n": n, "text": "ü" * n}] for n in range(5)]
+        assert heard == [expected] * 6
+        # Nobody was dropped on the way.
+        assert len(sio.manager.rooms["/"]["room"]) == 6
