@@ -105,9 +105,14 @@ class Participant(Model):
     gender: str | None = None
 
 
+# A quorum of more members than any network has; larger numbers are typing mistakes or attacks.
+MAX_QUORUM = 1_000_000
+
+
 class Quorum(Model):
     kind: Literal["number", "fraction"] = "number"
-    value: Annotated[float, Field(ge=0)] = 5
+    # Bounded and finite: `required` is computed from it and must fit the store's 64-bit integers.
+    value: Annotated[float, Field(ge=0, le=MAX_QUORUM, allow_inf_nan=False)] = 5
 
     @model_validator(mode="after")
     def _fraction_at_most_one(self) -> Quorum:

@@ -2,12 +2,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import msgpack
 import pytest
 from pydantic import ValidationError
 
-from hub.commands import COMMANDS, MeetingJoin
+from hub.commands import COMMANDS, MeetingJoin, MeetingSetStandingOrders
 from hub.meetings import join, leave
-from hub.models import Member
+from hub.models import MAX_QUORUM, Member, Quorum, StandingOrders
 from tests.unit.builders import actor, meeting, present
 
 
@@ -56,3 +57,18 @@ def test_views_reuse_each_participants_dump_and_follow_every_change() -> None:
     assert joined.meeting.public_view()["participants"]["p000"]["present"] is True
     with pytest.raises(ValidationError):
         before.participants["p000"].present = False  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("value", [float("inf"), float("nan"), 1e306, 1_000_001])
+def test_a_quorum_too_large_to_count_is_refused(value: float) -> None:
+    # Found by the fuzzer: 1e306 was accepted, and its `required` (an int) could not be stored.
+    with pytest.raises(ValidationError):
+        MeetingSetStandingOrders.model_validate({"standing_orders": {"quorum": {"value": value}}})
+
+
+def test_the_largest_quorum_allowed_can_be_stored() -> None:
+    orders = StandingOrders(quorum=Quorum(kind="number", value=MAX_QUORUM))
+    m = meeting(standing_orders=orders)
+    assert m.quorum.required == MAX_QUORUM
+    msgpack.packb(m.public_view())
+    msgpack.packb(m.stored())
