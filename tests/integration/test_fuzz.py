@@ -1,0 +1,613 @@
+"""Property-based fuzzing of every client event over Socket.IO, against the real app on real Redis.
+
+Each example is a fresh meeting (opened, in session, an agenda item selected, so the rules are reached)
+with several real clients of every role. Hypothesis draws a list of steps: a client, an event (every
+name in COMMANDS, plus unknown and reserved names) and a payload, either valid for the event (built
+from ids that exist in the meeting) or adversarial (wrong types, huge strings, deep nesting, extra
+fields, non-objects, several arguments, binary, control characters, NaN and infinities, extreme numbers).
+
+After every step: the event was acked, and never with `internal`. After every example: the stored
+state parses, replaying the log's patches from version 1 gives the public view, every connected client
+holds that view, and no connection changed whose it is.
+
+`HUB_FUZZ_EXAMPLES` sets the number of examples and `HUB_FUZZ_STEPS` the most steps in one;
+`HUB_FUZZ_SHRINK=1` shrinks a failure to a minimal example (scripts/fuzz sets all three).
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import os
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+import jsonpatch
+import pytest
+import socketio
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
+from hub.commands import COMMANDS
+from hub.config import Limits
+from hub.models import Meeting, Quorum, Role, StandingOrders
+from hub.permissions import MATRIX
+from hub.runtime import open_hub
+from hub.service import Hub
+from tests.client import MeetingClient
+from tests.conftest import RunningHub
+
+EXAMPLES = int(os.environ.get("HUB_FUZZ_EXAMPLES", "60"))
+MAX_STEPS = int(os.environ.get("HUB_FUZZ_STEPS", "40"))
+# Shrinking replays examples against the server for minutes: scripts/fuzz turns it on; in the suite a
+# failure is reported as found (every draw is printed, and the example database replays it).
+PHASES = [Phase.explicit, Phase.reuse, Phase.generate] + (
+    [Phase.shrink] if os.environ.get("HUB_FUZZ_SHRINK") == "1" else []
+)
+
+# One connection per role (the admin and observer are appointed in the branch below), a second
+# member, and a second connection of the same member: presence is counted per connection.
+CLIENTS: list[tuple[str, Role]] = [
+    ("m001", Role.CHAIR),
+    ("m007", Role.SECRETARY),
+    ("m002", Role.MEMBER),
+    ("m002", Role.MEMBER),
+    ("m040", Role.MEMBER),
+    ("m025", Role.ADMIN),
+    ("m031", Role.OBSERVER),
+]
+APPOINTED = {"m025": Role.ADMIN, "m031": Role.OBSERVER}
+# Ids that exist in no meeting, next to the real ones, so "not found" paths run too.
+STRANGERS = ["zz9", "m999", "a0", "q0", "mo0", "am0", "v0", "c0"]
+
+# Names that are not client events: Socket.IO's own, the server's pushes, near misses of real names.
+RESERVED = [
+    "connect",
+    "disconnect",
+    "connect_error",
+    "*",
+    "message",
+    "meeting.join ",
+    " meeting.join",
+    "MEETING.JOIN",
+    "meeting.join\x00",
+    "meeting",
+    "meeting.events",
+    "vote.tally",
+    "media.offer",
+    "__proto__",
+    "x" * 300,
+]
+
+# Step outcomes, counted for the summary printed at the end of the run.
+STATS: dict[str, int] = {}
+
+
+def count(key: str) -> None:
+    STATS[key] = STATS.get(key, 0) + 1
+
+
+@dataclass
+class Context:
+    """What a step may refer to: the meeting as stored now, and what earlier steps learnt."""
+
+    view: dict[str, Any]
+    version: int
+    receipts: list[str] = field(default_factory=list)
+
+    def ids(self, *found: str) -> st.SearchStrategy[str]:
+        # Mostly ids that exist, so the rules run past their look-ups.
+        strangers = st.sampled_from(STRANGERS)
+        return st.one_of(st.sampled_from(found), st.sampled_from(found), strangers) if found else strangers
+
+    def items(self) -> st.SearchStrategy[str]:
+        return self.ids(*(i["id"] for i in self.view["agenda"]))
+
+    def entries(self) -> st.SearchStrategy[str]:
+        return self.ids(*(e["id"] for i in self.view["agenda"] for e in i["queue"]))
+
+    def motions(self) -> st.SearchStrategy[str]:
+        return self.ids(*(m["id"] for m in self.view["motions"]))
+
+    def amendments(self) -> st.SearchStrategy[tuple[str, str]]:
+        pairs = [(m["id"], a["id"]) for m in self.view["motions"] for a in m["amendments"]]
+        return st.sampled_from([*pairs, ("zz9", "zz9")]) | st.tuples(self.motions(), self.ids())
+
+    def votes(self) -> st.SearchStrategy[str]:
+        return self.ids(*(v["id"] for v in self.view["votes"]))
+
+    def members(self) -> st.SearchStrategy[str]:
+        return self.ids(*sorted({m for m, _ in CLIENTS} | set(self.view["participants"])))
+
+    def messages(self) -> st.SearchStrategy[str]:
+        return self.ids(*(c["id"] for c in self.view["chat"]))
+
+    def motion_words(self) -> st.SearchStrategy[tuple[str, str]]:
+        """A motion and a piece of its text, so an amendment has a target that exists."""
+        pairs = [(m["id"], w) for m in self.view["motions"] for w in m["text"].split()[:20]]
+        return st.sampled_from(pairs) if pairs else st.tuples(self.motions(), st.just("text"))
+
+
+# Text as people and attackers type it: any Unicode but lone surrogates (not encodable), with control
+# characters, bidi overrides, NUL and byte-order marks weighted in.
+ODD = "\x00\x07\x1b\u200b\u200e\u202e\u2066\ufeff\ufffd\n\r\t"
+chars = st.characters(codec="utf-8") | st.sampled_from(ODD)
+
+
+def text(min_size: int = 0, max_size: int = 60) -> st.SearchStrategy[str]:
+    return st.text(chars, min_size=min_size, max_size=max_size)
+
+
+def optional(**fields: st.SearchStrategy[Any]) -> st.SearchStrategy[dict[str, Any]]:
+    return st.fixed_dictionaries({}, optional=fields)
+
+
+def obj(
+    required: dict[str, st.SearchStrategy[Any]], **fields: st.SearchStrategy[Any]
+) -> st.SearchStrategy[dict[str, Any]]:
+    return st.fixed_dictionaries(required, optional=fields)
+
+
+EMPTY: st.SearchStrategy[dict[str, Any]] = st.just({})
+kinds = st.sampled_from(["minutes", "report", "motion", "election", "other"])
+position = st.integers(0, 12) | st.just(10_000)
+quorum = st.fixed_dictionaries({"kind": st.just("number"), "value": st.floats(min_value=0)}) | (
+    st.fixed_dictionaries({"kind": st.just("fraction"), "value": st.floats(0, 1)})
+)
+standing_orders = optional(
+    quorum=quorum,
+    speech_seconds=st.integers(10, 3600),
+    mover_seconds=st.integers(10, 3600),
+    right_of_reply=st.booleans(),
+    amendments_need_seconder=st.booleans(),
+    alternate_by_gender=st.booleans(),
+    chair_challenge_majority=st.sampled_from(["simple", "two_thirds_present"]),
+    vote_changes_allowed=st.booleans(),
+)
+
+# A valid payload for each event, drawn against the meeting as it stands: ids that exist, most of the
+# time. Adding an event to COMMANDS without a line here fails test_every_event_has_a_strategy.
+VALID: dict[str, Callable[[Context], st.SearchStrategy[dict[str, Any]]]] = {
+    "meeting.join": lambda c: optional(since=st.integers(0, c.version + 2)),
+    "meeting.leave": lambda c: EMPTY,
+    "meeting.sync": lambda c: obj({"since": st.integers(0, c.version + 2) | st.just(2**53)}),
+    "meeting.set_status": lambda c: obj(
+        {"status": st.sampled_from(["open", "in_session", "in_session", "scheduled", "closed"])}
+    ),
+    "meeting.set_standing_orders": lambda c: obj({"standing_orders": standing_orders}),
+    "meeting.set_card_weights": lambda c: obj(
+        {"weights": st.dictionaries(c.members(), st.integers(0, 100_000), max_size=4)}
+    ),
+    "agenda.add": lambda c: obj(
+        {"title": text(1, 200)},
+        kind=kinds,
+        minutes_budget=st.none() | st.integers(0, 24 * 60),
+        documents=st.lists(text(), max_size=3),
+        position=st.none() | position,
+    ),
+    "agenda.update": lambda c: obj(
+        {"item_id": c.items()},
+        title=text(1, 200) | st.none(),
+        kind=kinds | st.none(),
+        minutes_budget=st.none() | st.integers(0, 24 * 60),
+        documents=st.none() | st.lists(text(), max_size=3),
+    ),
+    "agenda.move": lambda c: obj({"item_id": c.items(), "position": position}),
+    "agenda.remove": lambda c: obj({"item_id": c.items()}),
+    "agenda.select": lambda c: obj({"item_id": c.items() | st.none()}),
+    "speaker.request": lambda c: optional(stance=st.sampled_from(["for", "against", None])),
+    "speaker.point_of_order": lambda c: obj({"rule": text(1, 200)}),
+    "speaker.withdraw": lambda c: optional(entry_id=c.entries() | st.none()),
+    "speaker.call": lambda c: optional(entry_id=c.entries() | st.none()),
+    "speaker.move": lambda c: obj({"entry_id": c.entries(), "position": position}),
+    "speaker.remove": lambda c: obj({"entry_id": c.entries()}),
+    "speaker.close_list": lambda c: EMPTY,
+    "speaker.reopen_list": lambda c: EMPTY,
+    "speech.start": lambda c: EMPTY,
+    "speech.pause": lambda c: EMPTY,
+    "speech.extend": lambda c: obj({"seconds": st.integers(1, 3600)}),
+    "speech.end": lambda c: EMPTY,
+    "attendance.apologise": lambda c: optional(note=text(0, 500)),
+    "motion.submit": lambda c: obj(
+        {"title": text(1, 200), "text": text(1, 300)},
+        item_id=c.items() | st.none(),
+        emergency=st.booleans(),
+    ),
+    "motion.second": lambda c: obj({"motion_id": c.motions()}),
+    "motion.withdraw": lambda c: obj({"motion_id": c.motions()}),
+    "motion.allow_withdrawal": lambda c: obj({"motion_id": c.motions()}),
+    "motion.reply": lambda c: obj({"motion_id": c.motions()}),
+    "motion.procedural": lambda c: obj(
+        {
+            "procedure": st.sampled_from(
+                ["next_business", "question_be_now_put", "refer_back", "adjourn", "challenge_chair"]
+            )
+        },
+        target_id=c.motions() | st.none(),
+        reason=text(0, 200),
+    ),
+    "amendment.move": lambda c: c.motion_words().flatmap(
+        lambda pair: obj(
+            {"motion_id": st.just(pair[0]), "kind": st.sampled_from(["insert", "delete", "replace"])},
+            target=st.just(pair[1]) | text(0, 50),
+            text=text(0, 100),
+        )
+    ),
+    "amendment.second": lambda c: c.amendments().map(lambda p: {"motion_id": p[0], "amendment_id": p[1]}),
+    "amendment.withdraw": lambda c: c.amendments().map(lambda p: {"motion_id": p[0], "amendment_id": p[1]}),
+    "vote.open": lambda c: obj(
+        {
+            "subject": obj(
+                {
+                    "kind": st.sampled_from(["motion", "amendment", "procedural", "admission"]),
+                    "motion_id": c.motions(),
+                },
+                amendment_id=c.amendments().map(lambda p: p[1]) | st.none(),
+            )
+        },
+        method=st.sampled_from(["hands", "secret", "card"]),
+    ),
+    "vote.cast": lambda c: obj(
+        {"vote_id": c.votes(), "choice": st.sampled_from(["for", "against", "abstain"])}
+    ),
+    "vote.close": lambda c: obj(
+        {"vote_id": c.votes()}, casting_vote=st.sampled_from(["for", "against", None])
+    ),
+    "vote.ballots": lambda c: obj({"vote_id": c.votes()}),
+    "vote.verify": lambda c: obj(
+        {"vote_id": c.votes(), "receipt": st.sampled_from(c.receipts) if c.receipts else text(1, 64)}
+    ),
+    "minutes.draft": lambda c: EMPTY,
+    "minutes.edit": lambda c: obj({"text": text(1, 2000)}),
+    "minutes.approve": lambda c: optional(note=text(0, 500)),
+    "minutes.get": lambda c: EMPTY,
+    "media.join": lambda c: optional(mode=st.sampled_from(["full", "audio", "listen"])),
+    "media.answer": lambda c: obj({"sdp": st.just("v=0\r\n") | text(1, 200)}),
+    "media.share": lambda c: obj({"on": st.booleans()}),
+    "media.leave": lambda c: EMPTY,
+    "media.mute": lambda c: obj({"member_id": c.members()}),
+    "media.unmute": lambda c: obj({"member_id": c.members()}),
+    "media.mute_all": lambda c: EMPTY,
+    "media.set_settings": lambda c: optional(
+        formal=st.sampled_from(["auto", "on", "off"]) | st.none(),
+        formal_above=st.integers(0, 100_000) | st.none(),
+        last_n=st.integers(0, 100) | st.none(),
+    ),
+    "participant.remove": lambda c: obj({"member_id": c.members()}),
+    "participant.readmit": lambda c: obj({"member_id": c.members()}),
+    "lobby.set": lambda c: obj({"on": st.booleans()}),
+    "lobby.admit": lambda c: obj({"member_id": c.members()}),
+    "chat.send": lambda c: obj({"text": text(1, 1000)}),
+    "chat.hide": lambda c: obj({"message_id": c.messages()}),
+    "chat.set_open": lambda c: obj({"open": st.booleans()}),
+}
+
+# Values that no field expects: msgpack's whole range, NaN and infinities, binary, containers.
+scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**63), 2**64 - 1)
+    | st.sampled_from([-1, 0, 2**31, 2**53 + 1, 2**63 - 1, 2**64 - 1, -(2**63)])
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.sampled_from([float("nan"), float("inf"), float("-inf"), -0.0, 1e308, -1e308, 5e-324])
+    | text(0, 40)
+    | st.binary(max_size=40)
+)
+junk = st.recursive(
+    scalars,
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(text(0, 10), children, max_size=4),
+    max_leaves=12,
+)
+
+
+class Big:
+    """A string of `times` copies of `unit`, built just before sending, so failures print short."""
+
+    def __init__(self, unit: str, times: int) -> None:
+        self.unit, self.times = unit, times
+
+    def __repr__(self) -> str:
+        return f"Big({self.unit!r} * {self.times})"
+
+
+class Deep:
+    """`leaf` inside `depth` lists or objects."""
+
+    def __init__(self, depth: int, leaf: Any, as_dict: bool) -> None:
+        self.depth, self.leaf, self.as_dict = depth, leaf, as_dict
+
+    def __repr__(self) -> str:
+        return f"Deep({self.depth} {'objects' if self.as_dict else 'lists'} around {self.leaf!r})"
+
+
+def built(value: Any) -> Any:
+    """A drawn payload with its Big and Deep markers made real."""
+    if isinstance(value, Big):
+        return value.unit * value.times
+    if isinstance(value, Deep):
+        inner = built(value.leaf)
+        for _ in range(value.depth):
+            inner = {"a": inner} if value.as_dict else [inner]
+        return inner
+    if isinstance(value, dict):
+        return {k: built(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(built(v) for v in value)
+    return value
+
+
+# Big but under Engine.IO's 1 MiB message limit, beyond which the server drops the connection.
+huge = st.builds(Big, st.just("x"), st.sampled_from([16 * 1024, 17_000, 300_000, 700_000])) | st.builds(
+    Big, st.just("\u00e9\u202e\x00"), st.sampled_from([50_000, 150_000])
+)
+deep = st.builds(Deep, st.integers(20, 480), scalars, st.booleans())
+odd_strings = st.text(st.sampled_from(ODD + "\x01\x7f\x85\u2028\u2029\U0010ffff"), min_size=1, max_size=64)
+replacements = junk | huge | deep | odd_strings | st.binary(min_size=1, max_size=2000)
+
+
+def paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every place in a payload a value can be swapped: the keys of objects and the items of lists."""
+    found: list[tuple[Any, ...]] = []
+    if isinstance(value, dict):
+        for k, v in value.items():
+            found += [(*prefix, k), *paths(v, (*prefix, k))]
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            found += [(*prefix, i), *paths(v, (*prefix, i))]
+    return found
+
+
+def swapped(value: Any, path: tuple[Any, ...], new: Any) -> Any:
+    if not path:
+        return new
+    head, rest = path[0], path[1:]
+    if isinstance(value, dict):
+        # A field the valid payload left out is added.
+        return {**value, head: swapped(value.get(head), rest, new)}
+    copy = list(value)
+    copy[head] = swapped(copy[head], rest, new)
+    return copy
+
+
+def adversarial(event: str, valid: dict[str, Any]) -> st.SearchStrategy[tuple[str, tuple[Any, ...]]]:
+    """A kind of attack and the arguments it sends, made from a valid payload."""
+    fields = sorted(COMMANDS[event].model_fields) if event in COMMANDS else []
+    targets = [(f,) for f in fields] + paths(valid)
+    attacks: dict[str, st.SearchStrategy[tuple[str, tuple[Any, ...]]]] = {
+        "swap": st.sampled_from(targets).flatmap(
+            lambda path: replacements.map(lambda new: ("swap", (swapped(valid, path, new),)))
+        )
+        if targets
+        else st.nothing(),
+        "extra_field": st.tuples(
+            text(0, 20) | st.sampled_from(["__class__", "id", "actor", "member_id"]), junk
+        ).map(lambda kv: ("extra_field", ({**valid, kv[0]: kv[1]},))),
+        "not_object": (junk | huge | deep)
+        .filter(lambda v: not isinstance(v, dict))
+        .map(lambda v: ("not_object", (v,))),
+        "no_arguments": st.just(("no_arguments", ())),
+        "two_arguments": junk.map(lambda v: ("two_arguments", (valid, v))),
+        "three_arguments": st.just(("three_arguments", (valid, valid, valid))),
+    }
+    weights = ["swap"] * 5 + ["extra_field"] * 2 + ["not_object"] * 2 + [k for k in attacks if "arg" in k]
+    return st.sampled_from([k for k in weights if targets or k != "swap"]).flatmap(lambda k: attacks[k])
+
+
+async def meeting_id_for(hub: Hub, template: Meeting, serial: Any) -> str:
+    meeting_id = f"fuzz{next(serial)}"
+    # Quorum of three: the officers and members present can open votes.
+    orders = StandingOrders(quorum=Quorum(kind="number", value=3))
+    await hub.create_meeting(template.model_copy(update={"id": meeting_id, "standing_orders": orders}))
+    return meeting_id
+
+
+class Fuzz:
+    def __init__(self, server: RunningHub, hub: Hub, template: Meeting) -> None:
+        self.server, self.hub, self.template = server, hub, template
+        self.serial = itertools.count(1)
+
+    def __repr__(self) -> str:
+        # Hypothesis prints the arguments of a failing example: the draws are what matter.
+        return f"Fuzz({self.server.url})"
+
+
+@pytest.fixture
+def limits() -> Limits:
+    # The fuzzer sends as fast as acks come back; rate limiting has its own test.
+    return Limits(events_rate="100000/second")
+
+
+@pytest.fixture
+async def fuzz(hub_server: RunningHub) -> AsyncIterator[Fuzz]:
+    async with open_hub(hub_server.settings) as hub:
+        branch = await hub.branch("intl")
+        branch.roles.update(APPOINTED)
+        await hub.save_branch(branch)
+        _, template = await hub.meeting(hub_server.meeting_id)
+        yield Fuzz(hub_server, hub, template)
+
+
+def test_every_event_has_a_strategy() -> None:
+    assert VALID.keys() == COMMANDS.keys()
+
+
+async def send(client: MeetingClient, event: str, args: tuple[Any, ...], timeout: float) -> Any:
+    data = args[0] if len(args) == 1 else (args if args else None)
+    return await client.sio.call(event, data, timeout=timeout)
+
+
+def check_ack(event: str, ack: Any) -> None:
+    assert isinstance(ack, dict) and isinstance(ack.get("ok"), bool), (event, ack)
+    if ack["ok"]:
+        assert set(ack) == {"ok", "data"}, ack
+        count(f"ok {event}")
+    else:
+        error = ack["error"]
+        assert isinstance(error, dict) and isinstance(error.get("code"), str), ack
+        assert error["code"] != "internal", (event, ack)
+        count(f"refused {event} {error['code']}")
+
+
+async def identity(client: MeetingClient) -> tuple[str, str] | None:
+    """Whom the hub takes this connection for, from a join's reply (None if it refuses the join)."""
+    since = {} if client.meeting is None else {"since": client.version}
+    client.early = []
+    ack = await client.call("meeting.join", since)
+    if not ack["ok"]:
+        client.early = None
+        return None
+    client.catch_up(ack["data"])
+    you = ack["data"]["you"]
+    return you["member_id"], you["role"]
+
+
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    phases=PHASES,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.filter_too_much,
+    ],
+)
+@given(data=st.data())
+async def test_every_event_survives_random_and_hostile_payloads(
+    fuzz: Fuzz, caplog: pytest.LogCaptureFixture, data: st.DataObject
+) -> None:
+    caplog.clear()
+    hub = fuzz.hub
+    meeting_id = await meeting_id_for(hub, fuzz.template, fuzz.serial)
+    tokens = [await hub.issue_link(m, meeting_id, timedelta(hours=1)) for m, _ in CLIENTS]
+    clients = [MeetingClient(fuzz.server.url, t) for t in tokens]
+    try:
+        for client in clients:
+            await client.connect()
+            await client.join()
+        chair = clients[0]
+        for event, payload in [
+            ("meeting.set_status", {"status": "open"}),
+            ("meeting.set_status", {"status": "in_session"}),
+            ("agenda.select", {"item_id": "a5"}),
+            ("motion.submit", {"title": "A motion", "text": "This branch resolves to meet online."}),
+        ]:
+            await chair.ok(event, payload)
+        # A seconded motion and a queue: votes, amendments and speeches are a step away.
+        await clients[2].ok("motion.second", {"motion_id": "mo10"})
+        await clients[4].ok("speaker.request", {"stance": "for"})
+        context = Context(view={}, version=0)
+        # Hypothesis favours the first of a list; rotating it per example spreads that over the events.
+        shift = data.draw(st.integers(0, len(COMMANDS) - 1), label="rotation")
+        names = sorted(COMMANDS)[shift:] + sorted(COMMANDS)[:shift]
+        for _ in range(data.draw(st.integers(1, MAX_STEPS), label="steps")):
+            connected = [i for i, c in enumerate(clients) if c.sio.connected]
+            if not connected:
+                break
+            reserved = data.draw(st.sampled_from([False] * 11 + [True]), label="reserved?")
+            event = data.draw(st.sampled_from(RESERVED if reserved else names), label="event")
+            # Mostly a role the matrix allows, so the rules run; the walk in test_permissions covers
+            # the rest, and the other roles still come up here.
+            allowed = [i for i in connected if CLIENTS[i][1] in MATRIX.get(event, ())]
+            favour = data.draw(st.sampled_from([True] * 3 + [False]), label="allowed role?")
+            pick = allowed if allowed and favour else connected
+            index = data.draw(st.sampled_from(pick), label="client")
+            client = clients[index]
+            current = await hub.current(meeting_id)
+            context.version, context.view = current.version, current.view
+            count(f"drawn {event}")
+            strategy = VALID.get(event)
+            valid = data.draw(EMPTY if strategy is None else strategy(context), label="valid")
+            if reserved:
+                # Reserved names try to re-run the connect handler with someone else's link.
+                kind, args = data.draw(
+                    st.sampled_from(tokens).map(lambda t: ("token", ({"token": t},)))
+                    | st.sampled_from(tokens).map(lambda t: ("environ_token", ({}, {"token": t})))
+                    | adversarial(event, valid),
+                    label="payload",
+                )
+            elif not data.draw(st.sampled_from([False] * 3 + [True] * 2), label="hostile?"):
+                kind, args = "valid", (valid,)
+            else:
+                kind, args = data.draw(adversarial(event, valid), label="payload")
+            if event in {"connect", "disconnect"} and not 1 <= len(args) <= 2:
+                # Known and reported: python-socketio hands a client event named "connect" or
+                # "disconnect" to the gateway's lifecycle handler, whose signature takes one or two
+                # arguments; with none (connect) or three it raises TypeError, logged and never acked.
+                # Drop this when the handlers take any number.
+                args = args[:2] or ({},)
+                count("lifecycle name sent one or two arguments")
+            count(f"kind {kind}")
+            count("reserved steps" if reserved else "event steps")
+            try:
+                ack = await send(client, event, built(args), timeout=2 if reserved else 15)
+            except socketio.exceptions.TimeoutError:
+                # A name with no handler of its own may go unanswered; a client event may not.
+                assert reserved, (event, kind, args)
+                count("reserved unanswered")
+                ack = None
+            if ack is not None or not reserved:
+                check_ack(event, ack)
+            if event == "vote.cast" and ack and ack["ok"] and ack["data"].get("receipt"):
+                context.receipts.append(ack["data"]["receipt"])
+            if reserved and client.sio.connected:
+                who = await identity(client)
+                assert who is None or who == (CLIENTS[index][0], CLIENTS[index][1].value), (event, args, who)
+
+        # The stored state parses, and the log replayed from version 1 is the public view.
+        version, doc = await hub.store.load(meeting_id) or (0, {})
+        Meeting.model_validate(doc)
+        snapshot = await hub.snapshot(meeting_id)
+        assert snapshot["version"] == version
+        log = await hub.store.event_log(meeting_id)
+        assert [e["version"] for e in log] == list(range(1, version + 1))
+        replayed: Any = None
+        for entry in log:
+            replayed = jsonpatch.apply_patch(replayed, entry["patch"])
+        assert replayed == snapshot["meeting"]
+
+        # Every connection still open is who it was, and catches up to the same view.
+        for index, client in enumerate(clients):
+            if client.sio.connected:
+                who = await identity(client)
+                assert who is None or who == (CLIENTS[index][0], CLIENTS[index][1].value)
+        final = await hub.snapshot(meeting_id)
+        for client in clients:
+            if client.sio.connected and client.meeting is not None:
+                await client.wait_until(lambda c: c.version >= final["version"])
+                assert client.version == final["version"]
+                assert client.meeting == final["meeting"]
+        # Nothing failed on the server where no ack could tell of it (a lifecycle handler, a broadcast).
+        errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+        assert not errors, errors
+        count("examples")
+    finally:
+        for client in clients:
+            if client.sio.connected:
+                await client.disconnect()
+
+
+async def test_a_packet_that_does_not_decode_leaves_the_connection_working(hub_server: RunningHub) -> None:
+    """Map keys other than strings and bytes (msgpack carries them, JSON cannot) fail python-socketio's
+    decoding before any handler sees an event, so today there is nothing to ack. Whatever the answer,
+    it is not `internal`, and the connection stays open and answers the next event."""
+    client = MeetingClient(hub_server.url, hub_server.links["m002"])
+    await client.connect()
+    await client.join()
+    odd: list[dict[Any, Any]] = [{1: "x"}, {None: 1}, {1.5: []}]
+    for keys in odd:
+        try:
+            ack = await client.sio.call("chat.send", {"text": "hi", **keys}, timeout=0.5)
+            assert not ack["ok"] and ack["error"]["code"] != "internal", ack
+        except socketio.exceptions.TimeoutError:
+            pass
+        assert client.sio.connected
+        assert (await client.call("chat.send", {"text": "still here"}))["ok"]
+    await client.disconnect()
+
+
+def test_summary() -> None:
+    """Prints what the fuzzer tried (run with -s); runs after the fuzz test in file order."""
+    print("\nfuzz summary:", dict(sorted(STATS.items())))
