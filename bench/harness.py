@@ -118,6 +118,8 @@ async def hub_served(redis_url: str, workdir: str) -> AsyncIterator[tuple[str, i
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")} | {"HUB_SECRET": SECRET}
     command = [sys.executable, "-m", "hub", "serve", "--port", str(port), "--redis-url", redis_url]
+    # Every simulated member connects from 127.0.0.1.
+    command += ["--connections-per-address", "100000"]
     url = f"http://127.0.0.1:{port}"
     async with served([*command, "--log-level", "warning"], f"{url}/healthz", workdir, env) as process:
         yield url, process.pid

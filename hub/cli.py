@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from hub.config import IceServer, Settings, parse_ice_servers
+from hub.config import IceServer, Limits, Settings, parse_ice_servers
 from hub.errors import HubError
 from hub.runtime import open_hub
 
@@ -124,6 +124,17 @@ def _ice_servers(ctx: click.Context, param: click.Parameter, value: str | None) 
     help='STUN and TURN servers for audio and video, as JSON: [{"urls": "turn:turn.example.org:3478", '
     '"username": "...", "credential": "..."}]. Prefer the variable when it holds credentials.',
 )
+@click.option(
+    "--connections-per-address",
+    envvar="HUB_CONNECTIONS_PER_ADDRESS",
+    show_envvar=True,
+    default=Limits.connections_per_address,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Connections one client address may hold on this node. Raise it where many members share one "
+    "address (a carrier's NAT, a hall on one router); behind a proxy, the hub sees the address the "
+    "proxy forwards.",
+)
 # Tests only: lets peers on this machine reach the relay over 127.0.0.1.
 @click.option("--ice-loopback", envvar="HUB_ICE_LOOPBACK", is_flag=True, hidden=True)
 def serve(
@@ -131,6 +142,7 @@ def serve(
     log_level: str,
     demo: bool,
     ice_servers: tuple[IceServer, ...],
+    connections_per_address: int,
     ice_loopback: bool,
 ) -> None:
     """Run the hub: web pages, Socket.IO, the media relay and the store."""
@@ -138,7 +150,10 @@ def serve(
 
     from signalling.app import create_app
 
-    settings = dataclasses.replace(settings, ice_servers=ice_servers, ice_loopback=ice_loopback)
+    limits = dataclasses.replace(settings.limits, connections_per_address=connections_per_address)
+    settings = dataclasses.replace(
+        settings, ice_servers=ice_servers, ice_loopback=ice_loopback, limits=limits
+    )
 
     if demo:
         print_demo_links(settings, 30)

@@ -108,8 +108,11 @@ def create_app(settings: Settings) -> SecurityHeaders:
     )
     # A slash redirect would be built from the request's Host header.
     web.router.redirect_slashes = False
-    return SecurityHeaders(
+    app = SecurityHeaders(
         guard(socketio.ASGIApp(sio, other_asgi_app=web)),
         https=settings.base_url.startswith("https://"),
         max_body=sio.eio.max_http_buffer_size,
     )
+    # The running hub and relay, for whoever holds the app (tests reach the relay through it).
+    app.state = web.state
+    return app

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Mapping
+from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -50,6 +51,8 @@ class SecurityHeaders:
 
     def __init__(self, app: ASGIApp, *, https: bool, max_body: int) -> None:
         self.app = app
+        # The wrapped web app's state, set by create_app.
+        self.state: Any = None
         self.max_body = max_body
         self.headers = [
             (name.encode(), value.encode()) for name, value in (*HEADERS, *([HSTS] if https else []))

@@ -197,7 +197,7 @@ async def media_hub(redis_url: str, tmp_path: Path) -> AsyncIterator[MediaHub]:
         if task.done():
             task.result()
         await asyncio.sleep(0.01)
-    media_hub = MediaHub(f"http://127.0.0.1:{port}", app.other_asgi_app.state.relay, links, [])
+    media_hub = MediaHub(f"http://127.0.0.1:{port}", app.state.relay, links, [])
     try:
         yield media_hub
     finally:

@@ -182,6 +182,9 @@ async def separate_hub(hub_server: RunningHub, tmp_path: Path) -> AsyncIterator[
         free_port(),
         "--redis-url",
         settings.redis_url or "",
+        # Every client here comes from 127.0.0.1.
+        "--connections-per-address",
+        "1000",
         env=hub_env(HUB_SECRET=settings.secret or ""),
     )
     await process.start()
