@@ -24,15 +24,27 @@ class Limits:
     connections_per_member: int = 5
     connections_per_address: int = 200
 
+    # Chat messages per member on top of that: a meeting's chat is no place for a firehose, and each
+    # message goes to everyone in the room.
+    chat_rate: str = "10/minute"
+
     def __post_init__(self) -> None:
         self.events_per()
+        self.chat_per()
 
     def events_per(self) -> tuple[int, float]:
         """`events_rate` as (events, seconds)."""
-        count, _, unit = self.events_rate.partition("/")
-        if unit not in RATE_UNITS or not count.isdigit() or int(count) < 1:
-            raise ValueError(f"events_rate must be like '20/second', not {self.events_rate!r}")
-        return int(count), RATE_UNITS[unit]
+        return _rate("events_rate", self.events_rate)
+
+    def chat_per(self) -> tuple[int, float]:
+        return _rate("chat_rate", self.chat_rate)
+
+
+def _rate(name: str, text: str) -> tuple[int, float]:
+    count, _, unit = text.partition("/")
+    if unit not in RATE_UNITS or not count.isdigit() or int(count) < 1:
+        raise ValueError(f"{name} must be like '20/second', not {text!r}")
+    return int(count), RATE_UNITS[unit]
 
 
 RATE_UNITS = {"second": 1.0, "minute": 60.0, "hour": 3600.0}

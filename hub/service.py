@@ -5,7 +5,6 @@ Rules never see the store or the clock; this module hands them the meeting, the 
 
 from __future__ import annotations
 
-import asyncio
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -14,8 +13,9 @@ from typing import Any
 
 from hub.errors import HubError
 from hub.home import Invitation, invitations
+from hub.locks import PriorityLock
 from hub.meetings import Actor, Change, refuse_removed, sweep
-from hub.models import VOTING_ROLES, Branch, Event, Meeting, Member, Role
+from hub.models import OFFICER_ROLES, VOTING_ROLES, Branch, Event, Meeting, Member, Role
 from hub.patch import diff
 from hub.permissions import effective_role
 from hub.store import Store
@@ -27,6 +27,8 @@ BoundRule = Callable[[Meeting, datetime], Change | None]
 AfterCommit = Callable[[Meeting, Event], Awaitable[None]]
 
 COMMIT_ATTEMPTS = 50
+# Members' commands that may wait on one meeting before more are refused as busy.
+MEMBER_BACKLOG = 16
 
 
 @dataclass
@@ -79,7 +81,7 @@ class Hub:
         self.publish: Publisher = _publish_nowhere
         # Commands on one meeting queue here instead of colliding on the version in Redis;
         # the compare-and-set still guards against other hub processes.
-        self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._locks: defaultdict[str, PriorityLock] = defaultdict(PriorityLock)
         self._current: dict[str, Current] = {}
         self._branches: dict[str, tuple[bytes, Branch]] = {}
 
@@ -166,14 +168,26 @@ class Hub:
         return {"version": current.version, "meeting": current.view}
 
     async def execute(
-        self, meeting_id: str, actor: Actor, rule: BoundRule, after_commit: AfterCommit | None = None
+        self,
+        meeting_id: str,
+        actor: Actor,
+        rule: BoundRule,
+        after_commit: AfterCommit | None = None,
+        shed: bool = False,
     ) -> Event | None:
         """Run an authorised command through its rule and commit it; None when it changed nothing.
 
         `after_commit` runs between the commit and the broadcast (e.g. to open a ballot box before
-        anyone hears that the vote is open).
+        anyone hears that the vote is open). With `shed`, a member's command is refused as `busy` at
+        once when the meeting's queue already holds MEMBER_BACKLOG members' commands: a flood then
+        costs an answer each, not a place in a queue that keeps the server (and the chair) waiting.
         """
-        async with self._locks[meeting_id]:
+        lock = self._locks[meeting_id]
+        urgent = actor.role in OFFICER_ROLES
+        if shed and not urgent and lock.waiting(urgent=False) >= MEMBER_BACKLOG:
+            raise HubError("busy", "The meeting is too busy right now; please try again.")
+        # Officers' commands go before members' ones waiting on the same meeting.
+        async with lock.hold(urgent):
             for _ in range(COMMIT_ATTEMPTS):
                 current = await self.current(meeting_id)
                 now = self.clock()

@@ -39,6 +39,9 @@ class Connections:
         # One leaky bucket per member in a meeting, shared by all their connections and kept after they
         # leave until it has drained, so reconnecting never buys a fresh allowance.
         self._buckets: dict[tuple[str, str], AsyncLimiter] = {}
+        # A second bucket per member for events with a stricter rate of their own.
+        self._rates = {"chat.send": limits.chat_per()}
+        self._event_buckets: dict[tuple[str, str, str], AsyncLimiter] = {}
 
     def __len__(self) -> int:
         return len(self._by_sid)
@@ -78,18 +81,34 @@ class Connections:
             del self._by_address[connection.address]
         return connection
 
-    def bucket(self, connection: Connection) -> AsyncLimiter:
+    async def take(self, connection: Connection, event: str) -> str | None:
+        """Takes one event from the member's allowance; the rate that refuses it, if one does."""
         bucket = self._buckets.get(connection.member)
         if bucket is None:
             bucket = self._buckets[connection.member] = AsyncLimiter(*self.limits.events_per())
-        return bucket
+        buckets = [(bucket, self.limits.events_rate)]
+        if event in self._rates:
+            key = (*connection.member, event)
+            own = self._event_buckets.get(key)
+            if own is None:
+                own = self._event_buckets[key] = AsyncLimiter(*self._rates[event])
+            buckets.append((own, self.limits.chat_rate))
+        for limiter, rate in buckets:
+            if not limiter.has_capacity():
+                return rate
+        for limiter, _ in buckets:
+            # Returns at once: each has capacity.
+            await limiter.acquire()
+        return None
 
     def forget_drained(self) -> None:
         """Drops the buckets of members with no connection here whose allowance has fully come back."""
-        for member in [m for m, b in self._buckets.items() if m not in self._by_member]:
-            bucket = self._buckets[member]
-            if bucket.has_capacity(bucket.max_rate):
-                del self._buckets[member]
+        for key in [k for k in self._buckets if k not in self._by_member]:
+            if self._buckets[key].has_capacity(self._buckets[key].max_rate):
+                del self._buckets[key]
+        for event_key in [k for k in self._event_buckets if (k[0], k[1]) not in self._by_member]:
+            if self._event_buckets[event_key].has_capacity(self._event_buckets[event_key].max_rate):
+                del self._event_buckets[event_key]
 
     def named(self, closure: dict[str, Any]) -> list[str]:
         """The connections a closure names: `{"token": id}` or `{"meeting": id, "member": id}`."""

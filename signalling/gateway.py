@@ -91,7 +91,8 @@ class Gateway:
         sio.on("disconnect", self.disconnect)
         sio.on("*", self.dispatch)
 
-    async def connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> Any:
+    # Both lifecycle handlers take any arguments: a client event of their name arrives with its own.
+    async def connect(self, sid: str, environ: Any = None, auth: Any = None, *extra: Any) -> Any:
         if self._is_client_event(sid):
             return refused(_unknown("connect"))
         token = auth.get("token") if isinstance(auth, dict) else None
@@ -126,7 +127,7 @@ class Gateway:
         connects or disconnects it does not count as connected."""
         return bool(self.sio.manager.is_connected(sid, "/"))
 
-    async def disconnect(self, sid: str, reason: Any = None) -> Any:
+    async def disconnect(self, sid: str, reason: Any = None, *extra: Any) -> Any:
         if self._is_client_event(sid):
             return refused(_unknown("disconnect"))
         connection = self.connections.drop(sid)
@@ -151,16 +152,10 @@ class Gateway:
             if connection.expires_at <= self.hub.clock():
                 await self._close([sid])
                 raise HubError("auth.expired_token", "This join link has expired; ask for a new one.")
-            # One bucket for all of a member's connections: more tabs buy no more requests.
-            bucket = self.connections.bucket(connection)
-            if not bucket.has_capacity():
-                raise HubError(
-                    "rate_limited",
-                    "Too many requests; slow down.",
-                    {"limit": self.limits.events_rate},
-                )
-            # Returns at once: there is capacity.
-            await bucket.acquire()
+            # One allowance for all of a member's connections: more tabs buy no more requests.
+            refusing = await self.connections.take(connection, event)
+            if refusing is not None:
+                raise HubError("rate_limited", "Too many requests; slow down.", {"limit": refusing})
             if event not in COMMANDS:
                 raise _unknown(event)
             command = self._validate(COMMANDS[event], args)
@@ -320,6 +315,9 @@ class Gateway:
             return rule(m, command, actor, now)
 
         event = await self.hub.execute(
-            meeting_id, actor, bound if name in ABSENT_MAY else meetings.as_present(actor, bound)
+            meeting_id,
+            actor,
+            bound if name in ABSENT_MAY else meetings.as_present(actor, bound),
+            shed=True,
         )
         return None if event is None else {"version": event.version}

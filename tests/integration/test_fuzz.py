@@ -532,13 +532,6 @@ async def test_every_event_survives_random_and_hostile_payloads(
                 kind, args = "valid", (valid,)
             else:
                 kind, args = data.draw(adversarial(event, valid), label="payload")
-            if event in {"connect", "disconnect"} and not 1 <= len(args) <= 2:
-                # Known and reported: python-socketio hands a client event named "connect" or
-                # "disconnect" to the gateway's lifecycle handler, whose signature takes one or two
-                # arguments; with none (connect) or three it raises TypeError, logged and never acked.
-                # Drop this when the handlers take any number.
-                args = args[:2] or ({},)
-                count("lifecycle name sent one or two arguments")
             count(f"kind {kind}")
             count("reserved steps" if reserved else "event steps")
             try:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 
 import pytest
 
 from hub import meetings
-from hub.models import Branch, Event, Role
-from hub.service import Hub
+from hub.errors import HubError
+from hub.meetings import Actor, Change
+from hub.models import Branch, Event, Meeting, Role
+from hub.service import MEMBER_BACKLOG, BoundRule, Hub
 from hub.store import Store
 from hub.tokens import Links
 from tests.unit.builders import actor, meeting
@@ -126,3 +129,48 @@ async def test_a_cancelled_batch_never_leaves_a_caller_waiting(redis_url: str) -
     code, cast = await asyncio.wait_for(store.cast("m", "v1", "c", "for"), 5)
     assert code == "ok" and cast >= 1
     await store.close()
+
+
+async def test_officers_go_first_and_a_members_flood_is_turned_away_not_queued(redis_url: str) -> None:
+    """While a command runs, members' commands queue up to the backlog and the rest are refused at
+    once; the chair's command, sent last, is applied next."""
+    hub = await make_hub(redis_url)
+    await hub.save_branch(Branch(id="intl", name="Intl"))
+    await hub.create_meeting(meeting())
+    order: list[str] = []
+
+    def joining(who: Actor) -> BoundRule:
+        def rule(m: Meeting, now: datetime) -> Change | None:
+            order.append(who.member_id)
+            return meetings.join(m, who, now)
+
+        return rule
+
+    finish = asyncio.Event()
+
+    async def first() -> None:
+        async def after(m: Meeting, e: Event) -> None:
+            await finish.wait()
+
+        chair = actor("m001", Role.CHAIR, "c0")
+        # Holds the meeting's queue until `finish`: its after-commit hook waits.
+        await hub.execute("agm", chair, lambda m, now: meetings.join(m, chair, now), after_commit=after)
+
+    holder = asyncio.create_task(first())
+    await asyncio.sleep(0.1)
+    members = [actor(f"m{i:03}", Role.MEMBER, f"s{i}") for i in range(2, 2 + MEMBER_BACKLOG + 4)]
+    queued = [asyncio.create_task(hub.execute("agm", who, joining(who), shed=True)) for who in members]
+    await asyncio.sleep(0.1)
+    refused = [t for t in queued if t.done()]
+    assert len(refused) == 4
+    for task in refused:
+        with pytest.raises(HubError) as error:
+            task.result()
+        assert error.value.code == "busy"
+    secretary = actor("m007", Role.SECRETARY, "s7")
+    officer = asyncio.create_task(hub.execute("agm", secretary, joining(secretary), shed=True))
+    finish.set()
+    await asyncio.gather(holder, officer, *(t for t in queued if t not in refused))
+    assert order[0] == "m007"
+    assert order[1:] == [m.member_id for m in members[:MEMBER_BACKLOG]]
+    await hub.store.close()

@@ -68,3 +68,6 @@ def test_the_events_rate_is_read_as_a_count_per_period() -> None:
     for bad in ("20", "20/fortnight", "x/second", "0/second", "-1/second"):
         with pytest.raises(ValueError, match="events_rate"):
             Limits(events_rate=bad)
+    assert Limits().chat_per() == (10, 60.0)
+    with pytest.raises(ValueError, match="chat_rate"):
+        Limits(chat_rate="often")
