@@ -31,6 +31,7 @@ class Nodes:
         # Since when this node's own beats have been reaching the store without a break.
         self._beating_since: float | None = None
         self._tasks: list[asyncio.Task[None]] = []
+        self._stopping = asyncio.Event()
 
     async def start(self) -> None:
         """The first beat before the node serves: a node sweeping this name's previous life stops."""
@@ -41,6 +42,8 @@ class Nodes:
         ]
 
     async def stop(self) -> None:
+        # The flag as well as the cancel: redis-py may swallow a cancellation that lands inside a call.
+        self._stopping.set()
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -87,7 +90,12 @@ class Nodes:
 
     async def _every(self, seconds: float, job: Callable[[], Awaitable[object]]) -> None:
         while True:
-            await asyncio.sleep(seconds)
+            try:
+                async with asyncio.timeout(seconds):
+                    await self._stopping.wait()
+                return
+            except TimeoutError:
+                pass
             try:
                 await job()
             except OUTAGES:

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from typing import Any
 
 import socketio
 
 from hub.store import connect
 from signalling.delivery import QueuedEmit
+
+# How long a replaced Redis client stays open for the calls still using it.
+RETIRE_SECONDS = 30.0
+_closing: set[asyncio.Task[None]] = set()
 
 
 class RedisManager(socketio.AsyncRedisManager, QueuedEmit):  # type: ignore[misc]
@@ -16,6 +21,12 @@ class RedisManager(socketio.AsyncRedisManager, QueuedEmit):  # type: ignore[misc
     flight, and every disconnect publishes, so a crowd leaving at once lost messages."""
 
     def _redis_connect(self) -> None:
+        # After a Redis error python-socketio connects again and drops the client it had, with its
+        # connections open; they are closed once anything still using them is done, or at close.
+        retired: tuple[Any, Any] = (getattr(self, "pubsub", None), getattr(self, "redis", None))
+        if retired[1] is not None:
+            self._retired = [*getattr(self, "_retired", []), retired]
+            asyncio.get_running_loop().call_later(RETIRE_SECONDS, self._close_retired, retired)
         self.redis = connect(self.redis_url, connections=32)
         self.pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
         self.connected = True
@@ -30,3 +41,20 @@ class RedisManager(socketio.AsyncRedisManager, QueuedEmit):  # type: ignore[misc
         if self.connected:
             await self.pubsub.aclose()
             await self.redis.aclose()
+        for pubsub, client in getattr(self, "_retired", []):
+            await _close_both(pubsub, client)
+        self._retired = []
+
+    def _close_retired(self, retired: tuple[Any, Any]) -> None:
+        if retired in getattr(self, "_retired", []):
+            self._retired.remove(retired)
+            pubsub, client = retired
+            task = asyncio.ensure_future(_close_both(pubsub, client))
+            _closing.add(task)
+            task.add_done_callback(_closing.discard)
+
+
+async def _close_both(pubsub: Any, client: Any) -> None:
+    with contextlib.suppress(Exception):
+        await pubsub.aclose()
+        await client.aclose()
