@@ -10,6 +10,8 @@ exactly those with a live connection (a dead hub's are swept)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import os
 import random
 import signal
@@ -423,8 +425,17 @@ async def test_a_clean_stop_does_not_wait_for_a_client_that_ignores_the_close(
     head = await reader.readuntil(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 101")
     assert b'"sid"' in await reader.read(512)  # Engine.IO's open packet
+    # And a long-poll left waiting: uvicorn waits for it to answer, which takes up to the 25-second
+    # ping interval (python-socketio's own shutdown runs only after the server has stopped).
+    http = httpx.AsyncClient(base_url=node.url, timeout=60)
+    opened = (await http.get("/socket.io/", params={"EIO": "4", "transport": "polling"})).text
+    query = {"EIO": "4", "transport": "polling", "sid": json.loads(opened[1:])["sid"]}
+    poll = asyncio.create_task(http.get("/socket.io/", params=query))
+    await asyncio.sleep(0.5)
     assert node.process is not None
     node.process.send_signal(signal.SIGTERM)
-    # Without the bound it waits for this client for ever.
-    node.process.wait(GRACEFUL_SHUTDOWN_SECONDS + 10)
+    await asyncio.to_thread(node.process.wait, GRACEFUL_SHUTDOWN_SECONDS + 5)
     writer.close()
+    with contextlib.suppress(httpx.HTTPError):
+        await poll
+    await http.aclose()
