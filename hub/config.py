@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -117,6 +118,12 @@ class Settings:
     node_beat_seconds: float = 2.0
     node_expiry_seconds: float = 10.0
     node_scan_seconds: float = 3.0
+
+    @property
+    def node(self) -> str:
+        """This process's name among the hub's nodes: the machine's name and the port, so that two
+        machines serving on the same address and port (`0.0.0.0:8000`) never take each other for one."""
+        return f"{socket.gethostname()}:{self.port}"
 
     @property
     def base_url(self) -> str:

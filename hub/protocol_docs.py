@@ -25,7 +25,15 @@ class Page:
     reply: str = '`{"version": N}` (the version after the change), or `null` when nothing changed.'
 
 
-COMMON_ERRORS = ("invalid_payload", "payload_too_large", "rate_limited", "forbidden", "busy", "internal")
+COMMON_ERRORS = (
+    "invalid_payload",
+    "payload_too_large",
+    "rate_limited",
+    "forbidden",
+    "busy",
+    "store.unavailable",
+    "internal",
+)
 NO_ITEM = "agenda.no_current_item"
 
 PAGES: dict[str, Page] = {

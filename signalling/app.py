@@ -73,7 +73,7 @@ def create_app(settings: Settings) -> SecurityHeaders:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with open_hub(settings) as hub, _loopback(settings.ice_loopback):
-            node = f"{settings.host}:{settings.port}"
+            node = settings.node
             gateway = Gateway(sio, hub, settings.limits, node, settings.ice_servers)
             # Beating before the sweep below: a node sweeping this name as dead stops.
             nodes = Nodes(hub, node, settings)

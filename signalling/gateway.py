@@ -109,6 +109,11 @@ class Gateway:
                 _address(environ),
             )
             displaced = self.connections.add(connection)
+        except OUTAGES:
+            log.warning("connection refused: the store is unreachable")
+            raise socketio.exceptions.ConnectionRefusedError(
+                UNAVAILABLE.message, UNAVAILABLE.to_dict()
+            ) from None
         except HubError as exc:
             # The client sees `message` and, under `data`, the usual error object.
             raise socketio.exceptions.ConnectionRefusedError(exc.message, exc.to_dict()) from None

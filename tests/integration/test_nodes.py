@@ -16,6 +16,12 @@ from hub.runtime import open_hub
 from tests.client import MeetingClient, joined
 from tests.conftest import HubProcess, RunningHub, demo_hub, free_port, hub_env, serving
 
+
+def node_name(port: int) -> str:
+    """What `hub serve --port PORT` on this machine calls itself."""
+    return Settings(port=port).node
+
+
 CHAIR = "m001"
 AWAY = ["m002", "m007", "m025", "m031", "m040"]
 
@@ -65,7 +71,7 @@ async def test_a_killed_node_is_swept_by_the_live_ones_once(live: RunningHub, ot
         await seat_away(live, dead.url)
         await chair.wait_until(lambda c: c.present() == {CHAIR, *AWAY})
         async with open_hub(live.settings) as service:
-            assert f"127.0.0.1:{dead.port}" in await service.store.nodes()
+            assert node_name(dead.port) in await service.store.nodes()
 
         dead.stop(signal.SIGKILL)
         # Its heartbeat lives 10 s; the live nodes look every 0.3 s.
@@ -74,14 +80,14 @@ async def test_a_killed_node_is_swept_by_the_live_ones_once(live: RunningHub, ot
         async with open_hub(live.settings) as service:
             log = await service.store.event_log(live.meeting_id)
             swept = [e for e in log if e["type"] == "participants.swept"]
-            assert [e["data"] for e in swept] == [{"member_ids": AWAY, "node": f"127.0.0.1:{dead.port}"}]
+            assert [e["data"] for e in swept] == [{"member_ids": AWAY, "node": node_name(dead.port)}]
             for _ in range(50):
-                if f"127.0.0.1:{dead.port}" not in await service.store.nodes():
+                if node_name(dead.port) not in await service.store.nodes():
                     break
                 await asyncio.sleep(0.1)
-            assert f"127.0.0.1:{dead.port}" not in await service.store.nodes()
+            assert node_name(dead.port) not in await service.store.nodes()
             # The live nodes are still known and beating.
-            assert f"127.0.0.1:{live.settings.port}" in await service.store.nodes()
+            assert live.settings.node in await service.store.nodes()
         await chair.disconnect()
 
 
@@ -89,7 +95,7 @@ async def test_a_node_that_stops_cleanly_leaves_no_heartbeat(
     live: RunningHub, other_node: HubProcess
 ) -> None:
     node = other_node
-    name = f"127.0.0.1:{node.port}"
+    name = node_name(node.port)
     async with open_hub(live.settings) as service:
         assert await service.store.node_alive(name)
         node.stop()
