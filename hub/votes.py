@@ -13,7 +13,7 @@ from typing import Literal
 from hub import agenda, motions
 from hub.commands import VoteClose, VoteOpen
 from hub.errors import HubError
-from hub.meetings import Actor, Change, next_id
+from hub.meetings import Actor, Change, next_id, require_present
 from hub.models import (
     VOTING_ROLES,
     Majority,
@@ -181,12 +181,27 @@ def decide(
     return VoteResult(counts=counted, outcome="carried" if carried else "lost", rule=rule)
 
 
+def check_close(meeting: Meeting, command: VoteClose, actor: Actor) -> Vote:
+    """Every refusal of `vote.close`, before its ballot box is touched: the box closes only for a close
+    that will be committed, so a refused close leaves the vote open and its box taking ballots."""
+    require_present(meeting, actor)
+    return _still_open(meeting, command.vote_id)
+
+
+def _still_open(meeting: Meeting, vote_id: str) -> Vote:
+    vote = find(meeting, vote_id)
+    if vote.status != "open":
+        raise HubError("vote.closed", "This vote has already closed.", {"vote_id": vote.id})
+    return vote
+
+
 def close(
     meeting: Meeting, command: VoteClose, counts: dict[str, int], actor: Actor, now: datetime
 ) -> Change:
-    vote = find(meeting, command.vote_id)
-    if vote.status != "open":
-        raise HubError("vote.closed", "This vote has already closed.", {"vote_id": vote.id})
+    """The result from the closed box's count. `check_close` accepted the close before the box closed;
+    only a close committed meanwhile (by another officer) can refuse it now, and then the box is rightly
+    closed."""
+    vote = _still_open(meeting, command.vote_id)
     result = decide(counts, vote.majority, vote.present, command.casting_vote)
     closed = vote.model_copy(update={"status": "closed", "closed_at": now, "result": result})
     meeting = meeting.model_copy(update={"votes": [closed if v.id == vote.id else v for v in meeting.votes]})

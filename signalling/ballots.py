@@ -116,11 +116,12 @@ class BallotDesk:
         await self.hub.store.strike_voter(meeting_id, vote.id, voter)
 
     async def close(self, sid: str, meeting_id: str, actor: Actor, command: VoteClose) -> Any:
-        # The box closes first, so no ballot can land after the count that decides the result.
+        # Checks, then the box, then the commit: a refused close never touches the box; an accepted one
+        # closes the box before counting, so no ballot can land after the count that decides the result.
+        _, meeting = await self.hub.meeting(meeting_id)
+        votes.check_close(meeting, command, actor)
         counted = await self.hub.store.close_box(meeting_id, command.vote_id)
-        if counted is None:
-            _, meeting = await self.hub.meeting(meeting_id)
-            votes.find(meeting, command.vote_id)
+        if counted is None:  # a box lost with its store: nothing was cast into it
             counted = (0, {})
         _, counts = counted
         secret = await self._is_secret(meeting_id, command.vote_id)
@@ -132,7 +133,7 @@ class BallotDesk:
                 meeting_id, command.vote_id, [self.seal.receipt_of(t) for t in tags]
             )
         event = await self.hub.execute(
-            meeting_id, actor, as_present(actor, lambda m, now: votes.close(m, command, counts, actor, now))
+            meeting_id, actor, lambda m, now: votes.close(m, command, counts, actor, now)
         )
         assert event is not None
         if secret and not await self.hub.store.rewrite_history():

@@ -108,6 +108,25 @@ async def test_changing_a_vote_moves_the_ballot_and_closing_stops_casting(hub_se
     await close_all([chair, *members])
 
 
+async def test_a_refused_close_leaves_the_box_taking_ballots(hub_server: RunningHub) -> None:
+    """The rule's checks run before the box is touched: a close refused (here the chair has left the
+    meeting) leaves the vote open and its box accepting ballots, which the later close counts."""
+    chair, members = await seat(hub_server, 10)
+    vote_id = await put_motion(chair, members)
+    await members[0].ok("vote.cast", {"vote_id": vote_id, "choice": "for"})
+    await chair.ok("meeting.leave", {})
+    refused = await chair.call("vote.close", {"vote_id": vote_id})
+    assert refused["error"]["code"] == "attendance.not_present"
+    late = await members[1].ok("vote.cast", {"vote_id": vote_id, "choice": "against"})
+    assert late["cast"] == 2
+    await chair.join()
+    result = (await chair.ok("vote.close", {"vote_id": vote_id}))["result"]
+    assert result["counts"] == {"for": 1, "against": 1, "abstain": 0}
+    again = await chair.call("vote.close", {"vote_id": vote_id})
+    assert again["error"]["code"] == "vote.closed"
+    await close_all([chair, *members])
+
+
 async def test_only_members_present_at_opening_may_vote(hub_server: RunningHub) -> None:
     chair, members = await seat(hub_server, 10)
     vote_id = await put_motion(chair, members)
