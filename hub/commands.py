@@ -1,6 +1,7 @@
 """Client commands: one pydantic model per Socket.IO event, named after it (`meeting.join` -> MeetingJoin).
 
-Every model forbids unknown fields and bounds every size, so a malformed payload never reaches a rule.
+Each is declared with its event, roles and rule in hub/events.py. Every model forbids unknown fields and
+bounds every size, so a malformed payload never reaches a rule.
 """
 
 from __future__ import annotations
@@ -305,64 +306,3 @@ class ChatHide(Model):
 
 class ChatSetOpen(Model):
     open: bool
-
-
-COMMANDS: dict[str, type[Model]] = {
-    "meeting.join": MeetingJoin,
-    "meeting.leave": MeetingLeave,
-    "meeting.sync": MeetingSync,
-    "meeting.set_status": MeetingSetStatus,
-    "meeting.set_standing_orders": MeetingSetStandingOrders,
-    "meeting.set_card_weights": MeetingSetCardWeights,
-    "agenda.add": AgendaAdd,
-    "agenda.update": AgendaUpdate,
-    "agenda.move": AgendaMove,
-    "agenda.remove": AgendaRemove,
-    "agenda.select": AgendaSelect,
-    "speaker.request": SpeakerRequest,
-    "speaker.point_of_order": SpeakerPointOfOrder,
-    "speaker.withdraw": SpeakerWithdraw,
-    "speaker.call": SpeakerCall,
-    "speaker.move": SpeakerMove,
-    "speaker.remove": SpeakerRemove,
-    "speaker.close_list": SpeakerCloseList,
-    "speaker.reopen_list": SpeakerReopenList,
-    "speech.start": SpeechStart,
-    "speech.pause": SpeechPause,
-    "speech.extend": SpeechExtend,
-    "speech.end": SpeechEnd,
-    "attendance.apologise": AttendanceApologise,
-    "motion.submit": MotionSubmit,
-    "motion.second": MotionSecond,
-    "motion.withdraw": MotionWithdraw,
-    "motion.allow_withdrawal": MotionAllowWithdrawal,
-    "motion.reply": MotionReply,
-    "motion.procedural": MotionProcedural,
-    "amendment.move": AmendmentMove,
-    "amendment.second": AmendmentSecond,
-    "amendment.withdraw": AmendmentWithdraw,
-    "vote.open": VoteOpen,
-    "vote.cast": VoteCast,
-    "vote.close": VoteClose,
-    "vote.ballots": VoteBallots,
-    "vote.verify": VoteVerify,
-    "minutes.draft": MinutesDraft,
-    "minutes.edit": MinutesEdit,
-    "minutes.approve": MinutesApprove,
-    "minutes.get": MinutesGet,
-    "media.join": MediaJoin,
-    "media.answer": MediaAnswer,
-    "media.share": MediaShare,
-    "media.leave": MediaLeave,
-    "media.mute": MediaMute,
-    "media.unmute": MediaUnmute,
-    "media.mute_all": MediaMuteAll,
-    "media.set_settings": MediaSetSettings,
-    "participant.remove": ParticipantRemove,
-    "participant.readmit": ParticipantReadmit,
-    "lobby.set": LobbySet,
-    "lobby.admit": LobbyAdmit,
-    "chat.send": ChatSend,
-    "chat.hide": ChatHide,
-    "chat.set_open": ChatSetOpen,
-}

@@ -31,7 +31,7 @@ from hub.commands import MediaMode, MediaMute, MediaMuteAll, MediaSetSettings, M
 from hub.errors import HubError
 from hub.meetings import Actor, Change
 from hub.models import OFFICER_ROLES, VOTING_ROLES, Meeting, Role
-from hub.permissions import CHAIRS
+from hub.roles import CHAIRS
 from hub.speakers import elapsed
 
 # Heard in formal mode without being called.

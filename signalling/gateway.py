@@ -16,13 +16,13 @@ import socketio
 from pydantic import ValidationError
 
 from hub import attendance, meetings
-from hub.commands import COMMANDS, MeetingJoin, MeetingSync, ParticipantRemove
+from hub.commands import MeetingJoin, MeetingSync, ParticipantRemove
 from hub.config import IceServer, Limits
 from hub.errors import HubError, invalid_payload
+from hub.events import EDGE, EVENTS
 from hub.meetings import Actor, Change
 from hub.models import Event, Meeting, Model
-from hub.permissions import MATRIX, authorise
-from hub.rules import ABSENT_MAY, RULES
+from hub.permissions import authorise
 from hub.service import Hub
 from hub.store import OUTAGES
 from signalling.ballots import BallotDesk
@@ -84,7 +84,8 @@ class Gateway:
             **minutes_handlers(hub),
             **self.media.handlers(),
         }
-        assert self._special.keys() | RULES.keys() == COMMANDS.keys()
+        # Every event declared without a rule has its handler here, and only those.
+        assert self._special.keys() == EDGE, sorted(self._special.keys() ^ EDGE)
         self.broadcast = Broadcaster(sio, room)
         hub.publish = self.published
         sio.on("connect", self.connect)
@@ -147,7 +148,7 @@ class Gateway:
 
     async def dispatch(self, event: str, sid: str, *args: Any) -> dict[str, Any]:
         try:
-            if event not in COMMANDS and self.connections.get(event) is not None:
+            if event not in EVENTS and self.connections.get(event) is not None:
                 # An event named "*" reaches this handler without its name: python-socketio passes the
                 # connection id where the name goes, and the payload where the id goes.
                 event, sid, args = "*", event, ()
@@ -161,9 +162,10 @@ class Gateway:
             refusing = await self.connections.take(connection, event)
             if refusing is not None:
                 raise HubError("rate_limited", "Too many requests; slow down.", {"limit": refusing})
-            if event not in COMMANDS:
+            declared = EVENTS.get(event)
+            if declared is None:
                 raise _unknown(event)
-            command = self._validate(COMMANDS[event], args)
+            command = self._validate(declared.payload, args)
             session = await self.sio.get_session(sid)
             actor: Actor = session["actor"]
             authorise(event, actor.role)
@@ -259,7 +261,7 @@ class Gateway:
         else:
             reply = await self.hub.snapshot(meeting_id, at_least=joined.version if joined else 0)
         # Who the client is, and the server's clock so countdowns agree across devices.
-        may = [event for event, roles in MATRIX.items() if actor.role in roles]
+        may = [name for name, declared in EVENTS.items() if declared.may(actor.role)]
         you = {
             "member_id": actor.member_id,
             "name": actor.name,
@@ -314,7 +316,9 @@ class Gateway:
 
     async def apply(self, meeting_id: str, actor: Actor, name: str, command: Model) -> Any:
         """Every other event: its rule, committed; the ack carries the new version."""
-        rule = RULES[name]
+        declared = EVENTS[name]
+        rule = declared.rule
+        assert rule is not None
 
         def bound(m: Meeting, now: datetime) -> Change | None:
             return rule(m, command, actor, now)
@@ -322,7 +326,7 @@ class Gateway:
         event = await self.hub.execute(
             meeting_id,
             actor,
-            bound if name in ABSENT_MAY else meetings.as_present(actor, bound),
+            meetings.as_present(actor, bound) if declared.present else bound,
             shed=True,
         )
         return None if event is None else {"version": event.version}

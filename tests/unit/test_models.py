@@ -6,7 +6,8 @@ import msgpack
 import pytest
 from pydantic import ValidationError
 
-from hub.commands import COMMANDS, MeetingJoin, MeetingSetStandingOrders
+from hub.commands import MeetingJoin, MeetingSetStandingOrders
+from hub.events import COMMANDS
 from hub.meetings import join, leave
 from hub.models import MAX_QUORUM, Member, Quorum, StandingOrders
 from tests.unit.builders import actor, meeting, present

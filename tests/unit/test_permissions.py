@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from hub.commands import COMMANDS
 from hub.errors import HubError
+from hub.events import COMMANDS
 from hub.models import Branch, Role
 from hub.permissions import MATRIX, authorise, effective_role
 from tests.unit.builders import meeting

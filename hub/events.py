@@ -1,0 +1,851 @@
+"""Every client event, declared once: its payload model, who may send it, whether the sender must be
+present, its rule (or, for the few that need more than the meeting document, the edge handler of the
+same name in signalling/), the events it emits, the errors it may answer, what the reply carries and its
+documentation. The gateway, the permission matrix, the protocol pages and the tests that walk every
+event all read `EVENTS`.
+
+A rule is `(meeting, command, actor, now) -> Change | None`. Presence (join, leave, sync) also manages
+Socket.IO rooms, votes use ballot boxes, minutes read the event log, removal closes connections and media
+needs the relay: those events have no rule here and the edge handles them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from hub import agenda, attendance, chat, media, meetings, minutes, motions, speakers
+from hub.commands import (
+    AgendaAdd,
+    AgendaMove,
+    AgendaRemove,
+    AgendaSelect,
+    AgendaUpdate,
+    AmendmentMove,
+    AmendmentSecond,
+    AmendmentWithdraw,
+    AttendanceApologise,
+    ChatHide,
+    ChatSend,
+    ChatSetOpen,
+    LobbyAdmit,
+    LobbySet,
+    MediaAnswer,
+    MediaJoin,
+    MediaLeave,
+    MediaMute,
+    MediaMuteAll,
+    MediaSetSettings,
+    MediaShare,
+    MediaUnmute,
+    MeetingJoin,
+    MeetingLeave,
+    MeetingSetCardWeights,
+    MeetingSetStandingOrders,
+    MeetingSetStatus,
+    MeetingSync,
+    MinutesApprove,
+    MinutesDraft,
+    MinutesEdit,
+    MinutesGet,
+    MotionAllowWithdrawal,
+    MotionProcedural,
+    MotionReply,
+    MotionSecond,
+    MotionSubmit,
+    MotionWithdraw,
+    ParticipantReadmit,
+    ParticipantRemove,
+    SpeakerCall,
+    SpeakerCloseList,
+    SpeakerMove,
+    SpeakerPointOfOrder,
+    SpeakerRemove,
+    SpeakerReopenList,
+    SpeakerRequest,
+    SpeakerWithdraw,
+    SpeechEnd,
+    SpeechExtend,
+    SpeechPause,
+    SpeechStart,
+    VoteBallots,
+    VoteCast,
+    VoteClose,
+    VoteOpen,
+    VoteVerify,
+)
+from hub.meetings import Actor, Change
+from hub.models import Meeting, Model, Role
+from hub.roles import CHAIRS, EVERYONE, OFFICERS, VOTERS
+
+Rule = Callable[[Meeting, Any, Actor, datetime], Change | None]
+
+VERSION_REPLY = '`{"version": N}` (the version after the change), or `null` when nothing changed.'
+NO_ITEM = "agenda.no_current_item"
+
+
+@dataclass(frozen=True)
+class ClientEvent:
+    name: str
+    payload: type[Model]
+    # Who may send it: the permission matrix's row.
+    roles: frozenset[Role]
+    # What it does, for its protocol page.
+    effect: str
+    emits: tuple[str, ...] = ()
+    # The codes its own checks may answer (the common ones and presence are added on its page).
+    errors: tuple[str, ...] = ()
+    reply: str = VERSION_REPLY
+    # None: the edge handles it (a handler of the same name in signalling/).
+    rule: Rule | None = None
+    # The sender must have joined the meeting (and not left): business is done by those present.
+    present: bool = True
+    # Keys of the event's data that the reply carries beside the version: what the command created.
+    creates: tuple[str, ...] = ()
+    # A well-formed payload, for the tests that send every event.
+    example: Mapping[str, Any] = field(default_factory=dict)
+
+    def may(self, role: Role) -> bool:
+        return role in self.roles
+
+
+def _declare(*events: ClientEvent) -> dict[str, ClientEvent]:
+    declared = {e.name: e for e in events}
+    assert len(declared) == len(events), "an event is declared twice"
+    return declared
+
+
+EVENTS: dict[str, ClientEvent] = _declare(
+    ClientEvent(
+        "meeting.join",
+        MeetingJoin,
+        EVERYONE,
+        effect=(
+            "Enter the meeting's room and check in (or wait in the lobby, when the chair has turned it on: "
+            "the event is then `lobby.waiting`). Repeating it on the same connection changes nothing. With "
+            "`since`, the reply carries the events after that version (or a snapshot if more than the replay "
+            "limit are missing) so a reconnecting client catches up."
+        ),
+        emits=("participant.joined", "lobby.waiting"),
+        reply=(
+            '`{"version", "meeting" | "events", "you": {"member_id", "name", "branch", "role", "may"}, '
+            '"server_time"}`; `branch` names the member\'s own branch (`null` for most, who belong to none), '
+            "for their join screen; `may` lists the events this member's role may send."
+        ),
+        present=False,
+    ),
+    ClientEvent(
+        "meeting.leave",
+        MeetingLeave,
+        EVERYONE,
+        effect=(
+            "Leave the room. The member stays in the attendance record; they are no longer present once their"
+            " last connection leaves. Disconnecting does the same."
+        ),
+        emits=("participant.left",),
+        reply="`null`.",
+        present=False,
+    ),
+    ClientEvent(
+        "meeting.sync",
+        MeetingSync,
+        EVERYONE,
+        effect=(
+            "Ask for what was missed since a version: the events, or a fresh snapshot if too many are missing"
+            " or the version is unknown. Changes nothing."
+        ),
+        reply='`{"version", "events": [...]}` or `{"version", "meeting": {...}}`.',
+        present=False,
+        example={"since": 0},
+    ),
+    ClientEvent(
+        "meeting.set_status",
+        MeetingSetStatus,
+        CHAIRS,
+        effect=(
+            "Move the meeting through scheduled → open → in session → closed. Open may go back to scheduled, "
+            "in session back to open (a break), and a scheduled meeting may be closed (cancelled)."
+        ),
+        emits=("meeting.status_changed",),
+        errors=("meeting.bad_transition",),
+        rule=meetings.set_status,
+        example={"status": "open"},
+    ),
+    ClientEvent(
+        "meeting.set_standing_orders",
+        MeetingSetStandingOrders,
+        CHAIRS,
+        effect=(
+            "Set this meeting's standing orders (quorum, speech length, majorities, seconders, vote changes)."
+            " Allowed until the first vote opens, so every result is explained by the rules it was taken "
+            "under."
+        ),
+        emits=("meeting.standing_orders_set",),
+        errors=("meeting.standing_orders_fixed",),
+        rule=meetings.set_standing_orders,
+        example={"standing_orders": {"speech_seconds": 120}},
+    ),
+    ClientEvent(
+        "meeting.set_card_weights",
+        MeetingSetCardWeights,
+        OFFICERS,
+        effect=(
+            "Set how many delegates each member carries in card votes (members not listed carry one). A vote "
+            "already open keeps the weights it opened with."
+        ),
+        emits=("meeting.card_weights_set",),
+        rule=meetings.set_card_weights,
+        example={"weights": {"m002": 3}},
+    ),
+    ClientEvent(
+        "agenda.add",
+        AgendaAdd,
+        OFFICERS,
+        effect="Add an agenda item, at the end or at `position`.",
+        emits=("agenda.added",),
+        rule=agenda.add,
+        example={"title": "Added"},
+    ),
+    ClientEvent(
+        "agenda.update",
+        AgendaUpdate,
+        OFFICERS,
+        effect="Change the fields sent (title, kind, time budget, documents) of an item.",
+        emits=("agenda.updated",),
+        errors=("agenda.not_found",),
+        rule=agenda.update,
+        example={"item_id": "a1", "minutes_budget": 7},
+    ),
+    ClientEvent(
+        "agenda.move",
+        AgendaMove,
+        OFFICERS,
+        effect="Move an item to `position` (0 is first).",
+        emits=("agenda.moved",),
+        errors=("agenda.not_found",),
+        rule=agenda.move,
+        example={"item_id": "a1", "position": 1},
+    ),
+    ClientEvent(
+        "agenda.remove",
+        AgendaRemove,
+        OFFICERS,
+        effect="Remove an item that is not under discussion.",
+        emits=("agenda.removed",),
+        errors=("agenda.not_found", "agenda.item_in_use"),
+        rule=agenda.remove,
+        example={"item_id": "a9"},
+    ),
+    ClientEvent(
+        "agenda.select",
+        AgendaSelect,
+        CHAIRS,
+        effect=(
+            "Take up an item (or `null` for none). Time spent on the item being left is banked; everyone sees"
+            " the current item and its time used against its budget."
+        ),
+        emits=("agenda.selected",),
+        errors=("agenda.not_found", "speech.in_progress"),
+        rule=agenda.select,
+        example={"item_id": "a2"},
+    ),
+    ClientEvent(
+        "speaker.request",
+        SpeakerRequest,
+        VOTERS,
+        effect=(
+            "Ask to speak on the current item, optionally for or against. Members who have not yet spoken on "
+            "the item are placed before those who have; each entry says why it stands where it does."
+        ),
+        emits=("speaker.queued",),
+        errors=(NO_ITEM, "speaker.list_closed", "speaker.already_queued"),
+        rule=speakers.request,
+        example={"stance": "for"},
+    ),
+    ClientEvent(
+        "speaker.point_of_order",
+        SpeakerPointOfOrder,
+        VOTERS,
+        effect=(
+            "Raise a point of order, citing the standing order it relies on. It goes before all other "
+            "speakers, and may be raised even when the list is closed."
+        ),
+        emits=("speaker.queued",),
+        errors=(NO_ITEM, "speaker.already_queued"),
+        rule=speakers.point_of_order,
+        example={"rule": "SO 1"},
+    ),
+    ClientEvent(
+        "speaker.withdraw",
+        SpeakerWithdraw,
+        VOTERS,
+        effect="Withdraw one's own request to speak (or a given entry of one's own).",
+        emits=("speaker.withdrawn",),
+        errors=(NO_ITEM, "speaker.not_in_queue", "forbidden"),
+        rule=speakers.withdraw,
+    ),
+    ClientEvent(
+        "speaker.call",
+        SpeakerCall,
+        CHAIRS,
+        effect=(
+            "Give the floor to the head of the queue, or to a given entry. The speech timer starts at once "
+            "with the limit from the standing orders; a speech still running is ended first."
+        ),
+        emits=("speaker.called",),
+        errors=(NO_ITEM, "speaker.queue_empty", "speaker.not_in_queue"),
+        rule=speakers.call,
+    ),
+    ClientEvent(
+        "speaker.move",
+        SpeakerMove,
+        CHAIRS,
+        effect="Move an entry to `position`; its reason becomes “placed here by the chair”.",
+        emits=("speaker.moved",),
+        errors=(NO_ITEM, "speaker.not_in_queue"),
+        rule=speakers.move,
+        example={"entry_id": "q1", "position": 0},
+    ),
+    ClientEvent(
+        "speaker.remove",
+        SpeakerRemove,
+        CHAIRS,
+        effect="Take an entry off the queue.",
+        emits=("speaker.removed",),
+        errors=(NO_ITEM, "speaker.not_in_queue"),
+        rule=speakers.remove,
+        example={"entry_id": "q1"},
+    ),
+    ClientEvent(
+        "speaker.close_list",
+        SpeakerCloseList,
+        CHAIRS,
+        effect="Close the list of speakers on the current item (points of order are still taken).",
+        emits=("speaker.list_closed",),
+        errors=(NO_ITEM,),
+        rule=speakers.close_list,
+    ),
+    ClientEvent(
+        "speaker.reopen_list",
+        SpeakerReopenList,
+        CHAIRS,
+        effect="Reopen the list of speakers.",
+        emits=("speaker.list_reopened",),
+        errors=(NO_ITEM,),
+        rule=speakers.reopen_list,
+    ),
+    ClientEvent(
+        "speech.start",
+        SpeechStart,
+        CHAIRS,
+        effect="Start (or resume) the current speech's timer.",
+        emits=("speech.started",),
+        errors=("speech.none",),
+        rule=speakers.start,
+    ),
+    ClientEvent(
+        "speech.pause",
+        SpeechPause,
+        CHAIRS,
+        effect="Pause the current speech's timer.",
+        emits=("speech.paused",),
+        errors=("speech.none",),
+        rule=speakers.pause,
+    ),
+    ClientEvent(
+        "speech.extend",
+        SpeechExtend,
+        CHAIRS,
+        effect="Give the current speaker more time.",
+        emits=("speech.extended",),
+        errors=("speech.none",),
+        rule=speakers.extend,
+        example={"seconds": 30},
+    ),
+    ClientEvent(
+        "speech.end",
+        SpeechEnd,
+        CHAIRS,
+        effect="End the current speech.",
+        emits=("speech.ended",),
+        errors=("speech.none",),
+        rule=speakers.end,
+    ),
+    ClientEvent(
+        "attendance.apologise",
+        AttendanceApologise,
+        # Sent by those who will not be there, so it needs no presence.
+        VOTERS,
+        effect="Send apologies for absence, with an optional note (sending again replaces the note).",
+        emits=("attendance.apologised",),
+        errors=("meeting.closed",),
+        rule=attendance.apologise,
+        present=False,
+        example={"note": "Travelling"},
+    ),
+    ClientEvent(
+        "motion.submit",
+        MotionSubmit,
+        VOTERS,
+        effect=(
+            "Submit a motion in writing, under the current item unless `item_id` says otherwise. An emergency"
+            " motion must be admitted by a vote before it is debated."
+        ),
+        emits=("motion.submitted",),
+        errors=("agenda.not_found",),
+        rule=motions.submit,
+        example={"title": "T", "text": "Text."},
+    ),
+    ClientEvent(
+        "motion.second",
+        MotionSecond,
+        VOTERS,
+        effect="Second a motion (not one's own). A seconded motion is before the meeting.",
+        emits=("motion.seconded",),
+        errors=("motion.not_found", "motion.own_motion", "motion.already_seconded", "motion.not_open"),
+        rule=motions.second,
+        example={"motion_id": "mo1"},
+    ),
+    ClientEvent(
+        "motion.withdraw",
+        MotionWithdraw,
+        VOTERS,
+        effect=(
+            "The mover withdraws their motion: at once if nobody has seconded it, otherwise the request waits"
+            " for the meeting's consent (motion.allow_withdrawal)."
+        ),
+        emits=("motion.withdrawn", "motion.withdrawal_requested"),
+        errors=("motion.not_found", "motion.not_open", "forbidden"),
+        rule=motions.withdraw,
+        example={"motion_id": "mo1"},
+    ),
+    ClientEvent(
+        "motion.allow_withdrawal",
+        MotionAllowWithdrawal,
+        CHAIRS,
+        effect="The chair declares that the meeting consents to the mover's request to withdraw.",
+        emits=("motion.withdrawn",),
+        errors=("motion.not_found", "motion.no_withdrawal_request"),
+        rule=motions.allow_withdrawal,
+        example={"motion_id": "mo1"},
+    ),
+    ClientEvent(
+        "motion.reply",
+        MotionReply,
+        CHAIRS,
+        effect="Give the mover the floor for the right of reply, once, before the vote.",
+        emits=("motion.reply_started",),
+        errors=(
+            "motion.not_found",
+            "motion.no_right_of_reply",
+            "motion.not_open",
+            "motion.reply_given",
+            NO_ITEM,
+        ),
+        rule=motions.reply,
+        example={"motion_id": "mo1"},
+    ),
+    ClientEvent(
+        "motion.procedural",
+        MotionProcedural,
+        VOTERS,
+        effect=(
+            "Move a procedural motion: next business, that the question be now put, refer back (each on a "
+            "motion before the meeting), adjourn, or challenge the chair's ruling. Once seconded it must be "
+            "decided before any other vote; a challenge needs the majority set in the standing orders."
+        ),
+        emits=("motion.procedural_moved",),
+        errors=("motion.target_required", "motion.not_found", "motion.not_open", "motion.procedural_pending"),
+        rule=motions.procedural,
+        example={"procedure": "adjourn"},
+    ),
+    ClientEvent(
+        "amendment.move",
+        AmendmentMove,
+        VOTERS,
+        effect=(
+            "Move an amendment to a seconded motion: insert `text` after `target` (at the end when `target` "
+            "is empty), delete `target`, or replace `target` with `text`. The words must be in the motion. It"
+            " needs a seconder unless the standing orders say otherwise."
+        ),
+        emits=("amendment.moved",),
+        errors=("motion.not_found", "amendment.not_allowed", "motion.not_open", "amendment.target_not_found"),
+        rule=motions.move_amendment,
+        example={"motion_id": "mo1", "kind": "delete", "target": "x"},
+    ),
+    ClientEvent(
+        "amendment.second",
+        AmendmentSecond,
+        VOTERS,
+        effect="Second an amendment (not one's own).",
+        emits=("amendment.seconded",),
+        errors=("motion.not_found", "amendment.not_found", "motion.own_motion", "amendment.not_open"),
+        rule=motions.second_amendment,
+        example={"motion_id": "mo1", "amendment_id": "am1"},
+    ),
+    ClientEvent(
+        "amendment.withdraw",
+        AmendmentWithdraw,
+        VOTERS,
+        effect="The mover withdraws an undecided amendment.",
+        emits=("amendment.withdrawn",),
+        errors=("motion.not_found", "amendment.not_found", "amendment.not_open", "forbidden"),
+        rule=motions.withdraw_amendment,
+        example={"motion_id": "mo1", "amendment_id": "am1"},
+    ),
+    ClientEvent(
+        "vote.open",
+        VoteOpen,
+        CHAIRS,
+        effect=(
+            "Put a question to the vote: a motion, an amendment, a procedural motion, or the admission of an "
+            "emergency motion; by show of hands, secret ballot or card vote. Refused below quorum, while "
+            "another vote is open, while a procedural motion waits, and for a motion whose amendments are "
+            "undecided. The electorate is the members present with a voting role when the vote opens (card "
+            "votes weight them by delegates)."
+        ),
+        emits=("vote.opened",),
+        errors=(
+            "vote.not_quorate",
+            "vote.already_open",
+            "motion.procedural_pending",
+            "motion.amendments_pending",
+            "motion.not_found",
+            "motion.not_open",
+            "amendment.not_found",
+            "amendment.not_open",
+            "amendment.target_not_found",
+        ),
+        reply='`{"version", "vote_id"}`.',
+        example={"subject": {"kind": "motion", "motion_id": "mo1"}},
+    ),
+    ClientEvent(
+        "vote.cast",
+        VoteCast,
+        VOTERS,
+        effect=(
+            "Cast a ballot: for, against or abstain. Exactly one ballot per member per vote, however often it"
+            " is retried; in an open vote a member may change their vote while it is open if the standing "
+            "orders allow. A secret ballot cannot be changed. Its box knows the voter only by a tag the hub "
+            "derives from its signing secret and keeps no choice per ballot (only the counts), and the reply "
+            "carries a receipt: `XXXX-XXXX-XXXX-XXXX` in Crockford's base32, the same for this member and "
+            "vote however often they ask. A secret ballot already in the box (a retry after a lost reply, or "
+            "another device) is answered `ok` with `already: true`, the same receipt and `choice: null`: the "
+            "hub does not know the choice. Live counts go to the room as `vote.tally` (counts only for open "
+            "votes), a few times a second at most."
+        ),
+        errors=("vote.not_found", "vote.closed", "vote.not_eligible", "vote.already_voted"),
+        reply=(
+            '`{"vote_id", "choice", "receipt", "cast", "already"}` (`receipt` is `null` except for secret '
+            "ballots; `cast` is the number of ballots in the box once this one is in, so the next "
+            "`vote.tally` with at least that many includes it; `already` is `true` only for a secret ballot "
+            "that was already in the box, and then `choice` is `null`). `vote.already_voted` comes only from "
+            "open votes whose standing orders do not allow changes."
+        ),
+        present=False,
+        example={"vote_id": "v1", "choice": "for"},
+    ),
+    ClientEvent(
+        "vote.close",
+        VoteClose,
+        CHAIRS,
+        effect=(
+            "Close the vote and declare the result under its majority rule. On a tie the chair's "
+            "`casting_vote` decides; without one the question is not carried. The result's effect follows: a "
+            "carried amendment changes the motion's text, a carried procedural motion acts on its motion or "
+            "the meeting."
+        ),
+        emits=("vote.closed",),
+        errors=("vote.not_found", "vote.closed"),
+        reply='`{"version", "result": {"counts", "outcome", "casting_vote", "tied", "rule"}}`.',
+        example={"vote_id": "v1"},
+    ),
+    ClientEvent(
+        "vote.ballots",
+        VoteBallots,
+        # Tellers: the secretary counts and checks with the chair.
+        OFFICERS,
+        effect="Who voted how, for the chair and tellers. Never available for a secret ballot.",
+        errors=("vote.not_found", "vote.secret"),
+        reply='`{"vote_id", "ballots": [{"member_id", "name", "choice"}]}`.',
+        present=False,
+        example={"vote_id": "v1"},
+    ),
+    ClientEvent(
+        "vote.verify",
+        VoteVerify,
+        VOTERS,
+        effect=(
+            "Check a secret ballot's receipt: is the ballot behind it in the box. The reply never says what "
+            "the ballot was, so a receipt cannot prove a vote to anyone else. While the vote is open only the"
+            " voter's own receipt is found (the hub recomputes it for the member asking); when the vote "
+            "closes every receipt is posted to the box, and any voter may check any receipt. Case, spaces and"
+            " hyphens do not matter, and O, I and L are read as 0, 1 and 1. Changes nothing."
+        ),
+        reply='`{"vote_id", "counted"}`.',
+        present=False,
+        example={"vote_id": "v1", "receipt": "r"},
+    ),
+    ClientEvent(
+        "minutes.draft",
+        MinutesDraft,
+        OFFICERS,
+        effect=(
+            "Draft (or redraft) the minutes from the meeting's event log: attendance and apologies, each item"
+            " taken up with its speakers, motions with mover and seconder, amendments, and every result with "
+            "its counts and the rule applied. Replaces any edits; refused once the minutes are approved."
+        ),
+        emits=("minutes.drafted",),
+        errors=("minutes.approved",),
+    ),
+    ClientEvent(
+        "minutes.edit",
+        MinutesEdit,
+        OFFICERS,
+        effect="Replace the minutes' text (Markdown) with the secretary's edit. Up to 256 KiB.",
+        emits=("minutes.edited",),
+        errors=("minutes.none", "minutes.approved"),
+        rule=minutes.edit,
+        example={"text": "Edited."},
+    ),
+    ClientEvent(
+        "minutes.approve",
+        MinutesApprove,
+        CHAIRS,
+        effect=(
+            "Record that the minutes were approved (at the next meeting), with a note saying where; approved "
+            "minutes are published to the branch's members as HTML and PDF at `/minutes/ID.html` and "
+            "`/minutes/ID.pdf`, opened with any of the member's join links for the branch (`?token=`)."
+        ),
+        emits=("minutes.approved",),
+        errors=("minutes.none", "minutes.approved"),
+        rule=minutes.approve,
+        example={"note": "Approved."},
+    ),
+    ClientEvent(
+        "minutes.get",
+        MinutesGet,
+        # Everyone may ask; only officers see a draft (signalling/minutes.py).
+        EVERYONE,
+        effect=(
+            "Read the minutes: officers at any time, everyone else once they are approved. Changes nothing."
+        ),
+        errors=("minutes.none", "minutes.not_published"),
+        reply=(
+            '`{"text", "status", "drafted_at", "edited_by", "approved_at", "approved_by", "approval_note"}`.'
+        ),
+        present=False,
+    ),
+    ClientEvent(
+        "media.join",
+        MediaJoin,
+        # Observers may listen (hub/media.py refuses them other modes); only members share screens.
+        EVERYONE,
+        effect=(
+            "Join the meeting's audio and video on this connection: `full` sends microphone and camera, "
+            "`audio` the microphone only, `listen` sends nothing and receives audio only. Observers may only "
+            "listen. The relay then sends [`media.offer`](media.offer.md), to be answered with "
+            "`media.answer`, and offers again whenever the streams change. Sending it again with another mode"
+            " changes the mode; with the same mode it changes nothing."
+        ),
+        errors=("media.mode_not_allowed", "media.not_joined"),
+        reply=(
+            '`{"mode", "stream_id", "ice_servers", "active_speaker"}`: `stream_id` is the stream the others '
+            "receive this connection's microphone and camera in; `ice_servers` are the STUN and TURN servers "
+            "for the browser's RTCPeerConnection (RTCIceServer objects); `active_speaker` is the member id of"
+            " the [active speaker](media.active_speaker.md), or `null`."
+        ),
+        example={"mode": "listen"},
+    ),
+    ClientEvent(
+        "media.answer",
+        MediaAnswer,
+        EVERYONE,
+        effect=(
+            "Answer the relay's latest [`media.offer`](media.offer.md) with the browser's SDP, once its ICE "
+            "gathering is complete. Every media section keeps its place and mid and is answered `sendonly` or"
+            " `inactive` where the relay offered `recvonly` (the browser's own sources, listed under "
+            "`publish`), `recvonly` or `inactive` where it offered `sendonly`, and `inactive` where it "
+            "offered `inactive`. An answer that does not fit is refused and the offer still waits, up to 20 "
+            "seconds; after that the relay ends the connection's media with [`media.ended`](media.ended.md). "
+            "Up to 512 KiB."
+        ),
+        errors=("media.not_joined", "media.no_offer", "media.bad_answer"),
+        reply="`null`.",
+        example={"sdp": "v=0"},
+    ),
+    ClientEvent(
+        "media.share",
+        MediaShare,
+        VOTERS,
+        effect=(
+            "Start or stop sharing the screen. Starting makes a new offer with a `screen` entry under "
+            "`publish`; stopping ends the forwarding at once and makes a new offer without it. In formal mode"
+            " only the officers' screens and the screen of the member on stage reach the others."
+        ),
+        errors=("media.not_joined", "media.listen_only"),
+        reply='`{"sharing": true}` or `{"sharing": false}`.',
+        example={"on": False},
+    ),
+    ClientEvent(
+        "media.leave",
+        MediaLeave,
+        EVERYONE,
+        effect=(
+            "Leave the audio and video: the relay closes this connection's peer connection and stops "
+            "forwarding its streams, and the others get new offers without them. Leaving the meeting or "
+            "disconnecting does the same. Without media joined it changes nothing."
+        ),
+        reply="`null`.",
+        present=False,
+    ),
+    ClientEvent(
+        "media.mute",
+        MediaMute,
+        CHAIRS,
+        effect=(
+            "Mute a member: the relay forwards none of their audio until the chair unmutes them, in every "
+            "mode and even while they have the floor. The mute lasts if they leave and come back. Those in "
+            "the chair (admin, chair) cannot be muted. Video is not affected."
+        ),
+        emits=("participant.muted",),
+        errors=("participant.not_found", "media.cannot_mute_chair"),
+        rule=media.mute,
+        example={"member_id": "m002"},
+    ),
+    ClientEvent(
+        "media.unmute",
+        MediaUnmute,
+        CHAIRS,
+        effect="Lift a member's mute.",
+        emits=("participant.unmuted",),
+        errors=("participant.not_found",),
+        rule=media.unmute,
+        example={"member_id": "m002"},
+    ),
+    ClientEvent(
+        "media.mute_all",
+        MediaMuteAll,
+        CHAIRS,
+        effect="Mute everyone present except those in the chair (admin, chair).",
+        emits=("participants.muted",),
+        rule=media.mute_all,
+    ),
+    ClientEvent(
+        "media.set_settings",
+        MediaSetSettings,
+        CHAIRS,
+        effect=(
+            "Set how the relay forwards media; only the fields sent change. `formal`: `on`, `off`, or `auto` "
+            "(on when more than `formal_above` are present). In formal mode only officers (admin, chair, "
+            "secretary) and the member whose speech is running are heard: the floor opens when the chair "
+            "calls the speaker, closes while the speech is paused and 10 seconds after the time allowed, and "
+            "ends with the speech; screens follow the same rule. `last_n`: how many cameras are forwarded "
+            "besides the current speaker's, chosen by who spoke last; when there are no more than that, "
+            "everyone's."
+        ),
+        emits=("media.settings_set",),
+        rule=media.set_settings,
+        example={"last_n": 3},
+    ),
+    ClientEvent(
+        "participant.remove",
+        ParticipantRemove,
+        CHAIRS,
+        effect=(
+            "Remove a participant from the meeting: they stop being present (and counted), their requests to "
+            "speak and any speech of theirs end, the connections that joined are closed, they can cast no "
+            "further ballot in an open vote, and connecting, joining or syncing again is refused with "
+            "`auth.removed` until the chair readmits them. Those in the chair cannot be removed. Removing "
+            "someone already removed changes nothing."
+        ),
+        emits=("participant.removed",),
+        errors=("participant.not_found", "participant.cannot_remove_chair"),
+        example={"member_id": "m999"},
+    ),
+    ClientEvent(
+        "participant.readmit",
+        ParticipantReadmit,
+        CHAIRS,
+        effect=(
+            "Let a removed participant back: their join link works again. Readmitting someone not removed "
+            "changes nothing."
+        ),
+        emits=("participant.readmitted",),
+        rule=attendance.readmit,
+        example={"member_id": "m999"},
+    ),
+    ClientEvent(
+        "lobby.set",
+        LobbySet,
+        CHAIRS,
+        effect=(
+            "Turn the lobby on or off. While it is on, a member (not an officer) who joins waits in the "
+            "lobby: connected and seeing the meeting, but not present, not counted for quorum, and unable to "
+            "do business, until the chair admits them. Once admitted they come and go freely; those present "
+            "when the lobby is turned on count as admitted. Turning the lobby off admits everyone waiting."
+        ),
+        emits=("lobby.turned_on", "lobby.turned_off"),
+        rule=attendance.set_lobby,
+        example={"on": False},
+    ),
+    ClientEvent(
+        "lobby.admit",
+        LobbyAdmit,
+        CHAIRS,
+        effect=(
+            "Admit a member waiting in the lobby: they become present at once. Admitting someone who is not "
+            "waiting changes nothing. To turn someone away, remove them (`participant.remove`)."
+        ),
+        emits=("lobby.admitted",),
+        errors=("participant.not_found",),
+        rule=attendance.admit,
+        example={"member_id": "m999"},
+    ),
+    ClientEvent(
+        "chat.send",
+        ChatSend,
+        # Observers may follow the chat but not write in it; officers moderate.
+        VOTERS,
+        effect=(
+            "Write in the meeting's chat (up to 1,000 characters; surrounding space is trimmed). Everyone in "
+            "the meeting sees it in the state's `chat`, which keeps the latest 200 messages. While the chat "
+            "is closed only officers may write."
+        ),
+        emits=("chat.sent",),
+        errors=("chat.closed", "chat.empty"),
+        rule=chat.send,
+        example={"text": "Hello"},
+    ),
+    ClientEvent(
+        "chat.hide",
+        ChatHide,
+        OFFICERS,
+        effect=(
+            "Hide a chat message: its text is removed from the meeting's state and the message shows who hid "
+            "it. Hiding a hidden message changes nothing."
+        ),
+        emits=("chat.hidden",),
+        errors=("chat.not_found",),
+        rule=chat.hide,
+        example={"message_id": "c1"},
+    ),
+    ClientEvent(
+        "chat.set_open",
+        ChatSetOpen,
+        OFFICERS,
+        effect="Close the chat to members (officers may still write), or reopen it.",
+        emits=("chat.opened", "chat.closed"),
+        rule=chat.set_open,
+        example={"open": False},
+    ),
+)
+
+# Derived views, for the few places that want one column.
+COMMANDS: dict[str, type[Model]] = {name: e.payload for name, e in EVENTS.items()}
+MATRIX: dict[str, frozenset[Role]] = {name: e.roles for name, e in EVENTS.items()}
+RULES: dict[str, Rule] = {name: e.rule for name, e in EVENTS.items() if e.rule is not None}
+# Events the edge handles itself; the gateway checks its handlers against this set.
+EDGE: frozenset[str] = frozenset(EVENTS.keys() - RULES.keys())
