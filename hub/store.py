@@ -7,12 +7,16 @@ the commit script may touch all of them. Values are msgpack.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
 from importlib import resources
 from typing import Any, cast
+from urllib.parse import unquote, urlsplit
 
 import msgpack
 import redis.asyncio as redis
+from redis.asyncio.connection import BlockingConnectionPool
+from redis.asyncio.sentinel import Sentinel, SentinelConnectionPool
 from redis.commands.core import AsyncScript
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import NoScriptError
@@ -64,30 +68,118 @@ return redis.call('SREM', KEYS[2], ARGV[1])
 """
 
 
+# Under Sentinel, python-socketio's URL form:
+# redis+sentinel://[[user]:password@]host:port[,host:port...]/DB/SERVICE
+SENTINEL_SCHEME = "redis+sentinel"
+# How long a write under Sentinel waits for a replica to confirm it before it is refused as an outage.
+REPLICA_WAIT_MS = 1000
+
+
+class NotReplicated(RedisConnectionError):
+    """No replica confirmed the write in time: it may be lost if the primary fails, so it is not
+    acknowledged (it is an outage, retried by the client; the scripts are safe to run again)."""
+
+
+@dataclass(frozen=True)
+class SentinelTarget:
+    sentinels: list[tuple[str, int]]
+    service: str
+    db: int = 0
+    username: str | None = None
+    password: str | None = None
+
+
+def parse_sentinel_url(url: str) -> SentinelTarget:
+    """The sentinels, service and database of a `redis+sentinel://` URL, read as python-socketio reads
+    it (`socketio.redis_manager.parse_redis_sentinel_url`), so the state and the manager follow the
+    same primary. Unlike python-socketio's, a service name is required (it would fall back on the
+    channel's name) and a query string is refused rather than ignored."""
+    parts = urlsplit(url)
+    if parts.scheme != SENTINEL_SCHEME:
+        raise ValueError(f"not a {SENTINEL_SCHEME}:// URL")
+    if parts.query or parts.fragment:
+        raise ValueError("a Sentinel URL takes no query string or fragment")
+    sentinels = []
+    for host_port in parts.netloc.rpartition("@")[2].split(","):
+        host, _, port = host_port.rpartition(":")
+        if not host or not port.isdigit():
+            raise ValueError(f"a sentinel must be given as host:port, not {host_port!r}")
+        sentinels.append((host.strip("[]"), int(port)))
+    path = parts.path.split("/")
+    db = int(path[1]) if len(path) >= 2 and path[1] else 0
+    service = path[2] if len(path) >= 3 else ""
+    if not service:
+        raise ValueError("a Sentinel URL names its service: redis+sentinel://HOST:PORT,.../DB/SERVICE")
+    return SentinelTarget(
+        sentinels,
+        service,
+        db,
+        unquote(parts.username) if parts.username else None,
+        unquote(parts.password) if parts.password else None,
+    )
+
+
+class _SentinelPool(SentinelConnectionPool, BlockingConnectionPool):
+    """Sentinel's pool, which asks the sentinels for the primary before each new connection and drops
+    idle ones when it moves, waiting for a free connection as `BlockingConnectionPool` does. It owns
+    its sentinels' clients and closes them with itself."""
+
+    async def aclose(self) -> None:
+        try:
+            await super().aclose()
+        finally:
+            await self.sentinel_manager.aclose()
+
+
 def connect(url: str, connections: int) -> redis.Redis:
     """A client on a bounded pool that waits for a free connection: a burst of ballots or
-    disconnects queues here instead of failing with "too many connections"."""
-    pool = redis.BlockingConnectionPool.from_url(url, max_connections=connections, timeout=30)
-    return redis.Redis.from_pool(pool)
+    disconnects queues here instead of failing with "too many connections". A `redis+sentinel://`
+    URL gives a client of the service's current primary, which follows a failover."""
+    if urlsplit(url).scheme != SENTINEL_SCHEME:
+        pool = redis.BlockingConnectionPool.from_url(url, max_connections=connections, timeout=30)
+        return redis.Redis.from_pool(pool)
+    target = parse_sentinel_url(url)
+    # A sentinel that does not answer within a second is skipped for the next one.
+    sentinel = Sentinel(
+        target.sentinels,
+        sentinel_kwargs={"socket_timeout": 1.0, "socket_connect_timeout": 1.0},
+        db=target.db,
+        username=target.username,
+        password=target.password,
+    )
+    return cast(
+        redis.Redis,
+        sentinel.master_for(
+            target.service, connection_pool_class=_SentinelPool, max_connections=connections, timeout=30
+        ),
+    )
+
+
+def replicated(url: str) -> bool:
+    return urlsplit(url).scheme == SENTINEL_SCHEME
 
 
 # One call to a batched script: its keys, its arguments, and where its reply goes.
-Call = tuple[list[str], list[Any], "asyncio.Future[Any]"]
+Call = tuple[list[str], Sequence[Any], "asyncio.Future[Any]"]
 
 
 class Batched:
     """Calls to one script made while a pipeline of them is in flight go out together in the next
     pipeline. A storm of ballots then costs a few round trips instead of one per ballot, and redis-py's
-    work per call (taking a connection from the pool, a write, a read) is shared by the batch."""
+    work per call (taking a connection from the pool, a write, a read) is shared by the batch.
 
-    def __init__(self, client: redis.Redis, script: AsyncScript) -> None:
+    With `replicas`, each pipeline ends with WAIT on the same connection, and its calls are answered only
+    once that many replicas confirm them (else `NotReplicated`): one wait per batch, not per call."""
+
+    def __init__(self, client: redis.Redis, script: AsyncScript, replicas: int = 0) -> None:
         self.client = client
         self.script = script
+        self.replicas = replicas
         self._pending: list[Call] = []
         self._sending: list[Call] = []
         self._flusher: asyncio.Task[None] | None = None
 
-    async def __call__(self, keys: list[str], args: list[Any]) -> Any:
+    async def __call__(self, keys: list[str], args: Sequence[Any] = ()) -> Any:
         reply: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._pending.append((keys, args, reply))
         # A flusher that has finished may not have had its done callback yet.
@@ -124,8 +216,9 @@ class Batched:
 
     async def _run(self, batch: list[Call]) -> list[Any]:
         replies = await self._pipeline(batch)
-        # A Redis that restarted has forgotten the script. Only the calls refused for that are sent
-        # again: with several hubs, another may load it while this pipeline runs, so some calls ran.
+        # A Redis that restarted, or a replica promoted by Sentinel, may not know the script. Only the
+        # calls refused for that are sent again: with several hubs, another may load it while this
+        # pipeline runs, so some calls ran.
         again = [n for n, r in enumerate(replies) if isinstance(r, NoScriptError)]
         if again:
             await self.client.script_load(self.script.script)
@@ -137,21 +230,39 @@ class Batched:
         async with self.client.pipeline(transaction=False) as pipe:
             for keys, args, _ in batch:
                 pipe.evalsha(self.script.sha, len(keys), *keys, *args)
-            return await pipe.execute(raise_on_error=False)
+            if self.replicas:
+                # WAIT counts the replicas that have this connection's writes so far: the batch's.
+                pipe.wait(self.replicas, REPLICA_WAIT_MS)
+            replies: list[Any] = await pipe.execute(raise_on_error=False)
+        if self.replicas:
+            confirmed = replies.pop()
+            if isinstance(confirmed, Exception) or confirmed < self.replicas:
+                raise NotReplicated(f"{confirmed} of {self.replicas} replicas confirmed the write in time.")
+        return replies
 
 
 class Store:
-    def __init__(self, client: redis.Redis) -> None:
+    def __init__(self, client: redis.Redis, replicas: int = 0) -> None:
+        """`replicas`: how many replicas must confirm a commit or a ballot before it is acknowledged
+        (0 for a single Redis). Plain scripts reload themselves after a NoScriptError (redis-py's
+        `AsyncScript`); batched ones do in `Batched._run`."""
         self.redis = client
-        self._commit = client.register_script(_script("commit"))
-        self._open_box = client.register_script(_script("open_box"))
-        self._cast = Batched(client, client.register_script(_script("cast")))
-        self._close_box = client.register_script(_script("close_box"))
+        self.replicas = replicas
+        self._commit = self._durable(client.register_script(_script("commit")))
+        self._open_box = self._durable(client.register_script(_script("open_box")))
+        self._cast = Batched(client, client.register_script(_script("cast")), replicas)
+        self._close_box = self._durable(client.register_script(_script("close_box")))
         self._forget_node = client.register_script(_FORGET_NODE)
+
+    def _durable(self, script: AsyncScript) -> Any:
+        """Under Sentinel, a write that members are told about waits for a replica (see `Batched`)."""
+        return Batched(self.redis, script, self.replicas) if self.replicas else script
 
     @classmethod
     def from_url(cls, url: str, connections: int = 64) -> Store:
-        return cls(connect(url, connections))
+        """Under Sentinel (`redis+sentinel://`), commits and ballots wait for one replica, so a
+        failover loses none that was acknowledged."""
+        return cls(connect(url, connections), replicas=1 if replicated(url) else 0)
 
     async def close(self) -> None:
         await self.redis.aclose()

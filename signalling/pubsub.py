@@ -18,7 +18,12 @@ _closing: set[asyncio.Task[None]] = set()
 
 class RedisManager(socketio.AsyncRedisManager, QueuedEmit):  # type: ignore[misc]
     """The stock manager on a bounded, waiting pool: its own pool refuses the 101st publish in
-    flight, and every disconnect publishes, so a crowd leaving at once lost messages."""
+    flight, and every disconnect publishes, so a crowd leaving at once lost messages.
+
+    A `redis+sentinel://` URL (python-socketio's own form, read the same way by `hub.store`) gives a
+    client of the current primary on the same kind of pool: after a failover the listener's connection
+    fails, python-socketio connects again, and the new client asks the sentinels where the primary is.
+    Emits published while the primary was away are lost; clients see the gap and resync."""
 
     def _redis_connect(self) -> None:
         # After a Redis error python-socketio connects again and drops the client it had, with its
