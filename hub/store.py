@@ -139,10 +139,12 @@ def connect(url: str, connections: int) -> redis.Redis:
         pool = redis.BlockingConnectionPool.from_url(url, max_connections=connections, timeout=30)
         return redis.Redis.from_pool(pool)
     target = parse_sentinel_url(url)
-    # A sentinel that does not answer within a second is skipped for the next one.
+    # A sentinel that does not answer within a second is skipped for the next one; a primary whose
+    # machine vanished is given up on after two, and the sentinels asked again.
     sentinel = Sentinel(
         target.sentinels,
         sentinel_kwargs={"socket_timeout": 1.0, "socket_connect_timeout": 1.0},
+        socket_connect_timeout=2.0,
         db=target.db,
         username=target.username,
         password=target.password,
