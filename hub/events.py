@@ -110,6 +110,16 @@ class ClientEvent:
     def may(self, role: Role) -> bool:
         return role in self.roles
 
+    @property
+    def reply_text(self) -> str:
+        if self.reply != VERSION_REPLY or not self.creates:
+            return self.reply
+        fields = ", ".join(f'"{key}"' for key in ("version", *self.creates))
+        return (
+            f"`{{{fields}}}`: the version after the change and the id of what it created "
+            f"(`{'`, `'.join(self.creates)}`)."
+        )
+
 
 def _declare(*events: ClientEvent) -> dict[str, ClientEvent]:
     declared = {e.name: e for e in events}
@@ -207,6 +217,7 @@ EVENTS: dict[str, ClientEvent] = _declare(
         emits=("agenda.added",),
         rule=agenda.add,
         example={"title": "Added"},
+        creates=("item_id",),
     ),
     ClientEvent(
         "agenda.update",
@@ -263,6 +274,7 @@ EVENTS: dict[str, ClientEvent] = _declare(
         errors=(NO_ITEM, "speaker.list_closed", "speaker.already_queued"),
         rule=speakers.request,
         example={"stance": "for"},
+        creates=("entry_id",),
     ),
     ClientEvent(
         "speaker.point_of_order",
@@ -276,6 +288,7 @@ EVENTS: dict[str, ClientEvent] = _declare(
         errors=(NO_ITEM, "speaker.already_queued"),
         rule=speakers.point_of_order,
         example={"rule": "SO 1"},
+        creates=("entry_id",),
     ),
     ClientEvent(
         "speaker.withdraw",
@@ -397,6 +410,7 @@ EVENTS: dict[str, ClientEvent] = _declare(
         errors=("agenda.not_found",),
         rule=motions.submit,
         example={"title": "T", "text": "Text."},
+        creates=("motion_id",),
     ),
     ClientEvent(
         "motion.second",
@@ -460,6 +474,7 @@ EVENTS: dict[str, ClientEvent] = _declare(
         errors=("motion.target_required", "motion.not_found", "motion.not_open", "motion.procedural_pending"),
         rule=motions.procedural,
         example={"procedure": "adjourn"},
+        creates=("motion_id",),
     ),
     ClientEvent(
         "amendment.move",
@@ -474,6 +489,7 @@ EVENTS: dict[str, ClientEvent] = _declare(
         errors=("motion.not_found", "amendment.not_allowed", "motion.not_open", "amendment.target_not_found"),
         rule=motions.move_amendment,
         example={"motion_id": "mo1", "kind": "delete", "target": "x"},
+        creates=("amendment_id",),
     ),
     ClientEvent(
         "amendment.second",
@@ -818,6 +834,7 @@ EVENTS: dict[str, ClientEvent] = _declare(
         errors=("chat.closed", "chat.empty"),
         rule=chat.send,
         example={"text": "Hello"},
+        creates=("message_id",),
     ),
     ClientEvent(
         "chat.hide",

@@ -78,7 +78,7 @@ def page(event: str) -> str:
     errors = "\n".join(f"- `{code}`" for code in (*doc.errors, *present, *COMMON_ERRORS))
     return (
         f"# `{event}`\n\n{doc.effect}\n\n## Payload\n\n{payload}\n\nUnknown fields are refused.\n\n"
-        f"## Who may\n\n{roles}\n\n## Reply\n\n{doc.reply}\n\n## Events\n\n{emits}\n\n"
+        f"## Who may\n\n{roles}\n\n## Reply\n\n{doc.reply_text}\n\n## Events\n\n{emits}\n\n"
         f"## Errors\n\n{errors}\n\nSee [errors](errors.md) for what each code means.\n"
     )
 

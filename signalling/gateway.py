@@ -315,7 +315,8 @@ class Gateway:
         return await self.hub.catch_up(meeting_id, command.since)
 
     async def apply(self, meeting_id: str, actor: Actor, name: str, command: Model) -> Any:
-        """Every other event: its rule, committed; the ack carries the new version."""
+        """Every other event: its rule, committed; the ack carries the new version and the ids of what
+        the command created."""
         declared = EVENTS[name]
         rule = declared.rule
         assert rule is not None
@@ -329,4 +330,6 @@ class Gateway:
             meetings.as_present(actor, bound) if declared.present else bound,
             shed=True,
         )
-        return None if event is None else {"version": event.version}
+        if event is None:
+            return None
+        return {"version": event.version, **{key: event.data[key] for key in declared.creates}}

@@ -57,9 +57,10 @@ async def seat(
 async def put_motion(chair: MeetingClient, members: list[MeetingClient], method: str = "hands") -> str:
     # Generous timeouts: with hundreds of clients in this process, acks queue behind broadcasts.
     submit = {"title": "Votes for life", "text": "We want votes for life."}
-    await members[0].ok("motion.submit", submit, timeout=60)
+    # The reply names the motion it created.
+    motion_id = (await members[0].ok("motion.submit", submit, timeout=60))["motion_id"]
     await chair.wait_until(lambda c: bool(c.meeting and c.meeting["motions"]), timeout=60)
-    motion_id = chair.meeting["motions"][0]["id"]  # type: ignore[index]
+    assert chair.meeting["motions"][0]["id"] == motion_id  # type: ignore[index]
     await members[1].ok("motion.second", {"motion_id": motion_id}, timeout=60)
     subject = {"kind": "motion", "motion_id": motion_id}
     reply = await chair.ok("vote.open", {"subject": subject, "method": method}, timeout=60)

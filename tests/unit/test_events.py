@@ -1,0 +1,56 @@
+"""The declarations themselves: every event is reachable through exactly one path, and a reply's
+`creates` names ids that the rule really puts in its event's data."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from hub.events import EDGE, EVENTS, RULES
+from hub.meetings import Actor
+from hub.models import Meeting, Role
+from tests.unit.builders import NOON, actor, meeting, present
+
+
+def test_every_event_has_a_rule_or_an_edge_handler_and_a_valid_example() -> None:
+    assert EDGE.isdisjoint(RULES) and EDGE | RULES.keys() == EVENTS.keys()
+    for name, declared in EVENTS.items():
+        assert declared.name == name and declared.roles and declared.effect
+        declared.payload.model_validate(declared.example)
+
+
+def _run(m: Meeting, who: Actor, name: str, payload: dict[str, Any]) -> tuple[Meeting, dict[str, Any]]:
+    declared = EVENTS[name]
+    assert declared.rule is not None
+    change = declared.rule(m, declared.payload.model_validate(payload), who, NOON)
+    assert change is not None
+    return change.meeting, change.data
+
+
+def test_what_a_command_creates_is_in_its_data_and_in_the_meeting() -> None:
+    chair = actor("p000", Role.CHAIR, "s0")
+    m = present(present(meeting(), 1, Role.CHAIR), 3)
+    m, added = _run(m, chair, "agenda.add", {"title": "Motions"})
+    m, _ = _run(m, chair, "agenda.select", {"item_id": added["item_id"]})
+    m, submitted = _run(m, actor("p001"), "motion.submit", {"title": "Votes", "text": "We want votes."})
+    m, _ = _run(m, actor("p002"), "motion.second", {"motion_id": submitted["motion_id"]})
+    steps: list[tuple[Actor, str, dict[str, Any]]] = [
+        (actor("p001"), "speaker.request", {"stance": "for"}),
+        (actor("p002"), "speaker.point_of_order", {"rule": "SO 1"}),
+        (
+            actor("p003"),
+            "amendment.move",
+            {"motion_id": submitted["motion_id"], "kind": "delete", "target": "want"},
+        ),
+        (actor("p003"), "motion.procedural", {"procedure": "adjourn"}),
+        (actor("p001"), "chat.send", {"text": "Hello"}),
+    ]
+    created = {"agenda.add": added, "motion.submit": submitted}
+    for who, name, payload in steps:
+        m, created[name] = _run(m, who, name, payload)
+    view = json.dumps(m.public_view())
+    for name, declared in EVENTS.items():
+        if declared.creates:
+            assert name in created, f"{name} creates ids but is not exercised here"
+            for key in declared.creates:
+                assert f'"{created[name][key]}"' in view, (name, key)
