@@ -100,6 +100,8 @@ async def test_the_primary_killed_during_a_vote_loses_no_acknowledged_ballot(
             assert sum(v.acked is not None for v in vote.voters) < VOTERS  # the vote goes on
             await casting
             assert await topology.primary_port() != old
+            # The outage was met and answered as retryable, never as internal.
+            assert any(v.refusals for v in vote.voters)
 
             await vote.check("hands")
             # The vote closed on the in-process node reached the members on the other through the new
