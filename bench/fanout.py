@@ -1,9 +1,10 @@
 """Raise-hand fan-out: one member asks to speak; how long until every other client has heard it?
 
 Compares the hub's whole path (validate, authorise, rule, compare-and-set commit in Redis, batched
-broadcast) with a bare python-socketio room emit, in the same run, against the same clients.
+broadcast) with a bare python-socketio room emit and with the `websockets` library's own broadcast
+(`bench/bare_websockets.py`, the floor), in the same run, against the same number of the same clients.
 
-    .venv/bin/python -m bench.fanout --clients 500 2000 --rounds 5
+    .venv/bin/python -m bench.fanout --clients 500 2000 3500 --rounds 5
 
 Prints a table and, last, one JSON line. Servers run as their own processes; the clients share this one.
 """
@@ -12,9 +13,12 @@ from __future__ import annotations
 
 import asyncio
 import statistics
+import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from bench.harness import (
@@ -22,13 +26,26 @@ from bench.harness import (
     arguments,
     bare_served,
     cpu_seconds,
+    free_port,
     hub_served,
     note,
     redis_server,
     report,
     seed,
+    served,
     table,
 )
+
+
+@asynccontextmanager
+async def websockets_served() -> AsyncIterator[tuple[str, int]]:
+    """The bare `websockets` broadcast server on a free port; yields its URL and process id."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    root = str(Path(__file__).resolve().parents[1])
+    command = [sys.executable, "-m", "bench.bare_websockets", "--port", str(port)]
+    async with served(command, f"{url}/", root) as process:
+        yield url, process.pid
 
 
 async def measure(
@@ -91,9 +108,10 @@ async def bench_hub(url: str, pid: int, tokens: list[str], rounds: int) -> dict[
     return result
 
 
-async def bench_bare(url: str, pid: int, count: int, rounds: int) -> dict[str, float]:
+async def bench_bare(url: str, pid: int, count: int, rounds: int, name: str = "bare") -> dict[str, float]:
+    """A bare server's `hand` to its room: python-socketio's (bench/bare_server.py) or `websockets`'."""
     clients = Clients()
-    note(f"bare: connecting {count} clients")
+    note(f"{name}: connecting {count} clients")
     await clients.connect(url, [None] * count)
     for i, c in enumerate(clients.clients):
         clients.watch(i, c, "hand", lambda data: data == clients.marker)
@@ -115,6 +133,8 @@ async def main(counts: list[int], rounds: int) -> list[dict[str, Any]]:
                 tokens = list((await seed(redis_url, count)).values())[1:]
                 async with bare_served(redis_url) as (bare_url, bare_pid):
                     baseline = await bench_bare(bare_url, bare_pid, count, rounds)
+                async with websockets_served() as (ws_url, ws_pid):
+                    floor = await bench_bare(ws_url, ws_pid, count, rounds, "websockets")
                 async with hub_served(redis_url, workdir) as (hub_url, pid):
                     measured = await bench_hub(hub_url, pid, tokens, rounds)
                 results.append(
@@ -124,6 +144,7 @@ async def main(counts: list[int], rounds: int) -> list[dict[str, Any]]:
                         "rounds": rounds,
                         "hub": measured,
                         "bare_emit": baseline,
+                        "websockets_broadcast": floor,
                         "ratio_last_delivery": round(
                             measured["last_delivery_ms_median"] / baseline["last_delivery_ms_median"], 2
                         ),
@@ -134,7 +155,7 @@ async def main(counts: list[int], rounds: int) -> list[dict[str, Any]]:
 
 def summary(results: list[dict[str, Any]]) -> str:
     columns = ["clients", "hub last (ms)", "bare last (ms)", "ratio", "hub p99 (ms)", "bare p99 (ms)"]
-    columns += ["CPU per delivery (hub, bare)"]
+    columns += ["ws last (ms)", "CPU per delivery (hub, bare, ws)"]
     rows = [
         [
             r["clients"],
@@ -143,7 +164,10 @@ def summary(results: list[dict[str, Any]]) -> str:
             f"{r['ratio_last_delivery']}x",
             r["hub"]["p99_ms"],
             r["bare_emit"]["p99_ms"],
-            f"{r['hub']['cpu_us_per_delivery']} µs, {r['bare_emit']['cpu_us_per_delivery']} µs",
+            r["websockets_broadcast"]["last_delivery_ms_median"],
+            ", ".join(
+                f"{r[k]['cpu_us_per_delivery']} µs" for k in ("hub", "bare_emit", "websockets_broadcast")
+            ),
         ]
         for r in results
     ]
@@ -152,7 +176,7 @@ def summary(results: list[dict[str, Any]]) -> str:
 
 if __name__ == "__main__":
     parser = arguments(__doc__)
-    parser.add_argument("--clients", type=int, nargs="+", default=[500, 2000])
+    parser.add_argument("--clients", type=int, nargs="+", default=[500, 2000, 3500])
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
     found = asyncio.run(main(args.clients, args.rounds))
