@@ -27,27 +27,35 @@ def _run(m: Meeting, who: Actor, name: str, payload: dict[str, Any]) -> tuple[Me
     return change.meeting, change.data
 
 
-def test_what_a_command_creates_is_in_its_data_and_in_the_meeting() -> None:
+def _busy() -> tuple[Meeting, dict[str, dict[str, Any]]]:
+    """A meeting with an item under discussion, a queue, a seconded motion with an amendment, a
+    procedural motion and a chat message; and the data of each command that created something."""
     chair = actor("p000", Role.CHAIR, "s0")
     m = present(present(meeting(), 1, Role.CHAIR), 3)
     m, added = _run(m, chair, "agenda.add", {"title": "Motions"})
     m, _ = _run(m, chair, "agenda.select", {"item_id": added["item_id"]})
     m, submitted = _run(m, actor("p001"), "motion.submit", {"title": "Votes", "text": "We want votes."})
     m, _ = _run(m, actor("p002"), "motion.second", {"motion_id": submitted["motion_id"]})
+    amend = {"motion_id": submitted["motion_id"], "kind": "delete", "target": "want"}
     steps: list[tuple[Actor, str, dict[str, Any]]] = [
         (actor("p001"), "speaker.request", {"stance": "for"}),
         (actor("p002"), "speaker.point_of_order", {"rule": "SO 1"}),
-        (
-            actor("p003"),
-            "amendment.move",
-            {"motion_id": submitted["motion_id"], "kind": "delete", "target": "want"},
-        ),
+        (actor("p003"), "amendment.move", amend),
         (actor("p003"), "motion.procedural", {"procedure": "adjourn"}),
         (actor("p001"), "chat.send", {"text": "Hello"}),
     ]
     created = {"agenda.add": added, "motion.submit": submitted}
     for who, name, payload in steps:
         m, created[name] = _run(m, who, name, payload)
+    return m, created
+
+
+def busy_meeting() -> Meeting:
+    return _busy()[0]
+
+
+def test_what_a_command_creates_is_in_its_data_and_in_the_meeting() -> None:
+    m, created = _busy()
     view = json.dumps(m.public_view())
     for name, declared in EVENTS.items():
         if declared.creates:
