@@ -4,8 +4,9 @@ open, the rate limit shared by all of a member's connections, and which connecti
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -23,6 +24,8 @@ class Connection:
     token_id: str
     expires_at: datetime
     address: str
+    # When this node registered it (time.monotonic).
+    opened: float = field(default_factory=time.monotonic)
 
     @property
     def member(self) -> tuple[str, str]:
@@ -118,6 +121,12 @@ class Connections:
         if isinstance(meeting, str) and isinstance(member, str):
             return list(self._by_member.get((meeting, member), ()))
         return []
+
+    def older_than(self, opened: float) -> list[str]:
+        return [c.sid for c in self._by_sid.values() if c.opened < opened]
+
+    def meeting_ids(self) -> set[str]:
+        return {c.meeting_id for c in self._by_sid.values()}
 
     def expired(self, now: datetime) -> list[str]:
         return [c.sid for c in self._by_sid.values() if c.expires_at <= now]

@@ -9,7 +9,10 @@ shape logs a traceback for every frame. Two public hooks keep that out of the li
   ends as if the client had closed it (the gateway's leave runs as for any disconnect).
 - `Packet` is the Socket.IO serializer (`socketio.AsyncServer(serializer=...)`, public API): msgpack, as
   before, but a packet it cannot decode (one that reached it another way, over long-polling) becomes an
-  acknowledgement nobody waits for, which the library ignores quietly.
+  acknowledgement nobody waits for, which the library ignores quietly; and an event named like one of
+  python-socketio's own (`connect`, `disconnect`, `*`) is renamed, so that it never reaches the
+  lifecycle handlers (which would admit the socket again with another link) but the catch-all, which
+  answers `unknown_event` and charges the sender's rate limit.
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ log = logging.getLogger(__name__)
 
 # Malformed frames one connection may send; the next ends it.
 LIMIT = 5
+# Names python-socketio gives a meaning of its own: a client event may never reach a handler by them.
+RESERVED = frozenset({"connect", "disconnect", "connect_error", "*"})
 
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -92,6 +97,10 @@ class Packet(MsgPackPacket):  # type: ignore[misc]
         self.data = decoded.get("data")
         self.id = decoded.get("id")
         self.namespace = decoded["nsp"]
+        if self.packet_type == packet.EVENT and self.data[0] in RESERVED:
+            # python-socketio would run its own handler of that name (or, for "*", the catch-all with
+            # the name missing): renamed, the event is just one that does not exist.
+            self.data = [f"{self.data[0]} (reserved)", *self.data[1:]]
 
 
 def guard(app: ASGIApp, path: str = "/socket.io/") -> ASGIApp:

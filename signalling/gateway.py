@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import datetime
@@ -92,15 +93,19 @@ class Gateway:
         sio.on("disconnect", self.disconnect)
         sio.on("*", self.dispatch)
 
-    # Both lifecycle handlers take any arguments: a client event of their name arrives with its own.
-    async def connect(self, sid: str, environ: Any = None, auth: Any = None, *extra: Any) -> Any:
-        if self._is_client_event(sid):
-            return refused(_unknown("connect"))
+    async def connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
+        # Client events named `connect` or `disconnect` never get here: signalling/frames.py renames them.
+        self._watch()
         token = auth.get("token") if isinstance(auth, dict) else None
         try:
             if not isinstance(token, str) or not token or len(token) > 1024:
                 raise HubError("auth.missing_token", "Open the meeting from your join link.")
             admitted = await self.hub.admission(token)
+            # Sessions carry this node's name so a restarted node can sweep the ones it lost.
+            actor = replace(admitted.actor, session=f"{self.node}/{sid}")
+            # Fails when the client has already gone (a long-polling close sent with the connect):
+            # then nothing of it is registered.
+            await self.sio.save_session(sid, {"meeting": admitted.meeting_id, "actor": actor})
             connection = Connection(
                 sid,
                 admitted.meeting_id,
@@ -118,40 +123,20 @@ class Gateway:
         except HubError as exc:
             # The client sees `message` and, under `data`, the usual error object.
             raise socketio.exceptions.ConnectionRefusedError(exc.message, exc.to_dict()) from None
-        # Sessions carry this node's name so a restarted node can sweep the ones it lost.
-        session = f"{self.node}/{sid}"
-        actor = replace(admitted.actor, session=session)
-        await self.sio.save_session(sid, {"meeting": admitted.meeting_id, "actor": actor})
-        self._watch()
-        for old in displaced:
-            await self.sio.disconnect(old)
-        return None
+        await self._close(displaced)
 
-    def _is_client_event(self, sid: str) -> bool:
-        """Whether `connect` or `disconnect` was called for an event a client sent under that name:
-        python-socketio runs the lifecycle handlers for such events too, but while a connection really
-        connects or disconnects it does not count as connected."""
-        return bool(self.sio.manager.is_connected(sid, "/"))
-
-    async def disconnect(self, sid: str, reason: Any = None, *extra: Any) -> Any:
-        if self._is_client_event(sid):
-            return refused(_unknown("disconnect"))
+    async def disconnect(self, sid: str, reason: Any = None) -> None:
         connection = self.connections.drop(sid)
         if connection is None:
-            return None
+            return
         actor: Actor = (await self.sio.get_session(sid))["actor"]
         try:
             await self.leave(sid, connection.meeting_id, actor, None)
         except Exception:
             log.exception("leave on disconnect failed for %s", sid)
-        return None
 
     async def dispatch(self, event: str, sid: str, *args: Any) -> dict[str, Any]:
         try:
-            if event not in EVENTS and self.connections.get(event) is not None:
-                # An event named "*" reaches this handler without its name: python-socketio passes the
-                # connection id where the name goes, and the payload where the id goes.
-                event, sid, args = "*", event, ()
             connection = self.connections.get(sid)
             if connection is None:
                 raise HubError("auth.closed", "This connection is closed; open your join link again.")
@@ -190,10 +175,12 @@ class Gateway:
 
     async def _ward(self) -> None:
         """Hears closures from every node at once, and checks now and then for what it may have missed
-        (links that expired, or were revoked while this node was not listening)."""
+        (links that expired, or were revoked while this node was not listening, members removed) and
+        for sockets that never finished connecting. It runs from the first connection until the
+        gateway stops."""
         listener = asyncio.create_task(self._listen())
         try:
-            while self.connections:
+            while True:
                 await asyncio.sleep(WARD_SECONDS)
                 try:
                     await self._check()
@@ -214,14 +201,25 @@ class Gateway:
                 await asyncio.sleep(WARD_SECONDS)
 
     async def _check(self) -> None:
+        # A long-polling client that sends its close while its connect is answered leaves a socket
+        # python-socketio never counts as connected and never disconnects: forget it.
+        for sid in self.connections.older_than(time.monotonic() - WARD_SECONDS):
+            if not self.sio.manager.is_connected(sid, "/"):
+                self.connections.drop(sid)
         await self._close(self.connections.expired(self.hub.clock()))
         revoked = await self.hub.store.revoked_among(sorted(self.connections.token_ids()))
         for token_id in revoked:
             await self._close(self.connections.named({"token": token_id}))
+        for meeting_id in self.connections.meeting_ids():
+            removed = (await self.hub.current(meeting_id)).meeting.removed
+            for member_id in removed:
+                await self._close(self.connections.named({"meeting": meeting_id, "member": member_id}))
 
     async def _close(self, sids: list[str]) -> None:
         for sid in sids:
             await self.sio.disconnect(sid)
+            # Its disconnect handler forgot it; a socket that never finished connecting has none.
+            self.connections.drop(sid)
 
     async def stop(self) -> None:
         if self._warden is not None:

@@ -4,13 +4,19 @@ that outlive their link or their member's place in the meeting."""
 
 from __future__ import annotations
 
+import asyncio
+import base64
+import json
 from datetime import timedelta
 
+import httpx
+import msgpack
 import pytest
 import socketio
 
 from hub.config import Limits
 from hub.runtime import open_hub
+from signalling.gateway import WARD_SECONDS
 from tests.client import MeetingClient, joined, until
 from tests.conftest import RunningHub
 
@@ -66,6 +72,20 @@ async def test_an_event_named_star_is_unknown(hub_server: RunningHub, payload: t
     assert ack["ok"] is False and ack["error"]["code"] == "unknown_event", ack
     assert (await ana.call("meeting.sync", {"since": 0}))["ok"]
     await ana.disconnect()
+
+
+async def test_an_event_named_after_another_connection_charges_only_its_sender(
+    hub_server: RunningHub,
+) -> None:
+    """The catch-all once took such a name for the connection id python-socketio passes for "*"."""
+    chair, ana = await joined(hub_server, CHAIR), await joined(hub_server, ANA)
+    chair_sid = chair.sio.get_sid()
+    assert chair_sid
+    acks = [await ana.call(chair_sid, {}) for _ in range(12)]
+    assert {a["error"]["code"] for a in acks} == {"unknown_event", "rate_limited"}
+    assert (await chair.call("meeting.sync", {"since": 0}))["ok"]
+    for client in (ana, chair):
+        await client.disconnect()
 
 
 async def test_one_link_holds_a_few_connections_and_a_new_one_closes_the_oldest(
@@ -134,3 +154,32 @@ async def test_a_link_that_expires_closes_its_connection(hub_server: RunningHub)
     await ana.connect()
     await ana.join()
     await until(lambda: not ana.sio.connected, timeout=15)
+
+
+async def test_sockets_that_never_finish_connecting_do_not_hold_places_for_ever(
+    hub_server: RunningHub,
+) -> None:
+    """Over long-polling a client can send its connect and its close at once: python-socketio then
+    neither counts the socket as connected nor runs its disconnect, and the place it took must still
+    come free. Twelve such sockets fill the address's eight places; within two checks they are gone."""
+    url = f"{hub_server.url}/socket.io/?EIO=4&transport=polling"
+    connect = msgpack.packb({"type": 0, "nsp": "/", "data": {"token": hub_server.links[ANA]}})
+    async with httpx.AsyncClient(timeout=10) as http:
+        for _ in range(12):
+            sid = json.loads((await http.get(url)).text[1:])["sid"]
+            body = ("b" + base64.b64encode(connect).decode()).encode()
+            await asyncio.gather(
+                http.post(f"{url}&sid={sid}", content=body),
+                http.post(f"{url}&sid={sid}", content=b"1"),
+                return_exceptions=True,
+            )
+    async with asyncio.timeout(3 * WARD_SECONDS):
+        while True:
+            chair = MeetingClient(hub_server.url, hub_server.links[CHAIR])
+            try:
+                await chair.connect()
+                break
+            except socketio.exceptions.ConnectionError:
+                await asyncio.sleep(0.5)
+    await chair.join()
+    await chair.disconnect()
