@@ -441,11 +441,13 @@ class Store:
     # Nodes: each hub process keeps a heartbeat key that expires unless renewed, and is listed in a set,
     # so the live ones can find a node that stopped beating and sweep its connections.
 
-    async def beat(self, node: str, ttl_seconds: float) -> None:
+    async def beat(self, node: str, ttl_seconds: float) -> bool:
+        """Renews the node's heartbeat; whether it had lapsed (expired, or never beaten)."""
         async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.set(_NODE_BEAT + node, 1, px=int(ttl_seconds * 1000))
+            pipe.set(_NODE_BEAT + node, 1, px=int(ttl_seconds * 1000), get=True)
             pipe.sadd(_NODES, node)
-            await pipe.execute()
+            before, _ = await pipe.execute()
+        return before is None
 
     async def nodes(self) -> list[str]:
         return sorted(_text(n) for n in await self.redis.smembers(_NODES))

@@ -39,6 +39,8 @@ class Connections:
         # Insertion-ordered, so the oldest of a member's connections comes first.
         self._by_member: defaultdict[tuple[str, str], dict[str, None]] = defaultdict(dict)
         self._by_address: defaultdict[str, set[str]] = defaultdict(set)
+        # Connections that have joined their meeting.
+        self._joined: set[str] = set()
         # One leaky bucket per member in a meeting, shared by all their connections and kept after they
         # leave until it has drained, so reconnecting never buys a fresh allowance.
         self._buckets: dict[tuple[str, str], AsyncLimiter] = {}
@@ -70,7 +72,17 @@ class Connections:
         self._by_address[connection.address].add(connection.sid)
         return displaced
 
+    def mark_joined(self, sid: str, joined: bool) -> None:
+        if joined and sid in self._by_sid:
+            self._joined.add(sid)
+        else:
+            self._joined.discard(sid)
+
+    def joined(self) -> list[str]:
+        return sorted(self._joined)
+
     def drop(self, sid: str) -> Connection | None:
+        self._joined.discard(sid)
         connection = self._by_sid.pop(sid, None)
         if connection is None:
             return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -49,6 +50,10 @@ def room(meeting_id: str) -> str:
 
 def _unknown(event: str) -> HubError:
     return HubError("unknown_event", f"There is no event {event[:64]!r}.", {"event": event[:64]})
+
+
+def _join(meeting: Meeting, now: datetime, actor: Actor) -> Change | None:
+    return meetings.join(meeting, actor, now)
 
 
 def _address(environ: dict[str, Any]) -> str:
@@ -221,6 +226,20 @@ class Gateway:
             # Its disconnect handler forgot it; a socket that never finished connecting has none.
             self.connections.drop(sid)
 
+    async def rejoin(self) -> None:
+        """Every joined connection here joins its meeting again: after this node's heartbeat lapsed,
+        the live nodes may have swept them while they stayed connected. A join that finds its
+        connection present changes nothing."""
+        for sid in self.connections.joined():
+            connection = self.connections.get(sid)
+            if connection is None:
+                continue
+            actor: Actor = (await self.sio.get_session(sid))["actor"]
+            try:
+                await self.hub.execute(connection.meeting_id, actor, functools.partial(_join, actor=actor))
+            except HubError as exc:
+                log.info("%s did not join again: %s", sid, exc.code)
+
     async def stop(self) -> None:
         if self._warden is not None:
             self._warden.cancel()
@@ -254,6 +273,7 @@ class Gateway:
             # Refused (removed): nothing of the meeting reaches this connection.
             await self.sio.leave_room(sid, room(meeting_id))
             raise
+        self.connections.mark_joined(sid, True)
         if command.since is not None:
             reply = await self.hub.catch_up(meeting_id, command.since)
         else:
@@ -275,6 +295,7 @@ class Gateway:
         await self.media.meeting_changed(meeting_id)
 
     async def leave(self, sid: str, meeting_id: str, actor: Actor, command: Any) -> Any:
+        self.connections.mark_joined(sid, False)
         # Media rides on a joined connection: it ends first, even if the rest fails.
         await self.media.release(sid)
         await self.sio.leave_room(sid, room(meeting_id))

@@ -23,8 +23,17 @@ log = logging.getLogger(__name__)
 
 
 class Nodes:
-    def __init__(self, hub: Hub, name: str, settings: Settings) -> None:
+    def __init__(
+        self,
+        hub: Hub,
+        name: str,
+        settings: Settings,
+        on_lapsed: Callable[[], Awaitable[object]] | None = None,
+    ) -> None:
         self.hub, self.name = hub, name
+        # Called when this node's own heartbeat had lapsed (the node stalled, or lost the store, for
+        # longer than the expiry): the live nodes may have swept its members, who are still connected.
+        self.on_lapsed = on_lapsed
         self.beat_every = settings.node_beat_seconds
         self.expiry = settings.node_expiry_seconds
         self.scan_every = settings.node_scan_seconds
@@ -35,7 +44,8 @@ class Nodes:
 
     async def start(self) -> None:
         """The first beat before the node serves: a node sweeping this name's previous life stops."""
-        await self.beat()
+        await self.hub.store.beat(self.name, self.expiry)
+        self._beating_since = time.monotonic()
         self._tasks = [
             asyncio.create_task(self._every(self.beat_every, self.beat), name="node heartbeat"),
             asyncio.create_task(self._every(self.scan_every, self.sweep_dead), name="dead node sweep"),
@@ -54,7 +64,7 @@ class Nodes:
 
     async def beat(self) -> None:
         try:
-            await self.hub.store.beat(self.name, self.expiry)
+            lapsed = await self.hub.store.beat(self.name, self.expiry)
         except OUTAGES:
             if self._beating_since is not None:
                 log.warning("node %s cannot reach the store for its heartbeat", self.name)
@@ -62,6 +72,9 @@ class Nodes:
             return
         if self._beating_since is None:
             self._beating_since = time.monotonic()
+        if lapsed and self.on_lapsed is not None:
+            log.warning("node %s: its heartbeat had lapsed; its members join again", self.name)
+            await self.on_lapsed()
 
     def _steady(self) -> bool:
         # After the store was out of reach (restarted, partitioned), every node's key may have expired

@@ -56,6 +56,7 @@ async def test_deploy_nginx_conf_proxies_to_the_hub_and_logs_no_link_tokens(
     site = re.sub(r"server 127\.0\.0\.1:800\d;\n", "", site)
     site = site.replace("ip_hash;", f"ip_hash;\n    server 127.0.0.1:{hub_port};")
     site = site.replace("/var/log/nginx/meeting-hub.log", str(tmp_path / "access.log"))
+    site = site.replace("/var/log/nginx/meeting-hub.error.log", str(tmp_path / "site-error.log"))
     (tmp_path / "site.conf").write_text(site)
     (tmp_path / "nginx.conf").write_text(
         f"daemon off;\npid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\n"

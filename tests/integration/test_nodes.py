@@ -101,3 +101,24 @@ async def test_a_node_that_stops_cleanly_leaves_no_heartbeat(
         node.stop()
         assert not await service.store.node_alive(name)
         assert name not in await service.store.nodes()
+
+
+async def test_a_node_that_stalled_past_its_expiry_brings_its_members_back(
+    live: RunningHub, other_node: HubProcess
+) -> None:
+    """Paused longer than its heartbeat lives, a node is swept by the live ones while its members stay
+    connected to it; when it runs again it finds its heartbeat lapsed and joins them again."""
+    chair = await joined(live, CHAIR)
+    away = await seat_away(live, other_node.url)
+    await chair.wait_until(lambda c: c.present() == {CHAIR, *AWAY})
+    assert other_node.process is not None
+    other_node.process.send_signal(signal.SIGSTOP)
+    try:
+        await chair.wait_until(lambda c: c.present() == {CHAIR}, timeout=20)
+    finally:
+        other_node.process.send_signal(signal.SIGCONT)
+    # Its next beat, within two seconds, finds the lapse.
+    await chair.wait_until(lambda c: c.present() == {CHAIR, *AWAY}, timeout=10)
+    assert all(client.sio.connected for client in away)
+    for client in [chair, *away]:
+        await client.disconnect()
