@@ -134,7 +134,7 @@ _PATH_TOKEN = re.compile(_URL_START + r"(/(?:join|home|api/home)/)[^/?#\s\"']+")
 _CALENDAR_TOKEN = re.compile(_URL_START + r"(/calendar/)[^/?#\s\"']+?(\.ics)?(?=[/?#\s\"']|$)")
 _QUERY_TOKEN = re.compile(r"([?&](?:token|sid)=)[^&#\s\"']+")
 # A signed link token anywhere else (itsdangerous: base64 JSON, possibly compressed, then a signature).
-_BARE_TOKEN = re.compile(r"(?<![\w-])\.?e[yJ][\w-]{8,}\.[\w-]{20,}")
+_BARE_TOKEN = re.compile(r"(?:(?<![\w-])|(?<=%3[Dd]))\.?e[yJ][\w-]{8,}\.[\w-]{20,}")
 
 
 def redact(text: str) -> str:

@@ -250,5 +250,7 @@ def test_redaction_keeps_the_rest_of_the_line() -> None:
         == "link https://hub.example.org/join/[redacted] sent"
     )
     assert redact(f"cannot read {token}!") == "cannot read [redacted]!"
+    # A query string escaped once more, as some clients send it.
+    assert redact(f"/minutes/agm.pdf?token%3D{token}") == "/minutes/agm.pdf?token%3D[redacted]"
     # File paths in a traceback are not URLs.
     assert redact('File "/home/alice/hub/cli.py", line 3') == 'File "/home/alice/hub/cli.py", line 3'
