@@ -24,7 +24,9 @@ that negotiated permessage-deflate, so it is the same bytes for every member.
 
 Internals used, each checked at import against the versions pinned in pyproject.toml:
 
-- python-socketio: `AsyncServer._send_eio_packet` (the ordinary path), `AsyncManager.get_participants`.
+- python-socketio: `AsyncServer._send_eio_packet` (the ordinary path), `AsyncManager.get_participants`;
+  and, in signalling/pubsub.py, `AsyncRedisManager._redis_connect` (overridden, with the `redis` and
+  `pubsub` attributes it sets).
 - python-engineio: the server's `sockets` and `_async["websocket"]` (replaced, per server, by a wrapper
   that records each WebSocket's ASGI `send`); `async_drivers.asgi.WebSocket` (its `handler`, the socket's
   `_websocket_handler`, and what `__call__` does); on `AsyncSocket`, `poll` (replaced), `queue`,
@@ -69,6 +71,7 @@ def _check_versions() -> None:
     needed: list[tuple[Any, str]] = [
         (socketio.AsyncServer, "_send_eio_packet"),
         (socketio.AsyncManager, "get_participants"),
+        (socketio.AsyncRedisManager, "_redis_connect"),
         (AsyncSocket, "poll"),
         (AsyncSocket, "_websocket_handler"),
         (eio_asgi.WebSocket, "__call__"),
