@@ -135,6 +135,16 @@ def _ice_servers(ctx: click.Context, param: click.Parameter, value: str | None) 
     "address (a carrier's NAT, a hall on one router); behind a proxy, the hub sees the address the "
     "proxy forwards.",
 )
+@click.option(
+    "--workers",
+    envvar="HUB_WORKERS",
+    show_envvar=True,
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 256),
+    help="Hub processes serving this port, to use every core (about one per core). Each connection stays "
+    "on the process that accepted it. Needs --redis-url.",
+)
 # Tests only: lets peers on this machine reach the relay over 127.0.0.1.
 @click.option("--ice-loopback", envvar="HUB_ICE_LOOPBACK", is_flag=True, hidden=True)
 def serve(
@@ -143,12 +153,22 @@ def serve(
     demo: bool,
     ice_servers: tuple[IceServer, ...],
     connections_per_address: int,
+    workers: int,
     ice_loopback: bool,
 ) -> None:
     """Run the hub: web pages, Socket.IO, the media relay and the store."""
     import uvicorn
 
     from signalling.app import create_app
+    from signalling.workers import serve_workers
+
+    if workers > 1 and settings.redis_url is None:
+        raise click.UsageError(
+            "--workers above 1 needs --redis-url: the embedded store serves one process, and the workers "
+            "share their state and room events through Redis."
+        )
+    if workers > 1 and settings.port == 0:
+        raise click.UsageError("--workers above 1 needs a fixed --port: the workers all bind it.")
 
     limits = dataclasses.replace(settings.limits, connections_per_address=connections_per_address)
     settings = dataclasses.replace(
@@ -159,6 +179,8 @@ def serve(
         print_demo_links(settings, 30)
 
     click.echo(f"Meeting hub on {settings.base_url}/  (store: {settings.redis_url or settings.data_dir})")
+    if workers > 1:
+        raise SystemExit(serve_workers(settings, workers, log_level, GRACEFUL_SHUTDOWN_SECONDS))
     uvicorn.run(
         create_app(settings),
         host=settings.host,

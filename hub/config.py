@@ -118,12 +118,17 @@ class Settings:
     node_beat_seconds: float = 2.0
     node_expiry_seconds: float = 10.0
     node_scan_seconds: float = 3.0
+    # Which of `hub serve --workers N`'s processes this is (1 to N); None for a lone process.
+    worker: int | None = None
 
     @property
     def node(self) -> str:
         """This process's name among the hub's nodes: the machine's name and the port, so that two
-        machines serving on the same address and port (`0.0.0.0:8000`) never take each other for one."""
-        return f"{socket.gethostname()}:{self.port}"
+        machines serving on the same address and port (`0.0.0.0:8000`) never take each other for one,
+        and the worker (`host:8000-w2`) when several processes share the port. Never a slash: sessions
+        are named `NODE/SID`."""
+        name = f"{socket.gethostname()}:{self.port}"
+        return name if self.worker is None else f"{name}-w{self.worker}"
 
     @property
     def base_url(self) -> str:

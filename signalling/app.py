@@ -25,6 +25,7 @@ from signalling.media.passthrough import allow_loopback_candidates
 from signalling.minutes import published_minutes
 from signalling.nodes import Nodes
 from signalling.pubsub import RedisManager
+from signalling.workers import name_sessions
 
 STATIC = Path(__file__).parent / "static"
 
@@ -48,7 +49,11 @@ async def health(request: Request) -> Response:
         store_ok = await asyncio.wait_for(request.app.state.hub.store.ping(), HEALTH_TIMEOUT)
     except Exception:
         store_ok = False
-    return JSONResponse({"ok": store_ok}, status_code=200 if store_ok else 503)
+    body: dict[str, object] = {"ok": store_ok}
+    # Under `hub serve --workers N`, which worker answered.
+    if (worker := getattr(request.app.state, "worker", None)) is not None:
+        body["worker"] = worker
+    return JSONResponse(body, status_code=200 if store_ok else 503)
 
 
 @asynccontextmanager
@@ -69,6 +74,8 @@ def create_app(settings: Settings) -> SecurityHeaders:
         # The engine refuses packets beyond this; the gateway answers smaller oversized payloads.
         max_http_buffer_size=1024 * 1024,
     )
+    if settings.worker is not None:
+        name_sessions(sio, settings.worker)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -82,6 +89,7 @@ def create_app(settings: Settings) -> SecurityHeaders:
             # its sessions are stale; on a shared Redis only this node's are.
             await hub.sweep(node if settings.redis_url else None)
             app.state.hub = hub
+            app.state.worker = settings.worker
             app.state.relay = gateway.media
             yield
             await gateway.media.stop()
