@@ -25,7 +25,15 @@ export class Connection {
   private joinedListeners: Array<() => void> = [];
 
   constructor(token: string, private store: MeetingStore, callbacks: ConnectionCallbacks) {
-    this.socket = io({ auth: { token }, parser: msgpackParser });
+    // WebSocket first: under `hub serve --workers N` a WebSocket stays on the process that accepted it,
+    // while a polling session's requests must be passed between processes. Polling remains the
+    // fallback where WebSocket is blocked.
+    this.socket = io({
+      auth: { token },
+      parser: msgpackParser,
+      transports: ["websocket", "polling"],
+      tryAllTransports: true,
+    });
     this.socket.on("connect", () => {
       callbacks.onOnline(true);
       void this.join();
