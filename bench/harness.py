@@ -112,12 +112,24 @@ async def served(
             process.kill()
 
 
+def children(pid: int) -> list[int]:
+    """The process ids of `pid`'s children (`hub serve --workers N`'s workers), from /proc."""
+    found: list[int] = []
+    for task in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{task}/children") as listed:
+            found += [int(child) for child in listed.read().split()]
+    return found
+
+
 @asynccontextmanager
-async def hub_served(redis_url: str, workdir: str) -> AsyncIterator[tuple[str, int]]:
-    """`hub serve` on a free port against `redis_url`; yields its URL and process id."""
+async def hub_served(redis_url: str, workdir: str, workers: int = 1) -> AsyncIterator[tuple[str, int]]:
+    """`hub serve` on a free port against `redis_url` (with `--workers` when above 1: the process id is
+    then the supervisor's, and `children` gives the workers'); yields its URL and process id."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")} | {"HUB_SECRET": SECRET}
     command = [sys.executable, "-m", "hub", "serve", "--port", str(port), "--redis-url", redis_url]
+    if workers > 1:
+        command += ["--workers", str(workers)]
     # Every simulated member connects from 127.0.0.1.
     command += ["--connections-per-address", "100000"]
     url = f"http://127.0.0.1:{port}"
