@@ -21,8 +21,10 @@ from typing import Any
 import httpx
 import pytest
 import redis
+import redis.asyncio
 import uvicorn
 
+from hub.cli import GRACEFUL_SHUTDOWN_SECONDS
 from hub.config import Limits, Settings
 from hub.demo import DEMO_MEETING_ID, load_demo
 from hub.models import Member, Role
@@ -84,42 +86,70 @@ def require(tool: str) -> str:
     return path
 
 
+class RedisServer:
+    """A private redis-server on a free port with the test's own settings; it can be killed and started
+    again on the same port and directory."""
+
+    def __init__(self, workdir: Path, *config: str) -> None:
+        self.port, self.workdir, self.config = free_port(), workdir, config
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def launch(self) -> None:
+        command = [require("redis-server"), "--port", str(self.port), "--bind", "127.0.0.1"]
+        command += [*self.config, "--dir", str(self.workdir)]
+        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+
+    def wait(self) -> None:
+        """Until it answers (10 s at most), for code that is not on an event loop."""
+        client = redis.Redis.from_url(self.url)
+        deadline = time.monotonic() + 10
+        try:
+            while True:
+                try:
+                    client.ping()
+                    return
+                except redis.ConnectionError:
+                    assert self.process is not None
+                    if time.monotonic() > deadline or self.process.poll() is not None:
+                        pytest.fail("redis-server did not start", pytrace=False)
+                    time.sleep(0.05)
+        finally:
+            client.close()
+
+    async def start(self) -> None:
+        self.launch()
+        client = redis.asyncio.Redis.from_url(self.url)
+        try:
+            async with asyncio.timeout(10):
+                while True:
+                    try:
+                        await client.ping()
+                        return
+                    except redis.ConnectionError:
+                        await asyncio.sleep(0.05)
+        finally:
+            await client.aclose()
+
+    def kill(self) -> None:
+        assert self.process is not None
+        self.process.kill()
+        self.process.wait(10)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(10)
+
+
 @pytest.fixture(scope="session")
 def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A private redis-server for the session, so tests never touch anyone else's data."""
-    port = free_port()
-    workdir = tmp_path_factory.mktemp("redis")
-    process = subprocess.Popen(
-        [
-            require("redis-server"),
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(workdir),
-        ],
-        stdout=subprocess.DEVNULL,
-    )
-    url = f"redis://127.0.0.1:{port}/0"
-    client = redis.Redis.from_url(url)
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                pytest.fail("redis-server did not start", pytrace=False)
-            time.sleep(0.05)
-    yield url
-    client.close()
-    process.terminate()
-    process.wait(10)
+    server = RedisServer(tmp_path_factory.mktemp("redis"), "--save", "", "--appendonly", "no")
+    server.launch()
+    server.wait()
+    yield server.url
+    server.stop()
 
 
 @pytest.fixture
@@ -178,7 +208,16 @@ async def serving(settings: Settings) -> AsyncIterator[str]:
 @asynccontextmanager
 async def serving_app(app: Any, port: int) -> AsyncIterator[str]:
     """An ASGI app under uvicorn on `port`, on this test's event loop."""
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app,
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            # As `hub serve`: connections still open after this are cut off.
+            timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+        )
+    )
     task = asyncio.create_task(server.serve())
     while not server.started:
         if task.done():

@@ -33,6 +33,8 @@ FeedKey = tuple[str, Source]
 
 # How long the browser has to answer an offer before its media is ended.
 ANSWER_TIMEOUT = 20.0
+# How long closing a peer connection may take before the leave goes on without it.
+PC_CLOSE_SECONDS = 5.0
 
 # What each direction we offer allows in the answer.
 ANSWERABLE = {
@@ -234,7 +236,13 @@ class Peer:
                     await inbound.publisher.stop()
             for out in self.outbound.values():
                 out.subscriber.stop()
-            await self.pc.close()
+            # aiortc's close waits on its transports' own tasks; when those were cancelled first (the
+            # process stopping), it would wait for ever and hold up the member's leave with it.
+            try:
+                async with asyncio.timeout(PC_CLOSE_SECONDS):
+                    await self.pc.close()
+            except TimeoutError:
+                log.warning("peer connection of %s did not close within %s s", self.sid, PC_CLOSE_SECONDS)
 
     # Negotiation.
 

@@ -29,6 +29,7 @@ from aiortc import (
 )
 from aiortc.sdp import SessionDescription
 
+from hub.cli import GRACEFUL_SHUTDOWN_SECONDS
 from hub.config import Limits, Settings
 from hub.demo import DEMO_MEETING_ID, load_demo
 from hub.models import Role
@@ -191,7 +192,16 @@ async def media_hub(redis_url: str, tmp_path: Path) -> AsyncIterator[MediaHub]:
             for m in (CHAIR, BEA, SOFIA, TAMSIN, ROSA, OBSERVER)
         }
     app = create_app(settings)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app,
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            # As `hub serve`: connections still open after this are cut off.
+            timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+        )
+    )
     task = asyncio.create_task(server.serve())
     while not server.started:
         if task.done():
