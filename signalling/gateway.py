@@ -52,6 +52,13 @@ def _unknown(event: str) -> HubError:
     return HubError("unknown_event", f"There is no event {event[:64]!r}.", {"event": event[:64]})
 
 
+def _cancelled() -> bool:
+    """Whether this task was asked to stop: redis-py can swallow a cancellation that lands inside a
+    call, so a loop around one asks rather than counts on the exception."""
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
+
+
 def _join(meeting: Meeting, now: datetime, actor: Actor) -> Change | None:
     return meetings.join(meeting, actor, now)
 
@@ -185,7 +192,7 @@ class Gateway:
         gateway stops."""
         listener = asyncio.create_task(self._listen())
         try:
-            while True:
+            while not _cancelled():
                 await asyncio.sleep(WARD_SECONDS)
                 try:
                     await self._check()
@@ -198,11 +205,14 @@ class Gateway:
                 await listener
 
     async def _listen(self) -> None:
-        while True:
+        while not _cancelled():
             try:
                 async for closure in self.hub.store.closures():
                     await self._close(self.connections.named(closure))
             except OUTAGES:
+                pass
+            # Lost the store, or its client closed: listen again in a while.
+            if not _cancelled():
                 await asyncio.sleep(WARD_SECONDS)
 
     async def _check(self) -> None:

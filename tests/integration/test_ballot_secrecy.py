@@ -7,14 +7,11 @@ from __future__ import annotations
 
 import asyncio
 import stat
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import redis
 import redis.asyncio as aredis
 import socketio
 
@@ -23,7 +20,7 @@ from hub.embedded import EmbeddedRedis
 from hub.runtime import open_hub
 from hub.tokens import Links
 from signalling.ballots import BallotDesk
-from tests.conftest import RunningHub, demo_hub, free_port, require
+from tests.conftest import RedisServer, RunningHub, demo_hub, free_port
 from tests.integration.test_votes import close_all, put_motion, seat
 
 VOTERS = 30
@@ -37,31 +34,16 @@ def persistent_redis(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     slow log, and writes its snapshot and rewritten file uncompressed, so the test reads what is on disk."""
     workdir = tmp_path / "redis"
     workdir.mkdir()
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            require("redis-server"),
-            *("--port", str(port), "--bind", "127.0.0.1", "--dir", str(workdir)),
-            *("--appendonly", "yes", "--appendfsync", "always", "--save", ""),
-            *("--aof-use-rdb-preamble", "no", "--rdbcompression", "no"),
-            *("--slowlog-log-slower-than", "0", "--slowlog-max-len", "100000"),
-        ],
-        stdout=subprocess.DEVNULL,
+    server = RedisServer(
+        workdir,
+        *("--appendonly", "yes", "--appendfsync", "always", "--save", ""),
+        *("--aof-use-rdb-preamble", "no", "--rdbcompression", "no"),
+        *("--slowlog-log-slower-than", "0", "--slowlog-max-len", "100000"),
     )
-    url = f"redis://127.0.0.1:{port}/0"
-    client = redis.Redis.from_url(url)
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            assert process.poll() is None and time.monotonic() < deadline, "redis-server did not start"
-            time.sleep(0.05)
-    yield url, workdir
-    client.close()
-    process.terminate()
-    process.wait(10)
+    server.launch()
+    server.wait()
+    yield server.url, workdir
+    server.stop()
 
 
 def aof_commands(workdir: Path) -> list[list[bytes]]:

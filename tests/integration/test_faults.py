@@ -15,7 +15,6 @@ import json
 import os
 import random
 import signal
-import subprocess
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -24,14 +23,13 @@ from typing import Any
 
 import httpx
 import pytest
-import redis.asyncio as redis
 
 from hub.cli import GRACEFUL_SHUTDOWN_SECONDS
 from hub.config import Limits, Settings
 from hub.models import Branch, Meeting, Member, Role
 from hub.runtime import open_hub
 from tests.client import MeetingClient
-from tests.conftest import HubProcess, free_port, hub_env, require, serving
+from tests.conftest import HubProcess, RedisServer, free_port, hub_env, serving
 
 VOTERS = int(os.environ.get("FAULT_VOTERS", 200))
 CHOICES = ["for", "against", "abstain"]
@@ -39,49 +37,16 @@ CHOICES = ["for", "against", "abstain"]
 SWEEP_BOUND = 15
 
 
-class Redis:
-    """A private redis-server that keeps every acknowledged write (append-only, fsync always) and can be
-    killed and started again on the same port and directory."""
-
-    def __init__(self, workdir: Path) -> None:
-        self.port, self.workdir = free_port(), workdir
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def launch(self) -> None:
-        command = [require("redis-server"), "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
-        command += ["--appendonly", "yes", "--appendfsync", "always", "--dir", str(self.workdir)]
-        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
-
-    async def start(self) -> None:
-        self.launch()
-        client = redis.Redis.from_url(self.url)
-        async with asyncio.timeout(10):
-            while True:
-                try:
-                    await client.ping()
-                    break
-                except redis.ConnectionError:
-                    await asyncio.sleep(0.05)
-        await client.aclose()
-
-    def kill(self) -> None:
-        assert self.process is not None
-        self.process.kill()
-        self.process.wait(10)
-
-
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Redis]:
-    server = Redis(tmp_path)
+async def store(tmp_path: Path) -> AsyncIterator[RedisServer]:
+    """Keeps every acknowledged write (append-only, fsync always) across a kill and a restart."""
+    server = RedisServer(tmp_path, "--save", "", "--appendonly", "yes", "--appendfsync", "always")
     await server.start()
     yield server
-    if server.process is not None and server.process.poll() is None:
-        server.process.terminate()
-        server.process.wait(10)
+    server.stop()
 
 
-def settings_for(store: Redis, workdir: Path) -> Settings:
+def settings_for(store: RedisServer, workdir: Path) -> Settings:
     """The in-process node that holds the chair: it looks for dead nodes often."""
     return Settings(
         port=free_port(),
@@ -96,7 +61,7 @@ def settings_for(store: Redis, workdir: Path) -> Settings:
 
 
 @pytest.fixture
-def hubs(store: Redis, tmp_path: Path) -> Iterator[Callable[[], HubProcess]]:
+def hubs(store: RedisServer, tmp_path: Path) -> Iterator[Callable[[], HubProcess]]:
     """`hub serve` processes on the store, killed at the end whatever happened."""
     made: list[HubProcess] = []
 
@@ -292,7 +257,7 @@ async def open_vote(
 
 
 async def test_a_hub_killed_during_a_vote_and_restarted(
-    store: Redis, tmp_path: Path, hubs: Callable[[], HubProcess]
+    store: RedisServer, tmp_path: Path, hubs: Callable[[], HubProcess]
 ) -> None:
     settings = settings_for(store, tmp_path)
     node = hubs()
@@ -312,7 +277,7 @@ async def test_a_hub_killed_during_a_vote_and_restarted(
 
 
 async def test_redis_restarted_during_a_secret_ballot(
-    store: Redis, tmp_path: Path, hubs: Callable[[], HubProcess]
+    store: RedisServer, tmp_path: Path, hubs: Callable[[], HubProcess]
 ) -> None:
     settings = settings_for(store, tmp_path)
     node = hubs()
@@ -334,7 +299,7 @@ async def test_redis_restarted_during_a_secret_ballot(
 
 
 async def test_one_of_two_hubs_killed_during_a_vote(
-    store: Redis, tmp_path: Path, hubs: Callable[[], HubProcess]
+    store: RedisServer, tmp_path: Path, hubs: Callable[[], HubProcess]
 ) -> None:
     settings = settings_for(store, tmp_path)
     doomed, spare = hubs(), hubs()
@@ -356,7 +321,7 @@ async def test_one_of_two_hubs_killed_during_a_vote(
         spare.stop()
 
 
-async def test_a_cast_while_redis_is_down_is_refused_as_retryable(store: Redis, tmp_path: Path) -> None:
+async def test_a_cast_while_redis_is_down_is_refused_as_retryable(store: RedisServer, tmp_path: Path) -> None:
     settings = settings_for(store, tmp_path)
     async with serving(settings):
         url = f"http://127.0.0.1:{settings.port}"
@@ -385,7 +350,7 @@ async def test_a_cast_while_redis_is_down_is_refused_as_retryable(store: Redis, 
         await asyncio.gather(*(drop(c) for c in [chair, *voters]))
 
 
-async def test_health_answers_503_when_redis_hangs_or_is_down(store: Redis, tmp_path: Path) -> None:
+async def test_health_answers_503_when_redis_hangs_or_is_down(store: RedisServer, tmp_path: Path) -> None:
     settings = settings_for(store, tmp_path)
     async with serving(settings) as url, httpx.AsyncClient(base_url=url, timeout=10) as http:
         up = await http.get("/healthz")
