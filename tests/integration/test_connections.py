@@ -52,6 +52,7 @@ async def test_an_event_named_disconnect_neither_leaves_nor_resets_the_rate_limi
 ) -> None:
     chair = await joined(hub_server, CHAIR)
     ana = await joined(hub_server, ANA)
+    await chair.wait_until(lambda c: ANA in c.present())
     acks = [await ana.call("meeting.sync", {"since": 0}) for _ in range(12)]
     assert acks[-1]["error"]["code"] == "rate_limited"
     ack = await ana.call("disconnect", "client disconnect")
