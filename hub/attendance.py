@@ -8,8 +8,8 @@ from datetime import datetime
 
 from hub.commands import AttendanceApologise, LobbyAdmit, LobbySet, ParticipantReadmit, ParticipantRemove
 from hub.errors import HubError
-from hub.meetings import SITTING, Actor, Change, participant
-from hub.models import Apology, Meeting, MeetingStatus, Role
+from hub.meetings import SITTING, Actor, Change, participant, with_participants
+from hub.models import Apology, Meeting, MeetingStatus, Participant, Role
 
 
 def apologise(meeting: Meeting, command: AttendanceApologise, actor: Actor, now: datetime) -> Change | None:
@@ -47,7 +47,6 @@ def remove(meeting: Meeting, command: ParticipantRemove, actor: Actor, now: date
     speaking = meeting.speech is not None and meeting.speech.member_id == command.member_id
     changed = meeting.model_copy(
         update={
-            "participants": {**meeting.participants, command.member_id: gone},
             "removed": [*meeting.removed, command.member_id],
             # Readmitted, they go through the lobby again if it is on.
             "admitted": [m for m in meeting.admitted if m != command.member_id],
@@ -56,7 +55,13 @@ def remove(meeting: Meeting, command: ParticipantRemove, actor: Actor, now: date
             "speech": None if speaking else meeting.speech,
         }
     )
-    return Change(changed, "participant.removed", {"member_id": command.member_id, "name": target.name})
+    written = {command.member_id: gone}
+    return Change(
+        with_participants(changed, written),
+        "participant.removed",
+        {"member_id": command.member_id, "name": target.name},
+        written,
+    )
 
 
 def readmit(meeting: Meeting, command: ParticipantReadmit, actor: Actor, now: datetime) -> Change | None:
@@ -81,33 +86,41 @@ def set_lobby(meeting: Meeting, command: LobbySet, actor: Actor, now: datetime) 
         for p in meeting.participants.values()
         if p.present and p.member_id not in meeting.admitted
     ]
-    changed = meeting.model_copy(update={"lobby": command.on, "admitted": [*meeting.admitted, *here]})
     waiting = [p.member_id for p in meeting.participants.values() if p.waiting]
-    for member_id in waiting:
-        changed = _admitted(changed, member_id, now)
-    return Change(changed, "lobby.turned_on" if command.on else "lobby.turned_off", {"admitted": waiting})
+    written = {m: _admitted(meeting, m, now) for m in waiting}
+    admitted = [*meeting.admitted, *here, *(m for m in waiting if m not in meeting.admitted)]
+    changed = meeting.model_copy(update={"lobby": command.on, "admitted": admitted})
+    return Change(
+        with_participants(changed, written),
+        "lobby.turned_on" if command.on else "lobby.turned_off",
+        {"admitted": waiting},
+        written,
+    )
 
 
 def admit(meeting: Meeting, command: LobbyAdmit, actor: Actor, now: datetime) -> Change | None:
     target = participant(meeting, command.member_id)
     if not target.waiting:
         return None
-    changed = _admitted(meeting, command.member_id, now)
-    return Change(changed, "lobby.admitted", {"member_id": command.member_id, "name": target.name})
+    written = {command.member_id: _admitted(meeting, command.member_id, now)}
+    admitted = [*meeting.admitted, *([] if command.member_id in meeting.admitted else [command.member_id])]
+    return Change(
+        with_participants(meeting.model_copy(update={"admitted": admitted}), written),
+        "lobby.admitted",
+        {"member_id": command.member_id, "name": target.name},
+        written,
+    )
 
 
-def _admitted(meeting: Meeting, member_id: str, now: datetime) -> Meeting:
-    """Out of the lobby and present; they will not wait again in this meeting."""
+def _admitted(meeting: Meeting, member_id: str, now: datetime) -> Participant:
+    """Out of the lobby and present; they will not wait again in this meeting (the caller lists them
+    as admitted)."""
     current = meeting.participants[member_id]
-    joined = current.model_copy(
+    return current.model_copy(
         update={
             "waiting": False,
             "present": bool(current.sessions),
             "attended": current.attended or meeting.status in SITTING,
             "last_seen_at": now,
         }
-    )
-    admitted = meeting.admitted if member_id in meeting.admitted else [*meeting.admitted, member_id]
-    return meeting.model_copy(
-        update={"participants": {**meeting.participants, member_id: joined}, "admitted": admitted}
     )

@@ -119,14 +119,10 @@ class Forwarding:
     screens: frozenset[str]
 
 
-def present_count(meeting: Meeting) -> int:
-    return sum(1 for p in meeting.participants.values() if p.present)
-
-
 def formal(meeting: Meeting) -> bool:
     mode = meeting.media.formal
     if mode == "auto":
-        return present_count(meeting) > meeting.media.formal_above
+        return meeting.presence.present > meeting.media.formal_above
     return mode == "on"
 
 

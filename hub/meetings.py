@@ -6,7 +6,7 @@ and the event's type and data) or None when the command changes nothing (a retry
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -31,9 +31,15 @@ class Actor:
 
 @dataclass(frozen=True)
 class Change:
+    """What a rule did. `meeting` is the meeting after it; the rule replaced the parts it changed and
+    left the others the very objects it was given, so comparing parts by identity finds them, whatever
+    the size of the meeting. `participants` lists the participant entries it wrote (with
+    `with_participants`), so nobody has to compare thousands of them."""
+
     meeting: Meeting
     type: str
     data: dict[str, Any] = field(default_factory=dict)
+    participants: Mapping[str, Participant] = field(default_factory=dict)
 
 
 # While the meeting sits, whoever is present counts as attending.
@@ -79,13 +85,14 @@ def join(meeting: Meeting, actor: Actor, now: datetime) -> Change | None:
             }
         )
     return Change(
-        _with_participant(meeting, participant),
+        with_participants(meeting, {actor.member_id: participant}),
         "lobby.waiting" if waits else "participant.joined",
         {
             "member_id": actor.member_id,
             "name": actor.name,
             "connections": len(participant.sessions),
         },
+        {actor.member_id: participant},
     )
 
 
@@ -102,9 +109,10 @@ def leave(meeting: Meeting, actor: Actor, now: datetime) -> Change | None:
     sessions = [s for s in current.sessions if s != actor.session]
     participant = current.model_copy(update={**_connected(current, sessions), "last_seen_at": now})
     return Change(
-        _with_participant(meeting, participant),
+        with_participants(meeting, {actor.member_id: participant}),
         "participant.left",
         {"member_id": actor.member_id, "connections": len(sessions)},
+        {actor.member_id: participant},
     )
 
 
@@ -123,15 +131,16 @@ def sweep(meeting: Meeting, node: str | None, now: datetime) -> Change | None:
     stale = {m: s for m, s in stale.items() if s}
     if not stale:
         return None
-    participants = dict(meeting.participants)
+    changed = {}
     for member_id, sessions in stale.items():
-        current = participants[member_id]
+        current = meeting.participants[member_id]
         kept = [s for s in current.sessions if s not in sessions]
-        participants[member_id] = current.model_copy(update=_connected(current, kept))
+        changed[member_id] = current.model_copy(update=_connected(current, kept))
     return Change(
-        meeting.model_copy(update={"participants": participants}),
+        with_participants(meeting, changed),
         "participants.swept",
         {"member_ids": sorted(stale), "node": node},
+        changed,
     )
 
 
@@ -144,15 +153,19 @@ def set_status(meeting: Meeting, command: MeetingSetStatus, actor: Actor, now: d
             f"A meeting that is {meeting.status.value} cannot become {command.status.value}.",
             {"from": meeting.status.value, "to": command.status.value},
         )
-    participants = meeting.participants
+    # Whoever is here as the meeting starts sitting is checked in.
+    arrived = {}
     if command.status in SITTING:
-        participants = {
-            m: p.model_copy(update={"attended": True}) if p.present else p for m, p in participants.items()
+        arrived = {
+            m: p.model_copy(update={"attended": True})
+            for m, p in meeting.participants.items()
+            if p.present and not p.attended
         }
     return Change(
-        meeting.model_copy(update={"status": command.status, "participants": participants}),
+        with_participants(meeting.model_copy(update={"status": command.status}), arrived),
         "meeting.status_changed",
         {"from": meeting.status.value, "to": command.status.value},
+        arrived,
     )
 
 
@@ -225,6 +238,12 @@ def next_id(meeting: Meeting, prefix: str) -> tuple[Meeting, str]:
     return meeting.model_copy(update={"serial": serial}), f"{prefix}{serial}"
 
 
-def _with_participant(meeting: Meeting, participant: Participant) -> Meeting:
-    participants = {**meeting.participants, participant.member_id: participant}
-    return meeting.model_copy(update={"participants": participants})
+def with_participants(meeting: Meeting, written: Mapping[str, Participant]) -> Meeting:
+    """The meeting with these participant entries written, its presence counted from them alone."""
+    if not written:
+        return meeting
+    presence = meeting.presence
+    for member_id, entry in written.items():
+        presence = presence.counted(meeting.participants.get(member_id), entry)
+    participants = {**meeting.participants, **written}
+    return meeting.model_copy(update={"participants": participants, "presence": presence})

@@ -8,6 +8,7 @@ from __future__ import annotations
 import enum
 import math
 import weakref
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any, ClassVar, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -337,6 +338,44 @@ class QuorumState(Model):
     quorate: bool
 
 
+class Presence(Model):
+    """Counts of the participants, kept as entries change (`counted`) so that nothing that happens
+    at every join has to walk the whole room: quorum, formal mode, and a big room's view read these."""
+
+    # Connected and in the meeting (not in the lobby).
+    present: Annotated[int, Field(ge=0)] = 0
+    # Present with a role that counts towards quorum and may vote.
+    voting: Annotated[int, Field(ge=0)] = 0
+    # Checked in: here at some time while the meeting sat (the minutes' attendance).
+    attended: Annotated[int, Field(ge=0)] = 0
+    # Connected but held in the lobby.
+    waiting: Annotated[int, Field(ge=0)] = 0
+    # Everyone who has ever joined.
+    joined: Annotated[int, Field(ge=0)] = 0
+
+    def counted(self, before: Participant | None, after: Participant) -> Presence:
+        """These counts once one participant entry went from `before` to `after`."""
+        counts = self.model_dump()
+        for entry, sign in ((before, -1), (after, 1)):
+            if entry is not None:
+                for name, holds in _COUNTED.items():
+                    counts[name] += sign * holds(entry)
+        return Presence(**counts)
+
+    @classmethod
+    def of(cls, participants: dict[str, Participant]) -> Presence:
+        return cls(**{name: sum(holds(p) for p in participants.values()) for name, holds in _COUNTED.items()})
+
+
+_COUNTED: dict[str, Callable[[Participant], bool]] = {
+    "present": lambda p: p.present,
+    "voting": lambda p: p.present and p.role in VOTING_ROLES,
+    "attended": lambda p: p.attended,
+    "waiting": lambda p: p.waiting,
+    "joined": lambda p: True,
+}
+
+
 class Meeting(Model):
     """The whole state of one meeting; every change to it is a versioned event."""
 
@@ -351,7 +390,9 @@ class Meeting(Model):
     standing_orders: StandingOrders = Field(default_factory=StandingOrders)
     # Members entitled to attend and vote, counted when the meeting was created (for fraction quorums).
     electorate: Annotated[int, Field(ge=0)] = 0
+    # Kept in a structure of their own in the store, an entry per member (see hub/store.py).
     participants: dict[str, Participant] = Field(default_factory=dict)
+    presence: Presence = Field(default_factory=Presence)
     apologies: dict[str, Apology] = Field(default_factory=dict)
     agenda: list[AgendaItem] = Field(default_factory=list)
     current_item: str | None = None
@@ -381,27 +422,51 @@ class Meeting(Model):
     def quorum(self) -> QuorumState:
         rule = self.standing_orders.quorum
         required = int(rule.value) if rule.kind == "number" else math.ceil(rule.value * self.electorate)
-        present = sum(1 for p in self.participants.values() if p.present and p.role in VOTING_ROLES)
+        present = self.presence.voting
         return QuorumState(required=required, present=present, quorate=present >= required)
 
     def public_view(self) -> dict[str, Any]:
         """What every client may see: no connection ids, no gender, and minutes only by their status
         (the text is fetched with minutes.get, by officers while it is a draft)."""
-        view = self.model_dump(
-            mode="json",
-            exclude={
-                "participants": True,
-                "agenda": {"__all__": {"last_balance": True, "queue": {"__all__": {"balance"}}}},
-                "minutes": {"text"},
-            },
-        )
-        view["participants"] = {m: _dumps(p)[1] for m, p in self.participants.items()}
+        view = self.model_dump(mode="json", exclude={"participants": True, **_HIDDEN})
+        view["participants"] = {m: public(p) for m, p in self.participants.items()}
         return view
 
-    def stored(self) -> dict[str, Any]:
-        doc = self.model_dump(mode="json", exclude_computed_fields=True, exclude={"participants"})
-        doc["participants"] = {m: _dumps(p)[0] for m, p in self.participants.items()}
-        return doc
+    def view_of(self, part: str) -> Any:
+        """One top-level part of `public_view`, built alone: a change is sent as the parts it touched."""
+        if part == "participants":
+            return {m: public(p) for m, p in self.participants.items()}
+        hidden = {part: _HIDDEN[part]} if part in _HIDDEN else None
+        return self.model_dump(mode="json", include={part}, exclude=hidden)[part]
+
+    def core(self) -> dict[str, Any]:
+        """The stored meeting without its participants, which the store keeps an entry per member."""
+        return self.model_dump(mode="json", exclude_computed_fields=True, exclude={"participants"})
+
+
+# What the public view leaves out of the meeting's parts.
+_HIDDEN: dict[str, Any] = {
+    "agenda": {"__all__": {"last_balance": True, "queue": {"__all__": {"balance"}}}},
+    "minutes": {"text"},
+}
+# Parts of the view computed from others, with the parts they are computed from.
+DERIVED: dict[str, frozenset[str]] = {"quorum": frozenset({"standing_orders", "electorate", "presence"})}
+# The view's parts in the order `public_view` lists them.
+VIEW_PARTS: tuple[str, ...] = (
+    *(name for name in Meeting.model_fields if name != "participants"),
+    *Meeting.model_computed_fields,
+    "participants",
+)
+
+
+def stored(participant: Participant) -> dict[str, Any]:
+    """A participant as the store keeps it."""
+    return _dumps(participant)[0]
+
+
+def public(participant: Participant) -> dict[str, Any]:
+    """A participant as every client may see them."""
+    return _dumps(participant)[1]
 
 
 PRIVATE = {"sessions", "gender"}

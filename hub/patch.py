@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 
-def _pointer(key: str) -> str:
+def pointer(key: str) -> str:
     return key.replace("~", "~0").replace("/", "~1")
 
 
@@ -19,11 +19,11 @@ def diff(old: Any, new: Any, path: str = "") -> list[dict[str, Any]]:
     if not (isinstance(old, dict) and isinstance(new, dict)):
         return [] if old == new else [{"op": "replace", "path": path, "value": new}]
     ops: list[dict[str, Any]] = [
-        {"op": "remove", "path": f"{path}/{_pointer(key)}"} for key in old if key not in new
+        {"op": "remove", "path": f"{path}/{pointer(key)}"} for key in old if key not in new
     ]
     for key, value in new.items():
         if key not in old:
-            ops.append({"op": "add", "path": f"{path}/{_pointer(key)}", "value": value})
+            ops.append({"op": "add", "path": f"{path}/{pointer(key)}", "value": value})
         elif old[key] != value:
-            ops.extend(diff(old[key], value, f"{path}/{_pointer(key)}"))
+            ops.extend(diff(old[key], value, f"{path}/{pointer(key)}"))
     return ops

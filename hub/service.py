@@ -7,16 +7,28 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from hub.deltas import Delta
 from hub.errors import HubError
 from hub.home import Invitation, invitations
 from hub.locks import PriorityLock
 from hub.meetings import Actor, Change, refuse_removed, sweep
-from hub.models import OFFICER_ROLES, VOTING_ROLES, Branch, Event, Meeting, Member, Role
-from hub.patch import diff
+from hub.models import (
+    OFFICER_ROLES,
+    VIEW_PARTS,
+    VOTING_ROLES,
+    Branch,
+    Event,
+    Meeting,
+    Member,
+    Participant,
+    Presence,
+    Role,
+    stored,
+)
 from hub.permissions import effective_role
 from hub.store import Store
 from hub.tokens import Links
@@ -35,17 +47,35 @@ MEMBER_BACKLOG = 16
 class Current:
     """A meeting as last seen by this process, kept while Redis still holds that version: parsing and
     viewing a large meeting costs far more than asking Redis for its version. Rules never mutate a
-    meeting, so sharing the object is safe."""
+    meeting, so sharing the object is safe. The parts of its public view are built when first asked
+    for and handed on to the next version when a change did not touch them."""
 
     version: int
     meeting: Meeting
+    _parts: dict[str, Any] = field(default_factory=dict)
     _view: dict[str, Any] | None = None
+
+    def part(self, name: str) -> Any:
+        found = self._parts.get(name, _MISSING)
+        if found is _MISSING:
+            found = self._parts[name] = self.meeting.view_of(name)
+        return found
 
     @property
     def view(self) -> dict[str, Any]:
         if self._view is None:
-            self._view = self.meeting.public_view()
+            self._view = {name: self.part(name) for name in VIEW_PARTS if name != "participants"}
+            self._view["participants"] = self.meeting.view_of("participants")
         return self._view
+
+    def after(self, change: Change) -> tuple[Current, Delta]:
+        """The next version, made by `change`, and the delta it made."""
+        delta = Delta.of(self.meeting, change)
+        kept = {name: view for name, view in self._parts.items() if name not in delta.parts}
+        return Current(self.version + 1, change.meeting, kept), delta
+
+
+_MISSING = object()
 
 
 @dataclass(frozen=True)
@@ -125,25 +155,74 @@ class Hub:
             data={"title": meeting.title},
             patch=[{"op": "replace", "path": "", "value": view}],
         )
-        if await self.store.commit(meeting.id, 0, meeting.stored(), _doc(event)) is None:
+        entries = {m: stored(p) for m, p in meeting.participants.items()}
+        if await self.store.commit(meeting.id, 0, meeting.core(), _doc(event), entries) is None:
             raise HubError("meeting.exists", f"A meeting {meeting.id!r} already exists.")
         await self.store.index_meeting(meeting.id, meeting.starts_at.timestamp())
         return event
 
     async def current(self, meeting_id: str) -> Current:
         cached = self._current.get(meeting_id)
-        if cached is not None and await self.store.version(meeting_id) == cached.version:
-            return cached
+        fresh = await (self._load(meeting_id) if cached is None else self._refresh(meeting_id, cached))
+        if fresh is cached:
+            return fresh
+        # A load that raced a commit must not replace the newer meeting the commit left here.
+        cached = self._current.get(meeting_id)
+        if cached is None or cached.version < fresh.version:
+            self._current[meeting_id] = fresh
+        return fresh
+
+    async def _load(self, meeting_id: str) -> Current:
         loaded = await self.store.load(meeting_id)
         if loaded is None:
             raise HubError("meeting.not_found", f"There is no meeting {meeting_id!r}.")
-        version, doc = loaded
-        fresh = Current(version, Meeting.model_validate(doc))
-        # A load that raced a commit must not replace the newer meeting the commit left here.
-        cached = self._current.get(meeting_id)
-        if cached is None or cached.version < version:
-            self._current[meeting_id] = fresh
-        return fresh
+        version, doc, entries = loaded
+        if "participants" in doc:
+            return await self._upgrade(meeting_id, version, doc)
+        meeting = Meeting.model_validate({**doc, "participants": entries})
+        return Current(version, meeting)
+
+    async def _refresh(self, meeting_id: str, cached: Current) -> Current:
+        """The cached meeting brought up to date with what other processes committed since: the meeting
+        without its participants, and only the participant entries they wrote."""
+        found = await self.store.refresh(meeting_id, cached.version, self.replay_limit)
+        if found is None:
+            return cached
+        version, doc, entries = found
+        if doc is None or entries is None or "participants" in doc:
+            return await self._load(meeting_id)
+        participants = {**cached.meeting.participants}
+        participants.update((m, Participant.model_validate(e)) for m, e in entries.items())
+        meeting = Meeting.model_validate(doc).model_copy(update={"participants": participants})
+        return Current(version, meeting)
+
+    async def _upgrade(self, meeting_id: str, version: int, doc: dict[str, Any]) -> Current:
+        """A meeting written before participants had entries of their own: its participants move to
+        entries, its presence is counted, and an event replaces clients' views whole (theirs lack the
+        counts), in one commit. Another process upgrading it at the same time makes this one reload."""
+        before = Meeting.model_validate(doc)
+        meeting = before.model_copy(update={"presence": Presence.of(before.participants)})
+        event = Event(
+            version=version + 1,
+            type="meeting.upgraded",
+            actor=None,
+            at=self.clock(),
+            patch=[{"op": "replace", "path": "", "value": meeting.public_view()}],
+        )
+        entries = {m: stored(p) for m, p in meeting.participants.items()}
+        if await self.store.commit(meeting_id, version, meeting.core(), _doc(event), entries) is None:
+            return await self._load(meeting_id)
+        return Current(version + 1, meeting)
+
+    async def upgrade(self) -> int:
+        """Bring every meeting written by the previous release to this one's layout; on start."""
+        upgraded = 0
+        for meeting_id in await self.store.meeting_ids():
+            loaded = await self.store.load(meeting_id)
+            if loaded is not None and "participants" in loaded[1]:
+                self._current[meeting_id] = await self._upgrade(meeting_id, loaded[0], loaded[1])
+                upgraded += 1
+        return upgraded
 
     async def meeting(self, meeting_id: str) -> tuple[int, Meeting]:
         current = await self.current(meeting_id)
@@ -194,17 +273,19 @@ class Hub:
                 change = rule(current.meeting, now)
                 if change is None:
                     return None
-                after = Current(current.version + 1, change.meeting)
+                after, delta = current.after(change)
                 event = Event(
                     version=after.version,
                     type=change.type,
                     actor=actor.member_id,
                     at=now,
                     data=change.data,
-                    patch=diff(current.view, after.view),
+                    patch=delta.patch(current.meeting, current.part, after.part),
                 )
-                state = change.meeting.stored()
-                if await self.store.commit(meeting_id, current.version, state, _doc(event)) is not None:
+                state = change.meeting.core()
+                entries = {m: stored(p) for m, p in change.participants.items()}
+                committed = await self.store.commit(meeting_id, current.version, state, _doc(event), entries)
+                if committed is not None:
                     self._current[meeting_id] = after
                     if after_commit is not None:
                         await after_commit(change.meeting, event)

@@ -251,6 +251,7 @@ class Store:
         self.redis = client
         self.replicas = replicas
         self._commit = self._durable(client.register_script(_script("commit")))
+        self._refresh = client.register_script(_script("refresh"))
         self._open_box = self._durable(client.register_script(_script("open_box")))
         self._cast = Batched(client, client.register_script(_script("cast")), replicas)
         self._close_box = self._durable(client.register_script(_script("close_box")))
@@ -278,17 +279,46 @@ class Store:
         version = await self.redis.hget(_meeting(meeting_id, "state"), "version")
         return None if version is None else int(version)
 
-    async def load(self, meeting_id: str) -> tuple[int, Doc] | None:
-        reply = await self.redis.hmget(_meeting(meeting_id, "state"), ["version", "state"])
-        version, state = cast(list[Any], reply)
+    def _state(self, meeting_id: str) -> list[str]:
+        return [_meeting(meeting_id, part) for part in ("state", "events", "participants")]
+
+    async def load(self, meeting_id: str) -> tuple[int, Doc, dict[str, Doc]] | None:
+        """The version, the meeting without its participants, and its participant entries. A meeting
+        written before participants had entries of their own has them in its document still."""
+        state, _, participants = self._state(meeting_id)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.hmget(state, ["version", "state"])
+            pipe.hgetall(participants)
+            (version, doc), entries = await pipe.execute()
         if version is None:
             return None
-        return int(version), _unpack(state)
+        return int(version), _unpack(doc), {_text(m): _unpack(e) for m, e in entries.items()}
 
-    async def commit(self, meeting_id: str, expected: int, state: Doc, event: Doc) -> int | None:
-        """The new version, or None if the meeting is no longer at `expected`."""
-        keys = [_meeting(meeting_id, "state"), _meeting(meeting_id, "events")]
-        ok, version = await self._commit(keys=keys, args=[expected, _pack(state), _pack(event)])
+    async def refresh(
+        self, meeting_id: str, held: int, limit: int
+    ) -> tuple[int, Doc | None, dict[str, Doc] | None] | None:
+        """What a copy of the meeting at version `held` is missing: None when nothing; else the version,
+        the meeting without its participants, and the entries written since (None when more than
+        `limit` events came since: load the whole meeting)."""
+        reply = await self._refresh(keys=self._state(meeting_id), args=[held, limit])
+        version = int(reply[0])
+        if len(reply) == 1:
+            return None
+        doc = _unpack(reply[1]) if reply[1] else None
+        if len(reply) == 2 or doc is None:
+            return version, doc, None
+        pairs = reply[3:]
+        return version, doc, {_text(pairs[i]): _unpack(pairs[i + 1]) for i in range(0, len(pairs), 2)}
+
+    async def commit(
+        self, meeting_id: str, expected: int, state: Doc, event: Doc, entries: dict[str, Doc] | None = None
+    ) -> int | None:
+        """The new version, or None if the meeting is no longer at `expected`. `state` is the meeting
+        without its participants; `entries` the participant entries the change wrote, by member id."""
+        pairs = [x for member_id, entry in (entries or {}).items() for x in (member_id, _pack(entry))]
+        ok, version = await self._commit(
+            keys=self._state(meeting_id), args=[expected, _pack(state), _pack(event), *pairs]
+        )
         return int(version) if ok else None
 
     async def events_since(self, meeting_id: str, since: int, limit: int) -> list[Doc] | None:
@@ -465,3 +495,55 @@ class Store:
             pipe.delete(_NODE_BEAT + node)
             pipe.srem(_NODES, node)
             await pipe.execute()
+
+    # Media: the node that runs each meeting's relay (`hub:{m:ID}:media_node`), held for a time to live
+    # that node renews while it has peers there, so the pin of a node that died lapses within that time;
+    # and messages between nodes, on a channel per node, for the media of connections held elsewhere.
+
+    _PIN_MEDIA = """
+local owner = redis.call('GET', KEYS[1])
+if not owner then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return ARGV[1]
+end
+if owner == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return owner
+"""
+    _UNPIN_MEDIA = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+    _NODE_CHANNEL = "hub:node-messages:"
+
+    async def pin_media(self, meeting_ids: Sequence[str], node: str, ttl_seconds: float) -> dict[str, str]:
+        """The node that runs each meeting's media, in one round trip: `node` where none did (it does
+        now), and where it was `node` already, its time to live renewed."""
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for meeting_id in meeting_ids:
+                key = _meeting(meeting_id, "media_node")
+                pipe.eval(self._PIN_MEDIA, 1, key, node, max(1, int(ttl_seconds * 1000)))
+            owners = await pipe.execute()
+        return {m: _text(owner) for m, owner in zip(meeting_ids, owners, strict=True)}
+
+    async def unpin_media(self, meeting_id: str, node: str) -> None:
+        """Let go of the meeting's media, if `node` still runs it."""
+        await self.redis.eval(self._UNPIN_MEDIA, 1, _meeting(meeting_id, "media_node"), node)
+
+    async def media_node(self, meeting_id: str) -> str | None:
+        owner = await self.redis.get(_meeting(meeting_id, "media_node"))
+        return None if owner is None else _text(owner)
+
+    async def send_to_node(self, node: str, message: Doc) -> bool:
+        """Whether any process was listening as `node` to hear it."""
+        return bool(await self.redis.publish(self._NODE_CHANNEL + node, _pack(message)))
+
+    async def node_messages(self, node: str, ready: asyncio.Event) -> AsyncIterator[Doc]:
+        """Messages sent to `node` from the moment `ready` is set (Redis has the subscription), until the
+        connection to Redis fails (then it raises)."""
+        async with self.redis.pubsub() as pubsub:
+            await pubsub.subscribe(self._NODE_CHANNEL + node)
+            async for message in pubsub.listen():
+                if message.get("type") == "subscribe":
+                    ready.set()
+                elif message.get("type") == "message":
+                    yield _unpack(message["data"])

@@ -25,7 +25,7 @@ async def test_commit_refuses_a_stale_version_and_appends_nothing(redis_url: str
     store = Store.from_url(redis_url)
     assert await store.commit("m", 0, {"a": 1}, {"version": 1}) == 1
     assert await store.commit("m", 0, {"a": 2}, {"version": 1}) is None
-    assert await store.load("m") == (1, {"a": 1})
+    assert await store.load("m") == (1, {"a": 1}, {})
     assert await store.event_log("m") == [{"version": 1}]
     await store.close()
 

@@ -151,7 +151,7 @@ def test_set_settings_to_what_they_are_changes_nothing() -> None:
 
 
 def test_media_settings_default_for_meetings_stored_before_they_existed() -> None:
-    stored = meeting().stored()
+    stored = meeting().core()
     del stored["media"], stored["muted"]
     restored = Meeting.model_validate(stored)
     assert restored.media == MediaSettings() and restored.muted == []
@@ -179,7 +179,7 @@ def test_observers_may_only_listen(mode: MediaMode) -> None:
 
 def test_formal_auto_turns_on_above_the_threshold_of_those_present() -> None:
     m = crowd(seated(CHAIR), 11)
-    assert media.present_count(m) == 12 and not media.formal(m)
+    assert m.presence.present == 12 and not media.formal(m)
     m = crowd(m, 1)
     assert media.formal(m)
     # Those who left do not count.

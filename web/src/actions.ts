@@ -1,5 +1,7 @@
 // Views send Socket.IO events through here; main.ts says how (with errors shown to the member).
 // The promise says whether the hub accepted the event and, if so, what it answered.
+import type { Payloads } from "./protocol.gen";
+
 export type Reply = { ok: true; data: unknown } | { ok: false };
 type Sender = (action: string, args: object) => Promise<Reply>;
 
@@ -9,6 +11,10 @@ export function onAction(send: Sender): void {
   sender = send;
 }
 
-export function act(action: string, args: object = {}): Promise<Reply> {
-  return sender(action, args);
+// The payload is checked against the event's schema at compile time; it may be left out when every
+// field has a default.
+export type Args<E extends keyof Payloads> = {} extends Payloads[E] ? [args?: Payloads[E]] : [args: Payloads[E]];
+
+export function act<E extends keyof Payloads>(action: E, ...[args]: Args<E>): Promise<Reply> {
+  return sender(action, args ?? {});
 }

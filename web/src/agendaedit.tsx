@@ -2,6 +2,7 @@
 import type { JSX } from "preact";
 import { act } from "./actions";
 import { t } from "./i18n";
+import type { Payloads } from "./protocol.gen";
 import type { AgendaItem } from "./store";
 import { useOpener } from "./ui";
 
@@ -9,7 +10,7 @@ const KINDS = ["minutes", "report", "motion", "election", "other"];
 
 // The item as agenda.update takes it from the form: every field is sent, so what the form shows is
 // what the item becomes (an empty time budget removes the budget).
-function fields(form: HTMLFormElement, item: AgendaItem): object {
+function fields(form: HTMLFormElement, item: AgendaItem): Payloads["agenda.update"] {
   const data = new FormData(form);
   const minutes = String(data.get("minutes_budget") ?? "").trim();
   const documents = String(data.get("documents") ?? "")
@@ -19,7 +20,7 @@ function fields(form: HTMLFormElement, item: AgendaItem): object {
   return {
     item_id: item.id,
     title: String(data.get("title")),
-    kind: String(data.get("kind")),
+    kind: String(data.get("kind")) as AgendaItem["kind"],
     minutes_budget: minutes ? Number(minutes) : null,
     documents,
   };

@@ -1,8 +1,10 @@
 // This browser's own sources: microphone, camera and shared screen, the chosen devices, and the
 // microphone's level for the meters.
 import { t } from "./i18n";
+import type { Payloads } from "./protocol.gen";
 
-export type Mode = "full" | "audio" | "listen";
+// How this member takes part in the media, as media.join takes it.
+export type Mode = NonNullable<Payloads["media.join"]["mode"]>;
 export type Source = "microphone" | "camera" | "screen";
 
 const AUDIO: MediaTrackConstraints = { echoCancellation: true, noiseSuppression: true, autoGainControl: true };

@@ -4,14 +4,17 @@ import { useState } from "preact/hooks";
 import { act } from "./actions";
 import { t } from "./i18n";
 import { majorityRule, motionText, motionTitle, question } from "./phrases";
+import type { Payloads } from "./protocol.gen";
 import type { Amendment, Meeting, MeetingStore, Motion, Vote } from "./store";
 import { Action } from "./ui";
 
 const PROCEDURES = ["question_be_now_put", "next_business", "refer_back", "adjourn", "challenge_chair"];
-const CHOICES = ["for", "against", "abstain"];
+const CHOICES: Array<Payloads["vote.cast"]["choice"]> = ["for", "against", "abstain"];
 const status = (code: string): string => t(`motion_status.${code}`, { defaultValue: code });
 
-function PutButtons({ kind, motionId, amendmentId }: { kind: string; motionId: string; amendmentId?: string }) {
+type SubjectKind = Payloads["vote.open"]["subject"]["kind"];
+
+function PutButtons({ kind, motionId, amendmentId }: { kind: SubjectKind; motionId: string; amendmentId?: string }) {
   const subject = { kind, motion_id: motionId, ...(amendmentId ? { amendment_id: amendmentId } : {}) };
   return (
     <>

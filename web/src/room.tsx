@@ -37,7 +37,7 @@ function ItemTime({ item, store }: { item: AgendaItem; store: MeetingStore }) {
   );
 }
 
-const TRANSITIONS: Record<string, string[]> = {
+const TRANSITIONS: Record<string, Array<Meeting["status"]>> = {
   scheduled: ["open"],
   open: ["in_session", "scheduled"],
   in_session: ["closed"],
@@ -325,7 +325,7 @@ function Person({ p, m, store }: { p: Participant; m: Meeting; store: MeetingSto
 function MediaSettings({ m, store }: { m: Meeting; store: MeetingStore }) {
   if (!store.may("media.set_settings")) return null;
   const formal = m.media.formal;
-  const choice = (value: string, label: string) => (
+  const choice = (value: Meeting["media"]["formal"], label: string) => (
     <Action action="media.set_settings" args={{ formal: value }} aria-pressed={formal === value}>
       {label}
     </Action>

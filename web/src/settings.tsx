@@ -47,7 +47,7 @@ function StandingOrdersForm({ m }: { m: Meeting }) {
         <legend>{t("settings.quorum_legend")}</legend>
         <label>
           {t("settings.quorum_kind")}{" "}
-          <select name="quorum_kind" value={draft.quorum.kind} onChange={(e) => set({ quorum: { kind: value(e) as "number" | "fraction", value: draft.quorum.value } })}>
+          <select name="quorum_kind" value={draft.quorum.kind} onChange={(e) => set({ quorum: { kind: value(e) as StandingOrders["quorum"]["kind"], value: draft.quorum.value } })}>
             <option value="number">{t("settings.quorum_number")}</option>
             <option value="fraction">{t("settings.quorum_fraction")}</option>
           </select>

@@ -2,170 +2,28 @@
 // from it. Events carry an RFC 6902 patch, so applying them needs no knowledge of the rules.
 import { applyPatch, type Operation } from "fast-json-patch";
 
-export interface Participant {
-  member_id: string;
-  name: string;
-  role: string;
-  present: boolean;
-  waiting: boolean;
-  first_joined_at: string;
-  last_seen_at: string;
-}
+import type { HubEvent, Meeting, Role } from "./protocol.gen";
 
-export interface QueueEntry {
-  id: string;
-  member_id: string;
-  name: string;
-  kind: "speech" | "point_of_order";
-  stance: "for" | "against" | null;
-  rule: string | null;
-  requested_at: string;
-  reason: string;
-}
-
-export interface AgendaItem {
-  id: string;
-  title: string;
-  kind: string;
-  minutes_budget: number | null;
-  documents: string[];
-  seconds_used: number;
-  opened_at: string | null;
-  queue: QueueEntry[];
-  queue_open: boolean;
-  spoken: Record<string, number>;
-}
-
-export interface Speech {
-  item_id: string;
-  member_id: string;
-  name: string;
-  kind: "speech" | "point_of_order";
-  limit_seconds: number;
-  started_at: string | null;
-  elapsed_seconds: number;
-}
-
-export interface Amendment {
-  id: string;
-  mover_id: string;
-  mover_name: string;
-  seconder_id: string | null;
-  seconder_name: string | null;
-  kind: "insert" | "delete" | "replace";
-  target: string;
-  text: string;
-  status: string;
-}
-
-export interface Motion {
-  id: string;
-  item_id: string | null;
-  title: string;
-  text: string;
-  original_text: string;
-  mover_id: string;
-  mover_name: string;
-  seconder_id: string | null;
-  seconder_name: string | null;
-  emergency: boolean;
-  procedure: string | null;
-  target_id: string | null;
-  status: string;
-  amendments: Amendment[];
-  history: Array<{ amendment_id: string; before: string; after: string; at: string }>;
-  reply_given: boolean;
-}
-
-export interface VoteResult {
-  counts: Record<string, number>;
-  outcome: "carried" | "lost";
-  casting_vote: "for" | "against" | null;
-  tied: boolean;
-  rule: string;
-}
-
-export interface Vote {
-  id: string;
-  subject: { kind: string; motion_id: string; amendment_id: string | null };
-  question: string;
-  method: "hands" | "secret" | "card";
-  majority: string;
-  status: "open" | "closed";
-  eligible: number;
-  present: number;
-  result: VoteResult | null;
-}
+// The shapes the server sends are generated from its JSON Schema (protocol.gen.ts); the views take
+// them from here. The replies and vote.tally below have no schema yet, so they are written by hand
+// around the generated parts.
+export type {
+  AgendaItem,
+  Amendment,
+  HubEvent,
+  Meeting,
+  Motion,
+  Participant,
+  QueueEntry,
+  StandingOrders,
+  Vote,
+} from "./protocol.gen";
 
 export interface Tally {
   vote_id: string;
   cast: number;
   eligible: number;
   counts?: Record<string, number>;
-}
-
-export interface MediaSettings {
-  formal: "auto" | "on" | "off";
-  formal_above: number;
-  last_n: number;
-}
-
-// A branch's rules for the meeting (hub/models.py StandingOrders).
-export interface StandingOrders {
-  quorum: { kind: "number" | "fraction"; value: number };
-  speech_seconds: number;
-  mover_seconds: number;
-  right_of_reply: boolean;
-  amendments_need_seconder: boolean;
-  alternate_by_gender: boolean;
-  chair_challenge_majority: "simple" | "two_thirds_present";
-  vote_changes_allowed: boolean;
-}
-
-export interface Meeting {
-  id: string;
-  branch_id: string;
-  title: string;
-  starts_at: string;
-  time_zone: string;
-  status: string;
-  participants: Record<string, Participant>;
-  apologies: Record<string, { name: string; at: string; note: string }>;
-  agenda: AgendaItem[];
-  current_item: string | null;
-  speech: Speech | null;
-  quorum: { required: number; present: number; quorate: boolean };
-  motions: Motion[];
-  votes: Vote[];
-  minutes: { status: "draft" | "approved"; edited_by: string | null; approval_note: string } | null;
-  standing_orders: StandingOrders;
-  // Delegates each member carries in card votes; a member not listed carries one.
-  card_weights: Record<string, number>;
-  media: MediaSettings;
-  // Members the chair has muted: the relay forwards none of their audio.
-  muted: string[];
-  removed: string[];
-  lobby: boolean;
-  chat: ChatMessage[];
-  chat_open: boolean;
-}
-
-export interface ChatMessage {
-  id: string;
-  member_id: string;
-  name: string;
-  text: string;
-  at: string;
-  hidden_by: string | null;
-}
-
-export interface HubEvent {
-  version: number;
-  type: string;
-  actor: string | null;
-  at: string;
-  data: Record<string, unknown>;
-  patch: Operation[];
 }
 
 // What meeting.join and meeting.sync answer: a snapshot, or the events since the client's version.
@@ -180,7 +38,7 @@ export interface You {
   name: string;
   // Their own branch, if they belong to one.
   branch: string | null;
-  role: string;
+  role: Role;
   // The events this member's role may send: the server's permission matrix, so controls match it.
   may: string[];
 }
@@ -223,7 +81,8 @@ export class MeetingStore {
     }
     if (event.version <= this.version) return true;
     if (event.version !== this.version + 1) return false;
-    this.meeting = applyPatch(this.meeting, event.patch, false, false).newDocument;
+    // The schema says only that each operation is an object; it is an RFC 6902 operation.
+    this.meeting = applyPatch(this.meeting, event.patch as unknown as Operation[], false, false).newDocument;
     this.version = event.version;
     this.notify();
     return true;

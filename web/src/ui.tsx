@@ -1,19 +1,19 @@
 // Small pieces every view uses.
 import type { ComponentChildren, JSX } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
-import { act } from "./actions";
+import { type Args, act } from "./actions";
 import { LANGUAGES, language, setLanguage, t } from "./i18n";
+import type { Payloads } from "./protocol.gen";
 
-type ButtonProps = Omit<JSX.HTMLAttributes<HTMLButtonElement>, "action"> & {
-  action: string;
-  args?: object;
+type ButtonProps<E extends keyof Payloads> = Omit<JSX.HTMLAttributes<HTMLButtonElement>, "action"> & {
+  action: E;
   children: ComponentChildren;
-};
+} & ({} extends Payloads[E] ? { args?: Payloads[E] } : { args: Payloads[E] });
 
 // A control that sends the Socket.IO event `action` with `args` when clicked (see actions.ts).
-export function Action({ action, args = {}, children, ...rest }: ButtonProps) {
+export function Action<E extends keyof Payloads>({ action, args, children, ...rest }: ButtonProps<E>) {
   return (
-    <button type="button" onClick={() => act(action, args)} {...rest}>
+    <button type="button" onClick={() => act(action, ...([args] as Args<E>))} {...rest}>
       {children}
     </button>
   );

@@ -1,0 +1,32 @@
+-- What a process holding a meeting at version ARGV[1] is missing: the meeting without its participants
+-- and only the participant entries written since, read together so they belong to one version.
+-- KEYS[1] state hash, KEYS[2] event stream, KEYS[3] participants hash. ARGV[1] the version held,
+-- ARGV[2] the most events to read (beyond it, load the whole meeting).
+-- Returns {version} when nothing changed, {version, state} when the whole meeting must be loaded, or
+-- {version, state, member id, entry, ...}.
+local version = tonumber(redis.call('HGET', KEYS[1], 'version') or '0')
+local held = tonumber(ARGV[1])
+if version == held then
+  return {version}
+end
+local state = redis.call('HGET', KEYS[1], 'state')
+if version < held or version - held > tonumber(ARGV[2]) then
+  return {version, state}
+end
+local reply = {version, state, 'entries'}
+local seen = {}
+for _, entry in ipairs(redis.call('XRANGE', KEYS[2], (held + 1) .. '-0', '+')) do
+  local fields = entry[2]
+  for i = 1, #fields, 2 do
+    if fields[i] == 'p' then
+      for member_id in string.gmatch(fields[i + 1], '%S+') do
+        if not seen[member_id] then
+          seen[member_id] = true
+          table.insert(reply, member_id)
+          table.insert(reply, redis.call('HGET', KEYS[3], member_id))
+        end
+      end
+    end
+  end
+end
+return reply

@@ -1,0 +1,173 @@
+"""Participants as entries of their own, on real Redis: two processes joining and leaving one meeting at
+once lose and double nothing, a process's copy brought up to date from the entries written since equals
+a fresh load, catch-up works across deltas, and a store written by the previous release is upgraded."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import textwrap
+from pathlib import Path
+
+import jsonpatch
+import msgpack
+import redis.asyncio as redis
+
+from hub import meetings
+from hub.models import Branch, Meeting, Presence, Role
+from hub.service import Hub
+from hub.store import Store
+from hub.tokens import Links
+from tests.unit.builders import actor, meeting
+
+ROOT = Path(__file__).resolve().parents[2]
+# Each process joins its own members, and half of them leave again, all at once.
+CROWD = textwrap.dedent(
+    """
+    import asyncio, sys
+    from hub import meetings
+    from hub.service import Hub
+    from hub.store import Store
+    from hub.tokens import Links
+    from tests.unit.builders import actor
+
+    async def main(url, first, count):
+        hub = Hub(Store.from_url(url), Links("secret"))
+        people = [actor(f"m{n:04}", session=f"p{first}/s{n}") for n in range(first, first + count)]
+
+        async def visit(who, leaves):
+            await hub.execute("agm", who, lambda m, now: meetings.join(m, who, now))
+            if leaves:
+                await hub.execute("agm", who, lambda m, now: meetings.leave(m, who, now))
+
+        await asyncio.gather(*(visit(who, n % 2 == 0) for n, who in enumerate(people)))
+        await hub.store.close()
+
+    asyncio.run(main(sys.argv[1], int(sys.argv[2]), int(sys.argv[3])))
+    """
+)
+
+
+async def _hub(redis_url: str) -> Hub:
+    return Hub(Store.from_url(redis_url), Links("secret"), replay_limit=1000)
+
+
+async def test_two_processes_joining_and_leaving_at_once_lose_and_double_nothing(redis_url: str) -> None:
+    watcher = await _hub(redis_url)
+    await watcher.save_branch(Branch(id="intl", name="Intl"))
+    await watcher.create_meeting(meeting())
+    await watcher.current("agm")  # a copy that must follow both processes through their entries
+    crowds = [
+        await asyncio.create_subprocess_exec(
+            sys.executable, "-c", CROWD, redis_url, f"{first}", "150", cwd=ROOT
+        )
+        for first in (0, 1000)
+    ]
+    assert [await p.wait() for p in crowds] == [0, 0]
+
+    version, followed = await watcher.meeting("agm")
+    fresh = await _hub(redis_url)
+    assert (await fresh.meeting("agm")) == (version, followed)
+    # 300 joins and 150 leaves, each one event.
+    assert version == 1 + 300 + 150
+    assert len(followed.participants) == 300
+    assert sum(not p.present for p in followed.participants.values()) == 150
+    assert all(len(p.sessions) == (1 if p.present else 0) for p in followed.participants.values())
+    assert followed.presence == Presence.of(followed.participants)
+    assert followed.presence.present == followed.quorum.present == 150
+    # Replaying the log's patches from the start gives the same public view.
+    view: dict[str, object] = {}
+    for event in await fresh.store.event_log("agm"):
+        view = jsonpatch.apply_patch(view, event["patch"])
+    assert view == followed.public_view()
+    for hub in (watcher, fresh):
+        await hub.store.close()
+
+
+async def test_a_join_writes_one_entry_and_catch_up_replays_deltas(redis_url: str) -> None:
+    hub = await _hub(redis_url)
+    await hub.save_branch(Branch(id="intl", name="Intl"))
+    await hub.create_meeting(meeting())
+    for n in range(50):
+        who = actor(f"m{n:03}", session=f"s{n}")
+        await hub.execute("agm", who, lambda m, now, who=who: meetings.join(m, who, now))
+    held = await hub.snapshot("agm")
+    chair = actor("m900", Role.CHAIR, "s900")
+    await hub.execute("agm", chair, lambda m, now: meetings.join(m, chair, now))
+    last = actor("m003", session="s3")
+    event = await hub.execute("agm", last, lambda m, now: meetings.leave(m, last, now))
+    assert event is not None
+    # The leave's patch names the one entry and the counts it changed, not the room.
+    assert {op["path"] for op in event.patch} == {
+        "/presence/present",
+        "/presence/voting",
+        "/quorum/present",
+        "/participants/m003/present",
+        "/participants/m003/last_seen_at",
+    }
+    stream = await hub.store.redis.xrange("hub:{m:agm}:events", min=f"{event.version}-0")
+    assert stream[0][1][b"p"] == b"m003"
+    caught = await hub.catch_up("agm", held["version"])
+    assert [e["type"] for e in caught["events"]] == ["participant.joined", "participant.left"]
+    view = held["meeting"]
+    for e in caught["events"]:
+        view = jsonpatch.apply_patch(view, e["patch"])
+    assert view == (await hub.snapshot("agm"))["meeting"]
+    await hub.store.close()
+
+
+async def _restore(client: redis.Redis, dump: dict[bytes, list[object]]) -> None:
+    """Write a store saved by `tests/data/store-before-entries.msgpack`'s maker back into Redis."""
+    for key, (kind, value) in dump.items():
+        if kind == "hash":
+            await client.hset(key, mapping=value)  # type: ignore[arg-type]
+        elif kind == "string":
+            await client.set(key, value)  # type: ignore[arg-type]
+        elif kind == "zset":
+            await client.zadd(key, {member: score for member, score in value})  # type: ignore[attr-defined, union-attr]
+        elif kind == "stream":
+            for entry_id, fields in value:  # type: ignore[attr-defined, union-attr]
+                await client.xadd(key, fields, id=entry_id)
+        elif kind == "set":
+            await client.sadd(key, *value)  # type: ignore[misc]
+
+
+async def test_a_store_written_by_the_previous_release_is_upgraded_on_start(redis_url: str) -> None:
+    """The data file holds every key the release before participant entries (commit c414cb0) wrote
+    for the demo AGM after the chair and ten members joined, the meeting opened, an item was
+    selected, one member asked to speak, one chatted and one left."""
+    dump = msgpack.unpackb((ROOT / "tests/data/store-before-entries.msgpack").read_bytes(), raw=True)
+    dump = {key: [kind.decode(), value] for key, (kind, value) in dump.items()}
+    hub = await _hub(redis_url)
+    await _restore(hub.store.redis, dump)
+    old_version, old_doc, _ = await hub.store.load("agm") or (0, {}, {})
+    assert "participants" in old_doc and len(old_doc["participants"]) == 11
+    old_view = (await hub.store.event_log("agm"))[0]["patch"][0]["value"]
+    for event in (await hub.store.event_log("agm"))[1:]:
+        old_view = jsonpatch.apply_patch(old_view, event["patch"])
+
+    assert await hub.upgrade() == 1
+    assert await hub.upgrade() == 0  # once
+
+    version, doc, entries = await hub.store.load("agm") or (0, {}, {})
+    assert version == old_version + 1 and "participants" not in doc and len(entries) == 11
+    fresh = await _hub(redis_url)
+    _, m = await fresh.meeting("agm")
+    assert m.presence == Presence(present=10, voting=10, attended=11, waiting=0, joined=11)
+    assert m.current_item == "a1" and m.agenda[0].queue[0].member_id == "m002"
+    assert m.chat[0].text == "Hello from the old store"
+    # A client that held the old view catches up through the upgrade's event.
+    caught = await fresh.catch_up("agm", old_version)
+    assert [e["type"] for e in caught["events"]] == ["meeting.upgraded"]
+    view = jsonpatch.apply_patch(old_view, caught["events"][0]["patch"])
+    assert view == (await fresh.snapshot("agm"))["meeting"]
+    assert {k: v for k, v in view.items() if k not in ("presence", "quorum")} == {
+        k: v for k, v in old_view.items() if k != "quorum"
+    }
+    # And the meeting goes on: a join writes its entry.
+    who = actor("m050", session="s50")
+    await fresh.execute("agm", who, lambda m, now: meetings.join(m, who, now))
+    assert (await fresh.meeting("agm"))[1].presence.present == 11
+    assert Meeting.model_validate({**doc, "participants": entries}).presence.joined == 11
+    for h in (hub, fresh):
+        await h.store.close()

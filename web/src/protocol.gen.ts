@@ -1,0 +1,683 @@
+// Generated from docs/protocol/schema/ by web/scripts/types.mjs: do not edit.
+// After a model changes: `python -m hub.schema docs/protocol/schema`, then `npm run types` in web/.
+
+export type MeetingStatus = "scheduled" | "open" | "in_session" | "closed";
+export type Role = "admin" | "chair" | "secretary" | "member" | "observer";
+export type AgendaKind = "minutes" | "report" | "motion" | "election" | "other";
+/**
+ * Procedural motions: they interrupt debate and are decided first.
+ */
+export type Procedure = "next_business" | "question_be_now_put" | "refer_back" | "adjourn" | "challenge_chair";
+export type AmendmentKind = "insert" | "delete" | "replace";
+export type VoteMethod = "hands" | "secret" | "card";
+export type Majority = "simple" | "two_thirds_cast" | "two_thirds_present";
+
+/**
+ * What crosses the wire: the public view of a meeting, a pushed event, every payload.
+ */
+export interface Protocol {
+  Meeting: Meeting;
+  HubEvent: HubEvent;
+  Payloads: Payloads;
+}
+/**
+ * A meeting as every client sees it: the `meeting` of a snapshot.
+ */
+export interface Meeting {
+  id: string;
+  branch_id: string;
+  title: string;
+  starts_at: string;
+  time_zone: string;
+  status: MeetingStatus;
+  roles: {
+    [k: string]: Role;
+  };
+  standing_orders: StandingOrders;
+  electorate: number;
+  participants: {
+    [k: string]: Participant;
+  };
+  presence: Presence;
+  apologies: {
+    [k: string]: Apology;
+  };
+  agenda: AgendaItem[];
+  current_item: string | null;
+  speech: Speech | null;
+  motions: Motion[];
+  votes: Vote[];
+  minutes: Minutes | null;
+  card_weights: {
+    [k: string]: number;
+  };
+  media: MediaSettings;
+  muted: string[];
+  removed: string[];
+  lobby: boolean;
+  admitted: string[];
+  chat: ChatMessage[];
+  chat_open: boolean;
+  serial: number;
+  quorum: QuorumState;
+}
+/**
+ * A branch's procedural rules; defaults follow the UK Labour model procedural rules.
+ */
+export interface StandingOrders {
+  quorum: Quorum;
+  speech_seconds: number;
+  mover_seconds: number;
+  right_of_reply: boolean;
+  amendments_need_seconder: boolean;
+  alternate_by_gender: boolean;
+  chair_challenge_majority: "simple" | "two_thirds_present";
+  vote_changes_allowed: boolean;
+}
+export interface Quorum {
+  kind: "number" | "fraction";
+  value: number;
+}
+export interface Participant {
+  member_id: string;
+  name: string;
+  role: Role;
+  present: boolean;
+  attended: boolean;
+  waiting: boolean;
+  first_joined_at: string;
+  last_seen_at: string;
+}
+/**
+ * Counts of the participants, kept as entries change (`counted`) so that nothing that happens
+ * at every join has to walk the whole room: quorum, formal mode, and a big room's view read these.
+ */
+export interface Presence {
+  present: number;
+  voting: number;
+  attended: number;
+  waiting: number;
+  joined: number;
+}
+export interface Apology {
+  name: string;
+  at: string;
+  note: string;
+}
+export interface AgendaItem {
+  id: string;
+  title: string;
+  kind: AgendaKind;
+  minutes_budget: number | null;
+  documents: string[];
+  seconds_used: number;
+  opened_at: string | null;
+  queue: QueueEntry[];
+  queue_open: boolean;
+  spoken: {
+    [k: string]: number;
+  };
+}
+export interface QueueEntry {
+  id: string;
+  member_id: string;
+  name: string;
+  kind: "speech" | "point_of_order";
+  stance: ("for" | "against") | null;
+  rule: string | null;
+  requested_at: string;
+  reason: string;
+}
+export interface Speech {
+  item_id: string;
+  member_id: string;
+  name: string;
+  kind: "speech" | "point_of_order";
+  limit_seconds: number;
+  started_at: string | null;
+  elapsed_seconds: number;
+}
+export interface Motion {
+  id: string;
+  item_id: string | null;
+  title: string;
+  text: string;
+  original_text: string;
+  mover_id: string;
+  mover_name: string;
+  seconder_id: string | null;
+  seconder_name: string | null;
+  emergency: boolean;
+  procedure: Procedure | null;
+  target_id: string | null;
+  status: string;
+  amendments: Amendment[];
+  history: TextChange[];
+  reply_given: boolean;
+  submitted_at: string;
+}
+export interface Amendment {
+  id: string;
+  mover_id: string;
+  mover_name: string;
+  seconder_id: string | null;
+  seconder_name: string | null;
+  kind: AmendmentKind;
+  target: string;
+  text: string;
+  status: string;
+}
+export interface TextChange {
+  amendment_id: string;
+  before: string;
+  after: string;
+  at: string;
+}
+export interface Vote {
+  id: string;
+  subject: VoteSubject;
+  question: string;
+  method: VoteMethod;
+  majority: Majority;
+  status: "open" | "closed";
+  opened_at: string;
+  closed_at: string | null;
+  eligible: number;
+  present: number;
+  result: VoteResult | null;
+}
+export interface VoteSubject {
+  kind: "motion" | "amendment" | "procedural" | "admission";
+  motion_id: string;
+  amendment_id: string | null;
+}
+export interface VoteResult {
+  counts: {
+    [k: string]: number;
+  };
+  outcome: "carried" | "lost";
+  casting_vote: ("for" | "against") | null;
+  tied: boolean;
+  rule: string;
+}
+export interface Minutes {
+  status: "draft" | "approved";
+  drafted_at: string;
+  edited_by: string | null;
+  approved_at: string | null;
+  approved_by: string | null;
+  approval_note: string;
+}
+/**
+ * How the relay forwards audio and video in this meeting (hub/media.py applies them).
+ */
+export interface MediaSettings {
+  formal: "auto" | "on" | "off";
+  formal_above: number;
+  last_n: number;
+}
+export interface ChatMessage {
+  id: string;
+  member_id: string;
+  name: string;
+  text: string;
+  at: string;
+  hidden_by: string | null;
+}
+export interface QuorumState {
+  required: number;
+  present: number;
+  quorate: boolean;
+}
+/**
+ * One event of `meeting.events`: its `patch` (RFC 6902) edits the public view.
+ */
+export interface HubEvent {
+  version: number;
+  type: string;
+  actor: string | null;
+  at: string;
+  data: {
+    [k: string]: unknown;
+  };
+  patch: {
+    [k: string]: unknown;
+  }[];
+}
+/**
+ * The payload of each client event, by the event's name.
+ */
+export interface Payloads {
+  "agenda.add": AgendaAdd;
+  "agenda.move": AgendaMove;
+  "agenda.remove": AgendaRemove;
+  "agenda.select": AgendaSelect;
+  "agenda.update": AgendaUpdate;
+  "amendment.move": AmendmentMove;
+  "amendment.second": AmendmentSecond;
+  "amendment.withdraw": AmendmentWithdraw;
+  "attendance.apologise": AttendanceApologise;
+  "chat.hide": ChatHide;
+  "chat.send": ChatSend;
+  "chat.set_open": ChatSetOpen;
+  "lobby.admit": LobbyAdmit;
+  "lobby.set": LobbySet;
+  "media.answer": MediaAnswer;
+  "media.join": MediaJoin;
+  "media.leave": MediaLeave;
+  "media.mute": MediaMute;
+  "media.mute_all": MediaMuteAll;
+  "media.set_settings": MediaSetSettings;
+  "media.share": MediaShare;
+  "media.unmute": MediaUnmute;
+  "meeting.join": MeetingJoin;
+  "meeting.leave": MeetingLeave;
+  "meeting.set_card_weights": MeetingSetCardWeights;
+  "meeting.set_standing_orders": MeetingSetStandingOrders;
+  "meeting.set_status": MeetingSetStatus;
+  "meeting.sync": MeetingSync;
+  "minutes.approve": MinutesApprove;
+  "minutes.draft": MinutesDraft;
+  "minutes.edit": MinutesEdit;
+  "minutes.get": MinutesGet;
+  "motion.allow_withdrawal": MotionAllowWithdrawal;
+  "motion.procedural": MotionProcedural;
+  "motion.reply": MotionReply;
+  "motion.second": MotionSecond;
+  "motion.submit": MotionSubmit;
+  "motion.withdraw": MotionWithdraw;
+  "participant.readmit": ParticipantReadmit;
+  "participant.remove": ParticipantRemove;
+  "speaker.call": SpeakerCall;
+  "speaker.close_list": SpeakerCloseList;
+  "speaker.move": SpeakerMove;
+  "speaker.point_of_order": SpeakerPointOfOrder;
+  "speaker.remove": SpeakerRemove;
+  "speaker.reopen_list": SpeakerReopenList;
+  "speaker.request": SpeakerRequest;
+  "speaker.withdraw": SpeakerWithdraw;
+  "speech.end": SpeechEnd;
+  "speech.extend": SpeechExtend;
+  "speech.pause": SpeechPause;
+  "speech.start": SpeechStart;
+  "vote.ballots": VoteBallots;
+  "vote.cast": VoteCast;
+  "vote.close": VoteClose;
+  "vote.open": VoteOpen;
+  "vote.verify": VoteVerify;
+}
+/**
+ * The payload of `agenda.add`.
+ */
+export interface AgendaAdd {
+  title: string;
+  kind?: AgendaKind;
+  minutes_budget?: number | null;
+  /**
+   * @maxItems 10
+   */
+  documents?: string[];
+  position?: number | null;
+}
+/**
+ * The payload of `agenda.move`.
+ */
+export interface AgendaMove {
+  item_id: string;
+  position: number;
+}
+/**
+ * The payload of `agenda.remove`.
+ */
+export interface AgendaRemove {
+  item_id: string;
+}
+/**
+ * The payload of `agenda.select`.
+ */
+export interface AgendaSelect {
+  item_id: string | null;
+}
+/**
+ * The payload of `agenda.update`.
+ */
+export interface AgendaUpdate {
+  item_id: string;
+  title?: string | null;
+  kind?: AgendaKind | null;
+  minutes_budget?: number | null;
+  documents?: string[] | null;
+}
+/**
+ * The payload of `amendment.move`.
+ */
+export interface AmendmentMove {
+  motion_id: string;
+  kind: AmendmentKind;
+  target?: string;
+  text?: string;
+}
+/**
+ * The payload of `amendment.second`.
+ */
+export interface AmendmentSecond {
+  motion_id: string;
+  amendment_id: string;
+}
+/**
+ * The payload of `amendment.withdraw`.
+ */
+export interface AmendmentWithdraw {
+  motion_id: string;
+  amendment_id: string;
+}
+/**
+ * The payload of `attendance.apologise`.
+ */
+export interface AttendanceApologise {
+  note?: string;
+}
+/**
+ * The payload of `chat.hide`.
+ */
+export interface ChatHide {
+  message_id: string;
+}
+/**
+ * The payload of `chat.send`.
+ */
+export interface ChatSend {
+  text: string;
+}
+/**
+ * The payload of `chat.set_open`.
+ */
+export interface ChatSetOpen {
+  open: boolean;
+}
+/**
+ * The payload of `lobby.admit`.
+ */
+export interface LobbyAdmit {
+  member_id: string;
+}
+/**
+ * The payload of `lobby.set`.
+ */
+export interface LobbySet {
+  on: boolean;
+}
+/**
+ * The payload of `media.answer`.
+ */
+export interface MediaAnswer {
+  sdp: string;
+}
+/**
+ * The payload of `media.join`.
+ */
+export interface MediaJoin {
+  mode?: "full" | "audio" | "listen";
+}
+/**
+ * The payload of `media.leave`.
+ */
+export interface MediaLeave {}
+/**
+ * The payload of `media.mute`.
+ */
+export interface MediaMute {
+  member_id: string;
+}
+/**
+ * The payload of `media.mute_all`.
+ */
+export interface MediaMuteAll {}
+/**
+ * The payload of `media.set_settings`.
+ */
+export interface MediaSetSettings {
+  formal?: ("auto" | "on" | "off") | null;
+  formal_above?: number | null;
+  last_n?: number | null;
+}
+/**
+ * The payload of `media.share`.
+ */
+export interface MediaShare {
+  on: boolean;
+}
+/**
+ * The payload of `media.unmute`.
+ */
+export interface MediaUnmute {
+  member_id: string;
+}
+/**
+ * The payload of `meeting.join`.
+ */
+export interface MeetingJoin {
+  since?: number | null;
+}
+/**
+ * The payload of `meeting.leave`.
+ */
+export interface MeetingLeave {}
+/**
+ * The payload of `meeting.set_card_weights`.
+ */
+export interface MeetingSetCardWeights {
+  weights: {
+    [k: string]: number;
+  };
+}
+/**
+ * The payload of `meeting.set_standing_orders`.
+ */
+export interface MeetingSetStandingOrders {
+  standing_orders: StandingOrdersInput;
+}
+/**
+ * A branch's procedural rules; defaults follow the UK Labour model procedural rules.
+ */
+export interface StandingOrdersInput {
+  quorum?: QuorumInput;
+  speech_seconds?: number;
+  mover_seconds?: number;
+  right_of_reply?: boolean;
+  amendments_need_seconder?: boolean;
+  alternate_by_gender?: boolean;
+  chair_challenge_majority?: "simple" | "two_thirds_present";
+  vote_changes_allowed?: boolean;
+}
+export interface QuorumInput {
+  kind?: "number" | "fraction";
+  value?: number;
+}
+/**
+ * The payload of `meeting.set_status`.
+ */
+export interface MeetingSetStatus {
+  status: MeetingStatus;
+}
+/**
+ * The payload of `meeting.sync`.
+ */
+export interface MeetingSync {
+  since: number;
+}
+/**
+ * The payload of `minutes.approve`.
+ */
+export interface MinutesApprove {
+  note?: string;
+}
+/**
+ * The payload of `minutes.draft`.
+ */
+export interface MinutesDraft {}
+/**
+ * The payload of `minutes.edit`.
+ */
+export interface MinutesEdit {
+  text: string;
+}
+/**
+ * The payload of `minutes.get`.
+ */
+export interface MinutesGet {}
+/**
+ * The payload of `motion.allow_withdrawal`.
+ */
+export interface MotionAllowWithdrawal {
+  motion_id: string;
+}
+/**
+ * The payload of `motion.procedural`.
+ */
+export interface MotionProcedural {
+  procedure: Procedure;
+  target_id?: string | null;
+  reason?: string;
+}
+/**
+ * The payload of `motion.reply`.
+ */
+export interface MotionReply {
+  motion_id: string;
+}
+/**
+ * The payload of `motion.second`.
+ */
+export interface MotionSecond {
+  motion_id: string;
+}
+/**
+ * The payload of `motion.submit`.
+ */
+export interface MotionSubmit {
+  title: string;
+  text: string;
+  item_id?: string | null;
+  emergency?: boolean;
+}
+/**
+ * The payload of `motion.withdraw`.
+ */
+export interface MotionWithdraw {
+  motion_id: string;
+}
+/**
+ * The payload of `participant.readmit`.
+ */
+export interface ParticipantReadmit {
+  member_id: string;
+}
+/**
+ * The payload of `participant.remove`.
+ */
+export interface ParticipantRemove {
+  member_id: string;
+}
+/**
+ * The payload of `speaker.call`.
+ */
+export interface SpeakerCall {
+  entry_id?: string | null;
+}
+/**
+ * The payload of `speaker.close_list`.
+ */
+export interface SpeakerCloseList {}
+/**
+ * The payload of `speaker.move`.
+ */
+export interface SpeakerMove {
+  entry_id: string;
+  position: number;
+}
+/**
+ * The payload of `speaker.point_of_order`.
+ */
+export interface SpeakerPointOfOrder {
+  rule: string;
+}
+/**
+ * The payload of `speaker.remove`.
+ */
+export interface SpeakerRemove {
+  entry_id: string;
+}
+/**
+ * The payload of `speaker.reopen_list`.
+ */
+export interface SpeakerReopenList {}
+/**
+ * The payload of `speaker.request`.
+ */
+export interface SpeakerRequest {
+  stance?: ("for" | "against") | null;
+}
+/**
+ * The payload of `speaker.withdraw`.
+ */
+export interface SpeakerWithdraw {
+  entry_id?: string | null;
+}
+/**
+ * The payload of `speech.end`.
+ */
+export interface SpeechEnd {}
+/**
+ * The payload of `speech.extend`.
+ */
+export interface SpeechExtend {
+  seconds: number;
+}
+/**
+ * The payload of `speech.pause`.
+ */
+export interface SpeechPause {}
+/**
+ * The payload of `speech.start`.
+ */
+export interface SpeechStart {}
+/**
+ * The payload of `vote.ballots`.
+ */
+export interface VoteBallots {
+  vote_id: string;
+}
+/**
+ * The payload of `vote.cast`.
+ */
+export interface VoteCast {
+  vote_id: string;
+  choice: "for" | "against" | "abstain";
+}
+/**
+ * The payload of `vote.close`.
+ */
+export interface VoteClose {
+  vote_id: string;
+  casting_vote?: ("for" | "against") | null;
+}
+/**
+ * The payload of `vote.open`.
+ */
+export interface VoteOpen {
+  subject: VoteSubjectInput;
+  method?: VoteMethod;
+}
+export interface VoteSubjectInput {
+  kind: "motion" | "amendment" | "procedural" | "admission";
+  motion_id: string;
+  amendment_id?: string | null;
+}
+/**
+ * The payload of `vote.verify`.
+ */
+export interface VoteVerify {
+  vote_id: string;
+  receipt: string;
+}
