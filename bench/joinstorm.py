@@ -2,11 +2,12 @@
 all of them hold the meeting's state?
 
 The hub's path is the whole edge: the join link checked at connect, then `meeting.join` (the rule, the
-compare-and-set commit, the snapshot in the reply, the `participant.joined` broadcast to everyone
-already in the room). The baseline, in the same run, is a bare python-socketio server whose connect
-and join handlers do nothing but enter the room and ack (`bench/bare_server.py`).
+commit of one participant entry, the snapshot in the reply: past `--crowd-above`, the crowd view, and
+coalesced counts to the room instead of a `participant.joined` to everyone). The baseline, in the same
+run, is a bare python-socketio server whose connect and join handlers do nothing but enter the room and
+ack (`bench/bare_server.py`). Each side also reports the bytes each joiner received over the storm.
 
-    .venv/bin/python -m bench.joinstorm --members 500 2000
+    .venv/bin/python -m bench.joinstorm --members 500 2000 3500
 
 Prints a table and, last, one JSON line.
 """
@@ -31,6 +32,8 @@ from bench.harness import (
     table,
 )
 
+SETTLE_SECONDS = 2.0
+
 
 async def storm(pid: int, url: str, auths: list[dict[str, str] | None], join: str) -> dict[str, Any]:
     clients = Clients()
@@ -40,12 +43,17 @@ async def storm(pid: int, url: str, auths: list[dict[str, str] | None], join: st
     await clients.call_all(join, {})
     joined = time.perf_counter()
     cpu = cpu_seconds(pid) - cpu_before
+    # What each joiner received, once the broadcasts the storm caused have settled.
+    await asyncio.sleep(SETTLE_SECONDS)
+    received = sorted(c.received_bytes for c in clients.clients)
     await clients.close()
     return {
         "connect_s": round(connected - start, 2),
         "join_s": round(joined - connected, 2),
         "total_s": round(joined - start, 2),
         "cpu_share": round(cpu / (joined - start), 2),
+        "kb_per_joiner_mean": round(sum(received) / len(received) / 1000, 1),
+        "kb_per_joiner_max": round(received[-1] / 1000, 1),
     }
 
 
@@ -75,7 +83,7 @@ async def main(counts: list[int]) -> list[dict[str, Any]]:
 
 def summary(results: list[dict[str, Any]]) -> str:
     columns = ["members", "hub: connect, join, total (s)", "bare: connect, join, total (s)", "ratio"]
-    columns += ["server CPU (hub, bare)"]
+    columns += ["server CPU (hub, bare)", "KB each joiner received: hub mean, max (bare mean)"]
     rows = [
         [
             r["members"],
@@ -83,6 +91,8 @@ def summary(results: list[dict[str, Any]]) -> str:
             ", ".join(str(r["bare_socketio"][k]) for k in ("connect_s", "join_s", "total_s")),
             f"{r['ratio']}x",
             f"{r['hub']['cpu_share']:.0%}, {r['bare_socketio']['cpu_share']:.0%}",
+            f"{r['hub']['kb_per_joiner_mean']}, {r['hub']['kb_per_joiner_max']} "
+            f"({r['bare_socketio']['kb_per_joiner_mean']})",
         ]
         for r in results
     ]
@@ -91,7 +101,7 @@ def summary(results: list[dict[str, Any]]) -> str:
 
 if __name__ == "__main__":
     parser = arguments(__doc__)
-    parser.add_argument("--members", type=int, nargs="+", default=[500, 2000])
+    parser.add_argument("--members", type=int, nargs="+", default=[500, 2000, 3500])
     args = parser.parse_args()
     found = asyncio.run(main(args.members))
     report(found, summary)

@@ -78,6 +78,8 @@ class LightClient:
         self.reader: asyncio.Task[None] | None = None
         self.connected = asyncio.Event()
         self.error: str | None = None
+        # Everything the server sent this client, in bytes (WebSocket payloads).
+        self.received_bytes = 0
 
     def on(self, event: str, handler: Callable[[Any], None], needle: bytes = b"") -> None:
         """Call `handler(data)` for `event`; only packets that contain `needle` are decoded."""
@@ -108,8 +110,10 @@ class LightClient:
         assert self.ws is not None
         async for message in self.ws:
             if message.type == aiohttp.WSMsgType.BINARY:
+                self.received_bytes += len(message.data)
                 self.received(message.data)
             elif message.type == aiohttp.WSMsgType.TEXT:
+                self.received_bytes += len(message.data)
                 await self.engine(message.data)
             else:
                 self.error = f"{message.type.name} {message.data!r} {message.extra!r}"

@@ -14,6 +14,7 @@ from typing import Any
 
 import click
 
+from hub import turn
 from hub.config import IceServer, Limits, Settings, parse_ice_servers
 from hub.errors import HubError
 from hub.runtime import open_hub
@@ -107,7 +108,8 @@ def main() -> None:
 
 def _ice_servers(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[IceServer, ...]:
     try:
-        return parse_ice_servers(value) if value else ()
+        # The TURN secret, like the signing secret, only from the environment.
+        return turn.with_secret(parse_ice_servers(value) if value else (), os.environ.get("HUB_TURN_SECRET"))
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
 
@@ -122,7 +124,17 @@ def _ice_servers(ctx: click.Context, param: click.Parameter, value: str | None) 
     show_envvar=True,
     callback=_ice_servers,
     help='STUN and TURN servers for audio and video, as JSON: [{"urls": "turn:turn.example.org:3478", '
-    '"username": "...", "credential": "..."}]. Prefer the variable when it holds credentials.',
+    '"username": "...", "credential": "..."}]. Prefer the variable when it holds credentials. A TURN '
+    "server given without them shares HUB_TURN_SECRET with the hub (coturn's static-auth-secret), and each "
+    "member gets credentials of their own, valid for a day.",
+)
+@click.option(
+    "--ice-relay-only",
+    envvar="HUB_ICE_RELAY_ONLY",
+    show_envvar=True,
+    is_flag=True,
+    help="Browsers send and receive media only through the TURN servers (iceTransportPolicy relay): for a "
+    "hub whose media ports only the TURN servers reach.",
 )
 @click.option(
     "--connections-per-address",
@@ -134,6 +146,16 @@ def _ice_servers(ctx: click.Context, param: click.Parameter, value: str | None) 
     help="Connections one client address may hold on this node. Raise it where many members share one "
     "address (a carrier's NAT, a hall on one router); behind a proxy, the hub sees the address the "
     "proxy forwards.",
+)
+@click.option(
+    "--crowd-above",
+    envvar="HUB_CROWD_ABOVE",
+    show_envvar=True,
+    default=Limits.crowd_above,
+    show_default=True,
+    type=click.IntRange(0),
+    help="A meeting more people have joined than this is sent as a big room: counts and a roster read page "
+    "by page instead of everyone, and no event for each arrival.",
 )
 @click.option(
     "--workers",
@@ -152,7 +174,9 @@ def serve(
     log_level: str,
     demo: bool,
     ice_servers: tuple[IceServer, ...],
+    ice_relay_only: bool,
     connections_per_address: int,
+    crowd_above: int,
     workers: int,
     ice_loopback: bool,
 ) -> None:
@@ -167,12 +191,20 @@ def serve(
             "--workers above 1 needs --redis-url: the embedded store serves one process, and the workers "
             "share their state and room events through Redis."
         )
+    if ice_relay_only and not any(turn.is_turn(server) for server in ice_servers):
+        raise click.UsageError("--ice-relay-only needs a TURN server in --ice-servers.")
     if workers > 1 and settings.port == 0:
         raise click.UsageError("--workers above 1 needs a fixed --port: the workers all bind it.")
 
-    limits = dataclasses.replace(settings.limits, connections_per_address=connections_per_address)
+    limits = dataclasses.replace(
+        settings.limits, connections_per_address=connections_per_address, crowd_above=crowd_above
+    )
     settings = dataclasses.replace(
-        settings, ice_servers=ice_servers, ice_loopback=ice_loopback, limits=limits
+        settings,
+        ice_servers=ice_servers,
+        ice_relay_only=ice_relay_only,
+        ice_loopback=ice_loopback,
+        limits=limits,
     )
 
     if demo:

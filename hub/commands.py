@@ -235,6 +235,14 @@ class MinutesGet(Model):
     pass
 
 
+class RosterPage(Model):
+    # Part of a name, in any case; empty for everyone.
+    query: Annotated[str, Field(max_length=120)] = ""
+    # The `next` of the page before, to read on from there.
+    after: Annotated[str, Field(max_length=300)] | None = None
+    limit: Annotated[int, Field(ge=1, le=100)] = 50
+
+
 class MinutesApprove(Model):
     note: Annotated[str, Field(max_length=500)] = ""
 

@@ -24,6 +24,8 @@ class Limits:
     # branch office behind one router) may open (beyond it, refused).
     connections_per_member: int = 5
     connections_per_address: int = 200
+    # A meeting more have joined than this is sent as a big room (hub/crowds.py).
+    crowd_above: int = 250
 
     # Chat messages per member on top of that: a meeting's chat is no place for a firehose, and each
     # message goes to everyone in the room.
@@ -58,6 +60,9 @@ class IceServer:
     urls: tuple[str, ...]
     username: str | None = None
     credential: str | None = None
+    # A TURN server sharing this secret with the hub (coturn's `static-auth-secret`): each member gets
+    # a time-limited username and credential made from it (hub/turn.py). Never sent anywhere.
+    secret: str | None = field(default=None, repr=False)
 
     def as_dict(self) -> dict[str, Any]:
         server: dict[str, Any] = {"urls": list(self.urls)}
@@ -109,8 +114,12 @@ class Settings:
     public_url: str | None = None
     secret: str | None = None
     limits: Limits = field(default_factory=Limits)
-    # STUN and TURN servers for the media relay; browsers get the same list when they join media.
+    # STUN and TURN servers for the media relay; browsers get the same list when they join media, with
+    # credentials of their own for a TURN server that shares a secret (which the relay itself skips).
     ice_servers: tuple[IceServer, ...] = ()
+    # Browsers gather only relayed candidates (iceTransportPolicy "relay"): every member's media goes
+    # through the TURN servers above, for a relay reachable only from them.
+    ice_relay_only: bool = False
     # Tests only: the relay also gathers 127.0.0.1, so that peers on this machine connect over loopback.
     ice_loopback: bool = False
     # Each node renews its heartbeat this often; one not renewed for `node_expiry_seconds` is dead, and

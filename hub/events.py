@@ -58,6 +58,7 @@ from hub.commands import (
     MotionWithdraw,
     ParticipantReadmit,
     ParticipantRemove,
+    RosterPage,
     SpeakerCall,
     SpeakerCloseList,
     SpeakerMove,
@@ -136,13 +137,19 @@ EVENTS: dict[str, ClientEvent] = _declare(
             "Enter the meeting's room and check in (or wait in the lobby, when the chair has turned it on: "
             "the event is then `lobby.waiting`). Repeating it on the same connection changes nothing. With "
             "`since`, the reply carries the events after that version (or a snapshot if more than the replay "
-            "limit are missing) so a reconnecting client catches up."
+            "limit are missing) so a reconnecting client catches up. In a big room (more participants than"
+            " the hub's `--crowd-above`) the snapshot is the crowd view: its `participants` hold only"
+            " officers, those waiting in the lobby and those removed, `presence` and `quorum` count everyone,"
+            ' and the reply says `"crowd": true`; the rest are read with [roster.page](roster.page.md). Such'
+            " a room is sent each event as its crowd patch, with `prior`, the version a client must hold to"
+            " apply it (events that change only who is here are not sent); and the counts as"
+            ' `meeting.presence` `{"version", "presence", "quorum"}` at most twice a second.'
         ),
         emits=("participant.joined", "lobby.waiting"),
         reply=(
-            '`{"version", "meeting" | "events", "you": {"member_id", "name", "branch", "role", "may"}, '
-            '"server_time"}`; `branch` names the member\'s own branch (`null` for most, who belong to none), '
-            "for their join screen; `may` lists the events this member's role may send."
+            '`{"version", "meeting" | "events", "crowd"?, "you": {"member_id", "name", "branch", "role", '
+            '"may"}, "server_time"}`; `branch` names the member\'s own branch (`null` for most, who belong '
+            "to none), for their join screen; `may` lists the events this member's role may send."
         ),
         present=False,
     ),
@@ -166,9 +173,29 @@ EVENTS: dict[str, ClientEvent] = _declare(
             "Ask for what was missed since a version: the events, or a fresh snapshot if too many are missing"
             " or the version is unknown. Changes nothing."
         ),
-        reply='`{"version", "events": [...]}` or `{"version", "meeting": {...}}`.',
+        reply=(
+            '`{"version", "events": [...]}` or `{"version", "meeting": {...}, "crowd"?}` (always a snapshot'
+            " in a big room)."
+        ),
         present=False,
         example={"since": 0},
+    ),
+    ClientEvent(
+        "roster.page",
+        RosterPage,
+        EVERYONE,
+        effect=(
+            "Read one page of the meeting's participants, by name, optionally only those whose name holds"
+            " `query`. A big room's view holds only its officers, those waiting in the lobby and those"
+            " removed, with counts (see [meeting.join](meeting.join.md)); this is how everyone else is"
+            " listed. Changes nothing."
+        ),
+        reply=(
+            '`{"version", "participants": [...], "total", "next"}`: up to `limit` participants as in the'
+            " meeting's view, how many match, and the cursor to pass as `after` for the next page (`null`"
+            " on the last)."
+        ),
+        example={"query": "an", "limit": 20},
     ),
     ClientEvent(
         "meeting.set_status",
@@ -666,12 +693,14 @@ EVENTS: dict[str, ClientEvent] = _declare(
             "`media.answer`, and offers again whenever the streams change. Sending it again with another mode"
             " changes the mode; with the same mode it changes nothing."
         ),
-        errors=("media.mode_not_allowed", "media.not_joined"),
+        errors=("media.mode_not_allowed", "media.not_joined", "media.unavailable"),
         reply=(
-            '`{"mode", "stream_id", "ice_servers", "active_speaker"}`: `stream_id` is the stream the others '
-            "receive this connection's microphone and camera in; `ice_servers` are the STUN and TURN servers "
-            "for the browser's RTCPeerConnection (RTCIceServer objects); `active_speaker` is the member id of"
-            " the [active speaker](media.active_speaker.md), or `null`."
+            '`{"mode", "stream_id", "ice_servers", "ice_transport_policy", "active_speaker"}`: `stream_id` '
+            "is the stream the others receive this connection's microphone and camera in; `ice_servers` are "
+            "the STUN and TURN servers for the browser's RTCPeerConnection (RTCIceServer objects, TURN "
+            'credentials valid for a day) and `ice_transport_policy` its `iceTransportPolicy`, `"all"`, or '
+            '`"relay"` where the relay is reached only through TURN; `active_speaker` is the member id of '
+            "the [active speaker](media.active_speaker.md), or `null`."
         ),
         example={"mode": "listen"},
     ),
@@ -688,7 +717,7 @@ EVENTS: dict[str, ClientEvent] = _declare(
             "seconds; after that the relay ends the connection's media with [`media.ended`](media.ended.md). "
             "Up to 512 KiB."
         ),
-        errors=("media.not_joined", "media.no_offer", "media.bad_answer"),
+        errors=("media.not_joined", "media.no_offer", "media.bad_answer", "media.unavailable"),
         reply="`null`.",
         example={"sdp": "v=0"},
     ),
@@ -701,7 +730,7 @@ EVENTS: dict[str, ClientEvent] = _declare(
             "`publish`; stopping ends the forwarding at once and makes a new offer without it. In formal mode"
             " only the officers' screens and the screen of the member on stage reach the others."
         ),
-        errors=("media.not_joined", "media.listen_only"),
+        errors=("media.not_joined", "media.listen_only", "media.unavailable"),
         reply='`{"sharing": true}` or `{"sharing": false}`.',
         example={"on": False},
     ),

@@ -24,6 +24,7 @@ async def open_hub(settings: Settings) -> AsyncIterator[Hub]:
             store,
             Links(settings.signing_secret()),
             replay_limit=settings.limits.replay_events,
+            crowd_above=settings.limits.crowd_above,
         )
     finally:
         await store.close()

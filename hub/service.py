@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from hub import crowds
+from hub.config import Limits
 from hub.deltas import Delta
 from hub.errors import HubError
 from hub.home import Invitation, invitations
@@ -27,13 +29,14 @@ from hub.models import (
     Participant,
     Presence,
     Role,
+    public,
     stored,
 )
 from hub.permissions import effective_role
 from hub.store import Store
 from hub.tokens import Links
 
-Publisher = Callable[[str, Event], Awaitable[None]]
+Publisher = Callable[[str, Event, "Shown"], Awaitable[None]]
 # A rule with its command and actor already bound: what is left is the meeting and the time.
 BoundRule = Callable[[Meeting, datetime], Change | None]
 AfterCommit = Callable[[Meeting, Event], Awaitable[None]]
@@ -54,6 +57,7 @@ class Current:
     meeting: Meeting
     _parts: dict[str, Any] = field(default_factory=dict)
     _view: dict[str, Any] | None = None
+    _notables: dict[str, Participant] | None = None
 
     def part(self, name: str) -> Any:
         found = self._parts.get(name, _MISSING)
@@ -68,11 +72,36 @@ class Current:
             self._view["participants"] = self.meeting.view_of("participants")
         return self._view
 
+    @property
+    def notables(self) -> dict[str, Participant]:
+        if self._notables is None:
+            self._notables = crowds.notables(self.meeting)
+        return self._notables
+
+    def crowd_view(self) -> dict[str, Any]:
+        """The view a big room is sent: the roster only as its notables (hub/crowds.py)."""
+        view = {name: self.part(name) for name in VIEW_PARTS if name != "participants"}
+        view["participants"] = {m: public(p) for m, p in self.notables.items()}
+        return view
+
     def after(self, change: Change) -> tuple[Current, Delta]:
         """The next version, made by `change`, and the delta it made."""
         delta = Delta.of(self.meeting, change)
         kept = {name: view for name, view in self._parts.items() if name not in delta.parts}
-        return Current(self.version + 1, change.meeting, kept), delta
+        after = Current(self.version + 1, change.meeting, kept)
+        if self._notables is not None:
+            after._notables = crowds.following(self.meeting, change.meeting, delta, self._notables)
+        return after, delta
+
+
+@dataclass(frozen=True)
+class Shown:
+    """How an event reaches a big room: as `patch` (empty: not at all, only as counts), after the
+    event shown before it (`prior`, the version a crowd's client must hold to apply it)."""
+
+    crowd: bool
+    patch: list[dict[str, Any]]
+    prior: int
 
 
 _MISSING = object()
@@ -92,7 +121,7 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-async def _publish_nowhere(meeting_id: str, event: Event) -> None:
+async def _publish_nowhere(meeting_id: str, event: Event, shown: Shown) -> None:
     return None
 
 
@@ -103,16 +132,19 @@ class Hub:
         tokens: Links,
         replay_limit: int = 500,
         clock: Callable[[], datetime] = utcnow,
+        crowd_above: int = Limits.crowd_above,
     ) -> None:
         self.store = store
         self.tokens = tokens
         self.replay_limit = replay_limit
+        self.crowd_above = crowd_above
         self.clock = clock
         self.publish: Publisher = _publish_nowhere
         # Commands on one meeting queue here instead of colliding on the version in Redis;
         # the compare-and-set still guards against other hub processes.
         self._locks: defaultdict[str, PriorityLock] = defaultdict(PriorityLock)
         self._current: dict[str, Current] = {}
+        self._orders: dict[str, tuple[int, list[tuple[str, str]]]] = {}
         self._branches: dict[str, tuple[bytes, Branch]] = {}
 
     # Directory.
@@ -228,23 +260,54 @@ class Hub:
         current = await self.current(meeting_id)
         return current.version, current.meeting
 
-    async def snapshot(self, meeting_id: str, at_least: int = 0) -> dict[str, Any]:
-        """The meeting's public view. With `at_least`, any version from there on will do, straight from
-        this process's memory: a joiner already in the room hears every later event, and in a crowd
-        joining at once the version moves on between its commit and its snapshot."""
-        cached = self._current.get(meeting_id)
-        current = cached if at_least and cached and cached.version >= at_least else None
-        current = current or await self.current(meeting_id)
+    def crowded(self, meeting: Meeting) -> bool:
+        """Whether the meeting is sent as a big room (hub/crowds.py): once more than `crowd_above` have
+        joined it. Joining never undoes, so a room does not switch back and forth."""
+        return meeting.presence.joined > self.crowd_above
+
+    def _snapshot(self, current: Current) -> dict[str, Any]:
+        if self.crowded(current.meeting):
+            return {"version": current.version, "meeting": current.crowd_view(), "crowd": True}
         return {"version": current.version, "meeting": current.view}
 
+    async def snapshot(self, meeting_id: str, at_least: int = 0) -> dict[str, Any]:
+        """The meeting's public view (a big room's crowd view, with `"crowd": true`). With `at_least`,
+        any version from there on will do, straight from this process's memory: a joiner already in
+        the room hears every later event, and in a crowd joining at once the version moves on between
+        its commit and its snapshot."""
+        cached = self._current.get(meeting_id)
+        current = cached if at_least and cached and cached.version >= at_least else None
+        return self._snapshot(current or await self.current(meeting_id))
+
     async def catch_up(self, meeting_id: str, since: int) -> dict[str, Any]:
-        """What a client at version `since` is missing: the events, or a snapshot if too many."""
+        """What a client at version `since` is missing: the events, or a snapshot if too many (and
+        always in a big room, whose view is small and whose log is its joins)."""
         current = await self.current(meeting_id)
-        if since <= current.version:
+        if since <= current.version and not self.crowded(current.meeting):
             events = await self.store.events_since(meeting_id, since, self.replay_limit)
             if events is not None and not _replays_hidden(current.meeting, events):
                 return {"version": current.version, "events": events}
-        return {"version": current.version, "meeting": current.view}
+        return self._snapshot(current)
+
+    async def counts(self, meeting_id: str) -> dict[str, Any]:
+        """A big room's coalesced counts: presence and quorum at a version."""
+        current = await self.current(meeting_id)
+        return {"version": current.version, **{part: current.part(part) for part in crowds.COUNTS}}
+
+    async def roster(self, meeting_id: str, query: str, after: str | None, limit: int) -> dict[str, Any]:
+        """A page of the meeting's participants by name (hub/crowds.py `roster_page`)."""
+        current = await self.current(meeting_id)
+        order = self._orders.get(meeting_id)
+        # Names never change and nobody leaves the roster: the order is stale only when someone joined.
+        if order is None or order[0] != current.meeting.presence.joined:
+            order = self._orders[meeting_id] = (
+                current.meeting.presence.joined,
+                crowds.roster_order(current.meeting),
+            )
+        return {
+            "version": current.version,
+            **crowds.roster_page(current.meeting, order[1], query, after, limit),
+        }
 
     async def execute(
         self,
@@ -267,12 +330,27 @@ class Hub:
             raise HubError("busy", "The meeting is too busy right now; please try again.")
         # Officers' commands go before members' ones waiting on the same meeting.
         async with lock.hold(urgent):
+            # Optimistic: the rule runs on this process's copy without asking Redis whether another
+            # process moved the meeting on; the commit's compare-and-set finds out. Only a change is
+            # trusted that way: a refusal, or nothing to do, is confirmed on the latest version.
+            current: Current | None = self._current.get(meeting_id)
             for _ in range(COMMIT_ATTEMPTS):
-                current = await self.current(meeting_id)
+                fresh = current is None
+                if current is None:
+                    current = await self.current(meeting_id)
                 now = self.clock()
-                change = rule(current.meeting, now)
+                try:
+                    change = rule(current.meeting, now)
+                except HubError:
+                    if fresh:
+                        raise
+                    current = None
+                    continue
                 if change is None:
-                    return None
+                    if fresh:
+                        return None
+                    current = None
+                    continue
                 after, delta = current.after(change)
                 event = Event(
                     version=after.version,
@@ -282,15 +360,25 @@ class Hub:
                     data=change.data,
                     patch=delta.patch(current.meeting, current.part, after.part),
                 )
+                crowd = self.crowded(change.meeting)
+                # A small room is shown every event; a big one what its crowd view shows of it.
+                shown = (
+                    crowds.crowd_patch(current.meeting, change.meeting, delta, current.part, after.part)
+                    if crowd
+                    else event.patch
+                )
                 state = change.meeting.core()
                 entries = {m: stored(p) for m, p in change.participants.items()}
-                committed = await self.store.commit(meeting_id, current.version, state, _doc(event), entries)
+                committed = await self.store.commit(
+                    meeting_id, current.version, state, _doc(event), entries, shown=bool(shown)
+                )
                 if committed is not None:
                     self._current[meeting_id] = after
                     if after_commit is not None:
                         await after_commit(change.meeting, event)
-                    await self.publish(meeting_id, event)
+                    await self.publish(meeting_id, event, Shown(crowd, shown, committed.prior))
                     return event
+                current = None
         raise HubError("busy", "The meeting is too busy right now; please try again.")
 
     async def sweep(self, node: str | None, still_gone: Callable[[], Awaitable[bool]] | None = None) -> int:

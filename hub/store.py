@@ -243,6 +243,13 @@ class Batched:
         return replies
 
 
+@dataclass(frozen=True)
+class Committed:
+    version: int
+    # The version of the last event shown to a big room before this one (see `Store.commit`).
+    prior: int
+
+
 class Store:
     def __init__(self, client: redis.Redis, replicas: int = 0) -> None:
         """`replicas`: how many replicas must confirm a commit or a ballot before it is acknowledged
@@ -311,15 +318,23 @@ class Store:
         return version, doc, {_text(pairs[i]): _unpack(pairs[i + 1]) for i in range(0, len(pairs), 2)}
 
     async def commit(
-        self, meeting_id: str, expected: int, state: Doc, event: Doc, entries: dict[str, Doc] | None = None
-    ) -> int | None:
+        self,
+        meeting_id: str,
+        expected: int,
+        state: Doc,
+        event: Doc,
+        entries: dict[str, Doc] | None = None,
+        shown: bool = True,
+    ) -> Committed | None:
         """The new version, or None if the meeting is no longer at `expected`. `state` is the meeting
-        without its participants; `entries` the participant entries the change wrote, by member id."""
+        without its participants; `entries` the participant entries the change wrote, by member id;
+        `shown` whether a big room is shown the event (else only its counts)."""
         pairs = [x for member_id, entry in (entries or {}).items() for x in (member_id, _pack(entry))]
-        ok, version = await self._commit(
-            keys=self._state(meeting_id), args=[expected, _pack(state), _pack(event), *pairs]
+        reply = await self._commit(
+            keys=self._state(meeting_id),
+            args=[expected, _pack(state), _pack(event), "1" if shown else "0", *pairs],
         )
-        return int(version) if ok else None
+        return Committed(int(reply[1]), int(reply[2])) if reply[0] else None
 
     async def events_since(self, meeting_id: str, since: int, limit: int) -> list[Doc] | None:
         """Events after version `since`, oldest first; None when more than `limit` are missing."""
@@ -502,7 +517,7 @@ class Store:
 
     _PIN_MEDIA = """
 local owner = redis.call('GET', KEYS[1])
-if not owner then
+if not owner or (ARGV[3] ~= '' and string.sub(owner, 1, #ARGV[3]) == ARGV[3] and owner ~= ARGV[1]) then
   redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
   return ARGV[1]
 end
@@ -515,19 +530,22 @@ return 0
 """
     _NODE_CHANNEL = "hub:node-messages:"
 
-    async def pin_media(self, meeting_ids: Sequence[str], node: str, ttl_seconds: float) -> dict[str, str]:
-        """The node that runs each meeting's media, in one round trip: `node` where none did (it does
-        now), and where it was `node` already, its time to live renewed."""
+    async def pin_media(
+        self, meeting_ids: Sequence[str], owner: str, ttl_seconds: float, takes_over: str = ""
+    ) -> dict[str, str]:
+        """Who runs each meeting's media, in one round trip: `owner` where nobody did, or an owner whose
+        name starts with `takes_over` (the same node's previous life) did; where it was `owner`
+        already, its time to live renewed."""
+        ttl = max(1, int(ttl_seconds * 1000))
         async with self.redis.pipeline(transaction=False) as pipe:
             for meeting_id in meeting_ids:
-                key = _meeting(meeting_id, "media_node")
-                pipe.eval(self._PIN_MEDIA, 1, key, node, max(1, int(ttl_seconds * 1000)))
+                pipe.eval(self._PIN_MEDIA, 1, _meeting(meeting_id, "media_node"), owner, ttl, takes_over)
             owners = await pipe.execute()
-        return {m: _text(owner) for m, owner in zip(meeting_ids, owners, strict=True)}
+        return {m: _text(found) for m, found in zip(meeting_ids, owners, strict=True)}
 
-    async def unpin_media(self, meeting_id: str, node: str) -> None:
-        """Let go of the meeting's media, if `node` still runs it."""
-        await self.redis.eval(self._UNPIN_MEDIA, 1, _meeting(meeting_id, "media_node"), node)
+    async def unpin_media(self, meeting_id: str, owner: str) -> None:
+        """Let go of the meeting's media, if `owner` still runs it."""
+        await self.redis.eval(self._UNPIN_MEDIA, 1, _meeting(meeting_id, "media_node"), owner)
 
     async def media_node(self, meeting_id: str) -> str | None:
         owner = await self.redis.get(_meeting(meeting_id, "media_node"))

@@ -82,9 +82,12 @@ def create_app(settings: Settings) -> SecurityHeaders:
         async with open_hub(settings) as hub, _loopback(settings.ice_loopback):
             node = settings.node
             gateway = Gateway(sio, hub, settings.limits, node, settings.ice_servers)
+            gateway.media.relay_only = settings.ice_relay_only
             # Beating before the sweep below: a node sweeping this name as dead stops.
             nodes = Nodes(hub, node, settings, on_lapsed=gateway.rejoin)
             await nodes.start()
+            # Meetings written by the previous release take this one's layout before anyone joins.
+            await hub.upgrade()
             # Connections held before a crash are gone. The embedded store serves one process, so all
             # its sessions are stale; on a shared Redis only this node's are.
             await hub.sweep(node if settings.redis_url else None)

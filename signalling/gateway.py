@@ -18,14 +18,14 @@ import socketio
 from pydantic import ValidationError
 
 from hub import attendance, meetings
-from hub.commands import MeetingJoin, MeetingSync, ParticipantRemove
+from hub.commands import MeetingJoin, MeetingSync, ParticipantRemove, RosterPage
 from hub.config import IceServer, Limits
 from hub.errors import HubError, invalid_payload
 from hub.events import EDGE, EVENTS
 from hub.meetings import Actor, Change
 from hub.models import Event, Meeting, Model
 from hub.permissions import authorise
-from hub.service import Hub
+from hub.service import Hub, Shown
 from hub.store import OUTAGES
 from signalling.ballots import BallotDesk
 from signalling.broadcast import Broadcaster
@@ -85,13 +85,14 @@ class Gateway:
         # Closes connections whose link is revoked or expired, or whose member was removed.
         self._warden: asyncio.Task[None] | None = None
         self.ballots = BallotDesk(sio, hub, room)
-        self.media = Relay(sio, hub, room, ice_servers)
+        self.media = Relay(sio, hub, room, ice_servers, node)
         # Events the edge handles itself: presence manages rooms, votes use the ballot boxes, media the
         # relay.
         self._special: dict[str, Handler] = {
             "meeting.join": self.join,
             "meeting.leave": self.leave,
             "meeting.sync": self.sync,
+            "roster.page": self.roster,
             "participant.remove": self.remove,
             **self.ballots.handlers(),
             **minutes_handlers(hub),
@@ -99,7 +100,7 @@ class Gateway:
         }
         # Every event declared without a rule has its handler here, and only those.
         assert self._special.keys() == EDGE, sorted(self._special.keys() ^ EDGE)
-        self.broadcast = Broadcaster(sio, room)
+        self.broadcast = Broadcaster(sio, room, hub.counts)
         hub.publish = self.published
         sio.on("connect", self.connect)
         sio.on("disconnect", self.disconnect)
@@ -299,9 +300,9 @@ class Gateway:
         }
         return {**reply, "you": you, "server_time": self.hub.clock().isoformat()}
 
-    async def published(self, meeting_id: str, event: Event) -> None:
+    async def published(self, meeting_id: str, event: Event, shown: Shown) -> None:
         """After a commit: to the meeting's room, and to the relay, which obeys the new state."""
-        await self.broadcast.publish(meeting_id, event)
+        await self.broadcast.publish(meeting_id, event, shown)
         await self.media.meeting_changed(meeting_id)
 
     async def leave(self, sid: str, meeting_id: str, actor: Actor, command: Any) -> Any:
@@ -342,6 +343,9 @@ class Gateway:
         # The one read of the meeting that needs no presence: not for a member the chair removed.
         meetings.refuse_removed((await self.hub.current(meeting_id)).meeting, actor.member_id)
         return await self.hub.catch_up(meeting_id, command.since)
+
+    async def roster(self, sid: str, meeting_id: str, actor: Actor, command: RosterPage) -> Any:
+        return await self.hub.roster(meeting_id, command.query, command.after, command.limit)
 
     async def apply(self, meeting_id: str, actor: Actor, name: str, command: Model) -> Any:
         """Every other event: its rule, committed; the ack carries the new version and the ids of what

@@ -23,10 +23,15 @@ class MeetingClient:
         self.meeting: dict[str, Any] | None = None
         self.events: list[dict[str, Any]] = []
         self.gaps = 0
+        # A big room (hub/crowds.py): its events carry `prior`, its counts come as `meeting.presence`.
+        self.crowd = False
+        self.counts_version = 0
+        self.presence_sends: list[dict[str, Any]] = []
         # Events that arrive while a join or sync is in flight wait for its reply.
         self.early: list[dict[str, Any]] | None = None
         self._changed = asyncio.Event()
         self.sio.on("meeting.events", self._on_events)
+        self.sio.on("meeting.presence", self._on_presence)
 
     async def connect(self) -> None:
         await self.sio.connect(self.url, auth={"token": self.token}, transports=["websocket"], wait_timeout=5)
@@ -52,6 +57,8 @@ class MeetingClient:
     def catch_up(self, reply: dict[str, Any]) -> None:
         if "meeting" in reply:
             self.meeting, self.version = reply["meeting"], reply["version"]
+            self.crowd = bool(reply.get("crowd"))
+            self.counts_version = self.version
         for event in [*reply.get("events", []), *(self.early or [])]:
             self._apply(event)
         self.early = None
@@ -66,10 +73,22 @@ class MeetingClient:
                 self._apply(event)
         self._changed.set()
 
+    def _on_presence(self, counts: dict[str, Any]) -> None:
+        self.presence_sends.append(counts)
+        if self.crowd and self.meeting is not None and counts["version"] > self.counts_version:
+            self.meeting.update(presence=counts["presence"], quorum=counts["quorum"])
+            self.counts_version = counts["version"]
+        self._changed.set()
+
     def _apply(self, event: dict[str, Any]) -> None:
         if event["version"] <= self.version:
             return
-        if event["version"] != self.version + 1:
+        # A big room's event applies on top of the one shown before it; a client still holding the
+        # whole roster when the room became big must sync to the crowd view.
+        if "prior" in event and not self.crowd:
+            self.gaps += 1
+            return
+        if event.get("prior", event["version"] - 1) > self.version:
             self.gaps += 1
             return
         self.meeting = jsonpatch.apply_patch(self.meeting, event["patch"], in_place=True)

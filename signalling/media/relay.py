@@ -1,33 +1,63 @@
 """Media at the edge: the Socket.IO handlers for joining, answering, sharing and leaving, one room of
 peers per meeting, and the hooks that keep forwarding in step with the meeting.
 
-The relay runs in the process that holds the participant's socket. Chair commands (mute, settings)
-are ordinary rules; once one commits, `meeting_changed` makes the room re-apply the policy.
+A meeting's media runs on one node, the one holding its pin (signalling/media/pins.py), so its members
+meet in one relay whichever node or worker holds their socket. A connection held here whose meeting's
+media runs elsewhere has its `media.*` events passed to that node (signalling/media/remote.py), which
+keeps its peer and sends its offers back through this node; the browser's WebRTC goes straight to the
+node that runs the media. Chair commands (mute, settings) are ordinary rules; once one commits,
+`meeting_changed` makes the room re-apply the policy (before the ack when the room is on this node).
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
+import time
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import socketio
 from aiortc import RTCBundlePolicy, RTCConfiguration, RTCIceServer
 
-from hub import media
+from hub import media, turn
 from hub.commands import MediaAnswer, MediaJoin, MediaLeave, MediaShare
 from hub.config import IceServer
 from hub.errors import HubError
 from hub.meetings import Actor
-from hub.models import Meeting
+from hub.models import Meeting, Model
 from hub.service import Hub
+from hub.store import OUTAGES, Doc
+from signalling.media.courier import Courier, Moved, Unreachable
 from signalling.media.peer import Peer
+from signalling.media.pins import RENEW_SECONDS, Pins
+from signalling.media.remote import Remote, decode_actor
 from signalling.media.room import Room
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[str, str, Actor, Any], Awaitable[Any]]
+
+# A join asks the pin again this many times when the node it named lets go meanwhile.
+ROUTES = 3
+
+
+def _unavailable() -> HubError:
+    return HubError(
+        "media.unavailable",
+        "The meeting's audio and video cannot be reached just now; trying again.",
+        {"retry_after": 1},
+    )
+
+
+@dataclass(frozen=True)
+class Holder:
+    """The node holding the socket of a peer that runs here, and the connection's session there."""
+
+    node: str
+    session: str
 
 
 class Relay:
@@ -37,16 +67,38 @@ class Relay:
         hub: Hub,
         room_name: Callable[[str], str],
         ice_servers: Sequence[IceServer] = (),
+        node: str = "node",
     ) -> None:
         self.sio = sio
+        self.node = node
         self.hub = hub
         self.room_name = room_name
         self.ice_servers = tuple(ice_servers)
+        # Browsers gather only relayed candidates (`Settings.ice_relay_only`).
+        self.relay_only = False
         self.rooms: dict[str, Room] = {}
         self.peers: dict[str, Peer] = {}
         """By connection id."""
         self._room_of: dict[str, Room] = {}
+        self.holders: dict[str, Holder] = {}
+        """By connection id, for the peers here whose socket another node holds."""
         self._tasks: set[asyncio.Task[None]] = set()
+        self._keeper: asyncio.Task[None] | None = None
+        self._stopping = False
+
+    # Made on first use: the relay is built before the hub's store is open.
+
+    @functools.cached_property
+    def courier(self) -> Courier:
+        return Courier(self.hub.store, self.node, self._serve)
+
+    @functools.cached_property
+    def pins(self) -> Pins:
+        return Pins(self.hub.store, self.node)
+
+    @functools.cached_property
+    def remote(self) -> Remote:
+        return Remote(self.sio, self.courier, self.hub.store)
 
     def handlers(self) -> dict[str, Handler]:
         return {
@@ -57,14 +109,39 @@ class Relay:
         }
 
     def configuration(self) -> RTCConfiguration:
-        servers = [RTCIceServer(list(s.urls), s.username, s.credential) for s in self.ice_servers]
+        servers = [
+            RTCIceServer(list(s.urls), s.username, s.credential) for s in turn.for_relay(self.ice_servers)
+        ]
         return RTCConfiguration(iceServers=servers, bundlePolicy=RTCBundlePolicy.MAX_BUNDLE)
 
     async def join(self, sid: str, meeting_id: str, actor: Actor, command: MediaJoin) -> Any:
         media.check_mode(actor.role, command.mode)
+        await self._present(meeting_id, actor)
+        try:
+            await self._start()
+            for _ in range(ROUTES):
+                owner = await self.pins.claim(meeting_id)
+                here = owner == self.pins.owner
+                if self.remote.runner(sid) not in (None, owner) or (not here and sid in self.peers):
+                    # The meeting's media moved since this connection joined it: end it where it ran.
+                    await self.release(sid)
+                if here:
+                    return await self._join_here(sid, meeting_id, actor, command, None)
+                try:
+                    return await self.remote.join(owner, sid, meeting_id, actor, command)
+                except Moved:
+                    continue  # That node let go of the meeting meanwhile: ask the pin again.
+        except Unreachable:
+            pass
+        raise _unavailable()
+
+    async def _join_here(
+        self, sid: str, meeting_id: str, actor: Actor, command: MediaJoin, holder: str | None
+    ) -> Any:
+        """Join on this node's relay; `holder` is the node holding the socket, if not this one."""
         meeting = await self._present(meeting_id, actor)
         # From here to the end nothing awaits, so a disconnect or a second join cannot interleave.
-        if not self.sio.manager.is_connected(sid, "/"):
+        if holder is None and not self.sio.manager.is_connected(sid, "/"):
             raise HubError("media.not_joined", "The connection is closing.")
         room = self.rooms.get(meeting_id)
         if room is None:
@@ -77,6 +154,8 @@ class Relay:
             )
             self.peers[sid] = peer
             self._room_of[sid] = room
+            if holder is not None:
+                self.holders[sid] = Holder(holder, actor.session)
             room.add(peer)
         elif peer.mode != command.mode:
             # The next offer drops or adds the sources and feeds the new mode changes.
@@ -86,17 +165,23 @@ class Relay:
         return {
             "mode": peer.mode,
             "stream_id": peer.stream_id,
-            "ice_servers": [s.as_dict() for s in self.ice_servers],
+            # TURN credentials are made against the wall clock: the TURN server checks them against its own.
+            "ice_servers": turn.for_member(self.ice_servers, actor.member_id, time.time()),
+            "ice_transport_policy": "relay" if self.relay_only else "all",
             "active_speaker": room.activity.current,
         }
 
     async def answer(self, sid: str, meeting_id: str, actor: Actor, command: MediaAnswer) -> Any:
+        if self.remote.runner(sid) is not None:
+            return await self._elsewhere(sid, "answer", meeting_id, actor, command)
         peer = self._peer(sid)
         await self._present(meeting_id, actor)
         await peer.accept(command.sdp)
         return None
 
     async def share(self, sid: str, meeting_id: str, actor: Actor, command: MediaShare) -> Any:
+        if self.remote.runner(sid) is not None:
+            return await self._elsewhere(sid, "share", meeting_id, actor, command)
         peer = self._peer(sid)
         await self._present(meeting_id, actor)
         if peer.mode == "listen":
@@ -113,10 +198,13 @@ class Relay:
         return None
 
     async def release(self, sid: str) -> None:
-        """End the connection's media, if any: peer connection, publishers, subscribers and tasks."""
+        """End the connection's media, if any: peer connection, publishers, subscribers and tasks, here
+        or on the node that runs it."""
+        await self.remote.release(sid)
         peer = self.peers.pop(sid, None)
         if peer is None:
             return
+        self.holders.pop(sid, None)
         room = self._room_of.pop(sid)
         room.remove(peer)
         try:
@@ -126,10 +214,13 @@ class Relay:
             if not room.peers and self.rooms.get(room.meeting_id) is room:
                 del self.rooms[room.meeting_id]
                 await room.stop()
+                await self._unpin(room.meeting_id)
 
     async def meeting_changed(self, meeting_id: str) -> None:
         """A command on this meeting committed: re-apply the policy before the command is acked, so a
-        chair whose mute is acked knows it holds. The meeting just committed is in the hub's cache."""
+        chair whose mute is acked knows it holds. The meeting just committed is in the hub's cache.
+        Nodes that run the media of connections held here hear of it too, and look within a tick."""
+        self.remote.changed(meeting_id)
         room = self.rooms.get(meeting_id)
         if room is None:
             return
@@ -143,11 +234,113 @@ class Relay:
         room.changed(meeting)
 
     async def stop(self) -> None:
+        # The flag as well as the cancel: redis-py may swallow a cancellation that lands inside a call.
+        self._stopping = True
+        if self._keeper is not None:
+            self._keeper.cancel()
+            await asyncio.gather(self._keeper, return_exceptions=True)
         for sid in list(self.peers):
+            holder = self.holders.get(sid)
             await self.release(sid)
+            if holder is not None:
+                # Its browser joins again, and the meeting's media starts on another node.
+                await self._send(holder.node, sid, "media.ended", {"reason": "moved"})
+        await self.remote.stop()
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.courier.stop()
+
+    # Between nodes.
+
+    async def _start(self) -> None:
+        """From the first media join on, this node hears other nodes and keeps its pins."""
+        if self._stopping:
+            raise Unreachable(self.node)
+        await self.courier.start()
+        if self._keeper is None:
+            self._keeper = asyncio.create_task(self._keep(), name="media pin keeper")
+
+    async def _serve(self, op: str, sender: str, body: Doc) -> Any:
+        """What another node asks: for a connection it holds whose media runs here, or the other way."""
+        if op == "emit":
+            return await self.remote.delivered(sender, body)
+        if op == "changed":
+            room = self.rooms.get(body["meeting_id"])
+            if room is not None:
+                room.refresh_soon()
+            return None
+        if op == "release":
+            if body["sid"] in self.holders:
+                await self.release(body["sid"])
+            return None
+        sid, meeting_id, actor = body["sid"], body["meeting_id"], decode_actor(body)
+        if op == "join":
+            if await self.pins.claim(meeting_id) != self.pins.owner:
+                raise Moved(self.node)
+            return await self._join_here(
+                sid, meeting_id, actor, MediaJoin.model_validate(body["command"]), sender
+            )
+        if op == "answer":
+            return await self.answer(sid, meeting_id, actor, MediaAnswer.model_validate(body["command"]))
+        if op == "share":
+            return await self.share(sid, meeting_id, actor, MediaShare.model_validate(body["command"]))
+        raise ValueError(f"no media operation {op!r}")
+
+    async def _elsewhere(self, sid: str, op: str, meeting_id: str, actor: Actor, command: Model) -> Any:
+        try:
+            return await self.remote.call(sid, op, meeting_id, actor, command)
+        except (Unreachable, Moved):
+            raise _unavailable() from None
+
+    async def _send(self, holder: str | None, sid: str, event: str, data: Any) -> None:
+        """An event for a connection: straight to its socket here, or through the node holding it."""
+        if holder is None:
+            await self.sio.emit(event, data, to=sid, ignore_queue=True)
+            return
+        try:
+            await self.courier.tell(holder, "emit", {"sid": sid, "event": event, "data": data})
+        except OUTAGES:
+            log.warning("%s for %s on %s lost: the store is unreachable", event, sid, holder)
+
+    async def _keep(self) -> None:
+        """Renews this node's pins, ending the media of meetings whose pin another node took, and looks
+        for connections here whose media ran on a node that no longer holds their meeting's pin."""
+        while not self._stopping:
+            await asyncio.sleep(RENEW_SECONDS)
+            try:
+                for meeting_id in await self.pins.renew(list(self.rooms)):
+                    room = self.rooms.get(meeting_id)
+                    log.warning("media of %s moved to another node: its peers here join again", meeting_id)
+                    for peer in list(room.peers.values()) if room is not None else []:
+                        self._end(peer, "moved")
+                await self.remote.check()
+            except OUTAGES:
+                pass  # The pins last their time to live; the next round tries again.
+            except Exception:
+                log.exception("media pin keeper failed")
+
+    async def _unpin(self, meeting_id: str) -> None:
+        """No peers of the meeting here any more: another node may take its media."""
+        try:
+            await self.pins.release(meeting_id)
+            if meeting_id in self.rooms:
+                # A join came in meanwhile: hold the meeting again.
+                await self.pins.claim(meeting_id)
+        except OUTAGES:
+            pass  # The pin lapses on its own.
+
+    def _departed(self, meeting: Meeting) -> None:
+        """End the peers whose socket another node holds and whose connection is no longer in the
+        meeting: that node died and was swept, or its release did not arrive."""
+        room = self.rooms.get(meeting.id)
+        for sid, peer in list(room.peers.items()) if room is not None else []:
+            holder = self.holders.get(sid)
+            if holder is None:
+                continue
+            participant = meeting.participants.get(peer.member_id)
+            if participant is None or holder.session not in participant.sessions or participant.waiting:
+                self._end(peer, "left")
 
     # Helpers.
 
@@ -171,7 +364,9 @@ class Relay:
         meeting_id = meeting.id
 
         async def load() -> Meeting:
-            return (await self.hub.current(meeting_id)).meeting
+            meeting = (await self.hub.current(meeting_id)).meeting
+            self._departed(meeting)
+            return meeting
 
         async def announce(member_id: str | None) -> None:
             await self.sio.emit(
@@ -181,7 +376,8 @@ class Relay:
         return Room(meeting, load=load, clock=self.hub.clock, announce=announce, end=self._end)
 
     async def _offer(self, peer: Peer, offer: dict[str, Any]) -> None:
-        await self.sio.emit("media.offer", offer, to=peer.sid)
+        holder = self.holders.get(peer.sid)
+        await self._send(None if holder is None else holder.node, peer.sid, "media.offer", offer)
 
     def _end(self, peer: Peer, reason: str) -> None:
         """Release a peer whose media cannot go on, and tell its browser why."""
@@ -189,8 +385,11 @@ class Relay:
         async def end() -> None:
             if self.peers.get(peer.sid) is not peer:
                 return
+            holder = self.holders.get(peer.sid)
             await self.release(peer.sid)
-            await self.sio.emit("media.ended", {"reason": reason}, to=peer.sid)
+            await self._send(
+                None if holder is None else holder.node, peer.sid, "media.ended", {"reason": reason}
+            )
 
         task = asyncio.create_task(end(), name=f"media:end:{peer.id}")
         self._tasks.add(task)

@@ -121,6 +121,11 @@ class Room:
             self._stale = True
             self._wake.set()
 
+    def refresh_soon(self) -> None:
+        """The meeting changed on another node: reload it on the next tick, not at once, so a storm of
+        commits there costs this node a reload per tick at most."""
+        self._stale = True
+
     def apply(self) -> None:
         """Pause and resume every forwarded feed as the policy says now."""
         senders: dict[Source, list[str]] = {"microphone": [], "camera": [], "screen": []}

@@ -13,7 +13,7 @@ import jsonpatch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hub import attendance, meetings, minutes, votes
+from hub import attendance, crowds, meetings, minutes, votes
 from hub.deltas import Delta
 from hub.errors import HubError
 from hub.events import EVENTS, RULES
@@ -166,3 +166,59 @@ def test_every_rule_is_reached_by_the_runs() -> None:
 
     collect()
     assert {"participant", "agenda", "speaker", "motion", "vote", "chat", "meeting", "lobby"} <= reached
+
+
+def _crowd_view(m: Meeting) -> dict[str, Any]:
+    view = {k: v for k, v in m.public_view().items() if k not in crowds.COUNTS}
+    view["participants"] = {
+        k: v for k, v in view["participants"].items() if crowds.notable(m, m.participants[k])
+    }
+    return view
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(runs())
+def test_a_crowd_patch_is_the_diff_of_the_crowd_views(changes: list[tuple[Meeting, Change]]) -> None:
+    """What a big room is sent of each change: the diff of its crowd views, without the counts; and the
+    notables followed from deltas equal a fresh look."""
+    notables = crowds.notables(changes[0][0]) if changes else {}
+    for before, change in changes:
+        after = change.meeting
+        delta = Delta.of(before, change)
+        patch = crowds.crowd_patch(before, after, delta, before.view_of, after.view_of)
+        assert _ops(patch) == _ops(diff(_crowd_view(before), _crowd_view(after))), change.type
+        notables = crowds.following(before, after, delta, notables)
+        assert notables == crowds.notables(after), change.type
+
+
+def test_a_member_joining_a_crowd_is_shown_nothing_and_an_officer_is() -> None:
+    m = PROLOGUE[-1][1].meeting
+    member = meetings.join(m, _who("m100", Role.MEMBER), NOON)
+    chair = meetings.join(m, _who("m101", Role.SECRETARY), NOON)
+    assert member is not None and chair is not None
+    assert crowds.crowd_patch(m, member.meeting, Delta.of(m, member), m.view_of, member.meeting.view_of) == []
+    shown = crowds.crowd_patch(m, chair.meeting, Delta.of(m, chair), m.view_of, chair.meeting.view_of)
+    assert [op["path"] for op in shown] == ["/participants/m101"]
+
+
+def test_roster_pages_follow_names_and_queries() -> None:
+    m = PROLOGUE[-1][1].meeting
+    for n in range(120):
+        change = meetings.join(m, _who(f"x{n:03}", Role.MEMBER), NOON)
+        assert change is not None
+        m = change.meeting
+    order = crowds.roster_order(m)
+    first = crowds.roster_page(m, order, "", None, 50)
+    assert first["total"] == 128 and len(first["participants"]) == 50
+    names = [p["name"] for p in first["participants"]]
+    assert names == sorted(names, key=str.casefold)
+    seen = [p["member_id"] for p in first["participants"]]
+    page = first
+    while page["next"] is not None:
+        page = crowds.roster_page(m, order, "", page["next"], 50)
+        seen += [p["member_id"] for p in page["participants"]]
+    assert sorted(seen) == sorted(m.participants)
+    found = crowds.roster_page(m, order, "MEMBER X00", None, 100)
+    assert [p["member_id"] for p in found["participants"]] == [f"x00{n}" for n in range(10)]
+    assert crowds.roster_page(m, order, "nobody", None, 10) == {"participants": [], "total": 0, "next": None}
+    assert "sessions" not in first["participants"][0]

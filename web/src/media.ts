@@ -23,6 +23,8 @@ interface JoinReply {
   mode: Mode;
   stream_id: string;
   ice_servers: RTCIceServer[];
+  // "relay" where the hub's media is reachable only through its TURN servers.
+  ice_transport_policy: RTCIceTransportPolicy;
   active_speaker: string | null;
 }
 
@@ -83,7 +85,10 @@ export class MediaSession {
           if (generation === this.generation) this.fail(error);
         });
     });
-    socket.on("media.ended", (data: { reason: string }) => this.ended(data.reason));
+    // `moved`: the meeting's media now runs on another node of the hub; join it there at once.
+    socket.on("media.ended", (data: { reason: string }) =>
+      data.reason === "moved" ? void this.join(this.mode) : this.ended(data.reason),
+    );
     socket.on("media.active_speaker", (data: { member_id: string | null }) => {
       this.activeSpeaker = data.member_id;
       this.notify();
@@ -130,7 +135,11 @@ export class MediaSession {
       if (generation !== this.generation) return;
       this.mode = reply.mode;
       this.activeSpeaker = reply.active_speaker;
-      const pc = new RTCPeerConnection({ bundlePolicy: "max-bundle", iceServers: reply.ice_servers });
+      const pc = new RTCPeerConnection({
+        bundlePolicy: "max-bundle",
+        iceServers: reply.ice_servers,
+        iceTransportPolicy: reply.ice_transport_policy,
+      });
       pc.addEventListener("track", (event) => {
         const stream = event.streams[0];
         if (!stream) return;

@@ -288,6 +288,7 @@ export interface Payloads {
   "motion.withdraw": MotionWithdraw;
   "participant.readmit": ParticipantReadmit;
   "participant.remove": ParticipantRemove;
+  "roster.page": RosterPage;
   "speaker.call": SpeakerCall;
   "speaker.close_list": SpeakerCloseList;
   "speaker.move": SpeakerMove;
@@ -578,6 +579,14 @@ export interface ParticipantReadmit {
  */
 export interface ParticipantRemove {
   member_id: string;
+}
+/**
+ * The payload of `roster.page`.
+ */
+export interface RosterPage {
+  query?: string;
+  after?: string | null;
+  limit?: number;
 }
 /**
  * The payload of `speaker.call`.
