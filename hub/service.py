@@ -5,6 +5,8 @@ Rules never see the store or the clock; this module hands them the meeting, the 
 
 from __future__ import annotations
 
+import asyncio
+import secrets
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -33,7 +35,7 @@ from hub.models import (
     stored,
 )
 from hub.permissions import effective_role
-from hub.store import Store
+from hub.store import Committed, Loaded, Store
 from hub.tokens import Links
 
 Publisher = Callable[[str, Event, "Shown"], Awaitable[None]]
@@ -55,6 +57,8 @@ class Current:
 
     version: int
     meeting: Meeting
+    # The name of the commit that made this version (commit.lua).
+    tag: str = ""
     _parts: dict[str, Any] = field(default_factory=dict)
     _view: dict[str, Any] | None = None
     _notables: dict[str, Participant] | None = None
@@ -88,10 +92,22 @@ class Current:
         """The next version, made by `change`, and the delta it made."""
         delta = Delta.of(self.meeting, change)
         kept = {name: view for name, view in self._parts.items() if name not in delta.parts}
-        after = Current(self.version + 1, change.meeting, kept)
+        after = Current(self.version + 1, change.meeting, new_tag(), kept)
         if self._notables is not None:
             after._notables = crowds.following(self.meeting, change.meeting, delta, self._notables)
         return after, delta
+
+
+@dataclass(frozen=True)
+class Staged:
+    """A change whose commit is on its way to Redis."""
+
+    after: Current
+    change: Change
+    event: Event
+    crowd: bool
+    shown: list[dict[str, Any]]
+    reply: asyncio.Future[Committed | None]
 
 
 @dataclass(frozen=True)
@@ -105,6 +121,10 @@ class Shown:
 
 
 _MISSING = object()
+
+
+def new_tag() -> str:
+    return secrets.token_hex(8)
 
 
 @dataclass(frozen=True)
@@ -144,6 +164,10 @@ class Hub:
         # the compare-and-set still guards against other hub processes.
         self._locks: defaultdict[str, PriorityLock] = defaultdict(PriorityLock)
         self._current: dict[str, Current] = {}
+        # Past `_current`: the meeting with this process's commits that are still on their way, and
+        # the last of those commits.
+        self._ahead: dict[str, Current] = {}
+        self._inflight: dict[str, asyncio.Future[Committed | None]] = {}
         self._orders: dict[str, tuple[int, list[tuple[str, str]]]] = {}
         self._branches: dict[str, tuple[bytes, Branch]] = {}
 
@@ -188,7 +212,10 @@ class Hub:
             patch=[{"op": "replace", "path": "", "value": view}],
         )
         entries = {m: stored(p) for m, p in meeting.participants.items()}
-        if await self.store.commit(meeting.id, 0, meeting.core(), _doc(event), entries) is None:
+        committed = await self.store.commit(
+            meeting.id, 0, meeting.core(), _doc(event), entries, tags=("", new_tag())
+        )
+        if committed is None:
             raise HubError("meeting.exists", f"A meeting {meeting.id!r} already exists.")
         await self.store.index_meeting(meeting.id, meeting.starts_at.timestamp())
         return event
@@ -208,31 +235,30 @@ class Hub:
         loaded = await self.store.load(meeting_id)
         if loaded is None:
             raise HubError("meeting.not_found", f"There is no meeting {meeting_id!r}.")
-        version, doc, entries = loaded
-        if "participants" in doc:
-            return await self._upgrade(meeting_id, version, doc)
-        meeting = Meeting.model_validate({**doc, "participants": entries})
-        return Current(version, meeting)
+        if "participants" in loaded.doc:
+            return await self._upgrade(meeting_id, loaded)
+        meeting = Meeting.model_validate({**loaded.doc, "participants": loaded.entries})
+        return Current(loaded.version, meeting, loaded.tag)
 
     async def _refresh(self, meeting_id: str, cached: Current) -> Current:
         """The cached meeting brought up to date with what other processes committed since: the meeting
         without its participants, and only the participant entries they wrote."""
-        found = await self.store.refresh(meeting_id, cached.version, self.replay_limit)
+        found = await self.store.refresh(meeting_id, cached.version, cached.tag, self.replay_limit)
         if found is None:
             return cached
-        version, doc, entries = found
-        if doc is None or entries is None or "participants" in doc:
+        if found.entries is None or "participants" in found.doc:
             return await self._load(meeting_id)
         participants = {**cached.meeting.participants}
-        participants.update((m, Participant.model_validate(e)) for m, e in entries.items())
-        meeting = Meeting.model_validate(doc).model_copy(update={"participants": participants})
-        return Current(version, meeting)
+        participants.update((m, Participant.model_validate(e)) for m, e in found.entries.items())
+        meeting = Meeting.model_validate(found.doc).model_copy(update={"participants": participants})
+        return Current(found.version, meeting, found.tag)
 
-    async def _upgrade(self, meeting_id: str, version: int, doc: dict[str, Any]) -> Current:
+    async def _upgrade(self, meeting_id: str, loaded: Loaded) -> Current:
         """A meeting written before participants had entries of their own: its participants move to
         entries, its presence is counted, and an event replaces clients' views whole (theirs lack the
         counts), in one commit. Another process upgrading it at the same time makes this one reload."""
-        before = Meeting.model_validate(doc)
+        version = loaded.version
+        before = Meeting.model_validate(loaded.doc)
         meeting = before.model_copy(update={"presence": Presence.of(before.participants)})
         event = Event(
             version=version + 1,
@@ -242,17 +268,21 @@ class Hub:
             patch=[{"op": "replace", "path": "", "value": meeting.public_view()}],
         )
         entries = {m: stored(p) for m, p in meeting.participants.items()}
-        if await self.store.commit(meeting_id, version, meeting.core(), _doc(event), entries) is None:
+        tag = new_tag()
+        committed = await self.store.commit(
+            meeting_id, version, meeting.core(), _doc(event), entries, tags=(loaded.tag, tag)
+        )
+        if committed is None:
             return await self._load(meeting_id)
-        return Current(version + 1, meeting)
+        return Current(version + 1, meeting, tag)
 
     async def upgrade(self) -> int:
         """Bring every meeting written by the previous release to this one's layout; on start."""
         upgraded = 0
         for meeting_id in await self.store.meeting_ids():
             loaded = await self.store.load(meeting_id)
-            if loaded is not None and "participants" in loaded[1]:
-                self._current[meeting_id] = await self._upgrade(meeting_id, loaded[0], loaded[1])
+            if loaded is not None and "participants" in loaded.doc:
+                self._current[meeting_id] = await self._upgrade(meeting_id, loaded)
                 upgraded += 1
         return upgraded
 
@@ -323,63 +353,112 @@ class Hub:
         anyone hears that the vote is open). With `shed`, a member's command is refused as `busy` at
         once when the meeting's queue already holds MEMBER_BACKLOG members' commands: a flood then
         costs an answer each, not a place in a queue that keeps the server (and the chair) waiting.
+
+        Commands on one meeting take turns on its lock only to run their rule and send their commit:
+        the next runs on top of a commit still on its way (`_stage`), so a crowd's joins reach Redis
+        many to a round trip, and each is answered and published, in order, once Redis confirms it.
         """
         lock = self._locks[meeting_id]
         urgent = actor.role in OFFICER_ROLES
         if shed and not urgent and lock.waiting(urgent=False) >= MEMBER_BACKLOG:
             raise HubError("busy", "The meeting is too busy right now; please try again.")
-        # Officers' commands go before members' ones waiting on the same meeting.
-        async with lock.hold(urgent):
-            # Optimistic: the rule runs on this process's copy without asking Redis whether another
-            # process moved the meeting on; the commit's compare-and-set finds out. Only a change is
-            # trusted that way: a refusal, or nothing to do, is confirmed on the latest version.
-            current: Current | None = self._current.get(meeting_id)
-            for _ in range(COMMIT_ATTEMPTS):
-                fresh = current is None
-                if current is None:
-                    current = await self.current(meeting_id)
-                now = self.clock()
-                try:
-                    change = rule(current.meeting, now)
-                except HubError:
-                    if fresh:
-                        raise
-                    current = None
-                    continue
-                if change is None:
-                    if fresh:
-                        return None
-                    current = None
-                    continue
-                after, delta = current.after(change)
-                event = Event(
-                    version=after.version,
-                    type=change.type,
-                    actor=actor.member_id,
-                    at=now,
-                    data=change.data,
-                    patch=delta.patch(current.meeting, current.part, after.part),
-                )
-                crowd = self.crowded(change.meeting)
-                # A small room is shown every event; a big one what its crowd view shows of it.
-                shown = (
-                    crowds.crowd_patch(current.meeting, change.meeting, delta, current.part, after.part)
-                    if crowd
-                    else event.patch
-                )
-                state = change.meeting.core()
-                entries = {m: stored(p) for m, p in change.participants.items()}
-                committed = await self.store.commit(
-                    meeting_id, current.version, state, _doc(event), entries, shown=bool(shown)
-                )
-                if committed is not None:
-                    self._current[meeting_id] = after
-                    if after_commit is not None:
-                        await after_commit(change.meeting, event)
-                    await self.publish(meeting_id, event, Shown(crowd, shown, committed.prior))
-                    return event
-                current = None
+        trusted = True
+        for _ in range(COMMIT_ATTEMPTS):
+            # Officers' commands go before members' ones waiting on the same meeting.
+            async with lock.hold(urgent):
+                staged = await self._stage(meeting_id, rule, actor.member_id, trusted)
+                if staged is None:
+                    return None
+                if after_commit is not None:
+                    # Work to do after the commit keeps the meeting until it is done.
+                    event = await self._finish(meeting_id, staged, after_commit)
+            if after_commit is None:
+                # The others let the next command run on top of theirs while their commit is on its way.
+                event = await self._finish(meeting_id, staged, None)
+            if event is not None:
+                return event
+            trusted = False
         raise HubError("busy", "The meeting is too busy right now; please try again.")
+
+    async def _stage(self, meeting_id: str, rule: BoundRule, actor: str, trusted: bool) -> Staged | None:
+        """Under the meeting's lock: the rule run on the latest version this process knows (its own
+        commits still on their way included), and its commit sent. None when the rule changed nothing.
+
+        Optimistic: the rule runs without asking Redis whether another process moved the meeting on;
+        the commit's compare-and-set finds out, and then whatever was staged after it fails too. Only a
+        change is trusted that way: a refusal, or nothing to do, is confirmed on the latest version."""
+        known = [c for c in (self._ahead.get(meeting_id), self._current.get(meeting_id)) if c is not None]
+        current = max(known, key=lambda c: c.version) if known and trusted else None
+        while True:
+            fresh = current is None
+            if current is None:
+                await self._settled(meeting_id)
+                self._ahead.pop(meeting_id, None)
+                current = await self.current(meeting_id)
+            now = self.clock()
+            try:
+                change = rule(current.meeting, now)
+            except HubError:
+                if fresh:
+                    raise
+                current = None
+                continue
+            if change is None:
+                if fresh:
+                    return None
+                current = None
+                continue
+            after, delta = current.after(change)
+            event = Event(
+                version=after.version,
+                type=change.type,
+                actor=actor,
+                at=now,
+                data=change.data,
+                patch=delta.patch(current.meeting, current.part, after.part),
+            )
+            crowd = self.crowded(change.meeting)
+            # A small room is shown every event; a big one what its crowd view shows of it.
+            shown = (
+                crowds.crowd_patch(current.meeting, change.meeting, delta, current.part, after.part)
+                if crowd
+                else event.patch
+            )
+            reply = self.store.commit_soon(
+                meeting_id,
+                current.version,
+                change.meeting.core(),
+                _doc(event),
+                {m: stored(p) for m, p in change.participants.items()},
+                shown=bool(shown),
+                tags=(current.tag, after.tag),
+            )
+            self._ahead[meeting_id] = after
+            self._inflight[meeting_id] = reply
+            return Staged(after, change, event, crowd, shown, reply)
+
+    async def _settled(self, meeting_id: str) -> None:
+        """Once this process's commits to the meeting still on their way have an answer."""
+        inflight = self._inflight.get(meeting_id)
+        if inflight is not None and not inflight.done():
+            await asyncio.wait([inflight])
+
+    async def _finish(
+        self, meeting_id: str, staged: Staged, after_commit: AfterCommit | None
+    ) -> Event | None:
+        """The staged commit's answer: the event, published, or None when another process came first."""
+        committed = await staged.reply
+        if committed is None:
+            if self._ahead.get(meeting_id) is not None:
+                del self._ahead[meeting_id]
+            return None
+        known = self._current.get(meeting_id)
+        if known is None or known.version < staged.after.version:
+            self._current[meeting_id] = staged.after
+        if after_commit is not None:
+            await after_commit(staged.change.meeting, staged.event)
+        await self.publish(meeting_id, staged.event, Shown(staged.crowd, staged.shown, committed.prior))
+        return staged.event
 
     async def sweep(self, node: str | None, still_gone: Callable[[], Awaitable[bool]] | None = None) -> int:
         """Drop the connections `node` held (every node's when None) from every meeting: a node's own

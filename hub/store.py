@@ -182,13 +182,17 @@ class Batched:
         self._flusher: asyncio.Task[None] | None = None
 
     async def __call__(self, keys: list[str], args: Sequence[Any] = ()) -> Any:
+        return await self.submit(keys, args)
+
+    def submit(self, keys: list[str], args: Sequence[Any] = ()) -> asyncio.Future[Any]:
+        """The call queued now, in order with the others; its reply to come."""
         reply: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._pending.append((keys, args, reply))
         # A flusher that has finished may not have had its done callback yet.
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.create_task(self._flush())
             self._flusher.add_done_callback(self._flushed)
-        return await reply
+        return reply
 
     async def _flush(self) -> None:
         while self._pending:
@@ -244,6 +248,17 @@ class Batched:
 
 
 @dataclass(frozen=True)
+class Loaded:
+    version: int
+    # The commit's own name, which a change computed on top of it must name (commit.lua).
+    tag: str
+    # The meeting without its participants.
+    doc: Doc
+    # Its participant entries by member id (from `refresh`: only those written since; None: all needed).
+    entries: dict[str, Doc] | None
+
+
+@dataclass(frozen=True)
 class Committed:
     version: int
     # The version of the last event shown to a big room before this one (see `Store.commit`).
@@ -257,7 +272,8 @@ class Store:
         `AsyncScript`); batched ones do in `Batched._run`."""
         self.redis = client
         self.replicas = replicas
-        self._commit = self._durable(client.register_script(_script("commit")))
+        # Batched even on a single Redis: commands run one after another's commit, not after its reply.
+        self._commit = Batched(client, client.register_script(_script("commit")), replicas)
         self._refresh = client.register_script(_script("refresh"))
         self._open_box = self._durable(client.register_script(_script("open_box")))
         self._cast = Batched(client, client.register_script(_script("cast")), replicas)
@@ -289,33 +305,34 @@ class Store:
     def _state(self, meeting_id: str) -> list[str]:
         return [_meeting(meeting_id, part) for part in ("state", "events", "participants")]
 
-    async def load(self, meeting_id: str) -> tuple[int, Doc, dict[str, Doc]] | None:
-        """The version, the meeting without its participants, and its participant entries. A meeting
-        written before participants had entries of their own has them in its document still."""
+    async def load(self, meeting_id: str) -> Loaded | None:
+        """The meeting as stored: a meeting written before participants had entries of their own has
+        them in its document still."""
         state, _, participants = self._state(meeting_id)
         async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.hmget(state, ["version", "state"])
+            pipe.hmget(state, ["version", "state", "tag"])
             pipe.hgetall(participants)
-            (version, doc), entries = await pipe.execute()
+            (version, doc, tag), entries = await pipe.execute()
         if version is None:
             return None
-        return int(version), _unpack(doc), {_text(m): _unpack(e) for m, e in entries.items()}
+        return Loaded(
+            int(version), _text(tag or b""), _unpack(doc), {_text(m): _unpack(e) for m, e in entries.items()}
+        )
 
-    async def refresh(
-        self, meeting_id: str, held: int, limit: int
-    ) -> tuple[int, Doc | None, dict[str, Doc] | None] | None:
-        """What a copy of the meeting at version `held` is missing: None when nothing; else the version,
-        the meeting without its participants, and the entries written since (None when more than
-        `limit` events came since: load the whole meeting)."""
-        reply = await self._refresh(keys=self._state(meeting_id), args=[held, limit])
-        version = int(reply[0])
+    async def refresh(self, meeting_id: str, held: int, tag: str, limit: int) -> Loaded | None:
+        """What a copy of the meeting at version `held` (with `tag`) is missing: None when nothing;
+        else the meeting as `load` gives it, with only the entries written since, or None for them when
+        more than `limit` events came since or the copy is not of a version stored (load it whole)."""
+        reply = await self._refresh(keys=self._state(meeting_id), args=[held, limit, tag])
         if len(reply) == 1:
             return None
-        doc = _unpack(reply[1]) if reply[1] else None
-        if len(reply) == 2 or doc is None:
-            return version, doc, None
-        pairs = reply[3:]
-        return version, doc, {_text(pairs[i]): _unpack(pairs[i + 1]) for i in range(0, len(pairs), 2)}
+        version, tag, doc = int(reply[0]), _text(reply[1]), _unpack(reply[2]) if reply[2] else {}
+        if len(reply) == 3:
+            return Loaded(version, tag, doc, None)
+        pairs = reply[4:]
+        return Loaded(
+            version, tag, doc, {_text(pairs[i]): _unpack(pairs[i + 1]) for i in range(0, len(pairs), 2)}
+        )
 
     async def commit(
         self,
@@ -325,16 +342,45 @@ class Store:
         event: Doc,
         entries: dict[str, Doc] | None = None,
         shown: bool = True,
+        tags: tuple[str, str] = ("", ""),
     ) -> Committed | None:
         """The new version, or None if the meeting is no longer at `expected`. `state` is the meeting
         without its participants; `entries` the participant entries the change wrote, by member id;
-        `shown` whether a big room is shown the event (else only its counts)."""
+        `shown` whether a big room is shown the event (else only its counts); `tags` the expected
+        version's tag and this commit's (commit.lua)."""
+        return await self.commit_soon(meeting_id, expected, state, event, entries, shown, tags)
+
+    def commit_soon(
+        self,
+        meeting_id: str,
+        expected: int,
+        state: Doc,
+        event: Doc,
+        entries: dict[str, Doc] | None = None,
+        shown: bool = True,
+        tags: tuple[str, str] = ("", ""),
+    ) -> asyncio.Future[Committed | None]:
+        """`commit`, queued at once: commits queued one after another reach Redis in that order, in
+        as few round trips as the batches allow, so one may be computed on top of another still on its
+        way (its compare-and-set fails if that one did)."""
         pairs = [x for member_id, entry in (entries or {}).items() for x in (member_id, _pack(entry))]
-        reply = await self._commit(
-            keys=self._state(meeting_id),
-            args=[expected, _pack(state), _pack(event), "1" if shown else "0", *pairs],
-        )
-        return Committed(int(reply[1]), int(reply[2])) if reply[0] else None
+        args = [expected, *tags, _pack(state), _pack(event), "1" if shown else "0", *pairs]
+        reply = self._commit.submit(self._state(meeting_id), args)
+        result: asyncio.Future[Committed | None] = asyncio.get_running_loop().create_future()
+
+        def parsed(done: asyncio.Future[Any]) -> None:
+            if result.done():
+                return
+            if done.cancelled():
+                result.cancel()
+            elif (error := done.exception()) is not None:
+                result.set_exception(error)
+            else:
+                found = done.result()
+                result.set_result(Committed(int(found[1]), int(found[2])) if found[0] else None)
+
+        reply.add_done_callback(parsed)
+        return result
 
     async def events_since(self, meeting_id: str, since: int, limit: int) -> list[Doc] | None:
         """Events after version `since`, oldest first; None when more than `limit` are missing."""

@@ -2,18 +2,20 @@
 -- and only the participant entries written since, read together so they belong to one version.
 -- KEYS[1] state hash, KEYS[2] event stream, KEYS[3] participants hash. ARGV[1] the version held,
 -- ARGV[2] the most events to read (beyond it, load the whole meeting).
--- Returns {version} when nothing changed, {version, state} when the whole meeting must be loaded, or
--- {version, state, member id, entry, ...}.
+-- ARGV[3] the tag of the version held (see commit.lua).
+-- Returns {version} when nothing changed, {version, tag, state} when the whole meeting must be loaded,
+-- or {version, tag, state, 'entries', member id, entry, ...}.
 local version = tonumber(redis.call('HGET', KEYS[1], 'version') or '0')
+local tag = redis.call('HGET', KEYS[1], 'tag') or ''
 local held = tonumber(ARGV[1])
-if version == held then
+if version == held and tag == ARGV[3] then
   return {version}
 end
 local state = redis.call('HGET', KEYS[1], 'state')
-if version < held or version - held > tonumber(ARGV[2]) then
-  return {version, state}
+if version <= held or version - held > tonumber(ARGV[2]) then
+  return {version, tag, state}
 end
-local reply = {version, state, 'entries'}
+local reply = {version, tag, state, 'entries'}
 local seen = {}
 for _, entry in ipairs(redis.call('XRANGE', KEYS[2], (held + 1) .. '-0', '+')) do
   local fields = entry[2]

@@ -25,7 +25,8 @@ async def test_commit_refuses_a_stale_version_and_appends_nothing(redis_url: str
     store = Store.from_url(redis_url)
     assert await store.commit("m", 0, {"a": 1}, {"version": 1}) == Committed(version=1, prior=0)
     assert await store.commit("m", 0, {"a": 2}, {"version": 1}) is None
-    assert await store.load("m") == (1, {"a": 1}, {})
+    loaded = await store.load("m")
+    assert loaded is not None and (loaded.version, loaded.doc, loaded.entries) == (1, {"a": 1}, {})
     assert await store.event_log("m") == [{"version": 1}]
     await store.close()
 

@@ -2,7 +2,7 @@
 // reconnect from the version the store already holds.
 import { io, type Socket } from "socket.io-client";
 import msgpackParser from "socket.io-msgpack-parser";
-import type { CatchUp, HubEvent, Joined, MeetingStore, Tally } from "./store";
+import type { CatchUp, Counts, Joined, MeetingStore, ShownEvent, Tally } from "./store";
 
 export interface HubError {
   code: string;
@@ -12,8 +12,10 @@ export interface HubError {
 
 type Ack<T> = { ok: true; data: T } | { ok: false; error: HubError };
 
-// Tries after a `store.unavailable` refusal: waits of 1, 2, 4 and 8 seconds cover a Redis restart.
+// Tries after a `store.unavailable` refusal: waits of 1, 2, 4 and 8 seconds cover a Redis restart,
+// and a `media.unavailable` one the time the hub takes to move a meeting's media off a node that died.
 const STORE_RETRIES = 4;
+const RETRIED = new Set(["store.unavailable", "media.unavailable"]);
 
 export interface ConnectionCallbacks {
   onOnline(online: boolean): void;
@@ -45,21 +47,24 @@ export class Connection {
       else callbacks.onOnline(false);
     });
     this.socket.on("vote.tally", (tally: Tally) => this.store.tally(tally));
-    this.socket.on("meeting.events", (events: HubEvent[]) => {
+    this.socket.on("meeting.presence", (counts: Counts) => {
+      if (!this.store.counts(counts)) void this.sync();
+    });
+    this.socket.on("meeting.events", (events: ShownEvent[]) => {
       let whole = true;
       for (const event of events) whole = this.store.receive(event) && whole;
       if (!whole) void this.sync();
     });
   }
 
-  // A refusal because the server cannot reach its store is retried with the same payload, waiting
-  // longer each time (a cast is idempotent in the store, so a retried ballot never counts twice);
-  // after the last try the refusal goes to the caller like any other.
+  // A refusal because the server cannot reach its store (or the node running the meeting's media) is
+  // retried with the same payload, waiting longer each time (a cast is idempotent in the store, so a
+  // retried ballot never counts twice); after the last try the refusal goes to the caller like any other.
   async send<T>(event: string, payload: object = {}): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       const ack = (await this.socket.emitWithAck(event, payload)) as Ack<T>;
       if (ack.ok) return ack.data;
-      if (ack.error.code !== "store.unavailable" || attempt >= STORE_RETRIES) throw ack.error;
+      if (!RETRIED.has(ack.error.code) || attempt >= STORE_RETRIES) throw ack.error;
       const after = Number(ack.error.details.retry_after ?? 1);
       await new Promise((resolve) => setTimeout(resolve, after * 1000 * 2 ** attempt));
     }

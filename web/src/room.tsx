@@ -8,6 +8,7 @@ import { formalMode } from "./forwarding";
 import { Minutes } from "./minutes";
 import { Motions } from "./motions";
 import { NextSteps } from "./nextsteps";
+import { Roster } from "./roster";
 import { Settings } from "./settings";
 import type { AgendaItem, Meeting, MeetingStore, Participant, QueueEntry } from "./store";
 import { t } from "./i18n";
@@ -18,6 +19,8 @@ const reason = (code: string): string => t(`reason.${code}`, { defaultValue: cod
 
 // Those in the chair cannot be muted (hub/media.py).
 const CHAIRS = new Set(["admin", "chair"]);
+// Officers stay in a big room's view, which leaves most members out (hub/models.py OFFICER_ROLES).
+const OFFICERS = new Set(["admin", "chair", "secretary"]);
 
 export function speechRemaining(store: MeetingStore): number | null {
   const speech = store.meeting?.speech;
@@ -305,6 +308,8 @@ function Person({ p, m, store }: { p: Participant; m: Meeting; store: MeetingSto
     <li data-member={p.member_id}>
       <span class="name">{p.name}</span>
       {muted && <span class="muted-badge">{t("room.muted")}</span>}
+      {/* Only a big room's roster lists those who are not here. */}
+      {!p.present && <span class="away-badge">{t(p.waiting ? "room.in_lobby" : "room.not_here")}</span>}
       <span class="role">{t(`role.${p.role}`)}</span>
       {(control || removable) && (
         <span class="controls">
@@ -394,21 +399,39 @@ function Lobby({ m, store }: { m: Meeting; store: MeetingStore }) {
   );
 }
 
+// In a big room the meeting holds only a few of the participants (store.crowd): the count comes from
+// the hub, the officers here are shown from the meeting, and everyone is listed from the roster.
 function People({ m, store }: { m: Meeting; store: MeetingStore }) {
   const present = Object.values(m.participants)
-    .filter((p) => p.present)
+    .filter((p) => p.present && (!store.crowd || OFFICERS.has(p.role)))
     .sort((a, b) => a.name.localeCompare(b.name));
   const apologies = Object.entries(m.apologies);
+  const person = (p: Participant) => <Person key={p.member_id} p={p} m={m} store={store} />;
+  // The hub reads the roster only to those present: not to someone still waiting in the lobby.
+  const waiting = store.you ? m.participants[store.you.member_id]?.waiting : false;
   return (
     <section aria-labelledby="people-h">
       <h2 id="people-h">
-        {t("room.here_now")} (<span id="present-count">{present.length}</span>)
+        {t("room.here_now")} (<span id="present-count">{store.crowd ? m.presence.present : present.length}</span>)
       </h2>
-      <ul class="participants" id="participants">
-        {present.map((p) => (
-          <Person key={p.member_id} p={p} m={m} store={store} />
-        ))}
-      </ul>
+      {store.crowd ? (
+        <>
+          <h3 id="officers-h">{t("room.officers_here")}</h3>
+          <ul class="participants" id="officers" aria-labelledby="officers-h">
+            {present.map(person)}
+          </ul>
+          {!waiting && (
+            <>
+              <h3>{t("room.roster")}</h3>
+              <Roster m={m} row={person} />
+            </>
+          )}
+        </>
+      ) : (
+        <ul class="participants" id="participants">
+          {present.map(person)}
+        </ul>
+      )}
       <Lobby m={m} store={store} />
       {store.may("participant.readmit") && m.removed.length > 0 && (
         <>

@@ -26,11 +26,25 @@ export interface Tally {
   counts?: Record<string, number>;
 }
 
+// An event as a big room ("a crowd", hub/crowds.py) is sent it: with `prior`, the version of the event
+// shown before it, since events that only change who is here are not sent there.
+export type ShownEvent = HubEvent & { prior?: number };
+
+// A big room's presence counts, sent as `meeting.presence` instead of with each event.
+export interface Counts {
+  version: number;
+  presence: Meeting["presence"];
+  quorum: Meeting["quorum"];
+}
+
 // What meeting.join and meeting.sync answer: a snapshot, or the events since the client's version.
+// A big room's snapshot says `crowd`: its participants are only the notables (officers, the lobby,
+// the removed), and the rest are read a page at a time with roster.page.
 export interface CatchUp {
   version: number;
   meeting?: Meeting;
-  events?: HubEvent[];
+  events?: ShownEvent[];
+  crowd?: boolean;
 }
 
 export interface You {
@@ -52,6 +66,8 @@ export interface Joined extends CatchUp {
 export class MeetingStore {
   version = 0;
   meeting: Meeting | null = null;
+  // Whether the meeting is a big room (see CatchUp).
+  crowd = false;
   you: You | null = null;
   // Server clock minus this device's clock, in milliseconds.
   clockOffset = 0;
@@ -62,7 +78,11 @@ export class MeetingStore {
   // Who voted how, fetched by the chair or a teller for an open (not secret) vote.
   ballotNames = new Map<string, Array<{ name: string; choice: string }>>();
   // Events that arrive while a join or sync is in flight wait here for its reply.
-  private early: HubEvent[] | null = [];
+  private early: ShownEvent[] | null = [];
+  // A big room's counts move without moving `version`: the version they were counted at, and the
+  // newest received (kept when they cannot apply yet, during a join or before a sync to the crowd view).
+  private countsVersion = 0;
+  private latestCounts: Counts | null = null;
   private listeners: Array<() => void> = [];
 
   subscribe(listener: () => void): void {
@@ -74,13 +94,17 @@ export class MeetingStore {
     this.early ??= [];
   }
 
-  receive(event: HubEvent): boolean {
+  receive(event: ShownEvent): boolean {
     if (this.early !== null || this.meeting === null) {
       (this.early ??= []).push(event);
       return true;
     }
     if (event.version <= this.version) return true;
-    if (event.version !== this.version + 1) return false;
+    if (event.prior !== undefined) {
+      // A big room's event applies on top of the one shown before it; a client still holding the whole
+      // roster when the room became big must sync to the crowd view.
+      if (!this.crowd || event.prior > this.version) return false;
+    } else if (event.version !== this.version + 1) return false;
     // The schema says only that each operation is an object; it is an RFC 6902 operation.
     this.meeting = applyPatch(this.meeting, event.patch as unknown as Operation[], false, false).newDocument;
     this.version = event.version;
@@ -92,6 +116,9 @@ export class MeetingStore {
     if (reply.meeting) {
       this.meeting = reply.meeting;
       this.version = reply.version;
+      this.crowd = reply.crowd === true;
+      this.countsVersion = reply.version;
+      this.applyCounts();
     }
     const pending = [...(reply.events ?? []), ...(this.early ?? [])];
     this.early = null;
@@ -105,6 +132,23 @@ export class MeetingStore {
     this.you = reply.you;
     this.clockOffset = Date.parse(reply.server_time) - Date.now();
     return this.catchUp(reply);
+  }
+
+  // `meeting.presence`: a big room's counts, applied when newer than those held. Returns false when the
+  // client holds a whole roster: counts are sent only to a big room, so the room has become one since
+  // (the join that did it is not sent as an event) and the caller must sync to the crowd view.
+  counts(counts: Counts): boolean {
+    if (this.latestCounts === null || counts.version > this.latestCounts.version) this.latestCounts = counts;
+    if (this.applyCounts()) this.notify();
+    return this.crowd || this.early !== null || this.meeting === null || counts.version <= this.version;
+  }
+
+  private applyCounts(): boolean {
+    const counts = this.latestCounts;
+    if (!this.crowd || this.meeting === null || counts === null || counts.version <= this.countsVersion) return false;
+    this.meeting = { ...this.meeting, presence: counts.presence, quorum: counts.quorum };
+    this.countsVersion = counts.version;
+    return true;
   }
 
   tally(tally: Tally): void {

@@ -1,0 +1,142 @@
+"""A big room in the page: past `crowd_above` the chair's page switches to the crowd view by itself, its
+present count follows the hub's counts, the participants are read a page at a time and searched, an
+officer arriving shows at once, and enough departures read the loaded rows again."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from playwright.async_api import Browser, expect
+
+from hub.config import Limits
+from hub.demo import DEMO_MEETING_ID, sample
+from hub.runtime import open_hub
+from tests.client import MeetingClient, joined
+from tests.conftest import RunningHub
+from tests.e2e.conftest import assert_accessible, wait_until
+from tests.e2e.test_procedure_page import open_as
+
+CHAIR, SECRETARY = "m001", "m007"
+CROWD_ABOVE = 5
+# Joined from Python; one more opens the page on a phone.
+CROWD = 30
+# roster.tsx reads this many at a time.
+PAGE = 20
+
+
+@pytest.fixture
+def limits() -> Limits:
+    return Limits(events_rate="1000/second", crowd_above=CROWD_ABOVE)
+
+
+async def test_the_chair_follows_a_big_room(
+    hub_server: RunningHub, browser: Browser, artifacts: Path
+) -> None:
+    names = {m["id"]: m["name"] for m in sample()["members"]}
+    plain = [m["id"] for m in sample()["members"] if not {"chair", "secretary"} & set(m["roles"])]
+    crowd_ids, phone, late = plain[:CROWD], plain[CROWD], plain[CROWD + 1]
+    async with open_hub(hub_server.settings) as hub:
+        for member in [*crowd_ids, phone, late]:
+            hub_server.links[member] = await hub.issue_link(member, DEMO_MEETING_ID, timedelta(hours=1))
+
+    chair = await open_as(browser, hub_server, CHAIR)
+    await expect(chair.locator("#participants li")).to_have_count(1)
+    crowd = {m: MeetingClient(hub_server.url, hub_server.links[m]) for m in crowd_ids}
+    await asyncio.gather(*(c.connect() for c in crowd.values()))
+    await asyncio.gather(*(c.join() for c in crowd.values()))
+
+    # The join that made the room big is not sent as an event: the counts are, and the page syncs to
+    # the crowd view on them.
+    await expect(chair.locator("#present-count")).to_have_text(str(CROWD + 1))
+    await expect(chair.locator("#quorum")).to_contain_text(f"{CROWD + 1} present")
+    # The page may have read the roster while the last few were still joining.
+    await chair.get_by_role("button", name="Refresh").click()
+    await expect(chair.locator("#roster-total")).to_have_text(f"Showing {PAGE} of {CROWD + 1}")
+
+    def by_name(member: str) -> tuple[str, str]:
+        """The roster's order (hub/crowds.py)."""
+        return names[member].casefold(), member
+
+    everyone = sorted([CHAIR, *crowd_ids], key=by_name)
+    rows = chair.locator("#participants li")
+    await expect(rows).to_have_count(PAGE)
+    await expect(rows.locator(".name")).to_have_text([names[m] for m in everyone[:PAGE]])
+    # Rows keep their controls.
+    someone = everyone[1] if everyone[0] == CHAIR else everyone[0]
+    await expect(chair.get_by_role("button", name=f"Mute {names[someone]}")).to_be_visible()
+    await chair.get_by_role("button", name="Show more").click()
+    await expect(rows).to_have_count(CROWD + 1)
+    await expect(chair.locator("#roster-total")).to_have_text(f"Showing {CROWD + 1} of {CROWD + 1}")
+    await expect(chair.get_by_role("button", name="Show more")).to_have_count(0)
+
+    # Search by part of a name, any case.
+    wanted = crowd_ids[7]
+    part = names[wanted].split()[-1][1:].upper()
+    matching = [m for m in everyone if part.casefold() in names[m].casefold()]
+    await chair.get_by_label("Find a participant").fill(part)
+    await expect(rows).to_have_count(len(matching))
+    await expect(rows.locator(".name")).to_have_text([names[m] for m in matching])
+    await chair.get_by_label("Find a participant").fill("zzz")
+    await expect(chair.locator("#roster-total")).to_have_text("Nobody's name contains “zzz”.")
+    await chair.get_by_label("Find a participant").fill("")
+    await expect(rows).to_have_count(PAGE)
+
+    # An officer arriving is shown at once; a member is only counted.
+    secretary = await joined(hub_server, SECRETARY)
+    await expect(chair.locator("#officers")).to_contain_text(names[SECRETARY])
+    await expect(chair.locator("#officers li")).to_have_count(2)
+    await expect(chair.locator("#present-count")).to_have_text(str(CROWD + 2))
+
+    # A member opening the page in a big room gets the crowd view and the roster's first page at once.
+    member = await open_as(browser, hub_server, phone, width=375)
+    await expect(member.locator("#present-count")).to_have_text(str(CROWD + 3))
+    await expect(chair.locator("#present-count")).to_have_text(str(CROWD + 3))
+    await expect(member.locator("#roster-total")).to_have_text(f"Showing {PAGE} of {CROWD + 3}")
+    await expect(member.locator("#participants li")).to_have_count(PAGE)
+    await expect(member.get_by_role("button", name="Mute", exact=False)).to_have_count(0)
+
+    # Departures are counted. Enough of them read the loaded rows again by themselves (the rows were
+    # read with 31 here: at 26 or fewer), and Refresh reads them now; the rows show who left.
+    leaving = sorted(crowd_ids, key=by_name)[:8]
+    await asyncio.gather(*(crowd[m].disconnect() for m in leaving))
+    left = CROWD + 3 - len(leaving)
+    await expect(chair.locator("#present-count")).to_have_text(str(left))
+    await expect(member.locator("#present-count")).to_have_text(str(left))
+    await expect(chair.locator("#quorum")).to_contain_text(f"{left} present")
+    away = "#participants .away-badge"
+    await wait_until(chair, f"document.querySelectorAll('{away}').length >= {len(leaving) - 1}")
+    await chair.get_by_role("button", name="Refresh").click()
+    await expect(chair.locator(away)).to_have_count(len(leaving))
+    await expect(chair.locator(away).first).to_have_text("Not here")
+    for m in leaving:
+        await expect(chair.locator(f'#participants li[data-member="{m}"] .away-badge')).to_be_visible()
+
+    # Someone waiting in the lobby of a big room is shown to the chair at once; the roster is read only
+    # to those present, so theirs waits until they are admitted (and no refusal is shown meanwhile).
+    await chair.get_by_role("button", name="Turn the lobby on").click()
+    await expect(chair.locator("#lobby-state")).to_contain_text("The lobby is on")
+    waiting = await open_as(browser, hub_server, late)
+    await expect(waiting.locator("#in-lobby")).to_be_visible()
+    await expect(chair.locator("#waiting li")).to_contain_text(names[late])
+    await expect(waiting.locator("#present-count")).to_have_text(str(left))
+    await expect(waiting.locator("#roster")).to_have_count(0)
+    await expect(waiting.locator("#notice")).to_be_hidden()
+    await chair.get_by_role("button", name=f"Admit {names[late]}").click()
+    await expect(waiting.locator("#in-lobby")).to_have_count(0)
+    await expect(waiting.locator("#roster-total")).to_have_text(f"Showing {PAGE} of {CROWD + 4}")
+    await expect(chair.locator("#present-count")).to_have_text(str(left + 1))
+
+    await chair.screenshot(path=artifacts / "chair-crowd.png", full_page=True)
+    people = "section[aria-labelledby=people-h]"
+    await member.locator(people).screenshot(path=artifacts / "member-crowd-phone.png")
+    await chair.set_viewport_size({"width": 375, "height": 900})
+    await chair.locator(people).screenshot(path=artifacts / "chair-crowd-phone.png")
+    await assert_accessible(chair)
+    await assert_accessible(member)
+
+    for client in [secretary, *crowd.values()]:
+        if client.sio.connected:
+            await client.disconnect()
