@@ -6,6 +6,7 @@ Rules never see the store or the clock; this module hands them the meeting, the 
 from __future__ import annotations
 
 import asyncio
+import enum
 import secrets
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
@@ -123,6 +124,15 @@ class Shown:
 _MISSING = object()
 
 
+class Stale(enum.Enum):
+    """A rule's refusal, or nothing to do, seen on a copy that may be behind Redis."""
+
+    STALE = "stale"
+
+
+STALE = Stale.STALE
+
+
 def new_tag() -> str:
     return secrets.token_hex(8)
 
@@ -177,7 +187,9 @@ class Hub:
         await self.store.put("branch", branch.id, branch.model_dump(mode="json"))
 
     async def branch(self, branch_id: str) -> Branch:
-        blob = await self.store.get_packed("branch", branch_id)
+        return self._branch(branch_id, await self.store.get_packed("branch", branch_id))
+
+    def _branch(self, branch_id: str, blob: bytes | None) -> Branch:
         if blob is None:
             raise HubError("branch.not_found", f"There is no branch {branch_id!r}.")
         # A branch of thousands takes milliseconds to parse, and every connection needs it: parse each
@@ -191,10 +203,7 @@ class Hub:
         await self.store.put("member", member.id, member.model_dump(mode="json"))
 
     async def member(self, member_id: str) -> Member:
-        doc = await self.store.get("member", member_id)
-        if doc is None:
-            raise HubError("member.not_found", f"There is no member {member_id!r}.")
-        return Member.model_validate(doc)
+        return _member(member_id, await self.store.get("member", member_id))
 
     # Meetings.
 
@@ -364,6 +373,19 @@ class Hub:
             raise HubError("busy", "The meeting is too busy right now; please try again.")
         trusted = True
         for _ in range(COMMIT_ATTEMPTS):
+            latest = self._latest(meeting_id) if trusted else None
+            if latest is not None and after_commit is None and not lock.locked() and not lock.waiting():
+                # Nobody is waiting: staging needs no turn on the lock, for it does not wait for
+                # anything (a turn costs a pass of the event loop, which a crowd's joins would queue on).
+                staged = self._staged(meeting_id, rule, actor.member_id, latest, fresh=False)
+                if staged is None:
+                    return None
+                if staged is not STALE:
+                    event = await self._finish(meeting_id, staged, None)
+                    if event is not None:
+                        return event
+                    trusted = False
+                    continue
             # Officers' commands go before members' ones waiting on the same meeting.
             async with lock.hold(urgent):
                 staged = await self._stage(meeting_id, rule, actor.member_id, trusted)
@@ -380,62 +402,72 @@ class Hub:
             trusted = False
         raise HubError("busy", "The meeting is too busy right now; please try again.")
 
+    def _latest(self, meeting_id: str) -> Current | None:
+        """The latest version this process knows: its own commits still on their way included."""
+        known = [c for c in (self._ahead.get(meeting_id), self._current.get(meeting_id)) if c is not None]
+        return max(known, key=lambda c: c.version) if known else None
+
     async def _stage(self, meeting_id: str, rule: BoundRule, actor: str, trusted: bool) -> Staged | None:
-        """Under the meeting's lock: the rule run on the latest version this process knows (its own
-        commits still on their way included), and its commit sent. None when the rule changed nothing.
+        """Under the meeting's lock: the rule run on the latest version this process knows, and its
+        commit sent (`_staged`), or run again on the latest version in Redis when that was not to be
+        trusted. None when the rule changed nothing."""
+        latest = self._latest(meeting_id) if trusted else None
+        if latest is not None:
+            staged = self._staged(meeting_id, rule, actor, latest, fresh=False)
+            if staged is not STALE:
+                return staged
+        await self._settled(meeting_id)
+        self._ahead.pop(meeting_id, None)
+        staged = self._staged(meeting_id, rule, actor, await self.current(meeting_id), fresh=True)
+        assert staged is not STALE
+        return staged
+
+    def _staged(
+        self, meeting_id: str, rule: BoundRule, actor: str, current: Current, fresh: bool
+    ) -> Staged | Stale | None:
+        """The rule run on `current`, and its commit sent; None when it changed nothing.
 
         Optimistic: the rule runs without asking Redis whether another process moved the meeting on;
         the commit's compare-and-set finds out, and then whatever was staged after it fails too. Only a
-        change is trusted that way: a refusal, or nothing to do, is confirmed on the latest version."""
-        known = [c for c in (self._ahead.get(meeting_id), self._current.get(meeting_id)) if c is not None]
-        current = max(known, key=lambda c: c.version) if known and trusted else None
-        while True:
-            fresh = current is None
-            if current is None:
-                await self._settled(meeting_id)
-                self._ahead.pop(meeting_id, None)
-                current = await self.current(meeting_id)
-            now = self.clock()
-            try:
-                change = rule(current.meeting, now)
-            except HubError:
-                if fresh:
-                    raise
-                current = None
-                continue
-            if change is None:
-                if fresh:
-                    return None
-                current = None
-                continue
-            after, delta = current.after(change)
-            event = Event(
-                version=after.version,
-                type=change.type,
-                actor=actor,
-                at=now,
-                data=change.data,
-                patch=delta.patch(current.meeting, current.part, after.part),
-            )
-            crowd = self.crowded(change.meeting)
-            # A small room is shown every event; a big one what its crowd view shows of it.
-            shown = (
-                crowds.crowd_patch(current.meeting, change.meeting, delta, current.part, after.part)
-                if crowd
-                else event.patch
-            )
-            reply = self.store.commit_soon(
-                meeting_id,
-                current.version,
-                change.meeting.core(),
-                _doc(event),
-                {m: stored(p) for m, p in change.participants.items()},
-                shown=bool(shown),
-                tags=(current.tag, after.tag),
-            )
-            self._ahead[meeting_id] = after
-            self._inflight[meeting_id] = reply
-            return Staged(after, change, event, crowd, shown, reply)
+        change is trusted that way: unless `current` is `fresh` from Redis, a refusal or nothing to do
+        is STALE, to be confirmed on the latest version."""
+        now = self.clock()
+        try:
+            change = rule(current.meeting, now)
+        except HubError:
+            if fresh:
+                raise
+            return STALE
+        if change is None:
+            return None if fresh else STALE
+        after, delta = current.after(change)
+        event = Event(
+            version=after.version,
+            type=change.type,
+            actor=actor,
+            at=now,
+            data=change.data,
+            patch=delta.patch(current.meeting, current.part, after.part),
+        )
+        crowd = self.crowded(change.meeting)
+        # A small room is shown every event; a big one what its crowd view shows of it.
+        shown = (
+            crowds.crowd_patch(current.meeting, change.meeting, delta, current.part, after.part)
+            if crowd
+            else event.patch
+        )
+        reply = self.store.commit_soon(
+            meeting_id,
+            current.version,
+            change.meeting.core(),
+            _doc(event),
+            {m: stored(p) for m, p in change.participants.items()},
+            shown=bool(shown),
+            tags=(current.tag, after.tag),
+        )
+        self._ahead[meeting_id] = after
+        self._inflight[meeting_id] = reply
+        return Staged(after, change, event, crowd, shown, reply)
 
     async def _settled(self, meeting_id: str) -> None:
         """Once this process's commits to the meeting still on their way have an answer."""
@@ -511,18 +543,31 @@ class Hub:
     async def admission(self, token: str) -> Admission:
         """`admit`, with the link's id and expiry, which the connection made with it must not outlive."""
         claims = self.tokens.read(token, self.clock())
-        if await self.store.is_revoked(claims.token_id):
+        # A crowd arrives in a few minutes: the meeting as this process last saw it will do (a removal
+        # committed elsewhere meanwhile closes the connection through the warden), and the rest is one
+        # round trip.
+        cached = self._current.get(claims.meeting_id)
+        meeting = cached.meeting if cached is not None else (await self.meeting(claims.meeting_id))[1]
+        revoked, member_doc, branch_blob = await self.store.admission_reads(
+            claims.token_id, claims.member_id, meeting.branch_id
+        )
+        if revoked:
             raise HubError("auth.revoked_token", "This join link has been withdrawn.")
-        _, meeting = await self.meeting(claims.meeting_id)
         refuse_removed(meeting, claims.member_id)
-        member = await self.member(claims.member_id)
-        role = effective_role(await self.branch(meeting.branch_id), meeting, member.id)
+        member = _member(claims.member_id, member_doc)
+        role = effective_role(self._branch(meeting.branch_id, branch_blob), meeting, member.id)
         if role is None:
             raise HubError("auth.not_invited", "You are not invited to this meeting.")
         actor = Actor(
             member_id=member.id, name=member.name, role=role, gender=member.gender, branch=member.branch
         )
         return Admission(meeting.id, actor, claims.token_id, claims.expires_at)
+
+
+def _member(member_id: str, doc: dict[str, Any] | None) -> Member:
+    if doc is None:
+        raise HubError("member.not_found", f"There is no member {member_id!r}.")
+    return Member.model_validate(doc)
 
 
 def _replays_hidden(meeting: Meeting, events: list[dict[str, Any]]) -> bool:
@@ -535,4 +580,5 @@ def _replays_hidden(meeting: Meeting, events: list[dict[str, Any]]) -> bool:
 
 
 def _doc(event: Event) -> dict[str, Any]:
-    return event.model_dump(mode="json")
+    # The patch is JSON already (made from views): dumping it again cost more than the rest of a join.
+    return {**event.model_dump(mode="json", exclude={"patch"}), "patch": event.patch}

@@ -507,6 +507,18 @@ class Store:
     async def is_revoked(self, token_id: str) -> bool:
         return bool(await self.redis.exists(f"hub:revoked:{token_id}"))
 
+    async def admission_reads(
+        self, token_id: str, member_id: str, branch_id: str
+    ) -> tuple[bool, Doc | None, bytes | None]:
+        """What admitting a join link reads, in one round trip: whether the link was revoked, the
+        member, and the meeting's branch as stored."""
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.exists(f"hub:revoked:{token_id}")
+            pipe.get(f"hub:member:{member_id}")
+            pipe.get(f"hub:branch:{branch_id}")
+            revoked, member, branch = await pipe.execute()
+        return bool(revoked), None if member is None else _unpack(member), branch
+
     async def revoked_among(self, token_ids: list[str]) -> set[str]:
         async with self.redis.pipeline(transaction=False) as pipe:
             for token_id in token_ids:

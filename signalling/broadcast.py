@@ -42,18 +42,16 @@ class Broadcaster:
         self._counts_pacer = Pacer(lambda meeting_id: COUNTS_INTERVAL)
 
     async def publish(self, meeting_id: str, event: Event, shown: Shown) -> None:
+        # The patches are JSON already (made from views): dumping them again cost most of a dump.
+        sent = event.model_dump(mode="json", exclude={"patch"})
         if shown.crowd:
             if any(op["path"].startswith("/presence/") for op in event.patch):
                 self._counts_pacer.request(meeting_id, lambda: self._send_counts(meeting_id))
             if not shown.patch:
                 return
-            sent = {
-                **event.model_dump(mode="json", exclude={"patch"}),
-                "patch": shown.patch,
-                "prior": shown.prior,
-            }
+            sent.update(patch=shown.patch, prior=shown.prior)
         else:
-            sent = event.model_dump(mode="json")
+            sent["patch"] = event.patch
         self._pending.setdefault(meeting_id, []).append(sent)
         self._pacer.request(meeting_id, lambda: self._send(meeting_id))
 

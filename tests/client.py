@@ -27,6 +27,7 @@ class MeetingClient:
         self.crowd = False
         self.counts_version = 0
         self.presence_sends: list[dict[str, Any]] = []
+        self._syncing: asyncio.Task[None] | None = None
         # Events that arrive while a join or sync is in flight wait for its reply.
         self.early: list[dict[str, Any]] | None = None
         self._changed = asyncio.Event()
@@ -75,7 +76,10 @@ class MeetingClient:
 
     def _on_presence(self, counts: dict[str, Any]) -> None:
         self.presence_sends.append(counts)
-        if self.crowd and self.meeting is not None and counts["version"] > self.counts_version:
+        if not self.crowd and self.meeting is not None and self.early is None:
+            # Counts go only to big rooms: this one has just become one.
+            self._gap()
+        elif self.crowd and self.meeting is not None and counts["version"] > self.counts_version:
             self.meeting.update(presence=counts["presence"], quorum=counts["quorum"])
             self.counts_version = counts["version"]
         self._changed.set()
@@ -86,13 +90,28 @@ class MeetingClient:
         # A big room's event applies on top of the one shown before it; a client still holding the
         # whole roster when the room became big must sync to the crowd view.
         if "prior" in event and not self.crowd:
-            self.gaps += 1
+            self._gap()
             return
         if event.get("prior", event["version"] - 1) > self.version:
-            self.gaps += 1
+            self._gap()
             return
         self.meeting = jsonpatch.apply_patch(self.meeting, event["patch"], in_place=True)
         self.version = event["version"]
+
+    def _gap(self) -> None:
+        """An event is missing (or the room has become big): sync, as the browser does."""
+        self.gaps += 1
+        if self._syncing is None or self._syncing.done():
+            self._syncing = asyncio.get_running_loop().create_task(self._sync())
+
+    async def _sync(self) -> None:
+        self.early = []
+        try:
+            reply = await self.ok("meeting.sync", {"since": self.version})
+        except Exception:
+            self.early = None
+            return
+        self.catch_up(reply)
 
     async def wait_until(self, predicate: Callable[[MeetingClient], bool], timeout: float = 5) -> None:
         async with asyncio.timeout(timeout):
