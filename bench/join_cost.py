@@ -1,6 +1,7 @@
-"""CPU cost of one join in a big meeting, in-process: the hub's path (the meeting kept per process while
-Redis holds its version) against a full reload (parse the stored meeting, view it before and after,
-parse it again for the joiner's snapshot), at each size. No Redis: this is the CPU around the commit.
+"""CPU cost of one join in a big meeting, in-process: the hub's path (the delta, the patch built from it,
+the core and one participant entry packed, the crowd view for the joiner) against the previous design's
+(parse the whole stored meeting, view it before and after and diff the views, pack the whole meeting,
+view it again for the joiner), at each size. No Redis: this is the CPU around the commit.
 
     .venv/bin/python -m bench.join_cost --participants 500 2000 3500
 
@@ -17,11 +18,13 @@ from typing import Any
 import msgpack
 
 from bench.harness import arguments, report, table
+from hub import crowds
+from hub.deltas import Delta
 from hub.meetings import Actor, join
-from hub.models import AgendaItem, Meeting, Role
+from hub.models import AgendaItem, Meeting, Role, public, stored
 from hub.patch import diff
 
-REPEAT = 20
+REPEAT = 50
 
 
 def crowd(count: int) -> Meeting:
@@ -43,6 +46,11 @@ def crowd(count: int) -> Meeting:
     return meeting
 
 
+def _whole(meeting: Meeting) -> dict[str, Any]:
+    """The meeting as the previous design stored it: one document, participants and all."""
+    return {**meeting.core(), "participants": {m: stored(p) for m, p in meeting.participants.items()}}
+
+
 def timed(work: Callable[[], Any]) -> float:
     start = time.perf_counter()
     for _ in range(REPEAT):
@@ -52,41 +60,44 @@ def timed(work: Callable[[], Any]) -> float:
 
 def measure(count: int) -> dict[str, Any]:
     meeting = crowd(count)
-    stored = msgpack.packb(meeting.stored())
-    view = meeting.public_view()
+    whole = msgpack.packb(_whole(meeting))
+    parts = {part: meeting.view_of(part) for part in ("presence", "quorum", "agenda")}
     joiner = Actor(member_id="new", name="Newcomer", role=Role.MEMBER, session="node/new")
     now = datetime.now(UTC)
 
     def reload_path() -> None:
-        before = Meeting.model_validate(msgpack.unpackb(stored))
+        before = Meeting.model_validate(msgpack.unpackb(whole))
         change = join(before, joiner, now)
         assert change is not None
         diff(before.public_view(), change.meeting.public_view())
-        msgpack.packb(change.meeting.stored())
+        msgpack.packb(_whole(change.meeting))
         # The joiner's snapshot: the meeting parsed and viewed again.
-        Meeting.model_validate(msgpack.unpackb(stored)).public_view()
+        Meeting.model_validate(msgpack.unpackb(whole)).public_view()
 
     def hub_path() -> None:
         change = join(meeting, joiner, now)
         assert change is not None
-        after = change.meeting.public_view()
-        diff(view, after)
-        msgpack.packb(change.meeting.stored())
-        # The joiner's snapshot is the view just made.
+        delta = Delta.of(meeting, change)
+        delta.patch(meeting, lambda p: parts.get(p) or meeting.view_of(p), change.meeting.view_of)
+        msgpack.packb(change.meeting.core())
+        msgpack.packb({m: stored(p) for m, p in change.participants.items()})
+        # The joiner's snapshot: the crowd view (the notables are followed from deltas in the hub).
+        notables = crowds.following(meeting, change.meeting, delta, {})
+        {**change.meeting.core(), "participants": {m: public(p) for m, p in notables.items()}}
 
     reload_ms, hub_ms = timed(reload_path), timed(hub_path)
     return {
         "benchmark": "join_cost",
         "participants": count,
-        "state_bytes": len(stored),
+        "state_bytes": len(whole),
         "hub_ms": round(hub_ms, 2),
         "reload_ms": round(reload_ms, 2),
-        "ratio": round(hub_ms / reload_ms, 2),
+        "ratio": round(hub_ms / reload_ms, 3),
     }
 
 
 def summary(results: list[dict[str, Any]]) -> str:
-    columns = ["participants", "state (KB)", "hub (ms)", "full reload (ms)", "ratio"]
+    columns = ["participants", "whole state (KB)", "hub (ms)", "whole state per join (ms)", "ratio"]
     rows = [
         [r["participants"], r["state_bytes"] // 1024, r["hub_ms"], r["reload_ms"], f"{r['ratio']}x"]
         for r in results
