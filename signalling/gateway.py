@@ -345,6 +345,8 @@ class Gateway:
         return await self.hub.catch_up(meeting_id, command.since)
 
     async def roster(self, sid: str, meeting_id: str, actor: Actor, command: RosterPage) -> Any:
+        # The roster is for those in the meeting: not the lobby, not a connection that never joined.
+        meetings.require_present((await self.hub.current(meeting_id)).meeting, actor)
         return await self.hub.roster(meeting_id, command.query, command.after, command.limit)
 
     async def apply(self, meeting_id: str, actor: Actor, name: str, command: Model) -> Any:

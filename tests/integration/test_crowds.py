@@ -31,8 +31,9 @@ async def _links(hub_server: RunningHub, members: list[str]) -> dict[str, str]:
 
 async def test_a_big_room_gets_counts_and_pages_instead_of_everyone(hub_server: RunningHub) -> None:
     roles = {m["id"]: m["roles"] for m in sample()["members"]}
-    plain = [m for m, r in roles.items() if not {"chair", "secretary"} & set(r)][:30]
-    links = await _links(hub_server, plain)
+    everyone_else = [m for m, r in roles.items() if not {"chair", "secretary"} & set(r)]
+    plain, absent = everyone_else[:30], everyone_else[30]
+    links = await _links(hub_server, [*plain, absent])
     chair = await joined(hub_server, "m001")
     crowd = [MeetingClient(hub_server.url, links[m]) for m in plain]
     for client in crowd[: CROWD_ABOVE - 1]:
@@ -65,7 +66,12 @@ async def test_a_big_room_gets_counts_and_pages_instead_of_everyone(hub_server: 
     assert chair.crowd and set(chair.meeting or {}) >= {"participants", "presence"}
     assert set((chair.meeting or {})["participants"]) == {"m001"}
 
-    # The roster, a page at a time, searchable.
+    # The roster, a page at a time, searchable; only for those in the meeting.
+    outsider = MeetingClient(hub_server.url, links[absent])
+    await outsider.connect()
+    refused = await outsider.call("roster.page", {})
+    assert not refused["ok"] and refused["error"]["code"] == "attendance.not_present"
+    await outsider.disconnect()
     page = await late.ok("roster.page", {"limit": 10})
     assert page["total"] == 31 and len(page["participants"]) == 10
     names = [p["name"] for p in page["participants"]]
