@@ -456,7 +456,7 @@ class Hub:
             if crowd
             else event.patch
         )
-        reply = self.store.commit_soon(
+        reply = self.store.commit(
             meeting_id,
             current.version,
             change.meeting.core(),

@@ -334,23 +334,7 @@ class Store:
             version, tag, doc, {_text(pairs[i]): _unpack(pairs[i + 1]) for i in range(0, len(pairs), 2)}
         )
 
-    async def commit(
-        self,
-        meeting_id: str,
-        expected: int,
-        state: Doc,
-        event: Doc,
-        entries: dict[str, Doc] | None = None,
-        shown: bool = True,
-        tags: tuple[str, str] = ("", ""),
-    ) -> Committed | None:
-        """The new version, or None if the meeting is no longer at `expected`. `state` is the meeting
-        without its participants; `entries` the participant entries the change wrote, by member id;
-        `shown` whether a big room is shown the event (else only its counts); `tags` the expected
-        version's tag and this commit's (commit.lua)."""
-        return await self.commit_soon(meeting_id, expected, state, event, entries, shown, tags)
-
-    def commit_soon(
+    def commit(
         self,
         meeting_id: str,
         expected: int,
@@ -360,7 +344,12 @@ class Store:
         shown: bool = True,
         tags: tuple[str, str] = ("", ""),
     ) -> asyncio.Future[Committed | None]:
-        """`commit`, queued at once: commits queued one after another reach Redis in that order, in
+        """The new version, or None if the meeting is no longer at `expected` (with `tags`: the expected
+        version's tag and this commit's, see commit.lua). `state` is the meeting without its
+        participants; `entries` the participant entries the change wrote, by member id; `shown` whether
+        a big room is shown the event (else only its counts).
+
+        Queued at once, answered later: commits queued one after another reach Redis in that order, in
         as few round trips as the batches allow, so one may be computed on top of another still on its
         way (its compare-and-set fails if that one did)."""
         pairs = [x for member_id, entry in (entries or {}).items() for x in (member_id, _pack(entry))]
