@@ -13,7 +13,7 @@ from typing import Any
 
 from hub.commands import MeetingSetCardWeights, MeetingSetStandingOrders, MeetingSetStatus
 from hub.errors import HubError
-from hub.models import OFFICER_ROLES, Meeting, MeetingStatus, Participant, Role
+from hub.models import OFFICER_ROLES, TRANSITIONS, Meeting, MeetingStatus, Participant, Role
 
 
 @dataclass(frozen=True)
@@ -44,13 +44,6 @@ class Change:
 
 # While the meeting sits, whoever is present counts as attending.
 SITTING = frozenset({MeetingStatus.OPEN, MeetingStatus.IN_SESSION})
-
-TRANSITIONS: dict[MeetingStatus, frozenset[MeetingStatus]] = {
-    MeetingStatus.SCHEDULED: frozenset({MeetingStatus.OPEN, MeetingStatus.CLOSED}),
-    MeetingStatus.OPEN: frozenset({MeetingStatus.SCHEDULED, MeetingStatus.IN_SESSION, MeetingStatus.CLOSED}),
-    MeetingStatus.IN_SESSION: frozenset({MeetingStatus.OPEN, MeetingStatus.CLOSED}),
-    MeetingStatus.CLOSED: frozenset(),
-}
 
 
 def join(meeting: Meeting, actor: Actor, now: datetime) -> Change | None:

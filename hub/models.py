@@ -81,6 +81,16 @@ class MeetingStatus(enum.StrEnum):
     CLOSED = "closed"
 
 
+# Where a meeting may go from each status (hub/meetings.py `set_status`), in the order the chair is
+# offered them; clients read the current status's from the view (`Meeting.next_statuses`).
+TRANSITIONS: dict[MeetingStatus, tuple[MeetingStatus, ...]] = {
+    MeetingStatus.SCHEDULED: (MeetingStatus.OPEN, MeetingStatus.CLOSED),
+    MeetingStatus.OPEN: (MeetingStatus.IN_SESSION, MeetingStatus.SCHEDULED, MeetingStatus.CLOSED),
+    MeetingStatus.IN_SESSION: (MeetingStatus.CLOSED, MeetingStatus.OPEN),
+    MeetingStatus.CLOSED: (),
+}
+
+
 # Roles that count towards quorum and may vote.
 VOTING_ROLES = frozenset({Role.ADMIN, Role.CHAIR, Role.SECRETARY, Role.MEMBER})
 # Roles that run the meeting: agenda, queue, timer.
@@ -419,6 +429,12 @@ class Meeting(Model):
 
     @computed_field  # type: ignore[prop-decorator]
     @property
+    def next_statuses(self) -> list[MeetingStatus]:
+        """Where the meeting may go from here (`meeting.set_status`), in the order the chair is offered."""
+        return list(TRANSITIONS[self.status])
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
     def quorum(self) -> QuorumState:
         rule = self.standing_orders.quorum
         required = int(rule.value) if rule.kind == "number" else math.ceil(rule.value * self.electorate)
@@ -450,7 +466,10 @@ _HIDDEN: dict[str, Any] = {
     "minutes": {"text"},
 }
 # Parts of the view computed from others, with the parts they are computed from.
-DERIVED: dict[str, frozenset[str]] = {"quorum": frozenset({"standing_orders", "electorate", "presence"})}
+DERIVED: dict[str, frozenset[str]] = {
+    "quorum": frozenset({"standing_orders", "electorate", "presence"}),
+    "next_statuses": frozenset({"status"}),
+}
 # The view's parts in the order `public_view` lists them.
 VIEW_PARTS: tuple[str, ...] = (
     *(name for name in Meeting.model_fields if name != "participants"),

@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 # an idle meeting's first event goes out at once.
 MIN_INTERVAL = 0.02
 # A big room's counts: at most one send per this many seconds.
-COUNTS_INTERVAL = 0.5
+COUNTS_INTERVAL = 1.0
 
 
 class Broadcaster:

@@ -59,6 +59,10 @@ export interface Meeting {
   chat: ChatMessage[];
   chat_open: boolean;
   serial: number;
+  /**
+   * Where the meeting may go from here (`meeting.set_status`), in the order the chair is offered.
+   */
+  next_statuses: MeetingStatus[];
   quorum: QuorumState;
 }
 /**

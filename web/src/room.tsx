@@ -40,13 +40,6 @@ function ItemTime({ item, store }: { item: AgendaItem; store: MeetingStore }) {
   );
 }
 
-const TRANSITIONS: Record<string, Array<Meeting["status"]>> = {
-  scheduled: ["open"],
-  open: ["in_session", "scheduled"],
-  in_session: ["closed"],
-  closed: [],
-};
-
 function Header({ m, store }: { m: Meeting; store: MeetingStore }) {
   const when = formatStart(m.starts_at, m.time_zone);
   const you = store.you;
@@ -86,9 +79,9 @@ function Header({ m, store }: { m: Meeting; store: MeetingStore }) {
       {you && m.apologies[you.member_id] && <p id="apologised">{t("room.apologised")}</p>}
       {store.may("meeting.set_status") && (
         <p class="controls">
-          {(TRANSITIONS[m.status] ?? []).map((to) => (
+          {m.next_statuses.map((to) => (
             <Action key={to} action="meeting.set_status" args={{ status: to }}>
-              {t(`room.to_${to}`)}
+              {t(m.status === "in_session" && to === "open" ? "room.suspend_session" : `room.to_${to}`)}
             </Action>
           ))}
         </p>
