@@ -143,7 +143,7 @@ EVENTS: dict[str, ClientEvent] = _declare(
             ' and the reply says `"crowd": true`; the rest are read with [roster.page](roster.page.md). Such'
             " a room is sent each event as its crowd patch, with `prior`, the version a client must hold to"
             " apply it (events that change only who is here are not sent); and the counts as"
-            ' `meeting.presence` `{"version", "presence", "quorum"}` at most twice a second. A client still'
+            ' `meeting.presence` `{"version", "presence", "quorum"}` at most once a second. A client still'
             " holding the whole roster that gets an event with `prior`, or `meeting.presence`, syncs: the"
             " room has become big."
         ),
