@@ -8,7 +8,16 @@ from datetime import datetime
 
 from hub.commands import AttendanceApologise, LobbyAdmit, LobbySet, ParticipantReadmit, ParticipantRemove
 from hub.errors import HubError
-from hub.meetings import SITTING, Actor, Change, participant, with_participants
+from hub.meetings import (
+    SITTING,
+    Actor,
+    Change,
+    CloseMember,
+    Disconnect,
+    StrikeVoter,
+    participant,
+    with_participants,
+)
 from hub.models import Apology, Meeting, MeetingStatus, Participant, Role
 
 
@@ -32,8 +41,8 @@ UNREMOVABLE = frozenset({Role.ADMIN, Role.CHAIR})
 
 def remove(meeting: Meeting, command: ParticipantRemove, actor: Actor, now: datetime) -> Change | None:
     """The participant leaves at once and may not come back until readmitted; their connections are
-    closed by the edge, which also strikes them from open ballot boxes. Their requests to speak and
-    any speech of theirs go with them."""
+    closed and open ballot boxes refuse them (effects the edge carries out). Their requests to speak
+    and any speech of theirs go with them."""
     target = participant(meeting, command.member_id)
     if target.role in UNREMOVABLE:
         raise HubError("participant.cannot_remove_chair", "Those in the chair cannot be removed.")
@@ -56,11 +65,19 @@ def remove(meeting: Meeting, command: ParticipantRemove, actor: Actor, now: date
         }
     )
     written = {command.member_id: gone}
+    open_votes = tuple(v.id for v in meeting.votes if v.status == "open")
     return Change(
         with_participants(changed, written),
         "participant.removed",
         {"member_id": command.member_id, "name": target.name},
         written,
+        # Their connections close (those that never joined too), and open ballot boxes, outside the
+        # meeting's state, refuse them.
+        (
+            Disconnect(tuple(target.sessions)),
+            CloseMember(command.member_id),
+            StrikeVoter(command.member_id, open_votes),
+        ),
     )
 
 

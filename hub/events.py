@@ -810,6 +810,7 @@ EVENTS: dict[str, ClientEvent] = _declare(
         ),
         emits=("participant.removed",),
         errors=("participant.not_found", "participant.cannot_remove_chair"),
+        rule=attendance.remove,
         example={"member_id": "m999"},
     ),
     ClientEvent(

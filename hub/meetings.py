@@ -30,6 +30,33 @@ class Actor:
 
 
 @dataclass(frozen=True)
+class Disconnect:
+    """Close these connections ("NODE/SID"), wherever they are held."""
+
+    sessions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CloseMember:
+    """Every node closes the member's connections to the meeting, joined or not."""
+
+    member_id: str
+
+
+@dataclass(frozen=True)
+class StrikeVoter:
+    """No further ballot from the member in these open votes (one cast stays counted)."""
+
+    member_id: str
+    vote_ids: tuple[str, ...]
+
+
+# What a change needs done beyond the meeting's document, as data: the edge carries the effects out in
+# order once the change is committed and published, so a refused command leaves nothing half done.
+Effect = Disconnect | CloseMember | StrikeVoter
+
+
+@dataclass(frozen=True)
 class Change:
     """What a rule did. `meeting` is the meeting after it; the rule replaced the parts it changed and
     left the others the very objects it was given, so comparing parts by identity finds them, whatever
@@ -40,6 +67,7 @@ class Change:
     type: str
     data: dict[str, Any] = field(default_factory=dict)
     participants: Mapping[str, Participant] = field(default_factory=dict)
+    effects: tuple[Effect, ...] = ()
 
 
 # While the meeting sits, whoever is present counts as attending.

@@ -20,7 +20,7 @@ from hub.deltas import Delta
 from hub.errors import HubError
 from hub.home import Invitation, invitations
 from hub.locks import PriorityLock
-from hub.meetings import Actor, Change, refuse_removed, sweep
+from hub.meetings import Actor, Change, Effect, refuse_removed, sweep
 from hub.models import (
     OFFICER_ROLES,
     VIEW_PARTS,
@@ -39,7 +39,9 @@ from hub.permissions import effective_role
 from hub.store import Committed, Loaded, Store
 from hub.tokens import Links
 
-Publisher = Callable[[str, Event, "Shown"], Awaitable[None]]
+# After a commit: the event (and how a big room is shown it) to the meeting's room, and the change's
+# effects carried out, in order.
+Publisher = Callable[[str, Event, "Shown", tuple[Effect, ...]], Awaitable[None]]
 # A rule with its command and actor already bound: what is left is the meeting and the time.
 BoundRule = Callable[[Meeting, datetime], Change | None]
 AfterCommit = Callable[[Meeting, Event], Awaitable[None]]
@@ -151,7 +153,7 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-async def _publish_nowhere(meeting_id: str, event: Event, shown: Shown) -> None:
+async def _publish_nowhere(meeting_id: str, event: Event, shown: Shown, effects: tuple[Effect, ...]) -> None:
     return None
 
 
@@ -489,7 +491,8 @@ class Hub:
             self._current[meeting_id] = staged.after
         if after_commit is not None:
             await after_commit(staged.change.meeting, staged.event)
-        await self.publish(meeting_id, staged.event, Shown(staged.crowd, staged.shown, committed.prior))
+        shown = Shown(staged.crowd, staged.shown, committed.prior)
+        await self.publish(meeting_id, staged.event, shown, staged.change.effects)
         return staged.event
 
     async def sweep(self, node: str | None, still_gone: Callable[[], Awaitable[bool]] | None = None) -> int:

@@ -17,12 +17,12 @@ import msgpack
 import socketio
 from pydantic import ValidationError
 
-from hub import attendance, meetings
-from hub.commands import MeetingJoin, MeetingSync, ParticipantRemove, RosterPage
+from hub import meetings
+from hub.commands import MeetingJoin, MeetingSync, RosterPage
 from hub.config import IceServer, Limits
 from hub.errors import HubError, invalid_payload
 from hub.events import EDGE, EVENTS
-from hub.meetings import Actor, Change
+from hub.meetings import Actor, Change, CloseMember, Disconnect, Effect, StrikeVoter
 from hub.models import Event, Meeting, Model
 from hub.permissions import authorise
 from hub.service import Hub, Shown
@@ -93,7 +93,6 @@ class Gateway:
             "meeting.leave": self.leave,
             "meeting.sync": self.sync,
             "roster.page": self.roster,
-            "participant.remove": self.remove,
             **self.ballots.handlers(),
             **minutes_handlers(hub),
             **self.media.handlers(),
@@ -300,10 +299,29 @@ class Gateway:
         }
         return {**reply, "you": you, "server_time": self.hub.clock().isoformat()}
 
-    async def published(self, meeting_id: str, event: Event, shown: Shown) -> None:
-        """After a commit: to the meeting's room, and to the relay, which obeys the new state."""
+    async def published(
+        self, meeting_id: str, event: Event, shown: Shown, effects: tuple[Effect, ...]
+    ) -> None:
+        """After a commit: to the meeting's room, and to the relay, which obeys the new state; then
+        what the change needs done outside the meeting's document."""
         await self.broadcast.publish(meeting_id, event, shown)
         await self.media.meeting_changed(meeting_id)
+        for effect in effects:
+            await self._carry_out(meeting_id, effect)
+
+    async def _carry_out(self, meeting_id: str, effect: Effect) -> None:
+        match effect:
+            case Disconnect(sessions):
+                for session in sessions:
+                    # Sessions are "node/sid"; the manager reaches a sid on any node.
+                    await self.sio.disconnect(session.split("/", 1)[1])
+            case CloseMember(member_id):
+                await self.hub.store.announce_closure({"meeting": meeting_id, "member": member_id})
+            case StrikeVoter(member_id, vote_ids):
+                _, meeting = await self.hub.meeting(meeting_id)
+                for vote in meeting.votes:
+                    if vote.id in vote_ids:
+                        await self.ballots.strike(meeting_id, vote, member_id)
 
     async def leave(self, sid: str, meeting_id: str, actor: Actor, command: Any) -> Any:
         self.connections.mark_joined(sid, False)
@@ -312,32 +330,6 @@ class Gateway:
         await self.sio.leave_room(sid, room(meeting_id))
         await self.hub.execute(meeting_id, actor, lambda m, now: meetings.leave(m, actor, now))
         return None
-
-    async def remove(self, sid: str, meeting_id: str, actor: Actor, command: ParticipantRemove) -> Any:
-        """The rule, then every connection the member had is closed; reconnecting is refused."""
-        # The sessions as the rule saw them, under the meeting's lock (the last try wins).
-        sessions: list[str] = []
-
-        def rule(m: Meeting, now: datetime) -> Change | None:
-            target = m.participants.get(command.member_id)
-            sessions[:] = target.sessions if target is not None else []
-            return attendance.remove(m, command, actor, now)
-
-        event = await self.hub.execute(meeting_id, actor, meetings.as_present(actor, rule))
-        if event is None:
-            return None
-        for session in sessions:
-            # Sessions are "node/sid"; the manager reaches a sid on any node.
-            await self.sio.disconnect(session.split("/", 1)[1])
-        # Connections that never joined are in no session list: every node closes the member's own.
-        await self.hub.store.announce_closure({"meeting": meeting_id, "member": command.member_id})
-        # A connection they held without joining cannot vote either: business needs presence, and
-        # ballot boxes (outside the meeting's state) forget them.
-        _, meeting = await self.hub.meeting(meeting_id)
-        for vote in meeting.votes:
-            if vote.status == "open":
-                await self.ballots.strike(meeting_id, vote, command.member_id)
-        return {"version": event.version}
 
     async def sync(self, sid: str, meeting_id: str, actor: Actor, command: MeetingSync) -> Any:
         # The one read of the meeting that needs no presence: not for a member the chair removed.

@@ -14,7 +14,7 @@ from hub.commands import (
     SpeakerRequest,
 )
 from hub.errors import HubError
-from hub.meetings import Actor
+from hub.meetings import Actor, CloseMember, Disconnect, StrikeVoter
 from hub.models import AgendaItem, Meeting, Role
 from hub.speakers import call, request
 from tests.unit.builders import NOON, actor, meeting
@@ -45,6 +45,8 @@ def test_a_removed_participant_is_absent_dequeued_and_refused_until_readmitted()
     assert not gone.participants["m002"].present and gone.participants["m002"].sessions == []
     assert gone.agenda[0].queue == [] and gone.removed == ["m002"]
     assert gone.quorum.present == 1
+    # What must happen outside the meeting's document comes back as data, for the edge to carry out.
+    assert change.effects == (Disconnect(("s1",)), CloseMember("m002"), StrikeVoter("m002", ()))
     with pytest.raises(HubError) as refused:
         meetings.join(gone, actor("m002", session="s9"), NOON)
     assert refused.value.code == "auth.removed"

@@ -13,7 +13,7 @@ import jsonpatch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hub import attendance, crowds, meetings, minutes, votes
+from hub import crowds, meetings, minutes, votes
 from hub.deltas import Delta
 from hub.errors import HubError
 from hub.events import EVENTS, RULES
@@ -25,7 +25,7 @@ from tests.unit.builders import NOON, meeting
 PEOPLE = [("m001", Role.CHAIR), ("m002", Role.SECRETARY), *((f"m{n:03}", Role.MEMBER) for n in range(3, 9))]
 PRESENCE = ("meeting.join", "meeting.leave", "participants.sweep")
 # Rules the edge runs itself (after its own checks or with what it read from the store).
-EDGE_RULES = ("vote.open", "vote.close", "participant.remove", "minutes.draft")
+EDGE_RULES = ("vote.open", "vote.close", "minutes.draft")
 
 
 def _ids(m: Meeting) -> dict[str, list[str]]:
@@ -76,8 +76,6 @@ def _step(m: Meeting, draw: st.DrawFn) -> Change | None:
         votes.check_close(m, command, who)
         counts = {"for": draw(st.integers(0, 5)), "against": draw(st.integers(0, 5))}
         return votes.close(m, command, counts, who, NOON)
-    if name == "participant.remove":
-        return attendance.remove(m, command, who, NOON)
     if name == "minutes.draft":
         return minutes.draft_minutes(m, command, [], who, NOON)
     return RULES[name](m, command, who, NOON)
