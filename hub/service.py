@@ -236,9 +236,11 @@ class Hub:
         fresh = await (self._load(meeting_id) if cached is None else self._refresh(meeting_id, cached))
         if fresh is cached:
             return fresh
-        # A load that raced a commit must not replace the newer meeting the commit left here.
-        cached = self._current.get(meeting_id)
-        if cached is None or cached.version < fresh.version:
+        # A load that raced a commit must not replace the newer meeting the commit left here; but what
+        # Redis says replaces the copy it was asked about, even an older version: after a failover that
+        # lost writes, the copy holds a version that no longer exists.
+        now = self._current.get(meeting_id)
+        if now is None or now is cached or now.version < fresh.version:
             self._current[meeting_id] = fresh
         return fresh
 
@@ -486,8 +488,10 @@ class Hub:
             if self._ahead.get(meeting_id) is not None:
                 del self._ahead[meeting_id]
             return None
+        # Redis now holds this version (the compare-and-set proved its base); a copy of the same version
+        # or older is out of date, or was of writes a failover lost.
         known = self._current.get(meeting_id)
-        if known is None or known.version < staged.after.version:
+        if known is None or known.version <= staged.after.version:
             self._current[meeting_id] = staged.after
         if after_commit is not None:
             await after_commit(staged.change.meeting, staged.event)

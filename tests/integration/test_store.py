@@ -176,3 +176,28 @@ async def test_officers_go_first_and_a_members_flood_is_turned_away_not_queued(r
     # A rule that changes nothing on this process's copy runs again on the latest version (Hub.execute).
     assert list(dict.fromkeys(order[1:])) == [m.member_id for m in members[:MEMBER_BACKLOG]]
     await hub.store.close()
+
+
+async def test_a_version_lost_in_a_failover_is_not_served_from_the_cache(redis_url: str) -> None:
+    """A write acknowledged by a primary that dies before its replica has it is gone after the failover;
+    a process that had read it must follow Redis, not serve the lost version to its next joiner."""
+    hub = await make_hub(redis_url)
+    await hub.save_branch(Branch(id="intl", name="Intl"))
+    await hub.create_meeting(meeting())
+    first, lost, later = actor("m001", session="s1"), actor("m002", session="s2"), actor("m003", session="s3")
+    await hub.execute("agm", first, lambda m, now: meetings.join(m, first, now))
+    keys = [f"hub:{{m:agm}}:{part}" for part in ("state", "participants", "events")]
+    saved = {key: await hub.store.redis.dump(key) for key in keys}
+    await hub.execute("agm", lost, lambda m, now: meetings.join(m, lost, now))
+    assert (await hub.snapshot("agm"))["version"] == 3
+    # The failover: Redis as it was at version 2.
+    for key, value in saved.items():
+        await hub.store.redis.restore(key, 0, value, replace=True)
+    event = await hub.execute("agm", later, lambda m, now: meetings.join(m, later, now))
+    assert event is not None and event.version == 3
+    fresh = await make_hub(redis_url)
+    expected = await fresh.snapshot("agm")
+    assert set(expected["meeting"]["participants"]) == {"m001", "m003"}
+    assert await hub.snapshot("agm", at_least=3) == expected
+    for h in (hub, fresh):
+        await h.store.close()
