@@ -53,7 +53,7 @@ async def test_the_chair_follows_a_big_room(
     await expect(chair.locator("#present-count")).to_have_text(str(CROWD + 1))
     await expect(chair.locator("#quorum")).to_contain_text(f"{CROWD + 1} present")
     # The page may have read the roster while the last few were still joining.
-    await chair.get_by_role("button", name="Refresh").click()
+    await chair.locator("#roster").get_by_role("button", name="Refresh").click()
     await expect(chair.locator("#roster-total")).to_have_text(f"Showing {PAGE} of {CROWD + 1}")
 
     def by_name(member: str) -> tuple[str, str]:
@@ -67,10 +67,10 @@ async def test_the_chair_follows_a_big_room(
     # Rows keep their controls.
     someone = everyone[1] if everyone[0] == CHAIR else everyone[0]
     await expect(chair.get_by_role("button", name=f"Mute {names[someone]}")).to_be_visible()
-    await chair.get_by_role("button", name="Show more").click()
+    await chair.locator("#roster").get_by_role("button", name="Show more").click()
     await expect(rows).to_have_count(CROWD + 1)
     await expect(chair.locator("#roster-total")).to_have_text(f"Showing {CROWD + 1} of {CROWD + 1}")
-    await expect(chair.get_by_role("button", name="Show more")).to_have_count(0)
+    await expect(chair.locator("#roster").get_by_role("button", name="Show more")).to_have_count(0)
 
     # Search by part of a name, any case.
     wanted = crowd_ids[7]
@@ -108,7 +108,7 @@ async def test_the_chair_follows_a_big_room(
     await expect(chair.locator("#quorum")).to_contain_text(f"{left} present")
     away = "#participants .away-badge"
     await wait_until(chair, f"document.querySelectorAll('{away}').length >= {len(leaving) - 1}")
-    await chair.get_by_role("button", name="Refresh").click()
+    await chair.locator("#roster").get_by_role("button", name="Refresh").click()
     await expect(chair.locator(away)).to_have_count(len(leaving))
     await expect(chair.locator(away).first).to_have_text("Not here")
     for m in leaving:
@@ -128,6 +128,16 @@ async def test_the_chair_follows_a_big_room(
     await expect(waiting.locator("#in-lobby")).to_have_count(0)
     await expect(waiting.locator("#roster-total")).to_have_text(f"Showing {PAGE} of {CROWD + 4}")
     await expect(chair.locator("#present-count")).to_have_text(str(left + 1))
+
+    # Card votes: in a big room the chair finds members for their delegate counts through the roster.
+    delegate = crowd_ids[12]
+    weights = chair.locator("#card-weights")
+    await weights.get_by_label("Find a member to set their delegates").fill(names[delegate])
+    field = weights.locator(f'input[name="weight-{delegate}"]')
+    await expect(field).to_be_visible()
+    await field.fill("4")
+    await weights.get_by_role("button", name="Save delegate counts").click()
+    await secretary.wait_until(lambda c: (c.meeting or {}).get("card_weights") == {delegate: 4})
 
     await chair.screenshot(path=artifacts / "chair-crowd.png", full_page=True)
     people = "section[aria-labelledby=people-h]"

@@ -35,7 +35,18 @@ async function read(query: string, after: string | null, limit: number): Promise
 // Enough arrivals or departures that the rows read before are worth reading again.
 const changed = (before: number, now: number): boolean => Math.abs(now - before) >= Math.max(5, before / 10);
 
-export function Roster({ m, row }: { m: Meeting; row: (p: Participant) => ComponentChildren }) {
+// `name` prefixes the ids and `find` labels the search, for a second roster on the page (card weights).
+export function Roster({
+  m,
+  row,
+  name = "roster",
+  find = t("room.find_participant"),
+}: {
+  m: Meeting;
+  row: (p: Participant) => ComponentChildren;
+  name?: string;
+  find?: string;
+}) {
   const [typed, setTyped] = useState("");
   const [query, setQuery] = useState("");
   const [loaded, setLoaded] = useState<Loaded | null>(null);
@@ -76,26 +87,26 @@ export function Roster({ m, row }: { m: Meeting; row: (p: Participant) => Compon
   }, [present]);
 
   return (
-    <div id="roster" class="roster">
+    <div id={name} class="roster">
       <p class="hint">{t("room.roster_hint")}</p>
       <div class="roster-tools">
         <label>
-          {t("room.find_participant")}{" "}
-          <input id="roster-search" type="search" maxLength={120} value={typed} onInput={(e) => setTyped((e.target as HTMLInputElement).value)} />
+          {find}{" "}
+          <input id={`${name}-search`} type="search" maxLength={120} value={typed} onInput={(e) => setTyped((e.target as HTMLInputElement).value)} />
         </label>
-        <button type="button" id="roster-refresh" onClick={() => void load(query, loaded?.rows.length ?? PAGE)}>
+        <button type="button" id={`${name}-refresh`} onClick={() => void load(query, loaded?.rows.length ?? PAGE)}>
           {t("room.refresh")}
         </button>
       </div>
-      <p id="roster-total" role="status">
+      <p id={`${name}-total`} role="status">
         {!loaded ? t("loading") : loaded.total === 0 && query ? t("room.roster_none", { query }) : t("room.roster_shown", { shown: loaded.rows.length, total: loaded.total })}
       </p>
-      <ul class="participants" id="participants">
+      <ul class="participants" id={name === "roster" ? "participants" : `${name}-list`}>
         {/* Officers, the lobby and the removed are kept live in the meeting: show them as they are now. */}
         {loaded?.rows.map((p) => row(m.participants[p.member_id] ?? p))}
       </ul>
       {loaded?.next && (
-        <button type="button" id="roster-more" onClick={() => void more()}>
+        <button type="button" id={`${name}-more`} onClick={() => void more()}>
           {t("room.show_more")}
         </button>
       )}

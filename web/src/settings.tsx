@@ -5,7 +5,8 @@ import type { JSX } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { act } from "./actions";
 import { t } from "./i18n";
-import type { Meeting, MeetingStore, StandingOrders } from "./store";
+import { Roster } from "./roster";
+import type { Meeting, MeetingStore, Participant, StandingOrders } from "./store";
 
 type Flag = "right_of_reply" | "amendments_need_seconder" | "alternate_by_gender" | "vote_changes_allowed";
 const FLAGS: Flag[] = ["right_of_reply", "amendments_need_seconder", "alternate_by_gender", "vote_changes_allowed"];
@@ -106,11 +107,27 @@ function StandingOrdersForm({ m }: { m: Meeting }) {
 
 // Delegates each present member carries in card votes (one unless set). Members who are not here keep
 // what they had; a count of one is left out, since that is what a member not listed carries.
-function CardWeightsForm({ m }: { m: Meeting }) {
+// In a big room the view holds only the officers, so members are found through the roster instead.
+function CardWeightsForm({ m, crowd }: { m: Meeting; crowd: boolean }) {
   const [draft, setDraft] = useDraft<Record<string, number>>(m.card_weights);
   const present = Object.values(m.participants)
     .filter((p) => p.present)
     .sort((a, b) => a.name.localeCompare(b.name));
+  const weight = (p: Participant) => (
+    <label key={p.member_id} class="weight" data-member={p.member_id}>
+      {p.name}{" "}
+      <input
+        name={`weight-${p.member_id}`}
+        type="number"
+        required
+        min="0"
+        max="100000"
+        value={draft[p.member_id] ?? 1}
+        onInput={(e) => setDraft({ ...draft, [p.member_id]: Number(value(e)) })}
+        aria-describedby="card-weights-hint"
+      />
+    </label>
+  );
   const save = () => {
     const weights = Object.fromEntries(Object.entries(draft).filter(([, count]) => count !== 1));
     void act("meeting.set_card_weights", { weights });
@@ -123,21 +140,11 @@ function CardWeightsForm({ m }: { m: Meeting }) {
       </p>
       <fieldset>
         <legend>{t("settings.card_weights_legend")}</legend>
-        {present.map((p) => (
-          <label key={p.member_id} class="weight" data-member={p.member_id}>
-            {p.name}{" "}
-            <input
-              name={`weight-${p.member_id}`}
-              type="number"
-              required
-              min="0"
-              max="100000"
-              value={draft[p.member_id] ?? 1}
-              onInput={(e) => setDraft({ ...draft, [p.member_id]: Number(value(e)) })}
-              aria-describedby="card-weights-hint"
-            />
-          </label>
-        ))}
+        {crowd ? (
+          <Roster m={m} row={(p) => <li key={p.member_id}>{weight(p)}</li>} name="weights-roster" find={t("settings.find_delegate")} />
+        ) : (
+          present.map(weight)
+        )}
       </fieldset>
       <p class="controls">
         <button type="submit">{t("settings.save_card_weights")}</button>
@@ -154,7 +161,7 @@ export function Settings({ m, store }: { m: Meeting; store: MeetingStore }) {
     <section aria-labelledby="settings-h" id="settings" class="settings">
       <h2 id="settings-h">{t("settings.title")}</h2>
       {orders && <StandingOrdersForm m={m} />}
-      {weights && <CardWeightsForm m={m} />}
+      {weights && <CardWeightsForm m={m} crowd={store.crowd} />}
     </section>
   );
 }
