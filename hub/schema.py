@@ -12,6 +12,7 @@ from typing import Any
 
 from hub.events import EVENTS
 from hub.models import Event, Meeting
+from hub.pushes import PUSHES
 
 BASE = "https://meeting-hub.invalid/schema/"
 # What `Meeting.public_view` leaves out of the stored meeting, by model: connection ids and gender,
@@ -66,9 +67,25 @@ def payload(name: str) -> dict[str, Any]:
     }
 
 
+def push(name: str) -> dict[str, Any]:
+    """A payload the hub pushes (hub/pushes.py): what it always sends is required, nothing else allowed."""
+    schema = PUSHES[name].model_json_schema(mode="serialization")
+    defs = {k: _closed(v) if v.get("type") == "object" else v for k, v in schema.pop("$defs", {}).items()}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": BASE + f"push.{name}.json",
+        **schema,
+        "additionalProperties": False,
+        "title": name,
+        "description": f"What the hub pushes as `{name}`.",
+        **({"$defs": defs} if defs else {}),
+    }
+
+
 def documents() -> dict[str, dict[str, Any]]:
     """File name -> schema, for every file under docs/protocol/schema/."""
     docs = {"meeting.json": public_view(), "event.json": event()}
+    docs.update({f"push.{name}.json": push(name) for name in PUSHES})
     docs.update({f"{name}.json": payload(name) for name in EVENTS})
     return docs
 

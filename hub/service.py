@@ -36,6 +36,7 @@ from hub.models import (
     stored,
 )
 from hub.permissions import effective_role
+from hub.pushes import PresenceCounts
 from hub.store import Committed, Loaded, Store
 from hub.tokens import Links
 
@@ -333,9 +334,10 @@ class Hub:
         return self._snapshot(current)
 
     async def counts(self, meeting_id: str) -> dict[str, Any]:
-        """A big room's coalesced counts: presence and quorum at a version."""
+        """A big room's coalesced counts: presence and quorum at a version (`meeting.presence`)."""
         current = await self.current(meeting_id)
-        return {"version": current.version, **{part: current.part(part) for part in crowds.COUNTS}}
+        m = current.meeting
+        return PresenceCounts(version=current.version, presence=m.presence, quorum=m.quorum).model_dump()
 
     async def roster(self, meeting_id: str, query: str, after: str | None, limit: int) -> dict[str, Any]:
         """A page of the meeting's participants by name (hub/crowds.py `roster_page`)."""

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, get_args
 
 import socketio
 
 from hub import votes
-from hub.commands import VoteBallots, VoteCast, VoteClose, VoteOpen, VoteVerify
+from hub.commands import Choice, VoteBallots, VoteCast, VoteClose, VoteOpen, VoteVerify
 from hub.errors import HubError
 from hub.meetings import Actor, as_present
 from hub.models import Event, Meeting, Vote, VoteMethod
+from hub.pushes import VoteTally
 from hub.service import Hub
 from signalling.pacing import Pacer, spacing
 
@@ -178,10 +179,14 @@ class BallotDesk:
         ballots_cast, counts = await self.hub.store.tally(meeting_id, vote_id)
         _, meeting = await self.hub.meeting(meeting_id)
         vote = votes.find(meeting, vote_id)
-        tally: dict[str, Any] = {"vote_id": vote_id, "cast": ballots_cast, "eligible": vote.eligible}
-        if vote.method != VoteMethod.SECRET:
-            tally["counts"] = {c: counts.get(c, 0) for c in ("for", "against", "abstain")}
-        await self.sio.emit("vote.tally", tally, room=self.room(meeting_id))
+        secret = vote.method == VoteMethod.SECRET
+        tally = VoteTally(
+            vote_id=vote_id,
+            cast=ballots_cast,
+            eligible=vote.eligible,
+            counts=None if secret else {c: counts.get(c, 0) for c in get_args(Choice)},
+        )
+        await self.sio.emit("vote.tally", tally.model_dump(exclude_none=True), room=self.room(meeting_id))
 
     async def stop(self) -> None:
         await self._tallies.stop()

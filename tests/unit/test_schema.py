@@ -11,6 +11,7 @@ import pytest
 from hub.events import EVENTS
 from hub.models import Event
 from hub.patch import diff
+from hub.pushes import PresenceCounts, VoteTally
 from hub.schema import documents, render
 from tests.unit.builders import NOON
 from tests.unit.test_events import busy_meeting
@@ -95,3 +96,21 @@ def test_every_example_payload_fits_its_schema() -> None:
     for name, declared in EVENTS.items():
         schema = documents()[f"{name}.json"]
         assert problems(dict(declared.example), schema, schema) == [], name
+
+
+def test_what_the_hub_pushes_fits_its_schema() -> None:
+    m = busy_meeting()
+    counts = PresenceCounts(version=9, presence=m.presence, quorum=m.quorum).model_dump()
+    open_tally = VoteTally(vote_id="v1", cast=3, eligible=5, counts={"for": 2, "against": 1, "abstain": 0})
+    secret_tally = VoteTally(vote_id="v2", cast=3, eligible=5)
+    for name, sent in [
+        ("meeting.presence", counts),
+        ("vote.tally", open_tally.model_dump(exclude_none=True)),
+        ("vote.tally", secret_tally.model_dump(exclude_none=True)),
+    ]:
+        schema = documents()[f"push.{name}.json"]
+        assert problems(sent, schema, schema) == [], name
+    schema = documents()["push.vote.tally.json"]
+    assert problems({"vote_id": "v1", "cast": 1, "eligible": 1, "voter": "m1"}, schema, schema) == [
+        "/voter: not in the schema"
+    ]

@@ -12,6 +12,8 @@ const OUT = new URL("../src/protocol.gen.ts", import.meta.url);
 // The two documents that are not payloads, and the names their types take (the model's name, except
 // that an exported Event would hide the DOM's).
 const VIEWS = { "meeting.json": "Meeting", "event.json": "HubEvent" };
+// What the hub pushes besides meeting.events (hub/pushes.py), named as their models.
+const PUSHES = { "push.vote.tally.json": "VoteTally", "push.meeting.presence.json": "PresenceCounts" };
 
 const BANNER = `// Generated from docs/protocol/schema/ by web/scripts/types.mjs: do not edit.
 // After a model changes: \`python -m hub.schema docs/protocol/schema\`, then \`npm run types\` in web/.`;
@@ -79,13 +81,13 @@ async function combined() {
     if (name in defs && !isDeepStrictEqual(defs[name], schema)) throw new Error(`two different types named ${name}`);
     defs[name] = schema;
   };
-  for (const [file, name] of Object.entries(VIEWS)) {
+  for (const [file, name] of Object.entries({ ...VIEWS, ...PUSHES })) {
     const { $defs = {}, ...root } = await load(file);
     for (const [part, schema] of Object.entries($defs)) add(part, schema);
     add(name, root);
   }
   const payloads = {};
-  for (const file of files.filter((f) => !(f in VIEWS))) {
+  for (const file of files.filter((f) => !(f in VIEWS) && !(f in PUSHES))) {
     const event = file.slice(0, -".json".length);
     const { $defs = {}, ...root } = await load(file);
     const names = {};
@@ -105,12 +107,13 @@ async function combined() {
     required: Object.keys(payloads),
     additionalProperties: false,
   });
+  const ROOTS = ["Meeting", "HubEvent", ...Object.values(PUSHES), "Payloads"];
   return {
     title: "Protocol",
     description: "What crosses the wire: the public view of a meeting, a pushed event, every payload.",
     type: "object",
-    properties: Object.fromEntries(["Meeting", "HubEvent", "Payloads"].map((n) => [n, { $ref: `#/$defs/${n}` }])),
-    required: ["Meeting", "HubEvent", "Payloads"],
+    properties: Object.fromEntries(ROOTS.map((n) => [n, { $ref: `#/$defs/${n}` }])),
+    required: ROOTS,
     additionalProperties: false,
     $defs: defs,
   };

@@ -18,6 +18,8 @@ export type Majority = "simple" | "two_thirds_cast" | "two_thirds_present";
 export interface Protocol {
   Meeting: Meeting;
   HubEvent: HubEvent;
+  VoteTally: VoteTally;
+  PresenceCounts: PresenceCounts;
   Payloads: Payloads;
 }
 /**
@@ -247,6 +249,25 @@ export interface HubEvent {
   patch: {
     [k: string]: unknown;
   }[];
+}
+/**
+ * What the hub pushes as `vote.tally`.
+ */
+export interface VoteTally {
+  vote_id: string;
+  cast: number;
+  eligible: number;
+  counts?: {
+    [k: string]: number;
+  } | null;
+}
+/**
+ * What the hub pushes as `meeting.presence`.
+ */
+export interface PresenceCounts {
+  version: number;
+  presence: Presence;
+  quorum: QuorumState;
 }
 /**
  * The payload of each client event, by the event's name.

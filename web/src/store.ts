@@ -2,11 +2,11 @@
 // from it. Events carry an RFC 6902 patch, so applying them needs no knowledge of the rules.
 import { applyPatch, type Operation } from "fast-json-patch";
 
-import type { HubEvent, Meeting, Role } from "./protocol.gen";
+import type { HubEvent, Meeting, PresenceCounts, Role, VoteTally } from "./protocol.gen";
 
 // The shapes the server sends are generated from its JSON Schema (protocol.gen.ts); the views take
-// them from here. The replies and vote.tally below have no schema yet, so they are written by hand
-// around the generated parts.
+// them from here. The replies below have no schema yet, so they are written by hand around the
+// generated parts.
 export type {
   AgendaItem,
   Amendment,
@@ -19,23 +19,15 @@ export type {
   Vote,
 } from "./protocol.gen";
 
-export interface Tally {
-  vote_id: string;
-  cast: number;
-  eligible: number;
-  counts?: Record<string, number>;
-}
+// `vote.tally`: how far an open vote has got (hub/pushes.py).
+export type Tally = VoteTally;
 
 // An event as a big room ("a crowd", hub/crowds.py) is sent it: with `prior`, the version of the event
 // shown before it, since events that only change who is here are not sent there.
 export type ShownEvent = HubEvent & { prior?: number };
 
 // A big room's presence counts, sent as `meeting.presence` instead of with each event.
-export interface Counts {
-  version: number;
-  presence: Meeting["presence"];
-  quorum: Meeting["quorum"];
-}
+export type Counts = PresenceCounts;
 
 // What meeting.join and meeting.sync answer: a snapshot, or the events since the client's version.
 // A big room's snapshot says `crowd`: its participants are only the notables (officers, the lobby,
