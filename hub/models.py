@@ -386,6 +386,43 @@ _COUNTED: dict[str, Callable[[Participant], bool]] = {
 }
 
 
+# The chair's "what next" (hub/nextsteps.py).
+StepKind = Literal[
+    "open",
+    "closed",
+    "start",
+    "not_quorate",
+    "vote_open",
+    "take_up",
+    "speaking",
+    "call",
+    "call_poo",
+    "procedural",
+    "admission",
+    "needs_seconder",
+    "withdrawal",
+    "amendment",
+    "reply",
+    "put",
+    "nothing",
+]
+
+
+class Step(Model):
+    step: StepKind
+    # Who or what the step is about, when it names one.
+    name: Name | None = None
+    rule: str | None = None
+    motion_id: Id | None = None
+    vote_id: Id | None = None
+    # Unseconded amendments that fall when the motion is put.
+    falling: int = 0
+    # Why the rules block this step for now, so the chair is never surprised by a refusal.
+    blocked: Literal["not_quorate"] | None = None
+    # A condition to fix rather than a step to take.
+    warning: bool = False
+
+
 class Meeting(Model):
     """The whole state of one meeting; every change to it is a versioned event."""
 
@@ -429,6 +466,14 @@ class Meeting(Model):
 
     @computed_field  # type: ignore[prop-decorator]
     @property
+    def next_steps(self) -> list[Step]:
+        """What the standing orders allow or require of the chair now (hub/nextsteps.py)."""
+        from hub.nextsteps import next_steps
+
+        return next_steps(self)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
     def next_statuses(self) -> list[MeetingStatus]:
         """Where the meeting may go from here (`meeting.set_status`), in the order the chair is offered."""
         return list(TRANSITIONS[self.status])
@@ -469,6 +514,19 @@ _HIDDEN: dict[str, Any] = {
 DERIVED: dict[str, frozenset[str]] = {
     "quorum": frozenset({"standing_orders", "electorate", "presence"}),
     "next_statuses": frozenset({"status"}),
+    "next_steps": frozenset(
+        {
+            "status",
+            "standing_orders",
+            "electorate",
+            "presence",
+            "votes",
+            "agenda",
+            "current_item",
+            "speech",
+            "motions",
+        }
+    ),
 }
 # The view's parts in the order `public_view` lists them.
 VIEW_PARTS: tuple[str, ...] = (

@@ -1,75 +1,47 @@
-// The chair's "what next": what the standing orders allow or require now, drawn from the state with
-// the same rules the hub enforces (hub/votes.py, hub/motions.py). Advice only: the hub decides.
+// The chair's "what next": the hub's advice (hub/nextsteps.py, the meeting's `next_steps`), worded here.
+// The hub works out the steps by its own rules; the page only names the motions, votes and people
+// they are about, and adds the live counts it holds (the quorum, a vote's ballots so far).
 import { t } from "./i18n";
 import { motionTitle, question } from "./phrases";
 import type { Meeting, MeetingStore } from "./store";
+import type { Step } from "./protocol.gen";
 
-export interface Step {
+export interface Line {
   text: string;
   // Why the rules block this step for now, so the chair is never surprised by a refusal.
   blocked?: string;
   warning?: boolean;
 }
 
-
-export function nextSteps(m: Meeting, cast: number | null): Step[] {
-  const steps: Step[] = [];
-  if (m.status === "scheduled") steps.push({ text: t("next.open") });
-  if (m.status === "closed") return [{ text: t("next.closed") }];
-  if (m.status === "open") steps.push({ text: t("next.start") });
-  const quorate = m.quorum.quorate;
-  if (!quorate) {
-    steps.push({
-      text: t("next.not_quorate", { missing: m.quorum.required - m.quorum.present, present: m.quorum.present, required: m.quorum.required }),
-      warning: true,
-    });
-  }
-  const vote = m.votes.find((v) => v.status === "open");
-  if (vote) {
-    steps.push({ text: t("next.vote_open", { question: question(vote, m), cast: cast ?? 0, eligible: vote.eligible }) });
-    return steps;
-  }
-  const item = m.agenda.find((i) => i.id === m.current_item);
-  if (!item) {
-    steps.push({ text: t("next.take_up") });
-    return steps;
-  }
-  if (m.speech) {
-    steps.push({ text: t("next.speaking", { name: m.speech.name }) });
-  } else if (item.queue.length) {
-    const next = item.queue[0];
-    steps.push({ text: t(next.kind === "point_of_order" ? "next.call_poo" : "next.call", { name: next.name, rule: next.rule }) });
-  }
-  const relevant = m.motions.filter((mo) => mo.item_id === m.current_item || mo.item_id === null || mo.procedure);
-  const procedural = m.motions.find((mo) => mo.procedure && mo.status === "seconded");
-  if (procedural) {
-    steps.push({ text: t("next.procedural", { title: motionTitle(procedural) }), blocked: quorate ? undefined : t("next.not_quorate_why") });
-    return steps;
-  }
-  for (const motion of relevant) {
-    if (motion.status === "awaiting_admission") {
-      steps.push({ text: t("next.admission", { title: motionTitle(motion) }), blocked: quorate ? undefined : t("next.not_quorate_why") });
-    } else if (motion.status === "proposed") {
-      steps.push({ text: t("next.needs_seconder", { title: motionTitle(motion) }) });
-    } else if (motion.status === "withdrawal_requested") {
-      steps.push({ text: t("next.withdrawal", { title: motionTitle(motion) }) });
-    } else if (motion.status === "seconded") {
-      const amendment = motion.amendments.find((a) => a.status === "seconded");
-      const unseconded = motion.amendments.filter((a) => a.status === "proposed").length;
-      if (amendment) {
-        steps.push({ text: t("next.amendment", { name: amendment.mover_name, title: motionTitle(motion) }), blocked: quorate ? undefined : t("next.not_quorate_why") });
-      } else if (m.standing_orders.right_of_reply && !motion.reply_given) {
-        steps.push({ text: t("next.reply", { name: motion.mover_name, title: motionTitle(motion) }) });
-      } else {
-        const lapse = unseconded ? t("next.will_fall", { count: unseconded }) : "";
-        steps.push({ text: t("next.put", { title: motionTitle(motion) }) + lapse, blocked: quorate ? undefined : t("next.not_quorate_why") });
-      }
+function worded(step: Step, m: Meeting, cast: number | null): string {
+  const motion = m.motions.find((x) => x.id === step.motion_id);
+  const title = motion ? motionTitle(motion) : "";
+  switch (step.step) {
+    case "not_quorate":
+      return t("next.not_quorate", {
+        missing: m.quorum.required - m.quorum.present,
+        present: m.quorum.present,
+        required: m.quorum.required,
+      });
+    case "vote_open": {
+      const vote = m.votes.find((v) => v.id === step.vote_id);
+      return vote ? t("next.vote_open", { question: question(vote, m), cast: cast ?? 0, eligible: vote.eligible }) : "";
     }
+    case "call_poo":
+      return t("next.call_poo", { name: step.name, rule: step.rule });
+    case "put":
+      return t("next.put", { title }) + (step.falling ? t("next.will_fall", { count: step.falling }) : "");
+    default:
+      return t(`next.${step.step}`, { name: step.name, title });
   }
-  if (!m.speech && !item.queue.length && !relevant.some((mo) => ["proposed", "seconded", "awaiting_admission", "withdrawal_requested"].includes(mo.status))) {
-    steps.push({ text: t("next.nothing") });
-  }
-  return steps;
+}
+
+export function nextSteps(m: Meeting, cast: number | null): Line[] {
+  return m.next_steps.map((step) => ({
+    text: worded(step, m, cast),
+    blocked: step.blocked ? t(`next.${step.blocked}_why`) : undefined,
+    warning: step.warning,
+  }));
 }
 
 export function NextSteps({ m, store }: { m: Meeting; store: MeetingStore }) {

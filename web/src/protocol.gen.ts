@@ -62,6 +62,10 @@ export interface Meeting {
   chat_open: boolean;
   serial: number;
   /**
+   * What the standing orders allow or require of the chair now (hub/nextsteps.py).
+   */
+  next_steps: Step[];
+  /**
    * Where the meeting may go from here (`meeting.set_status`), in the order the chair is offered.
    */
   next_statuses: MeetingStatus[];
@@ -229,6 +233,33 @@ export interface ChatMessage {
   text: string;
   at: string;
   hidden_by: string | null;
+}
+export interface Step {
+  step:
+    | "open"
+    | "closed"
+    | "start"
+    | "not_quorate"
+    | "vote_open"
+    | "take_up"
+    | "speaking"
+    | "call"
+    | "call_poo"
+    | "procedural"
+    | "admission"
+    | "needs_seconder"
+    | "withdrawal"
+    | "amendment"
+    | "reply"
+    | "put"
+    | "nothing";
+  name: string | null;
+  rule: string | null;
+  motion_id: string | null;
+  vote_id: string | null;
+  falling: number;
+  blocked: "not_quorate" | null;
+  warning: boolean;
 }
 export interface QuorumState {
   required: number;
