@@ -137,7 +137,11 @@ class Participant:
 
     async def close(self) -> None:
         if self._worker is not None:
-            self._worker.cancel()
+            # Python 3.11's wait_for (under python-socketio's call) swallows a cancellation that lands as
+            # the ack arrives, and the worker goes back to waiting for offers: cancel until it ends.
+            while not self._worker.done():
+                self._worker.cancel()
+                await asyncio.wait({self._worker}, timeout=0.1)
             await asyncio.gather(self._worker, return_exceptions=True)
         if self.client.sio.connected:
             await self.client.disconnect()
