@@ -38,6 +38,10 @@ class MeetingClient:
         await self.sio.connect(self.url, auth={"token": self.token}, transports=["websocket"], wait_timeout=5)
 
     async def disconnect(self) -> None:
+        # A sync still on its way would outlive the connection it was asked on.
+        if self._syncing is not None and not self._syncing.done():
+            self._syncing.cancel()
+            await asyncio.gather(self._syncing, return_exceptions=True)
         await self.sio.disconnect()
 
     async def call(self, event: str, *payload: Any, timeout: float = 10) -> dict[str, Any]:
