@@ -4,6 +4,7 @@ date by applying each event's patch, and resynced after a gap."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +29,11 @@ class MeetingClient:
         self.counts_version = 0
         self.presence_sends: list[dict[str, Any]] = []
         self._syncing: asyncio.Task[None] | None = None
+        # One sync at a time (the client's own on a gap, a test's): replies that crossed would put an
+        # older snapshot over a newer state.
+        self.sync_lock = asyncio.Lock()
+        # When a test last asked for what the client missed (tests/integration/test_workers.py).
+        self.synced_at = time.monotonic()
         # Events that arrive while a join or sync is in flight wait for its reply.
         self.early: list[dict[str, Any]] | None = None
         self._changed = asyncio.Event()
@@ -109,13 +115,14 @@ class MeetingClient:
             self._syncing = asyncio.get_running_loop().create_task(self._sync())
 
     async def _sync(self) -> None:
-        self.early = []
-        try:
-            reply = await self.ok("meeting.sync", {"since": self.version})
-        except Exception:
-            self.early = None
-            return
-        self.catch_up(reply)
+        async with self.sync_lock:
+            self.early = []
+            try:
+                reply = await self.ok("meeting.sync", {"since": self.version})
+            except Exception:
+                self.early = None
+                return
+            self.catch_up(reply)
 
     async def wait_until(self, predicate: Callable[[MeetingClient], bool], timeout: float = 5) -> None:
         async with asyncio.timeout(timeout):

@@ -167,9 +167,10 @@ async def drop(client: MeetingClient) -> None:
 
 async def resync(client: MeetingClient) -> None:
     """What the browser does on a gap: ask for what it missed."""
-    client.early = []
-    client.catch_up(await patiently(client, "meeting.sync", {"since": client.version}))
-    client.gaps = 0
+    async with client.sync_lock:
+        client.early = []
+        client.catch_up(await patiently(client, "meeting.sync", {"since": client.version}))
+        client.gaps = 0
 
 
 async def until(client: MeetingClient, predicate: Callable[[MeetingClient], bool], timeout: float) -> None:

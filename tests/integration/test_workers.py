@@ -11,6 +11,7 @@ import gc
 import os
 import signal
 import subprocess
+import time
 import warnings
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
@@ -143,16 +144,23 @@ async def settle(
 
     async def one(client: MeetingClient) -> None:
         while not done(client):
-            if client.gaps:
-                client.early = []
-                client.catch_up(await client.ok("meeting.sync", {"since": client.version}, timeout=30))
-                client.gaps = 0
+            # A worker that has just started again may publish its sweep before the other worker hears
+            # it (a known gap, see the issue notes): look again every few seconds, as test_faults does.
+            if client.gaps or time.monotonic() - client.synced_at > RESYNC_SECONDS:
+                client.synced_at = time.monotonic()
+                async with client.sync_lock:
+                    client.early = []
+                    client.catch_up(await client.ok("meeting.sync", {"since": client.version}, timeout=30))
+                    client.gaps = 0
                 continue
             with contextlib.suppress(TimeoutError):
                 await client.wait_until(lambda c: done(c) or c.gaps > 0, timeout=1)
 
     async with asyncio.timeout(timeout):
         await asyncio.gather(*(one(c) for c in clients))
+
+
+RESYNC_SECONDS = 5
 
 
 async def test_two_workers_serve_one_meeting_over_websocket_and_polling(
