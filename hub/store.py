@@ -298,10 +298,6 @@ class Store:
 
     # Meetings: versioned state plus an append-only event stream.
 
-    async def version(self, meeting_id: str) -> int | None:
-        version = await self.redis.hget(_meeting(meeting_id, "state"), "version")
-        return None if version is None else int(version)
-
     def _state(self, meeting_id: str) -> list[str]:
         return [_meeting(meeting_id, part) for part in ("state", "events", "participants")]
 
