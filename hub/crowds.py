@@ -21,6 +21,8 @@ from hub.patch import diff, pointer
 
 # Parts sent to a crowd as coalesced counts rather than with each event.
 COUNTS = ("presence", "quorum")
+# Where they are in a patch.
+COUNT_PATHS = tuple(f"/{part}" for part in COUNTS)
 # The most participants one roster page holds.
 PAGE_MOST = 100
 

@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from hub import crowds
 from hub.config import Limits
@@ -22,6 +22,7 @@ from hub.home import Invitation, invitations
 from hub.locks import PriorityLock
 from hub.meetings import Actor, Change, Effect, refuse_removed, sweep
 from hub.models import (
+    DERIVED,
     OFFICER_ROLES,
     VIEW_PARTS,
     VOTING_ROLES,
@@ -37,7 +38,7 @@ from hub.models import (
 )
 from hub.permissions import effective_role
 from hub.pushes import PresenceCounts
-from hub.store import Committed, Loaded, Store
+from hub.store import Committed, Loaded, Store, counted
 from hub.tokens import Links
 
 # After a commit: the event (and how a big room is shown it) to the meeting's room, and the change's
@@ -61,8 +62,10 @@ class Current:
 
     version: int
     meeting: Meeting
-    # The name of the commit that made this version (commit.lua).
+    # The name of the commit that made this version (commit.lua), and of the last commit that may have
+    # changed more than participant entries and counts (commute.lua).
     tag: str = ""
+    core: str = ""
     _parts: dict[str, Any] = field(default_factory=dict)
     _view: dict[str, Any] | None = None
     _notables: dict[str, Participant] | None = None
@@ -96,7 +99,8 @@ class Current:
         """The next version, made by `change`, and the delta it made."""
         delta = Delta.of(self.meeting, change)
         kept = {name: view for name, view in self._parts.items() if name not in delta.parts}
-        after = Current(self.version + 1, change.meeting, new_tag(), kept)
+        tag = new_tag()
+        after = Current(self.version + 1, change.meeting, tag, tag, kept)
         if self._notables is not None:
             after._notables = crowds.following(self.meeting, change.meeting, delta, self._notables)
         return after, delta
@@ -112,6 +116,12 @@ class Staged:
     crowd: bool
     shown: list[dict[str, Any]]
     reply: asyncio.Future[Committed | None]
+    # The tag of the version it was computed on.
+    base: str
+    # Committed with commute.lua: the event's counts are filled in from its reply.
+    commuted: bool
+    # Whether it changed the presence counts.
+    counts: bool
 
 
 @dataclass(frozen=True)
@@ -122,6 +132,8 @@ class Shown:
     crowd: bool
     patch: list[dict[str, Any]]
     prior: int
+    # Whether it changed the presence counts (a big room hears them coalesced, `meeting.presence`).
+    counts: bool = False
 
 
 _MISSING = object()
@@ -181,6 +193,9 @@ class Hub:
         # the last of those commits.
         self._ahead: dict[str, Current] = {}
         self._inflight: dict[str, asyncio.Future[Committed | None]] = {}
+        # Reads of a meeting from Redis: the one under way, and the one callers wait for next.
+        self._reading: dict[str, asyncio.Task[Current]] = {}
+        self._queued: dict[str, asyncio.Task[Current]] = {}
         self._orders: dict[str, tuple[int, list[tuple[str, str]]]] = {}
         self._branches: dict[str, tuple[bytes, Branch]] = {}
 
@@ -225,7 +240,13 @@ class Hub:
         )
         entries = {m: stored(p) for m, p in meeting.participants.items()}
         committed = await self.store.commit(
-            meeting.id, 0, meeting.core(), _doc(event), entries, tags=("", new_tag())
+            meeting.id,
+            0,
+            meeting.core(),
+            _doc(event),
+            entries,
+            tags=("", new_tag()),
+            counts=meeting.presence.model_dump(),
         )
         if committed is None:
             raise HubError("meeting.exists", f"A meeting {meeting.id!r} already exists.")
@@ -233,6 +254,33 @@ class Hub:
         return event
 
     async def current(self, meeting_id: str) -> Current:
+        """The meeting as Redis holds it now. Callers at once share one read, begun after they asked:
+        a crowd's joins each want the latest version, and reading the same entries once per joiner
+        cost more than the joins."""
+        queued = self._queued.get(meeting_id)
+        if queued is None:
+            queued = asyncio.create_task(self._read_after(meeting_id, self._reading.get(meeting_id)))
+            # Nobody may be left waiting for it (all cancelled): its failure is then nobody's.
+            queued.add_done_callback(_retrieved)
+            self._queued[meeting_id] = queued
+        return await asyncio.shield(queued)
+
+    async def _read_after(self, meeting_id: str, reading: asyncio.Task[Current] | None) -> Current:
+        if reading is not None:
+            await asyncio.wait([reading])
+        this = asyncio.current_task()
+        assert this is not None
+        # From here on it may have missed what callers ask about now: they queue the next read.
+        if self._queued.get(meeting_id) is this:
+            del self._queued[meeting_id]
+        self._reading[meeting_id] = cast("asyncio.Task[Current]", this)
+        try:
+            return await self._read(meeting_id)
+        finally:
+            if self._reading.get(meeting_id) is this:
+                del self._reading[meeting_id]
+
+    async def _read(self, meeting_id: str) -> Current:
         cached = self._current.get(meeting_id)
         fresh = await (self._load(meeting_id) if cached is None else self._refresh(meeting_id, cached))
         if fresh is cached:
@@ -251,8 +299,8 @@ class Hub:
             raise HubError("meeting.not_found", f"There is no meeting {meeting_id!r}.")
         if "participants" in loaded.doc:
             return await self._upgrade(meeting_id, loaded)
-        meeting = Meeting.model_validate({**loaded.doc, "participants": loaded.entries})
-        return Current(loaded.version, meeting, loaded.tag)
+        meeting = Meeting.model_validate({**_counted(loaded), "participants": loaded.entries})
+        return Current(loaded.version, meeting, loaded.tag, loaded.core)
 
     async def _refresh(self, meeting_id: str, cached: Current) -> Current:
         """The cached meeting brought up to date with what other processes committed since: the meeting
@@ -264,8 +312,8 @@ class Hub:
             return await self._load(meeting_id)
         participants = {**cached.meeting.participants}
         participants.update((m, Participant.model_validate(e)) for m, e in found.entries.items())
-        meeting = Meeting.model_validate(found.doc).model_copy(update={"participants": participants})
-        return Current(found.version, meeting, found.tag)
+        meeting = Meeting.model_validate(_counted(found)).model_copy(update={"participants": participants})
+        return Current(found.version, meeting, found.tag, found.core)
 
     async def _upgrade(self, meeting_id: str, loaded: Loaded) -> Current:
         """A meeting written before participants had entries of their own: its participants move to
@@ -284,11 +332,17 @@ class Hub:
         entries = {m: stored(p) for m, p in meeting.participants.items()}
         tag = new_tag()
         committed = await self.store.commit(
-            meeting_id, version, meeting.core(), _doc(event), entries, tags=(loaded.tag, tag)
+            meeting_id,
+            version,
+            meeting.core(),
+            _doc(event),
+            entries,
+            tags=(loaded.tag, tag),
+            counts=meeting.presence.model_dump(),
         )
         if committed is None:
             return await self._load(meeting_id)
-        return Current(version + 1, meeting, tag)
+        return Current(version + 1, meeting, tag, tag)
 
     async def upgrade(self) -> int:
         """Bring every meeting written by the previous release to this one's layout; on start."""
@@ -462,18 +516,40 @@ class Hub:
             if crowd
             else event.patch
         )
-        reply = self.store.commit(
-            meeting_id,
-            current.version,
-            change.meeting.core(),
-            _doc(event),
-            {m: stored(p) for m, p in change.participants.items()},
-            shown=bool(shown),
-            tags=(current.tag, after.tag),
-        )
+        commuted = crowd and not shown and bool(current.core) and _commutes(current.meeting, change, delta)
+        if commuted:
+            # A join or a leave in a big room: committed whatever the version, so that processes
+            # sharing the meeting do not take turns on it (commute.lua). Redis adds the counts.
+            after.core = current.core
+            uncounted = [op for op in event.patch if not op["path"].startswith(crowds.COUNT_PATHS)]
+            reply = self.store.commute(
+                meeting_id,
+                current.core,
+                after.tag,
+                _doc(event.model_copy(update={"patch": uncounted})),
+                {
+                    m: (_stored_or_none(current.meeting.participants.get(m)), stored(p))
+                    for m, p in change.participants.items()
+                },
+                _added(current.meeting.presence, change.meeting.presence),
+                (change.meeting.quorum.required, change.meeting.quorum.quorate),
+            )
+            event = event.model_copy(update={"patch": uncounted})
+        else:
+            reply = self.store.commit(
+                meeting_id,
+                current.version,
+                change.meeting.core(),
+                _doc(event),
+                {m: stored(p) for m, p in change.participants.items()},
+                shown=bool(shown),
+                tags=(current.tag, after.tag),
+                counts=change.meeting.presence.model_dump(),
+            )
         self._ahead[meeting_id] = after
         self._inflight[meeting_id] = reply
-        return Staged(after, change, event, crowd, shown, reply)
+        counts = "presence" in delta.parts
+        return Staged(after, change, event, crowd, shown, reply, current.tag, commuted, counts)
 
     async def _settled(self, meeting_id: str) -> None:
         """Once this process's commits to the meeting still on their way have an answer."""
@@ -490,16 +566,25 @@ class Hub:
             if self._ahead.get(meeting_id) is not None:
                 del self._ahead[meeting_id]
             return None
-        # Redis now holds this version (the compare-and-set proved its base); a copy of the same version
-        # or older is out of date, or was of writes a failover lost.
+        event = staged.event
+        if staged.commuted:
+            assert committed.counts is not None
+            event = event.model_copy(
+                update={"version": committed.version, "patch": counted(event.patch, committed.counts)}
+            )
+        # Redis now holds this version, on top of the one the change was computed on (the
+        # compare-and-set proved it; a commuted change names the version it landed on). A copy of the
+        # same version or older is out of date, or was of writes a failover lost. A change commuted on
+        # top of another process's commit leaves the copy to be brought up to date from Redis.
         known = self._current.get(meeting_id)
-        if known is None or known.version <= staged.after.version:
+        exact = committed.previous == staged.base and committed.version == staged.after.version
+        if exact and (known is None or known.version <= staged.after.version):
             self._current[meeting_id] = staged.after
         if after_commit is not None:
-            await after_commit(staged.change.meeting, staged.event)
-        shown = Shown(staged.crowd, staged.shown, committed.prior)
-        await self.publish(meeting_id, staged.event, shown, staged.change.effects)
-        return staged.event
+            await after_commit(staged.change.meeting, event)
+        shown = Shown(staged.crowd, staged.shown, committed.prior, staged.counts)
+        await self.publish(meeting_id, event, shown, staged.change.effects)
+        return event
 
     async def sweep(self, node: str | None, still_gone: Callable[[], Awaitable[bool]] | None = None) -> int:
         """Drop the connections `node` held (every node's when None) from every meeting: a node's own
@@ -586,6 +671,37 @@ def _replays_hidden(meeting: Meeting, events: list[dict[str, Any]]) -> bool:
     return bool(hidden) and any(
         e["type"] == "chat.sent" and e.get("data", {}).get("message_id") in hidden for e in events
     )
+
+
+def _retrieved(task: asyncio.Task[Any]) -> None:
+    if not task.cancelled():
+        task.exception()
+
+
+def _commutes(before: Meeting, change: Change, delta: Delta) -> bool:
+    """Whether a change only writes participant entries and moves the counts, without moving the
+    quorum from met to not met or back (the chair's next steps follow it): such changes commute."""
+    replaced = {part for part in delta.parts if part not in DERIVED}
+    return (
+        bool(change.participants)
+        and not change.effects
+        and replaced <= {"presence"}
+        and before.quorum.quorate == change.meeting.quorum.quorate
+    )
+
+
+def _added(before: Presence, after: Presence) -> dict[str, int]:
+    was = before.model_dump()
+    return {name: n - was[name] for name, n in after.model_dump().items()}
+
+
+def _stored_or_none(participant: Participant | None) -> dict[str, Any] | None:
+    return None if participant is None else stored(participant)
+
+
+def _counted(loaded: Loaded) -> dict[str, Any]:
+    """The stored meeting with its presence counts, which are kept apart from it (commit.lua)."""
+    return loaded.doc if loaded.counts is None else {**loaded.doc, "presence": loaded.counts}
 
 
 def _doc(event: Event) -> dict[str, Any]:

@@ -49,7 +49,67 @@ def _text(value: Any) -> str:
 
 
 def _events(entries: Any) -> list[Doc]:
-    return [_unpack(fields[b"e"]) for _, fields in entries]
+    return [_event(stream_id, fields) for stream_id, fields in entries]
+
+
+def _event(stream_id: bytes, fields: dict[bytes, bytes]) -> Doc:
+    """An event from its stream entry. One committed by commute.lua left the counts out of its patch,
+    since only Redis knew them: they are in `n`, and go back in here."""
+    event = _unpack(fields[b"e"])
+    counts = fields.get(b"n")
+    if counts is not None:
+        event["version"] = int(stream_id.split(b"-")[0])
+        event["patch"] = counted(event["patch"], _counts(counts))
+    return event
+
+
+def counted(patch: list[Doc], counts: dict[str, int]) -> list[Doc]:
+    """A patch with the presence counts put in: those of a commuted change, known only once committed."""
+    return [
+        *patch,
+        {"op": "replace", "path": "/presence", "value": counts},
+        {"op": "replace", "path": "/quorum/present", "value": counts["voting"]},
+    ]
+
+
+def _counts(text: bytes) -> dict[str, int]:
+    """Presence counts from their form in a stream entry: "name=n name=n"."""
+    return {name: int(n) for name, n in (pair.split("=") for pair in text.decode().split())}
+
+
+def _count_text(counts: dict[str, int]) -> str:
+    return " ".join(f"{name}={n}" for name, n in counts.items())
+
+
+def _count_map(flat: Any) -> dict[str, int] | None:
+    """Counts from HGETALL (a dict, or a script's flat list); None when there are none stored."""
+    items = flat.items() if isinstance(flat, dict) else zip(flat[::2], flat[1::2], strict=True)
+    counts = {_text(name): int(n) for name, n in items}
+    return counts or None
+
+
+def _answer(reply: asyncio.Future[Any]) -> asyncio.Future[Committed | None]:
+    """A commit's or a commute's reply, as it comes: {1, version, prior, previous tag, counts...} or
+    {0, ...}."""
+    result: asyncio.Future[Committed | None] = asyncio.get_running_loop().create_future()
+
+    def parsed(done: asyncio.Future[Any]) -> None:
+        if result.done():
+            return
+        if done.cancelled():
+            result.cancel()
+        elif (error := done.exception()) is not None:
+            result.set_exception(error)
+        else:
+            found = done.result()
+            if not found[0]:
+                result.set_result(None)
+            else:
+                counts = _count_map(found[4:]) if len(found) > 4 else None
+                result.set_result(Committed(int(found[1]), int(found[2]), _text(found[3]), counts))
+
+    reply.add_done_callback(parsed)
+    return result
 
 
 _CLOSURES = "hub:closures"
@@ -256,6 +316,10 @@ class Loaded:
     doc: Doc
     # Its participant entries by member id (from `refresh`: only those written since; None: all needed).
     entries: dict[str, Doc] | None
+    # The tag of the last commit that was not commuted (commute.lua), and the presence counts, kept
+    # apart from the document (None: a store written before they were, where the document has them).
+    core: str = ""
+    counts: dict[str, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -263,6 +327,10 @@ class Committed:
     version: int
     # The version of the last event shown to a big room before this one (see `Store.commit`).
     prior: int
+    # The tag of the version it was committed on top of.
+    previous: str = ""
+    # From `commute`: the presence counts after it, which only Redis knew.
+    counts: dict[str, int] | None = None
 
 
 class Store:
@@ -274,6 +342,7 @@ class Store:
         self.replicas = replicas
         # Batched even on a single Redis: commands run one after another's commit, not after its reply.
         self._commit = Batched(client, client.register_script(_script("commit")), replicas)
+        self._commute = Batched(client, client.register_script(_script("commute")), replicas)
         self._refresh = client.register_script(_script("refresh"))
         self._open_box = self._durable(client.register_script(_script("open_box")))
         self._cast = Batched(client, client.register_script(_script("cast")), replicas)
@@ -299,20 +368,26 @@ class Store:
     # Meetings: versioned state plus an append-only event stream.
 
     def _state(self, meeting_id: str) -> list[str]:
-        return [_meeting(meeting_id, part) for part in ("state", "events", "participants")]
+        return [_meeting(meeting_id, part) for part in ("state", "events", "participants", "presence")]
 
     async def load(self, meeting_id: str) -> Loaded | None:
         """The meeting as stored: a meeting written before participants had entries of their own has
         them in its document still."""
-        state, _, participants = self._state(meeting_id)
+        state, _, participants, presence = self._state(meeting_id)
         async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.hmget(state, ["version", "state", "tag"])
+            pipe.hmget(state, ["version", "state", "tag", "core"])
             pipe.hgetall(participants)
-            (version, doc, tag), entries = await pipe.execute()
+            pipe.hgetall(presence)
+            (version, doc, tag, core), entries, counts = await pipe.execute()
         if version is None:
             return None
         return Loaded(
-            int(version), _text(tag or b""), _unpack(doc), {_text(m): _unpack(e) for m, e in entries.items()}
+            int(version),
+            _text(tag or b""),
+            _unpack(doc),
+            {_text(m): _unpack(e) for m, e in entries.items()},
+            _text(core or b""),
+            _count_map(counts),
         )
 
     async def refresh(self, meeting_id: str, held: int, tag: str, limit: int) -> Loaded | None:
@@ -323,12 +398,12 @@ class Store:
         if len(reply) == 1:
             return None
         version, tag, doc = int(reply[0]), _text(reply[1]), _unpack(reply[2]) if reply[2] else {}
-        if len(reply) == 3:
-            return Loaded(version, tag, doc, None)
-        pairs = reply[4:]
-        return Loaded(
-            version, tag, doc, {_text(pairs[i]): _unpack(pairs[i + 1]) for i in range(0, len(pairs), 2)}
-        )
+        core, counts = _text(reply[3]), _count_map(reply[4])
+        if len(reply) == 5:
+            return Loaded(version, tag, doc, None, core, counts)
+        pairs = reply[6:]
+        entries = {_text(pairs[i]): _unpack(pairs[i + 1]) for i in range(0, len(pairs), 2)}
+        return Loaded(version, tag, doc, entries, core, counts)
 
     def commit(
         self,
@@ -339,33 +414,50 @@ class Store:
         entries: dict[str, Doc] | None = None,
         shown: bool = True,
         tags: tuple[str, str] = ("", ""),
+        counts: dict[str, int] | None = None,
     ) -> asyncio.Future[Committed | None]:
         """The new version, or None if the meeting is no longer at `expected` (with `tags`: the expected
         version's tag and this commit's, see commit.lua). `state` is the meeting without its
         participants; `entries` the participant entries the change wrote, by member id; `shown` whether
-        a big room is shown the event (else only its counts).
+        a big room is shown the event (else only its counts); `counts` the presence counts after it.
 
         Queued at once, answered later: commits queued one after another reach Redis in that order, in
         as few round trips as the batches allow, so one may be computed on top of another still on its
         way (its compare-and-set fails if that one did)."""
         pairs = [x for member_id, entry in (entries or {}).items() for x in (member_id, _pack(entry))]
-        args = [expected, *tags, _pack(state), _pack(event), "1" if shown else "0", *pairs]
-        reply = self._commit.submit(self._state(meeting_id), args)
-        result: asyncio.Future[Committed | None] = asyncio.get_running_loop().create_future()
+        args = [
+            expected,
+            *tags,
+            _pack(state),
+            _pack(event),
+            "1" if shown else "0",
+            _count_text(counts or {}),
+            *pairs,
+        ]
+        return _answer(self._commit.submit(self._state(meeting_id), args))
 
-        def parsed(done: asyncio.Future[Any]) -> None:
-            if result.done():
-                return
-            if done.cancelled():
-                result.cancel()
-            elif (error := done.exception()) is not None:
-                result.set_exception(error)
-            else:
-                found = done.result()
-                result.set_result(Committed(int(found[1]), int(found[2])) if found[0] else None)
-
-        reply.add_done_callback(parsed)
-        return result
+    def commute(
+        self,
+        meeting_id: str,
+        core: str,
+        tag: str,
+        event: Doc,
+        entries: dict[str, tuple[Doc | None, Doc]],
+        added: dict[str, int],
+        quorum: tuple[int, bool],
+    ) -> asyncio.Future[Committed | None]:
+        """Commit a change that only writes participant entries (`entries`: each as the change found it
+        and as it left it) and adds to the presence counts (`added`), whatever the version, if nothing
+        it was computed from has changed since (see commute.lua): the `core` tag, each entry, and
+        whether the quorum (required, met) is met. None: compute it again and `commit` it."""
+        triples = [
+            x
+            for member_id, (before, after) in entries.items()
+            for x in (member_id, b"" if before is None else _pack(before), _pack(after))
+        ]
+        required, met = quorum
+        args = [core, tag, _pack(event), _count_text(added), required, "1" if met else "0", *triples]
+        return _answer(self._commute.submit(self._state(meeting_id), args))
 
     async def events_since(self, meeting_id: str, since: int, limit: int) -> list[Doc] | None:
         """Events after version `since`, oldest first; None when more than `limit` are missing."""

@@ -45,7 +45,7 @@ class Broadcaster:
         # The patches are JSON already (made from views): dumping them again cost most of a dump.
         sent = event.model_dump(mode="json", exclude={"patch"})
         if shown.crowd:
-            if any(op["path"].startswith("/presence/") for op in event.patch):
+            if shown.counts:
                 self._counts_pacer.request(meeting_id, lambda: self._send_counts(meeting_id))
             if not shown.patch:
                 return

@@ -1,10 +1,10 @@
 -- What a process holding a meeting at version ARGV[1] is missing: the meeting without its participants
 -- and only the participant entries written since, read together so they belong to one version.
--- KEYS[1] state hash, KEYS[2] event stream, KEYS[3] participants hash. ARGV[1] the version held,
--- ARGV[2] the most events to read (beyond it, load the whole meeting).
--- ARGV[3] the tag of the version held (see commit.lua).
--- Returns {version} when nothing changed, {version, tag, state} when the whole meeting must be loaded,
--- or {version, tag, state, 'entries', member id, entry, ...}.
+-- KEYS as commit.lua. ARGV[1] the version held, ARGV[2] the most events to read (beyond it, load the
+-- whole meeting), ARGV[3] the tag of the version held (see commit.lua).
+-- Returns {version} when nothing changed, {version, tag, state, core tag, counts} when the whole meeting
+-- must be loaded, or {version, tag, state, core tag, counts, 'entries', member id, entry, ...}; counts are
+-- {name, count, ...}.
 local version = tonumber(redis.call('HGET', KEYS[1], 'version') or '0')
 local tag = redis.call('HGET', KEYS[1], 'tag') or ''
 local held = tonumber(ARGV[1])
@@ -12,10 +12,12 @@ if version == held and tag == ARGV[3] then
   return {version}
 end
 local state = redis.call('HGET', KEYS[1], 'state')
+local core = redis.call('HGET', KEYS[1], 'core') or ''
+local counts = redis.call('HGETALL', KEYS[4])
 if version <= held or version - held > tonumber(ARGV[2]) then
-  return {version, tag, state}
+  return {version, tag, state, core, counts}
 end
-local reply = {version, tag, state, 'entries'}
+local reply = {version, tag, state, core, counts, 'entries'}
 local seen = {}
 for _, entry in ipairs(redis.call('XRANGE', KEYS[2], (held + 1) .. '-0', '+')) do
   local fields = entry[2]

@@ -8,13 +8,15 @@ import asyncio
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import jsonpatch
 import msgpack
 import redis.asyncio as redis
 
 from hub import meetings
-from hub.models import DERIVED, Branch, Meeting, Presence, Role
+from hub.commands import MeetingSetStatus
+from hub.models import DERIVED, Branch, Event, Meeting, MeetingStatus, Presence, Role
 from hub.service import Hub
 from hub.store import Store
 from hub.tokens import Links
@@ -114,6 +116,87 @@ async def test_a_join_writes_one_entry_and_catch_up_replays_deltas(redis_url: st
         view = jsonpatch.apply_patch(view, e["patch"])
     assert view == (await hub.snapshot("agm"))["meeting"]
     await hub.store.close()
+
+
+async def _stream_fields(hub: Hub, version: int) -> dict[bytes, bytes]:
+    entries = await hub.store.redis.xrange("hub:{m:agm}:events", min=f"{version}-0", max=f"{version}-0")
+    return dict(entries[0][1])
+
+
+async def test_joins_commute_in_a_big_room_and_are_computed_again_when_they_do_not(redis_url: str) -> None:
+    """Two processes' joins in a big room land whatever the version (commute.lua), so neither waits on
+    the other's; a commit of any other kind since, another write to the same entry, or the quorum
+    turning fall back to the compare-and-set, computed again on the latest version."""
+    one, two = (Hub(Store.from_url(redis_url), Links("secret"), crowd_above=3) for _ in range(2))
+    await one.save_branch(Branch(id="intl", name="Intl"))
+    await one.create_meeting(meeting())
+    for n in range(4):
+        who = actor(f"m{n:03}", session=f"s{n}")
+        await one.execute("agm", who, lambda m, now, who=who: meetings.join(m, who, now))
+    await two.current("agm")
+
+    async def join(hub: Hub, member_id: str, session: str) -> Event:
+        who = actor(member_id, session=session)
+        event = await hub.execute("agm", who, lambda m, now: meetings.join(m, who, now))
+        assert event is not None
+        return event
+
+    # `two` joins on a copy a version behind: it commutes, and names the version it landed on.
+    first = await join(one, "m100", "a")
+    second = await join(two, "m101", "b")
+    assert (first.version, second.version) == (6, 7)
+    assert b"n" in await _stream_fields(two, 7)
+    assert {op["path"] for op in second.patch} >= {"/presence", "/quorum/present"}
+    assert second.patch[-2]["value"]["joined"] == 6
+    # Its copy missed `one`'s join: it is read again, not taken for version 7.
+    assert (await two.meeting("agm"))[1].participants.keys() >= {"m100", "m101"}
+
+    # Another kind of commit (the chair opens the meeting) between: computed again, compare-and-set.
+    chair = actor("m900", Role.CHAIR, "c")
+    await one.execute("agm", chair, lambda m, now: meetings.join(m, chair, now))
+    opened = MeetingSetStatus(status=MeetingStatus.OPEN)
+    await one.execute("agm", chair, lambda m, now: meetings.set_status(m, opened, chair, now))
+    # Computed on `two`'s copy of the meeting still scheduled, the join would not check m102 in.
+    await join(two, "m102", "c2")
+    # The same member's entry written by the other process since: computed again.
+    await join(one, "m103", "d1")
+    await join(two, "m104", "e")
+    await join(two, "m103", "d2")
+    fresh = Hub(Store.from_url(redis_url), Links("secret"), crowd_above=3)
+    _, stored = await fresh.meeting("agm")
+    assert stored.participants["m102"].attended
+    assert stored.participants["m103"].sessions == ["d1", "d2"]
+    assert stored.presence == Presence.of(stored.participants)
+    assert (await two.meeting("agm")) == (await fresh.meeting("agm"))
+    for hub in (one, two, fresh):
+        await hub.store.close()
+
+
+async def test_a_commute_lands_only_while_what_it_was_computed_from_holds(redis_url: str) -> None:
+    store = Store.from_url(redis_url)
+    counts = {"present": 4, "voting": 4, "attended": 0, "waiting": 0, "joined": 4}
+    assert await store.commit("c", 0, {}, {"version": 1}, {"a": {"n": 1}}, tags=("", "core"), counts=counts)
+    one = {"present": 1, "voting": 1, "attended": 0, "waiting": 0, "joined": 1}
+
+    def commute(core: str, entry: str, before: dict[str, int] | None, met: bool) -> Any:
+        written = {entry: (before, {"n": 2})}
+        return store.commute("c", core, "t", {"version": 0, "patch": []}, written, one, (5, met))
+
+    assert await commute("other", "b", None, False) is None  # another kind of commit since
+    assert await commute("core", "a", None, False) is None  # the entry is not as it was found
+    assert await commute("core", "b", None, False) is None  # the quorum would be met after it
+    assert await commute("core", "b", None, True) is None  # the quorum was not met before it
+    counts["voting"] = 5
+    assert await store.commit("c", 1, {}, {"version": 2}, tags=("core", "core2"), counts=counts)
+    landed = await commute("core2", "a", {"n": 1}, True)
+    assert landed is not None and (landed.version, landed.previous) == (3, "core2")
+    assert landed.counts == {"present": 5, "voting": 6, "attended": 0, "waiting": 0, "joined": 5}
+    stored = await store.redis.hgetall("hub:{m:c}:presence")
+    assert stored == {k.encode(): str(v).encode() for k, v in landed.counts.items()}
+    [event] = await store.events_since("c", 2, 10)
+    assert event["version"] == 3
+    assert event["patch"][-1] == {"op": "replace", "path": "/quorum/present", "value": 6}
+    await store.close()
 
 
 async def _restore(client: redis.Redis, dump: dict[bytes, list[object]]) -> None:
