@@ -4,9 +4,10 @@ same name in signalling/), the events it emits, the errors it may answer, what t
 documentation. The gateway, the permission matrix, the protocol pages and the tests that walk every
 event all read `EVENTS`.
 
-A rule is `(meeting, command, actor, now) -> Change | None`. Presence (join, leave, sync) also manages
-Socket.IO rooms, votes use ballot boxes, minutes read the event log, removal closes connections and media
-needs the relay: those events have no rule here and the edge handles them.
+A rule is `(meeting, command, actor, now) -> Change | None`, and returns what must happen beyond the
+meeting as effects (hub/meetings.py `Effect`). Presence (join, leave, sync) also manages Socket.IO rooms,
+casting and closing votes use ballot boxes, drafting minutes reads the event log and media needs the
+relay: those events have no rule here and the edge handles them.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from hub import agenda, attendance, chat, media, meetings, minutes, motions, speakers
+from hub import agenda, attendance, chat, media, meetings, minutes, motions, speakers, votes
 from hub.commands import (
     AgendaAdd,
     AgendaMove,
@@ -563,7 +564,8 @@ EVENTS: dict[str, ClientEvent] = _declare(
             "amendment.not_open",
             "amendment.target_not_found",
         ),
-        reply='`{"version", "vote_id"}`.',
+        rule=votes.open,
+        creates=("vote_id",),
         example={"subject": {"kind": "motion", "motion_id": "mo1"}},
     ),
     ClientEvent(

@@ -51,9 +51,22 @@ class StrikeVoter:
     vote_ids: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class OpenBox:
+    """Open the vote's ballot box for this electorate (member id -> weight), before anyone hears that
+    the vote is open."""
+
+    vote_id: str
+    method: str
+    allow_change: bool
+    weights: Mapping[str, int]
+
+
 # What a change needs done beyond the meeting's document, as data: the edge carries the effects out in
-# order once the change is committed and published, so a refused command leaves nothing half done.
-Effect = Disconnect | CloseMember | StrikeVoter
+# order once the change is committed (a ballot box before the news, the rest after it), so a refused
+# command leaves nothing half done.
+Effect = Disconnect | CloseMember | StrikeVoter | OpenBox
+BEFORE_NEWS = (OpenBox,)
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,6 @@ from hub.tokens import Links
 Publisher = Callable[[str, Event, "Shown", tuple[Effect, ...]], Awaitable[None]]
 # A rule with its command and actor already bound: what is left is the meeting and the time.
 BoundRule = Callable[[Meeting, datetime], Change | None]
-AfterCommit = Callable[[Meeting, Event], Awaitable[None]]
 
 COMMIT_ATTEMPTS = 50
 # Members' commands that may wait on one meeting before more are refused as busy.
@@ -413,13 +412,11 @@ class Hub:
         meeting_id: str,
         actor: Actor,
         rule: BoundRule,
-        after_commit: AfterCommit | None = None,
         shed: bool = False,
     ) -> Event | None:
         """Run an authorised command through its rule and commit it; None when it changed nothing.
 
-        `after_commit` runs between the commit and the broadcast (e.g. to open a ballot box before
-        anyone hears that the vote is open). With `shed`, a member's command is refused as `busy` at
+        With `shed`, a member's command is refused as `busy` at
         once when the meeting's queue already holds MEMBER_BACKLOG members' commands: a flood then
         costs an answer each, not a place in a queue that keeps the server (and the chair) waiting.
 
@@ -434,14 +431,14 @@ class Hub:
         trusted = True
         for _ in range(COMMIT_ATTEMPTS):
             latest = self._latest(meeting_id) if trusted else None
-            if latest is not None and after_commit is None and not lock.locked() and not lock.waiting():
+            if latest is not None and not lock.locked() and not lock.waiting():
                 # Nobody is waiting: staging needs no turn on the lock, for it does not wait for
                 # anything (a turn costs a pass of the event loop, which a crowd's joins would queue on).
                 staged = self._staged(meeting_id, rule, actor.member_id, latest, fresh=False)
                 if staged is None:
                     return None
                 if staged is not STALE:
-                    event = await self._finish(meeting_id, staged, None)
+                    event = await self._finish(meeting_id, staged)
                     if event is not None:
                         return event
                     trusted = False
@@ -451,12 +448,8 @@ class Hub:
                 staged = await self._stage(meeting_id, rule, actor.member_id, trusted)
                 if staged is None:
                     return None
-                if after_commit is not None:
-                    # Work to do after the commit keeps the meeting until it is done.
-                    event = await self._finish(meeting_id, staged, after_commit)
-            if after_commit is None:
-                # The others let the next command run on top of theirs while their commit is on its way.
-                event = await self._finish(meeting_id, staged, None)
+            # The next command runs on top of this one while its commit is on its way.
+            event = await self._finish(meeting_id, staged)
             if event is not None:
                 return event
             trusted = False
@@ -557,9 +550,7 @@ class Hub:
         if inflight is not None and not inflight.done():
             await asyncio.wait([inflight])
 
-    async def _finish(
-        self, meeting_id: str, staged: Staged, after_commit: AfterCommit | None
-    ) -> Event | None:
+    async def _finish(self, meeting_id: str, staged: Staged) -> Event | None:
         """The staged commit's answer: the event, published, or None when another process came first."""
         committed = await staged.reply
         if committed is None:
@@ -580,8 +571,6 @@ class Hub:
         exact = committed.previous == staged.base and committed.version == staged.after.version
         if exact and (known is None or known.version <= staged.after.version):
             self._current[meeting_id] = staged.after
-        if after_commit is not None:
-            await after_commit(staged.change.meeting, event)
         shown = Shown(staged.crowd, staged.shown, committed.prior, staged.counts)
         await self.publish(meeting_id, event, shown, staged.change.effects)
         return event

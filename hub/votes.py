@@ -13,7 +13,7 @@ from typing import Literal
 from hub import agenda, motions
 from hub.commands import VoteClose, VoteOpen
 from hub.errors import HubError
-from hub.meetings import Actor, Change, next_id, require_present
+from hub.meetings import Actor, Change, OpenBox, next_id, require_present
 from hub.models import (
     VOTING_ROLES,
     Majority,
@@ -154,6 +154,7 @@ def open(meeting: Meeting, command: VoteOpen, actor: Actor, now: datetime) -> Ch
             "eligible": vote.eligible,
             **subject.model_dump(),
         },
+        effects=(OpenBox(vote_id, vote.method.value, meeting.standing_orders.vote_changes_allowed, voters),),
     )
 
 

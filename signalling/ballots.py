@@ -15,10 +15,10 @@ from typing import Any, get_args
 import socketio
 
 from hub import votes
-from hub.commands import Choice, VoteBallots, VoteCast, VoteClose, VoteOpen, VoteVerify
+from hub.commands import Choice, VoteBallots, VoteCast, VoteClose, VoteVerify
 from hub.errors import HubError
-from hub.meetings import Actor, as_present
-from hub.models import Event, Meeting, Vote, VoteMethod
+from hub.meetings import Actor, OpenBox
+from hub.models import Vote, VoteMethod
 from hub.pushes import VoteTally
 from hub.service import Hub
 from signalling.pacing import Pacer, spacing
@@ -49,30 +49,18 @@ class BallotDesk:
 
     def handlers(self) -> dict[str, Callable[[str, str, Actor, Any], Awaitable[Any]]]:
         return {
-            "vote.open": self.open,
             "vote.cast": self.cast,
             "vote.close": self.close,
             "vote.ballots": self.ballots,
             "vote.verify": self.verify,
         }
 
-    async def open(self, sid: str, meeting_id: str, actor: Actor, command: VoteOpen) -> Any:
-        async def open_box(meeting: Meeting, event: Event) -> None:
-            vote_id = event.data["vote_id"]
-            allow_change = meeting.standing_orders.vote_changes_allowed
-            weights = votes.electorate(meeting, command.method)
-            if command.method == VoteMethod.SECRET:
-                weights = {self.seal.tag(vote_id, m): w for m, w in weights.items()}
-            await self.hub.store.open_box(meeting_id, vote_id, command.method.value, allow_change, weights)
-
-        event = await self.hub.execute(
-            meeting_id,
-            actor,
-            as_present(actor, lambda m, now: votes.open(m, command, actor, now)),
-            after_commit=open_box,
-        )
-        assert event is not None
-        return {"version": event.version, "vote_id": event.data["vote_id"]}
+    async def open_box(self, meeting_id: str, box: OpenBox) -> None:
+        """A secret ballot's box knows each voter only by their tag."""
+        weights = dict(box.weights)
+        if box.method == VoteMethod.SECRET.value:
+            weights = {self.seal.tag(box.vote_id, m): w for m, w in weights.items()}
+        await self.hub.store.open_box(meeting_id, box.vote_id, box.method, box.allow_change, weights)
 
     async def cast(self, sid: str, meeting_id: str, actor: Actor, command: VoteCast) -> Any:
         secret = await self._is_secret(meeting_id, command.vote_id)

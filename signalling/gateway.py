@@ -22,7 +22,16 @@ from hub.commands import MeetingJoin, MeetingSync, RosterPage
 from hub.config import IceServer, Limits
 from hub.errors import HubError, invalid_payload
 from hub.events import EDGE, EVENTS
-from hub.meetings import Actor, Change, CloseMember, Disconnect, Effect, StrikeVoter
+from hub.meetings import (
+    BEFORE_NEWS,
+    Actor,
+    Change,
+    CloseMember,
+    Disconnect,
+    Effect,
+    OpenBox,
+    StrikeVoter,
+)
 from hub.models import Event, Meeting, Model
 from hub.permissions import authorise
 from hub.service import Hub, Shown
@@ -302,12 +311,17 @@ class Gateway:
     async def published(
         self, meeting_id: str, event: Event, shown: Shown, effects: tuple[Effect, ...]
     ) -> None:
-        """After a commit: to the meeting's room, and to the relay, which obeys the new state; then
-        what the change needs done outside the meeting's document."""
+        """After a commit: what the change needs done outside the meeting's document before anyone
+        hears of it (a ballot box: a vote's news brings ballots at once); the news to the meeting's
+        room, and to the relay, which obeys the new state; then the rest."""
+        for effect in effects:
+            if isinstance(effect, BEFORE_NEWS):
+                await self._carry_out(meeting_id, effect)
         await self.broadcast.publish(meeting_id, event, shown)
         await self.media.meeting_changed(meeting_id)
         for effect in effects:
-            await self._carry_out(meeting_id, effect)
+            if not isinstance(effect, BEFORE_NEWS):
+                await self._carry_out(meeting_id, effect)
 
     async def _carry_out(self, meeting_id: str, effect: Effect) -> None:
         match effect:
@@ -317,6 +331,8 @@ class Gateway:
                     await self.sio.disconnect(session.split("/", 1)[1])
             case CloseMember(member_id):
                 await self.hub.store.announce_closure({"meeting": meeting_id, "member": member_id})
+            case OpenBox():
+                await self.ballots.open_box(meeting_id, effect)
             case StrikeVoter(member_id, vote_ids):
                 _, meeting = await self.hub.meeting(meeting_id)
                 for vote in meeting.votes:

@@ -25,7 +25,7 @@ from tests.unit.builders import NOON, meeting
 PEOPLE = [("m001", Role.CHAIR), ("m002", Role.SECRETARY), *((f"m{n:03}", Role.MEMBER) for n in range(3, 9))]
 PRESENCE = ("meeting.join", "meeting.leave", "participants.sweep")
 # Rules the edge runs itself (after its own checks or with what it read from the store).
-EDGE_RULES = ("vote.open", "vote.close", "minutes.draft")
+EDGE_RULES = ("vote.close", "minutes.draft")
 
 
 def _ids(m: Meeting) -> dict[str, list[str]]:
@@ -62,7 +62,7 @@ def _step(m: Meeting, draw: st.DrawFn) -> Change | None:
     member_id, role = draw(st.sampled_from(PEOPLE))
     session = f"node{draw(st.integers(0, 1))}:1/s{draw(st.integers(0, 2))}"
     who = Actor(member_id=member_id, name=f"Member {member_id}", role=role, session=session)
-    name = draw(st.sampled_from(sorted(RULES) + list(PRESENCE) * 6 + list(EDGE_RULES) * 3))
+    name = draw(st.sampled_from(sorted(RULES) + list(PRESENCE) * 6 + [*EDGE_RULES, "vote.open"] * 3))
     if name == "meeting.join":
         return meetings.join(m, who, NOON)
     if name == "meeting.leave":
@@ -70,8 +70,6 @@ def _step(m: Meeting, draw: st.DrawFn) -> Change | None:
     if name == "participants.sweep":
         return meetings.sweep(m, draw(st.sampled_from(["node0:1", "node1:1", None])), NOON)
     command = EVENTS[name].payload.model_validate(_payload(name, m, draw))
-    if name == "vote.open":
-        return votes.open(m, command, who, NOON)
     if name == "vote.close":
         votes.check_close(m, command, who)
         counts = {"for": draw(st.integers(0, 5)), "against": draw(st.integers(0, 5))}

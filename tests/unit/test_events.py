@@ -31,7 +31,7 @@ def _busy() -> tuple[Meeting, dict[str, dict[str, Any]]]:
     """A meeting with an item under discussion, a queue, a seconded motion with an amendment, a
     procedural motion and a chat message; and the data of each command that created something."""
     chair = actor("p000", Role.CHAIR, "s0")
-    m = present(present(meeting(), 1, Role.CHAIR), 3)
+    m = present(present(meeting(), 1, Role.CHAIR), 4)
     m, added = _run(m, chair, "agenda.add", {"title": "Motions"})
     m, _ = _run(m, chair, "agenda.select", {"item_id": added["item_id"]})
     m, submitted = _run(m, actor("p001"), "motion.submit", {"title": "Votes", "text": "We want votes."})
@@ -47,6 +47,10 @@ def _busy() -> tuple[Meeting, dict[str, dict[str, Any]]]:
     created = {"agenda.add": added, "motion.submit": submitted}
     for who, name, payload in steps:
         m, created[name] = _run(m, who, name, payload)
+    procedural = created["motion.procedural"]["motion_id"]
+    m, _ = _run(m, actor("p004"), "motion.second", {"motion_id": procedural})
+    opened = {"subject": {"kind": "procedural", "motion_id": procedural}}
+    m, created["vote.open"] = _run(m, chair, "vote.open", opened)
     return m, created
 
 
