@@ -11,6 +11,10 @@ Here:
 - A room emit is encoded once (`SharedFrame`, which also keeps WebSocket's and long-polling's forms
   apart) and put straight on each member's Engine.IO queue, in a plain loop. A member whose socket is
   gone, closed or past its pings, or an engine that logs every packet, takes the ordinary path.
+- A member on WebSocket whose writer waits on an empty queue has written everything queued before: the
+  emit writes the frame to its transport itself (`_idle_wire`), when uvicorn would take it at once, and
+  the writer sleeps on. Waking each member's writer was most of what a delivery still cost (22-35 µs a
+  delivery before, about the `websockets` library's own broadcast after; docs/performance.md).
 - The writer waits for its next packet without a timer of its own per wait (`_poll`): each socket has
   one watchdog timer, armed when it is not already, that ends a wait only once it has lasted Engine.IO's
   limit (ping interval plus ping timeout), as Engine.IO's own poll does.
@@ -29,8 +33,10 @@ and checked at import:
 - python-socketio: `AsyncServer._send_eio_packet`.
 - python-engineio: the engine's `sockets`, `logger`, `ping_interval`, `ping_timeout` and `_async` (its
   table of the driver's classes, replaced per server with one whose WebSocket is `_WireWebSocket`); the
-  ASGI driver's `WebSocket` (its `asgi_send` and `send`); on `AsyncSocket`, `poll` (replaced), `queue`
-  (an unbounded asyncio.Queue in which None stops the writer), `closed` and `last_ping`.
+  ASGI driver's `WebSocket` (its `asgi_send` and `send`, and that its handler is the socket's bound
+  `_websocket_handler`); on `AsyncSocket`, `poll` (replaced), `queue` (an unbounded asyncio.Queue in
+  which None stops the writer), `closed`, `last_ping`, `upgraded` and `upgrading` (a socket polls over
+  HTTP only while neither is set).
 - uvicorn: the ASGI send of a WebSocket is a bound method of `WebSocketsSansIOProtocol` (its default
   with websockets installed), whose `transport`, `writable` (cleared while the transport is paused),
   `close_sent`, `disconnected`, `handshake_complete`, `initial_response` and `conn` (the websockets
@@ -44,7 +50,7 @@ import logging
 import struct
 import time
 from importlib import metadata
-from typing import Any
+from typing import Any, cast
 
 import socketio
 from engineio import exceptions as eio_exceptions
@@ -59,8 +65,14 @@ log = logging.getLogger(__name__)
 
 WRITTEN_FOR = {"python-socketio": "5.18.1", "python-engineio": "4.15.1", "uvicorn": "0.55.0"}
 # What this module keeps on every AsyncSocket: the task waiting in its poll and since when, its
-# watchdog timer, and whether the watchdog ended the wait.
-_STATE = {"_hub_waiter": None, "_hub_waiting_since": 0.0, "_hub_watchdog": None, "_hub_expired": False}
+# watchdog timer, whether the watchdog ended the wait, and its WebSocket once it has one.
+_STATE = {
+    "_hub_waiter": None,
+    "_hub_waiting_since": 0.0,
+    "_hub_watchdog": None,
+    "_hub_expired": False,
+    "_hub_ws": None,
+}
 
 
 def _check_versions() -> None:
@@ -123,6 +135,11 @@ class QueuedEmit(socketio.AsyncManager):  # type: ignore[misc]
         skip = skip_sid if isinstance(skip_sid, list) else [skip_sid]
         encoded = self.server.packet_class(packet.EVENT, namespace=namespace, data=[event, *args]).encode()
         frames = [SharedFrame(p) for p in (encoded if isinstance(encoded, list) else [encoded])]
+        # Their WebSocket frames, when every one is binary (a text one goes the writer's way).
+        forms = [frame.encode() for frame in frames]
+        framed = [form for form in forms if type(form) is Framed]
+        if len(framed) < len(forms):
+            framed = []
         engine = self.server.eio
         sockets = engine.sockets
         # Engine.IO's send closes a socket whose ping went unanswered for longer than the ping timeout.
@@ -137,6 +154,13 @@ class QueuedEmit(socketio.AsyncManager):  # type: ignore[misc]
             socket = sockets.get(eio_sid)
             expiring = socket is not None and socket.last_ping and socket.last_ping < stale
             if direct and socket is not None and not socket.closed and not expiring:
+                wire = _idle_wire(socket) if framed else None
+                if wire is not None:
+                    # Its writer waits on an empty queue: everything queued before has been written,
+                    # so writing now keeps the order, without waking the writer.
+                    for form in framed:
+                        wire.transport.write(form.frame)
+                    continue
                 # What AsyncSocket.send does once its checks pass.
                 for frame in frames:
                     socket.queue.put_nowait(frame)
@@ -206,24 +230,58 @@ class _WireWebSocket(eio_asgi.WebSocket):  # type: ignore[misc]
     # uvicorn's protocol behind this WebSocket's ASGI send; False when there is none; None until known.
     _wire: Any = None
 
+    def __init__(self, handler: Any, server: Any) -> None:
+        super().__init__(handler, server)
+        # The handler is the socket's own method: the socket learns its WebSocket.
+        socket = getattr(handler, "__self__", None)
+        if isinstance(socket, AsyncSocket):
+            socket._hub_ws = self
+
+    def open_wire(self) -> WebSocketsSansIOProtocol | None:
+        """uvicorn's protocol when its send would write to the transport at once: it waits while the
+        transport is paused, refuses once closing, and websockets refuses unless the connection is
+        open."""
+        wire = self._wire
+        if wire is None:
+            if self.asgi_send is None:
+                return None
+            wire = self._wire = _protocol(self.asgi_send)
+        if (
+            wire is not False
+            and wire.writable.is_set()
+            and not wire.close_sent
+            and not wire.disconnected
+            and wire.conn.state is ws_protocol.OPEN
+            and not wire.transport.is_closing()
+        ):
+            return cast(WebSocketsSansIOProtocol, wire)
+        return None
+
     async def send(self, message: bytes | str) -> None:
         if type(message) is Framed:
-            wire = self._wire
-            if wire is None:
-                wire = self._wire = _protocol(self.asgi_send)
-            # uvicorn's send: it waits while the transport is paused, refuses once closing, and
-            # websockets refuses unless the connection is open.
-            if (
-                wire is not False
-                and wire.writable.is_set()
-                and not wire.close_sent
-                and not wire.disconnected
-                and wire.conn.state is ws_protocol.OPEN
-                and not wire.transport.is_closing()
-            ):
+            wire = self.open_wire()
+            if wire is not None:
                 wire.transport.write(message.frame)
                 return
         await super().send(message)
+
+
+def _idle_wire(socket: AsyncSocket) -> WebSocketsSansIOProtocol | None:
+    """The transport of a socket on WebSocket whose writer waits on an empty queue, if it would take a
+    write at once. Once a socket is upgraded (or upgrading) nothing polls it over HTTP any more, and the
+    long-polling wait an upgrade ends leaves its packet in the queue until that wait has gone: a waiter
+    on an empty queue is the WebSocket's writer, which has written all it took."""
+    ws = socket._hub_ws
+    if (
+        ws is None
+        or socket._hub_waiter is None
+        or not socket.upgraded
+        or socket.upgrading
+        or not socket.queue.empty()
+    ):
+        return None
+    wire: WebSocketsSansIOProtocol | None = ws.open_wire()
+    return wire
 
 
 def _protocol(send: Any) -> WebSocketsSansIOProtocol | bool:

@@ -19,6 +19,7 @@ from engineio import exceptions as eio_exceptions
 from engineio.async_socket import AsyncSocket
 from websockets.asyncio.client import ClientConnection, connect
 
+from signalling import delivery
 from signalling.delivery import QueuedEmit
 from tests.client import until
 from tests.conftest import free_port, serving_app
@@ -166,6 +167,46 @@ async def test_a_room_of_polling_and_websocket_members_hears_every_event() -> No
         assert heard == [expected] * 6
         # Nobody was dropped on the way.
         assert len(sio.manager.rooms["/"]["room"]) == 6
+
+
+async def test_members_whose_writer_is_idle_are_written_to_at_once_and_in_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A member on WebSocket whose writer waits on an empty queue gets the frame written by the emit
+    itself, without waking the writer; one still on long-polling or upgrading, through its writer; all
+    in order. (A member with frames queued: `test_a_member_whose_writes_back_up_hears_everything_in_order`.)
+    """
+    written: list[bool] = []
+    idle_wire = delivery._idle_wire
+
+    def watched(socket: AsyncSocket) -> Any:
+        wire = idle_wire(socket)
+        written.append(wire is not None)
+        return wire
+
+    monkeypatch.setattr(delivery, "_idle_wire", watched)
+    sio, _ = room_server(ping_interval=1, ping_timeout=1)
+    async with serving_app(socketio.ASGIApp(sio), free_port()) as url:
+        upgrading = socketio.AsyncClient(serializer="msgpack", reconnection=False)
+        heard_upgrading: list[Any] = []
+        upgrading.on("news", lambda data: heard_upgrading.append(data))
+        # Connected over long-polling, it upgrades while the emits below go out.
+        await upgrading.connect(url, transports=["polling", "websocket"])
+        async with listeners(url, 3) as heard:
+            sent = []
+            for n in range(60):
+                data = {"n": n, "pad": b"x" * SIZES[n % len(SIZES)]}
+                sent.append(data)
+                await sio.emit("news", data, room="room")
+                # Now and then the writers catch up.
+                if n % 3 == 0:
+                    await asyncio.sleep(0.01)
+            await until(lambda: all(len(h) == len(sent) for h in heard), timeout=10)
+            assert heard == [[[data] for data in sent]] * 3
+            await until(lambda: len(heard_upgrading) == len(sent), timeout=10)
+            assert heard_upgrading == sent
+        await upgrading.disconnect()
+    assert any(written)
 
 
 async def test_a_member_whose_writes_back_up_hears_everything_in_order() -> None:
