@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from hub import agenda, attendance, chat, media, meetings, minutes, motions, speakers, votes
+from hub import agenda, attendance, chat, lifecycle, media, meetings, minutes, motions, speakers, votes
 from hub.commands import (
     AgendaAdd,
     AgendaMove,
@@ -84,6 +84,8 @@ from hub.roles import CHAIRS, EVERYONE, OFFICERS, VOTERS
 
 Rule = Callable[[Meeting, Any, Actor, datetime], Change | None]
 
+# The meeting's business, by family or by name: what a closed meeting refuses.
+BUSINESS = frozenset({"agenda", "speaker", "speech", "motion", "amendment", "vote.open"})
 VERSION_REPLY = '`{"version": N}` (the version after the change), or `null` when nothing changed.'
 NO_ITEM = "agenda.no_current_item"
 
@@ -111,6 +113,11 @@ class ClientEvent:
 
     def may(self, role: Role) -> bool:
         return role in self.roles
+
+    @property
+    def business(self) -> bool:
+        """Refused once the meeting has closed (hub/lifecycle.py)."""
+        return self.name.split(".")[0] in BUSINESS or self.name in BUSINESS
 
     @property
     def reply_text(self) -> str:
@@ -151,8 +158,9 @@ EVENTS: dict[str, ClientEvent] = _declare(
         emits=("participant.joined", "lobby.waiting"),
         reply=(
             '`{"version", "meeting" | "events", "crowd"?, "you": {"member_id", "name", "branch", "role", '
-            '"may"}, "server_time"}`; `branch` names the member\'s own branch (`null` for most, who belong '
-            "to none), for their join screen; `may` lists the events this member's role may send."
+            '"may", "business"}, "server_time"}`; `branch` names the member\'s own branch (`null` for most, '
+            "who belong to none), for their join screen; `may` lists the events this member's role may send, "
+            "and `business` those of them a closed meeting refuses (`meeting.closed`)."
         ),
         present=False,
     ),
@@ -206,11 +214,14 @@ EVENTS: dict[str, ClientEvent] = _declare(
         CHAIRS,
         effect=(
             "Move the meeting through scheduled → open → in session → closed. Open may go back to scheduled, "
-            "in session back to open (a break), and a scheduled meeting may be closed (cancelled)."
+            "in session back to open (a break), a scheduled meeting may be closed (cancelled), and a closed "
+            "meeting may be reopened (open). Closing is refused while a vote is open; it ends any speech and "
+            "leaves the item under discussion, with its time kept. A closed meeting does no business "
+            "(agenda, speakers, speeches, motions, amendments, opening votes) until it is reopened."
         ),
         emits=("meeting.status_changed",),
-        errors=("meeting.bad_transition",),
-        rule=meetings.set_status,
+        errors=("meeting.bad_transition", "meeting.vote_open"),
+        rule=lifecycle.set_status,
         example={"status": "open"},
     ),
     ClientEvent(

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from hub.commands import MeetingSetCardWeights, MeetingSetStandingOrders, MeetingSetStatus
+from hub.commands import MeetingSetCardWeights, MeetingSetStandingOrders
 from hub.errors import HubError
-from hub.models import OFFICER_ROLES, TRANSITIONS, Meeting, MeetingStatus, Participant, Role
+from hub.models import OFFICER_ROLES, Meeting, MeetingStatus, Participant, Role
 
 
 @dataclass(frozen=True)
@@ -175,31 +175,6 @@ def sweep(meeting: Meeting, node: str | None, now: datetime) -> Change | None:
         "participants.swept",
         {"member_ids": sorted(stale), "node": node},
         changed,
-    )
-
-
-def set_status(meeting: Meeting, command: MeetingSetStatus, actor: Actor, now: datetime) -> Change | None:
-    if command.status == meeting.status:
-        return None
-    if command.status not in TRANSITIONS[meeting.status]:
-        raise HubError(
-            "meeting.bad_transition",
-            f"A meeting that is {meeting.status.value} cannot become {command.status.value}.",
-            {"from": meeting.status.value, "to": command.status.value},
-        )
-    # Whoever is here as the meeting starts sitting is checked in.
-    arrived = {}
-    if command.status in SITTING:
-        arrived = {
-            m: p.model_copy(update={"attended": True})
-            for m, p in meeting.participants.items()
-            if p.present and not p.attended
-        }
-    return Change(
-        with_participants(meeting.model_copy(update={"status": command.status}), arrived),
-        "meeting.status_changed",
-        {"from": meeting.status.value, "to": command.status.value},
-        arrived,
     )
 
 

@@ -162,11 +162,19 @@ def draft(meeting: Meeting, events: list[dict[str, Any]]) -> str:
     removals = [escape(e["data"]["name"]) for e in events if e["type"] == "participant.removed"]
     if removals:
         lines += [f"Removed from the meeting by the chair: {', '.join(dict.fromkeys(removals))}.", ""]
-    closed = [e for e in events if e["type"] == "meeting.status_changed" and e["data"].get("to") == "closed"]
-    if closed or meeting.status.value == "closed":
-        at = closed[-1]["at"] if closed else None
-        stamp = datetime.fromisoformat(at).astimezone(zone).strftime("%H:%M") if at else ""
-        lines += [f"The meeting closed{' at ' + stamp if stamp else ''}.", ""]
+    closings = 0
+    for event in events:
+        data = event.get("data", {})
+        if event["type"] != "meeting.status_changed" or "closed" not in (data.get("to"), data.get("from")):
+            continue
+        stamp = datetime.fromisoformat(event["at"]).astimezone(zone).strftime("%H:%M")
+        if data.get("to") == "closed":
+            closings += 1
+            lines += [f"The meeting closed at {stamp}.", ""]
+        else:
+            lines += [f"The chair reopened the meeting at {stamp}.", ""]
+    if not closings and meeting.status.value == "closed":
+        lines += ["The meeting closed.", ""]
     return "\n".join(lines).rstrip() + "\n"
 
 

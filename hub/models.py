@@ -81,13 +81,14 @@ class MeetingStatus(enum.StrEnum):
     CLOSED = "closed"
 
 
-# Where a meeting may go from each status (hub/meetings.py `set_status`), in the order the chair is
+# Where a meeting may go from each status (hub/lifecycle.py `set_status`), in the order the chair is
 # offered them; clients read the current status's from the view (`Meeting.next_statuses`).
 TRANSITIONS: dict[MeetingStatus, tuple[MeetingStatus, ...]] = {
     MeetingStatus.SCHEDULED: (MeetingStatus.OPEN, MeetingStatus.CLOSED),
     MeetingStatus.OPEN: (MeetingStatus.IN_SESSION, MeetingStatus.SCHEDULED, MeetingStatus.CLOSED),
     MeetingStatus.IN_SESSION: (MeetingStatus.CLOSED, MeetingStatus.OPEN),
-    MeetingStatus.CLOSED: (),
+    # Reopened by the chair (the minutes record it).
+    MeetingStatus.CLOSED: (MeetingStatus.OPEN,),
 }
 
 

@@ -75,7 +75,8 @@ def page(event: str) -> str:
     roles = ", ".join(r.value for r in Role if r in doc.roles)
     emits = ", ".join(f"`{e}`" for e in doc.emits) or "none"
     present = ("attendance.not_present",) if doc.present else ()
-    errors = "\n".join(f"- `{code}`" for code in (*doc.errors, *present, *COMMON_ERRORS))
+    closed = ("meeting.closed",) if doc.business else ()
+    errors = "\n".join(f"- `{code}`" for code in (*doc.errors, *closed, *present, *COMMON_ERRORS))
     return (
         f"# `{event}`\n\n{doc.effect}\n\n## Payload\n\n{payload}\n\nUnknown fields are refused.\n\n"
         f"## Who may\n\n{roles}\n\n## Reply\n\n{doc.reply_text}\n\n## Events\n\n{emits}\n\n"

@@ -17,7 +17,7 @@ import msgpack
 import socketio
 from pydantic import ValidationError
 
-from hub import meetings
+from hub import lifecycle, meetings
 from hub.commands import MeetingJoin, MeetingSync, RosterPage
 from hub.config import IceServer, Limits
 from hub.errors import HubError, invalid_payload
@@ -305,6 +305,7 @@ class Gateway:
             "branch": None if actor.branch is None else (await self.hub.branch(actor.branch)).name,
             "role": actor.role.value,
             "may": may,
+            "business": [name for name in may if EVENTS[name].business],
         }
         return {**reply, "you": you, "server_time": self.hub.clock().isoformat()}
 
@@ -367,10 +368,11 @@ class Gateway:
         def bound(m: Meeting, now: datetime) -> Change | None:
             return rule(m, command, actor, now)
 
+        checked = lifecycle.as_business(bound) if declared.business else bound
         event = await self.hub.execute(
             meeting_id,
             actor,
-            meetings.as_present(actor, bound) if declared.present else bound,
+            meetings.as_present(actor, checked) if declared.present else checked,
             shed=True,
         )
         if event is None:

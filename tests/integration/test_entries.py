@@ -14,7 +14,7 @@ import jsonpatch
 import msgpack
 import redis.asyncio as redis
 
-from hub import meetings
+from hub import lifecycle, meetings
 from hub.commands import MeetingSetStatus
 from hub.models import DERIVED, Branch, Event, Meeting, MeetingStatus, Presence, Role
 from hub.service import Hub
@@ -155,7 +155,7 @@ async def test_joins_commute_in_a_big_room_and_are_computed_again_when_they_do_n
     chair = actor("m900", Role.CHAIR, "c")
     await one.execute("agm", chair, lambda m, now: meetings.join(m, chair, now))
     opened = MeetingSetStatus(status=MeetingStatus.OPEN)
-    await one.execute("agm", chair, lambda m, now: meetings.set_status(m, opened, chair, now))
+    await one.execute("agm", chair, lambda m, now: lifecycle.set_status(m, opened, chair, now))
     # Computed on `two`'s copy of the meeting still scheduled, the join would not check m102 in.
     await join(two, "m102", "c2")
     # The same member's entry written by the other process since: computed again.

@@ -24,6 +24,8 @@ async def test_join_sends_snapshot_and_broadcasts_arrival(hub_server: RunningHub
     # The join reply says which events this role may send, straight from the permission matrix.
     again = await chair.ok("meeting.join", {"since": chair.version})
     assert "vote.open" in again["you"]["may"] and "meeting.join" in again["you"]["may"]
+    # What a closed meeting refuses of it, so the page offers none of it then.
+    assert "vote.open" in again["you"]["business"] and "meeting.join" not in again["you"]["business"]
     # And who the member is: their name and their own branch (the chair is in Berlin).
     assert (again["you"]["name"], again["you"]["branch"]) == ("Eleni Adeyemi", "Berlin")
 

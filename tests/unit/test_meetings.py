@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from hub import meetings
+from hub import lifecycle, meetings
 from hub.commands import MeetingSetStatus
 from hub.errors import HubError
 from hub.models import MeetingStatus, Role
@@ -77,10 +77,11 @@ def test_public_view_hides_connection_ids() -> None:
         (MeetingStatus.OPEN, MeetingStatus.IN_SESSION),
         (MeetingStatus.IN_SESSION, MeetingStatus.CLOSED),
         (MeetingStatus.OPEN, MeetingStatus.SCHEDULED),
+        (MeetingStatus.CLOSED, MeetingStatus.OPEN),
     ],
 )
 def test_allowed_status_changes(start: MeetingStatus, to: MeetingStatus) -> None:
-    change = meetings.set_status(
+    change = lifecycle.set_status(
         meeting(status=start), MeetingSetStatus(status=to), actor(role=Role.CHAIR), NOON
     )
     assert change is not None
@@ -92,18 +93,18 @@ def test_allowed_status_changes(start: MeetingStatus, to: MeetingStatus) -> None
     ("start", "to"),
     [
         (MeetingStatus.SCHEDULED, MeetingStatus.IN_SESSION),
-        (MeetingStatus.CLOSED, MeetingStatus.OPEN),
+        (MeetingStatus.CLOSED, MeetingStatus.IN_SESSION),
         (MeetingStatus.IN_SESSION, MeetingStatus.SCHEDULED),
     ],
 )
 def test_refused_status_changes(start: MeetingStatus, to: MeetingStatus) -> None:
     with pytest.raises(HubError) as refused:
-        meetings.set_status(meeting(status=start), MeetingSetStatus(status=to), actor(), NOON)
+        lifecycle.set_status(meeting(status=start), MeetingSetStatus(status=to), actor(), NOON)
     assert refused.value.code == "meeting.bad_transition"
 
 
 def test_setting_the_same_status_changes_nothing() -> None:
-    assert meetings.set_status(meeting(), MeetingSetStatus(status="scheduled"), actor(), NOON) is None
+    assert lifecycle.set_status(meeting(), MeetingSetStatus(status="scheduled"), actor(), NOON) is None
 
 
 def test_standing_orders_can_change_until_voting_begins() -> None:
@@ -144,7 +145,7 @@ def test_attendance_counts_those_present_while_the_meeting_sits() -> None:
     gone = meetings.leave(early.meeting, actor("m1", session="a"), NOON)
     stayed = meetings.join(gone.meeting if gone else early.meeting, actor("m2", session="b"), NOON)
     assert stayed is not None
-    opened = meetings.set_status(stayed.meeting, MeetingSetStatus(status="open"), actor(), NOON)
+    opened = lifecycle.set_status(stayed.meeting, MeetingSetStatus(status="open"), actor(), NOON)
     assert opened is not None
     assert opened.meeting.participants["m2"].attended
     assert not opened.meeting.participants["m1"].attended

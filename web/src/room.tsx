@@ -13,7 +13,7 @@ import { Settings } from "./settings";
 import type { AgendaItem, Meeting, MeetingStore, Participant, QueueEntry } from "./store";
 import { t } from "./i18n";
 import { formatStart } from "./time";
-import { Action, LanguagePicker, clock, reorderable, useOpener, useTick } from "./ui";
+import { Action, Confirmed, LanguagePicker, clock, reorderable, useTick } from "./ui";
 
 const reason = (code: string): string => t(`reason.${code}`, { defaultValue: code });
 
@@ -79,15 +79,32 @@ function Header({ m, store }: { m: Meeting; store: MeetingStore }) {
       {you && m.apologies[you.member_id] && <p id="apologised">{t("room.apologised")}</p>}
       {store.may("meeting.set_status") && (
         <p class="controls">
-          {m.next_statuses.map((to) => (
-            <Action key={to} action="meeting.set_status" args={{ status: to }}>
-              {t(m.status === "in_session" && to === "open" ? "room.suspend_session" : `room.to_${to}`)}
-            </Action>
-          ))}
+          {m.next_statuses.map((to) =>
+            to === "closed" ? (
+              <Confirmed
+                key={to}
+                label={t("room.to_closed")}
+                question={t("room.confirm_close")}
+                yes={t("room.yes_close")}
+                onYes={() => act("meeting.set_status", { status: to })}
+              />
+            ) : (
+              <Action key={to} action="meeting.set_status" args={{ status: to }}>
+                {t(statusMove(m.status, to))}
+              </Action>
+            ),
+          )}
         </p>
       )}
     </header>
   );
+}
+
+// The words on a status button: a break is a suspension, and a closed meeting is reopened.
+function statusMove(from: Meeting["status"], to: Meeting["status"]): string {
+  if (from === "in_session" && to === "open") return "room.suspend_session";
+  if (from === "closed" && to === "open") return "room.reopen";
+  return `room.to_${to}`;
 }
 
 function Agenda({ m, store }: { m: Meeting; store: MeetingStore }) {
@@ -120,7 +137,15 @@ function Agenda({ m, store }: { m: Meeting; store: MeetingStore }) {
                 {officer && index < m.agenda.length - 1 && (
                   <Action action="agenda.move" args={{ item_id: item.id, position: index + 1 }} aria-label={t("room.move_down", { name: item.title })}>↓</Action>
                 )}
-                {officer && !current && <Action action="agenda.remove" args={{ item_id: item.id }}>{t("room.remove")}</Action>}
+                {officer && !current && (
+                  <Confirmed
+                    label={t("room.remove")}
+                    ariaLabel={t("room.remove_item", { title: item.title })}
+                    question={t("room.confirm_remove_item", { title: item.title })}
+                    yes={t("room.yes_remove_item")}
+                    onYes={() => act("agenda.remove", { item_id: item.id })}
+                  />
+                )}
               </span>
               {store.may("agenda.update") && <EditItem item={item} />}
             </li>
@@ -273,23 +298,14 @@ function Queue({ m, store }: { m: Meeting; store: MeetingStore }) {
 
 // Removing someone is asked twice: it closes their connections and bars them until readmitted.
 function RemoveButton({ p }: { p: Participant }) {
-  // Keyboard focus follows the question and comes back when it is dismissed.
-  const { open: asking, toggle: ask, focus } = useOpener<HTMLButtonElement>();
-  if (!asking) {
-    return (
-      <button type="button" ref={focus} aria-label={t("room.remove_name", { name: p.name })} onClick={() => ask(true)}>
-        {t("room.remove_person")}
-      </button>
-    );
-  }
   return (
-    <span class="confirm" role="group" aria-label={t("room.confirm_remove", { name: p.name })}>
-      <span>{t("room.confirm_remove", { name: p.name })}</span>{" "}
-      <button type="button" ref={focus} onClick={() => act("participant.remove", { member_id: p.member_id })}>
-        {t("room.yes_remove")}
-      </button>{" "}
-      <button type="button" onClick={() => ask(false)}>{t("room.cancel")}</button>
-    </span>
+    <Confirmed
+      label={t("room.remove_person")}
+      ariaLabel={t("room.remove_name", { name: p.name })}
+      question={t("room.confirm_remove", { name: p.name })}
+      yes={t("room.yes_remove")}
+      onYes={() => act("participant.remove", { member_id: p.member_id })}
+    />
   );
 }
 

@@ -47,6 +47,8 @@ export interface You {
   role: Role;
   // The events this member's role may send: the server's permission matrix, so controls match it.
   may: string[];
+  // Those of them a closed meeting refuses (the server's declaration).
+  business: string[];
 }
 
 // meeting.join also says who the client is and what time the server has.
@@ -159,8 +161,11 @@ export class MeetingStore {
     return this.myBallots.get(voteId) ?? (kept ? JSON.parse(kept) : undefined);
   }
 
+  // Whether this member may send `event` now: their role allows it, and the meeting is not closed to it.
   may(event: string): boolean {
-    return this.you?.may.includes(event) ?? false;
+    const you = this.you;
+    if (!you?.may.includes(event)) return false;
+    return !(this.meeting?.status === "closed" && you.business.includes(event));
   }
 
   serverNow(): number {

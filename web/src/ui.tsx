@@ -71,6 +71,49 @@ export function useTick(ms: number): void {
   }, [ms]);
 }
 
+// A button whose action is asked about first, in place: what cannot be undone lightly (closing the
+// meeting, removing an item or a person). Keyboard focus follows the question and comes back.
+export function Confirmed({
+  label,
+  ariaLabel,
+  question,
+  yes,
+  onYes,
+}: {
+  label: string;
+  ariaLabel?: string;
+  question: string;
+  yes: string;
+  onYes: () => void;
+}) {
+  const { open: asking, toggle: ask, focus } = useOpener<HTMLButtonElement>();
+  if (!asking) {
+    return (
+      <button type="button" ref={focus} aria-label={ariaLabel} onClick={() => ask(true)}>
+        {label}
+      </button>
+    );
+  }
+  return (
+    <span class="confirm" role="group" aria-label={question}>
+      <span>{question}</span>{" "}
+      <button
+        type="button"
+        ref={focus}
+        onClick={() => {
+          ask(false);
+          onYes();
+        }}
+      >
+        {yes}
+      </button>{" "}
+      <button type="button" onClick={() => ask(false)}>
+        {t("room.cancel")}
+      </button>
+    </span>
+  );
+}
+
 // A control that opens in place (a question, a form): keyboard focus moves to `focus` in the new state
 // whenever it opens or closes, so it lands in the opened part and comes back to the opener.
 export function useOpener<T extends HTMLElement>() {
