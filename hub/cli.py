@@ -6,9 +6,10 @@ import asyncio
 import copy
 import dataclasses
 import functools
+import math
 import os
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -208,7 +209,7 @@ def serve(
     )
 
     if demo:
-        print_demo_links(settings, 30)
+        print_demo_links(settings, None)
 
     click.echo(f"Meeting hub on {settings.base_url}/  (store: {settings.redis_url or settings.data_dir})")
     if workers > 1:
@@ -239,23 +240,47 @@ def log_config() -> dict[str, Any]:
 
 @main.command()
 @store_options
-@click.option("--days", default=30, show_default=True, help="How long the printed links stay valid.")
-def demo(settings: Settings, days: int) -> None:
-    """Load the sample constituency and its AGM, and print join links for a chair and members."""
+@click.option(
+    "--days",
+    type=click.IntRange(min=1),
+    help="How long the printed links stay valid. Default: until the demo meeting is over.",
+)
+def demo(settings: Settings, days: int | None) -> None:
+    """Load the sample constituency and its AGM, and print join links for enough members to make it
+    quorate, and their home pages."""
     print_demo_links(settings, days)
 
 
-def print_demo_links(settings: Settings, days: int) -> None:
-    from hub.demo import DEMO_MEETING_ID, load_demo
+def print_demo_links(settings: Settings, days: int | None) -> None:
+    from hub.demo import DEMO_MEETING_ID, LINKS_LAST_AT_LEAST, load_demo, meeting_over
+
+    now = datetime.now(UTC)
+    needed = max(meeting_over() - now, LINKS_LAST_AT_LEAST)
+    if days is None:
+        valid_for = timedelta(days=math.ceil(needed / timedelta(days=1)))
+    elif timedelta(days=days) < needed:
+        # A link that dies before the meeting is over would leave the demo's members locked out of it.
+        raise click.BadParameter(
+            f"links valid {days} days would expire before the demo meeting is over "
+            f"({meeting_over():%d %b %Y}); give at least {math.ceil(needed / timedelta(days=1))}, "
+            "or leave --days out.",
+            param_hint="--days",
+        )
+    else:
+        valid_for = timedelta(days=days)
 
     async def run() -> tuple[list[Any], list[str]]:
         async with open_hub(settings) as hub:
-            links = await load_demo(hub, timedelta(days=days))
-            homes = [await hub.issue_home_link(m.id, timedelta(days=days)) for m, _, _ in links]
+            links = await load_demo(hub, valid_for)
+            homes = [await hub.issue_home_link(m.id, valid_for) for m, _, _ in links]
             return links, homes
 
     links, homes = asyncio.run(run())
-    click.echo(f"Demo meeting '{DEMO_MEETING_ID}' is ready. Join links (valid {days} days):")
+    expires = now + valid_for
+    click.echo(
+        f"Demo meeting '{DEMO_MEETING_ID}' is ready. Join links (valid until {expires:%d %b %Y}; "
+        f"{len(links)} members, enough for its quorum):"
+    )
     for member, role, token in links:
         click.echo(f"  {role.value:<9} {member.name:<20} {settings.base_url}/join/{token}")
     click.echo("Home pages (upcoming meetings, calendar, minutes):")

@@ -14,12 +14,35 @@ from hub.service import Hub
 SAMPLE = "sample-constituency.json"
 CONSTITUENCY_ID = "intl"
 DEMO_MEETING_ID = "agm"
-# Who gets a printed join link: the officers and members from three continents.
+# Who gets a printed join link first: the officers and members from three continents; then more
+# members, until those printed can make the meeting quorate.
 LINKED = ["m001", "m007", "m002", "m025", "m031", "m040"]
+# The demo meeting is over this long after it starts; its links last until then.
+MEETING_LASTS = timedelta(days=1)
+# And at least this long, once the demo meeting's date has passed.
+LINKS_LAST_AT_LEAST = timedelta(days=30)
 
 
 def sample() -> dict[str, Any]:
     return json.loads(resources.files("hub").joinpath(f"data/{SAMPLE}").read_text())  # type: ignore[no-any-return]
+
+
+def meeting_over() -> datetime:
+    """When the demo meeting is over: links must last until then."""
+    return datetime.fromisoformat(sample()["agm"]["scheduled_start_utc"]) + MEETING_LASTS
+
+
+def linked(data: dict[str, Any]) -> list[str]:
+    """Who gets a printed link: LINKED, then members in order until they are enough for the quorum."""
+    quorum = data["agm"]["quorum"]
+    needed = int(quorum["value"]) if quorum["kind"] == "number" else len(data["members"])
+    chosen = list(LINKED)
+    for member in data["members"]:
+        if len(chosen) >= needed:
+            break
+        if member["id"] not in chosen and "observer" not in member["roles"]:
+            chosen.append(member["id"])
+    return chosen
 
 
 def _slug(name: str) -> str:
@@ -87,7 +110,7 @@ async def load_demo(hub: Hub, valid_for: timedelta = timedelta(days=30)) -> list
         if exc.code != "meeting.exists":
             raise
     links = []
-    for member_id in LINKED:
+    for member_id in linked(data):
         member = await hub.member(member_id)
         links.append((member, roles[member_id], await hub.issue_link(member_id, DEMO_MEETING_ID, valid_for)))
     return links

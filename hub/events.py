@@ -158,9 +158,11 @@ EVENTS: dict[str, ClientEvent] = _declare(
         emits=("participant.joined", "lobby.waiting"),
         reply=(
             '`{"version", "meeting" | "events", "crowd"?, "you": {"member_id", "name", "branch", "role", '
-            '"may", "business"}, "server_time"}`; `branch` names the member\'s own branch (`null` for most, '
-            "who belong to none), for their join screen; `may` lists the events this member's role may send, "
-            "and `business` those of them a closed meeting refuses (`meeting.closed`)."
+            '"may", "business", "home"}, "server_time"}`; `branch` names the member\'s own branch '
+            "(`null` for most, who belong to none), for their join screen; `may` lists the events this "
+            "member's role may send, and `business` those of them a closed meeting refuses "
+            "(`meeting.closed`); `home` is the path of the member's home page (their meetings, calendar and "
+            "minutes), valid as long as the join link."
         ),
         present=False,
     ),

@@ -299,6 +299,11 @@ class Gateway:
             reply = await self.hub.snapshot(meeting_id, at_least=joined.version if joined else 0)
         # Who the client is, and the server's clock so countdowns agree across devices.
         may = [name for name, declared in EVENTS.items() if declared.may(actor.role)]
+        connection = self.connections.get(sid)
+        # The member's home page (their other meetings, calendar, minutes), for as long as this link.
+        home = (
+            None if connection is None else self.hub.tokens.issue_home(actor.member_id, connection.expires_at)
+        )
         you = {
             "member_id": actor.member_id,
             "name": actor.name,
@@ -306,6 +311,7 @@ class Gateway:
             "role": actor.role.value,
             "may": may,
             "business": [name for name in may if EVENTS[name].business],
+            "home": None if home is None else f"/home/{home}",
         }
         return {**reply, "you": you, "server_time": self.hub.clock().isoformat()}
 

@@ -53,6 +53,9 @@ async def test_a_member_finds_their_meeting_and_joins_from_home(
 
     await card.get_by_role("link", name="Join “Annual General Meeting”").click()
     await expect(page.locator("#title")).to_have_text("Annual General Meeting")
+    # And back: the meeting page links to the member's home.
+    await page.get_by_role("link", name="Your meetings and minutes").click()
+    await expect(page.get_by_role("heading", name="Your meetings")).to_be_visible()
     await context.close()
 
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 from click.testing import CliRunner
 
 from hub.cli import main
+from hub.config import Settings
+from hub.demo import meeting_over
+from hub.tokens import Links
 
 
 def test_a_refusal_is_a_message_not_a_traceback(tmp_path: Path) -> None:
@@ -20,12 +24,25 @@ def test_demo_links_follow_the_address_options(tmp_path: Path) -> None:
     """`hub demo` and `hub serve --demo` print links for the address the hub will serve."""
     result = CliRunner().invoke(main, ["demo", "--data-dir", str(tmp_path), "--port", "8765"])
     assert result.exit_code == 0, result.output
-    assert result.output.count("http://127.0.0.1:8765/join/") == 6
-    assert result.output.count("http://127.0.0.1:8765/home/") == 6
+    # Enough members to make the demo meeting quorate (10), each with a home page.
+    assert result.output.count("http://127.0.0.1:8765/join/") == 10
+    assert result.output.count("http://127.0.0.1:8765/home/") == 10
     again = CliRunner().invoke(
         main, ["demo", "--data-dir", str(tmp_path), "--public-url", "https://hub.example.org/"]
     )
-    assert again.output.count("https://hub.example.org/join/") == 6
+    assert again.output.count("https://hub.example.org/join/") == 10
+
+
+def test_demo_links_last_until_the_meeting_is_over(tmp_path: Path) -> None:
+    """By default the links outlive the demo meeting; a `--days` that would end them first is refused."""
+    result = CliRunner().invoke(main, ["demo", "--data-dir", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    token = result.output.split("/join/")[1].split()[0]
+    claims = Links(Settings(data_dir=tmp_path).signing_secret()).read(token, datetime.now(UTC))
+    assert claims.expires_at >= meeting_over()
+    short = CliRunner().invoke(main, ["demo", "--data-dir", str(tmp_path), "--days", "5"])
+    assert short.exit_code == 2
+    assert "would expire before the demo meeting is over" in short.output
 
 
 def test_a_home_link_is_printed_and_can_be_revoked(tmp_path: Path) -> None:

@@ -66,6 +66,14 @@ function Header({ m, store }: { m: Meeting; store: MeetingStore }) {
       {you && (
         <p class="you" id="you">
           {t("room.you_are")} <strong>{you.name}</strong> ({t(`role.${you.role}`)})
+          {you.home && (
+            <>
+              {" · "}
+              <a href={you.home} id="home-link">
+                {t("room.your_meetings")}
+              </a>
+            </>
+          )}
         </p>
       )}
       {you && store.may("attendance.apologise") && m.status === "scheduled" && !m.apologies[you.member_id] && (

@@ -49,6 +49,8 @@ export interface You {
   may: string[];
   // Those of them a closed meeting refuses (the server's declaration).
   business: string[];
+  // The member's home page: their other meetings, calendar and minutes.
+  home: string | null;
 }
 
 // meeting.join also says who the client is and what time the server has.
