@@ -96,6 +96,12 @@ async def test_motion_with_amendment_and_votes(
     await vote(ben, "Against")
     receipt = await ben.locator("#recorded code").text_content()
     assert receipt is not None and len(receipt) == 19
+    # Four groups of four, of characters that cannot be misread, and a button that copies them.
+    assert all(len(g) == 4 and set(g) <= set("0123456789ABCDEFGHJKMNPQRSTVWXYZ") for g in receipt.split("-"))
+    await ben.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    await ben.get_by_role("button", name="Copy the receipt").click()
+    await expect(ben.locator("#recorded [role=status]")).to_have_text("Copied.")
+    assert await ben.evaluate("navigator.clipboard.readText()") == receipt
     # From another device (no session of this vote), a press changes nothing: the hub answers with the
     # same receipt and no choice, and the page says the ballot was already in.
     other = await open_as(browser, hub_server, BEN)

@@ -6,7 +6,7 @@ import { t } from "./i18n";
 import { majorityRule, motionText, motionTitle, question } from "./phrases";
 import type { Payloads } from "./protocol.gen";
 import type { Amendment, Meeting, MeetingStore, Motion, Vote } from "./store";
-import { Action } from "./ui";
+import { Action, CopyButton } from "./ui";
 
 const PROCEDURES = ["question_be_now_put", "next_business", "refer_back", "adjourn", "challenge_chair"];
 const CHOICES: Array<Payloads["vote.cast"]["choice"]> = ["for", "against", "abstain"];
@@ -185,6 +185,7 @@ function OpenVote({ vote, m, store }: { vote: Vote; m: Meeting; store: MeetingSt
           {mine.receipt && (
             <>
               {t("motions.receipt")} <code>{mine.receipt}</code>
+              <CopyButton text={mine.receipt} label={t("motions.copy_receipt")} />
             </>
           )}
         </p>
@@ -247,6 +248,7 @@ function Result({ vote, m, store }: { vote: Vote; m: Meeting; store: MeetingStor
         <>
           <p class="receipt">
             {t("motions.your_receipt")} <code>{receipt}</code>
+            <CopyButton text={receipt} label={t("motions.copy_receipt")} />
           </p>
           <CheckBallot voteId={vote.id} receipt={receipt} />
         </>

@@ -114,6 +114,31 @@ export function Confirmed({
   );
 }
 
+// Copies `text` (a receipt) to the clipboard, and says so where a screen reader hears it.
+export function CopyButton({ text, label }: { text: string; label: string }) {
+  const [state, setState] = useState<"" | "copied" | "failed">("");
+  return (
+    <>
+      {" "}
+      <button
+        type="button"
+        aria-label={label}
+        onClick={() =>
+          navigator.clipboard.writeText(text).then(
+            () => setState("copied"),
+            () => setState("failed"),
+          )
+        }
+      >
+        {t("copy")}
+      </button>{" "}
+      <span role="status" class="copied">
+        {state && t(`copy_${state}`)}
+      </span>
+    </>
+  );
+}
+
 // A control that opens in place (a question, a form): keyboard focus moves to `focus` in the new state
 // whenever it opens or closes, so it lands in the opened part and comes back to the opener.
 export function useOpener<T extends HTMLElement>() {
