@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from hub.models import (
     AgendaKind,
@@ -93,9 +93,15 @@ class SpeakerRequest(Model):
     stance: Literal["for", "against"] | None = None
 
 
+def _cites_something(text: str) -> str:
+    if not any(c.isalnum() for c in text):
+        raise ValueError("cite the standing order or rule the point relies on")
+    return text.strip()
+
+
 class SpeakerPointOfOrder(Model):
-    # The standing order the point relies on: a point of order must cite one.
-    rule: Annotated[str, Field(min_length=1, max_length=200)]
+    # The standing order the point relies on: a point of order must cite one (not blanks or dashes).
+    rule: Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_cites_something)]
 
 
 class SpeakerWithdraw(Model):

@@ -22,8 +22,9 @@ def set_status(meeting: Meeting, command: MeetingSetStatus, actor: Actor, now: d
             f"A meeting that is {meeting.status.value} cannot become {command.status.value}.",
             {"from": meeting.status.value, "to": command.status.value},
         )
+    before = meeting.status
     if command.status == MeetingStatus.CLOSED:
-        meeting = _closing(meeting, now)
+        meeting = close(meeting, now)
     # Whoever is here as the meeting starts sitting is checked in.
     arrived = {}
     if command.status in SITTING:
@@ -35,14 +36,15 @@ def set_status(meeting: Meeting, command: MeetingSetStatus, actor: Actor, now: d
     return Change(
         with_participants(meeting.model_copy(update={"status": command.status}), arrived),
         "meeting.status_changed",
-        {"from": meeting.status.value, "to": command.status.value},
+        {"from": before.value, "to": command.status.value},
         arrived,
     )
 
 
-def _closing(meeting: Meeting, now: datetime) -> Meeting:
-    """The meeting as it closes: no vote left open (its result must be declared first), no speech
-    running, and the item under discussion left with its time banked."""
+def close(meeting: Meeting, now: datetime) -> Meeting:
+    """The meeting closed (by the chair, or by an adjournment carried): no vote left open (its result
+    must be declared first), no speech running, and the item under discussion left with its time
+    banked."""
     open_vote = next((v for v in meeting.votes if v.status == "open"), None)
     if open_vote is not None:
         raise HubError(
@@ -50,7 +52,7 @@ def _closing(meeting: Meeting, now: datetime) -> Meeting:
             "Close the open vote and declare its result before closing the meeting.",
             {"vote_id": open_vote.id},
         )
-    update: dict[str, object] = {"speech": None, "current_item": None}
+    update: dict[str, object] = {"status": MeetingStatus.CLOSED, "speech": None, "current_item": None}
     if meeting.current_item is not None:
         item = find(meeting, meeting.current_item)
         banked = bank_time(item, now)

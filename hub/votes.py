@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from hub import agenda, motions
+from hub import agenda, lifecycle, motions
 from hub.commands import VoteClose, VoteOpen
 from hub.errors import HubError
 from hub.meetings import Actor, Change, OpenBox, next_id, require_present
@@ -18,7 +18,6 @@ from hub.models import (
     VOTING_ROLES,
     Majority,
     Meeting,
-    MeetingStatus,
     Motion,
     Procedure,
     TextChange,
@@ -250,18 +249,19 @@ def apply_result(meeting: Meeting, vote: Vote, now: datetime) -> tuple[Meeting, 
     )
     if kind == "motion" or not carried:
         return meeting, f"The motion was {'carried' if carried else 'lost'}."
-    return _procedural_effect(meeting, motion)
+    return _procedural_effect(meeting, motion, now)
 
 
-def _procedural_effect(meeting: Meeting, procedural: Motion) -> tuple[Meeting, str]:
+def _procedural_effect(meeting: Meeting, procedural: Motion, now: datetime) -> tuple[Meeting, str]:
     procedure = procedural.procedure
     if procedure == Procedure.ADJOURN:
-        return meeting.model_copy(update={"status": MeetingStatus.CLOSED}), "The meeting was adjourned."
+        return lifecycle.close(meeting, now), "The meeting was adjourned."
     if procedure == Procedure.CHALLENGE_CHAIR:
         return meeting, "The chair's ruling was overturned."
     target = motions.find(meeting, procedural.target_id or "")
     if procedure == Procedure.QUESTION_BE_NOW_PUT:
-        # Debate ends: the list closes and nobody else is called before the vote.
+        # Debate ends: the speech under way, and the list, closes; nobody else is called before the vote.
+        meeting = meeting.model_copy(update={"speech": None})
         if target.item_id is not None:
             item = agenda.find(meeting, target.item_id)
             meeting = agenda.replace_item(meeting, item.model_copy(update={"queue_open": False, "queue": []}))

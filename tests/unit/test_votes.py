@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from pydantic import ValidationError
 
 from hub import meetings, motions, votes
 from hub.commands import (
@@ -9,6 +10,7 @@ from hub.commands import (
     MotionProcedural,
     MotionSecond,
     MotionSubmit,
+    SpeakerPointOfOrder,
     VoteClose,
     VoteOpen,
 )
@@ -21,6 +23,7 @@ from hub.models import (
     Procedure,
     Quorum,
     Role,
+    Speech,
     VoteMethod,
     VoteSubject,
 )
@@ -172,8 +175,12 @@ def test_question_be_now_put_closes_the_debate() -> None:
     m = motions.submit(m, MotionSubmit(title="Votes for life", text=TEXT), MOVER, NOON).meeting
     m = motions.second(m, MotionSecond(motion_id="mo2"), SECONDER, NOON).meeting
     m = procedural(m, Procedure.QUESTION_BE_NOW_PUT, "mo2")
+    # Someone has the floor when the closure is put: carried, it ends their speech too.
+    speaking = Speech(item_id="a1", member_id="p003", name="Member p003", kind="speech", limit_seconds=180)
+    m = m.model_copy(update={"speech": speaking})
     opened = votes.open(m, VoteOpen(subject=VoteSubject(kind="procedural", motion_id="mo3")), CHAIR, NOON)
     closed = votes.close(opened.meeting, VoteClose(vote_id="v4"), {"for": 7, "against": 2}, CHAIR, NOON)
+    assert closed.meeting.speech is None
     assert closed.meeting.agenda[0].queue_open is False
     assert closed.meeting.motions[0].status == "seconded"
     assert "question is put" in closed.data["effect"]
@@ -192,6 +199,15 @@ def test_adjournment_closes_the_meeting() -> None:
     opened = votes.open(m, VoteOpen(subject=VoteSubject(kind="procedural", motion_id="mo2")), CHAIR, NOON)
     closed = votes.close(opened.meeting, VoteClose(vote_id="v3"), {"for": 7}, CHAIR, NOON)
     assert closed.meeting.status == MeetingStatus.CLOSED
+    # As when the chair closes it: nothing is left under discussion, and no business follows.
+    assert closed.meeting.current_item is None and closed.meeting.speech is None
+
+
+@pytest.mark.parametrize("rule", ["", "   ", "-", "...", "—"])
+def test_a_point_of_order_cites_a_real_reference(rule: str) -> None:
+    with pytest.raises(ValidationError):
+        SpeakerPointOfOrder(rule=rule)
+    assert SpeakerPointOfOrder(rule="  SO 7.2 ").rule == "SO 7.2"
 
 
 def test_emergency_motion_is_admitted_by_a_vote() -> None:
