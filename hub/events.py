@@ -324,9 +324,9 @@ EVENTS: dict[str, ClientEvent] = _declare(
         SpeakerPointOfOrder,
         VOTERS,
         effect=(
-            "Raise a point of order, citing the standing order it relies on (`rule`: blanks or punctuation "
-            "alone are `invalid_payload`). It goes before all other speakers, and may be raised even when the "
-            "list is closed."
+            "Raise a point of order, citing the standing order it relies on (`rule`: blanks or "
+            "punctuation alone are `invalid_payload`). It goes before all other speakers, and may be raised "
+            "even when the list is closed."
         ),
         emits=("speaker.queued",),
         errors=(NO_ITEM, "speaker.already_queued"),
