@@ -300,6 +300,8 @@ def _protocol(send: Any) -> WebSocketsSansIOProtocol | bool:
 
 # Sends handed to their own task, kept until done.
 _sending: set[asyncio.Task[None]] = set()
+# Long-polls that a newer poll of the same session is ending (`_poll`).
+_superseded: set[asyncio.Task[Any]] = set()
 
 
 async def _poll(self: AsyncSocket) -> list[eio_packet.Packet]:
@@ -308,23 +310,39 @@ async def _poll(self: AsyncSocket) -> list[eio_packet.Packet]:
     stop (a None at the head of the queue)."""
     queue: asyncio.Queue[eio_packet.Packet | None] = self.queue
     packets: list[eio_packet.Packet] = []
+    stale = self._hub_waiter
+    if stale is not None and not self._hub_expired:
+        # A client keeps one long-poll open, so a second one means it gave up the first: its connection
+        # broke (under `--workers`, the worker relaying it was killed) and its HTTP library sent the GET
+        # again. The first one's answer would go nowhere and take the next packet with it, lost to a
+        # client that carries on: it ends now, with a NOOP, as Engine.IO ends a poll an upgrade stops.
+        _superseded.add(stale)
+        stale.cancel()
     if queue.empty():
         loop = asyncio.get_running_loop()
+        me = asyncio.current_task()
+        assert me is not None
         self._hub_waiting_since = loop.time()
-        self._hub_waiter = asyncio.current_task()
+        self._hub_waiter = me
         if self._hub_watchdog is None:
             limit = self.server.ping_interval + self.server.ping_timeout
             self._hub_watchdog = loop.call_at(self._hub_waiting_since + limit, _watch, self, limit)
         try:
             first = await queue.get()
         except asyncio.CancelledError:
+            if me in _superseded:
+                # The newer poll waits in its place, under the watchdog.
+                _superseded.discard(me)
+                me.uncancel()
+                return [eio_packet.Packet(eio_packet.NOOP)]
             if self._hub_expired:
                 self._hub_expired = False
-                self._hub_waiter.uncancel()
+                me.uncancel()
             _disarm(self)
             raise eio_exceptions.QueueEmpty() from None
         finally:
-            self._hub_waiter = None
+            if self._hub_waiter is me:
+                self._hub_waiter = None
         queue.task_done()
         if first is None:
             _disarm(self)

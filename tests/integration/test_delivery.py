@@ -328,3 +328,17 @@ async def test_a_poll_cancelled_from_outside_ends_as_engineio_s_own() -> None:
     polling.cancel()
     with pytest.raises(eio_exceptions.QueueEmpty):
         await polling
+
+
+async def test_a_newer_poll_ends_the_one_still_waiting_which_takes_nothing() -> None:
+    """A client keeps one long-poll open: a second one means it gave up the first (its connection broke,
+    and its HTTP library sent the GET again), whose answer would go nowhere."""
+    socket = engine_socket(25, 20)
+    given_up = asyncio.create_task(socket.poll())
+    await asyncio.sleep(0.05)
+    again = asyncio.create_task(socket.poll())
+    await asyncio.sleep(0.05)
+    assert given_up.done() and [p.packet_type for p in given_up.result()] == [engineio.packet.NOOP]
+    socket.queue.put_nowait("next")
+    assert await asyncio.wait_for(again, 1) == ["next"]
+    assert given_up.cancelling() == 0

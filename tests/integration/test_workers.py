@@ -11,7 +11,6 @@ import gc
 import os
 import signal
 import subprocess
-import time
 import warnings
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
@@ -144,10 +143,7 @@ async def settle(
 
     async def one(client: MeetingClient) -> None:
         while not done(client):
-            # A worker that has just started again may publish its sweep before the other worker hears
-            # it (a known gap, see the issue notes): look again every few seconds, as test_faults does.
-            if client.gaps or time.monotonic() - client.synced_at > RESYNC_SECONDS:
-                client.synced_at = time.monotonic()
+            if client.gaps:
                 async with client.sync_lock:
                     client.early = []
                     client.catch_up(await client.ok("meeting.sync", {"since": client.version}, timeout=30))
@@ -158,9 +154,6 @@ async def settle(
 
     async with asyncio.timeout(timeout):
         await asyncio.gather(*(one(c) for c in clients))
-
-
-RESYNC_SECONDS = 5
 
 
 async def test_two_workers_serve_one_meeting_over_websocket_and_polling(
