@@ -9,12 +9,14 @@ from typing import Any
 
 import socketio
 
-# Sends to a room start at least this much per member apart. Sending one event to one client costs the
-# process about 45 µs in all, so sends spaced by less would leave little time for the commands causing
-# them: at 50 µs a storm of 2,000 joins took 85 s, at 100 µs 27 s, with the vote storm no worse. Spacing
-# by how long the last send took was tried too: under load a send's time is mostly other tasks running
-# while it yields, and tallies came later.
-PER_CLIENT = 100e-6
+# Sends to a room start at least this much per member apart, so that a storm of sends leaves time for
+# the commands causing them. A delivery costs the process 15-25 µs since frames go straight to idle
+# members' transports (signalling/delivery.py): 40 µs leaves about half the core to commands. At 100 µs
+# (when a delivery cost about 45 µs) a tally to 3,500 members could go only every 350 ms, and the vote
+# storm's p99 at 3,500 was 580 ms; at 40 µs it was 261-885 ms in runs minutes apart (docs/performance.md).
+# Spacing by how long the last send took was tried too: under load a send's time is mostly other tasks
+# running while it yields, and tallies came later.
+PER_CLIENT = 40e-6
 
 
 def room_size(sio: socketio.AsyncServer, room: str) -> int:
