@@ -99,9 +99,26 @@ def _cites_something(text: str) -> str:
     return text.strip()
 
 
+def _says_something(text: str) -> str:
+    if not any(c.isalnum() for c in text):
+        raise ValueError("say it in words")
+    return text.strip()
+
+
 class SpeakerPointOfOrder(Model):
     # The standing order the point relies on: a point of order must cite one (not blanks or dashes).
     rule: Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_cites_something)]
+    # What the point is, in a sentence.
+    point: Annotated[str, Field(min_length=1, max_length=500), AfterValidator(_says_something)]
+
+
+class PointRule(Model):
+    """The chair's ruling on a point of order it has heard."""
+
+    point_id: Id
+    upheld: bool
+    # The ruling in the chair's words, for the minutes (and for a challenge to it).
+    ruling: Annotated[str, Field(min_length=1, max_length=2000), AfterValidator(_says_something)]
 
 
 class SpeakerWithdraw(Model):

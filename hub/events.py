@@ -59,6 +59,7 @@ from hub.commands import (
     MotionWithdraw,
     ParticipantReadmit,
     ParticipantRemove,
+    PointRule,
     RosterPage,
     SpeakerCall,
     SpeakerCloseList,
@@ -85,7 +86,7 @@ from hub.roles import CHAIRS, EVERYONE, OFFICERS, VOTERS
 Rule = Callable[[Meeting, Any, Actor, datetime], Change | None]
 
 # The meeting's business, by family or by name: what a closed meeting refuses.
-BUSINESS = frozenset({"agenda", "speaker", "speech", "motion", "amendment", "vote.open"})
+BUSINESS = frozenset({"agenda", "speaker", "speech", "point", "motion", "amendment", "vote.open"})
 VERSION_REPLY = '`{"version": N}` (the version after the change), or `null` when nothing changed.'
 NO_ITEM = "agenda.no_current_item"
 
@@ -324,14 +325,16 @@ EVENTS: dict[str, ClientEvent] = _declare(
         SpeakerPointOfOrder,
         VOTERS,
         effect=(
-            "Raise a point of order, citing the standing order it relies on (`rule`: blanks or "
-            "punctuation alone are `invalid_payload`). It goes before all other speakers, and may be raised "
-            "even when the list is closed."
+            "Raise a point of order, citing the standing order it relies on (`rule`) and saying what the "
+            "point is (`point`; blanks or punctuation alone are `invalid_payload`). It goes before all other "
+            "speakers, and may be raised even when the list is closed; the member may withdraw it "
+            "(`speaker.withdraw` with its `entry_id`) until called. Once called it is in the meeting's "
+            "`points`, for the chair's ruling (`point.rule`)."
         ),
         emits=("speaker.queued",),
         errors=(NO_ITEM, "speaker.already_queued"),
         rule=speakers.point_of_order,
-        example={"rule": "SO 1"},
+        example={"rule": "SO 1", "point": "The speaker is not speaking to the motion."},
         creates=("entry_id",),
     ),
     ClientEvent(
@@ -429,6 +432,20 @@ EVENTS: dict[str, ClientEvent] = _declare(
         emits=("speech.ended",),
         errors=("speech.none",),
         rule=speakers.end,
+    ),
+    ClientEvent(
+        "point.rule",
+        PointRule,
+        CHAIRS,
+        effect=(
+            "Rule on a point of order the chair has called (`point_id`: its entry's id, in the meeting's "
+            "`points`): upheld or not, and the ruling in the chair's words. Once per point; the minutes "
+            "record it."
+        ),
+        emits=("point.ruled",),
+        errors=("point.not_found", "point.ruled"),
+        rule=speakers.rule_on_point,
+        example={"point_id": "q1", "upheld": False, "ruling": "The speaker is in order."},
     ),
     ClientEvent(
         "attendance.apologise",

@@ -138,10 +138,14 @@ class StandingOrders(Model):
 
     quorum: Quorum = Field(default_factory=Quorum)
     speech_seconds: Annotated[int, Field(ge=10, le=3600)] = 180
+    # The mover opening the debate on their motion, and replying at its end.
     mover_seconds: Annotated[int, Field(ge=10, le=3600)] = 300
+    reply_seconds: Annotated[int, Field(ge=10, le=3600)] = 180
     right_of_reply: bool = True
     amendments_need_seconder: bool = True
     alternate_by_gender: bool = False
+    # Speakers for and against in turn (before the balance by gender, when both are on).
+    alternate_by_stance: bool = False
     chair_challenge_majority: Literal["simple", "two_thirds_present"] = "two_thirds_present"
     vote_changes_allowed: bool = True
 
@@ -160,8 +164,9 @@ class QueueEntry(Model):
     name: Name
     kind: Literal["speech", "point_of_order"] = "speech"
     stance: Literal["for", "against"] | None = None
-    # The standing order a point of order relies on.
+    # The standing order a point of order relies on, and what the point is.
     rule: Annotated[str, Field(max_length=200)] | None = None
+    point: Annotated[str, Field(max_length=500)] | None = None
     requested_at: UtcTime
     # Why the entry stands where it does: point_of_order, first_time, spoken_before, alternation,
     # moved_by_chair.
@@ -183,8 +188,25 @@ class AgendaItem(Model):
     queue_open: bool = True
     # How often each member has spoken on this item.
     spoken: dict[str, int] = Field(default_factory=dict)
-    # Server-side only: the balance group of the last speaker called, for alternation.
+    # Server-side only: the balance group and the stance of the last speaker called, for alternation.
     last_balance: str | None = None
+    last_stance: str | None = None
+
+
+class PointOfOrder(Model):
+    """A point of order once the chair has called it, and the chair's ruling on it."""
+
+    # The queue entry it was raised as.
+    id: Id
+    item_id: Id
+    member_id: Id
+    name: Name
+    rule: Annotated[str, Field(max_length=200)]
+    point: Annotated[str, Field(max_length=500)]
+    heard_at: UtcTime
+    upheld: bool | None = None
+    ruling: Annotated[str, Field(max_length=2000)] | None = None
+    ruled_at: UtcTime | None = None
 
 
 class Speech(Model):
@@ -406,6 +428,7 @@ StepKind = Literal[
     "reply",
     "put",
     "nothing",
+    "rule",
 ]
 
 
@@ -416,6 +439,7 @@ class Step(Model):
     rule: str | None = None
     motion_id: Id | None = None
     vote_id: Id | None = None
+    point_id: Id | None = None
     # Unseconded amendments that fall when the motion is put.
     falling: int = 0
     # Why the rules block this step for now, so the chair is never surprised by a refusal.
@@ -445,6 +469,8 @@ class Meeting(Model):
     agenda: list[AgendaItem] = Field(default_factory=list)
     current_item: str | None = None
     speech: Speech | None = None
+    # Points of order the chair has called, with the rulings given.
+    points: list[PointOfOrder] = Field(default_factory=list)
     motions: list[Motion] = Field(default_factory=list)
     votes: list[Vote] = Field(default_factory=list)
     minutes: Minutes | None = None
@@ -508,7 +534,7 @@ class Meeting(Model):
 
 # What the public view leaves out of the meeting's parts.
 _HIDDEN: dict[str, Any] = {
-    "agenda": {"__all__": {"last_balance": True, "queue": {"__all__": {"balance"}}}},
+    "agenda": {"__all__": {"last_balance": True, "last_stance": True, "queue": {"__all__": {"balance"}}}},
     "minutes": {"text"},
 }
 # Parts of the view computed from others, with the parts they are computed from.
@@ -526,6 +552,7 @@ DERIVED: dict[str, frozenset[str]] = {
             "current_item",
             "speech",
             "motions",
+            "points",
         }
     ),
 }

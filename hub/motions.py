@@ -216,7 +216,7 @@ def reply(meeting: Meeting, command: MotionReply, actor: Actor, now: datetime) -
         member_id=motion.mover_id,
         name=motion.mover_name,
         kind="speech",
-        limit_seconds=meeting.standing_orders.speech_seconds,
+        limit_seconds=meeting.standing_orders.reply_seconds,
         started_at=now,
     )
     replied = replace_motion(meeting, motion.model_copy(update={"reply_given": True}))

@@ -40,6 +40,10 @@ def next_steps(meeting: Meeting) -> list[Step]:
     if item is None:
         steps.append(Step(step="take_up"))
         return steps
+    unruled = next((p for p in m.points if p.ruling is None), None)
+    if unruled is not None and (m.speech is None or m.speech.kind != "point_of_order"):
+        # Heard, and not ruled on yet: the chair rules before debate goes on.
+        steps.append(Step(step="rule", name=unruled.name, rule=unruled.rule, point_id=unruled.id))
     if m.speech is not None:
         steps.append(Step(step="speaking", name=m.speech.name))
     elif item.queue:

@@ -19,7 +19,7 @@ BASE = "https://meeting-hub.invalid/schema/"
 # the balance kept for ordering speakers, and the text of the minutes (fetched with minutes.get).
 HIDDEN: dict[str, frozenset[str]] = {
     "Participant": frozenset({"sessions", "gender"}),
-    "AgendaItem": frozenset({"last_balance"}),
+    "AgendaItem": frozenset({"last_balance", "last_stance"}),
     "QueueEntry": frozenset({"balance"}),
     "Minutes": frozenset({"text"}),
 }

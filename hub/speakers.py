@@ -7,11 +7,13 @@ same order. Every entry records why it stands where it does.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from hub import agenda
 from hub.commands import (
+    PointRule,
     SpeakerCall,
     SpeakerCloseList,
     SpeakerMove,
@@ -27,7 +29,7 @@ from hub.commands import (
 )
 from hub.errors import HubError
 from hub.meetings import Actor, Change, next_id
-from hub.models import AgendaItem, Meeting, QueueEntry, Speech
+from hub.models import AgendaItem, Meeting, PointOfOrder, QueueEntry, Speech
 
 
 def balance_group(gender: str | None) -> str | None:
@@ -55,9 +57,12 @@ def place(item: AgendaItem, entry: QueueEntry) -> list[QueueEntry]:
     return queue
 
 
-def alternate(item: AgendaItem) -> list[QueueEntry]:
-    """The queue with speakers alternating between balance groups within each priority, starting from
-    the last speaker called. Points of order and entries the chair placed keep their positions."""
+def alternate(
+    item: AgendaItem, group: Callable[[QueueEntry], str | None], last: str | None
+) -> list[QueueEntry]:
+    """The queue with speakers alternating between groups (balance groups, or for and against) within
+    each priority, starting from the last speaker called (in group `last`). Points of order and entries
+    the chair placed keep their positions."""
     fixed = {
         i: e for i, e in enumerate(item.queue) if e.kind == "point_of_order" or e.reason == "moved_by_chair"
     }
@@ -67,27 +72,30 @@ def alternate(item: AgendaItem) -> list[QueueEntry]:
         key=lambda e: (priority(e, item), e.requested_at),
     )
     arranged: list[QueueEntry] = []
-    last = item.last_balance
     while free:
         rank = min(priority(e, item) for e in free)
         same = [e for e in free if priority(e, item) == rank]
-        pick = next((e for e in same if e.balance and last and e.balance != last), same[0])
-        if same[0].balance == last and pick is not same[0]:
+        pick = next((e for e in same if group(e) and last and group(e) != last), same[0])
+        if group(same[0]) == last and pick is not same[0]:
             reason = "alternation"
         else:
             reason = "spoken_before" if item.spoken.get(pick.member_id) else "first_time"
         arranged.append(pick.model_copy(update={"reason": reason}))
         free.remove(pick)
-        last = pick.balance or last
+        last = group(pick) or last
     rest = iter(arranged)
     return [fixed[i] if i in fixed else next(rest) for i in range(len(item.queue))]
 
 
 def arranged(meeting: Meeting, item: AgendaItem, **changes: Any) -> Meeting:
-    """Replace the item with `changes`, re-arranging its queue when the balance rule is on."""
+    """Replace the item with `changes`, re-arranging its queue when an alternation rule is on: for and
+    against, else by balance group."""
     item = item.model_copy(update=changes)
-    if meeting.standing_orders.alternate_by_gender:
-        item = item.model_copy(update={"queue": alternate(item)})
+    orders = meeting.standing_orders
+    if orders.alternate_by_stance:
+        item = item.model_copy(update={"queue": alternate(item, lambda e: e.stance, item.last_stance)})
+    elif orders.alternate_by_gender:
+        item = item.model_copy(update={"queue": alternate(item, lambda e: e.balance, item.last_balance)})
     return agenda.replace_item(meeting, item)
 
 
@@ -107,6 +115,7 @@ def _entry_data(item: AgendaItem, entry: QueueEntry, **extra: Any) -> dict[str, 
         "kind": entry.kind,
         "stance": entry.stance,
         "rule": entry.rule,
+        "point": entry.point,
         **extra,
     }
 
@@ -149,6 +158,7 @@ def point_of_order(meeting: Meeting, command: SpeakerPointOfOrder, actor: Actor,
         name=actor.name,
         kind="point_of_order",
         rule=command.rule,
+        point=command.point,
         requested_at=now,
         reason="point_of_order",
     )
@@ -227,25 +237,77 @@ def call(meeting: Meeting, command: SpeakerCall, actor: Actor, now: datetime) ->
         raise HubError("speaker.queue_empty", "Nobody is waiting to speak.")
     entry = item.queue[0] if command.entry_id is None else _entry(item, command.entry_id)
     ended = None if meeting.speech is None else ended_data(meeting.speech, now)
-    orders = meeting.standing_orders
     speech = Speech(
         item_id=item.id,
         member_id=entry.member_id,
         name=entry.name,
         kind=entry.kind,
-        limit_seconds=orders.speech_seconds,
+        limit_seconds=_limit(meeting, item, entry),
         started_at=now,
     )
     spoken = dict(item.spoken)
     if entry.kind == "speech":
         spoken[entry.member_id] = spoken.get(entry.member_id, 0) + 1
     queue = [e for e in item.queue if e.id != entry.id]
-    last = entry.balance if entry.kind == "speech" and entry.balance else item.last_balance
-    updated = arranged(meeting, item, queue=queue, spoken=spoken, last_balance=last)
+    speaking = entry.kind == "speech"
+    balance = entry.balance if speaking and entry.balance else item.last_balance
+    stance = entry.stance if speaking and entry.stance else item.last_stance
+    updated = arranged(meeting, item, queue=queue, spoken=spoken, last_balance=balance, last_stance=stance)
+    points = updated.points
+    if entry.kind == "point_of_order":
+        heard = PointOfOrder(
+            id=entry.id,
+            item_id=item.id,
+            member_id=entry.member_id,
+            name=entry.name,
+            rule=entry.rule or "",
+            point=entry.point or "",
+            heard_at=now,
+        )
+        points = [*points, heard]
     return Change(
-        updated.model_copy(update={"speech": speech}),
+        updated.model_copy(update={"speech": speech, "points": points}),
         "speaker.called",
         _entry_data(item, entry, limit_seconds=speech.limit_seconds, ended=ended),
+    )
+
+
+def _limit(meeting: Meeting, item: AgendaItem, entry: QueueEntry) -> int:
+    """How long the speaker called may speak: a mover opening the debate on their motion (the first
+    time they speak on the item) has the mover's time."""
+    orders = meeting.standing_orders
+    moving = any(
+        m.mover_id == entry.member_id and m.item_id == item.id and m.status in ("proposed", "seconded")
+        for m in meeting.motions
+    )
+    first = not item.spoken.get(entry.member_id)
+    return orders.mover_seconds if entry.kind == "speech" and moving and first else orders.speech_seconds
+
+
+def rule_on_point(meeting: Meeting, command: PointRule, actor: Actor, now: datetime) -> Change:
+    """The chair's ruling on a point of order it has heard, once: the minutes record it, and a
+    challenge to the chair's ruling refers to it."""
+    point = next((p for p in meeting.points if p.id == command.point_id), None)
+    if point is None:
+        raise HubError(
+            "point.not_found", "No point of order by that id has been heard.", {"point_id": command.point_id}
+        )
+    if point.ruling is not None:
+        raise HubError("point.ruled", "The chair has already ruled on this point of order.")
+    ruled = point.model_copy(update={"upheld": command.upheld, "ruling": command.ruling, "ruled_at": now})
+    return Change(
+        meeting.model_copy(update={"points": [ruled if p.id == point.id else p for p in meeting.points]}),
+        "point.ruled",
+        {
+            "point_id": point.id,
+            "item_id": point.item_id,
+            "member_id": point.member_id,
+            "name": point.name,
+            "rule": point.rule,
+            "point": point.point,
+            "upheld": command.upheld,
+            "ruling": command.ruling,
+        },
     )
 
 

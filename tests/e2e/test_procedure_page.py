@@ -46,10 +46,13 @@ async def test_debate_on_an_item_through_the_page(
     await expect(ben.locator("#announce-polite")).to_have_text("You are number 2 in the queue.")
 
     await ben.get_by_label("Standing order").fill("SO 7.2")
+    await ben.get_by_label("Your point").fill("The agenda says motions are taken in order.")
     await ben.get_by_role("button", name="Point of order").click()
     queue = chair.locator("#queue li")
     await expect(queue).to_have_count(3)
     await expect(queue.first).to_contain_text("Point of order: SO 7.2")
+    await expect(queue.first).to_contain_text("The agenda says motions are taken in order.")
+    await expect(ben.get_by_label("Your point")).to_have_value("")
     await expect(queue.first).to_contain_text("taken first")
     # The chair's console says what the standing orders call for next; members do not see it.
     await expect(chair.locator("#next-steps")).to_contain_text("Call Omar Young on a point of order (SO 7.2)")
@@ -61,6 +64,18 @@ async def test_debate_on_an_item_through_the_page(
     await chair.get_by_role("button", name="Call next speaker").click()
     await expect(ana.locator("#speaker")).to_have_text("Omar Young")
     await expect(ana.locator("#countdown")).to_contain_text("2:5")
+    # The point heard, the chair rules on it before debate goes on; the ruling is recorded.
+    await chair.get_by_role("button", name="End speech").click()
+    await expect(chair.locator("#next-steps")).to_contain_text("Rule on the point of order from Omar Young")
+    ruling = chair.locator("#ruling")
+    await expect(ruling).to_contain_text("The agenda says motions are taken in order.")
+    await expect(ana.locator("#ruling")).to_have_count(0)
+    await ruling.get_by_label("The chair's ruling").fill("Motions are in order: this is motion 1.")
+    await ruling.get_by_role("button", name="Do not uphold it").click()
+    await expect(chair.locator("#ruling")).to_have_count(0)
+    points = await chair.evaluate("() => window.hub.store.meeting.points")
+    ruled = [(p["ruling"], p["upheld"]) for p in points]
+    assert ruled == [("Motions are in order: this is motion 1.", False)]
     await chair.get_by_role("button", name="Call next speaker").click()
     await expect(ben.locator("#speaker")).to_have_text("Beatriz Bauer")
     await expect(ana.locator("#announce-urgent")).to_contain_text("You have the floor.")

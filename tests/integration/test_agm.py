@@ -161,7 +161,9 @@ async def test_scripted_agm(hub_server: RunningHub) -> None:
 
     # 9. Any other business, with a point of order; then close.
     await chair.ok("agenda.select", {"item_id": "a9"})
-    await room["m025"].ok("speaker.point_of_order", {"rule": "SO 4.1"})
+    await room["m025"].ok(
+        "speaker.point_of_order", {"rule": "SO 4.1", "point": "The speaker is out of time."}
+    )
     await chair.ok("speaker.call", {})
     await chair.ok("speech.end", {})
     await chair.ok("agenda.select", {"item_id": None})

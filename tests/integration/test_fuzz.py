@@ -115,6 +115,9 @@ class Context:
         pairs = [(m["id"], a["id"]) for m in self.view["motions"] for a in m["amendments"]]
         return st.sampled_from([*pairs, ("zz9", "zz9")]) | st.tuples(self.motions(), self.ids())
 
+    def points(self) -> st.SearchStrategy[str]:
+        return self.ids(*(p["id"] for p in self.view["points"]))
+
     def votes(self) -> st.SearchStrategy[str]:
         return self.ids(*(v["id"] for v in self.view["votes"]))
 
@@ -197,12 +200,13 @@ VALID: dict[str, Callable[[Context], st.SearchStrategy[dict[str, Any]]]] = {
     "agenda.remove": lambda c: obj({"item_id": c.items()}),
     "agenda.select": lambda c: obj({"item_id": c.items() | st.none()}),
     "speaker.request": lambda c: optional(stance=st.sampled_from(["for", "against", None])),
-    "speaker.point_of_order": lambda c: obj({"rule": text(1, 200)}),
+    "speaker.point_of_order": lambda c: obj({"rule": text(1, 200), "point": text(1, 500)}),
     "speaker.withdraw": lambda c: optional(entry_id=c.entries() | st.none()),
     "speaker.call": lambda c: optional(entry_id=c.entries() | st.none()),
     "speaker.move": lambda c: obj({"entry_id": c.entries(), "position": position}),
     "speaker.remove": lambda c: obj({"entry_id": c.entries()}),
     "speech.extend": lambda c: obj({"seconds": st.integers(1, 3600)}),
+    "point.rule": lambda c: obj({"point_id": c.points(), "upheld": st.booleans(), "ruling": text(1, 300)}),
     "attendance.apologise": lambda c: optional(note=text(0, 500)),
     "motion.submit": lambda c: obj(
         {"title": text(1, 200), "text": text(1, 300)},

@@ -39,7 +39,7 @@ def _busy() -> tuple[Meeting, dict[str, dict[str, Any]]]:
     amend = {"motion_id": submitted["motion_id"], "kind": "delete", "target": "want"}
     steps: list[tuple[Actor, str, dict[str, Any]]] = [
         (actor("p001"), "speaker.request", {"stance": "for"}),
-        (actor("p002"), "speaker.point_of_order", {"rule": "SO 1"}),
+        (actor("p002"), "speaker.point_of_order", {"rule": "SO 1", "point": "Out of order."}),
         (actor("p003"), "amendment.move", amend),
         (actor("p003"), "motion.procedural", {"procedure": "adjourn"}),
         (actor("p001"), "chat.send", {"text": "Hello"}),

@@ -8,6 +8,7 @@ from hub import agenda, speakers
 from hub.commands import (
     AgendaAdd,
     AgendaSelect,
+    PointRule,
     SpeakerCall,
     SpeakerCloseList,
     SpeakerMove,
@@ -46,6 +47,10 @@ def queue(m: Meeting) -> list[tuple[str, str]]:
     return [(e.member_id, e.reason) for e in agenda.current(m).queue]
 
 
+def poo(rule: str, point: str) -> SpeakerPointOfOrder:
+    return SpeakerPointOfOrder(rule=rule, point=point)
+
+
 def ask(m: Meeting, who: Actor, minutes: int = 0) -> Meeting:
     return ok(speakers.request(m, SpeakerRequest(stance="for"), who, NOON + timedelta(minutes=minutes)))
 
@@ -72,7 +77,7 @@ def test_one_request_per_member() -> None:
 
 def test_point_of_order_goes_first_and_cites_its_rule() -> None:
     m = ask(ask(debating(), ANA), BEN)
-    change = speakers.point_of_order(m, SpeakerPointOfOrder(rule="SO 7.2"), CAT, NOON)
+    change = speakers.point_of_order(m, poo("SO 7.2", "Out of order."), CAT, NOON)
     assert change.data["position"] == 0
     assert queue(change.meeting)[0] == ("cat", "point_of_order")
     assert agenda.current(change.meeting).queue[0].rule == "SO 7.2"
@@ -83,7 +88,7 @@ def test_point_of_order_while_the_list_is_closed() -> None:
     with pytest.raises(HubError) as refused:
         speakers.request(m, SpeakerRequest(), BEN, NOON)
     assert refused.value.code == "speaker.list_closed"
-    m = speakers.point_of_order(m, SpeakerPointOfOrder(rule="SO 3"), BEN, NOON).meeting
+    m = speakers.point_of_order(m, poo("SO 3", "Out of order."), BEN, NOON).meeting
     assert queue(m) == [("ben", "point_of_order"), ("ana", "first_time")]
     m = ok(speakers.reopen_list(m, SpeakerReopenList(), CHAIR, NOON))
     assert ask(m, CAT) is not None
@@ -193,7 +198,7 @@ def test_alternation_by_gender_brings_a_woman_forward_after_a_man() -> None:
 
 def test_alternation_keeps_points_of_order_first_and_never_shows_gender() -> None:
     m = ask(ask(balanced(), person("al", "man")), person("cy", "woman"), 1)
-    m = speakers.point_of_order(m, SpeakerPointOfOrder(rule="SO 2"), person("bo", "man"), NOON).meeting
+    m = speakers.point_of_order(m, poo("SO 2", "Out of order."), person("bo", "man"), NOON).meeting
     assert queue(m)[0] == ("bo", "point_of_order")
     view = m.public_view()
     assert all("balance" not in e for e in view["agenda"][0]["queue"])
@@ -205,3 +210,78 @@ def test_without_the_rule_order_is_by_time() -> None:
     for minute, (who, gender) in enumerate([("al", "man"), ("bo", "man"), ("cy", "woman")]):
         m = ask(m, person(who, gender), minute)
     assert [e for e, _ in queue(m)] == ["al", "bo", "cy"]
+
+
+def test_a_point_of_order_heard_gets_one_ruling_which_the_chair_is_prompted_for() -> None:
+    m = speakers.point_of_order(
+        ask(debating(), ANA),
+        poo("SO 7.2", "The speaker is off the motion."),
+        CAT,
+        NOON,
+    ).meeting
+    entry = agenda.current(m).queue[0]
+    assert (entry.rule, entry.point) == ("SO 7.2", "The speaker is off the motion.")
+    with pytest.raises(HubError) as unheard:
+        speakers.rule_on_point(m, PointRule(point_id=entry.id, upheld=True, ruling="Yes."), CHAIR, NOON)
+    assert unheard.value.code == "point.not_found"
+    m = speakers.call(m, SpeakerCall(), CHAIR, NOON).meeting
+    assert [(p.id, p.name, p.point, p.ruling) for p in m.points] == [
+        (entry.id, "Member cat", "The speaker is off the motion.", None)
+    ]
+    # While Cat puts the point the chair listens; once it is over, it is the chair's to rule on.
+    assert "rule" not in [s.step for s in m.next_steps]
+    m = ok(speakers.end(m, SpeechEnd(), CHAIR, NOON))
+    assert [s.point_id for s in m.next_steps if s.step == "rule"] == [entry.id]
+    ruling = PointRule(
+        point_id=entry.id, upheld=False, ruling="The speaker is in order: the amendment is relevant."
+    )
+    change = speakers.rule_on_point(m, ruling, CHAIR, NOON)
+    assert change.data["upheld"] is False and change.data["rule"] == "SO 7.2"
+    assert change.meeting.points[0].ruling == ruling.ruling
+    assert "rule" not in [s.step for s in change.meeting.next_steps]
+    with pytest.raises(HubError) as again:
+        speakers.rule_on_point(change.meeting, ruling, CHAIR, NOON)
+    assert again.value.code == "point.ruled"
+
+
+def test_a_point_of_order_may_be_withdrawn_until_called() -> None:
+    m = speakers.point_of_order(debating(), poo("SO 3", "Quorum."), CAT, NOON).meeting
+    entry = agenda.current(m).queue[0]
+    m = speakers.withdraw(m, SpeakerWithdraw(entry_id=entry.id), CAT, NOON).meeting
+    assert queue(m) == []
+
+
+def test_the_mover_opens_with_the_mover_s_time_and_replies_with_the_reply_time() -> None:
+    from hub import motions
+    from hub.commands import MotionReply, MotionSecond, MotionSubmit
+
+    m = debating()
+    orders = m.standing_orders.model_copy(update={"mover_seconds": 420, "reply_seconds": 120})
+    m = m.model_copy(update={"standing_orders": orders})
+    m = motions.submit(m, MotionSubmit(title="Votes", text="We want votes."), ANA, NOON).meeting
+    m = motions.second(m, MotionSecond(motion_id=m.motions[0].id), BEN, NOON).meeting
+    m = speakers.call(ask(m, ANA), SpeakerCall(), CHAIR, NOON).meeting
+    assert m.speech is not None and m.speech.limit_seconds == 420
+    m = speakers.call(ask(ask(m, BEN), ANA, 1), SpeakerCall(), CHAIR, NOON).meeting
+    assert m.speech is not None and (m.speech.member_id, m.speech.limit_seconds) == ("ben", 180)
+    m = speakers.call(m, SpeakerCall(), CHAIR, NOON).meeting
+    assert m.speech is not None and (m.speech.member_id, m.speech.limit_seconds) == ("ana", 180)
+    replied = motions.reply(m, MotionReply(motion_id=m.motions[0].id), CHAIR, NOON).meeting
+    assert replied.speech is not None and replied.speech.limit_seconds == 120
+
+
+def test_speakers_for_and_against_alternate_when_the_standing_orders_say_so() -> None:
+    m = debating()
+    orders = m.standing_orders.model_copy(update={"alternate_by_stance": True})
+    m = m.model_copy(update={"standing_orders": orders})
+    for minute, (who, stance) in enumerate([("al", "for"), ("bo", "for"), ("cy", "against"), ("di", "for")]):
+        m = ok(
+            speakers.request(
+                m, SpeakerRequest(stance=stance), person(who, None), NOON + timedelta(minutes=minute)
+            )
+        )
+    m = speakers.call(m, SpeakerCall(), CHAIR, NOON).meeting  # al, for
+    assert [e for e, _ in queue(m)] == ["cy", "bo", "di"]
+    assert queue(m)[0] == ("cy", "alternation")
+    m = speakers.call(m, SpeakerCall(), CHAIR, NOON).meeting  # cy, against
+    assert [e for e, _ in queue(m)] == ["bo", "di"]

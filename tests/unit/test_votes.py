@@ -206,8 +206,10 @@ def test_adjournment_closes_the_meeting() -> None:
 @pytest.mark.parametrize("rule", ["", "   ", "-", "...", "—"])
 def test_a_point_of_order_cites_a_real_reference(rule: str) -> None:
     with pytest.raises(ValidationError):
-        SpeakerPointOfOrder(rule=rule)
-    assert SpeakerPointOfOrder(rule="  SO 7.2 ").rule == "SO 7.2"
+        SpeakerPointOfOrder(rule=rule, point="The speaker is off the motion.")
+    with pytest.raises(ValidationError):
+        SpeakerPointOfOrder(rule="SO 7.2", point=rule)
+    assert SpeakerPointOfOrder(rule="  SO 7.2 ", point=" Off the motion ").rule == "SO 7.2"
 
 
 def test_emergency_motion_is_admitted_by_a_vote() -> None:

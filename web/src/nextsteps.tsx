@@ -28,7 +28,8 @@ function worded(step: Step, m: Meeting, cast: number | null): string {
       return vote ? t("next.vote_open", { question: question(vote, m), cast: cast ?? 0, eligible: vote.eligible }) : "";
     }
     case "call_poo":
-      return t("next.call_poo", { name: step.name, rule: step.rule });
+    case "rule":
+      return t(`next.${step.step}`, { name: step.name, rule: step.rule });
     case "put":
       return t("next.put", { title }) + (step.falling ? t("next.will_fall", { count: step.falling }) : "");
     default:

@@ -47,6 +47,7 @@ export interface Meeting {
   agenda: AgendaItem[];
   current_item: string | null;
   speech: Speech | null;
+  points: PointOfOrder[];
   motions: Motion[];
   votes: Vote[];
   minutes: Minutes | null;
@@ -78,9 +79,11 @@ export interface StandingOrders {
   quorum: Quorum;
   speech_seconds: number;
   mover_seconds: number;
+  reply_seconds: number;
   right_of_reply: boolean;
   amendments_need_seconder: boolean;
   alternate_by_gender: boolean;
+  alternate_by_stance: boolean;
   chair_challenge_majority: "simple" | "two_thirds_present";
   vote_changes_allowed: boolean;
 }
@@ -135,6 +138,7 @@ export interface QueueEntry {
   kind: "speech" | "point_of_order";
   stance: ("for" | "against") | null;
   rule: string | null;
+  point: string | null;
   requested_at: string;
   reason: string;
 }
@@ -146,6 +150,21 @@ export interface Speech {
   limit_seconds: number;
   started_at: string | null;
   elapsed_seconds: number;
+}
+/**
+ * A point of order once the chair has called it, and the chair's ruling on it.
+ */
+export interface PointOfOrder {
+  id: string;
+  item_id: string;
+  member_id: string;
+  name: string;
+  rule: string;
+  point: string;
+  heard_at: string;
+  upheld: boolean | null;
+  ruling: string | null;
+  ruled_at: string | null;
 }
 export interface Motion {
   id: string;
@@ -252,11 +271,13 @@ export interface Step {
     | "amendment"
     | "reply"
     | "put"
-    | "nothing";
+    | "nothing"
+    | "rule";
   name: string | null;
   rule: string | null;
   motion_id: string | null;
   vote_id: string | null;
+  point_id: string | null;
   falling: number;
   blocked: "not_quorate" | null;
   warning: boolean;
@@ -344,6 +365,7 @@ export interface Payloads {
   "motion.withdraw": MotionWithdraw;
   "participant.readmit": ParticipantReadmit;
   "participant.remove": ParticipantRemove;
+  "point.rule": PointRule;
   "roster.page": RosterPage;
   "speaker.call": SpeakerCall;
   "speaker.close_list": SpeakerCloseList;
@@ -541,9 +563,11 @@ export interface StandingOrdersInput {
   quorum?: QuorumInput;
   speech_seconds?: number;
   mover_seconds?: number;
+  reply_seconds?: number;
   right_of_reply?: boolean;
   amendments_need_seconder?: boolean;
   alternate_by_gender?: boolean;
+  alternate_by_stance?: boolean;
   chair_challenge_majority?: "simple" | "two_thirds_present";
   vote_changes_allowed?: boolean;
 }
@@ -637,6 +661,14 @@ export interface ParticipantRemove {
   member_id: string;
 }
 /**
+ * The payload of `point.rule`.
+ */
+export interface PointRule {
+  point_id: string;
+  upheld: boolean;
+  ruling: string;
+}
+/**
  * The payload of `roster.page`.
  */
 export interface RosterPage {
@@ -666,6 +698,7 @@ export interface SpeakerMove {
  */
 export interface SpeakerPointOfOrder {
   rule: string;
+  point: string;
 }
 /**
  * The payload of `speaker.remove`.

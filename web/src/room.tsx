@@ -1,6 +1,7 @@
 // The meeting room: header, agenda, the floor (current speech), the speaker queue and who is here.
 // Everything renders from the store; controls send through actions.ts.
 import { render } from "preact";
+import { useState } from "preact/hooks";
 import { act } from "./actions";
 import { EditItem } from "./agendaedit";
 import { Chat } from "./chat";
@@ -185,6 +186,63 @@ function Countdown({ store }: { store: MeetingStore }) {
   );
 }
 
+// A point of order: the standing order it relies on, and what the point is.
+function RaisePoint() {
+  const [rule, setRule] = useState("");
+  const [point, setPoint] = useState("");
+  const raise = async (event: Event) => {
+    event.preventDefault();
+    const reply = await act("speaker.point_of_order", { rule, point });
+    if (reply.ok) {
+      setRule("");
+      setPoint("");
+    }
+  };
+  return (
+    <form id="raise-point" class="inline-form" onSubmit={raise}>
+      <label>
+        {t("room.standing_order")}{" "}
+        <input name="rule" required maxLength={200} value={rule} placeholder={t("room.standing_order_example")} onInput={(e) => setRule(e.currentTarget.value)} />
+      </label>
+      <label>
+        {t("room.your_point")}{" "}
+        <input name="point" required maxLength={500} value={point} onInput={(e) => setPoint(e.currentTarget.value)} />
+      </label>
+      <button type="submit">{t("room.point_of_order")}</button>
+    </form>
+  );
+}
+
+// The chair's ruling on the point of order heard last, once its speech is over: upheld or not, in words.
+function Ruling({ m, store }: { m: Meeting; store: MeetingStore }) {
+  const [words, setWords] = useState("");
+  const point = m.points.find((p) => p.ruling === null);
+  if (!point || !store.may("point.rule") || m.speech?.kind === "point_of_order") return null;
+  const rule = async (upheld: boolean) => {
+    const reply = await act("point.rule", { point_id: point.id, upheld, ruling: words });
+    if (reply.ok) setWords("");
+  };
+  return (
+    <form id="ruling" class="stack-form chair-console" onSubmit={(e) => e.preventDefault()} aria-labelledby="ruling-h">
+      <h3 id="ruling-h">{t("room.ruling_on", { name: point.name, rule: point.rule })}</h3>
+      <p>
+        <q class="point">{point.point}</q>
+      </p>
+      <label>
+        {t("room.ruling")} <textarea name="ruling" required maxLength={2000} value={words} onInput={(e) => setWords(e.currentTarget.value)} />
+      </label>
+      <p class="controls">
+        <button type="button" disabled={!words.trim()} onClick={() => rule(true)}>
+          {t("room.uphold")}
+        </button>
+        <button type="button" disabled={!words.trim()} onClick={() => rule(false)}>
+          {t("room.not_uphold")}
+        </button>
+      </p>
+    </form>
+  );
+}
+
 function Floor({ m, store }: { m: Meeting; store: MeetingStore }) {
   const speech = m.speech;
   if (!speech) {
@@ -192,12 +250,14 @@ function Floor({ m, store }: { m: Meeting; store: MeetingStore }) {
       <section aria-labelledby="floor-h">
         <h2 id="floor-h">{t("room.floor")}</h2>
         <p id="floor">{t("room.nobody_speaking")}</p>
+        <Ruling m={m} store={store} />
       </section>
     );
   }
   return (
     <section aria-labelledby="floor-h">
       <h2 id="floor-h">{t("room.floor")}</h2>
+      <Ruling m={m} store={store} />
       <div id="floor" class="floor">
         <p>
           <strong id="speaker">{speech.name}</strong>
@@ -227,11 +287,17 @@ function Entry({ entry, index, count, mine, chair }: { entry: QueueEntry; index:
     >
       <span class="name">{entry.name}</span>{" "}
       {entry.kind === "point_of_order" ? (
-        <span class="poo">{t("room.point_of_order_on", { rule: entry.rule ?? "" })}</span>
+        <>
+          <span class="poo">{t("room.point_of_order_on", { rule: entry.rule ?? "" })}</span>{" "}
+          {entry.point && <q class="point">{entry.point}</q>}
+        </>
       ) : (
         entry.stance && <span class="stance">{t(`stance.${entry.stance}`)}</span>
       )}
       <span class="reason">{reason(entry.reason)}</span>
+      {mine && entry.kind === "point_of_order" && (
+        <Action action="speaker.withdraw" args={{ entry_id: entry.id }}>{t("room.withdraw_point")}</Action>
+      )}
       {chair && (
         <span class="controls">
           <Action action="speaker.call" args={{ entry_id: entry.id }}>{t("room.call")}</Action>
@@ -292,14 +358,7 @@ function Queue({ m, store }: { m: Meeting; store: MeetingStore }) {
         {chair && item.queue.length > 0 && <Action action="speaker.call">{t("room.call_next")}</Action>}
         {chair && (item.queue_open ? <Action action="speaker.close_list">{t("room.close_list")}</Action> : <Action action="speaker.reopen_list">{t("room.reopen_list")}</Action>)}
       </p>
-      {store.may("speaker.point_of_order") && (
-        <form id="point-of-order" class="inline-form">
-          <label>
-            {t("room.standing_order")} <input name="rule" required maxLength={200} placeholder={t("room.standing_order_example")} />
-          </label>
-          <button type="submit">{t("room.point_of_order")}</button>
-        </form>
-      )}
+      {store.may("speaker.point_of_order") && <RaisePoint />}
     </section>
   );
 }

@@ -8,8 +8,8 @@ import { t } from "./i18n";
 import { Roster } from "./roster";
 import type { Meeting, MeetingStore, Participant, StandingOrders } from "./store";
 
-type Flag = "right_of_reply" | "amendments_need_seconder" | "alternate_by_gender" | "vote_changes_allowed";
-const FLAGS: Flag[] = ["right_of_reply", "amendments_need_seconder", "alternate_by_gender", "vote_changes_allowed"];
+type Flag = "right_of_reply" | "amendments_need_seconder" | "alternate_by_stance" | "alternate_by_gender" | "vote_changes_allowed";
+const FLAGS: Flag[] = ["right_of_reply", "amendments_need_seconder", "alternate_by_stance", "alternate_by_gender", "vote_changes_allowed"];
 
 // A form that keeps what is typed until it is saved, and starts again from the meeting's state whenever
 // that changes (a save, or another officer's).
@@ -80,6 +80,10 @@ function StandingOrdersForm({ m }: { m: Meeting }) {
         <label>
           {t("settings.mover_seconds")}{" "}
           <input name="mover_seconds" type="number" required min="10" max="3600" value={draft.mover_seconds} onInput={(e) => set({ mover_seconds: Number(value(e)) })} />
+        </label>
+        <label>
+          {t("settings.reply_seconds")}{" "}
+          <input name="reply_seconds" type="number" required min="10" max="3600" value={draft.reply_seconds} onInput={(e) => set({ reply_seconds: Number(value(e)) })} />
         </label>
         {FLAGS.map((flag) => (
           <label key={flag} class="check">
