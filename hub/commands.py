@@ -195,7 +195,8 @@ class MotionReply(Model):
 
 class MotionProcedural(Model):
     procedure: Procedure
-    # The motion it acts on (next business, question be now put, refer back).
+    # The motion it acts on (next business, question be now put, refer back); for a challenge to the
+    # chair, the point of order whose ruling is challenged (optional: a chair rules on more than points).
     target_id: Id | None = None
     reason: Annotated[str, Field(max_length=2_000)] = ""
 

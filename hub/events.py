@@ -528,11 +528,19 @@ EVENTS: dict[str, ClientEvent] = _declare(
         VOTERS,
         effect=(
             "Move a procedural motion: next business, that the question be now put, refer back (each on a "
-            "motion before the meeting), adjourn, or challenge the chair's ruling. Once seconded it must be "
-            "decided before any other vote; a challenge needs the majority set in the standing orders."
+            "motion before the meeting), adjourn, or challenge the chair's ruling (`target_id` may name the "
+            "point of order ruled on; carried, the meeting's `points` mark that ruling `overturned`). Once "
+            "seconded it must be decided before any other vote; a challenge needs the majority set in the "
+            "standing orders."
         ),
         emits=("motion.procedural_moved",),
-        errors=("motion.target_required", "motion.not_found", "motion.not_open", "motion.procedural_pending"),
+        errors=(
+            "motion.target_required",
+            "motion.not_found",
+            "motion.not_open",
+            "motion.procedural_pending",
+            "point.not_found",
+        ),
         rule=motions.procedural,
         example={"procedure": "adjourn"},
         creates=("motion_id",),

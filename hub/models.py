@@ -207,6 +207,8 @@ class PointOfOrder(Model):
     upheld: bool | None = None
     ruling: Annotated[str, Field(max_length=2000)] | None = None
     ruled_at: UtcTime | None = None
+    # The meeting carried a challenge to the ruling.
+    overturned: bool = False
 
 
 class Speech(Model):

@@ -117,6 +117,13 @@ def procedural(meeting: Meeting, command: MotionProcedural, actor: Actor, now: d
                 "That motion is not before the meeting.",
                 {"motion_id": target.id, "status": target.status},
             )
+    challenged = command.procedure == Procedure.CHALLENGE_CHAIR and command.target_id is not None
+    if challenged and not any(p.id == command.target_id and p.ruling is not None for p in meeting.points):
+        raise HubError(
+            "point.not_found",
+            "Name a ruling the chair has given on a point of order.",
+            {"point_id": command.target_id},
+        )
     if pending_procedural(meeting) is not None:
         raise HubError("motion.procedural_pending", "Another procedural motion must be decided first.")
     meeting, motion_id = next_id(meeting, "mo")
@@ -130,7 +137,8 @@ def procedural(meeting: Meeting, command: MotionProcedural, actor: Actor, now: d
         mover_id=actor.member_id,
         mover_name=actor.name,
         procedure=command.procedure,
-        target_id=command.target_id if command.procedure in TARGETED else None,
+        # The motion it acts on; for a challenge to the chair, the ruling on a point of order, if named.
+        target_id=command.target_id if command.procedure in TARGETED or challenged else None,
         submitted_at=now,
     )
     return Change(

@@ -257,7 +257,14 @@ def _procedural_effect(meeting: Meeting, procedural: Motion, now: datetime) -> t
     if procedure == Procedure.ADJOURN:
         return lifecycle.close(meeting, now), "The meeting was adjourned."
     if procedure == Procedure.CHALLENGE_CHAIR:
-        return meeting, "The chair's ruling was overturned."
+        point = next((p for p in meeting.points if p.id == procedural.target_id), None)
+        if point is None:
+            return meeting, "The chair's ruling was overturned."
+        points = [p.model_copy(update={"overturned": True}) if p is point else p for p in meeting.points]
+        return (
+            meeting.model_copy(update={"points": points}),
+            f"The chair's ruling on the point of order from {point.name} was overturned.",
+        )
     target = motions.find(meeting, procedural.target_id or "")
     if procedure == Procedure.QUESTION_BE_NOW_PUT:
         # Debate ends: the speech under way, and the list, closes; nobody else is called before the vote.

@@ -20,6 +20,7 @@ from hub.models import (
     Majority,
     Meeting,
     MeetingStatus,
+    PointOfOrder,
     Procedure,
     Quorum,
     Role,
@@ -192,6 +193,38 @@ def test_challenge_to_the_chair_needs_two_thirds_of_those_present() -> None:
     assert opened.meeting.votes[0].majority == Majority.TWO_THIRDS_PRESENT
     closed = votes.close(opened.meeting, VoteClose(vote_id="v3"), {"for": 7, "against": 0}, CHAIR, NOON)
     assert closed.data["result"]["outcome"] == "lost"
+
+
+def test_a_challenge_names_the_ruling_it_overturns() -> None:
+    m = debating(members=12)
+    heard = PointOfOrder(
+        id="q9",
+        item_id="a1",
+        member_id="p003",
+        name="Member p003",
+        rule="SO 7",
+        point="Off topic.",
+        heard_at=NOON,
+        upheld=False,
+        ruling="In order.",
+        ruled_at=NOON,
+    )
+    m = m.model_copy(update={"points": [heard]})
+    with pytest.raises(HubError) as unknown:
+        motions.procedural(
+            m, MotionProcedural(procedure=Procedure.CHALLENGE_CHAIR, target_id="q1"), actor("p007"), NOON
+        )
+    assert unknown.value.code == "point.not_found"
+    m = motions.procedural(
+        m, MotionProcedural(procedure=Procedure.CHALLENGE_CHAIR, target_id="q9"), actor("p007"), NOON
+    ).meeting
+    assert m.motions[-1].target_id == "q9"
+    m = motions.second(m, MotionSecond(motion_id=m.motions[-1].id), actor("p008"), NOON).meeting
+    subject = VoteSubject(kind="procedural", motion_id=m.motions[-1].id)
+    opened = votes.open(m, VoteOpen(subject=subject), CHAIR, NOON)
+    closed = votes.close(opened.meeting, VoteClose(vote_id="v3"), {"for": 12, "against": 0}, CHAIR, NOON)
+    assert closed.meeting.points[0].overturned
+    assert "ruling on the point of order from Member p003 was overturned" in closed.data["effect"]
 
 
 def test_adjournment_closes_the_meeting() -> None:

@@ -302,6 +302,12 @@ export function Motions({ m, store }: { m: Meeting; store: MeetingStore }) {
                     .map((mo) => (
                       <option key={mo.id} value={mo.id}>{motionTitle(mo)}</option>
                     ))}
+                  {/* A challenge to the chair names the ruling it challenges. */}
+                  {m.points
+                    .filter((p) => p.ruling !== null && !p.overturned)
+                    .map((p) => (
+                      <option key={p.id} value={p.id}>{t("motions.ruling_option", { name: p.name, rule: p.rule })}</option>
+                    ))}
                 </select>
               </label>
               <button type="submit">{t("motions.move_procedural")}</button>

@@ -165,6 +165,7 @@ export interface PointOfOrder {
   upheld: boolean | null;
   ruling: string | null;
   ruled_at: string | null;
+  overturned: boolean;
 }
 export interface Motion {
   id: string;
