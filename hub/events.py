@@ -551,8 +551,10 @@ EVENTS: dict[str, ClientEvent] = _declare(
         VOTERS,
         effect=(
             "Move an amendment to a seconded motion: insert `text` after `target` (at the end when `target` "
-            "is empty), delete `target`, or replace `target` with `text`. The words must be in the motion. It"
-            " needs a seconder unless the standing orders say otherwise."
+            "is empty), delete `target`, or replace `target` with `text`. The words must be in the motion. "
+            "Words are joined as a reader expects (one space where words meet, none before a comma). It "
+            "needs a seconder unless the standing orders say otherwise. While it is undecided the motion's "
+            "`would_read` holds the text as it would read if the amendment were carried."
         ),
         emits=("amendment.moved",),
         errors=("motion.not_found", "amendment.not_allowed", "motion.not_open", "amendment.target_not_found"),

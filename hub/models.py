@@ -281,6 +281,22 @@ class Motion(Model):
     reply_given: bool = False
     submitted_at: UtcTime
 
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def would_read(self) -> dict[str, str]:
+        """The motion's text as each undecided amendment would leave it if carried, by amendment id."""
+        from hub.errors import HubError
+        from hub.motions import amend_text
+
+        read = {}
+        for amendment in self.amendments:
+            if amendment.status in ("proposed", "seconded"):
+                try:
+                    read[amendment.id] = amend_text(self.text, amendment)
+                except HubError:
+                    continue  # its words are no longer in the motion: it falls when the motion is put
+        return read
+
 
 class VoteMethod(enum.StrEnum):
     HANDS = "hands"

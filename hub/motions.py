@@ -243,19 +243,49 @@ def reply(meeting: Meeting, command: MotionReply, actor: Actor, now: datetime) -
 
 
 def amend_text(text: str, amendment: Amendment) -> str:
-    """The motion's text with the amendment applied; amendment.fallen if its target is gone."""
+    """The motion's text with the amendment applied, its words joined to their neighbours as a reader
+    expects (`_joined`); amendment.target_not_found if its target is gone. An insertion goes after its
+    target, or at the end when it names none."""
     if amendment.kind == AmendmentKind.INSERT and not amendment.target:
-        return text + amendment.text
-    if amendment.target not in text:
+        return _joined(text, amendment.text, "")
+    start = text.find(amendment.target)
+    if start < 0:
         raise HubError(
             "amendment.target_not_found",
             "The words this amendment refers to are not in the motion's text.",
             {"target": amendment.target},
         )
+    end = start + len(amendment.target)
     if amendment.kind == AmendmentKind.INSERT:
-        return text.replace(amendment.target, amendment.target + amendment.text, 1)
+        return _joined(text[:end], amendment.text, text[end:])
     replacement = amendment.text if amendment.kind == AmendmentKind.REPLACE else ""
-    return text.replace(amendment.target, replacement, 1)
+    return _joined(text[:start], replacement, text[end:])
+
+
+# What never takes a space before it, and what never takes one after it.
+_CLOSING = tuple(",.;:!?)]\u201d\u2019")  # and the closing quotation marks
+_OPENING = tuple("([\u201c\u2018")
+
+
+def _joined(left: str, middle: str, right: str) -> str:
+    """`left + middle + right` with one space, and only one, where words meet: inserting "loudly" after
+    "campaign" does not make "campaignloudly", and deleting a word leaves neither two spaces nor a
+    space before a comma."""
+    return _seam(_seam(left, middle), right) if middle else _seam(left, right)
+
+
+def _seam(left: str, right: str) -> str:
+    if not left:
+        return right.lstrip(" ")
+    if not right:
+        return left
+    if left[-1] == " " and right[0] == " ":
+        return left + right.lstrip(" ")
+    if left[-1] == " " and right.startswith(_CLOSING):
+        return left.rstrip(" ") + right
+    if (left[-1].isalnum() or left.endswith(_CLOSING)) and (right[0].isalnum() or right.startswith(_OPENING)):
+        return f"{left} {right}"
+    return left + right
 
 
 def move_amendment(meeting: Meeting, command: AmendmentMove, actor: Actor, now: datetime) -> Change:

@@ -54,10 +54,15 @@ async def test_motion_with_amendment_and_votes(
     form = ben.locator("form.amend-form")
     await form.get_by_label("Amendment").select_option("insert")
     await form.get_by_label("Words in the motion").fill("campaign")
-    await form.get_by_label("New words").fill(" loudly")
+    # Typed without a space: the words join as a reader expects.
+    await form.get_by_label("New words").fill("loudly")
     await form.get_by_role("button", name="Move amendment").click()
     amendment = ana.locator("[data-amendment]").first
     await expect(amendment).to_contain_text("Awaiting a seconder")
+    # Everyone sees the motion as it would read if the amendment were carried.
+    await expect(amendment.locator(".would-read q")).to_have_text(
+        "This meeting resolves to campaign loudly for votes for life."
+    )
     await amendment.get_by_role("button", name="Second").click()
 
     await expect(chair.locator("#next-steps")).to_contain_text(

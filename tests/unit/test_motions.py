@@ -114,6 +114,14 @@ def test_without_the_seconder_rule_an_amendment_is_ready_at_once() -> None:
         (AmendmentKind.INSERT, "", " Now.", TEXT + " Now."),
         (AmendmentKind.DELETE, " for life", "", "This branch resolves to campaign for votes."),
         (AmendmentKind.REPLACE, "branch", "meeting", "This meeting resolves to campaign for votes for life."),
+        # Words join as a reader expects, however the amendment was typed.
+        ("insert", "campaign", "loudly", "This branch resolves to campaign loudly for votes for life."),
+        ("insert", "", "Now.", TEXT + " Now."),
+        ("delete", "for life", "", "This branch resolves to campaign for votes."),
+        ("delete", "campaign", "", "This branch resolves to for votes for life."),
+        ("delete", "This ", "", "branch resolves to campaign for votes for life."),
+        ("replace", "for life", "", "This branch resolves to campaign for votes."),
+        ("insert", "votes", ", loudly,", "This branch resolves to campaign for votes, loudly, for life."),
     ],
 )
 def test_amend_text(kind: AmendmentKind, target: str, text: str, expected: str) -> None:

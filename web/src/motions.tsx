@@ -79,6 +79,11 @@ function MotionView({ motion, m, store }: { motion: Motion; m: Meeting; store: M
               {t("motions.amendment_by", { name: a.mover_name })}
               {a.seconder_name ? t("motions.seconded_by", { name: a.seconder_name }) : ""}: <Change a={a} />{" "}
               <span class="badge">{status(a.status)}</span>{" "}
+              {motion.would_read[a.id] !== undefined && (
+                <span class="would-read">
+                  {t("motions.would_read")} <q>{motion.would_read[a.id]}</q>{" "}
+                </span>
+              )}
               <span class="controls">
                 {voter && me !== a.mover_id && a.status === "proposed" && (
                   <Action action="amendment.second" args={{ motion_id: motion.id, amendment_id: a.id }}>{t("motions.second")}</Action>

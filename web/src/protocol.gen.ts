@@ -185,6 +185,12 @@ export interface Motion {
   history: TextChange[];
   reply_given: boolean;
   submitted_at: string;
+  /**
+   * The motion's text as each undecided amendment would leave it if carried, by amendment id.
+   */
+  would_read: {
+    [k: string]: string;
+  };
 }
 export interface Amendment {
   id: string;
