@@ -275,7 +275,8 @@ MediaMode = Literal["full", "audio", "listen"]
 
 
 class MediaJoin(Model):
-    # full: send camera and microphone; audio: microphone only; listen: send nothing, receive audio only.
+    # full: send camera and microphone; audio: send the microphone only; listen: send nothing. Only full
+    # receives video (cameras and screens): the other two receive audio only.
     mode: MediaMode = "full"
 
 

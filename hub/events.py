@@ -733,7 +733,8 @@ EVENTS: dict[str, ClientEvent] = _declare(
         EVERYONE,
         effect=(
             "Join the meeting's audio and video on this connection: `full` sends microphone and camera, "
-            "`audio` the microphone only, `listen` sends nothing and receives audio only. Observers may only "
+            "`audio` the microphone only, `listen` sends nothing; `audio` and `listen` receive audio only "
+            "(no camera or screen: the relay sends them no video). Observers may only "
             "listen. The relay then sends [`media.offer`](media.offer.md), to be answered with "
             "`media.answer`, and offers again whenever the streams change. Sending it again with another mode"
             " changes the mode; with the same mode it changes nothing."

@@ -73,7 +73,9 @@ class Room:
                 continue
             for source in other.inbound:
                 publisher = other.publisher(source)
-                if publisher is None or (peer.mode == "listen" and publisher.kind != "audio"):
+                # Audio only and listening only receive audio only: no camera, no screen (a member on a
+                # poor connection chose it to spare the link).
+                if publisher is None or (peer.mode != "full" and publisher.kind != "audio"):
                     continue
                 feeds[(other.id, source)] = Feed(
                     publisher, other.member_id, other.name, source, other.stream_of(source)

@@ -347,6 +347,22 @@ async def test_listen_only_sends_nothing_and_receives_audio(media_hub: MediaHub)
     await chair.wait_frames(BEA, "microphone", chair.frames(BEA, "microphone") + 20)
 
 
+async def test_audio_only_sends_the_microphone_and_receives_no_video(media_hub: MediaHub) -> None:
+    chair = await media_hub.seat(CHAIR)
+    audio = await media_hub.seat(BEA, mode="audio")
+    await audio.wait_frames(CHAIR, "microphone", 20)
+    await chair.wait_frames(BEA, "microphone", 20)
+    await asyncio.sleep(0.5)
+    # The chair's camera reaches the relay, and is not forwarded to a member on audio only.
+    assert "camera" in media_hub.peer(chair).inbound
+    assert audio.frames(CHAIR, "camera") == 0
+    assert "m=video" not in audio.offers[-1]["sdp"]
+    assert all(f.feed.source == "microphone" for f in media_hub.peer(audio).outbound.values())
+    # Back to camera and microphone: the chair's camera comes.
+    await audio.client.ok("media.join", {"mode": "full"})
+    await audio.wait_frames(CHAIR, "camera", 20)
+
+
 async def test_an_offer_left_unanswered_ends_the_media(
     media_hub: MediaHub, monkeypatch: pytest.MonkeyPatch
 ) -> None:
