@@ -11,11 +11,11 @@ import socketio
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
-from starlette.routing import Mount, Route
-from starlette.staticfiles import StaticFiles
+from starlette.routing import Route
 
 from hub.config import Settings
 from hub.runtime import open_hub
+from signalling.assets import with_assets
 from signalling.delivery import QueuedEmit
 from signalling.frames import Packet, guard
 from signalling.gateway import Gateway
@@ -113,14 +113,13 @@ def create_app(settings: Settings) -> SecurityHeaders:
             Route("/calendar/{token}.ics", calendar(settings.base_url)),
             Route("/healthz", health),
             Route("/minutes/{meeting_id}.{format:str}", published_minutes),
-            Mount("/assets", StaticFiles(directory=STATIC / "assets", check_dir=False)),
         ],
         lifespan=lifespan,
     )
     # A slash redirect would be built from the request's Host header.
     web.router.redirect_slashes = False
     app = SecurityHeaders(
-        guard(socketio.ASGIApp(sio, other_asgi_app=web)),
+        guard(socketio.ASGIApp(sio, other_asgi_app=with_assets(web, STATIC / "assets"))),
         https=settings.base_url.startswith("https://"),
         max_body=sio.eio.max_http_buffer_size,
     )

@@ -13,7 +13,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-# The built client (web/, Vite and Preact) loads one module script and one stylesheet from /assets and
+# The built client (web/, Vite and Preact) loads its module scripts and one stylesheet from /assets and
 # has no inline script or style; Preact sets styles through the CSSOM, which style-src does not govern.
 # Socket.IO connects to this origin ('self' covers ws: and wss: to it); video plays MediaStreams.
 CONTENT_SECURITY_POLICY = "; ".join(

@@ -1,10 +1,12 @@
 """The web layer against the real app: security headers on every kind of response (HSTS only over
-HTTPS), links built from the configured address whatever the Host header says, a prompt answer to an
-oversized Engine.IO request, and no link token in what `hub serve` logs."""
+HTTPS), the built client's assets compressed and cached for a year while the page is not, links built
+from the configured address whatever the Host header says, a prompt answer to an oversized Engine.IO
+request, and no link token in what `hub serve` logs."""
 
 from __future__ import annotations
 
 import asyncio
+import gzip
 import json
 import re
 import signal
@@ -19,6 +21,7 @@ from icalendar import Calendar
 from hub.config import Settings
 from hub.demo import DEMO_MEETING_ID, load_demo
 from hub.runtime import open_hub
+from signalling.app import STATIC
 from signalling.headers import CONTENT_SECURITY_POLICY, redact
 from tests.client import MeetingClient
 from tests.conftest import HUB, RunningHub, demo_hub, free_port, hub_env
@@ -82,6 +85,53 @@ async def test_every_kind_of_response_carries_the_security_headers(hub_server: R
     for response in responses:
         assert_secured(response)
         assert "strict-transport-security" not in response.headers
+
+
+async def raw_get(http: httpx.AsyncClient, path: str, accept_encoding: str) -> tuple[httpx.Response, bytes]:
+    """The response and its body as sent, not decoded."""
+    async with http.stream("GET", path, headers={"Accept-Encoding": accept_encoding}) as response:
+        return response, b"".join([chunk async for chunk in response.aiter_raw()])
+
+
+async def test_assets_are_sent_compressed_and_cached_for_a_year(hub_server: RunningHub) -> None:
+    async with httpx.AsyncClient(base_url=hub_server.url) as http:
+        page = await http.get(f"/join/{hub_server.links[MEMBER]}")
+        # The entry script, the stylesheet and the views the page preloads.
+        assets = re.findall(r'(?:src|href)="(/assets/[^"]+)"', page.text)
+        assert len(assets) >= 3 and any(a.endswith(".css") for a in assets), page.text
+        for path in assets:
+            plain = (STATIC / path.removeprefix("/")).read_bytes()
+            answers = {
+                encoding: await raw_get(http, path, accept)
+                for encoding, accept in (
+                    ("br", "gzip, deflate, br, zstd"),
+                    ("gzip", "gzip, deflate"),
+                    (None, "identity"),
+                )
+            }
+            for encoding, (response, body) in answers.items():
+                assert response.status_code == 200, path
+                assert response.headers.get("content-encoding") == encoding, path
+                assert response.headers["vary"] == "Accept-Encoding", path
+                assert response.headers["cache-control"] == "public, max-age=31536000, immutable", path
+                assert int(response.headers["content-length"]) == len(body), path
+                assert "access-control-allow-origin" not in response.headers, path
+                assert_secured(response)
+            brotli, gzipped, identity = (answers[encoding][1] for encoding in ("br", "gzip", None))
+            assert identity == plain, path
+            assert gzip.decompress(gzipped) == plain, path
+            # The build's brotli variant, smaller still.
+            assert brotli == (STATIC / f"{path.removeprefix('/')}.br").read_bytes(), path
+            assert len(brotli) < len(gzipped) < len(plain) / 2, path
+
+        # The page names the assets of the current build: it is checked at every visit.
+        for path in ("/", f"/join/{hub_server.links[MEMBER]}"):
+            response = await http.get(path)
+            assert response.headers["cache-control"] == "no-cache", path
+        missing = await http.get("/assets/index-AAAAAAAA.js")
+        assert missing.status_code == 404
+        assert "cache-control" not in missing.headers
+        assert_secured(missing)
 
 
 async def test_published_minutes_keep_their_own_policy_and_get_the_rest(hub_server: RunningHub) -> None:

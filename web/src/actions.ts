@@ -1,4 +1,4 @@
-// Views send Socket.IO events through here; main.ts says how (with errors shown to the member).
+// Views send Socket.IO events through here; pages.ts says how (with errors shown to the member).
 // The promise says whether the hub accepted the event and, if so, what it answered.
 import type { Payloads } from "./protocol.gen";
 

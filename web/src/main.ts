@@ -1,150 +1,43 @@
+// The first module the page loads, kept small: on a join link it opens the meeting's connection at once,
+// so that on a slow link the handshake with the hub goes on while the views (pages.ts) download.
 import "./style.css";
-import { onAction, type Reply } from "./actions";
-import { explain } from "./errors";
-import { Announcer } from "./announce";
-import { Connection, type HubError } from "./connection";
-import { MediaSession } from "./media";
-import { renderMedia } from "./mediaview";
-import { renderRefusal, renderRoom } from "./room";
+import { Connection, type ConnectionCallbacks, type HubError } from "./connection";
 import { MeetingStore } from "./store";
-import { showHome } from "./home";
-import { startI18n, t } from "./i18n";
 
-await startI18n();
+// What the connection reports before the views are there to show it, shown when they are.
+class Early implements ConnectionCallbacks {
+  private shown: ConnectionCallbacks | null = null;
+  private online: boolean | null = null;
+  private refused: HubError | null = null;
 
-const app = document.getElementById("app")!;
-const banner = document.getElementById("banner")!;
-const notice = document.getElementById("notice")!;
-
-function showError(error: HubError): void {
-  renderRefusal(app, error.code, explain(error));
-}
-
-function tell(message: string, code = ""): void {
-  notice.textContent = message;
-  notice.dataset.code = code;
-  notice.hidden = !message;
-}
-
-const match = /^\/join\/([^/]+)$/.exec(location.pathname);
-const home = /^\/home\/([^/]+)$/.exec(location.pathname);
-if (home) {
-  app.replaceChildren();
-  showHome(app, decodeURIComponent(home[1]));
-} else if (!match) {
-  const title = document.createElement("h1");
-  const hint = document.createElement("p");
-  title.textContent = t("page.no_link_title");
-  hint.textContent = t("page.no_link");
-  app.replaceChildren(title, hint);
-} else {
-  const token = decodeURIComponent(match[1]);
-  const store = new MeetingStore();
-  // The views take over #app from the page's static placeholder.
-  app.replaceChildren();
-  renderRoom(app, store, token);
-  const announcer = new Announcer(document.getElementById("announce-polite")!, document.getElementById("announce-urgent")!);
-  const mediaRoot = document.getElementById("media-root")!;
-  const connection = new Connection(token, store, {
-    onOnline(online) {
-      banner.hidden = online;
-      banner.textContent = online ? "" : t("page.reconnecting");
-    },
-    onRefused: showError,
-  });
-  const media = new MediaSession(connection);
-  store.subscribe(() => {
-    renderRoom(app, store, token);
-    renderMedia(mediaRoot, media, store);
-    announcer.update(store.meeting, store.you?.member_id ?? null, store.may("lobby.admit"));
-  });
-  media.subscribe(() => renderMedia(mediaRoot, media, store));
-  // For the browser console and tests: the store, the connection and the media (its peer connection
-  // is media.pc) of this page.
-  (window as unknown as { hub: object }).hub = { store, connection, media };
-
-  // Whether the hub accepted it, with its answer; a refusal is shown to the member.
-  async function send(action: string, payload: object): Promise<Reply> {
-    try {
-      tell("");
-      const reply = await connection.send<Record<string, unknown>>(action, payload);
-      if (action === "vote.cast") {
-        // A secret ballot already in the box (a retry, another device) comes back with its receipt and
-        // no choice: the box does not know it, so keep the one this browser recorded, if any.
-        const voteId = String(reply.vote_id);
-        const choice = reply.already ? (store.myBallot(voteId)?.choice ?? null) : String(reply.choice);
-        store.recordBallot(voteId, choice, (reply.receipt as string) ?? null);
-      }
-      return { ok: true, data: reply };
-    } catch (error) {
-      const e = error as HubError;
-      tell(explain(e), e.code ?? "");
-      return { ok: false };
-    }
+  onOnline(online: boolean): void {
+    if (this.shown) this.shown.onOnline(online);
+    else this.online = online;
   }
 
-  onAction(send);
+  onRefused(error: HubError): void {
+    if (this.shown) this.shown.onRefused(error);
+    else this.refused = error;
+  }
 
-  app.addEventListener("click", async (event) => {
-    if ((event.target as HTMLElement).closest("[data-local='minutes.load']")) {
-      try {
-        const minutes = await connection.send<{ text: string }>("minutes.get", {});
-        const area = app.querySelector<HTMLTextAreaElement>("#minutes-edit textarea");
-        if (area) area.value = minutes.text;
-      } catch (error) {
-        tell(explain(error as HubError), (error as HubError).code ?? "");
-      }
-      return;
-    }
-    const tellers = (event.target as HTMLElement).closest<HTMLElement>("[data-local='vote.ballots']");
-    if (tellers) {
-      try {
-        const reply = await connection.send<{ vote_id: string; ballots: Array<{ name: string; choice: string }> }>("vote.ballots", { vote_id: tellers.dataset.vote });
-        store.ballotNames.set(reply.vote_id, reply.ballots);
-        store.notify();
-      } catch (error) {
-        tell(explain(error as HubError), (error as HubError).code ?? "");
-      }
-    }
-  });
+  showWith(shown: ConnectionCallbacks): void {
+    this.shown = shown;
+    if (this.online !== null) shown.onOnline(this.online);
+    if (this.refused) shown.onRefused(this.refused);
+  }
+}
 
-  app.addEventListener("submit", (event) => {
-    event.preventDefault();
-    const form = event.target as HTMLFormElement;
-    const data = new FormData(form);
-    if (form.id === "agenda-add") {
-      const minutes = String(data.get("minutes") ?? "");
-      void send("agenda.add", { title: String(data.get("title")), ...(minutes ? { minutes_budget: Number(minutes) } : {}) });
-    } else if (form.id === "point-of-order") {
-      void send("speaker.point_of_order", { rule: String(data.get("rule")) });
-    } else if (form.id === "motion-submit") {
-      void send("motion.submit", { title: String(data.get("title")), text: String(data.get("text")), emergency: data.get("emergency") === "on" });
-    } else if (form.id === "motion-procedural") {
-      const target = String(data.get("target_id") ?? "");
-      void send("motion.procedural", { procedure: String(data.get("procedure")), ...(target ? { target_id: target } : {}) });
-    } else if (form.id === "apologise") {
-      // Sending apologies also leaves, so the member is not counted as here; sync shows the departure.
-      void send("attendance.apologise", { note: String(data.get("note") ?? "") })
-        .then(() => connection.send("meeting.leave"))
-        .then(() => connection.sync());
-    } else if (form.id === "chat-form") {
-      // Kept if refused (the chat closed meanwhile), so nothing typed is lost.
-      void send("chat.send", { text: String(data.get("text") ?? "") }).then((sent) => sent.ok && form.reset());
-      return;
-    } else if (form.id === "minutes-edit") {
-      void send("minutes.edit", { text: String(data.get("text") ?? "") });
-      return;
-    } else if (form.id === "media-settings-form") {
-      void send("media.set_settings", { last_n: Number(data.get("last_n")), formal_above: Number(data.get("formal_above")) });
-      return;
-    } else if (form.id === "minutes-approve") {
-      void send("minutes.approve", { note: String(data.get("note") ?? "") });
-    } else if (form.classList.contains("amend-form")) {
-      void send("amendment.move", { motion_id: form.dataset.motion, kind: String(data.get("kind")), target: String(data.get("target") ?? ""), text: String(data.get("text") ?? "") });
-    } else {
-      // A form that sends itself (its component's onSubmit) keeps what it shows.
-      return;
-    }
-    form.reset();
-  });
+const join = /^\/join\/([^/]+)$/.exec(location.pathname);
+const home = /^\/home\/([^/]+)$/.exec(location.pathname);
+if (join) {
+  const token = decodeURIComponent(join[1]);
+  const store = new MeetingStore();
+  const early = new Early();
+  const connection = new Connection(token, store, early);
+  const { showMeeting } = await import("./pages");
+  early.showWith(showMeeting(token, store, connection));
+} else if (home) {
+  (await import("./pages")).showHomePage(decodeURIComponent(home[1]));
+} else {
+  (await import("./pages")).showNoLink();
 }

@@ -1,0 +1,97 @@
+"""The join page on a poor connection: Chromium throttled to 50 KB/s each way with 400 ms of latency
+opens a join link with an empty cache and can join the meeting within 3 seconds; a second visit fetches
+none of the built client again."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from playwright.async_api import Browser, BrowserContext, Page
+
+from signalling.assets import IMMUTABLE
+from tests.conftest import RunningHub
+from tests.e2e.conftest import wait_until
+
+MEMBER = "m025"
+USABLE_WITHIN_MS = 3000
+# Chromium's own throttling (DevTools' "network conditions"), applied to every request of the page.
+SLOW_LINK = {
+    "offline": False,
+    "latency": 400,
+    "downloadThroughput": 50 * 1024,
+    "uploadThroughput": 50 * 1024,
+}
+
+# The moment, in milliseconds from the start of the navigation, at which the join screen can be used:
+# its button to join and the choice of how to take part are shown and enabled.
+RECORD_USABLE = """
+new MutationObserver((_, observer) => {
+  const join = document.getElementById("media-join");
+  const modes = [...document.querySelectorAll("#media-mode input")];
+  if (join && !join.disabled && join.checkVisibility() && modes.length
+      && modes.every((input) => !input.disabled && input.checkVisibility())) {
+    window.__usableAt = performance.now();
+    observer.disconnect();
+  }
+}).observe(document, { childList: true, subtree: true, attributes: true });
+"""
+
+# What the page loaded: transferSize is 0 for what came from the browser's cache without asking the
+# server (a revalidation that ends in 304 still counts its headers).
+RESOURCES = """
+performance.getEntriesByType("resource").map((e) => ({
+  url: new URL(e.name).pathname, transferred: e.transferSize, size: e.decodedBodySize,
+  start: Math.round(e.startTime), end: Math.round(e.responseEnd),
+}))
+"""
+
+
+async def slow_page(context: BrowserContext) -> Page:
+    page = await context.new_page()
+    cdp = await context.new_cdp_session(page)
+    await cdp.send("Network.enable")
+    await cdp.send("Network.emulateNetworkConditions", SLOW_LINK)
+    return page
+
+
+async def open_join_link(page: Page, url: str) -> tuple[float, list[dict[str, Any]]]:
+    """Milliseconds from navigation start until the join screen is usable, and what was loaded."""
+    await page.goto(url, wait_until="commit")
+    await wait_until(page, "window.__usableAt !== undefined", timeout=30_000)
+    usable: float = await page.evaluate("window.__usableAt")
+    return usable, await page.evaluate(RESOURCES)
+
+
+async def test_the_join_page_is_usable_within_3_seconds_on_a_slow_link(
+    hub_server: RunningHub, browser: Browser, artifacts: Path
+) -> None:
+    url = f"{hub_server.url}/join/{hub_server.links[MEMBER]}"
+    # A fresh context has an empty cache.
+    context = await browser.new_context()
+    await context.add_init_script(RECORD_USABLE)
+
+    page = await slow_page(context)
+    cached_for: dict[str, str | None] = {}
+    page.on("response", lambda r: cached_for.setdefault(urlparse(r.url).path, r.headers.get("cache-control")))
+    cold, loaded = await open_join_link(page, url)
+    assets = [r for r in loaded if r["url"].startswith("/assets/")]
+    assert assets and all(r["transferred"] > 0 for r in assets), loaded
+    # Sent compressed, and marked for the browser to keep.
+    assert all(r["transferred"] < r["size"] / 2 for r in assets), loaded
+    assert all(cached_for[r["url"]] == IMMUTABLE for r in assets), cached_for
+
+    # The same link again, as a member does who comes back: the hashed assets come from the cache.
+    warm, reloaded = await open_join_link(await slow_page(context), url)
+    again = [r for r in reloaded if r["url"].startswith("/assets/")]
+    assert {r["url"] for r in again} == {r["url"] for r in assets}, reloaded
+    fetched = [r["url"] for r in again if r["transferred"] > 0]
+    assert not fetched, f"fetched again on a warm cache: {fetched}"
+
+    (artifacts / "slow-link.json").write_text(
+        json.dumps({"cold_ms": round(cold), "warm_ms": round(warm), "cold": loaded}, indent=2)
+    )
+    await context.close()
+    assert cold < USABLE_WITHIN_MS, f"usable after {cold:.0f} ms: {loaded}"

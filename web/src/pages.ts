@@ -1,0 +1,151 @@
+// The views of each page, loaded after the first module (main.ts), which has already opened the
+// meeting's connection: on a slow link its handshake goes on while these arrive.
+import { onAction, type Reply } from "./actions";
+import { explain } from "./errors";
+import { Announcer } from "./announce";
+import type { Connection, ConnectionCallbacks, HubError } from "./connection";
+import { MediaSession } from "./media";
+import { renderMedia } from "./mediaview";
+import { renderRefusal, renderRoom } from "./room";
+import type { MeetingStore } from "./store";
+import { showHome } from "./home";
+import { startI18n, t } from "./i18n";
+
+await startI18n();
+
+const app = document.getElementById("app")!;
+const banner = document.getElementById("banner")!;
+const notice = document.getElementById("notice")!;
+
+function tell(message: string, code = ""): void {
+  notice.textContent = message;
+  notice.dataset.code = code;
+  notice.hidden = !message;
+}
+
+export function showHomePage(token: string): void {
+  app.replaceChildren();
+  showHome(app, token);
+}
+
+export function showNoLink(): void {
+  const title = document.createElement("h1");
+  const hint = document.createElement("p");
+  title.textContent = t("page.no_link_title");
+  hint.textContent = t("page.no_link");
+  app.replaceChildren(title, hint);
+}
+
+// The meeting page for a join link, over a connection already opened (and perhaps already joined):
+// returns what the connection reports from now on.
+export function showMeeting(token: string, store: MeetingStore, connection: Connection): ConnectionCallbacks {
+  // The views take over #app from the page's static placeholder.
+  app.replaceChildren();
+  const mediaRoot = document.getElementById("media-root")!;
+  const announcer = new Announcer(document.getElementById("announce-polite")!, document.getElementById("announce-urgent")!);
+  const media = new MediaSession(connection);
+  const render = (): void => {
+    renderRoom(app, store, token);
+    renderMedia(mediaRoot, media, store);
+    announcer.update(store.meeting, store.you?.member_id ?? null, store.may("lobby.admit"));
+  };
+  store.subscribe(render);
+  // What arrived before the views did.
+  render();
+  media.subscribe(() => renderMedia(mediaRoot, media, store));
+  // For the browser console and tests: the store, the connection and the media (its peer connection
+  // is media.pc) of this page.
+  (window as unknown as { hub: object }).hub = { store, connection, media };
+
+  // Whether the hub accepted it, with its answer; a refusal is shown to the member.
+  async function send(action: string, payload: object): Promise<Reply> {
+    try {
+      tell("");
+      const reply = await connection.send<Record<string, unknown>>(action, payload);
+      if (action === "vote.cast") {
+        // A secret ballot already in the box (a retry, another device) comes back with its receipt and
+        // no choice: the box does not know it, so keep the one this browser recorded, if any.
+        const voteId = String(reply.vote_id);
+        const choice = reply.already ? (store.myBallot(voteId)?.choice ?? null) : String(reply.choice);
+        store.recordBallot(voteId, choice, (reply.receipt as string) ?? null);
+      }
+      return { ok: true, data: reply };
+    } catch (error) {
+      const e = error as HubError;
+      tell(explain(e), e.code ?? "");
+      return { ok: false };
+    }
+  }
+
+  onAction(send);
+
+  app.addEventListener("click", async (event) => {
+    if ((event.target as HTMLElement).closest("[data-local='minutes.load']")) {
+      try {
+        const minutes = await connection.send<{ text: string }>("minutes.get", {});
+        const area = app.querySelector<HTMLTextAreaElement>("#minutes-edit textarea");
+        if (area) area.value = minutes.text;
+      } catch (error) {
+        tell(explain(error as HubError), (error as HubError).code ?? "");
+      }
+      return;
+    }
+    const tellers = (event.target as HTMLElement).closest<HTMLElement>("[data-local='vote.ballots']");
+    if (tellers) {
+      try {
+        const reply = await connection.send<{ vote_id: string; ballots: Array<{ name: string; choice: string }> }>("vote.ballots", { vote_id: tellers.dataset.vote });
+        store.ballotNames.set(reply.vote_id, reply.ballots);
+        store.notify();
+      } catch (error) {
+        tell(explain(error as HubError), (error as HubError).code ?? "");
+      }
+    }
+  });
+
+  app.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const form = event.target as HTMLFormElement;
+    const data = new FormData(form);
+    if (form.id === "agenda-add") {
+      const minutes = String(data.get("minutes") ?? "");
+      void send("agenda.add", { title: String(data.get("title")), ...(minutes ? { minutes_budget: Number(minutes) } : {}) });
+    } else if (form.id === "motion-submit") {
+      void send("motion.submit", { title: String(data.get("title")), text: String(data.get("text")), emergency: data.get("emergency") === "on" });
+    } else if (form.id === "motion-procedural") {
+      const target = String(data.get("target_id") ?? "");
+      void send("motion.procedural", { procedure: String(data.get("procedure")), ...(target ? { target_id: target } : {}) });
+    } else if (form.id === "apologise") {
+      // Sending apologies also leaves, so the member is not counted as here; sync shows the departure.
+      void send("attendance.apologise", { note: String(data.get("note") ?? "") })
+        .then(() => connection.send("meeting.leave"))
+        .then(() => connection.sync());
+    } else if (form.id === "chat-form") {
+      // Kept if refused (the chat closed meanwhile), so nothing typed is lost.
+      void send("chat.send", { text: String(data.get("text") ?? "") }).then((sent) => sent.ok && form.reset());
+      return;
+    } else if (form.id === "minutes-edit") {
+      void send("minutes.edit", { text: String(data.get("text") ?? "") });
+      return;
+    } else if (form.id === "media-settings-form") {
+      void send("media.set_settings", { last_n: Number(data.get("last_n")), formal_above: Number(data.get("formal_above")) });
+      return;
+    } else if (form.id === "minutes-approve") {
+      void send("minutes.approve", { note: String(data.get("note") ?? "") });
+    } else if (form.classList.contains("amend-form")) {
+      void send("amendment.move", { motion_id: form.dataset.motion, kind: String(data.get("kind")), target: String(data.get("target") ?? ""), text: String(data.get("text") ?? "") });
+    } else {
+      // A form that sends itself (its component's onSubmit) keeps what it shows.
+      return;
+    }
+    form.reset();
+  });
+  return {
+    onOnline(online) {
+      banner.hidden = online;
+      banner.textContent = online ? "" : t("page.reconnecting");
+    },
+    onRefused(error: HubError) {
+      renderRefusal(app, error.code, explain(error));
+    },
+  };
+}
