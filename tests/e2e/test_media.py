@@ -246,6 +246,9 @@ async def test_the_chair_mutes_a_member_and_a_listener_sends_nothing(
 
     await chair.get_by_role("button", name=f"Mute {NAMES[BEA]}").click()
     await expect(bea.locator(".media-alert")).to_contain_text("The chair has muted you")
+    # Her own controls say so too, not that her microphone is on.
+    await expect(bea.locator(".media-controls")).to_contain_text("nobody hears your microphone")
+    await expect(bea.locator(".media-controls")).not_to_contain_text("Your microphone is on")
     await expect(bea.locator("#media-announce")).to_have_text("The chair has muted you.")
     await expect(omar.locator(f'#participants li[data-member="{BEA}"]')).to_contain_text("Muted by the chair")
     await asyncio.sleep(0.5)  # what was already on its way lands

@@ -80,11 +80,14 @@ function Status({ m, you, session, store }: Props & { m: Meeting; you: You }) {
 function Controls({ session, store }: Props) {
   const mode = session.mode;
   const sharable = mode !== "listen" && store.may("media.share") && !!navigator.mediaDevices?.getDisplayMedia;
+  const you = store.you;
+  // The chair's mute wins over the member's own switch: the relay forwards none of their audio.
+  const chairMuted = !!you && !!store.meeting?.muted.includes(you.member_id);
   const parts =
     mode === "listen"
       ? [t("media.listening")]
       : [
-          t(session.micMuted ? "media.mic_muted" : "media.mic_on"),
+          t(chairMuted ? "media.mic_chair_muted" : session.micMuted ? "media.mic_muted" : "media.mic_on"),
           mode === "full" ? t(session.cameraOff ? "media.camera_off" : "media.camera_on") : t("media.audio_only"),
           session.sharing ? t("media.sharing") : "",
         ];
