@@ -36,7 +36,8 @@ def set_status(meeting: Meeting, command: MeetingSetStatus, actor: Actor, now: d
     return Change(
         with_participants(meeting.model_copy(update={"status": command.status}), arrived),
         "meeting.status_changed",
-        {"from": before.value, "to": command.status.value},
+        # The quorum as it stood, for the minutes (whether the meeting opened quorate).
+        {"from": before.value, "to": command.status.value, "quorum": meeting.quorum.model_dump()},
         arrived,
     )
 

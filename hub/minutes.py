@@ -1,7 +1,9 @@
-"""Minutes drafted from a meeting's event log and final state: attendance and apologies, each item taken
-up with its speakers, motions with mover and seconder, amendments, procedural motions, every result
-with its counts and the rule applied, and anyone the chair removed. Pure: the caller hands over the log
-and the time.
+"""Minutes drafted from a meeting's event log and final state: when it opened (and whether it was
+quorate) and closed, who was in the chair, attendance and apologies as sent, then each item taken up,
+under its number in the agenda, in the order things happened there: speakers, motions with mover and
+seconder, amendments, withdrawals and how, procedural motions before the results they interrupted, every
+result with its counts, the rule applied and the quorum, and what fell and why. Members who share a name
+are told apart by their member number. Pure: the caller hands over the log and the time.
 
 The draft is Markdown the secretary goes on to edit. Everything in it that members typed (titles,
 motion texts, amendment words, names, notes, rules cited) goes through `escape` or `quote`, so it reads
@@ -18,7 +20,7 @@ from zoneinfo import ZoneInfo
 from hub.commands import MinutesApprove, MinutesDraft, MinutesEdit
 from hub.errors import HubError
 from hub.meetings import Actor, Change
-from hub.models import VOTING_ROLES, Meeting, Minutes, Motion, Vote
+from hub.models import VOTING_ROLES, Amendment, Meeting, Minutes, Motion, Procedure, Role, Vote
 
 CHOICES = ("for", "against", "abstain")
 
@@ -52,129 +54,389 @@ def quote(text: str) -> list[str]:
     return quoted
 
 
-def _counts(vote: Vote) -> str:
+WHEN = "%H:%M"
+HOW = {"hands": "show of hands", "secret": "secret ballot", "card": "card vote"}
+# Events only those in the chair may cause (admin or chair, hub/events.py): whoever causes them has the
+# chair. A withdrawal is the chair's only when it declares the meeting's consent.
+CHAIR_BUSINESS = frozenset(
+    {
+        "meeting.status_changed",
+        "agenda.selected",
+        "speaker.called",
+        "speaker.moved",
+        "speaker.removed",
+        "speaker.list_closed",
+        "speaker.list_reopened",
+        "speech.started",
+        "speech.paused",
+        "speech.extended",
+        "speech.ended",
+        "motion.reply_started",
+        "vote.opened",
+        "vote.closed",
+    }
+)
+OTHER = ""  # the section of motions filed under no item taken up
+
+
+def _fold(name: str) -> str:
+    return " ".join(name.casefold().split())
+
+
+class Names:
+    """Members as the minutes name them: two members who share a name are told apart by their member
+    number, wherever either appears."""
+
+    def __init__(self, meeting: Meeting, events: list[dict[str, Any]]) -> None:
+        known: dict[str, str] = {m: p.name for m, p in meeting.participants.items()}
+        known |= {m: a.name for m, a in meeting.apologies.items()}
+        for event in events:
+            data = event.get("data") or {}
+            for id_key, name_key in (
+                ("member_id", "name"),
+                ("mover_id", "mover_name"),
+                ("seconder_id", "seconder_name"),
+            ):
+                if isinstance(data.get(id_key), str) and isinstance(data.get(name_key), str):
+                    known.setdefault(data[id_key], data[name_key])
+        holders: dict[str, set[str]] = defaultdict(set)
+        for member_id, name in known.items():
+            holders[_fold(name)].add(member_id)
+        self.known = known
+        self.shared = {folded for folded, ids in holders.items() if len(ids) > 1}
+
+    def __call__(self, member_id: str | None, name: str | None = None) -> str:
+        """The member's name as Markdown, with their number when another member has the same name."""
+        name = name if name is not None else self.known.get(member_id or "", member_id or "")
+        said = escape(name)
+        return f"{said} (member {escape(member_id)})" if member_id and _fold(name) in self.shared else said
+
+
+def _stamp(event: dict[str, Any], zone: ZoneInfo) -> str:
+    return datetime.fromisoformat(event["at"]).astimezone(zone).strftime(WHEN)
+
+
+def _quorum(data: dict[str, Any]) -> str:
+    """ "quorate (12 present, 10 needed)", from an event that recorded the quorum ("" before they did)."""
+    quorum = data.get("quorum")
+    if not isinstance(quorum, dict):
+        return ""
+    state = "quorate" if quorum.get("quorate") else "not quorate"
+    return f"{state} ({quorum.get('present')} present, {quorum.get('required')} needed)"
+
+
+def _counts(vote: Vote, quorum: str = "") -> str:
     assert vote.result is not None
-    counts = ", ".join(f"{c} {vote.result.counts.get(c, 0)}" for c in CHOICES)
-    casting = f"; the chair's casting vote {vote.result.casting_vote}" if vote.result.casting_vote else ""
-    how = {"hands": "show of hands", "secret": "secret ballot", "card": "card vote"}[vote.method.value]
-    return f"{vote.result.outcome.upper()} by {how} ({counts}{casting}). {vote.result.rule}"
+    result = vote.result
+    counts = ", ".join(f"{c} {result.counts.get(c, 0)}" for c in CHOICES)
+    casting = f"; the chair's casting vote {result.casting_vote}" if result.casting_vote else ""
+    # A tie the chair left undecided is not a defeat: say so (the question is simply not carried).
+    outcome = "TIED" if result.tied and result.casting_vote is None else result.outcome.upper()
+    said = f"{outcome} by {HOW[vote.method.value]} ({counts}{casting}). {result.rule}"
+    if outcome == "TIED":
+        said += " The chair gave no casting vote, so the question was not carried."
+    return said + (f" The vote opened {quorum}." if quorum else "")
 
 
-def _votes_on(meeting: Meeting, motion_id: str, amendment_id: str | None = None) -> list[Vote]:
-    return [
-        v
-        for v in meeting.votes
-        if v.status == "closed"
-        and v.subject.motion_id == motion_id
-        and v.subject.amendment_id == amendment_id
-    ]
+def _amendment_words(amendment: Amendment) -> str:
+    text, where = escape(amendment.text), escape(amendment.target)
+    return {
+        "insert": f"to insert “{text}”" + (f" after “{where}”" if amendment.target else " at the end"),
+        "delete": f"to delete “{where}”",
+        "replace": f"to replace “{where}” with “{text}”",
+    }[amendment.kind.value]
 
 
-def _motion(meeting: Meeting, motion: Motion) -> list[str]:
-    seconder = f", seconded by {escape(motion.seconder_name)}" if motion.seconder_name else ", not seconded"
+def _motion_opening(meeting: Meeting, motion: Motion, who: Names) -> list[str]:
+    """What the minutes say where a motion was moved: its heading, mover, seconder and words."""
+    seconder = (
+        f", seconded by {who(motion.seconder_id, motion.seconder_name)}"
+        if motion.seconder_name
+        else ", not seconded"
+    )
     kind = "Emergency motion" if motion.emergency else "Procedural motion" if motion.procedure else "Motion"
-    lines = [f"### {kind}: {escape(motion.title)}", "", f"Moved by {escape(motion.mover_name)}{seconder}."]
-    if motion.target_id is not None:
+    moved = f"Moved by {who(motion.mover_id, motion.mover_name)}{seconder}."
+    if motion.procedure == Procedure.CHALLENGE_CHAIR:
+        # A challenge names the ruling on a point of order it is about, when the mover chose one.
+        point = next((p for p in meeting.points if p.id == motion.target_id), None)
+        if point is not None:
+            raised = f"{who(point.member_id, point.name)} ({escape(point.rule)})"
+            moved = f"On the chair's ruling on the point of order raised by {raised}. {moved}"
+    elif motion.target_id is not None:
         target = next((m.title for m in meeting.motions if m.id == motion.target_id), motion.target_id)
-        lines[-1] = f"On “{escape(target)}”. " + lines[-1]
+        moved = f"On “{escape(target)}”. {moved}"
+    lines = [f"### {kind}: {escape(motion.title)}", "", moved]
     if motion.procedure is None:
         lines += ["", *quote(motion.original_text)]
-    for amendment in motion.amendments:
-        text, where = escape(amendment.text), escape(amendment.target)
-        words = {
-            "insert": f"to insert “{text}”" + (f" after “{where}”" if amendment.target else " at the end"),
-            "delete": f"to delete “{where}”",
-            "replace": f"to replace “{where}” with “{text}”",
-        }[amendment.kind.value]
-        by = f"moved by {escape(amendment.mover_name)}" + (
-            f", seconded by {escape(amendment.seconder_name)}" if amendment.seconder_name else ""
-        )
-        outcome = (
-            "; ".join(_counts(v) for v in _votes_on(meeting, motion.id, amendment.id)) or amendment.status
-        )
-        lines += ["", f"- Amendment {by}, {words}: {outcome}"]
-    for vote in _votes_on(meeting, motion.id):
-        label = "Admission" if vote.subject.kind == "admission" else "Result"
-        lines += ["", f"{label}: {_counts(vote)}"]
-    if motion.status in {"withdrawn", "referred_back", "dropped"}:
-        lines += [
-            "",
-            {
-                "withdrawn": "Withdrawn by the mover.",
-                "referred_back": "Referred back.",
-                "dropped": "Not put: the meeting moved to next business.",
-            }[motion.status],
+    elif motion.original_text != motion.title:
+        lines += ["", "The mover's reason:", "", *quote(motion.original_text)]
+    return lines
+
+
+class _Record:
+    """The minutes of each section (an item taken up, or OTHER) as paragraphs in the order things
+    happened; speakers called one after another share one paragraph."""
+
+    def __init__(self) -> None:
+        self.paragraphs: dict[str, list[tuple[bool, list[str]]]] = defaultdict(list)
+
+    def add(self, section: str, *lines: str) -> None:
+        self.paragraphs[section].append((False, list(lines)))
+
+    def speaker(self, section: str, said: str) -> None:
+        paragraphs = self.paragraphs[section]
+        if paragraphs and paragraphs[-1][0]:
+            paragraphs[-1][1].append(said)
+        else:
+            paragraphs.append((True, [said]))
+
+    def lines(self, section: str) -> list[str]:
+        out: list[str] = []
+        for speakers, lines in self.paragraphs[section]:
+            out += [f"Speakers: {'; '.join(lines)}.", ""] if speakers else [*lines, ""]
+        return out
+
+
+class _Business:
+    """Reads the event log in order and writes each item's record: motions where they were moved,
+    amendments, withdrawals, speakers, procedural motions and results where they happened."""
+
+    def __init__(self, meeting: Meeting, who: Names, taken: set[str]) -> None:
+        self.meeting, self.who, self.taken = meeting, who, taken
+        self.motions = {m.id: m for m in meeting.motions}
+        self.votes = {v.id: v for v in meeting.votes}
+        self.quorum: dict[str, str] = {}
+        self.shown_amended: set[str] = set()
+        self.record = _Record()
+
+    def section(self, motion: Motion) -> str:
+        return motion.item_id if motion.item_id in self.taken and motion.item_id is not None else OTHER
+
+    def amendment(self, motion: Motion, amendment_id: str) -> tuple[int, Amendment] | None:
+        found = [(n, a) for n, a in enumerate(motion.amendments, start=1) if a.id == amendment_id]
+        return found[0] if found else None
+
+    def read(self, event: dict[str, Any]) -> None:
+        kind, data = event["type"], event.get("data") or {}
+        if kind == "speaker.called" and data.get("item_id") in self.taken:
+            if data.get("kind") == "point_of_order":
+                point = f", “{escape(str(data['point']))}”" if data.get("point") else ""
+                what = f" (point of order: {escape(str(data.get('rule') or ''))}{point})"
+            else:
+                what = f" ({escape(str(data['stance']))})" if data.get("stance") else ""
+            self.record.speaker(data["item_id"], f"{self.who(data.get('member_id'), data['name'])}{what}")
+            return
+        if kind == "motion.reply_started" and data.get("item_id") in self.taken:
+            self.record.speaker(
+                data["item_id"], f"{self.who(data.get('member_id'), data['name'])} (right of reply)"
+            )
+            return
+        if kind == "point.ruled" and data.get("item_id") in self.taken:
+            raised = (
+                f"{self.who(data.get('member_id'), data.get('name'))} ({escape(str(data.get('rule') or ''))})"
+            )
+            upheld = "upheld" if data.get("upheld") else "did not uphold"
+            ruling = f" “{escape(str(data['ruling']))}”" if data.get("ruling") else ""
+            self.record.add(
+                data["item_id"], f"The chair {upheld} the point of order raised by {raised}.{ruling}"
+            )
+            return
+        motion = self.motions.get(str(data.get("motion_id")))
+        if motion is None:
+            return
+        where, title = self.section(motion), f"“{escape(motion.title)}”"
+        if kind in {"motion.submitted", "motion.procedural_moved"}:
+            self.record.add(where, *_motion_opening(self.meeting, motion, self.who))
+        elif kind == "amendment.moved":
+            numbered = self.amendment(motion, str(data.get("amendment_id")))
+            if numbered is not None:
+                n, amendment = numbered
+                by = f"moved by {self.who(amendment.mover_id, amendment.mover_name)}"
+                if amendment.seconder_name:
+                    by += f", seconded by {self.who(amendment.seconder_id, amendment.seconder_name)}"
+                self.record.add(where, f"- Amendment {n} to {title}, {by}, {_amendment_words(amendment)}.")
+        elif kind == "amendment.withdrawn":
+            numbered = self.amendment(motion, str(data.get("amendment_id")))
+            if numbered is not None:
+                n, amendment = numbered
+                mover = self.who(amendment.mover_id, amendment.mover_name)
+                self.record.add(where, f"Amendment {n} to {title} was withdrawn by its mover, {mover}.")
+        elif kind == "motion.withdrawal_requested":
+            mover = self.who(motion.mover_id, motion.mover_name)
+            self.record.add(where, f"The mover, {mover}, asked the meeting's consent to withdraw {title}.")
+        elif kind == "motion.withdrawn":
+            mover = self.who(motion.mover_id, motion.mover_name)
+            if data.get("consent"):
+                chair = self.who(event.get("actor"))
+                said = f"{title} was withdrawn with the meeting's consent, declared by the chair, {chair}."
+            else:
+                said = f"{title} was withdrawn by the mover, {mover}."
+            self.record.add(where, said)
+        elif kind == "vote.opened":
+            self.quorum[str(data.get("vote_id"))] = _quorum(data)
+            for amendment_id in data.get("lapsed") or []:
+                numbered = self.amendment(motion, str(amendment_id))
+                if numbered is not None:
+                    said = f"Amendment {numbered[0]} to {title} fell: nobody had seconded it"
+                    self.record.add(where, f"{said} when the motion was put.")
+        elif kind == "vote.closed":
+            self.closed(where, motion, data)
+
+    def closed(self, where: str, motion: Motion, data: dict[str, Any]) -> None:
+        vote = self.votes.get(str(data.get("vote_id")))
+        if vote is None or vote.result is None:
+            return
+        title, counts = f"“{escape(motion.title)}”", _counts(vote, self.quorum.get(vote.id, ""))
+        kind = vote.subject.kind
+        if kind == "amendment":
+            numbered = self.amendment(motion, vote.subject.amendment_id or "")
+            n = numbered[0] if numbered else "?"
+            self.record.add(where, f"Result on amendment {n} to {title}: {counts}")
+            for amendment_id in data.get("fallen") or []:
+                fell = self.amendment(motion, str(amendment_id))
+                if fell is not None:
+                    words = escape(fell[1].target)
+                    self.record.add(
+                        where,
+                        f"Amendment {fell[0]} to {title} fell: amendment {n} took out the words it"
+                        f" refers to (“{words}”).",
+                    )
+            return
+        if kind == "admission":
+            self.record.add(where, f"Admission of {title}: {counts}")
+            return
+        if kind == "motion" and motion.history:
+            self.shown_amended.add(motion.id)
+            self.record.add(where, "As amended, the motion read:", "", *quote(motion.text))
+        self.record.add(where, f"Result: {counts}")
+        if vote.result.outcome == "carried" and motion.procedure is not None:
+            said = self.effect(motion)
+            if said:
+                self.record.add(where, said)
+        elif motion.procedure == Procedure.CHALLENGE_CHAIR:
+            self.record.add(where, "The chair's ruling stands.")
+
+    def effect(self, procedural: Motion) -> str:
+        target = self.motions.get(procedural.target_id or "")
+        title = f"“{escape(target.title)}”" if target is not None else "the motion"
+        return {
+            Procedure.NEXT_BUSINESS: f"The meeting moved to next business: {title} was not put.",
+            Procedure.QUESTION_BE_NOW_PUT: f"Debate on {title} closed; the question was put.",
+            Procedure.REFER_BACK: f"{title} was referred back.",
+            Procedure.ADJOURN: "The meeting was adjourned.",
+            Procedure.CHALLENGE_CHAIR: "The chair's ruling was overturned.",
+        }.get(procedural.procedure or Procedure.ADJOURN, "")
+
+    def finish(self, section: str, motions: list[Motion]) -> list[str]:
+        """The section's record, and the amended text of any of its motions never put."""
+        for motion in motions:
+            if motion.history and motion.id not in self.shown_amended:
+                self.record.add(section, "As amended, the motion read:", "", *quote(motion.text))
+        return self.record.lines(section)
+
+
+def _chairs(meeting: Meeting, events: list[dict[str, Any]], who: Names, zone: ZoneInfo) -> str:
+    """Who was in the chair: whoever did the chair's business, with the time each took over; without
+    any such business, the chairs present."""
+    turns: list[tuple[str, str]] = []
+    for event in events:
+        actor = event.get("actor")
+        if event["type"] in CHAIR_BUSINESS or (
+            event["type"] == "motion.withdrawn" and (event.get("data") or {}).get("consent")
+        ):
+            if actor and (not turns or turns[-1][0] != actor):
+                turns.append((actor, _stamp(event, zone)))
+    if not turns:
+        chairs = [
+            who(m, p.name) for m, p in meeting.participants.items() if p.attended and p.role == Role.CHAIR
         ]
-    if motion.history:
-        lines += ["", "As amended, the motion read:", "", *quote(motion.text)]
-    return [*lines, ""]
+        return f"In the chair: {', '.join(chairs)}." if chairs else ""
+    first, *then = turns
+    changes = "".join(f"; {who(actor)} from {at}" for actor, at in then)
+    return f"In the chair: {who(first[0])}{changes}."
+
+
+def _sittings(events: list[dict[str, Any]], meeting: Meeting, zone: ZoneInfo) -> tuple[list[str], list[str]]:
+    """When the meeting opened (and whether it was quorate), and each close and reopening."""
+    opening: list[str] = []
+    closing: list[str] = []
+    procedural = {m.id for m in meeting.motions if m.procedure == Procedure.ADJOURN}
+    for event in events:
+        data = event.get("data") or {}
+        if event["type"] == "vote.closed" and data.get("motion_id") in procedural:
+            if (data.get("result") or {}).get("outcome") == "carried":
+                closing += [f"The meeting was adjourned at {_stamp(event, zone)}.", ""]
+            continue
+        if event["type"] != "meeting.status_changed":
+            continue
+        before, after = data.get("from"), data.get("to")
+        if not opening and before == "scheduled" and after in {"open", "in_session"}:
+            quorum = _quorum(data)
+            opening = [
+                f"The meeting opened at {_stamp(event, zone)}" + (f", {quorum}." if quorum else "."),
+                "",
+            ]
+        elif after == "closed":
+            closing += [f"The meeting closed at {_stamp(event, zone)}.", ""]
+        elif before == "closed":
+            closing += [f"The chair reopened the meeting at {_stamp(event, zone)}.", ""]
+    if not closing and meeting.status.value == "closed":
+        closing = ["The meeting closed.", ""]
+    return opening, closing
 
 
 def draft(meeting: Meeting, events: list[dict[str, Any]]) -> str:
     zone = ZoneInfo(meeting.time_zone)
+    who = Names(meeting, events)
     when = meeting.starts_at.astimezone(zone).strftime("%A %d %B %Y, %H:%M")
-    attended = [p for p in meeting.participants.values() if p.attended]
-    voters = [escape(n) for n in sorted(p.name for p in attended if p.role in VOTING_ROLES)]
-    observers = [escape(n) for n in sorted(p.name for p in attended if p.role not in VOTING_ROLES)]
+    attended = sorted(
+        ((m, p) for m, p in meeting.participants.items() if p.attended),
+        key=lambda mp: (_fold(mp[1].name), mp[0]),
+    )
+    voters = [who(m, p.name) for m, p in attended if p.role in VOTING_ROLES]
+    observers = [who(m, p.name) for m, p in attended if p.role not in VOTING_ROLES]
+    # In the order they were sent, each with the member's note in their own words.
     apologies = [
-        escape(a.name) + (f" ({escape(a.note)})" if a.note else "")
-        for member_id, a in sorted(meeting.apologies.items(), key=lambda kv: (kv[1].name, kv[1].note))
+        who(member_id, a.name) + (f" (“{escape(a.note)}”)" if a.note.strip() else "")
+        for member_id, a in sorted(meeting.apologies.items(), key=lambda kv: (kv[1].at, kv[0]))
         if not (member_id in meeting.participants and meeting.participants[member_id].attended)
     ]
-    lines = [
-        f"# Minutes: {escape(meeting.title)}",
-        "",
-        f"{when} ({meeting.time_zone}).",
-        "",
-        "## Attendance",
-        "",
-        f"Present ({len(voters)}): {', '.join(voters) or 'none'}.",
-    ]
+    opening, closing = _sittings(events, meeting, zone)
+    chairs = _chairs(meeting, events, who, zone)
+    lines = [f"# Minutes: {escape(meeting.title)}", "", f"{when} ({meeting.time_zone}).", "", *opening]
+    if chairs:
+        lines += [chairs, ""]
+    lines += ["## Attendance", "", f"Present ({len(voters)}): {', '.join(voters) or 'none'}."]
     if observers:
         lines += ["", f"Observers: {', '.join(observers)}."]
     lines += ["", f"Apologies: {', '.join(apologies) or 'none'}.", ""]
 
-    speakers: dict[str, list[str]] = defaultdict(list)
     taken: list[str] = []
     for event in events:
-        data = event.get("data", {})
-        if event["type"] == "agenda.selected" and data.get("item_id") and data["item_id"] not in taken:
-            taken.append(data["item_id"])
-        elif event["type"] == "speaker.called":
-            rule = escape(str(data.get("rule", "")))
-            what = f" (point of order: {rule})" if data.get("kind") == "point_of_order" else ""
-            stance = f" ({escape(str(data['stance']))})" if data.get("stance") else ""
-            speakers[data["item_id"]].append(f"{escape(data['name'])}{what or stance}")
-        elif event["type"] == "motion.reply_started":
-            speakers[data["item_id"]].append(f"{escape(data['name'])} (right of reply)")
-    for number, item in enumerate((i for i in meeting.agenda if i.id in taken), start=1):
+        item_id = (event.get("data") or {}).get("item_id")
+        if event["type"] == "agenda.selected" and item_id and item_id not in taken:
+            taken.append(item_id)
+    places = {item.id: (n, item) for n, item in enumerate(meeting.agenda, start=1)}
+    taken = [item_id for item_id in taken if item_id in places]
+    business = _Business(meeting, who, set(taken))
+    for event in events:
+        business.read(event)
+    # Items in the order they were taken up, each numbered by its place in the agenda.
+    for item_id in taken:
+        number, item = places[item_id]
         lines += [f"## {number}. {escape(item.title)}", ""]
-        if speakers[item.id]:
-            lines += [f"Speakers: {'; '.join(speakers[item.id])}.", ""]
-        for motion in meeting.motions:
-            if motion.item_id == item.id:
-                lines += _motion(meeting, motion)
-    unfiled = [m for m in meeting.motions if m.item_id is None or m.item_id not in taken]
+        lines += business.finish(item_id, [m for m in meeting.motions if business.section(m) == item_id])
+    unfiled = [m for m in meeting.motions if business.section(m) == OTHER]
     if unfiled:
-        lines += ["## Other motions", ""]
-        for motion in unfiled:
-            lines += _motion(meeting, motion)
-    removals = [escape(e["data"]["name"]) for e in events if e["type"] == "participant.removed"]
+        lines += ["## Other motions", "", *business.finish(OTHER, unfiled)]
+    removals = [
+        who(e["data"].get("member_id"), e["data"]["name"])
+        for e in events
+        if e["type"] == "participant.removed"
+    ]
     if removals:
         lines += [f"Removed from the meeting by the chair: {', '.join(dict.fromkeys(removals))}.", ""]
-    closings = 0
-    for event in events:
-        data = event.get("data", {})
-        if event["type"] != "meeting.status_changed" or "closed" not in (data.get("to"), data.get("from")):
-            continue
-        stamp = datetime.fromisoformat(event["at"]).astimezone(zone).strftime("%H:%M")
-        if data.get("to") == "closed":
-            closings += 1
-            lines += [f"The meeting closed at {stamp}.", ""]
-        else:
-            lines += [f"The chair reopened the meeting at {stamp}.", ""]
-    if not closings and meeting.status.value == "closed":
-        lines += ["The meeting closed.", ""]
+    lines += closing
     return "\n".join(lines).rstrip() + "\n"
 
 

@@ -75,6 +75,7 @@ def open(meeting: Meeting, command: VoteOpen, actor: Actor, now: datetime) -> Ch
             {"motion_id": procedural.id},
         )
     majority = Majority.SIMPLE
+    lapsed: list[str] = []
     if subject.kind == "admission":
         if motion.status != "awaiting_admission":
             raise HubError(
@@ -122,11 +123,9 @@ def open(meeting: Meeting, command: VoteOpen, actor: Actor, now: datetime) -> Ch
                 {"amendment_ids": [a.id for a in pending]},
             )
         # Amendments nobody seconded lapse when the motion is put.
-        lapsed = [
-            a.model_copy(update={"status": "fallen"}) if a.status == "proposed" else a
-            for a in motion.amendments
-        ]
-        meeting = motions.replace_motion(meeting, motion.model_copy(update={"amendments": lapsed}))
+        lapsed = [a.id for a in motion.amendments if a.status == "proposed"]
+        kept = [a.model_copy(update={"status": "fallen"}) if a.id in lapsed else a for a in motion.amendments]
+        meeting = motions.replace_motion(meeting, motion.model_copy(update={"amendments": kept}))
         if motion.procedure == Procedure.CHALLENGE_CHAIR:
             majority = Majority(meeting.standing_orders.chair_challenge_majority)
         question = motion.title
@@ -151,6 +150,9 @@ def open(meeting: Meeting, command: VoteOpen, actor: Actor, now: datetime) -> Ch
             "method": vote.method.value,
             "majority": majority.value,
             "eligible": vote.eligible,
+            # For the minutes: the quorum the vote opened with, and the amendments that fell unseconded.
+            "quorum": quorum.model_dump(),
+            "lapsed": lapsed,
             **subject.model_dump(),
         },
         effects=(OpenBox(vote_id, vote.method.value, meeting.standing_orders.vote_changes_allowed, voters),),
@@ -205,7 +207,13 @@ def close(
     result = decide(counts, vote.majority, vote.present, command.casting_vote)
     closed = vote.model_copy(update={"status": "closed", "closed_at": now, "result": result})
     meeting = meeting.model_copy(update={"votes": [closed if v.id == vote.id else v for v in meeting.votes]})
+    before = motions.find(meeting, vote.subject.motion_id).amendments
     meeting, effect = apply_result(meeting, closed, now)
+    after = motions.find(meeting, vote.subject.motion_id).amendments
+    # Amendments whose words a carried amendment took out (`_drop_stale_amendments`), for the minutes.
+    fallen = [
+        a.id for a, b in zip(after, before, strict=True) if a.status == "fallen" and b.status != "fallen"
+    ]
     return Change(
         meeting,
         "vote.closed",
@@ -215,6 +223,7 @@ def close(
             "method": vote.method.value,
             "result": result.model_dump(),
             "effect": effect,
+            "fallen": fallen,
             **vote.subject.model_dump(),
         },
     )

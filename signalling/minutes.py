@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fpdf import FPDF, FontFace, ResourceAccessPolicy, TextStyle
 from markdown_it import MarkdownIt
@@ -52,7 +53,17 @@ def _image_as_text(
     return escapeHtml(renderer.renderInlineAsText(tokens[idx].children or [], options, env))
 
 
+def _link(
+    renderer: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    # The PDF shows a link as its text: fpdf2 would fail on a link to a place in the page ("#..."),
+    # which has no named destination there, and the printed record needs none.
+    return "" if env.get("pdf") else renderer.renderToken(tokens, idx, options, env)
+
+
 MARKDOWN.add_render_rule("image", _image_as_text)
+MARKDOWN.add_render_rule("link_open", _link)
+MARKDOWN.add_render_rule("link_close", _link)
 
 
 def minutes_handlers(hub: Hub) -> dict[str, Callable[[str, str, Actor, Any], Awaitable[Any]]]:
@@ -82,35 +93,46 @@ def readable(meeting: Meeting, actor: Actor) -> dict[str, Any]:
 
 
 def _approval(meeting: Meeting) -> str:
+    """The approval, as the page and the PDF both end with it: the note and who recorded it, when."""
+    record = meeting.minutes
+    assert record is not None
+    if record.status != "approved":
+        return ""
+    note = f"<p><em>{escapeHtml(record.approval_note or 'Approved.')}</em></p>"
+    if record.approved_at is None or not record.approved_by:
+        return note
+    day = record.approved_at.astimezone(ZoneInfo(meeting.time_zone)).strftime("%d %B %Y")
+    return f"{note}<p>Approval recorded by {escapeHtml(record.approved_by)} on {day}.</p>"
+
+
+def published(meeting: Meeting, printed: bool = False) -> str:
+    """What the published minutes say, as HTML: the same for the page and the PDF."""
     assert meeting.minutes is not None
-    note = meeting.minutes.approval_note or "Approved."
-    return f"<p><em>{escapeHtml(note)}</em></p>" if meeting.minutes.status == "approved" else ""
+    rendered: str = MARKDOWN.render(meeting.minutes.text, {"pdf": printed})
+    return rendered + _approval(meeting)
 
 
 def html(meeting: Meeting) -> str:
-    assert meeting.minutes is not None
-    body = MARKDOWN.render(meeting.minutes.text)
     return (
         f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Minutes</title>'
         f'<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<style>body{{font-family:system-ui,sans-serif;max-width:44rem;margin:2rem auto;padding:0 1rem;"
         f"line-height:1.5}}blockquote{{border-left:3px solid #1677ff;margin:0;padding-left:1rem}}</style>"
-        f"</head><body>{body}{_approval(meeting)}</body></html>"
+        f"</head><body>{published(meeting)}</body></html>"
     )
 
 
 def pdf(meeting: Meeting) -> bytes:
-    assert meeting.minutes is not None
-    body = MARKDOWN.render(meeting.minutes.text) + _approval(meeting)
+    said = published(meeting, printed=True)
     document = FPDF()
     # fpdf2 would otherwise fetch an <img> from local files or the web; the minutes carry none.
     document.resource_access_policy = ResourceAccessPolicy.NONE
     document.add_page()
-    for family, style, name in _fonts(body):
+    for family, style, name in _fonts(said):
         document.add_font(family, style=style, fname=_font(name))
     document.set_font("DejaVu", size=11)
     document.write_html(
-        body,
+        said,
         tag_styles={
             "code": FontFace(family="DejaVuMono"),
             "pre": TextStyle(font_family="DejaVuMono", t_margin=4),

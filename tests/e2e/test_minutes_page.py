@@ -3,6 +3,7 @@ the meeting and finds them on their home page."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -27,15 +28,36 @@ async def test_minutes_drafted_edited_approved_and_read(
 
     await secretary.get_by_role("button", name="Draft the minutes from the record").click()
     await expect(secretary.locator("#minutes-status")).to_contain_text("Draft")
-    await secretary.get_by_role("button", name="Open the draft").click()
+    # The editor opens with the draft in it.
     text = secretary.get_by_label("Text (Markdown)")
     await expect(text).not_to_have_value("")
     draft = await text.input_value()
     assert draft.startswith("# Minutes: Annual General Meeting")
-    assert "Present (3):" in draft
+    assert "Present (3):" in draft and "The meeting opened at" in draft
+    # Unedited, a redraft needs no question; edited, it asks first, in place, and "Cancel" keeps the text.
+    redraft = secretary.get_by_role("button", name="Redraft from the record")
+    drafted = await secretary.evaluate("window.hub.store.meeting.minutes.drafted_at")
+    await redraft.click()
+    await expect(secretary.get_by_role("group", name=re.compile("Redrafting replaces"))).to_have_count(0)
+    await secretary.wait_for_function(f"window.hub.store.meeting.minutes.drafted_at !== {drafted!r}")
+    await expect(text).to_be_enabled()
+    await text.fill(draft + "\nA line the redraft would lose.\n")
+    await redraft.click()
+    question = secretary.get_by_role("group", name=re.compile("Redrafting replaces the edited text"))
+    await expect(question).to_be_visible()
+    await question.get_by_role("button", name="Cancel").click()
+    await expect(text).to_have_value(re.compile("A line the redraft would lose"))
+    await redraft.click()
+    await secretary.get_by_role("button", name="Yes, redraft").click()
+    await expect(text).not_to_have_value(re.compile("A line the redraft would lose"))
+    await expect(text).to_have_value(re.compile("^# Minutes: Annual General Meeting"))
     await text.fill(draft + "\nThe secretary thanked everyone for coming.\n")
     await secretary.get_by_role("button", name="Save the minutes").click()
     await expect(chair.locator("#minutes-status")).to_contain_text("edited by Ciaran Garcia")
+    # Saved edits count too: a redraft asks first.
+    await redraft.click()
+    await expect(question).to_be_visible()
+    await question.get_by_role("button", name="Cancel").click()
     await assert_accessible(secretary)
     await secretary.screenshot(path=artifacts / "secretary-minutes.png", full_page=True)
 
@@ -47,6 +69,7 @@ async def test_minutes_drafted_edited_approved_and_read(
     page = await opened.value
     await expect(page.locator("h1")).to_have_text("Minutes: Annual General Meeting")
     await expect(page.locator("body")).to_contain_text("thanked everyone for coming")
+    await expect(page.locator("body")).to_contain_text("Approval recorded by")
     await assert_accessible(page)
 
     # Published: the member's home lists them, and both links open them.

@@ -6,11 +6,13 @@ happened, published as HTML and PDF."""
 from __future__ import annotations
 
 import asyncio
+import io
 from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
+from pypdf import PdfReader
 
 from hub.config import Limits
 from hub.demo import sample
@@ -181,32 +183,41 @@ async def test_scripted_agm(hub_server: RunningHub) -> None:
     expected = [
         "# Minutes: Annual General Meeting",
         f"Present (12): {', '.join(present)}.",
-        f"Apologies: {names['m040']} (on a night shift).",
+        f"Apologies: {names['m040']} (“on a night shift”).",
         "## 1. Apologies and attendance",
-        "## 2. Chair's report",
+        "## 3. Chair's report",
         f"Speakers: {names['m021']}; {names['m030']}.",
-        "## 3. Motion 1: Votes for life for citizens living abroad",
+        "## 5. Motion 1: Votes for life for citizens living abroad",
         f"### Motion: {agenda[4]['title']}",
         f"Moved by {names['m003']}, seconded by {names['m015']}.",
         f"> {motion_1['text']}",
-        f"- Amendment moved by {names['m020']}, seconded by {names['m021']}, to insert “{carried['text']}” "
-        f"after “{carried['after']}”: CARRIED by show of hands (for 11, against 1, abstain 0).",
-        f"- Amendment moved by {names['m030']}, seconded by {names['m031']}, to delete “{lost['text']}”: "
-        "LOST by show of hands (for 2, against 9, abstain 1).",
-        "Result: CARRIED by show of hands (for 11, against 0, abstain 1). Simple majority of votes cast",
-        f"As amended, the motion read:\n\n> {amended}",
+        f"- Amendment 1 to “{agenda[4]['title']}”, moved by {names['m020']}, seconded by {names['m021']}, "
+        f"to insert “{carried['text']}” after “{carried['after']}”.",
+        f"- Amendment 2 to “{agenda[4]['title']}”, moved by {names['m030']}, seconded by {names['m031']}, "
+        f"to delete “{lost['text']}”.",
+        f"Result on amendment 1 to “{agenda[4]['title']}”: CARRIED by show of hands (for 11, against 1, "
+        "abstain 0).",
+        f"Result on amendment 2 to “{agenda[4]['title']}”: LOST by show of hands (for 2, against 9, "
+        "abstain 1).",
         f"{names['m003']} (right of reply)",
-        "## 4. Motion 2: Solidarity with Ukraine",
+        f"As amended, the motion read:\n\n> {amended}",
+        "Result: CARRIED by show of hands (for 11, against 0, abstain 1). Simple majority of votes cast",
+        "## 6. Motion 2: Solidarity with Ukraine",
         f"### Procedural motion: That the question be now put\n\nOn “{agenda[5]['title']}”. "
         f"Moved by {names['m018']}, seconded by {names['m019']}.",
         "Result: CARRIED by show of hands (for 11, against 1, abstain 0).",
+        f"Debate on “{agenda[5]['title']}” closed; the question was put.",
         "Result: CARRIED by secret ballot (for 12, against 0, abstain 0).",
-        "## 5. Any other business",
-        f"Speakers: {names['m025']} (point of order: SO 4.1).",
+        "## 9. Any other business",
+        f"Speakers: {names['m025']} (point of order: SO 4.1, “The speaker is out of time.”).",
         "The meeting closed at",
     ]
-    for line in expected:
-        assert line in draft, line
+    # In the order things happened: the closure before the result it brought on.
+    found = [draft.index(line) for line in expected]
+    assert found == sorted(found), found
+    assert f"In the chair: {names['m001']}." in draft
+    assert "quorate (12 present, 10 needed)" in draft
+    assert "The vote opened quorate (12 present, 10 needed)." in draft
 
     await secretary.ok("minutes.edit", {"text": draft + "\nThe chair thanked the tellers.\n"})
     await chair.ok("minutes.approve", {"note": "Approved at the branch meeting of 10 April 2027."})
@@ -219,6 +230,8 @@ async def test_scripted_agm(hub_server: RunningHub) -> None:
         assert "Approved at the branch meeting of 10 April 2027." in page.text
         document = await http.get(f"/minutes/{hub_server.meeting_id}.pdf", params={"token": tokens["m020"]})
         assert document.status_code == 200 and document.content.startswith(b"%PDF")
+        printed = "".join(page.extract_text() for page in PdfReader(io.BytesIO(document.content)).pages)
+        assert "Approved at the branch meeting of 10 April 2027." in " ".join(printed.split())
         refused_http = await http.get(f"/minutes/{hub_server.meeting_id}.html", params={"token": "forged"})
         assert refused_http.status_code == 403
     await asyncio.gather(*(c.disconnect() for c in clients.values()))

@@ -86,7 +86,7 @@ def test_allowed_status_changes(start: MeetingStatus, to: MeetingStatus) -> None
     )
     assert change is not None
     assert change.meeting.status == to
-    assert change.data == {"from": start.value, "to": to.value}
+    assert change.data == {"from": start.value, "to": to.value, "quorum": change.meeting.quorum.model_dump()}
 
 
 @pytest.mark.parametrize(

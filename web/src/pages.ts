@@ -80,16 +80,6 @@ export function showMeeting(token: string, store: MeetingStore, connection: Conn
   onAction(send);
 
   app.addEventListener("click", async (event) => {
-    if ((event.target as HTMLElement).closest("[data-local='minutes.load']")) {
-      try {
-        const minutes = await connection.send<{ text: string }>("minutes.get", {});
-        const area = app.querySelector<HTMLTextAreaElement>("#minutes-edit textarea");
-        if (area) area.value = minutes.text;
-      } catch (error) {
-        tell(explain(error as HubError), (error as HubError).code ?? "");
-      }
-      return;
-    }
     const tellers = (event.target as HTMLElement).closest<HTMLElement>("[data-local='vote.ballots']");
     if (tellers) {
       try {
@@ -122,9 +112,6 @@ export function showMeeting(token: string, store: MeetingStore, connection: Conn
     } else if (form.id === "chat-form") {
       // Kept if refused (the chat closed meanwhile), so nothing typed is lost.
       void send("chat.send", { text: String(data.get("text") ?? "") }).then((sent) => sent.ok && form.reset());
-      return;
-    } else if (form.id === "minutes-edit") {
-      void send("minutes.edit", { text: String(data.get("text") ?? "") });
       return;
     } else if (form.id === "media-settings-form") {
       void send("media.set_settings", { last_n: Number(data.get("last_n")), formal_above: Number(data.get("formal_above")) });
