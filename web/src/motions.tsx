@@ -25,7 +25,7 @@ function PutButtons({ kind, motionId, amendmentId }: { kind: SubjectKind; motion
   );
 }
 
-function Change({ a }: { a: Amendment }) {
+export function Change({ a }: { a: Amendment }) {
   if (a.kind === "insert") {
     return (
       <>

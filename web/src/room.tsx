@@ -7,6 +7,7 @@ import { EditItem } from "./agendaedit";
 import { Chat } from "./chat";
 import { formalMode } from "./forwarding";
 import { Minutes } from "./minutes";
+import { Moments } from "./moments";
 import { Motions } from "./motions";
 import { NextSteps } from "./nextsteps";
 import { Roster } from "./roster";
@@ -553,6 +554,7 @@ function Room({ store, token }: { store: MeetingStore; token: string }) {
           {t("lobby.you_wait")}
         </p>
       )}
+      <Moments m={m} store={store} />
       <Header m={m} store={store} />
       <div class="columns">
         <div>

@@ -1,0 +1,114 @@
+// Moments nobody may miss, shown where a member is looking whatever they have scrolled to: being given
+// the floor, having it taken away, and a vote opening (with what it decides, and the ballot). Each stays
+// until it is dealt with or hidden; the page title says so too, and a short tone sounds unless the
+// member has switched it off. Screen readers hear the same moments from announce.ts.
+import { useEffect, useRef, useState } from "preact/hooks";
+import { t } from "./i18n";
+import { Change } from "./motions";
+import { motionText, question } from "./phrases";
+import type { Meeting, MeetingStore, Vote } from "./store";
+import { Action } from "./ui";
+
+const SOUND_KEY = "hub:sound";
+const CHOICES = ["for", "against", "abstain"] as const;
+
+// A short, quiet tone; a browser that will not play it yet (no gesture on the page) stays silent.
+function tone(): void {
+  try {
+    const audio = new AudioContext();
+    const note = audio.createOscillator();
+    const gain = audio.createGain();
+    note.frequency.value = 880;
+    gain.gain.value = 0.08;
+    note.connect(gain).connect(audio.destination);
+    note.start();
+    note.stop(audio.currentTime + 0.15);
+    note.onended = () => void audio.close();
+  } catch {
+    // No audio on this device: the banner and the title still say it.
+  }
+}
+
+function VoteSheet({ vote, m }: { vote: Vote; m: Meeting }) {
+  const motion = m.motions.find((mo) => mo.id === vote.subject.motion_id);
+  const amendment = motion?.amendments.find((a) => a.id === vote.subject.amendment_id);
+  const reads = amendment && motion ? motion.would_read[amendment.id] : undefined;
+  return (
+    <>
+      <p class="moment-title">{t("moments.vote_open", { question: question(vote, m) })}</p>
+      {amendment ? (
+        <>
+          <p>
+            <Change a={amendment} />
+          </p>
+          {reads !== undefined && (
+            <p>
+              {t("motions.would_read")} <q>{reads}</q>
+            </p>
+          )}
+        </>
+      ) : (
+        motion && <p class="moment-text">{motionText(motion)}</p>
+      )}
+      <p class="ballot" role="group" aria-label={t("motions.your_vote")}>
+        {CHOICES.map((choice) => (
+          <Action key={choice} action="vote.cast" args={{ vote_id: vote.id, choice }} class="choice">
+            {t(`choice.${choice}`)}
+          </Action>
+        ))}
+      </p>
+    </>
+  );
+}
+
+export function Moments({ m, store }: { m: Meeting; store: MeetingStore }) {
+  const you = store.you;
+  const [sound, setSound] = useState(() => localStorage.getItem(SOUND_KEY) !== "off");
+  const [hidden, setHidden] = useState<string | null>(null);
+  const [ended, setEnded] = useState(false);
+  const floor = !!you && m.speech?.member_id === you.member_id;
+  const vote = m.votes.find((v) => v.status === "open");
+  const voting = vote && store.may("vote.cast") && !store.myBallot(vote.id) ? vote : undefined;
+  // The moment shown, most pressing first, named so that hiding it lasts until the next one.
+  const key = floor ? `floor:${m.speech?.item_id}` : voting ? `vote:${voting.id}` : ended ? "ended" : null;
+  const shown = key !== null && key !== hidden;
+
+  const hadFloor = useRef(floor);
+  useEffect(() => {
+    if (hadFloor.current && !floor) setEnded(true);
+    if (floor) setEnded(false);
+    hadFloor.current = floor;
+  }, [floor]);
+  const last = useRef<string | null>(null);
+  useEffect(() => {
+    if (key && key !== last.current && key !== "ended" && sound) tone();
+    last.current = key;
+    const title = m.title;
+    document.title = shown ? `● ${t(`moments.title_${key?.split(":")[0]}`)} – ${title}` : title;
+  }, [key, shown, sound, m.title]);
+
+  if (!shown) return null;
+  const switchSound = () => {
+    localStorage.setItem(SOUND_KEY, sound ? "off" : "on");
+    setSound(!sound);
+  };
+  return (
+    <section id="moments" class={`moments moment-${key?.split(":")[0]}`} aria-label={t("moments.label")}>
+      {floor ? (
+        <p class="moment-title">{t("moments.floor")}</p>
+      ) : voting ? (
+        <VoteSheet vote={voting} m={m} />
+      ) : (
+        <p class="moment-title">{t("moments.ended")}</p>
+      )}
+      <p class="controls">
+        <button type="button" onClick={() => (key === "ended" ? setEnded(false) : setHidden(key))}>
+          {t(key === "ended" ? "moments.ok" : "moments.hide")}
+        </button>
+        <button type="button" aria-pressed={sound} onClick={switchSound}>
+          {t("moments.sound")}
+        </button>
+      </p>
+    </section>
+  );
+}
