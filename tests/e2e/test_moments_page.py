@@ -44,7 +44,7 @@ async def test_a_phone_member_sees_the_floor_and_the_vote_wherever_they_are(
     moment = ana.locator("#moments")
     await expect(moment).to_contain_text("You have the floor")
     assert await in_view(ana, "#moments")
-    await expect(ana).to_have_title("● You have the floor – Annual General Meeting")
+    await expect(ana).to_have_title("● You have the floor \u2013 Annual General Meeting")
     await assert_accessible(ana)
     await ana.screenshot(path=artifacts / "phone-floor.png")
 
@@ -68,7 +68,7 @@ async def test_a_phone_member_sees_the_floor_and_the_vote_wherever_they_are(
     await expect(moment).to_contain_text("If carried, the motion would read:")
     await expect(moment.locator("q")).to_have_text("We resolve to campaign loudly for votes.")
     assert await in_view(ana, "#moments")
-    await expect(ana).to_have_title("● Vote now – Annual General Meeting")
+    await expect(ana).to_have_title("● Vote now \u2013 Annual General Meeting")
     await ana.screenshot(path=artifacts / "phone-vote-sheet.png")
     await moment.get_by_role("button", name="For", exact=True).click()
     await expect(moment).to_have_count(0)
