@@ -35,7 +35,9 @@ if (join) {
   const early = new Early();
   const connection = new Connection(token, store, early);
   const { showMeeting } = await import("./pages");
-  early.showWith(showMeeting(token, store, connection));
+  // ?view=projector: the hall screen's view of the same meeting (projector.tsx).
+  const projector = new URLSearchParams(location.search).get("view") === "projector";
+  early.showWith(showMeeting(token, store, connection, projector));
 } else if (home) {
   (await import("./pages")).showHomePage(decodeURIComponent(home[1]));
 } else {

@@ -6,6 +6,7 @@ import { Announcer } from "./announce";
 import type { Connection, ConnectionCallbacks, HubError } from "./connection";
 import { MediaSession } from "./media";
 import { renderMedia } from "./mediaview";
+import { renderProjector } from "./projector";
 import { renderRefusal, renderRoom } from "./room";
 import type { MeetingStore } from "./store";
 import { showHome } from "./home";
@@ -38,13 +39,18 @@ export function showNoLink(): void {
 
 // The meeting page for a join link, over a connection already opened (and perhaps already joined):
 // returns what the connection reports from now on.
-export function showMeeting(token: string, store: MeetingStore, connection: Connection): ConnectionCallbacks {
+export function showMeeting(token: string, store: MeetingStore, connection: Connection, projector = false): ConnectionCallbacks {
   // The views take over #app from the page's static placeholder.
   app.replaceChildren();
   const mediaRoot = document.getElementById("media-root")!;
   const announcer = new Announcer(document.getElementById("announce-polite")!, document.getElementById("announce-urgent")!);
   const media = new MediaSession(connection);
   const render = (): void => {
+    if (projector) {
+      // A hall screen: the procedure only, no controls, no media.
+      renderProjector(app, store);
+      return;
+    }
     renderRoom(app, store, token);
     renderMedia(mediaRoot, media, store);
     announcer.update(store.meeting, store.you?.member_id ?? null, store.may("lobby.admit"));

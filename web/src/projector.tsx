@@ -1,0 +1,82 @@
+// The projector view (/join/TOKEN?view=projector): for a hall screen or a hybrid meeting's room, what
+// the procedure stands at, in large type, with no controls: the item, who has the floor and their time
+// left, the speaker list, the motion as it stands, and the open vote or the last result.
+import { render } from "preact";
+import { t } from "./i18n";
+import { majorityRule, motionText, motionTitle, question } from "./phrases";
+import { speechRemaining } from "./room";
+import type { Meeting, MeetingStore } from "./store";
+import { clock, useTick } from "./ui";
+
+function Floor({ m, store }: { m: Meeting; store: MeetingStore }) {
+  useTick(250);
+  if (!m.speech) return <p class="projector-floor">{t("room.nobody_speaking")}</p>;
+  const remaining = speechRemaining(store) ?? 0;
+  return (
+    <p class="projector-floor">
+      <strong id="projector-speaker">{m.speech.name}</strong>
+      {m.speech.kind === "point_of_order" ? t("room.on_point_of_order") : ""}{" "}
+      <span class={`countdown ${remaining < 0 ? "over" : ""}`} role="timer">
+        {clock(remaining)}
+      </span>
+    </p>
+  );
+}
+
+function Projector({ store }: { store: MeetingStore }) {
+  const m = store.meeting;
+  if (!m) return <p role="status">{t("loading")}</p>;
+  const item = m.agenda.find((i) => i.id === m.current_item);
+  const number = item ? m.agenda.indexOf(item) + 1 : 0;
+  const motions = m.motions.filter((mo) => mo.item_id === m.current_item && ["proposed", "seconded"].includes(mo.status));
+  const open = m.votes.find((v) => v.status === "open");
+  const last = [...m.votes].reverse().find((v) => v.status === "closed");
+  const tally = open ? store.tallies.get(open.id) : undefined;
+  return (
+    <main id="projector" class="projector" aria-labelledby="projector-h">
+      <h1 id="projector-h">{m.title}</h1>
+      <p class="projector-item" id="projector-item">
+        {item ? `${number}. ${item.title}` : t("room.no_item")}
+      </p>
+      <Floor m={m} store={store} />
+      {item && item.queue.length > 0 && (
+        <ol class="projector-queue" id="projector-queue" aria-label={t("room.speakers")}>
+          {item.queue.map((e) => (
+            <li key={e.id}>
+              {e.name}
+              {e.kind === "point_of_order" ? ` (${t("room.point_of_order_on", { rule: e.rule ?? "" })})` : ""}
+            </li>
+          ))}
+        </ol>
+      )}
+      {motions.map((mo) => (
+        <section key={mo.id} class="projector-motion" aria-label={motionTitle(mo)}>
+          <h2>{motionTitle(mo)}</h2>
+          <p class="motion-text">{motionText(mo)}</p>
+        </section>
+      ))}
+      {open ? (
+        <section class="projector-vote" id="projector-vote" aria-label={t("motions.vote_now", { question: question(open, m) })}>
+          <h2>{t("motions.vote_now", { question: question(open, m) })}</h2>
+          <p>{t("motions.have_voted", { cast: tally?.cast ?? 0, eligible: open.eligible })}</p>
+        </section>
+      ) : (
+        last?.result && (
+          <section class="projector-vote" id="projector-result" aria-label={question(last, m)}>
+            <h2>{question(last, m)}</h2>
+            <p>
+              {t(`motion_status.${last.result.outcome}`)}: {Object.entries(last.result.counts)
+                .map(([choice, count]) => `${t(`choice.${choice}`)} ${count}`)
+                .join(", ")}
+            </p>
+            <p>{majorityRule(last)}</p>
+          </section>
+        )
+      )}
+    </main>
+  );
+}
+
+export function renderProjector(root: HTMLElement, store: MeetingStore): void {
+  render(<Projector store={store} />, root);
+}
