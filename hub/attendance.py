@@ -18,12 +18,10 @@ from hub.meetings import (
     participant,
     with_participants,
 )
-from hub.models import Apology, Meeting, MeetingStatus, Participant, Role
+from hub.models import Apology, Meeting, Participant, Role
 
 
 def apologise(meeting: Meeting, command: AttendanceApologise, actor: Actor, now: datetime) -> Change | None:
-    if meeting.status == MeetingStatus.CLOSED:
-        raise HubError("meeting.closed", "This meeting has closed.")
     apology = Apology(name=actor.name, at=now, note=command.note)
     current = meeting.apologies.get(actor.member_id)
     if current is not None and current.note == apology.note:

@@ -86,7 +86,9 @@ from hub.roles import CHAIRS, EVERYONE, OFFICERS, VOTERS
 Rule = Callable[[Meeting, Any, Actor, datetime], Change | None]
 
 # The meeting's business, by family or by name: what a closed meeting refuses.
-BUSINESS = frozenset({"agenda", "speaker", "speech", "point", "motion", "amendment", "vote.open"})
+BUSINESS = frozenset(
+    {"agenda", "speaker", "speech", "point", "motion", "amendment", "vote.open", "attendance.apologise"}
+)
 VERSION_REPLY = '`{"version": N}` (the version after the change), or `null` when nothing changed.'
 NO_ITEM = "agenda.no_current_item"
 
@@ -220,7 +222,8 @@ EVENTS: dict[str, ClientEvent] = _declare(
             "in session back to open (a break), a scheduled meeting may be closed (cancelled), and a closed "
             "meeting may be reopened (open). Closing is refused while a vote is open; it ends any speech and "
             "leaves the item under discussion, with its time kept. A closed meeting does no business "
-            "(agenda, speakers, speeches, motions, amendments, opening votes) until it is reopened."
+            "(agenda, speakers, speeches, points of order, motions, amendments, opening votes, apologies) "
+            "until it is reopened."
         ),
         emits=("meeting.status_changed",),
         errors=("meeting.bad_transition", "meeting.vote_open"),
@@ -454,7 +457,6 @@ EVENTS: dict[str, ClientEvent] = _declare(
         VOTERS,
         effect="Send apologies for absence, with an optional note (sending again replaces the note).",
         emits=("attendance.apologised",),
-        errors=("meeting.closed",),
         rule=attendance.apologise,
         present=False,
         example={"note": "Travelling"},

@@ -50,6 +50,7 @@ async def test_the_chair_closes_and_reopens_the_meeting(
         return str(await page.evaluate(script))
 
     assert await refused(ana, "speaker.request", "{}") == "meeting.closed"
+    assert await refused(ana, "attendance.apologise", "{note: 'Late'}") == "meeting.closed"
     assert await refused(chair, "agenda.select", "{item_id: 'a5'}") == "meeting.closed"
     vote = "{subject: {kind: 'motion', motion_id: 'mo1'}}"
     assert await refused(chair, "vote.open", vote) == "meeting.closed"

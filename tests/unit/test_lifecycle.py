@@ -64,6 +64,7 @@ def test_a_closed_meeting_refuses_business_until_it_is_reopened() -> None:
 def test_the_business_a_closed_meeting_refuses() -> None:
     refused = {name for name, declared in EVENTS.items() if declared.business}
     assert {"agenda.select", "speaker.call", "speech.start", "motion.submit", "vote.open"} <= refused
+    assert "attendance.apologise" in refused  # and apologies, once there is nothing to be absent from
     # What a closed meeting still does: its minutes, its chat, who is in it, and being reopened.
     for allowed in ("minutes.draft", "minutes.approve", "chat.send", "meeting.join", "meeting.set_status"):
         assert allowed not in refused
