@@ -23,6 +23,23 @@ from hub.patch import diff, pointer
 COUNTS = ("presence", "quorum")
 # Where they are in a patch.
 COUNT_PATHS = tuple(f"/{part}" for part in COUNTS)
+
+
+def uncounted(patch: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A commuted change's patch as stored: without the counts, which only Redis knows (commute.lua)."""
+    return [op for op in patch if not op["path"].startswith(COUNT_PATHS)]
+
+
+def counted(patch: list[dict[str, Any]], counts: dict[str, int]) -> list[dict[str, Any]]:
+    """A commuted change's patch with the counts Redis gave it put back (`uncounted`'s inverse). The
+    quorum's `required` and `quorate` are as the change found them: commute.lua saw to that."""
+    return [
+        *patch,
+        {"op": "replace", "path": "/presence", "value": counts},
+        {"op": "replace", "path": "/quorum/present", "value": counts["voting"]},
+    ]
+
+
 # The most participants one roster page holds.
 PAGE_MOST = 100
 

@@ -38,7 +38,7 @@ from hub.models import (
 )
 from hub.permissions import effective_role
 from hub.pushes import PresenceCounts
-from hub.store import Committed, Loaded, Store, counted
+from hub.store import Committed, Loaded, Store
 from hub.tokens import Links
 
 # After a commit: the event (and how a big room is shown it) to the meeting's room, and the change's
@@ -514,7 +514,7 @@ class Hub:
             # A join or a leave in a big room: committed whatever the version, so that processes
             # sharing the meeting do not take turns on it (commute.lua). Redis adds the counts.
             after.core = current.core
-            uncounted = [op for op in event.patch if not op["path"].startswith(crowds.COUNT_PATHS)]
+            uncounted = crowds.uncounted(event.patch)
             reply = self.store.commute(
                 meeting_id,
                 current.core,
@@ -561,7 +561,7 @@ class Hub:
         if staged.commuted:
             assert committed.counts is not None
             event = event.model_copy(
-                update={"version": committed.version, "patch": counted(event.patch, committed.counts)}
+                update={"version": committed.version, "patch": crowds.counted(event.patch, committed.counts)}
             )
         # Redis now holds this version, on top of the one the change was computed on (the
         # compare-and-set proved it; a commuted change names the version it landed on). A copy of the

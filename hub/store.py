@@ -22,6 +22,8 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import NoScriptError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from hub import crowds
+
 Doc = dict[str, Any]
 
 # The errors that mean the store cannot be reached right now (down, restarting, hung): a command
@@ -59,17 +61,8 @@ def _event(stream_id: bytes, fields: dict[bytes, bytes]) -> Doc:
     counts = fields.get(b"n")
     if counts is not None:
         event["version"] = int(stream_id.split(b"-")[0])
-        event["patch"] = counted(event["patch"], _counts(counts))
+        event["patch"] = crowds.counted(event["patch"], _counts(counts))
     return event
-
-
-def counted(patch: list[Doc], counts: dict[str, int]) -> list[Doc]:
-    """A patch with the presence counts put in: those of a commuted change, known only once committed."""
-    return [
-        *patch,
-        {"op": "replace", "path": "/presence", "value": counts},
-        {"op": "replace", "path": "/quorum/present", "value": counts["voting"]},
-    ]
 
 
 def _counts(text: bytes) -> dict[str, int]:
