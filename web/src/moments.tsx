@@ -81,7 +81,11 @@ export function Moments({ m, store }: { m: Meeting; store: MeetingStore }) {
   }, [floor]);
   const last = useRef<string | null>(null);
   useEffect(() => {
-    if (key && key !== last.current && key !== "ended" && sound) tone();
+    if (key !== last.current) {
+      if (key && key !== "ended" && sound) tone();
+      // A moment hidden stays hidden while it lasts: the next one, even of the same kind, shows.
+      setHidden((was) => (was === key ? was : null));
+    }
     last.current = key;
     const title = m.title;
     document.title = shown ? `● ${t(`moments.title_${key?.split(":")[0]}`)} – ${title}` : title;
