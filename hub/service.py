@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
-from hub import crowds
+from hub import crowds, imports
 from hub.config import Limits
 from hub.deltas import Delta
 from hub.errors import HubError
@@ -215,6 +215,23 @@ class Hub:
         if kept is None or kept[0] != blob:
             kept = self._branches[branch_id] = (blob, Branch.model_validate(self.store.unpack(blob)))
         return kept[1]
+
+    async def branches(self) -> list[Branch]:
+        return [Branch.model_validate(doc) for doc in await self.store.every("branch")]
+
+    async def members(self) -> list[Member]:
+        return [Member.model_validate(doc) for doc in await self.store.every("member")]
+
+    async def import_members(self, data: bytes, save: bool) -> imports.Preview:
+        """What importing the CSV file `data` does, row by row; saved (members and branch rolls at once)
+        only if `save` and no row has an error."""
+        branches = await self.branches()
+        found = imports.preview(data, await self.members(), branches)
+        if save and found.ok:
+            members, changed = imports.apply(found, branches)
+            await self.store.put_many("member", {m.id: m.model_dump(mode="json") for m in members})
+            await self.store.put_many("branch", {b.id: b.model_dump(mode="json") for b in changed})
+        return found
 
     async def save_member(self, member: Member) -> None:
         await self.store.put("member", member.id, member.model_dump(mode="json"))

@@ -556,6 +556,22 @@ class Store:
     async def put(self, kind: str, key: str, doc: Doc) -> None:
         await self.redis.set(f"hub:{kind}:{key}", _pack(doc))
 
+    async def put_many(self, kind: str, docs: dict[str, Doc]) -> None:
+        """Several at once, all or none (an import)."""
+        async with self.redis.pipeline(transaction=True) as pipe:
+            for key, doc in docs.items():
+                pipe.set(f"hub:{kind}:{key}", _pack(doc))
+            await pipe.execute()
+
+    async def every(self, kind: str) -> list[Doc]:
+        """Every stored one of `kind`: for officers' lists and imports, never a hot path."""
+        keys = [key async for key in self.redis.scan_iter(match=f"hub:{kind}:*", count=1000)]
+        docs: list[Doc] = []
+        for start in range(0, len(keys), 1000):
+            blobs = cast(list[bytes | None], await self.redis.mget(keys[start : start + 1000]))
+            docs += [_unpack(blob) for blob in blobs if blob]
+        return docs
+
     async def get(self, kind: str, key: str) -> Doc | None:
         blob = await self.get_packed(kind, key)
         return None if blob is None else _unpack(blob)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from importlib import resources
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -56,3 +57,33 @@ def test_a_home_link_is_printed_and_can_be_revoked(tmp_path: Path) -> None:
     assert (revoked.exit_code, revoked.output.strip()) == (0, "Link revoked.")
     unknown = CliRunner().invoke(main, ["home-link", *store, "nobody"])
     assert unknown.exit_code == 1 and "member.not_found" in unknown.output
+
+
+def test_members_import_previews_saves_and_refuses_a_file_with_errors(tmp_path: Path) -> None:
+    """`hub members import`: the shipped sample matches the demo's members; a file with a bad row saves
+    nothing; a dry run prints the same preview and saves nothing either."""
+    store = ["--data-dir", str(tmp_path)]
+    assert CliRunner().invoke(main, ["demo", *store]).exit_code == 0
+    sample = resources.files("hub").joinpath("data/sample-members.csv").read_bytes()
+    (tmp_path / "sample.csv").write_bytes(sample)
+    same = CliRunner().invoke(main, ["members", "import", *store, str(tmp_path / "sample.csv")])
+    assert same.exit_code == 0, same.output
+    assert "0 new, 0 updated, 49 unchanged, 0 error" in same.output
+
+    edited = sample.replace(b"m002,Beatriz Bauer", b"m002,Beatriz Bauer-Lima")
+    bad = edited + b"m900,New Member,not-an-address,Europe/Paris,Paris,\n"
+    (tmp_path / "bad.csv").write_bytes(bad)
+    refused = CliRunner().invoke(main, ["members", "import", *store, str(tmp_path / "bad.csv")])
+    assert refused.exit_code == 1
+    assert "line     51  error      email: Not an email address" in refused.output
+    assert "Nothing was saved" in refused.output
+
+    (tmp_path / "good.csv").write_bytes(edited + b"m900,New Member,new@example.org,Europe/Paris,Paris,\n")
+    dry = CliRunner().invoke(main, ["members", "import", *store, "--dry-run", str(tmp_path / "good.csv")])
+    assert dry.exit_code == 0, dry.output
+    assert "updated    m002  Beatriz Bauer-Lima  (name)" in dry.output and "1 new, 1 updated" in dry.output
+    assert "Nothing saved (a dry run)." in dry.output
+    saved = CliRunner().invoke(main, ["members", "import", *store, str(tmp_path / "good.csv")])
+    assert saved.exit_code == 0 and "Saved." in saved.output
+    again = CliRunner().invoke(main, ["members", "import", *store, str(tmp_path / "good.csv")])
+    assert "0 new, 0 updated, 50 unchanged" in again.output
