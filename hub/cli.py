@@ -16,7 +16,7 @@ from typing import Any, BinaryIO
 import click
 
 from hub import imports, turn
-from hub.config import IceServer, Limits, Settings, parse_ice_servers
+from hub.config import IceServer, Limits, Mail, Settings, parse_ice_servers
 from hub.errors import HubError
 from hub.runtime import open_hub
 
@@ -169,6 +169,29 @@ def _ice_servers(ctx: click.Context, param: click.Parameter, value: str | None) 
     "on the process that accepted it. Needs --redis-url.",
 )
 # Tests only: lets peers on this machine reach the relay over 127.0.0.1.
+@click.option(
+    "--smtp-url",
+    envvar="HUB_SMTP_URL",
+    show_envvar=True,
+    default=None,
+    help="The SMTP server that sends the hub's mail: smtp+starttls://USER@HOST:587, smtps://USER@HOST:465 "
+    "or smtp://HOST:25 (give the password as HUB_SMTP_PASSWORD). Without one, mail waits in the outbox.",
+)
+@click.option(
+    "--mail-from",
+    envvar="HUB_MAIL_FROM",
+    show_envvar=True,
+    default=None,
+    help='Who the hub\'s mail comes from, e.g. "Branch Hub <hub@example.org>". Needed with --smtp-url.',
+)
+@click.option(
+    "--mail-rate",
+    envvar="HUB_MAIL_RATE",
+    show_envvar=True,
+    default="5/second",
+    show_default=True,
+    help="How fast mail may go, within the provider's limit: N/second, N/minute or N/hour.",
+)
 @click.option("--ice-loopback", envvar="HUB_ICE_LOOPBACK", is_flag=True, hidden=True)
 def serve(
     settings: Settings,
@@ -179,6 +202,9 @@ def serve(
     connections_per_address: int,
     crowd_above: int,
     workers: int,
+    smtp_url: str | None,
+    mail_from: str | None,
+    mail_rate: str,
     ice_loopback: bool,
 ) -> None:
     """Run the hub: web pages, Socket.IO, the media relay and the store."""
@@ -202,6 +228,7 @@ def serve(
     )
     settings = dataclasses.replace(
         settings,
+        mail=_mail(smtp_url, mail_from, mail_rate),
         ice_servers=ice_servers,
         ice_relay_only=ice_relay_only,
         ice_loopback=ice_loopback,
@@ -223,6 +250,17 @@ def serve(
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
         log_config=log_config(),
     )
+
+
+def _mail(url: str | None, sender: str | None, rate: str) -> Mail | None:
+    if url is None:
+        return None
+    if not sender:
+        raise click.UsageError("--smtp-url needs --mail-from: who the mail comes from.")
+    try:
+        return Mail(url=url, sender=sender, rate=rate, password=os.environ.get("HUB_SMTP_PASSWORD") or None)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
 
 
 def log_config() -> dict[str, Any]:

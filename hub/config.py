@@ -9,6 +9,7 @@ import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,49 @@ def _ice_server(entry: Any) -> IceServer:
 
 
 @dataclass(frozen=True)
+class Mail:
+    """Where the hub's mail goes: an SMTP server by URL (`smtp://` plain, for a relay on the same
+    network; `smtp+starttls://` upgraded to TLS; `smtps://` TLS from the start; a user and password in
+    the URL log in), who it comes from, and how fast it may go (the provider's limit)."""
+
+    # repr=False: it may hold the password.
+    url: str = field(repr=False)
+    sender: str = ""
+    rate: str = "5/second"
+    # Overrides one in the URL (given through the environment, where `ps` does not show it).
+    password: str | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        self.server()
+        self.per()
+        if "@" not in self.sender:
+            raise ValueError(f"a sender needs an address: {self.sender!r}")
+
+    def server(self) -> SmtpServer:
+        parts = urlsplit(self.url)
+        tls = {"smtp": "none", "smtp+starttls": "starttls", "smtps": "tls"}.get(parts.scheme)
+        if tls is None or not parts.hostname:
+            raise ValueError(f"an SMTP URL is smtp://, smtp+starttls:// or smtps://HOST[:PORT]: {self.url!r}")
+        port = parts.port or {"none": 25, "starttls": 587, "tls": 465}[tls]
+        user = unquote(parts.username) if parts.username else None
+        password = self.password or (unquote(parts.password) if parts.password else None)
+        return SmtpServer(parts.hostname, port, tls, user, password)
+
+    def per(self) -> tuple[int, float]:
+        return _rate("mail rate", self.rate)
+
+
+@dataclass(frozen=True)
+class SmtpServer:
+    host: str
+    port: int
+    # "none", "starttls" or "tls".
+    tls: str
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
 class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
@@ -129,6 +173,8 @@ class Settings:
     node_scan_seconds: float = 3.0
     # Which of `hub serve --workers N`'s processes this is (1 to N); None for a lone process.
     worker: int | None = None
+    # None: mail is queued but nothing sends it (the console says so).
+    mail: Mail | None = None
 
     @property
     def node(self) -> str:

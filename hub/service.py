@@ -36,6 +36,7 @@ from hub.models import (
     public,
     stored,
 )
+from hub.outbox import Outbox
 from hub.permissions import effective_role
 from hub.pushes import PresenceCounts
 from hub.store import Committed, Loaded, Store
@@ -180,6 +181,8 @@ class Hub:
     ) -> None:
         self.store = store
         self.tokens = tokens
+        # Mail waiting to be sent (signalling/mailer.py sends it).
+        self.outbox = Outbox(store.redis)
         self.replay_limit = replay_limit
         self.crowd_above = crowd_above
         self.clock = clock

@@ -21,6 +21,7 @@ from signalling.frames import Packet, guard
 from signalling.gateway import Gateway
 from signalling.headers import SecurityHeaders
 from signalling.home import calendar, home_data
+from signalling.mailer import Mailer
 from signalling.media.passthrough import allow_loopback_candidates
 from signalling.minutes import published_minutes
 from signalling.nodes import Nodes
@@ -94,7 +95,13 @@ def create_app(settings: Settings) -> SecurityHeaders:
             app.state.hub = hub
             app.state.worker = settings.worker
             app.state.relay = gateway.media
+            # Every process runs a sender; the outbox lets one send at a time.
+            mailer = Mailer(hub.outbox, settings.mail, node) if settings.mail is not None else None
+            if mailer is not None:
+                mailer.start()
             yield
+            if mailer is not None:
+                await mailer.stop()
             await gateway.media.stop()
             await gateway.stop()
             await gateway.ballots.stop()

@@ -7,7 +7,7 @@ from aiortc import RTCBundlePolicy
 from click.testing import CliRunner
 
 from hub.cli import main
-from hub.config import IceServer, Limits, parse_ice_servers
+from hub.config import IceServer, Limits, Mail, SmtpServer, parse_ice_servers
 from signalling.media.relay import Relay
 
 
@@ -71,3 +71,31 @@ def test_the_events_rate_is_read_as_a_count_per_period() -> None:
     assert Limits().chat_per() == (10, 60.0)
     with pytest.raises(ValueError, match="chat_rate"):
         Limits(chat_rate="often")
+
+
+def test_the_smtp_server_is_read_from_its_url() -> None:
+    sender = "Branch Hub <hub@example.org>"
+    assert Mail("smtp://relay.local", sender).server() == SmtpServer("relay.local", 25, "none")
+    upgraded = Mail("smtp+starttls://ana%40example.org:s%3Acret@mail.example.org", sender).server()
+    assert upgraded == SmtpServer("mail.example.org", 587, "starttls", "ana@example.org", "s:cret")
+    assert Mail("smtps://u@mail.example.org:2465", sender, password="from-env").server() == SmtpServer(
+        "mail.example.org", 2465, "tls", "u", "from-env"
+    )
+    assert Mail("smtp://x", sender, rate="100/minute").per() == (100, 60.0)
+    assert "s:cret" not in repr(Mail("smtp://u:s%3Acret@x", sender))
+    for url in ("http://mail.example.org", "smtp://", "mail.example.org"):
+        with pytest.raises(ValueError, match="SMTP URL"):
+            Mail(url, sender)
+    with pytest.raises(ValueError, match="address"):
+        Mail("smtp://x", "Branch Hub")
+    with pytest.raises(ValueError, match="mail rate"):
+        Mail("smtp://x", sender, rate="fast")
+
+
+def test_serve_explains_and_checks_its_mail_options() -> None:
+    output = CliRunner().invoke(main, ["serve", "--help"]).output
+    assert all(v in output for v in ("HUB_SMTP_URL", "HUB_MAIL_FROM", "HUB_MAIL_RATE", "HUB_SMTP_PASSWORD"))
+    alone = CliRunner().invoke(main, ["serve", "--smtp-url", "smtp://x"])
+    assert alone.exit_code == 2 and "needs --mail-from" in alone.output
+    bad = CliRunner().invoke(main, ["serve", "--smtp-url", "ftp://x", "--mail-from", "hub@example.org"])
+    assert bad.exit_code == 2 and "SMTP URL" in bad.output
