@@ -19,6 +19,7 @@ from hub import imports, turn
 from hub.config import IceServer, Limits, Mail, Settings, parse_ice_servers
 from hub.errors import HubError
 from hub.runtime import open_hub
+from hub.sessions import Sessions
 
 # How long a clean stop waits for open connections to close before it ends them.
 GRACEFUL_SHUTDOWN_SECONDS = 5
@@ -390,6 +391,21 @@ def import_members(settings: Settings, file: BinaryIO, dry_run: bool) -> None:
     if not found.ok:
         raise click.ClickException("Nothing was saved: correct the rows above and import the file again.")
     click.echo("Nothing saved (a dry run)." if dry_run else "Saved.")
+
+
+@main.command("sign-out")
+@store_options
+@click.argument("member_id")
+def sign_out(settings: Settings, member_id: str) -> None:
+    """End every session MEMBER_ID holds from signing in by email (a lost phone, a member leaving)."""
+
+    async def run() -> int:
+        async with open_hub(settings) as hub:
+            await hub.member(member_id)
+            return await Sessions(hub.store.redis, settings.signing_secret()).close_all(member_id)
+
+    ended = asyncio.run(run())
+    click.echo(f"{ended} session{'s' if ended != 1 else ''} ended.")
 
 
 @main.command()

@@ -233,11 +233,30 @@ class Hub:
         if save and found.ok:
             members, changed = imports.apply(found, branches)
             await self.store.put_many("member", {m.id: m.model_dump(mode="json") for m in members})
+            await self.store.index_emails({m.email.lower(): m.id for m in members if m.email})
             await self.store.put_many("branch", {b.id: b.model_dump(mode="json") for b in changed})
         return found
 
     async def save_member(self, member: Member) -> None:
         await self.store.put("member", member.id, member.model_dump(mode="json"))
+        if member.email:
+            await self.store.index_emails({member.email.lower(): member.id})
+
+    async def index_emails(self) -> int:
+        """Index every member's address (on start: a store from before the index, or one written to
+        directly). How many members have one."""
+        found = {m.email.lower(): m.id for m in await self.members() if m.email}
+        await self.store.index_emails(found)
+        return len(found)
+
+    async def member_by_email(self, email: str) -> Member | None:
+        """The member with this address (in any case), if there is one."""
+        member_id = await self.store.member_by_email(email.strip().lower())
+        doc = None if member_id is None else await self.store.get("member", member_id)
+        if doc is None:
+            return None
+        member = Member.model_validate(doc)
+        return member if member.email.lower() == email.strip().lower() else None
 
     async def member(self, member_id: str) -> Member:
         return _member(member_id, await self.store.get("member", member_id))

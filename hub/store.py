@@ -563,6 +563,16 @@ class Store:
                 pipe.set(f"hub:{kind}:{key}", _pack(doc))
             await pipe.execute()
 
+    async def index_emails(self, members: dict[str, str]) -> None:
+        """Members by email address (lower case -> member id), for signing in. Only added to: a reader
+        checks the member still has the address."""
+        if members:
+            await self.redis.hset("hub:member-email", mapping=cast(Any, members))
+
+    async def member_by_email(self, email: str) -> str | None:
+        found = await self.redis.hget("hub:member-email", email)
+        return None if found is None else cast(bytes, found).decode()
+
     async def every(self, kind: str) -> list[Doc]:
         """Every stored one of `kind`: for officers' lists and imports, never a hot path."""
         keys = [key async for key in self.redis.scan_iter(match=f"hub:{kind}:*", count=1000)]

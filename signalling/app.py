@@ -15,6 +15,7 @@ from starlette.routing import Route
 
 from hub.config import Settings
 from hub.runtime import open_hub
+from hub.sessions import Sessions
 from signalling.assets import with_assets
 from signalling.delivery import QueuedEmit
 from signalling.frames import Packet, guard
@@ -26,6 +27,7 @@ from signalling.media.passthrough import allow_loopback_candidates
 from signalling.minutes import published_minutes
 from signalling.nodes import Nodes
 from signalling.pubsub import RedisManager
+from signalling.signin import SignIn, signin_routes
 from signalling.workers import name_sessions
 
 STATIC = Path(__file__).parent / "static"
@@ -95,6 +97,11 @@ def create_app(settings: Settings) -> SecurityHeaders:
             app.state.hub = hub
             app.state.worker = settings.worker
             app.state.relay = gateway.media
+            # Members are found by address to sign in; a store from before the index gets one now.
+            await hub.index_emails()
+            app.state.signin = SignIn(
+                hub, Sessions(hub.store.redis, settings.signing_secret()), settings.base_url
+            )
             # Every process runs a sender; the outbox lets one send at a time.
             mailer = Mailer(hub.outbox, settings.mail, node) if settings.mail is not None else None
             if mailer is not None:
@@ -116,6 +123,10 @@ def create_app(settings: Settings) -> SecurityHeaders:
             Route("/", page),
             Route("/join/{token}", page),
             Route("/home/{token}", page),
+            Route("/home", page),
+            Route("/signin", page),
+            Route("/signin/{token}", page),
+            *signin_routes(),
             Route("/api/home/{token}", home_data),
             Route("/calendar/{token}.ics", calendar(settings.base_url)),
             Route("/healthz", health),

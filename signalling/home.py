@@ -43,6 +43,11 @@ async def home_data(request: Request) -> Response:
         member, expires = await hub.home_member(token)
     except HubError as error:
         return _refusal(error)
+    return await home_response(hub, member, expires, token)
+
+
+async def home_response(hub: Hub, member: Member, expires: datetime, calendar_token: str) -> Response:
+    """The home page's data for a member, whose links (join, minutes) last until `expires` at most."""
     now = hub.clock()
     invited = await hub.invitations(member)
     meetings = []
@@ -83,7 +88,7 @@ async def home_data(request: Request) -> Response:
                 "member": {"id": member.id, "name": member.name, "time_zone": member.time_zone},
                 "meetings": meetings,
                 "minutes": minutes,
-                "calendar_url": f"/calendar/{token}.ics",
+                "calendar_url": f"/calendar/{calendar_token}.ics",
             },
         },
         headers={"Cache-Control": "no-store"},

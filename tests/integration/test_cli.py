@@ -87,3 +87,12 @@ def test_members_import_previews_saves_and_refuses_a_file_with_errors(tmp_path: 
     assert saved.exit_code == 0 and "Saved." in saved.output
     again = CliRunner().invoke(main, ["members", "import", *store, str(tmp_path / "good.csv")])
     assert "0 new, 0 updated, 50 unchanged" in again.output
+
+
+def test_sign_out_ends_a_members_sessions(tmp_path: Path) -> None:
+    store = ["--data-dir", str(tmp_path)]
+    assert CliRunner().invoke(main, ["demo", *store]).exit_code == 0
+    ended = CliRunner().invoke(main, ["sign-out", *store, "m002"])
+    assert (ended.exit_code, ended.output.strip()) == (0, "0 sessions ended.")
+    unknown = CliRunner().invoke(main, ["sign-out", *store, "nobody"])
+    assert unknown.exit_code == 1 and "member.not_found" in unknown.output

@@ -63,15 +63,20 @@ function MeetingCard({ meeting }: { meeting: HomeMeeting }) {
   );
 }
 
-function Home({ token }: { token: string }) {
+// A home link's token, or null for the signed-in member's home (the session cookie says who).
+function Home({ token }: { token: string | null }) {
   const [loaded, setLoaded] = useState<Loaded>({ state: "loading" });
   // Bumped when the language changes, so every string is read again.
   const [, setLanguageShown] = useState(language());
 
   useEffect(() => {
-    fetch(`/api/home/${encodeURIComponent(token)}`)
+    fetch(token === null ? "/api/home" : `/api/home/${encodeURIComponent(token)}`)
       .then(async (response) => {
         const reply = await response.json();
+        if (token === null && response.status === 401) {
+          location.assign("/signin");
+          return;
+        }
         setLoaded(reply.ok ? { state: "ready", home: reply.data } : { state: "failed", message: explain(reply.error) });
       })
       .catch(() => setLoaded({ state: "failed", message: t("home.unreachable") }));
@@ -96,7 +101,10 @@ function Home({ token }: { token: string }) {
           <h1>{t("home.title")}</h1>
           <p>{t("home.greeting", { name: home.member.name })}</p>
         </div>
-        {picker}
+        <div class="header-actions">
+          {picker}
+          {token === null ? <SignOut /> : null}
+        </div>
       </header>
       <section aria-labelledby="upcoming-h">
         <h2 id="upcoming-h">{t("home.upcoming")}</h2>
@@ -143,6 +151,18 @@ function Home({ token }: { token: string }) {
   );
 }
 
-export function showHome(root: HTMLElement, token: string): void {
+function SignOut() {
+  const signOut = async () => {
+    await fetch("/api/signout", { method: "POST", headers: { "Content-Type": "application/json" }, body: "{}" });
+    location.assign("/signin");
+  };
+  return (
+    <button type="button" id="signout" onClick={signOut}>
+      {t("signin.signout")}
+    </button>
+  );
+}
+
+export function showHome(root: HTMLElement, token: string | null): void {
   render(<Home token={token} />, root);
 }

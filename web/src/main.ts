@@ -29,6 +29,7 @@ class Early implements ConnectionCallbacks {
 
 const join = /^\/join\/([^/]+)$/.exec(location.pathname);
 const home = /^\/home\/([^/]+)$/.exec(location.pathname);
+const signIn = /^\/signin(?:\/([^/]+))?$/.exec(location.pathname);
 if (join) {
   const token = decodeURIComponent(join[1]);
   const store = new MeetingStore();
@@ -40,6 +41,11 @@ if (join) {
   early.showWith(showMeeting(token, store, connection, projector));
 } else if (home) {
   (await import("./pages")).showHomePage(decodeURIComponent(home[1]));
+} else if (location.pathname === "/home") {
+  // The signed-in member's home: the session cookie says who.
+  (await import("./pages")).showHomePage(null);
+} else if (signIn) {
+  (await import("./pages")).showSignInPage(signIn[1] ? decodeURIComponent(signIn[1]) : null);
 } else {
   (await import("./pages")).showNoLink();
 }

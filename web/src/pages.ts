@@ -10,6 +10,7 @@ import { renderProjector } from "./projector";
 import { renderRefusal, renderRoom } from "./room";
 import type { MeetingStore } from "./store";
 import { showHome } from "./home";
+import { showSignIn } from "./signin";
 import { startI18n, t } from "./i18n";
 
 await startI18n();
@@ -24,7 +25,7 @@ function tell(message: string, code = ""): void {
   notice.hidden = !message;
 }
 
-export function showHomePage(token: string): void {
+export function showHomePage(token: string | null): void {
   app.replaceChildren();
   showHome(app, token);
 }
@@ -34,11 +35,20 @@ export function showNoLink(): void {
   const hint = document.createElement("p");
   title.textContent = t("page.no_link_title");
   hint.textContent = t("page.no_link");
-  app.replaceChildren(title, hint);
+  const signIn = document.createElement("p");
+  const link = document.createElement("a");
+  link.href = "/signin";
+  link.textContent = t("page.signin_link");
+  signIn.append(link);
+  app.replaceChildren(title, hint, signIn);
 }
 
 // The meeting page for a join link, over a connection already opened (and perhaps already joined):
 // returns what the connection reports from now on.
+export function showSignInPage(token: string | null): void {
+  showSignIn(app, token);
+}
+
 export function showMeeting(token: string, store: MeetingStore, connection: Connection, projector = false): ConnectionCallbacks {
   // The views take over #app from the page's static placeholder.
   app.replaceChildren();

@@ -1,0 +1,187 @@
+"""Signing in over HTTP (hub/sessions.py holds the rules and the keys):
+
+- `POST /api/signin` `{"email", "language"}`: a one-time link by email, if the address is a member's.
+  The answer is the same whether it is or not, and comes before the letter is made, so neither the
+  words nor the time tell.
+- `POST /api/signin/confirm` `{"token"}`: the link's token for a session cookie. The link itself opens
+  a page with a button (`GET /signin/TOKEN`), because mail scanners open links on their own and would
+  spend a single-use token.
+- `POST /api/signout`: the session ends, on the server too.
+- `GET /api/home`: the signed-in member's home (as `/api/home/TOKEN`).
+
+The cookie is HttpOnly, SameSite=Lax (so another site cannot post with it; these endpoints also take
+only JSON, which a cross-site form cannot send), and Secure when the hub's address is https."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any
+
+from email_validator import EmailNotValidError, validate_email
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from hub.errors import HubError
+from hub.outbox import Letter
+from hub.service import Hub
+from hub.sessions import LINK_TTL, Sessions
+from signalling.home import home_response
+
+COOKIE = "hub_session"
+NO_STORE = {"Cache-Control": "no-store"}
+# The calendar feed's address on a signed-in home page: a home link of its own, long enough to
+# subscribe to.
+CALENDAR_VALID = timedelta(days=365)
+
+_LETTERS = {
+    "en": (
+        "Your sign-in link",
+        "Hello {name},\n\nOpen this link to sign in to the meeting hub (it works once, for {minutes} "
+        "minutes):\n\n{url}\n\nIf you did not ask for it, ignore this message: nobody can sign in "
+        "without the link.\n",
+    ),
+    "es": (
+        "Tu enlace para entrar",
+        "Hola, {name}:\n\nAbre este enlace para entrar en el centro de reuniones (sirve una vez, durante "
+        "{minutes} minutos):\n\n{url}\n\nSi no lo pediste, ignora este mensaje: nadie puede entrar sin "
+        "el enlace.\n",
+    ),
+}
+
+
+def _error(code: str, message: str, status: int, details: dict[str, Any] | None = None) -> Response:
+    body = {
+        "ok": False,
+        "error": {"code": code, "message": message, **({"details": details} if details else {})},
+    }
+    headers = {"Cache-Control": "no-store"}
+    if details and "retry_after" in details:
+        headers["Retry-After"] = str(details["retry_after"])
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+async def _json(request: Request) -> dict[str, Any] | Response:
+    if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
+        return _error("request.not_json", "Send the request as JSON.", 415)
+    try:
+        body = json.loads(await request.body())
+    except (ValueError, UnicodeDecodeError):
+        return _error("request.not_json", "Send the request as JSON.", 400)
+    if not isinstance(body, dict):
+        return _error("request.not_json", "Send the request as a JSON object.", 400)
+    return body
+
+
+class SignIn:
+    def __init__(self, hub: Hub, sessions: Sessions, base_url: str) -> None:
+        self.hub = hub
+        self.sessions = sessions
+        self.base_url = base_url
+        self.secure = base_url.startswith("https://")
+        # Letters being made, kept so they are not collected half way.
+        self._making: set[asyncio.Task[None]] = set()
+
+    async def request_link(self, request: Request) -> Response:
+        body = await _json(request)
+        if isinstance(body, Response):
+            return body
+        email, language = body.get("email"), body.get("language")
+        if not isinstance(email, str) or not 0 < len(email.strip()) <= 254:
+            return _error("signin.bad_address", "Enter your email address.", 400)
+        email = email.strip()
+        try:
+            validate_email(email, check_deliverability=False)
+        except EmailNotValidError:
+            return _error("signin.bad_address", "That is not an email address.", 400)
+        client = request.client.host if request.client else "unknown"
+        try:
+            await self.sessions.allow(email, client)
+        except HubError as error:
+            return _error(error.code, error.message, 429, error.details)
+        task = asyncio.create_task(self._send(email, language if language in _LETTERS else "en"))
+        self._making.add(task)
+        task.add_done_callback(self._making.discard)
+        return JSONResponse({"ok": True}, status_code=202, headers=NO_STORE)
+
+    async def _send(self, email: str, language: str) -> None:
+        member = await self.hub.member_by_email(email)
+        if member is None:
+            return
+        token = await self.sessions.issue_link(member.id)
+        subject, text = _LETTERS[language]
+        url = f"{self.base_url}/signin/{token}"
+        minutes = int(LINK_TTL.total_seconds() // 60)
+        letter = Letter(
+            to=member.email,
+            subject=subject,
+            text=text.format(name=member.name, url=url, minutes=minutes),
+            kind="signin",
+            member_id=member.id,
+        )
+        await self.hub.outbox.post([letter], self.hub.clock())
+
+    async def confirm(self, request: Request) -> Response:
+        body = await _json(request)
+        if isinstance(body, Response):
+            return body
+        token = body.get("token")
+        if not isinstance(token, str) or not 0 < len(token) <= 128:
+            return _error("signin.invalid", "This sign-in link is not valid.", 400)
+        try:
+            member_id = await self.sessions.redeem(token)
+            member = await self.hub.member(member_id)
+        except HubError as error:
+            return _error(error.code, error.message, 403)
+        session, cookie = await self.sessions.open(member.id, self.hub.clock())
+        response = JSONResponse(
+            {"ok": True, "data": {"home": "/home"}}, headers={"Cache-Control": "no-store"}
+        )
+        max_age = int((session.expires_at - self.hub.clock()).total_seconds())
+        response.set_cookie(
+            COOKIE, cookie, max_age=max_age, httponly=True, samesite="lax", secure=self.secure, path="/"
+        )
+        return response
+
+    async def sign_out(self, request: Request) -> Response:
+        body = await _json(request)
+        if isinstance(body, Response):
+            return body
+        session = await self.sessions.find(request.cookies.get(COOKIE))
+        if session is not None:
+            await self.sessions.close(session)
+        response = JSONResponse({"ok": True}, headers=NO_STORE)
+        response.delete_cookie(COOKIE, httponly=True, samesite="lax", secure=self.secure, path="/")
+        return response
+
+    async def home(self, request: Request) -> Response:
+        session = await self.sessions.find(request.cookies.get(COOKIE))
+        if session is None:
+            return _error("signin.needed", "Sign in to see your home page.", 401)
+        try:
+            member = await self.hub.member(session.member_id)
+        except HubError as error:
+            return _error(error.code, error.message, 403)
+        calendar = await self.hub.issue_home_link(member.id, CALENDAR_VALID)
+        return await home_response(self.hub, member, session.expires_at, calendar)
+
+
+def signin_routes() -> list[Route]:
+    """The routes, served by the `SignIn` the app's lifespan keeps in `app.state.signin`."""
+
+    def by(name: str) -> Callable[[Request], Awaitable[Response]]:
+        async def endpoint(request: Request) -> Response:
+            handler: Callable[[Request], Awaitable[Response]] = getattr(request.app.state.signin, name)
+            return await handler(request)
+
+        return endpoint
+
+    return [
+        Route("/api/signin", by("request_link"), methods=["POST"]),
+        Route("/api/signin/confirm", by("confirm"), methods=["POST"]),
+        Route("/api/signout", by("sign_out"), methods=["POST"]),
+        Route("/api/home", by("home")),
+    ]

@@ -1,0 +1,107 @@
+"""Signing in by email in the browser: ask for a link, open the emailed link, press the button, land on
+one's home; sign out ends it. On a phone and a desktop, by keyboard, in either language, and with no
+serious accessibility violations."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+from playwright.async_api import Browser, expect
+
+from hub.config import Mail, Settings
+from tests.client import until
+from tests.conftest import RunningHub, demo_hub, free_port
+from tests.e2e.conftest import assert_accessible
+from tests.integration.test_mail import Sink
+
+
+@pytest.fixture
+async def mailed_hub(redis_url: str, tmp_path: Path) -> AsyncIterator[tuple[RunningHub, Sink]]:
+    sink, port = Sink(), free_port()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    hub_port = free_port()
+    settings = Settings(
+        port=hub_port,
+        redis_url=redis_url,
+        data_dir=tmp_path,
+        secret="test-secret",
+        mail=Mail(url=f"smtp://127.0.0.1:{port}", sender="Hub <hub@example.org>", rate="50/second"),
+    )
+    async with demo_hub(replace(settings)) as running:
+        yield running, sink
+    controller.stop()
+
+
+def emailed_link(sink: Sink, n: int) -> str:
+    text = sink.messages[n].get_payload(decode=True).decode()  # type: ignore[union-attr]
+    found = re.search(r"(http://\S+/signin/\S+)", text)
+    assert found, text
+    return found.group(1)
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+async def test_a_member_signs_in_by_email_and_out_again(
+    mailed_hub: tuple[RunningHub, Sink], browser: Browser, artifacts: Path, width: int
+) -> None:
+    hub, sink = mailed_hub
+    context = await browser.new_context(viewport={"width": width, "height": 812}, locale="en-GB")
+    page = await context.new_page()
+    await page.goto(f"{hub.url}/")
+    await page.get_by_role("link", name="Members can also sign in with their email address.").click()
+    await expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    await assert_accessible(page)
+    # By keyboard: the address, then Enter.
+    await page.get_by_label("Email address").fill("member002@example.org")
+    await page.keyboard.press("Enter")
+    await expect(page.locator("#signin-sent")).to_contain_text("member002@example.org")
+    await page.screenshot(path=artifacts / f"signin-sent-{width}.png", full_page=True)
+    await until(lambda: sink.messages)
+    assert sink.messages[0]["Subject"] == "Your sign-in link"
+
+    await page.goto(emailed_link(sink, 0))
+    await expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+    await assert_accessible(page)
+    await page.get_by_role("button", name="Sign in").click()
+    await expect(page).to_have_url(f"{hub.url}/home")
+    await expect(page.get_by_text("Hello, Beatriz Bauer")).to_be_visible()
+    await expect(page.locator(f"[data-meeting='{hub.meeting_id}']")).to_be_visible()
+    assert await page.evaluate("document.documentElement.scrollWidth") <= width
+    await assert_accessible(page)
+    await page.screenshot(path=artifacts / f"signin-home-{width}.png", full_page=True)
+
+    # The same link again: spent.
+    await page.goto(emailed_link(sink, 0))
+    await page.get_by_role("button", name="Sign in").click()
+    await expect(page.locator("main.signin [role=alert]")).to_contain_text("has been used or has expired")
+
+    await page.goto(f"{hub.url}/home")
+    await page.get_by_role("button", name="Sign out").click()
+    await expect(page).to_have_url(f"{hub.url}/signin")
+    await page.goto(f"{hub.url}/home")
+    await expect(page).to_have_url(f"{hub.url}/signin")
+    await context.close()
+
+
+async def test_the_signin_page_speaks_spanish_and_says_why_it_refuses(
+    mailed_hub: tuple[RunningHub, Sink], browser: Browser
+) -> None:
+    hub, _ = mailed_hub
+    context = await browser.new_context(locale="es-ES")
+    page = await context.new_page()
+    await page.goto(f"{hub.url}/signin")
+    await expect(page.get_by_role("heading", name="Entrar")).to_be_visible()
+    for _ in range(4):
+        await page.get_by_label("Correo electr\u00f3nico").fill("stranger@example.org")
+        await page.get_by_role("button", name="Env\u00edame un enlace para entrar").click()
+        sent_or_refused = page.locator("#signin-sent, main.signin [role=alert]")
+        await expect(sent_or_refused).to_be_visible()
+        if await page.locator("#signin-sent").count():
+            await page.get_by_role("button", name="Usar otra direcci\u00f3n").click()
+    await expect(page.locator("main.signin [role=alert]")).to_contain_text("demasiados enlaces")
+    await context.close()
