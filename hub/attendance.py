@@ -1,12 +1,19 @@
-"""Pure rules for attendance: apologies sent ahead, the lobby, and the chair removing (and readmitting)
-a participant. Check-in happens on joining (hub/meetings.py); quorum is derived from who is present
-(Meeting.quorum)."""
+"""Pure rules for attendance: checking in, apologies sent ahead, the lobby, and the chair removing (and
+readmitting) a participant. Quorum counts those checked in who are present or within their grace period
+(Meeting.quorum); joining and leaving are in hub/meetings.py."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from hub.commands import AttendanceApologise, LobbyAdmit, LobbySet, ParticipantReadmit, ParticipantRemove
+from hub.commands import (
+    AttendanceApologise,
+    AttendanceCheckIn,
+    LobbyAdmit,
+    LobbySet,
+    ParticipantReadmit,
+    ParticipantRemove,
+)
 from hub.errors import HubError
 from hub.meetings import (
     SITTING,
@@ -21,7 +28,34 @@ from hub.meetings import (
 from hub.models import Apology, Meeting, Participant, Role
 
 
+def check_in(meeting: Meeting, command: AttendanceCheckIn, actor: Actor, now: datetime) -> Change | None:
+    """ "I'm here": only while the meeting sits (a closed meeting refuses it as business). Checking in
+    withdraws the member's apologies: they came after all, and the minutes list them as present."""
+    if meeting.status not in SITTING:
+        raise HubError("attendance.not_sitting", "Check in once the chair has opened the meeting.")
+    current = participant(meeting, actor.member_id)
+    if current.attended:
+        return None
+    arrived = current.model_copy(update={"attended": True})
+    apologies = {m: a for m, a in meeting.apologies.items() if m != actor.member_id}
+    changed = (
+        meeting
+        if len(apologies) == len(meeting.apologies)
+        else meeting.model_copy(update={"apologies": apologies})
+    )
+    return Change(
+        with_participants(changed, {actor.member_id: arrived}),
+        "attendance.checked_in",
+        {"member_id": actor.member_id, "name": current.name, "role": current.role.value},
+        {actor.member_id: arrived},
+    )
+
+
 def apologise(meeting: Meeting, command: AttendanceApologise, actor: Actor, now: datetime) -> Change | None:
+    """Apologies for absence, any time until the member checks in (then they are here, not absent)."""
+    here = meeting.participants.get(actor.member_id)
+    if here is not None and here.attended:
+        raise HubError("attendance.checked_in", "You have checked in: you are at this meeting.")
     apology = Apology(name=actor.name, at=now, note=command.note)
     current = meeting.apologies.get(actor.member_id)
     if current is not None and current.note == apology.note:
@@ -46,7 +80,9 @@ def remove(meeting: Meeting, command: ParticipantRemove, actor: Actor, now: date
         raise HubError("participant.cannot_remove_chair", "Those in the chair cannot be removed.")
     if command.member_id in meeting.removed:
         return None
-    gone = target.model_copy(update={"present": False, "waiting": False, "sessions": [], "last_seen_at": now})
+    gone = target.model_copy(
+        update={"present": False, "waiting": False, "sessions": [], "away_since": None, "last_seen_at": now}
+    )
     agenda = [
         item.model_copy(update={"queue": [e for e in item.queue if e.member_id != command.member_id]})
         for item in meeting.agenda
@@ -128,14 +164,8 @@ def admit(meeting: Meeting, command: LobbyAdmit, actor: Actor, now: datetime) ->
 
 
 def _admitted(meeting: Meeting, member_id: str, now: datetime) -> Participant:
-    """Out of the lobby and present; they will not wait again in this meeting (the caller lists them
-    as admitted)."""
+    """Out of the lobby and present (they check in themselves); they will not wait again in this meeting
+    (the caller lists them as admitted)."""
     current = meeting.participants[member_id]
-    return current.model_copy(
-        update={
-            "waiting": False,
-            "present": bool(current.sessions),
-            "attended": current.attended or meeting.status in SITTING,
-            "last_seen_at": now,
-        }
-    )
+    update = {"waiting": False, "present": bool(current.sessions), "last_seen_at": now}
+    return current.model_copy(update=update)

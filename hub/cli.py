@@ -16,7 +16,7 @@ from typing import Any, BinaryIO
 import click
 
 from hub import imports, turn
-from hub.config import IceServer, Limits, Mail, Settings, parse_ice_servers
+from hub.config import IceServer, Limits, Mail, Oidc, Settings, parse_ice_servers
 from hub.errors import HubError
 from hub.runtime import open_hub
 from hub.sessions import Sessions
@@ -160,6 +160,16 @@ def _ice_servers(ctx: click.Context, param: click.Parameter, value: str | None) 
     "by page instead of everyone, and no event for each arrival.",
 )
 @click.option(
+    "--grace-seconds",
+    envvar="HUB_GRACE_SECONDS",
+    show_envvar=True,
+    default=Limits.grace_seconds,
+    show_default=True,
+    type=click.FloatRange(0, 3600),
+    help="A member whose connection drops stays present, and counted for quorum, this long before they "
+    "count as gone, so a poor connection does not make the quorum flicker. 0: gone at once.",
+)
+@click.option(
     "--workers",
     envvar="HUB_WORKERS",
     show_envvar=True,
@@ -193,6 +203,29 @@ def _ice_servers(ctx: click.Context, param: click.Parameter, value: str | None) 
     show_default=True,
     help="How fast mail may go, within the provider's limit: N/second, N/minute or N/hour.",
 )
+@click.option(
+    "--oidc-issuer",
+    envvar="HUB_OIDC_ISSUER",
+    show_envvar=True,
+    default=None,
+    help="Single sign-on: the OpenID Connect provider's issuer URL (https). Give the client secret as "
+    "HUB_OIDC_CLIENT_SECRET.",
+)
+@click.option(
+    "--oidc-client-id",
+    envvar="HUB_OIDC_CLIENT_ID",
+    show_envvar=True,
+    default=None,
+    help="The hub's client id.",
+)
+@click.option(
+    "--oidc-name",
+    envvar="HUB_OIDC_NAME",
+    show_envvar=True,
+    default="single sign-on",
+    show_default=True,
+    help='What the sign-in page calls the provider ("Sign in with ...").',
+)
 @click.option("--ice-loopback", envvar="HUB_ICE_LOOPBACK", is_flag=True, hidden=True)
 def serve(
     settings: Settings,
@@ -202,10 +235,14 @@ def serve(
     ice_relay_only: bool,
     connections_per_address: int,
     crowd_above: int,
+    grace_seconds: float,
     workers: int,
     smtp_url: str | None,
     mail_from: str | None,
     mail_rate: str,
+    oidc_issuer: str | None,
+    oidc_client_id: str | None,
+    oidc_name: str,
     ice_loopback: bool,
 ) -> None:
     """Run the hub: web pages, Socket.IO, the media relay and the store."""
@@ -225,11 +262,15 @@ def serve(
         raise click.UsageError("--workers above 1 needs a fixed --port: the workers all bind it.")
 
     limits = dataclasses.replace(
-        settings.limits, connections_per_address=connections_per_address, crowd_above=crowd_above
+        settings.limits,
+        connections_per_address=connections_per_address,
+        crowd_above=crowd_above,
+        grace_seconds=grace_seconds,
     )
     settings = dataclasses.replace(
         settings,
         mail=_mail(smtp_url, mail_from, mail_rate),
+        oidc=_oidc(oidc_issuer, oidc_client_id, oidc_name),
         ice_servers=ice_servers,
         ice_relay_only=ice_relay_only,
         ice_loopback=ice_loopback,
@@ -260,6 +301,16 @@ def _mail(url: str | None, sender: str | None, rate: str) -> Mail | None:
         raise click.UsageError("--smtp-url needs --mail-from: who the mail comes from.")
     try:
         return Mail(url=url, sender=sender, rate=rate, password=os.environ.get("HUB_SMTP_PASSWORD") or None)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+def _oidc(issuer: str | None, client_id: str | None, name: str) -> Oidc | None:
+    if issuer is None:
+        return None
+    secret = os.environ.get("HUB_OIDC_CLIENT_SECRET", "")
+    try:
+        return Oidc(issuer=issuer, client_id=client_id or "", client_secret=secret, name=name)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
 

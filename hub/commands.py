@@ -8,19 +8,21 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, model_validator
 
 from hub.models import (
     AgendaKind,
     AmendmentKind,
     FormalMode,
     Id,
+    MediaMode,
     MeetingStatus,
     Model,
     Procedure,
     StandingOrders,
     Text,
     Title,
+    UtcTime,
     VoteMethod,
     VoteSubject,
 )
@@ -46,6 +48,10 @@ class MeetingSync(Model):
 
 class MeetingSetStatus(Model):
     status: MeetingStatus
+
+
+class MeetingResume(Model):
+    pass
 
 
 class MeetingSetStandingOrders(Model):
@@ -168,6 +174,10 @@ class AttendanceApologise(Model):
     note: Annotated[str, Field(max_length=500)] = ""
 
 
+class AttendanceCheckIn(Model):
+    pass
+
+
 class MotionSubmit(Model):
     title: Title
     text: Annotated[str, Field(min_length=1, max_length=20_000)]
@@ -199,6 +209,14 @@ class MotionProcedural(Model):
     # chair, the point of order whose ruling is challenged (optional: a chair rules on more than points).
     target_id: Id | None = None
     reason: Annotated[str, Field(max_length=2_000)] = ""
+    # For an adjournment: when the meeting resumes (with its UTC offset). Without it, it closes.
+    until: UtcTime | None = None
+
+    @model_validator(mode="after")
+    def _until_adjourns(self) -> MotionProcedural:
+        if self.until is not None and self.procedure != Procedure.ADJOURN:
+            raise ValueError("only an adjournment states when the meeting resumes")
+        return self
 
 
 class AmendmentMove(Model):
@@ -271,13 +289,16 @@ class MinutesApprove(Model):
     note: Annotated[str, Field(max_length=500)] = ""
 
 
-MediaMode = Literal["full", "audio", "listen"]
-
-
 class MediaJoin(Model):
     # full: send camera and microphone; audio: send the microphone only; listen: send nothing. Only full
     # receives video (cameras and screens): the other two receive audio only.
     mode: MediaMode = "full"
+    # Whether the member's own microphone switch is on (the others see it; the chair's mute is apart).
+    microphone: bool = True
+
+
+class MediaMicrophone(Model):
+    on: bool
 
 
 class MediaAnswer(Model):

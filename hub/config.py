@@ -27,6 +27,8 @@ class Limits:
     connections_per_address: int = 200
     # A meeting more have joined than this is sent as a big room (hub/crowds.py).
     crowd_above: int = 250
+    # A member whose last connection drops stays present, and counted for quorum, this long.
+    grace_seconds: float = 60.0
 
     # Chat messages per member on top of that: a meeting's chat is no place for a firehose, and each
     # message goes to everyone in the room.
@@ -148,6 +150,26 @@ class SmtpServer:
 
 
 @dataclass(frozen=True)
+class Oidc:
+    """Single sign-on with an OpenID Connect provider: its issuer URL (discovery is read from
+    ISSUER/.well-known/openid-configuration), the hub's client id and secret there, and the name the
+    sign-in page gives the button."""
+
+    issuer: str
+    client_id: str
+    client_secret: str = field(default="", repr=False)
+    name: str = "single sign-on"
+
+    def __post_init__(self) -> None:
+        parts = urlsplit(self.issuer)
+        loopback = parts.hostname in ("localhost", "127.0.0.1", "::1")
+        if parts.scheme != "https" and not (parts.scheme == "http" and loopback):
+            raise ValueError(f"an OpenID issuer is an https:// URL: {self.issuer!r}")
+        if not self.client_id:
+            raise ValueError("single sign-on needs the hub's client id at the provider")
+
+
+@dataclass(frozen=True)
 class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
@@ -175,6 +197,8 @@ class Settings:
     worker: int | None = None
     # None: mail is queued but nothing sends it (the console says so).
     mail: Mail | None = None
+    # None: members sign in by emailed link only.
+    oidc: Oidc | None = None
 
     @property
     def node(self) -> str:

@@ -7,8 +7,12 @@ from datetime import datetime, timedelta
 from importlib import resources
 from typing import Any
 
+from hub import motions
+from hub.commands import MotionSecond, MotionSubmit
 from hub.errors import HubError
-from hub.models import AgendaItem, Branch, Meeting, Member, Role, StandingOrders
+from hub.events import Rule
+from hub.meetings import Actor
+from hub.models import AgendaItem, Branch, Event, Meeting, Member, Model, Role, StandingOrders
 from hub.service import Hub
 
 SAMPLE = "sample-constituency.json"
@@ -49,8 +53,36 @@ def _slug(name: str) -> str:
     return "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-")
 
 
-async def load_demo(hub: Hub, valid_for: timedelta = timedelta(days=30)) -> list[tuple[Member, Role, str]]:
-    """Create the demo (again, if it exists) and return (member, role, token) for LINKED."""
+async def _submit_motions(hub: Hub, agenda: list[dict[str, Any]], roles: dict[str, Role]) -> None:
+    """The AGM's motions, each submitted on its item by its mover and seconded by its seconder, as they
+    would have done from their join links before the meeting opened (hub/motions.py `submit`, `second`):
+    the log records them as it would theirs."""
+
+    async def as_member(member_id: str) -> Actor:
+        member = await hub.member(member_id)
+        return Actor(member_id=member.id, name=member.name, role=roles[member.id])
+
+    async def run(rule: Rule, command: Model, actor: Actor) -> Event | None:
+        return await hub.execute(DEMO_MEETING_ID, actor, lambda m, now: rule(m, command, actor, now))
+
+    for n, item in enumerate(agenda, start=1):
+        if "motion" not in item:
+            continue
+        raw = item["motion"]
+        # The item's title names the motion ("Motion 1: Votes for life ..."): its title is the rest.
+        title = item["title"].split(": ", 1)[-1]
+        submit = MotionSubmit(title=title, text=raw["text"], item_id=f"a{n}")
+        submitted = await run(motions.submit, submit, await as_member(raw["mover"]))
+        assert submitted is not None
+        second = MotionSecond(motion_id=submitted.data["motion_id"])
+        await run(motions.second, second, await as_member(raw["seconder"]))
+
+
+async def load_demo(
+    hub: Hub, valid_for: timedelta = timedelta(days=30), with_motions: bool = True
+) -> list[tuple[Member, Role, str]]:
+    """Create the demo (again, if it exists) and return (member, role, token) for LINKED. With
+    `with_motions`, a demo meeting created now has the AGM's motions waiting on their items."""
     data = sample()
     constituency = data["constituency"]
     roles: dict[str, Role] = {}
@@ -99,13 +131,14 @@ async def load_demo(hub: Hub, valid_for: timedelta = timedelta(days=30)) -> list
                         title=item["title"],
                         kind=item["kind"],
                         minutes_budget=item.get("minutes_budget"),
-                        documents=[item["motion"]["text"]] if "motion" in item else [],
                     )
                     for n, item in enumerate(agm["agenda"], start=1)
                 ],
                 serial=len(agm["agenda"]),
             )
         )
+        if with_motions:
+            await _submit_motions(hub, agm["agenda"], roles)
     except HubError as exc:
         if exc.code != "meeting.exists":
             raise

@@ -28,6 +28,7 @@ from hub.commands import (
     AmendmentSecond,
     AmendmentWithdraw,
     AttendanceApologise,
+    AttendanceCheckIn,
     ChatHide,
     ChatSend,
     ChatSetOpen,
@@ -36,6 +37,7 @@ from hub.commands import (
     MediaAnswer,
     MediaJoin,
     MediaLeave,
+    MediaMicrophone,
     MediaMute,
     MediaMuteAll,
     MediaSetSettings,
@@ -43,6 +45,7 @@ from hub.commands import (
     MediaUnmute,
     MeetingJoin,
     MeetingLeave,
+    MeetingResume,
     MeetingSetCardWeights,
     MeetingSetStandingOrders,
     MeetingSetStatus,
@@ -85,9 +88,19 @@ from hub.roles import CHAIRS, EVERYONE, OFFICERS, VOTERS
 
 Rule = Callable[[Meeting, Any, Actor, datetime], Change | None]
 
-# The meeting's business, by family or by name: what a closed meeting refuses.
+# The meeting's business, by family or by name: what a closed (or adjourned) meeting refuses.
 BUSINESS = frozenset(
-    {"agenda", "speaker", "speech", "point", "motion", "amendment", "vote.open", "attendance.apologise"}
+    {
+        "agenda",
+        "speaker",
+        "speech",
+        "point",
+        "motion",
+        "amendment",
+        "vote.open",
+        "attendance.apologise",
+        "attendance.check_in",
+    }
 )
 VERSION_REPLY = '`{"version": N}` (the version after the change), or `null` when nothing changed.'
 NO_ITEM = "agenda.no_current_item"
@@ -119,7 +132,7 @@ class ClientEvent:
 
     @property
     def business(self) -> bool:
-        """Refused once the meeting has closed (hub/lifecycle.py)."""
+        """Refused once the meeting has closed, and while it is adjourned (hub/lifecycle.py)."""
         return self.name.split(".")[0] in BUSINESS or self.name in BUSINESS
 
     @property
@@ -145,8 +158,12 @@ EVENTS: dict[str, ClientEvent] = _declare(
         MeetingJoin,
         EVERYONE,
         effect=(
-            "Enter the meeting's room and check in (or wait in the lobby, when the chair has turned it on: "
-            "the event is then `lobby.waiting`). Repeating it on the same connection changes nothing. With "
+            "Enter the meeting's room (or wait in the lobby, when the chair has turned it on: the event is"
+            " then `lobby.waiting`). Joining checks nobody in: see"
+            " [attendance.check_in](attendance.check_in.md). A member coming back within the grace period"
+            " keeps their place; one who had gone after checking in is back (the event's data says"
+            ' `"returned": true`, for the register). Repeating it on the same connection changes nothing.'
+            " With "
             "`since`, the reply carries the events after that version (or a snapshot if more than the replay "
             "limit are missing) so a reconnecting client catches up. In a big room (more participants than"
             " the hub's `--crowd-above`) the snapshot is the crowd view: its `participants` hold only"
@@ -161,11 +178,17 @@ EVENTS: dict[str, ClientEvent] = _declare(
         emits=("participant.joined", "lobby.waiting"),
         reply=(
             '`{"version", "meeting" | "events", "crowd"?, "you": {"member_id", "name", "branch", "role", '
-            '"may", "business", "home"}, "server_time"}`; `branch` names the member\'s own branch '
-            "(`null` for most, who belong to none), for their join screen; `may` lists the events this "
-            "member's role may send, and `business` those of them a closed meeting refuses "
-            "(`meeting.closed`); `home` is the path of the member's home page (their meetings, calendar and "
-            "minutes), valid as long as the join link."
+            '"may", "business", "home", "projector"}, "server_time"}`; `branch` names the member\'s own '
+            "branch (`null` for most, who belong to none), for their join screen; `may` lists the events "
+            "this member's role may send, and `business` those of them a closed meeting refuses "
+            "(`meeting.closed`), as does an adjourned one until it resumes (`meeting.adjourned`); `home` is "
+            "the path of the member's home page (their meetings, calendar and minutes), valid as long as the "
+            "join link; `projector`, for those in the chair (`null` for others), is the path of the "
+            "meeting's projector view for a hall screen, valid as long as the join link and until the "
+            "meeting closes. Its link needs no role: a connection made with it may send only `meeting.join` "
+            "(answered with "
+            '`"you": null` and `"projector": true`, and nobody joins) and `meeting.sync`; anything else is '
+            "`forbidden`."
         ),
         present=False,
     ),
@@ -174,8 +197,11 @@ EVENTS: dict[str, ClientEvent] = _declare(
         MeetingLeave,
         EVERYONE,
         effect=(
-            "Leave the room. The member stays in the attendance record; they are no longer present once their"
-            " last connection leaves. Disconnecting does the same."
+            "Leave the room. When it is the member's last connection they have gone at once (the event's"
+            ' data says `"departed": true`). A connection that drops instead keeps the member present, and'
+            " counted for quorum, for the hub's grace period (`--grace-seconds`, 60 by default; the data"
+            ' says `"away": true` and the participant\'s `away_since` when it dropped); if they are not back'
+            " by then, `attendance.departed` says they have gone. The member stays in the attendance record."
         ),
         emits=("participant.left",),
         reply="`null`.",
@@ -223,12 +249,27 @@ EVENTS: dict[str, ClientEvent] = _declare(
             "meeting may be reopened (open). Closing is refused while a vote is open; it ends any speech and "
             "leaves the item under discussion, with its time kept. A closed meeting does no business "
             "(agenda, speakers, speeches, points of order, motions, amendments, opening votes, apologies) "
-            "until it is reopened."
+            "until it is reopened. Closing an adjourned meeting ends the adjournment: it no longer resumes."
         ),
         emits=("meeting.status_changed",),
         errors=("meeting.bad_transition", "meeting.vote_open"),
         rule=lifecycle.set_status,
         example={"status": "open"},
+    ),
+    ClientEvent(
+        "meeting.resume",
+        MeetingResume,
+        CHAIRS,
+        effect=(
+            "Resume an adjourned meeting now, before the time it was adjourned to (the meeting's "
+            "`adjourned_until`). At that time the hub resumes it by itself, once, with the same event "
+            "(`actor` `hub`). It resumes where it was: the same status, agenda, current item (its clock "
+            "running again), speaker lists and motions; a speech paused by the adjournment waits for the "
+            "chair (`speech.start`). The event's data: `adjourned_until`, and `early`, true when resumed "
+            "before that time. Resuming a meeting that is not adjourned changes nothing."
+        ),
+        emits=("meeting.resumed",),
+        rule=lifecycle.resume,
     ),
     ClientEvent(
         "meeting.set_standing_orders",
@@ -355,11 +396,19 @@ EVENTS: dict[str, ClientEvent] = _declare(
         CHAIRS,
         effect=(
             "Give the floor to the head of the queue, or to a given entry. The speech timer starts at once "
-            "with the limit from the standing orders; a speech still running is ended first."
+            "with the limit from the standing orders; a speech still running is ended first. When the member"
+            " called would not be heard as things stand (muted by the chair, not in the audio, listening "
+            "only, or their microphone off), the call still stands and the event's data and the reply carry "
+            "a `warning`; the member's browser prompts them."
         ),
         emits=("speaker.called",),
         errors=(NO_ITEM, "speaker.queue_empty", "speaker.not_in_queue"),
-        rule=speakers.call,
+        reply=(
+            '`{"version": N}`, with `"warning": {"code", "message", "details": {"member_id", "name"}}` when '
+            "the member called would not be heard: `media.muted`, `media.not_connected`, `media.listening` or"
+            " `media.microphone_off` (see [warnings](errors.md#warnings))."
+        ),
+        rule=media.call,
     ),
     ClientEvent(
         "speaker.move",
@@ -451,12 +500,30 @@ EVENTS: dict[str, ClientEvent] = _declare(
         example={"point_id": "q1", "upheld": False, "ruling": "The speaker is in order."},
     ),
     ClientEvent(
+        "attendance.check_in",
+        AttendanceCheckIn,
+        EVERYONE,
+        effect=(
+            '"I\'m here": check in once the chair has opened the meeting. Quorum counts the members checked'
+            " in who are present (or within the grace period after a dropped connection), and the minutes'"
+            " attendance lists those who checked in. Checking in withdraws the member's apologies. Repeating"
+            " it changes nothing; it stays after a departure, so a member who comes back counts again."
+        ),
+        emits=("attendance.checked_in",),
+        errors=("attendance.not_sitting",),
+        rule=attendance.check_in,
+    ),
+    ClientEvent(
         "attendance.apologise",
         AttendanceApologise,
         # Sent by those who will not be there, so it needs no presence.
         VOTERS,
-        effect="Send apologies for absence, with an optional note (sending again replaces the note).",
+        effect=(
+            "Send apologies for absence, with an optional note (sending again replaces the note), any time"
+            " until the member checks in."
+        ),
         emits=("attendance.apologised",),
+        errors=("attendance.checked_in",),
         rule=attendance.apologise,
         present=False,
         example={"note": "Travelling"},
@@ -467,7 +534,10 @@ EVENTS: dict[str, ClientEvent] = _declare(
         VOTERS,
         effect=(
             "Submit a motion in writing, under the current item unless `item_id` says otherwise. An emergency"
-            " motion must be admitted by a vote before it is debated."
+            " motion must be admitted by a vote before it is debated. A member may submit a motion on an item"
+            " before the meeting opens (while it is scheduled, from their join link), and another member may"
+            " second it then: it waits on its item, moved and seconded, and is put to the vote only once the"
+            " chair takes that item up. The mover and seconder are always the members who sent the commands."
         ),
         emits=("motion.submitted",),
         errors=("agenda.not_found",),
@@ -533,10 +603,17 @@ EVENTS: dict[str, ClientEvent] = _declare(
             "motion before the meeting), adjourn, or challenge the chair's ruling (`target_id` may name the "
             "point of order ruled on; carried, the meeting's `points` mark that ruling `overturned`). Once "
             "seconded it must be decided before any other vote; a challenge needs the majority set in the "
-            "standing orders."
+            "standing orders. An adjournment may say when the meeting resumes: `until`, a time with its UTC "
+            "offset, later than now and at most 14 days ahead (`until` with any other procedure is "
+            "`invalid_payload`). Carried without it, the meeting closes (adjourned sine die). Carried with "
+            "it, the meeting is adjourned: its `adjourned_until` is set, a running speech is paused and the "
+            "item's clock stops, and every piece of business is refused with `meeting.adjourned` (its "
+            "`details.until` says until when) until it resumes (see [meeting.resume](meeting.resume.md)); "
+            "its agenda, current item, speaker lists and motions are kept."
         ),
         emits=("motion.procedural_moved",),
         errors=(
+            "motion.adjourn_time",
             "motion.target_required",
             "motion.not_found",
             "motion.not_open",
@@ -591,9 +668,10 @@ EVENTS: dict[str, ClientEvent] = _declare(
         effect=(
             "Put a question to the vote: a motion, an amendment, a procedural motion, or the admission of an "
             "emergency motion; by show of hands, secret ballot or card vote. Refused below quorum, while "
-            "another vote is open, while a procedural motion waits, and for a motion whose amendments are "
-            "undecided. The electorate is the members present with a voting role when the vote opens (card "
-            "votes weight them by delegates)."
+            "another vote is open, while a procedural motion waits, for a motion whose amendments are "
+            "undecided, and for a motion (or its amendment) on an agenda item that is not the current one: "
+            "it is taken up with its item. The electorate is the members present with a voting role when the "
+            "vote opens (card votes weight them by delegates)."
         ),
         emits=("vote.opened",),
         errors=(
@@ -606,6 +684,7 @@ EVENTS: dict[str, ClientEvent] = _declare(
             "amendment.not_found",
             "amendment.not_open",
             "amendment.target_not_found",
+            "motion.not_current_item",
         ),
         rule=votes.open,
         creates=("vote_id",),
@@ -739,8 +818,12 @@ EVENTS: dict[str, ClientEvent] = _declare(
             "(no camera or screen: the relay sends them no video). Observers may only "
             "listen. The relay then sends [`media.offer`](media.offer.md), to be answered with "
             "`media.answer`, and offers again whenever the streams change. Sending it again with another mode"
-            " changes the mode; with the same mode it changes nothing."
+            " changes the mode; with the same mode it changes nothing. `microphone` (true by default) says "
+            "whether the member's own microphone switch is on. Everyone then sees the participant's `media` "
+            "(the mode; with several connections, the one that sends most) and `microphone` in the "
+            "meeting's state; leaving the media, or the relay ending it, sets `media` back to `null`."
         ),
+        emits=("participant.media",),
         errors=("media.mode_not_allowed", "media.not_joined", "media.unavailable"),
         reply=(
             '`{"mode", "stream_id", "ice_servers", "ice_transport_policy", "active_speaker"}`: `stream_id` '
@@ -791,8 +874,24 @@ EVENTS: dict[str, ClientEvent] = _declare(
             "forwarding its streams, and the others get new offers without them. Leaving the meeting or "
             "disconnecting does the same. Without media joined it changes nothing."
         ),
+        emits=("participant.media",),
         reply="`null`.",
         present=False,
+    ),
+    ClientEvent(
+        "media.microphone",
+        MediaMicrophone,
+        VOTERS,
+        effect=(
+            "Say that the member switched their own microphone on or off on this connection (the browser "
+            "stops sending sound; nothing is renegotiated). Everyone sees it as the participant's "
+            "`microphone`, and the chair is warned when calling a member whose microphone is off. The "
+            "chair's mute is apart (`media.mute`): it holds whatever this says."
+        ),
+        emits=("participant.media",),
+        errors=("media.not_joined", "media.listen_only"),
+        rule=media.microphone,
+        example={"on": False},
     ),
     ClientEvent(
         "media.mute",

@@ -18,21 +18,25 @@ obeys them and decides nothing about procedure.
   the participants.
 - Screens: everyone's who shares; in formal mode only officers' and the screen of the member on stage,
   so an uncalled member cannot take over the room.
+- What the others see of a member's media (`used`, `microphone`): each of their connections' mode and
+  microphone switch, as the edge records them when the connection joins or leaves the media and as the
+  member switches; the participant shows the mode that sends most and whether any microphone is on.
+  Calling a member who would not be heard warns the chair (`call`, `unheard`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
-from hub import meetings
-from hub.commands import MediaMode, MediaMute, MediaMuteAll, MediaSetSettings, MediaUnmute
+from hub import meetings, speakers
+from hub.commands import MediaMicrophone, MediaMute, MediaMuteAll, MediaSetSettings, MediaUnmute, SpeakerCall
 from hub.errors import HubError
 from hub.meetings import Actor, Change
-from hub.models import OFFICER_ROLES, VOTING_ROLES, Meeting, Role
+from hub.models import OFFICER_ROLES, VOTING_ROLES, MediaMode, MediaUse, Meeting, Role, media_fields
 from hub.roles import CHAIRS
-from hub.speakers import elapsed
 
 # Heard in formal mode without being called.
 HEARD_IN_FORMAL = OFFICER_ROLES
@@ -97,6 +101,73 @@ def set_settings(meeting: Meeting, command: MediaSetSettings, actor: Actor, now:
     )
 
 
+def used(meeting: Meeting, actor: Actor, use: MediaUse | None) -> Change | None:
+    """The actor's connection joined the media, changed its mode, or left it (`use` None): the others see
+    the participant's mode and microphone. Nothing for a connection no longer in the meeting: its media
+    ended with it (`meetings.leave`)."""
+    participant = meeting.participants.get(actor.member_id)
+    if participant is None or actor.session not in participant.sessions:
+        return None
+    uses = dict(participant.media_sessions)
+    if use is None and uses.pop(actor.session, None) is None:
+        return None
+    if use is not None:
+        if uses.get(actor.session) == use:
+            return None
+        uses[actor.session] = use
+    entry = participant.model_copy(update=media_fields(uses))
+    return Change(
+        meetings.with_participants(meeting, {actor.member_id: entry}),
+        "participant.media",
+        {"member_id": actor.member_id, "media": entry.media, "microphone": entry.microphone},
+        {actor.member_id: entry},
+    )
+
+
+def microphone(meeting: Meeting, command: MediaMicrophone, actor: Actor, now: datetime) -> Change | None:
+    """The member switched their own microphone on or off on this connection. Only what the others see:
+    their browser stops sending sound; the relay's own rules (mutes, formal mode) are apart."""
+    participant = meeting.participants.get(actor.member_id)
+    use = None if participant is None else participant.media_sessions.get(actor.session)
+    if use is None:
+        raise HubError("media.not_joined", "Join the meeting's audio and video first.")
+    if use.mode == "listen":
+        raise HubError("media.listen_only", "Listening only: join with audio to use a microphone.")
+    return used(meeting, actor, use.model_copy(update={"microphone": command.on}))
+
+
+def unheard(meeting: Meeting, member_id: str) -> dict[str, Any] | None:
+    """Why a member would not be heard if given the floor now, as an error object (code, message,
+    details), or None: muted by the chair, not in the audio at all, listening only, or their own
+    microphone off."""
+    participant = meetings.participant(meeting, member_id)
+    name = participant.name
+    if member_id in meeting.muted:
+        code, message = "media.muted", f"{name} is muted: unmute them to hear them."
+    elif participant.media is None:
+        code, message = "media.not_connected", f"{name} has not joined the audio: nobody hears them yet."
+    elif participant.media == "listen":
+        code, message = "media.listening", f"{name} is listening only: nobody hears them yet."
+    elif not participant.microphone:
+        code, message = "media.microphone_off", f"{name}'s microphone is off."
+    else:
+        return None
+    return {"code": code, "message": message, "details": {"member_id": member_id, "name": name}}
+
+
+def call(meeting: Meeting, command: SpeakerCall, actor: Actor, now: datetime) -> Change:
+    """`speakers.call`, with a `warning` in its data (and so in the chair's reply) when the member called
+    would not be heard as things stand. The call stands: the chair may unmute them, and their browser
+    prompts them to turn their microphone on."""
+    change = speakers.call(meeting, command, actor, now)
+    speech = change.meeting.speech
+    assert speech is not None
+    warning = unheard(change.meeting, speech.member_id)
+    if warning is None:
+        return change
+    return replace(change, data={**change.data, "warning": warning})
+
+
 def check_mode(role: Role, mode: MediaMode) -> None:
     """Only those who may take part in the business send audio or video; observers listen."""
     if mode != "listen" and role not in VOTING_ROLES:
@@ -135,7 +206,7 @@ def has_floor(meeting: Meeting, member_id: str, now: datetime) -> bool:
     speech = meeting.speech
     if speech is None or speech.member_id != member_id or speech.started_at is None:
         return False
-    return elapsed(speech, now) < speech.limit_seconds + OVERRUN_SECONDS
+    return speakers.elapsed(speech, now) < speech.limit_seconds + OVERRUN_SECONDS
 
 
 def audio_forwarded(meeting: Meeting, member_id: str, now: datetime) -> bool:

@@ -6,14 +6,14 @@ and the event's type and data) or None when the command changes nothing (a retry
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from hub.commands import MeetingSetCardWeights, MeetingSetStandingOrders
 from hub.errors import HubError
-from hub.models import OFFICER_ROLES, Meeting, MeetingStatus, Participant, Role
+from hub.models import OFFICER_ROLES, Meeting, MeetingStatus, Participant, Role, media_fields
 
 
 @dataclass(frozen=True)
@@ -83,16 +83,18 @@ class Change:
     effects: tuple[Effect, ...] = ()
 
 
-# While the meeting sits, whoever is present counts as attending.
+# While the meeting sits, those present may check in.
 SITTING = frozenset({MeetingStatus.OPEN, MeetingStatus.IN_SESSION})
 
 
 def join(meeting: Meeting, actor: Actor, now: datetime) -> Change | None:
+    """A connection joins. Joining checks nobody in (attendance.check_in does); a member coming back
+    within the grace period finds their place as they left it, and one who had gone after checking in
+    is back (`returned`, for the register)."""
     refuse_removed(meeting, actor.member_id)
     current = meeting.participants.get(actor.member_id)
     if current is not None and actor.session in current.sessions:
         return None
-    attending = meeting.status in SITTING
     waits = in_lobby(meeting, actor)
     if current is None:
         participant = Participant(
@@ -100,7 +102,6 @@ def join(meeting: Meeting, actor: Actor, now: datetime) -> Change | None:
             name=actor.name,
             role=actor.role,
             present=not waits,
-            attended=attending and not waits,
             waiting=waits,
             sessions=[actor.session],
             gender=actor.gender,
@@ -111,21 +112,24 @@ def join(meeting: Meeting, actor: Actor, now: datetime) -> Change | None:
         participant = current.model_copy(
             update={
                 "present": not waits,
-                "attended": current.attended or (attending and not waits),
                 "waiting": waits,
+                "away_since": None,
                 "role": actor.role,
                 "sessions": [*current.sessions, actor.session],
                 "last_seen_at": now,
             }
         )
+    data: dict[str, Any] = {
+        "member_id": actor.member_id,
+        "name": actor.name,
+        "connections": len(participant.sessions),
+    }
+    if current is not None and current.attended and not current.present and participant.present:
+        data["returned"] = True
     return Change(
         with_participants(meeting, {actor.member_id: participant}),
         "lobby.waiting" if waits else "participant.joined",
-        {
-            "member_id": actor.member_id,
-            "name": actor.name,
-            "connections": len(participant.sessions),
-        },
+        data,
         {actor.member_id: participant},
     )
 
@@ -136,28 +140,51 @@ def in_lobby(meeting: Meeting, actor: Actor) -> bool:
     return meeting.lobby and actor.role not in OFFICER_ROLES and actor.member_id not in meeting.admitted
 
 
-def leave(meeting: Meeting, actor: Actor, now: datetime) -> Change | None:
+def leave(meeting: Meeting, actor: Actor, now: datetime, dropped: bool = False) -> Change | None:
+    """A connection leaves. When it was the member's last, a deliberate leave (meeting.leave) departs
+    them at once; a `dropped` one keeps their place (`away_since`) until `depart` finds the grace period
+    over, so the quorum does not flicker with a poor connection."""
     current = meeting.participants.get(actor.member_id)
     if current is None or actor.session not in current.sessions:
         return None
     sessions = [s for s in current.sessions if s != actor.session]
-    participant = current.model_copy(update={**_connected(current, sessions), "last_seen_at": now})
+    update = {**_connected(current, sessions, now, keep=dropped), "last_seen_at": now}
+    participant = current.model_copy(update=update)
+    data: dict[str, Any] = {"member_id": actor.member_id, "connections": len(sessions)}
+    if participant.away_since is not None:
+        data["away"] = True
+    elif current.present and not participant.present:
+        data["departed"] = True
     return Change(
         with_participants(meeting, {actor.member_id: participant}),
         "participant.left",
-        {"member_id": actor.member_id, "connections": len(sessions)},
+        data,
         {actor.member_id: participant},
     )
 
 
-def _connected(participant: Participant, sessions: list[str]) -> dict[str, Any]:
-    """A participant's connections after some closed: present, or still waiting, only while any remain."""
+def _connected(participant: Participant, sessions: list[str], now: datetime, keep: bool) -> dict[str, Any]:
+    """A participant's connections after some closed: present while any remain, or (`keep`) while the
+    grace period runs from `now`; waiting in the lobby only while any remain. The media of those closed
+    ends with them."""
     waiting = participant.waiting and bool(sessions)
-    return {"sessions": sessions, "present": bool(sessions) and not waiting, "waiting": waiting}
+    media = media_fields({s: use for s, use in participant.media_sessions.items() if s in sessions})
+    if sessions or waiting:
+        return {"sessions": sessions, "present": not waiting, "waiting": waiting, "away_since": None, **media}
+    away = keep and participant.present
+    return {
+        "sessions": sessions,
+        "present": away,
+        "waiting": False,
+        "away_since": (participant.away_since or now) if away else None,
+        **media,
+    }
 
 
 def sweep(meeting: Meeting, node: str | None, now: datetime) -> Change | None:
-    """Forget connections a hub process held before it restarted (`node`; every one when None)."""
+    """Forget connections a hub process held before it restarted, or a dead node held (`node`; every
+    one when None). Those left with none keep their place for the grace period, as after any drop: the
+    member's browser is probably joining again through another node."""
     stale = {
         m: [s for s in p.sessions if node is None or s.startswith(f"{node}/")]
         for m, p in meeting.participants.items()
@@ -169,12 +196,33 @@ def sweep(meeting: Meeting, node: str | None, now: datetime) -> Change | None:
     for member_id, sessions in stale.items():
         current = meeting.participants[member_id]
         kept = [s for s in current.sessions if s not in sessions]
-        changed[member_id] = current.model_copy(update=_connected(current, kept))
+        changed[member_id] = current.model_copy(update=_connected(current, kept, now, keep=True))
+    away = sorted(m for m, p in changed.items() if p.away_since is not None)
     return Change(
         with_participants(meeting, changed),
         "participants.swept",
-        {"member_ids": sorted(stale), "node": node},
+        {"member_ids": sorted(stale), "node": node, "away": away},
         changed,
+    )
+
+
+def depart(meeting: Meeting, member_ids: Iterable[str], grace: timedelta, now: datetime) -> Change | None:
+    """Those of `member_ids` still away once their grace period is over have gone: no longer present,
+    nor counted for quorum. Each one's departure is dated when their last connection dropped."""
+    gone: dict[str, Participant] = {}
+    for member_id in dict.fromkeys(member_ids):
+        current = meeting.participants.get(member_id)
+        if current is None or current.away_since is None or current.away_since + grace > now:
+            continue
+        gone[member_id] = current.model_copy(update={"present": False, "away_since": None})
+    if not gone:
+        return None
+    left_at = {m: meeting.participants[m].away_since.isoformat() for m in gone}  # type: ignore[union-attr]
+    return Change(
+        with_participants(meeting, gone),
+        "attendance.departed",
+        {"member_ids": sorted(gone), "left_at": left_at},
+        gone,
     )
 
 

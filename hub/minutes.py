@@ -55,6 +55,8 @@ def quote(text: str) -> list[str]:
 
 
 WHEN = "%H:%M"
+# An adjournment's stated time, which may be another day.
+UNTIL = "%H:%M on %A %d %B"
 HOW = {"hands": "show of hands", "secret": "secret ballot", "card": "card vote"}
 # Events only those in the chair may cause (admin or chair, hub/events.py): whoever causes them has the
 # chair. A withdrawal is the chair's only when it declares the meeting's consent.
@@ -110,6 +112,14 @@ class Names:
         name = name if name is not None else self.known.get(member_id or "", member_id or "")
         said = escape(name)
         return f"{said} (member {escape(member_id)})" if member_id and _fold(name) in self.shared else said
+
+
+def _adjourned(meeting: Meeting, procedural: Motion) -> str:
+    if procedural.until is None:
+        return "The meeting was adjourned."
+    return (
+        f"The meeting was adjourned until {procedural.until.astimezone(ZoneInfo(meeting.time_zone)):{UNTIL}}."
+    )
 
 
 def _stamp(event: dict[str, Any], zone: ZoneInfo) -> str:
@@ -323,7 +333,7 @@ class _Business:
             Procedure.NEXT_BUSINESS: f"The meeting moved to next business: {title} was not put.",
             Procedure.QUESTION_BE_NOW_PUT: f"Debate on {title} closed; the question was put.",
             Procedure.REFER_BACK: f"{title} was referred back.",
-            Procedure.ADJOURN: "The meeting was adjourned.",
+            Procedure.ADJOURN: _adjourned(self.meeting, procedural),
             Procedure.CHALLENGE_CHAIR: "The chair's ruling was overturned.",
         }.get(procedural.procedure or Procedure.ADJOURN, "")
 
@@ -360,22 +370,34 @@ def _sittings(events: list[dict[str, Any]], meeting: Meeting, zone: ZoneInfo) ->
     """When the meeting opened (and whether it was quorate), and each close and reopening."""
     opening: list[str] = []
     closing: list[str] = []
-    procedural = {m.id for m in meeting.motions if m.procedure == Procedure.ADJOURN}
+    procedural = {m.id: m for m in meeting.motions if m.procedure == Procedure.ADJOURN}
     for event in events:
         data = event.get("data") or {}
         if event["type"] == "vote.closed" and data.get("motion_id") in procedural:
             if (data.get("result") or {}).get("outcome") == "carried":
-                closing += [f"The meeting was adjourned at {_stamp(event, zone)}.", ""]
+                until = procedural[data["motion_id"]].until
+                to = "" if until is None else f" until {until.astimezone(zone).strftime(UNTIL)}"
+                closing += [f"The meeting was adjourned at {_stamp(event, zone)}{to}.", ""]
+            continue
+        if event["type"] == "meeting.resumed":
+            by = "The chair resumed the meeting" if data.get("early") else "The meeting resumed"
+            closing += [f"{by} at {_stamp(event, zone)}.", ""]
             continue
         if event["type"] != "meeting.status_changed":
             continue
         before, after = data.get("from"), data.get("to")
+        # Members check in once the meeting is open, so whether it was quorate is told as it goes into
+        # session (the quorum an event records is the one that stood as it happened).
+        quorum = _quorum(data) if after == "in_session" else ""
         if not opening and before == "scheduled" and after in {"open", "in_session"}:
-            quorum = _quorum(data)
             opening = [
                 f"The meeting opened at {_stamp(event, zone)}" + (f", {quorum}." if quorum else "."),
                 "",
             ]
+        elif before == "open" and after == "in_session" and len(opening) == 2:
+            opening[0] += f" It went into session at {_stamp(event, zone)}" + (
+                f", {quorum}." if quorum else "."
+            )
         elif after == "closed":
             closing += [f"The meeting closed at {_stamp(event, zone)}.", ""]
         elif before == "closed":

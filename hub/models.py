@@ -98,6 +98,31 @@ VOTING_ROLES = frozenset({Role.ADMIN, Role.CHAIR, Role.SECRETARY, Role.MEMBER})
 OFFICER_ROLES = frozenset({Role.ADMIN, Role.CHAIR, Role.SECRETARY})
 
 
+# How a connection takes part in the audio and video: full sends microphone and camera, audio the
+# microphone only, listen sends nothing (hub/media.py).
+MediaMode = Literal["full", "audio", "listen"]
+# The modes from most to least that a member sends, for the one a member with several connections shows.
+MEDIA_MODES: tuple[MediaMode, ...] = ("full", "audio", "listen")
+
+
+class MediaUse(Model):
+    """One connection's audio and video, as its browser joined them and set its microphone."""
+
+    mode: MediaMode
+    microphone: bool
+
+
+def media_fields(uses: dict[str, MediaUse]) -> dict[str, Any]:
+    """A participant's media fields from their connections' (a `model_copy` update): the mode of the
+    connection that sends most, and whether any that sends audio has its microphone on."""
+    modes = {use.mode for use in uses.values()}
+    return {
+        "media_sessions": uses,
+        "media": next((mode for mode in MEDIA_MODES if mode in modes), None),
+        "microphone": any(use.microphone and use.mode != "listen" for use in uses.values()),
+    }
+
+
 class Participant(Model):
     # Rules replace a participant (model_copy) and never change one: its dumps are made once (_dumps).
     model_config = ConfigDict(frozen=True)
@@ -105,16 +130,27 @@ class Participant(Model):
     member_id: Id
     name: Name
     role: Role
+    # Connected, or dropped less than the hub's grace period ago (`away_since`): counted as here.
     present: bool
-    # Was here while the meeting was open or in session: counted in the minutes' attendance.
+    # Checked in ("I'm here", attendance.check_in) while the meeting sat: the minutes' attendance. It
+    # stays once they leave; they count for quorum again if they come back.
     attended: bool = False
+    # When their last connection dropped, while they keep their place for the grace period.
+    away_since: UtcTime | None = None
     # Connected but held in the lobby until the chair admits them: not present, not counted.
     waiting: bool = False
     first_joined_at: UtcTime
     last_seen_at: UtcTime
-    # Server-side only (see PRIVATE): live socket ids, and self-described gender for balance rules.
+    # Their audio and video, for the others to see (hub/media.py `used`): the most a connection of theirs
+    # sends (None: no connection is in the media), and whether any of those connections has its
+    # microphone on. The chair's mute is apart (`Meeting.muted`).
+    media: MediaMode | None = None
+    microphone: bool = False
+    # Server-side only (see PRIVATE): live socket ids, self-described gender for balance rules, and each
+    # connection's media by socket id.
     sessions: list[str] = Field(default_factory=list)
     gender: str | None = None
+    media_sessions: dict[str, MediaUse] = Field(default_factory=dict)
 
 
 # A quorum of more members than any network has; larger numbers are typing mistakes or attacks.
@@ -273,6 +309,8 @@ class Motion(Model):
     # For a procedural motion: which one, and the motion it acts on (None for adjourn, challenge).
     procedure: Procedure | None = None
     target_id: Id | None = None
+    # For an adjournment: when the meeting resumes (None: adjourned sine die, it closes).
+    until: UtcTime | None = None
     # awaiting_admission (emergency), proposed, seconded, withdrawal_requested, withdrawn,
     # carried, lost, referred_back, dropped (next business)
     status: str = "proposed"
@@ -395,9 +433,9 @@ class Presence(Model):
 
     # Connected and in the meeting (not in the lobby).
     present: Annotated[int, Field(ge=0)] = 0
-    # Present with a role that counts towards quorum and may vote.
+    # Present, checked in, and with a role that counts towards quorum: the quorum's `present`.
     voting: Annotated[int, Field(ge=0)] = 0
-    # Checked in: here at some time while the meeting sat (the minutes' attendance).
+    # Checked in at some time while the meeting sat (the minutes' attendance).
     attended: Annotated[int, Field(ge=0)] = 0
     # Connected but held in the lobby.
     waiting: Annotated[int, Field(ge=0)] = 0
@@ -420,7 +458,7 @@ class Presence(Model):
 
 _COUNTED: dict[str, Callable[[Participant], bool]] = {
     "present": lambda p: p.present,
-    "voting": lambda p: p.present and p.role in VOTING_ROLES,
+    "voting": lambda p: p.present and p.attended and p.role in VOTING_ROLES,
     "attended": lambda p: p.attended,
     "waiting": lambda p: p.waiting,
     "joined": lambda p: True,
@@ -447,6 +485,7 @@ StepKind = Literal[
     "put",
     "nothing",
     "rule",
+    "adjourned",
 ]
 
 
@@ -487,6 +526,8 @@ class Meeting(Model):
     agenda: list[AgendaItem] = Field(default_factory=list)
     current_item: str | None = None
     speech: Speech | None = None
+    # Adjourned to a stated time: no business until then (hub/lifecycle.py), when it resumes where it was.
+    adjourned_until: UtcTime | None = None
     # Points of order the chair has called, with the rulings given.
     points: list[PointOfOrder] = Field(default_factory=list)
     motions: list[Motion] = Field(default_factory=list)
@@ -562,6 +603,7 @@ DERIVED: dict[str, frozenset[str]] = {
     "next_steps": frozenset(
         {
             "status",
+            "adjourned_until",
             "standing_orders",
             "electorate",
             "presence",
@@ -592,7 +634,7 @@ def public(participant: Participant) -> dict[str, Any]:
     return _dumps(participant)[1]
 
 
-PRIVATE = {"sessions", "gender"}
+PRIVATE = {"sessions", "gender", "media_sessions"}
 
 # Each participant object's (stored, public) dicts, until the object is gone. A change to a meeting
 # replaces one participant of possibly thousands; dumping every one of them again for each change made

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from hub import agenda, speakers
+from hub import agenda, lifecycle, speakers
 from hub.commands import (
     AmendmentMove,
     AmendmentSecond,
@@ -124,6 +124,8 @@ def procedural(meeting: Meeting, command: MotionProcedural, actor: Actor, now: d
             "Name a ruling the chair has given on a point of order.",
             {"point_id": command.target_id},
         )
+    if command.until is not None:
+        lifecycle.check_until(command.until, now)
     if pending_procedural(meeting) is not None:
         raise HubError("motion.procedural_pending", "Another procedural motion must be decided first.")
     meeting, motion_id = next_id(meeting, "mo")
@@ -139,6 +141,7 @@ def procedural(meeting: Meeting, command: MotionProcedural, actor: Actor, now: d
         procedure=command.procedure,
         # The motion it acts on; for a challenge to the chair, the ruling on a point of order, if named.
         target_id=command.target_id if command.procedure in TARGETED or challenged else None,
+        until=command.until,
         submitted_at=now,
     )
     return Change(
@@ -148,6 +151,7 @@ def procedural(meeting: Meeting, command: MotionProcedural, actor: Actor, now: d
             motion,
             procedure=command.procedure.value,
             target_id=motion.target_id,
+            until=None if motion.until is None else motion.until.isoformat(),
             mover_id=actor.member_id,
             mover_name=actor.name,
         ),

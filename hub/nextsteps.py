@@ -26,6 +26,9 @@ def next_steps(meeting: Meeting) -> list[Step]:
         steps.append(Step(step="open"))
     if m.status == MeetingStatus.CLOSED:
         return [Step(step="closed")]
+    if m.adjourned_until is not None:
+        # Nothing but resuming (meeting.resume), or waiting for the time set.
+        return [Step(step="adjourned")]
     if m.status == MeetingStatus.OPEN:
         steps.append(Step(step="start"))
     quorate = m.quorum.quorate

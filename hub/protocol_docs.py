@@ -75,7 +75,7 @@ def page(event: str) -> str:
     roles = ", ".join(r.value for r in Role if r in doc.roles)
     emits = ", ".join(f"`{e}`" for e in doc.emits) or "none"
     present = ("attendance.not_present",) if doc.present else ()
-    closed = ("meeting.closed",) if doc.business else ()
+    closed = ("meeting.closed", "meeting.adjourned") if doc.business else ()
     errors = "\n".join(f"- `{code}`" for code in (*doc.errors, *closed, *present, *COMMON_ERRORS))
     return (
         f"# `{event}`\n\n{doc.effect}\n\n## Payload\n\n{payload}\n\nUnknown fields are refused.\n\n"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 from hub.config import Settings
 from hub.embedded import EmbeddedRedis
@@ -25,6 +26,7 @@ async def open_hub(settings: Settings) -> AsyncIterator[Hub]:
             Links(settings.signing_secret()),
             replay_limit=settings.limits.replay_events,
             crowd_above=settings.limits.crowd_above,
+            grace=timedelta(seconds=settings.limits.grace_seconds),
         )
     finally:
         await store.close()

@@ -11,14 +11,15 @@ from pathlib import Path
 from typing import Any
 
 from hub.events import EVENTS
-from hub.models import Event, Meeting
+from hub.models import PRIVATE, Event, Meeting
 from hub.pushes import PUSHES
 
 BASE = "https://meeting-hub.invalid/schema/"
-# What `Meeting.public_view` leaves out of the stored meeting, by model: connection ids and gender,
-# the balance kept for ordering speakers, and the text of the minutes (fetched with minutes.get).
+# What `Meeting.public_view` leaves out of the stored meeting, by model: connection ids, gender and
+# each connection's media, the balance kept for ordering speakers, and the text of the minutes
+# (fetched with minutes.get).
 HIDDEN: dict[str, frozenset[str]] = {
-    "Participant": frozenset({"sessions", "gender"}),
+    "Participant": frozenset(PRIVATE),
     "AgendaItem": frozenset({"last_balance", "last_stance"}),
     "QueueEntry": frozenset({"balance"}),
     "Minutes": frozenset({"text"}),
@@ -37,6 +38,9 @@ def public_view() -> dict[str, Any]:
     for name, definition in defs.items():
         if definition.get("type") == "object":
             defs[name] = _closed(definition, HIDDEN.get(name, frozenset()))
+    # A model used only by hidden fields (a connection's media) is no part of the view.
+    used = json.dumps([schema, *defs.values()])
+    defs = {name: d for name, d in defs.items() if f'"#/$defs/{name}"' in used}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": BASE + "meeting.json",

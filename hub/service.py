@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import functools
 import secrets
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
@@ -14,13 +15,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
-from hub import crowds, imports
+from hub import crowds, imports, lifecycle
 from hub.config import Limits
 from hub.deltas import Delta
 from hub.errors import HubError
 from hub.home import Invitation, invitations
 from hub.locks import PriorityLock
-from hub.meetings import Actor, Change, Effect, refuse_removed, sweep
+from hub.meetings import Actor, Change, Effect, depart, refuse_removed, sweep
 from hub.models import (
     DERIVED,
     OFFICER_ROLES,
@@ -29,6 +30,7 @@ from hub.models import (
     Branch,
     Event,
     Meeting,
+    MeetingStatus,
     Member,
     Participant,
     Presence,
@@ -51,6 +53,8 @@ BoundRule = Callable[[Meeting, datetime], Change | None]
 COMMIT_ATTEMPTS = 50
 # Members' commands that may wait on one meeting before more are refused as busy.
 MEMBER_BACKLOG = 16
+# The actor of what the hub does by itself: sweeps, departures after the grace period.
+SYSTEM = Actor(member_id="hub", name="Hub", role=Role.ADMIN)
 
 
 @dataclass
@@ -154,12 +158,14 @@ def new_tag() -> str:
 
 @dataclass(frozen=True)
 class Admission:
-    """What a join link admits: a member, as an actor, to a meeting, until the link expires."""
+    """What a join link admits: a member, as an actor, to a meeting, until the link expires. A projector
+    link admits a screen that only watches (`projector`): it has no role and is nobody in the meeting."""
 
     meeting_id: str
     actor: Actor
     token_id: str
     expires_at: datetime
+    projector: bool = False
 
 
 def utcnow() -> datetime:
@@ -178,6 +184,7 @@ class Hub:
         replay_limit: int = 500,
         clock: Callable[[], datetime] = utcnow,
         crowd_above: int = Limits.crowd_above,
+        grace: timedelta = timedelta(seconds=Limits.grace_seconds),
     ) -> None:
         self.store = store
         self.tokens = tokens
@@ -185,6 +192,7 @@ class Hub:
         self.outbox = Outbox(store.redis)
         self.replay_limit = replay_limit
         self.crowd_above = crowd_above
+        self.grace = grace
         self.clock = clock
         self.publish: Publisher = _publish_nowhere
         # Commands on one meeting queue here instead of colliding on the version in Redis;
@@ -619,14 +627,47 @@ class Hub:
         previous life when it starts, or a node that stopped beating. `still_gone` is asked before each
         meeting, so a sweep stops once that node is back. Safe to run twice or on two nodes at once: a
         meeting with nothing left to sweep is not written, and the commit serialises the rest."""
-        system = Actor(member_id="hub", name="Hub", role=Role.ADMIN)
         swept = 0
         for meeting_id in await self.store.meeting_ids():
             if still_gone is not None and not await still_gone():
                 break
-            if await self.execute(meeting_id, system, lambda m, now: sweep(m, node, now)):
+            held = (await self.current(meeting_id)).meeting.participants.values()
+            # Whoever it leaves with no connection waits out the grace period: noted before the change.
+            prefix = "" if node is None else f"{node}/"
+            touched = (p.member_id for p in held if any(s.startswith(prefix) for s in p.sessions))
+            await self.store.away(meeting_id, touched, self.clock().timestamp())
+            if await self.execute(meeting_id, SYSTEM, lambda m, now: sweep(m, node, now)):
                 swept += 1
         return swept
+
+    async def away(self, meeting_id: str, member_id: str) -> None:
+        """Note a connection of the member's about to drop, before the leave that may make them away."""
+        await self.store.away(meeting_id, (member_id,), self.clock().timestamp())
+
+    async def depart_due(self) -> int:
+        """Those away for longer than the grace period have gone (`depart`), in every meeting; each drop
+        is settled once its member has gone, or came back, or left again later. Safe on every node at
+        once: a departure is committed once, and the rest find nothing to do. The departures made."""
+        now = self.clock()
+        due = await self.store.away_since((now - self.grace).timestamp())
+        by_meeting: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for entry, meeting_id, member_id in due:
+            by_meeting[meeting_id].append((entry, member_id))
+        departed = 0
+        for meeting_id, entries in by_meeting.items():
+            rule = functools.partial(_depart, members=[m for _, m in entries], grace=self.grace)
+            try:
+                event = await self.execute(meeting_id, SYSTEM, rule)
+                participants = (await self.current(meeting_id)).meeting.participants
+            except HubError as exc:
+                if exc.code != "meeting.not_found":
+                    raise
+                event, participants = None, {}
+            departed += len(event.data["member_ids"]) if event is not None else 0
+            await self.store.settled(
+                [entry for entry, m in entries if not _waiting_out(participants.get(m), self.grace, now)]
+            )
+        return departed
 
     # Join links.
 
@@ -662,9 +703,15 @@ class Hub:
         admitted = await self.admission(token)
         return admitted.meeting_id, admitted.actor
 
-    async def admission(self, token: str) -> Admission:
-        """`admit`, with the link's id and expiry, which the connection made with it must not outlive."""
-        claims = self.tokens.read(token, self.clock())
+    async def admission(self, token: str, watch: bool = False) -> Admission:
+        """`admit`, with the link's id and expiry, which the connection made with it must not outlive;
+        with `watch`, a projector link is admitted too."""
+        try:
+            claims = self.tokens.read(token, self.clock())
+        except HubError as exc:
+            if not watch or exc.code != "auth.invalid_token":
+                raise
+            return await self._projector(token, exc)
         # A crowd arrives in a few minutes: the meeting as this process last saw it will do (a removal
         # committed elsewhere meanwhile closes the connection through the warden), and the rest is one
         # round trip.
@@ -684,6 +731,50 @@ class Hub:
             member_id=member.id, name=member.name, role=role, gender=member.gender, branch=member.branch
         )
         return Admission(meeting.id, actor, claims.token_id, claims.expires_at)
+
+    async def _projector(self, token: str, invalid: HubError) -> Admission:
+        """A projector link's screen, until the link expires or the meeting is over."""
+        try:
+            claims = self.tokens.read_projector(token, self.clock())
+        except HubError as exc:
+            # Neither kind of link: say so as a join link would.
+            raise invalid if exc.code == "auth.invalid_token" else exc from None
+        if await self.store.is_revoked(claims.token_id):
+            raise HubError("auth.revoked_token", "This projector link has been withdrawn.")
+        _, meeting = await self.meeting(claims.meeting_id)
+        if meeting.status == MeetingStatus.CLOSED:
+            raise HubError("auth.expired_token", "This projector link has expired: the meeting is over.")
+        actor = Actor(member_id=f"projector.{claims.token_id}", name="Projector", role=Role.OBSERVER)
+        return Admission(meeting.id, actor, claims.token_id, claims.expires_at, projector=True)
+
+    def issue_projector_link(self, meeting_id: str, expires_at: datetime) -> str:
+        return self.tokens.issue_projector(meeting_id, expires_at)
+
+    # Adjournments.
+
+    def adjourned_until(self, meeting_id: str) -> datetime | None:
+        """When the meeting resumes, as this process's copy of it says (no I/O)."""
+        latest = self._latest(meeting_id)
+        return None if latest is None else latest.meeting.adjourned_until
+
+    def due(self, meeting_id: str) -> bool:
+        """Whether this process's copy of the meeting is adjourned to a time now past (no I/O)."""
+        until = self.adjourned_until(meeting_id)
+        return until is not None and until <= self.clock()
+
+    def adjournments(self) -> dict[str, datetime]:
+        """The meetings this process knows to be adjourned, with when each resumes (no I/O)."""
+        return {
+            meeting_id: current.meeting.adjourned_until
+            for meeting_id, current in self._current.items()
+            if current.meeting.adjourned_until is not None
+        }
+
+    async def resume_due(self, meeting_id: str) -> Event | None:
+        """The meeting resumed, if its adjournment has run out: committed once, whichever process or
+        timer asks first (the others find it resumed and change nothing)."""
+        system = Actor(member_id="hub", name="Hub", role=Role.ADMIN)
+        return await self.execute(meeting_id, system, lifecycle.resume_due)
 
 
 def _member(member_id: str, doc: dict[str, Any] | None) -> Member:
@@ -721,6 +812,16 @@ def _commutes(before: Meeting, change: Change, delta: Delta) -> bool:
 def _added(before: Presence, after: Presence) -> dict[str, int]:
     was = before.model_dump()
     return {name: n - was[name] for name, n in after.model_dump().items()}
+
+
+def _depart(meeting: Meeting, now: datetime, members: list[str], grace: timedelta) -> Change | None:
+    return depart(meeting, members, grace, now)
+
+
+def _waiting_out(participant: Participant | None, grace: timedelta, now: datetime) -> bool:
+    """Away, and not for the whole grace period yet (a later drop than the one noted)."""
+    away = None if participant is None else participant.away_since
+    return away is not None and away + grace > now
 
 
 def _stored_or_none(participant: Participant | None) -> dict[str, Any] | None:

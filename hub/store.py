@@ -7,7 +7,8 @@ the commit script may touch all of them. Values are msgpack.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Sequence
+import secrets
+from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any, cast
@@ -110,6 +111,16 @@ _CLOSURES = "hub:closures"
 
 def _meeting(meeting_id: str, part: str) -> str:
     return f"hub:{{m:{meeting_id}}}:{part}"
+
+
+# Drops waiting out the grace period (`Store.away`), and the most one look takes.
+_AWAY = "hub:away"
+AWAY_PAGE = 500
+
+
+def _meeting_member(entry: str) -> tuple[str, str]:
+    meeting_id, member_id, _ = entry.split(" ")
+    return meeting_id, member_id
 
 
 # One hash tag for every node key, so that a script may touch a node's heartbeat and the set together.
@@ -664,6 +675,25 @@ class Store:
             pipe.delete(_NODE_BEAT + node)
             pipe.srem(_NODES, node)
             await pipe.execute()
+
+    # Members away (a connection dropped): an entry per drop, "MEETING MEMBER SERIAL" scored by when it
+    # dropped, written before the change that made them away, so that whichever node looks next can
+    # decide their departure once the grace period is over, whatever happened to the node that held them.
+
+    async def away(self, meeting_id: str, member_ids: Iterable[str], at: float) -> None:
+        entries = {f"{meeting_id} {m} {secrets.token_hex(4)}": at for m in member_ids}
+        if entries:
+            await self.redis.zadd(_AWAY, entries)
+
+    async def away_since(self, before: float) -> list[tuple[str, str, str]]:
+        """Entries of drops at or before `before`: (entry, meeting id, member id)."""
+        found = await self.redis.zrangebyscore(_AWAY, "-inf", before, start=0, num=AWAY_PAGE)
+        entries = [_text(entry) for entry in found]
+        return [(entry, *_meeting_member(entry)) for entry in entries]
+
+    async def settled(self, entries: list[str]) -> None:
+        if entries:
+            await self.redis.zrem(_AWAY, *entries)
 
     # Media: the node that runs each meeting's relay (`hub:{m:ID}:media_node`), held for a time to live
     # that node renews while it has peers there, so the pin of a node that died lapses within that time;

@@ -1,6 +1,7 @@
 """Links members open: signed tokens with an expiry and an id to revoke. A join link is bound to one
-member and one meeting; a home link to a member only (their meetings, calendar and minutes). The same
-secret keys the names secret ballots give voters in Redis (`BallotSeal`)."""
+member and one meeting; a home link to a member only (their meetings, calendar and minutes); a projector
+link to a meeting only, to watch it and do nothing else. The same secret keys the names secret ballots
+give voters in Redis (`BallotSeal`)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from hub.errors import HubError
 
 @dataclass(frozen=True)
 class Claims:
+    # Empty for a projector link.
     member_id: str
     # Empty for a home link.
     meeting_id: str
@@ -67,9 +69,10 @@ class BallotSeal:
 
 class Links:
     def __init__(self, secret: str) -> None:
-        # Different salts: a home link can never be used as a join link, nor the other way round.
+        # Different salts: no kind of link can be used as another.
         self._join = URLSafeSerializer(secret, salt="hub.join")
         self._home = URLSafeSerializer(secret, salt="hub.home")
+        self._projector = URLSafeSerializer(secret, salt="hub.projector")
         self.ballots = BallotSeal(secret)
 
     def issue(self, member_id: str, meeting_id: str, expires_at: datetime) -> str:
@@ -78,6 +81,9 @@ class Links:
     def issue_home(self, member_id: str, expires_at: datetime) -> str:
         return self._issue(self._home, {"m": member_id}, expires_at)
 
+    def issue_projector(self, meeting_id: str, expires_at: datetime) -> str:
+        return self._issue(self._projector, {"m": "", "mt": meeting_id}, expires_at)
+
     def read(self, token: str, now: datetime) -> Claims:
         """A join link's claims, or `auth.invalid_token` / `auth.expired_token`."""
         return self._read(self._join, token, now, "join link")
@@ -85,9 +91,12 @@ class Links:
     def read_home(self, token: str, now: datetime) -> Claims:
         return self._read(self._home, token, now, "home link")
 
+    def read_projector(self, token: str, now: datetime) -> Claims:
+        return self._read(self._projector, token, now, "projector link")
+
     def read_any(self, token: str, now: datetime) -> Claims:
-        """A join link's or a home link's claims (to revoke either)."""
-        for read in (self.read, self.read_home):
+        """A join, home or projector link's claims (to revoke any of them)."""
+        for read in (self.read, self.read_home, self.read_projector):
             try:
                 return read(token, now)
             except HubError as exc:

@@ -55,7 +55,25 @@ def electorate(meeting: Meeting, method: VoteMethod) -> dict[str, int]:
     }
 
 
+def refuse_before_its_item(meeting: Meeting, motion: Motion) -> None:
+    """A motion on an agenda item is taken up with its item: it is not put while another item is
+    current. (A procedural motion concerns the debate in hand, and admitting an emergency motion only
+    decides whether it will be debated, so neither waits; a motion whose item was removed from the
+    agenda is on no item, and waits for none.)"""
+    waits = motion.item_id is not None and motion.item_id != meeting.current_item
+    if waits and any(item.id == motion.item_id for item in meeting.agenda):
+        raise HubError(
+            "motion.not_current_item",
+            f"\u201c{motion.title}\u201d is taken with its agenda item: take up that item first.",
+            {"motion_id": motion.id, "item_id": motion.item_id},
+        )
+
+
 def open(meeting: Meeting, command: VoteOpen, actor: Actor, now: datetime) -> Change:
+    subject = command.subject
+    motion = motions.find(meeting, subject.motion_id)
+    if subject.kind in ("motion", "amendment"):
+        refuse_before_its_item(meeting, motion)
     quorum = meeting.quorum
     if not quorum.quorate:
         raise HubError(
@@ -65,8 +83,6 @@ def open(meeting: Meeting, command: VoteOpen, actor: Actor, now: datetime) -> Ch
         )
     if (current := open_vote(meeting)) is not None:
         raise HubError("vote.already_open", "Close the open vote first.", {"vote_id": current.id})
-    subject = command.subject
-    motion = motions.find(meeting, subject.motion_id)
     procedural = motions.pending_procedural(meeting)
     if procedural is not None and procedural.id != motion.id:
         raise HubError(
@@ -264,7 +280,12 @@ def apply_result(meeting: Meeting, vote: Vote, now: datetime) -> tuple[Meeting, 
 def _procedural_effect(meeting: Meeting, procedural: Motion, now: datetime) -> tuple[Meeting, str]:
     procedure = procedural.procedure
     if procedure == Procedure.ADJOURN:
-        return lifecycle.close(meeting, now), "The meeting was adjourned."
+        if procedural.until is None:
+            return lifecycle.close(meeting, now), "The meeting was adjourned."
+        return (
+            lifecycle.adjourn(meeting, procedural.until, now),
+            f"The meeting was adjourned until {lifecycle.when(meeting, procedural.until)}.",
+        )
     if procedure == Procedure.CHALLENGE_CHAIR:
         point = next((p for p in meeting.points if p.id == procedural.target_id), None)
         if point is None:

@@ -27,7 +27,9 @@ from signalling.media.passthrough import allow_loopback_candidates
 from signalling.minutes import published_minutes
 from signalling.nodes import Nodes
 from signalling.pubsub import RedisManager
+from signalling.register import attendance_register
 from signalling.signin import SignIn, signin_routes
+from signalling.sso import SingleSignOn, sso_routes
 from signalling.workers import name_sessions
 
 STATIC = Path(__file__).parent / "static"
@@ -94,6 +96,9 @@ def create_app(settings: Settings) -> SecurityHeaders:
             # Connections held before a crash are gone. The embedded store serves one process, so all
             # its sessions are stale; on a shared Redis only this node's are.
             await hub.sweep(node if settings.redis_url else None)
+            # The sweep read every meeting: those adjourned resume on time, even if nobody comes back.
+            for meeting_id, until in hub.adjournments().items():
+                gateway.resumptions.watch(meeting_id, until)
             app.state.hub = hub
             app.state.worker = settings.worker
             app.state.relay = gateway.media
@@ -102,6 +107,8 @@ def create_app(settings: Settings) -> SecurityHeaders:
             app.state.signin = SignIn(
                 hub, Sessions(hub.store.redis, settings.signing_secret()), settings.base_url
             )
+            if settings.oidc is not None:
+                app.state.sso = SingleSignOn(app.state.signin, settings.oidc, hub.store.redis)
             # Every process runs a sender; the outbox lets one send at a time.
             mailer = Mailer(hub.outbox, settings.mail, node) if settings.mail is not None else None
             if mailer is not None:
@@ -111,6 +118,7 @@ def create_app(settings: Settings) -> SecurityHeaders:
                 await mailer.stop()
             await gateway.media.stop()
             await gateway.stop()
+            await gateway.resumptions.stop()
             await gateway.ballots.stop()
             await gateway.broadcast.stop()
             await sio.shutdown()
@@ -125,12 +133,14 @@ def create_app(settings: Settings) -> SecurityHeaders:
             Route("/home/{token}", page),
             Route("/home", page),
             Route("/signin", page),
+            *sso_routes(),
             Route("/signin/{token}", page),
             *signin_routes(),
             Route("/api/home/{token}", home_data),
             Route("/calendar/{token}.ics", calendar(settings.base_url)),
             Route("/healthz", health),
             Route("/minutes/{meeting_id}.{format:str}", published_minutes),
+            Route("/register/{meeting_id}.csv", attendance_register),
         ],
         lifespan=lifespan,
     )

@@ -18,7 +18,7 @@ import socketio
 from pydantic import ValidationError
 
 from hub import lifecycle, meetings
-from hub.commands import MeetingJoin, MeetingSync, RosterPage
+from hub.commands import MeetingJoin, MeetingLeave, MeetingSync, RosterPage
 from hub.config import IceServer, Limits
 from hub.errors import HubError, invalid_payload
 from hub.events import EDGE, EVENTS
@@ -34,6 +34,7 @@ from hub.meetings import (
 )
 from hub.models import Event, Meeting, Model
 from hub.permissions import authorise
+from hub.roles import CHAIRS
 from hub.service import Hub, Shown
 from hub.store import OUTAGES
 from signalling.ballots import BallotDesk
@@ -42,6 +43,7 @@ from signalling.connections import Connection, Connections
 from signalling.envelope import INTERNAL, UNAVAILABLE, ok, refused
 from signalling.media.relay import Relay
 from signalling.minutes import minutes_handlers
+from signalling.resumptions import Resumptions
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +51,10 @@ Handler = Callable[[str, str, Actor, Any], Awaitable[Any]]
 
 
 # How often a node checks its connections for expired or revoked links (closures announced by other
-# nodes arrive at once).
+# nodes arrive at once), and its meetings for adjournments to resume.
 WARD_SECONDS = 5.0
+# All a projector link's screen may send: it watches and changes nothing.
+WATCHING = frozenset({"meeting.join", "meeting.sync"})
 
 
 def room(meeting_id: str) -> str:
@@ -95,6 +99,7 @@ class Gateway:
         self._warden: asyncio.Task[None] | None = None
         self.ballots = BallotDesk(sio, hub, room)
         self.media = Relay(sio, hub, room, ice_servers, node)
+        self.resumptions = Resumptions(hub)
         # Events the edge handles itself: presence manages rooms, votes use the ballot boxes, media the
         # relay.
         self._special: dict[str, Handler] = {
@@ -121,12 +126,14 @@ class Gateway:
         try:
             if not isinstance(token, str) or not token or len(token) > 1024:
                 raise HubError("auth.missing_token", "Open the meeting from your join link.")
-            admitted = await self.hub.admission(token)
+            admitted = await self.hub.admission(token, watch=True)
             # Sessions carry this node's name so a restarted node can sweep the ones it lost.
             actor = replace(admitted.actor, session=f"{self.node}/{sid}")
             # Fails when the client has already gone (a long-polling close sent with the connect):
             # then nothing of it is registered.
-            await self.sio.save_session(sid, {"meeting": admitted.meeting_id, "actor": actor})
+            await self.sio.save_session(
+                sid, {"meeting": admitted.meeting_id, "actor": actor, "projector": admitted.projector}
+            )
             connection = Connection(
                 sid,
                 admitted.meeting_id,
@@ -150,7 +157,11 @@ class Gateway:
         connection = self.connections.drop(sid)
         if connection is None:
             return
-        actor: Actor = (await self.sio.get_session(sid))["actor"]
+        session = await self.sio.get_session(sid)
+        if session.get("projector"):
+            # A projector's screen was never in the meeting.
+            return
+        actor: Actor = session["actor"]
         try:
             await self.leave(sid, connection.meeting_id, actor, None)
         except Exception:
@@ -174,6 +185,15 @@ class Gateway:
             command = self._validate(declared.payload, args)
             session = await self.sio.get_session(sid)
             actor: Actor = session["actor"]
+            if session.get("projector"):
+                if event not in WATCHING:
+                    raise HubError(
+                        "forbidden",
+                        "A projector link only shows the meeting.",
+                        {"event": event, "role": "projector"},
+                    )
+                if isinstance(command, MeetingJoin):
+                    return ok(await self.watch(sid, session["meeting"], command))
             authorise(event, actor.role)
             handler = self._special.get(event)
             if handler is not None:
@@ -235,8 +255,10 @@ class Gateway:
         for token_id in revoked:
             await self._close(self.connections.named({"token": token_id}))
         for meeting_id in self.connections.meeting_ids():
-            removed = (await self.hub.current(meeting_id)).meeting.removed
-            for member_id in removed:
+            meeting = (await self.hub.current(meeting_id)).meeting
+            if meeting.adjourned_until is not None:
+                self.resumptions.watch(meeting_id, meeting.adjourned_until)
+            for member_id in meeting.removed:
                 await self._close(self.connections.named({"meeting": meeting_id, "member": member_id}))
 
     async def _close(self, sids: list[str]) -> None:
@@ -293,6 +315,9 @@ class Gateway:
             await self.sio.leave_room(sid, room(meeting_id))
             raise
         self.connections.mark_joined(sid, True)
+        if self.hub.due(meeting_id):
+            # Adjourned to a time now past, and nothing resumed it yet (a restart): it resumes now.
+            await self.hub.resume_due(meeting_id)
         if command.since is not None:
             reply = await self.hub.catch_up(meeting_id, command.since)
         else:
@@ -312,8 +337,26 @@ class Gateway:
             "may": may,
             "business": [name for name in may if EVENTS[name].business],
             "home": None if home is None else f"/home/{home}",
+            # For the chair: the hall screen's link, which shows the meeting and can do nothing else.
+            "projector": (
+                f"/join/{self.hub.issue_projector_link(meeting_id, connection.expires_at)}?view=projector"
+                if connection is not None and actor.role in CHAIRS
+                else None
+            ),
         }
         return {**reply, "you": you, "server_time": self.hub.clock().isoformat()}
+
+    async def watch(self, sid: str, meeting_id: str, command: MeetingJoin) -> Any:
+        """A projector's screen enters the room to hear the news, with a snapshot (or what it missed);
+        it is nobody in the meeting, so nothing is committed and nobody is counted."""
+        await self.sio.enter_room(sid, room(meeting_id))
+        if self.hub.due(meeting_id):
+            await self.hub.resume_due(meeting_id)
+        if command.since is not None:
+            reply = await self.hub.catch_up(meeting_id, command.since)
+        else:
+            reply = await self.hub.snapshot(meeting_id)
+        return {**reply, "you": None, "projector": True, "server_time": self.hub.clock().isoformat()}
 
     async def published(
         self, meeting_id: str, event: Event, shown: Shown, effects: tuple[Effect, ...]
@@ -326,6 +369,9 @@ class Gateway:
                 await self._carry_out(meeting_id, effect)
         await self.broadcast.publish(meeting_id, event, shown)
         await self.media.meeting_changed(meeting_id)
+        until = self.hub.adjourned_until(meeting_id)
+        if until is not None:
+            self.resumptions.watch(meeting_id, until)
         for effect in effects:
             if not isinstance(effect, BEFORE_NEWS):
                 await self._carry_out(meeting_id, effect)
@@ -346,12 +392,18 @@ class Gateway:
                     if vote.id in vote_ids:
                         await self.ballots.strike(meeting_id, vote, member_id)
 
-    async def leave(self, sid: str, meeting_id: str, actor: Actor, command: Any) -> Any:
+    async def leave(self, sid: str, meeting_id: str, actor: Actor, command: MeetingLeave | None) -> Any:
+        """`meeting.leave`, or (no command) a connection that dropped or closed: then the member keeps
+        their place for the grace period if it was their last, since a reload, a phone changing networks
+        and a closed tab all look the same from here."""
+        dropped = command is None
         self.connections.mark_joined(sid, False)
         # Media rides on a joined connection: it ends first, even if the rest fails.
         await self.media.release(sid)
         await self.sio.leave_room(sid, room(meeting_id))
-        await self.hub.execute(meeting_id, actor, lambda m, now: meetings.leave(m, actor, now))
+        if dropped:
+            await self.hub.away(meeting_id, actor.member_id)
+        await self.hub.execute(meeting_id, actor, lambda m, now: meetings.leave(m, actor, now, dropped))
         return None
 
     async def sync(self, sid: str, meeting_id: str, actor: Actor, command: MeetingSync) -> Any:
@@ -375,12 +427,17 @@ class Gateway:
             return rule(m, command, actor, now)
 
         checked = lifecycle.as_business(bound) if declared.business else bound
-        event = await self.hub.execute(
-            meeting_id,
-            actor,
-            meetings.as_present(actor, checked) if declared.present else checked,
-            shed=True,
-        )
+        run = meetings.as_present(actor, checked) if declared.present else checked
+        try:
+            event = await self.hub.execute(meeting_id, actor, run, shed=True)
+        except lifecycle.ResumeDue:
+            # The adjournment ran out before any timer resumed the meeting: it resumes, then the command.
+            await self.hub.resume_due(meeting_id)
+            event = await self.hub.execute(meeting_id, actor, run, shed=True)
         if event is None:
             return None
-        return {"version": event.version, **{key: event.data[key] for key in declared.creates}}
+        reply = {"version": event.version, **{key: event.data[key] for key in declared.creates}}
+        # Done, but the sender should know what stands in its way (speaker.call: not heard).
+        if "warning" in event.data:
+            reply["warning"] = event.data["warning"]
+        return reply

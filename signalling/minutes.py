@@ -4,6 +4,9 @@ HTML and PDF that branch members open with their join link."""
 from __future__ import annotations
 
 import asyncio
+import functools
+import logging
+import re
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
@@ -45,6 +48,16 @@ POLICY = "; ".join(
 RENDERS_AT_ONCE = 2
 KEPT_RENDERS = 32
 FONTS = Path("/usr/share/fonts/truetype/dejavu")
+# Chinese, Japanese and Korean, which DejaVu lacks: WenQuanYi Micro Hei (Debian's fonts-wqy-microhei,
+# which scripts/setup installs where it may) holds Han, kana and Hangul in one font, as fpdf2's fallback.
+CJK_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+# The scripts that font is for: loading it takes a while, so only for minutes that hold any.
+CJK_TEXT = re.compile(
+    "[\u1100-\u11ff\u2e80-\u9fff\ua960-\ua97f\uac00-\ud7ff\uf900-\ufaff\ufe30-\ufe4f"
+    "\uff00-\uffef\U00020000-\U0003ffff]"
+)
+
+log = logging.getLogger(__name__)
 
 
 def _image_as_text(
@@ -130,6 +143,10 @@ def pdf(meeting: Meeting) -> bytes:
     document.add_page()
     for family, style, name in _fonts(said):
         document.add_font(family, style=style, fname=_font(name))
+    if CJK_TEXT.search(said) and _cjk_font() is not None:
+        document.add_font("CJK", fname=CJK_FONT)
+        # Bold and italic CJK too: the font has one style, better plain than missing.
+        document.set_fallback_fonts(["CJK"], exact_match=False)
     document.set_font("DejaVu", size=11)
     document.write_html(
         said,
@@ -156,6 +173,19 @@ def _font(name: str) -> str:
     if not path.exists():
         raise HubError("minutes.no_font", "The server has no Unicode font to make a PDF with.")
     return str(path)
+
+
+@functools.cache
+def _cjk_font() -> Path | None:
+    """The CJK font, or None, said once: without it the PDF is still made, those characters missing."""
+    if CJK_FONT.exists():
+        return CJK_FONT
+    log.warning(
+        "minutes PDFs will lack Chinese, Japanese and Korean characters: no font at %s "
+        "(install Debian's fonts-wqy-microhei)",
+        CJK_FONT,
+    )
+    return None
 
 
 class Busy(Exception):

@@ -5,7 +5,9 @@ live node looks, now and then, for known nodes whose key has expired: a node kil
 machine that went away. It sweeps that node's connections from every meeting (`Hub.sweep`), so its members
 are no longer counted present, in the quorum or in the next vote's electorate, and then forgets the node.
 Two live nodes may sweep the same dead one at once: the sweep rule changes nothing the second time, and
-the meeting's compare-and-set serialises the commits.
+the meeting's compare-and-set serialises the commits. Members a sweep leaves with no connection keep
+their place for the grace period, as after any dropped connection; every node also looks each second
+for members whose grace period is over (`Hub.depart_due`).
 """
 
 from __future__ import annotations
@@ -20,6 +22,10 @@ from hub.service import Hub
 from hub.store import OUTAGES
 
 log = logging.getLogger(__name__)
+
+# How often each node looks for members away for longer than the grace period: they go within this
+# much of its end.
+DEPART_EVERY = 1.0
 
 
 class Nodes:
@@ -49,6 +55,8 @@ class Nodes:
         self._tasks = [
             asyncio.create_task(self._every(self.beat_every, self.beat), name="node heartbeat"),
             asyncio.create_task(self._every(self.scan_every, self.sweep_dead), name="dead node sweep"),
+            # Every node looks for members whose grace period is over: the one that held them may be gone.
+            asyncio.create_task(self._every(DEPART_EVERY, self.hub.depart_due), name="departures"),
         ]
 
     async def stop(self) -> None:

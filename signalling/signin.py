@@ -136,15 +136,22 @@ class SignIn:
             member = await self.hub.member(member_id)
         except HubError as error:
             return _error(error.code, error.message, 403)
-        session, cookie = await self.sessions.open(member.id, self.hub.clock())
-        response = JSONResponse(
-            {"ok": True, "data": {"home": "/home"}}, headers={"Cache-Control": "no-store"}
-        )
+        response = JSONResponse({"ok": True, "data": {"home": "/home"}}, headers=NO_STORE)
+        await self.start_session(member.id, response)
+        return response
+
+    async def start_session(self, member_id: str, response: Response) -> None:
+        """A new session for the member, its cookie set on `response`."""
+        session, cookie = await self.sessions.open(member_id, self.hub.clock())
         max_age = int((session.expires_at - self.hub.clock()).total_seconds())
         response.set_cookie(
             COOKIE, cookie, max_age=max_age, httponly=True, samesite="lax", secure=self.secure, path="/"
         )
-        return response
+
+    async def options(self, request: Request) -> Response:
+        """How the sign-in page may sign members in besides the emailed link."""
+        sso = getattr(request.app.state, "sso", None)
+        return JSONResponse({"ok": True, "data": {"sso": None if sso is None else {"name": sso.name}}})
 
     async def sign_out(self, request: Request) -> Response:
         body = await _json(request)
@@ -184,4 +191,5 @@ def signin_routes() -> list[Route]:
         Route("/api/signin/confirm", by("confirm"), methods=["POST"]),
         Route("/api/signout", by("sign_out"), methods=["POST"]),
         Route("/api/home", by("home")),
+        Route("/api/signin/options", by("options")),
     ]

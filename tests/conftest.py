@@ -34,9 +34,15 @@ from signalling.app import create_app
 HUB = [sys.executable, "-m", "hub"]
 
 
+# Tests not about the grace period see a dropped member go within a second (tests/integration/
+# test_attendance.py and tests/e2e/test_attendance_page.py test the grace period itself).
+NO_GRACE = 0.0
+
+
 def hub_env(**extra: str) -> dict[str, str]:
-    """This environment without HUB_* settings, plus `extra`."""
-    return {k: v for k, v in os.environ.items() if not k.startswith("HUB_")} | extra
+    """This environment without HUB_* settings, but no grace period, plus `extra`."""
+    kept = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
+    return kept | {"HUB_GRACE_SECONDS": str(NO_GRACE)} | extra
 
 
 class HubProcess:
@@ -162,7 +168,7 @@ def redis_url(redis_server: str) -> str:
 
 @pytest.fixture
 def limits() -> Limits:
-    return Limits()
+    return Limits(grace_seconds=NO_GRACE)
 
 
 @dataclass
@@ -184,11 +190,20 @@ async def hub_server(redis_url: str, tmp_path: Path, limits: Limits) -> AsyncIte
         yield running
 
 
+@pytest.fixture
+async def agm_server(redis_url: str, tmp_path: Path) -> AsyncIterator[RunningHub]:
+    """As `hub_server`, with the AGM's motions waiting on their items as `hub demo` leaves them."""
+    settings = Settings(port=free_port(), redis_url=redis_url, data_dir=tmp_path, secret="test-secret")
+    async with demo_hub(settings, with_motions=True) as running:
+        yield running
+
+
 @asynccontextmanager
-async def demo_hub(settings: Settings) -> AsyncIterator[RunningHub]:
-    """The demo constituency loaded into the store of `settings`, and the app serving it."""
+async def demo_hub(settings: Settings, with_motions: bool = False) -> AsyncIterator[RunningHub]:
+    """The demo constituency loaded into the store of `settings`, and the app serving it. Without
+    `with_motions` the agenda has none yet: most tests submit their own."""
     async with open_hub(settings) as hub:
-        linked = await load_demo(hub, timedelta(hours=1))
+        linked = await load_demo(hub, timedelta(hours=1), with_motions)
     async with serving(settings) as url:
         yield RunningHub(
             url=url,

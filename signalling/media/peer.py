@@ -20,8 +20,8 @@ from typing import Any, Literal, Protocol
 
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCRtpTransceiver, RTCSessionDescription
 
-from hub.commands import MediaMode
 from hub.errors import HubError
+from hub.models import MediaMode
 from signalling.media.passthrough import AudioLevel, Publisher, Subscriber, pin_codec, set_stream_id
 
 log = logging.getLogger(__name__)

@@ -27,7 +27,7 @@ from hub.commands import MediaAnswer, MediaJoin, MediaLeave, MediaShare
 from hub.config import IceServer
 from hub.errors import HubError
 from hub.meetings import Actor
-from hub.models import Meeting, Model
+from hub.models import MediaUse, Meeting, Model
 from hub.service import Hub
 from hub.store import OUTAGES, Doc
 from signalling.media.courier import Courier, Moved, Unreachable
@@ -82,6 +82,8 @@ class Relay:
         self._room_of: dict[str, Room] = {}
         self.holders: dict[str, Holder] = {}
         """By connection id, for the peers here whose socket another node holds."""
+        self._actors: dict[str, Actor] = {}
+        """By connection id: who each peer here is, to record its media's end."""
         self._tasks: set[asyncio.Task[None]] = set()
         self._keeper: asyncio.Task[None] | None = None
         self._stopping = False
@@ -126,14 +128,25 @@ class Relay:
                     # The meeting's media moved since this connection joined it: end it where it ran.
                     await self.release(sid)
                 if here:
-                    return await self._join_here(sid, meeting_id, actor, command, None)
-                try:
-                    return await self.remote.join(owner, sid, meeting_id, actor, command)
-                except Moved:
-                    continue  # That node let go of the meeting meanwhile: ask the pin again.
+                    reply = await self._join_here(sid, meeting_id, actor, command, None)
+                else:
+                    try:
+                        reply = await self.remote.join(owner, sid, meeting_id, actor, command)
+                    except Moved:
+                        continue  # That node let go of the meeting meanwhile: ask the pin again.
+                break
+            else:
+                raise _unavailable()
         except Unreachable:
-            pass
-        raise _unavailable()
+            raise _unavailable() from None
+        use = MediaUse(mode=reply["mode"], microphone=command.microphone and reply["mode"] != "listen")
+        try:
+            await self.hub.execute(meeting_id, actor, lambda m, now: media.used(m, actor, use))
+        except Exception:
+            # Not recorded, not joined: the browser, refused, and the relay must agree.
+            await self.release(sid)
+            raise
+        return reply
 
     async def _join_here(
         self, sid: str, meeting_id: str, actor: Actor, command: MediaJoin, holder: str | None
@@ -154,6 +167,7 @@ class Relay:
             )
             self.peers[sid] = peer
             self._room_of[sid] = room
+            self._actors[sid] = actor
             if holder is not None:
                 self.holders[sid] = Holder(holder, actor.session)
             room.add(peer)
@@ -195,6 +209,7 @@ class Relay:
 
     async def leave(self, sid: str, meeting_id: str, actor: Actor, command: MediaLeave) -> Any:
         await self.release(sid)
+        await self.hub.execute(meeting_id, actor, lambda m, now: media.used(m, actor, None))
         return None
 
     async def release(self, sid: str) -> None:
@@ -205,6 +220,7 @@ class Relay:
         if peer is None:
             return
         self.holders.pop(sid, None)
+        self._actors.pop(sid, None)
         room = self._room_of.pop(sid)
         room.remove(peer)
         try:
@@ -342,6 +358,19 @@ class Relay:
             if participant is None or holder.session not in participant.sessions or participant.waiting:
                 self._end(peer, "left")
 
+    async def _ended(self, meeting_id: str, actor: Actor) -> None:
+        """The others see that this connection's media ended (`media.ended`)."""
+        try:
+            await self.hub.execute(meeting_id, actor, lambda m, now: media.used(m, actor, None))
+        except OUTAGES:
+            log.warning(
+                "the end of %s's media in %s went unrecorded: the store is unreachable",
+                actor.name,
+                meeting_id,
+            )
+        except Exception:
+            log.exception("the end of %s's media in %s went unrecorded", actor.name, meeting_id)
+
     # Helpers.
 
     def _peer(self, sid: str) -> Peer:
@@ -386,10 +415,14 @@ class Relay:
             if self.peers.get(peer.sid) is not peer:
                 return
             holder = self.holders.get(peer.sid)
+            actor, meeting_id = self._actors[peer.sid], self._room_of[peer.sid].meeting_id
             await self.release(peer.sid)
             await self._send(
                 None if holder is None else holder.node, peer.sid, "media.ended", {"reason": reason}
             )
+            if reason != "moved":
+                # A browser whose media moved joins again at once, and records its media itself.
+                await self._ended(meeting_id, actor)
 
         task = asyncio.create_task(end(), name=f"media:end:{peer.id}")
         self._tasks.add(task)

@@ -125,8 +125,8 @@ async def eventually(check: Callable[[], Any], timeout: float = 10, what: str = 
         await asyncio.sleep(0.1)
 
 
-async def open_as(browser: Browser, hub: RunningHub, member: str) -> Page:
-    context = await browser.new_context(viewport={"width": 1280, "height": 900})
+async def open_as(browser: Browser, hub: RunningHub, member: str, width: int = 1280) -> Page:
+    context = await browser.new_context(viewport={"width": width, "height": 900 if width > 600 else 700})
     await context.add_init_script(RECORD_CONNECTED)
     page = await context.new_page()
     await page.goto(f"{hub.url}/join/{hub.links[member]}")
@@ -359,3 +359,69 @@ async def test_media_comes_back_after_the_connection_drops_and_leaving_stops_it(
     )
     await wait_until(chair, f"Object.values(window.hub.media.streams).every((s) => s.member_id !== '{BEA}')")
     await expect(chair.locator(f'.tile[data-member="{BEA}"]')).to_have_count(0)
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+async def test_tiles_say_each_persons_mode_and_calling_someone_unheard_warns_the_chair(
+    media_hub: RunningHub, browser: Browser, artifacts: Path, width: int
+) -> None:
+    chair = await open_as(browser, media_hub, CHAIR, width)
+    bea = await open_as(browser, media_hub, BEA, width)
+    omar = await open_as(browser, media_hub, OMAR, width)
+    await join_media(chair)
+    await join_media(bea, "Audio only (no camera)")
+    await join_media(omar, "Listen only (send nothing)")
+
+    # Each tile says its person's mode, not the viewer's: Bea, on audio only, receives no video, and
+    # still reads that the chair sends camera and microphone.
+    bea_tile = chair.locator(f'.tile[data-member="{BEA}"] .tile-state')
+    await expect(bea_tile).to_contain_text("Audio only · Microphone on")
+    chair_tile = bea.locator(f'.tile[data-member="{CHAIR}"] .tile-state')
+    await expect(chair_tile).to_contain_text("Camera and microphone · Microphone on")
+    await expect(chair_tile).not_to_contain_text("Audio only")
+    await expect(omar.locator(f'.tile[data-member="{BEA}"] .tile-state')).to_contain_text(
+        "Audio only · Microphone on"
+    )
+    # Bea switches her own microphone off: the others read it.
+    await bea.get_by_role("button", name="Mute microphone").click()
+    await expect(bea_tile).to_contain_text("Audio only · Microphone off")
+    await assert_accessible(bea)
+
+    # The chair calls her all the same: the call stands, the chair is warned, Bea is asked.
+    await chair.locator('[data-item="a1"]').get_by_role("button", name="Take up").click()
+    await bea.get_by_role("button", name="Ask to speak", exact=True).click()
+    await chair.get_by_role("button", name="Call next speaker").click()
+    notice = chair.locator("#notice")
+    await expect(notice).to_contain_text("Called, but they may not be heard")
+    await expect(notice).to_contain_text(f"{NAMES[BEA]}'s microphone is off")
+    # Bea reads it in the floor's banner, wherever she has scrolled, which takes her to the remedy.
+    moment = bea.locator("#moments")
+    await expect(moment).to_contain_text("Nobody hears you yet: your microphone is off.")
+    await expect(moment).to_be_in_viewport()
+    await assert_accessible(chair)
+    await assert_accessible(bea)
+    await chair.screenshot(path=artifacts / f"media-call-warning-{width}.png")
+    await bea.screenshot(path=artifacts / f"media-call-prompt-{width}.png")
+    await moment.get_by_role("link", name="Put it right").click()
+    prompt = bea.locator("#media-prompt")
+    await expect(prompt).to_contain_text("You have the floor, but you have muted your own microphone")
+    await expect(prompt.get_by_role("button", name="Turn microphone on")).to_be_in_viewport()
+    await prompt.get_by_role("button", name="Turn microphone on").click()
+    await expect(moment).not_to_contain_text("Nobody hears you")
+    await expect(prompt).to_be_hidden()
+    await expect(bea_tile).to_contain_text("On stage")
+    await expect(bea_tile).to_contain_text("Audio only · Microphone on")
+    await flowing(chair, BEA, "microphone", "packets", 20)
+
+    # A listener called is asked to switch to audio, and then has a tile of their own.
+    await omar.get_by_role("button", name="Ask to speak", exact=True).click()
+    await chair.get_by_role("button", name="Call next speaker").click()
+    await expect(notice).to_contain_text(f"{NAMES[OMAR]} is listening only")
+    await expect(omar.locator("#moments")).to_contain_text("you are listening only")
+    prompt = omar.locator("#media-prompt")
+    await expect(prompt).to_contain_text("you are listening only")
+    await prompt.get_by_role("button", name="Switch to audio").click()
+    await expect(prompt).to_be_hidden()
+    await expect(chair.locator(f'.tile[data-member="{OMAR}"] .tile-state')).to_contain_text(
+        "Audio only · Microphone on"
+    )

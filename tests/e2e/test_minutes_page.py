@@ -25,6 +25,10 @@ async def test_minutes_drafted_edited_approved_and_read(
     await expect(member.locator("#minutes-h")).to_have_count(0)
     await chair.get_by_role("button", name="Open the meeting").click()
     await expect(member.locator("#status")).to_contain_text("Open")
+    # Those present check in; the minutes list who did.
+    for page in (secretary, member):
+        await page.get_by_role("button", name="I'm here").click()
+        await expect(page.get_by_role("button", name="I'm here")).to_have_count(0)
 
     await secretary.get_by_role("button", name="Draft the minutes from the record").click()
     await expect(secretary.locator("#minutes-status")).to_contain_text("Draft")

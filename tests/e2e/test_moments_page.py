@@ -35,6 +35,8 @@ async def test_a_phone_member_sees_the_floor_and_the_vote_wherever_they_are(
     orders = "{...window.hub.store.meeting.standing_orders, quorum: {kind: 'number', value: 3}}"
     await send(chair, "meeting.set_standing_orders", f"{{standing_orders: {orders}}}")
     await send(chair, "meeting.set_status", "{status: 'open'}")
+    for page in (ana, ben):
+        await send(page, "attendance.check_in", "{}")
     await send(chair, "agenda.select", "{item_id: 'a5'}")
     await expect(ana.locator('[data-item="a5"]')).to_have_attribute("aria-current", "step")
     await ana.evaluate("window.scrollTo(0, document.body.scrollHeight)")

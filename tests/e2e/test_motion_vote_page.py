@@ -20,8 +20,13 @@ async def test_motion_with_amendment_and_votes(
     ana = await open_as(browser, hub_server, ANA)
     # Ben takes part from a phone.
     ben = await open_as(browser, hub_server, BEN, width=375)
-    # Three people in the room: the chair sets a quorum of three in the standing orders panel.
+    # Three people in the room, checked in once the chair opens the meeting: the chair sets a quorum of
+    # three in the standing orders panel.
     await expect(ben.locator("#quorum")).to_contain_text("Not quorate")
+    await chair.get_by_role("button", name="Open the meeting").click()
+    for page in (ana, ben):
+        await page.get_by_role("button", name="I'm here").click()
+    await expect(chair.locator("#quorum")).to_contain_text("3 present")
     await expect(ana.locator("#settings")).to_have_count(0)
     settings = chair.locator("#standing-orders")
     await expect(settings.get_by_label("Speech length (seconds)", exact=True)).to_have_value("180")

@@ -30,6 +30,8 @@ async def test_debate_on_an_item_through_the_page(
 
     await chair.get_by_role("button", name="Open the meeting").click()
     await expect(ana.locator("#status")).to_have_text("Open: members are arriving")
+    for page in (ana, ben):
+        await page.get_by_role("button", name="I'm here").click()
     await expect(chair.locator("#quorum")).to_contain_text("3 present, 10 needed")
 
     motion = chair.locator('[data-item="a5"]')

@@ -27,9 +27,10 @@ async def test_the_hall_screen_follows_the_procedure(
     screen = await context.new_page()
     await screen.goto(f"{hub_server.url}/join/{hub_server.links[SECRETARY]}?view=projector")
     await expect(screen.locator("#projector-h")).to_have_text("Annual General Meeting")
-    orders = "{...window.hub.store.meeting.standing_orders, quorum: {kind: 'number', value: 3}}"
+    orders = "{...window.hub.store.meeting.standing_orders, quorum: {kind: 'number', value: 2}}"
     await send(chair, "meeting.set_standing_orders", f"{{standing_orders: {orders}}}")
     await send(chair, "meeting.set_status", "{status: 'open'}")
+    await send(ana, "attendance.check_in", "{}")
     await send(chair, "agenda.select", "{item_id: 'a5'}")
     await expect(screen.locator("#projector-item")).to_have_text(
         "5. Motion 1: Votes for life for citizens living abroad"

@@ -9,11 +9,13 @@ from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
 
+import httpx
+import oidc_provider_mock
 import pytest
 from aiosmtpd.controller import Controller
 from playwright.async_api import Browser, expect
 
-from hub.config import Mail, Settings
+from hub.config import Mail, Oidc, Settings
 from tests.client import until
 from tests.conftest import RunningHub, demo_hub, free_port
 from tests.e2e.conftest import assert_accessible
@@ -105,3 +107,35 @@ async def test_the_signin_page_speaks_spanish_and_says_why_it_refuses(
             await page.get_by_role("button", name="Usar otra direcci\u00f3n").click()
     await expect(page.locator("main.signin [role=alert]")).to_contain_text("demasiados enlaces")
     await context.close()
+
+
+async def test_a_member_signs_in_with_the_partys_provider(
+    redis_url: str, tmp_path: Path, browser: Browser
+) -> None:
+    """Through the provider's own page (oidc-provider-mock's form) and back to the member's home."""
+    with oidc_provider_mock.run_server_in_thread(require_nonce=True) as server:
+        issuer = f"http://localhost:{server.server_port}"
+        claims = {"email": "member002@example.org", "email_verified": True}
+        async with httpx.AsyncClient() as http:
+            assert (await http.put(f"{issuer}/users/bea-7", json=claims)).status_code == 204
+        port = free_port()
+        settings = Settings(
+            port=port,
+            redis_url=redis_url,
+            data_dir=tmp_path,
+            secret="test-secret",
+            oidc=Oidc(issuer=issuer, client_id="hub", client_secret="s3cret", name="Party ID"),
+        )
+        async with demo_hub(settings) as hub:
+            page = await (await browser.new_context(viewport={"width": 375, "height": 812})).new_page()
+            await page.goto(f"{hub.url}/signin")
+            await page.get_by_role("link", name="Sign in with Party ID").click()
+            await page.get_by_placeholder("sub").fill("bea-7")
+            await page.get_by_role("button", name="Authorize").click()
+            await expect(page).to_have_url(f"{hub.url}/home")
+            await expect(page.get_by_text("Hello, Beatriz Bauer")).to_be_visible()
+            # Cancelled at the provider: back on the sign-in page, told why.
+            await page.goto(f"{hub.url}/signin")
+            await page.get_by_role("link", name="Sign in with Party ID").click()
+            await page.get_by_role("button", name="Deny").click()
+            await expect(page.locator("main.signin [role=alert]")).to_contain_text("was cancelled")

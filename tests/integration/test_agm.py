@@ -18,14 +18,14 @@ from hub.config import Limits
 from hub.demo import sample
 from hub.runtime import open_hub
 from tests.client import MeetingClient, all_reach
-from tests.conftest import RunningHub
+from tests.conftest import NO_GRACE, RunningHub
 
 ATTENDING = ["m001", "m007", "m003", "m015", "m020", "m021", "m030", "m031", "m010", "m025", "m018", "m019"]
 
 
 @pytest.fixture
 def limits() -> Limits:
-    return Limits(events_rate="1000/second")
+    return Limits(events_rate="1000/second", grace_seconds=NO_GRACE)
 
 
 class Room:
@@ -83,18 +83,25 @@ async def test_scripted_agm(hub_server: RunningHub) -> None:
 
     clients = {m: MeetingClient(hub_server.url, tokens[m]) for m in ATTENDING}
     room = Room(hub_server, clients)
-    for member in ATTENDING[:9]:
+    for member in ATTENDING:
         await clients[member].connect()
         await clients[member].join()
+    await room.settle()
+    # Opening the link checks nobody in: the quorum counts those who check in once the meeting is open.
+    assert room.state["quorum"] == {"required": 10, "present": 0, "quorate": False}
+    chair = room.chair
+    refused = await clients[ATTENDING[1]].call("attendance.check_in", {})
+    assert refused["error"]["code"] == "attendance.not_sitting"
+    await chair.ok("meeting.set_status", {"status": "open"})
+    # The chair is checked in by opening the meeting; the others check in themselves.
+    for member in ATTENDING[1:9]:
+        await clients[member].ok("attendance.check_in", {})
     await room.settle()
     assert room.state["quorum"] == {"required": 10, "present": 9, "quorate": False}
     for member in ATTENDING[9:]:
-        await clients[member].connect()
-        await clients[member].join()
+        await clients[member].ok("attendance.check_in", {})
     await room.settle()
     assert room.state["quorum"]["quorate"] is True
-    chair = room.chair
-    await chair.ok("meeting.set_status", {"status": "open"})
     await chair.ok("meeting.set_status", {"status": "in_session"})
 
     # 1. Apologies and attendance; 3. the chair's report, with questions.

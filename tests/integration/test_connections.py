@@ -18,7 +18,7 @@ from hub.config import Limits
 from hub.runtime import open_hub
 from signalling.gateway import WARD_SECONDS
 from tests.client import MeetingClient, joined, until
-from tests.conftest import RunningHub
+from tests.conftest import NO_GRACE, RunningHub
 
 CHAIR, ANA, BEN = "m001", "m002", "m040"
 
@@ -44,7 +44,9 @@ async def test_an_event_named_connect_cannot_swap_the_member(hub_server: Running
 
 @pytest.fixture
 def limits() -> Limits:
-    return Limits(events_rate="10/second", connections_per_member=3, connections_per_address=8)
+    return Limits(
+        events_rate="10/second", connections_per_member=3, connections_per_address=8, grace_seconds=NO_GRACE
+    )
 
 
 async def test_an_event_named_disconnect_neither_leaves_nor_resets_the_rate_limit(

@@ -26,7 +26,7 @@ import pytest
 
 from hub.cli import GRACEFUL_SHUTDOWN_SECONDS
 from hub.config import Limits, Settings
-from hub.models import Branch, Meeting, Member, Role
+from hub.models import Branch, Meeting, Member, Quorum, Role, StandingOrders
 from hub.runtime import open_hub
 from tests.client import MeetingClient
 from tests.conftest import HubProcess, RedisServer, free_port, hub_env, serving
@@ -84,7 +84,15 @@ async def seat_meeting(settings: Settings, count: int) -> dict[str, str]:
             await service.save_member(Member(id=member_id, name=f"Voter {member_id}"))
         await service.save_branch(Branch(id="big", name="Big branch", roles=roles))
         await service.create_meeting(
-            Meeting(id="vote", branch_id="big", title="Vote", starts_at=datetime.now(UTC), time_zone="UTC")
+            Meeting(
+                id="vote",
+                branch_id="big",
+                title="Vote",
+                starts_at=datetime.now(UTC),
+                time_zone="UTC",
+                # About failures, not attendance: no quorum of members checked in to reach first.
+                standing_orders=StandingOrders(quorum=Quorum(value=0)),
+            )
         )
         return {m: await service.issue_link(m, "vote", timedelta(hours=1)) for m in roles}
 

@@ -17,13 +17,17 @@ holds that view, and no connection changed whose it is.
 from __future__ import annotations
 
 import itertools
+import json
 import logging
 import os
+import random
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 
+import httpx
 import jsonpatch
 import pytest
 import socketio
@@ -154,6 +158,13 @@ def obj(
 
 
 EMPTY: st.SearchStrategy[dict[str, Any]] = st.just({})
+# An adjournment's time around now: past, seconds ahead (resumed during the run), beyond the limit, or
+# without its offset.
+until = st.builds(
+    lambda ahead, naive: (datetime.now(UTC) + timedelta(seconds=ahead)).isoformat()[: 19 if naive else None],
+    st.integers(-60, 15 * 86400) | st.integers(1, 5),
+    st.booleans(),
+)
 kinds = st.sampled_from(["minutes", "report", "motion", "election", "other"])
 position = st.integers(0, 12) | st.just(10_000)
 quorum = st.fixed_dictionaries({"kind": st.just("number"), "value": st.floats(min_value=0)}) | (
@@ -208,6 +219,7 @@ VALID: dict[str, Callable[[Context], st.SearchStrategy[dict[str, Any]]]] = {
     "speech.extend": lambda c: obj({"seconds": st.integers(1, 3600)}),
     "point.rule": lambda c: obj({"point_id": c.points(), "upheld": st.booleans(), "ruling": text(1, 300)}),
     "attendance.apologise": lambda c: optional(note=text(0, 500)),
+    "attendance.check_in": lambda c: EMPTY,
     "motion.submit": lambda c: obj(
         {"title": text(1, 200), "text": text(1, 300)},
         item_id=c.items() | st.none(),
@@ -225,7 +237,9 @@ VALID: dict[str, Callable[[Context], st.SearchStrategy[dict[str, Any]]]] = {
         },
         target_id=c.motions() | st.none(),
         reason=text(0, 200),
+        until=st.none() | until,
     ),
+    "meeting.resume": lambda c: EMPTY,
     "amendment.move": lambda c: c.motion_words().flatmap(
         lambda pair: obj(
             {"motion_id": st.just(pair[0]), "kind": st.sampled_from(["insert", "delete", "replace"])},
@@ -259,9 +273,12 @@ VALID: dict[str, Callable[[Context], st.SearchStrategy[dict[str, Any]]]] = {
     ),
     "minutes.edit": lambda c: obj({"text": text(1, 2000)}),
     "minutes.approve": lambda c: optional(note=text(0, 500)),
-    "media.join": lambda c: optional(mode=st.sampled_from(["full", "audio", "listen"])),
+    "media.join": lambda c: optional(
+        mode=st.sampled_from(["full", "audio", "listen"]), microphone=st.booleans()
+    ),
     "media.answer": lambda c: obj({"sdp": st.just("v=0\r\n") | text(1, 200)}),
     "media.share": lambda c: obj({"on": st.booleans()}),
+    "media.microphone": lambda c: obj({"on": st.booleans()}),
     "media.mute": lambda c: obj({"member_id": c.members()}),
     "media.unmute": lambda c: obj({"member_id": c.members()}),
     "media.set_settings": lambda c: optional(
@@ -597,6 +614,52 @@ async def test_a_packet_that_does_not_decode_leaves_the_connection_working(hub_s
         assert client.sio.connected
         assert (await client.call("chat.send", {"text": "still here"}))["ok"]
     await client.disconnect()
+
+
+async def test_the_register_route_refuses_hostile_requests_without_failing(hub_server: RunningHub) -> None:
+    """`/register/ID.csv` with any id and token: a refusal (403, 404), never a server error."""
+    rng = random.Random(13)
+
+    def junk(most: int) -> str:
+        return "".join(chr(rng.randrange(1, 0x2FFF)) for _ in range(rng.randrange(1, most)))
+
+    ids = ["agm", "nope", "..", "%22", "a" * 300, *(junk(40) for _ in range(20))]
+    tokens = ["", "forged", "a" * 2000, hub_server.links["m002"], *(junk(200) for _ in range(20))]
+    async with httpx.AsyncClient(base_url=hub_server.url, timeout=10) as http:
+        for meeting_id, token in itertools.product(ids, tokens):
+            reply = await http.get(f"/register/{quote(meeting_id, safe='')}.csv", params={"token": token})
+            assert reply.status_code in (403, 404), (meeting_id, reply.status_code)
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=300),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
+    max_leaves=10,
+)
+SIGNIN_FIELDS = {"email": JSON_VALUES, "token": JSON_VALUES, "language": JSON_VALUES}
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=list(HealthCheck), phases=[Phase.generate])
+@given(data=st.data())
+async def test_the_signin_routes_refuse_hostile_requests_without_failing(
+    hub_server: RunningHub, data: st.DataObject
+) -> None:
+    """Sign-in with any body, bytes or cookie: an answer with a reason (or the same 202 for any address),
+    never a server error, and never a session without a real link."""
+    path = data.draw(st.sampled_from(["/api/signin", "/api/signin/confirm", "/api/signout"]))
+    body = data.draw(st.fixed_dictionaries({}, optional=SIGNIN_FIELDS) | JSON_VALUES)
+    raw = data.draw(st.none() | st.binary(max_size=200))
+    cookie = data.draw(
+        st.none() | st.text(alphabet=st.characters(min_codepoint=33, max_codepoint=126), max_size=80)
+    )
+    headers = {"Content-Type": "application/json"} | ({"Cookie": f"hub_session={cookie}"} if cookie else {})
+    content = raw if raw is not None else json.dumps(body).encode()
+    async with httpx.AsyncClient(base_url=hub_server.url, timeout=10) as http:
+        reply = await http.post(path, content=content, headers=headers)
+        assert reply.status_code in (200, 202, 400, 403, 415, 429), (path, body, reply.status_code)
+        assert "set-cookie" not in reply.headers or path == "/api/signout"
+        home = await http.get("/api/home", headers={"Cookie": f"hub_session={cookie or ''}"})
+        assert home.status_code == 401
 
 
 def test_summary() -> None:

@@ -363,6 +363,73 @@ async def test_audio_only_sends_the_microphone_and_receives_no_video(media_hub: 
     await audio.wait_frames(CHAIR, "camera", 20)
 
 
+async def test_everyone_sees_each_members_mode_and_microphone(media_hub: MediaHub) -> None:
+    chair = await media_hub.seat(CHAIR)
+    audio = await media_hub.seat(BEA, mode="audio")
+    listener = await media_hub.seat(SOFIA, mode="listen")
+    await media_hub.seat(TAMSIN, mode=None)
+
+    def seen(member_id: str) -> tuple[str | None, bool]:
+        assert chair.client.meeting is not None
+        entry = chair.client.meeting["participants"][member_id]
+        return entry["media"], entry["microphone"]
+
+    await chair.client.wait_until(lambda c: seen(SOFIA) == ("listen", False))
+    assert [seen(m) for m in (CHAIR, BEA, TAMSIN)] == [("full", True), ("audio", True), (None, False)]
+    # Each connection's own record stays on the server.
+    assert chair.client.meeting is not None
+    assert "media_sessions" not in chair.client.meeting["participants"][BEA]
+
+    # The member's own switch, and a join that starts with it off.
+    await audio.client.ok("media.microphone", {"on": False})
+    await chair.client.wait_until(lambda c: seen(BEA) == ("audio", False))
+    refused = await listener.client.call("media.microphone", {"on": True})
+    assert refused["error"]["code"] == "media.listen_only"
+    await listener.client.ok("media.join", {"mode": "full", "microphone": False})
+    await chair.client.wait_until(lambda c: seen(SOFIA) == ("full", False))
+
+    # Leaving the media, or the meeting, ends what the others see.
+    await audio.client.ok("media.leave", {})
+    await chair.client.wait_until(lambda c: seen(BEA) == (None, False))
+    assert (await audio.client.call("media.microphone", {"on": True}))["error"]["code"] == "media.not_joined"
+    await listener.client.disconnect()
+    await chair.client.wait_until(lambda c: seen(SOFIA) == (None, False))
+
+
+async def test_calling_a_member_who_would_not_be_heard_warns_the_chair(media_hub: MediaHub) -> None:
+    chair = await media_hub.seat(CHAIR)
+    off = await media_hub.seat(BEA, mode="audio")
+    await off.client.ok("media.microphone", {"on": False})
+    listener = await media_hub.seat(SOFIA, mode="listen")
+    away = await media_hub.seat(TAMSIN, mode=None)
+    muted = await media_hub.seat(ROSA, mode="audio")
+    await chair.client.ok("media.mute", {"member_id": ROSA})
+    await chair.client.ok("agenda.select", {"item_id": "a1"})
+    for member, code in (
+        (off, "media.microphone_off"),
+        (listener, "media.listening"),
+        (away, "media.not_connected"),
+        (muted, "media.muted"),
+    ):
+        await member.client.ok("speaker.request", {})
+        reply = await chair.client.ok("speaker.call", {})
+        # The call stands, and the chair is told why nobody will hear the speaker.
+        version = reply["version"]
+        await chair.client.wait_until(lambda c: c.version >= version)  # noqa: B023 (awaited here)
+        assert chair.client.meeting is not None
+        assert chair.client.meeting["speech"]["member_id"] == member.member_id
+        assert reply["warning"]["code"] == code, reply
+        assert reply["warning"]["details"]["member_id"] == member.member_id
+        # The member called hears of it in the event too.
+        await member.client.wait_until(lambda c: c.version >= version)  # noqa: B023 (awaited here)
+        called = [e["data"] for e in member.client.events if e["type"] == "speaker.called"]
+        assert called[-1]["member_id"] == member.member_id and called[-1]["warning"]["code"] == code
+
+    await off.client.ok("media.microphone", {"on": True})
+    await off.client.ok("speaker.request", {})
+    assert "warning" not in await chair.client.ok("speaker.call", {})
+
+
 async def test_an_offer_left_unanswered_ends_the_media(
     media_hub: MediaHub, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -375,6 +442,10 @@ async def test_an_offer_left_unanswered_ends_the_media(
     await mute.client.ok("media.join", {"mode": "audio"})
     await eventually(lambda: mute.ended == ["no_answer"])
     assert media_hub.relay.peers == {} and media_hub.relay.rooms == {}
+    # The others see that the chair's media ended.
+    await mute.client.wait_until(
+        lambda c: c.meeting is not None and c.meeting["participants"][CHAIR]["media"] is None
+    )
     # The browser may join again.
     await mute.client.ok("media.join", {"mode": "audio"})
     assert len(media_hub.relay.peers) == 1

@@ -35,6 +35,8 @@ async def test_a_removed_member_can_do_nothing_on_a_connection_left_open(hub_ser
     await chair.ok(
         "meeting.set_standing_orders", {"standing_orders": {"quorum": {"kind": "number", "value": 2}}}
     )
+    await chair.ok("meeting.set_status", {"status": "open"})
+    await ana.ok("attendance.check_in", {})
     await chair.ok("agenda.select", {"item_id": "a5"})
     await ana.ok("motion.submit", {"title": "Votes for life", "text": "That we campaign."})
     await chair.wait_until(lambda c: bool(c.meeting and c.meeting["motions"]))

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from hub.config import Settings
+from hub.config import Limits, Settings
 from hub.runtime import open_hub
 from tests.client import MeetingClient, joined
-from tests.conftest import HubProcess, RunningHub, demo_hub, free_port, hub_env, serving
+from tests.conftest import NO_GRACE, HubProcess, RunningHub, demo_hub, free_port, hub_env, serving
 
 
 def node_name(port: int) -> str:
@@ -33,7 +33,13 @@ def quick(settings: Settings) -> Settings:
 
 @pytest.fixture
 async def live(redis_url: str, tmp_path: Path) -> AsyncIterator[RunningHub]:
-    settings = Settings(port=free_port(), redis_url=redis_url, data_dir=tmp_path, secret="test-secret")
+    settings = Settings(
+        port=free_port(),
+        redis_url=redis_url,
+        data_dir=tmp_path,
+        secret="test-secret",
+        limits=Limits(grace_seconds=NO_GRACE),
+    )
     async with demo_hub(quick(settings)) as running:
         yield running
 
@@ -80,7 +86,10 @@ async def test_a_killed_node_is_swept_by_the_live_ones_once(live: RunningHub, ot
         async with open_hub(live.settings) as service:
             log = await service.store.event_log(live.meeting_id)
             swept = [e for e in log if e["type"] == "participants.swept"]
-            assert [e["data"] for e in swept] == [{"member_ids": AWAY, "node": node_name(dead.port)}]
+            # Swept, they waited out the grace period (none here) and went.
+            assert [e["data"] for e in swept] == [
+                {"member_ids": AWAY, "node": node_name(dead.port), "away": AWAY}
+            ]
             for _ in range(50):
                 if node_name(dead.port) not in await service.store.nodes():
                     break

@@ -1,15 +1,17 @@
 """Walk the whole permission matrix over Socket.IO: every event, every role. A role the matrix does
-not allow gets `forbidden` and changes nothing; an allowed role is never refused as forbidden."""
+not allow gets `forbidden` and changes nothing; an allowed role is never refused as forbidden. And the
+routes that take a join link: who may export the register."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
+import httpx
 import pytest
 
 from hub.config import Limits
 from hub.events import EVENTS
-from hub.models import Role
+from hub.models import OFFICER_ROLES, Role
 from hub.permissions import MATRIX
 from hub.runtime import open_hub
 from tests.client import MeetingClient
@@ -37,15 +39,20 @@ def limits() -> Limits:
     return Limits(events_rate="1000/second")
 
 
-async def test_the_matrix_is_enforced_for_every_event_and_role(hub_server: RunningHub) -> None:
+async def links_by_role(hub_server: RunningHub) -> dict[Role, str]:
+    """A join link to the demo meeting for a member in each role (an admin and an observer added)."""
     async with open_hub(hub_server.settings) as hub:
         branch = await hub.branch("intl")
         branch.roles.update({AS_ROLE[Role.ADMIN]: Role.ADMIN, AS_ROLE[Role.OBSERVER]: Role.OBSERVER})
         await hub.save_branch(branch)
-        links = {
+        return {
             role: await hub.issue_link(m, hub_server.meeting_id, timedelta(hours=1))
             for role, m in AS_ROLE.items()
         }
+
+
+async def test_the_matrix_is_enforced_for_every_event_and_role(hub_server: RunningHub) -> None:
+    links = await links_by_role(hub_server)
     clients = {role: MeetingClient(hub_server.url, token) for role, token in links.items()}
     for client in clients.values():
         await client.connect()
@@ -68,3 +75,21 @@ async def test_the_matrix_is_enforced_for_every_event_and_role(hub_server: Runni
     assert checked == len(EVENTS) * len(Role)
     for client in clients.values():
         await client.disconnect()
+
+
+async def test_the_register_is_exported_to_the_meetings_officers_only(hub_server: RunningHub) -> None:
+    """`/register/ID.csv` is for the chair, the secretary and an admin of that meeting, by their link."""
+    links = await links_by_role(hub_server)
+    path = f"/register/{hub_server.meeting_id}.csv"
+    async with httpx.AsyncClient(base_url=hub_server.url) as http:
+        for role, token in links.items():
+            reply = await http.get(path, params={"token": token})
+            if role in OFFICER_ROLES:
+                assert reply.status_code == 200, role
+                assert reply.headers["content-type"].startswith("text/csv")
+                assert reply.text.startswith("member,name,role,checked in at")
+            else:
+                assert reply.status_code == 403, role
+        # A link for this meeting opens no other's register.
+        assert (await http.get("/register/other.csv", params={"token": links[Role.CHAIR]})).status_code == 403
+        assert (await http.get(path)).status_code == 403

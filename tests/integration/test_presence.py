@@ -37,7 +37,8 @@ async def test_join_sends_snapshot_and_broadcasts_arrival(hub_server: RunningHub
 
     await member.disconnect()
     await chair.wait_until(lambda c: c.present() == {CHAIR})
-    assert chair.events[-1]["type"] == "participant.left"
+    # A drop: away for the grace period (none in these tests), then gone.
+    assert [e["type"] for e in chair.events[-2:]] == ["participant.left", "attendance.departed"]
     assert chair.meeting["participants"][MEMBER]["present"] is False
     await chair.disconnect()
 
@@ -79,6 +80,7 @@ async def test_reconnect_receives_missed_events_and_converges(hub_server: Runnin
     member = await joined(hub_server, MEMBER)
     await member.disconnect()
     missed_from = member.version
+    await chair.wait_until(lambda c: any(e["type"] == "attendance.departed" for e in c.events))
 
     other = await joined(hub_server, OTHER)
     assert (await chair.ok("meeting.set_status", {"status": "open"})) is not None
@@ -90,8 +92,9 @@ async def test_reconnect_receives_missed_events_and_converges(hub_server: Runnin
     back.early = []
     reply = await back.ok("meeting.join", {"since": missed_from})
     assert "events" in reply and "meeting" not in reply
-    assert [e["type"] for e in reply["events"]][:3] == [
+    assert [e["type"] for e in reply["events"]][:4] == [
         "participant.left",
+        "attendance.departed",
         "participant.joined",
         "meeting.status_changed",
     ]
@@ -119,7 +122,7 @@ async def test_reconnect_after_too_many_events_gets_a_snapshot(hub_server: Runni
     # A version the server never had (data reset) also gets a snapshot. Let the last leave land first,
     # or the snapshot may be one version behind what the chair is about to hear.
     def all_left(c: MeetingClient) -> bool:
-        return sum(e["type"] == "participant.left" for e in c.events) == 3
+        return sum(e["type"] == "participant.left" for e in c.events) == 3 and OTHER not in c.present()
 
     await chair.wait_until(all_left)
     reply = await chair.ok("meeting.sync", {"since": chair.version + 1000})

@@ -17,13 +17,13 @@ from hub.config import Limits
 from hub.models import Branch, Meeting, Member, Role
 from hub.runtime import open_hub
 from tests.client import MeetingClient
-from tests.conftest import HubProcess, RunningHub, free_port, hub_env
+from tests.conftest import NO_GRACE, HubProcess, RunningHub, free_port, hub_env
 
 
 @pytest.fixture
 def limits() -> Limits:
     # These tests are about counting under concurrency, not about flood protection.
-    return Limits(events_rate="1000/second")
+    return Limits(events_rate="1000/second", grace_seconds=NO_GRACE)
 
 
 async def seat(
@@ -54,6 +54,13 @@ async def seat(
         count = len(seated)
         await asyncio.gather(
             *(c.wait_until(lambda c, count=count: _joined(c) >= count, timeout=60) for c in seated)
+        )
+    # Quorum counts those checked in: the chair opens the meeting (which checks the chair in) and every
+    # member checks in, in batches like the joins.
+    await chair.ok("meeting.set_status", {"status": "open"}, timeout=60)
+    for batch in range(0, len(members), 50):
+        await asyncio.gather(
+            *(c.ok("attendance.check_in", {}, timeout=60) for c in members[batch : batch + 50])
         )
     return chair, members
 

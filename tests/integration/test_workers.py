@@ -22,7 +22,7 @@ import pytest
 
 from hub.cli import GRACEFUL_SHUTDOWN_SECONDS
 from hub.config import Settings
-from hub.models import Branch, Meeting, Member, Role
+from hub.models import Branch, Meeting, Member, Quorum, Role, StandingOrders
 from hub.runtime import open_hub
 from tests.client import MeetingClient, until
 from tests.conftest import HUB, HubProcess, free_port, hub_env
@@ -39,7 +39,15 @@ async def seat_tokens(redis_url: str, count: int) -> dict[str, str]:
             await service.save_member(Member(id=member_id, name=f"Member {member_id}"))
         await service.save_branch(Branch(id="wb", name="Workers branch", roles=roles))
         await service.create_meeting(
-            Meeting(id="wm", branch_id="wb", title="Workers", starts_at=datetime.now(UTC), time_zone="UTC")
+            Meeting(
+                id="wm",
+                branch_id="wb",
+                title="Workers",
+                starts_at=datetime.now(UTC),
+                time_zone="UTC",
+                # About workers, not attendance: no quorum of members checked in to reach first.
+                standing_orders=StandingOrders(quorum=Quorum(value=0)),
+            )
         )
         return {m: await service.issue_link(m, "wm", timedelta(hours=1)) for m in roles}
 

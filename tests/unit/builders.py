@@ -27,7 +27,14 @@ def actor(member_id: str = "m002", role: Role = Role.MEMBER, session: str = "s1"
 
 
 def present(m: Meeting, count: int, role: Role = Role.MEMBER) -> Meeting:
-    """The meeting with `count` more members checked in."""
+    """The meeting with `count` more members here and checked in (whatever its status: the check-in
+    rule's own conditions are tested in test_attendance)."""
+    after = joined(m, count, role)
+    return checked_in(after, *(n for n in after.participants if n not in m.participants))
+
+
+def joined(m: Meeting, count: int, role: Role = Role.MEMBER) -> Meeting:
+    """The meeting with `count` more members here, not checked in."""
     from hub import meetings
 
     start = len(m.participants)
@@ -36,3 +43,11 @@ def present(m: Meeting, count: int, role: Role = Role.MEMBER) -> Meeting:
         assert change is not None
         m = change.meeting
     return m
+
+
+def checked_in(m: Meeting, *member_ids: str) -> Meeting:
+    """The meeting with these participants checked in (every one here when none are named)."""
+    from hub.meetings import with_participants
+
+    names = member_ids or tuple(n for n, p in m.participants.items() if p.present)
+    return with_participants(m, {n: m.participants[n].model_copy(update={"attended": True}) for n in names})

@@ -1,4 +1,4 @@
-"""Removing and readmitting a participant."""
+"""Removing and readmitting a participant, and the lobby."""
 
 from __future__ import annotations
 
@@ -17,20 +17,20 @@ from hub.errors import HubError
 from hub.meetings import Actor, CloseMember, Disconnect, StrikeVoter
 from hub.models import AgendaItem, Meeting, Role
 from hub.speakers import call, request
-from tests.unit.builders import NOON, actor, meeting
+from tests.unit.builders import NOON, actor, checked_in, meeting
 
 ANA = actor("m002")
 CHAIR = actor("m001", Role.CHAIR)
 
 
 def with_joined(*who: Actor) -> Meeting:
-    """A meeting with an item under discussion, which these actors have joined."""
+    """A meeting with an item under discussion, which these actors have joined and checked in to."""
     m = meeting(agenda=[AgendaItem(id="a1", title="Item")], current_item="a1")
     for actor_ in who:
         change = meetings.join(m, actor_, NOON)
         assert change is not None
         m = change.meeting
-    return m
+    return checked_in(m)
 
 
 def in_session() -> Meeting:
@@ -85,7 +85,9 @@ def test_with_the_lobby_on_a_member_waits_uncounted_until_admitted() -> None:
     admitted = attendance.admit(waiting.meeting, LobbyAdmit(member_id="m002"), CHAIR, NOON)
     assert admitted is not None and admitted.type == "lobby.admitted"
     ana = admitted.meeting.participants["m002"]
-    assert (ana.waiting, ana.present) == (False, True) and admitted.meeting.quorum.present == 2
+    assert (ana.waiting, ana.present) == (False, True) and admitted.meeting.presence.present == 2
+    # Admitted is not checked in: she does that herself.
+    assert admitted.meeting.quorum.present == 1
     assert attendance.admit(admitted.meeting, LobbyAdmit(member_id="m002"), CHAIR, NOON) is None
     # Once admitted, coming back does not mean waiting again.
     left = meetings.leave(admitted.meeting, ANA, NOON)

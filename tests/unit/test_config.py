@@ -7,7 +7,7 @@ from aiortc import RTCBundlePolicy
 from click.testing import CliRunner
 
 from hub.cli import main
-from hub.config import IceServer, Limits, Mail, SmtpServer, parse_ice_servers
+from hub.config import IceServer, Limits, Mail, Oidc, SmtpServer, parse_ice_servers
 from signalling.media.relay import Relay
 
 
@@ -99,3 +99,17 @@ def test_serve_explains_and_checks_its_mail_options() -> None:
     assert alone.exit_code == 2 and "needs --mail-from" in alone.output
     bad = CliRunner().invoke(main, ["serve", "--smtp-url", "ftp://x", "--mail-from", "hub@example.org"])
     assert bad.exit_code == 2 and "SMTP URL" in bad.output
+
+
+def test_single_sign_on_needs_an_https_issuer_and_a_client_id() -> None:
+    assert Oidc("https://id.example.org", "hub").name == "single sign-on"
+    assert Oidc("http://localhost:9400", "hub").issuer.startswith("http://localhost")  # a test provider
+    assert "s3cret" not in repr(Oidc("https://id.example.org", "hub", "s3cret"))
+    with pytest.raises(ValueError, match="https"):
+        Oidc("http://id.example.org", "hub")
+    with pytest.raises(ValueError, match="client id"):
+        Oidc("https://id.example.org", "")
+    output = CliRunner().invoke(main, ["serve", "--help"]).output
+    assert all(v in output for v in ("HUB_OIDC_ISSUER", "HUB_OIDC_CLIENT_ID", "HUB_OIDC_CLIENT_SECRET"))
+    bad = CliRunner().invoke(main, ["serve", "--oidc-issuer", "http://id.example.org"])
+    assert bad.exit_code == 2 and "https" in bad.output

@@ -7,23 +7,26 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from datetime import timedelta
 from typing import Any
 
 import jsonpatch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hub import crowds, meetings, minutes, votes
+from hub import crowds, media, meetings, minutes, votes
 from hub.deltas import Delta
 from hub.errors import HubError
 from hub.events import EVENTS, RULES
 from hub.meetings import Actor, Change
-from hub.models import Meeting, MeetingStatus, Presence, Role
+from hub.models import MEDIA_MODES, MediaUse, Meeting, MeetingStatus, Presence, Role
 from hub.patch import diff
 from tests.unit.builders import NOON, meeting
 
 PEOPLE = [("m001", Role.CHAIR), ("m002", Role.SECRETARY), *((f"m{n:03}", Role.MEMBER) for n in range(3, 9))]
-PRESENCE = ("meeting.join", "meeting.leave", "participants.sweep")
+PRESENCE = ("meeting.join", "meeting.leave", "participants.sweep", "participants.depart")
+# A connection joining, changing or leaving the media: the relay commits it (hub/media.py `used`).
+MEDIA = "participant.media"
 # Rules the edge runs itself (after its own checks or with what it read from the store).
 EDGE_RULES = ("vote.close", "minutes.draft")
 
@@ -62,11 +65,22 @@ def _step(m: Meeting, draw: st.DrawFn) -> Change | None:
     member_id, role = draw(st.sampled_from(PEOPLE))
     session = f"node{draw(st.integers(0, 1))}:1/s{draw(st.integers(0, 2))}"
     who = Actor(member_id=member_id, name=f"Member {member_id}", role=role, session=session)
-    name = draw(st.sampled_from(sorted(RULES) + list(PRESENCE) * 6 + [*EDGE_RULES, "vote.open"] * 3))
+    name = draw(
+        st.sampled_from(sorted(RULES) + list(PRESENCE) * 6 + [*EDGE_RULES, "vote.open"] * 3 + [MEDIA] * 6)
+    )
+    if name == MEDIA:
+        mode = draw(st.none() | st.sampled_from(MEDIA_MODES))
+        return media.used(
+            m, who, None if mode is None else MediaUse(mode=mode, microphone=draw(st.booleans()))
+        )
     if name == "meeting.join":
         return meetings.join(m, who, NOON)
     if name == "meeting.leave":
-        return meetings.leave(m, who, NOON)
+        return meetings.leave(m, who, NOON, dropped=draw(st.booleans()))
+    if name == "participants.depart":
+        return meetings.depart(
+            m, [p for p, _ in PEOPLE], timedelta(seconds=draw(st.sampled_from([0, 60]))), NOON
+        )
     if name == "participants.sweep":
         return meetings.sweep(m, draw(st.sampled_from(["node0:1", "node1:1", None])), NOON)
     command = EVENTS[name].payload.model_validate(_payload(name, m, draw))
@@ -88,14 +102,16 @@ def _who(member_id: str, role: Role) -> Actor:
 
 
 def _prologue() -> list[tuple[Meeting, Change]]:
-    """Everyone in, the meeting in session, an item and a seconded motion: so that random steps reach
-    votes too."""
+    """Everyone in and checked in, the meeting in session, an item and a seconded motion: so that random
+    steps reach votes too."""
     m = meeting(standing_orders={"quorum": {"kind": "number", "value": 2}})
     chair, mover, seconder = _who(*PEOPLE[0]), _who(*PEOPLE[3]), _who(*PEOPLE[4])
     everyone = [_who(*p) for p in PEOPLE]
     steps: list[Any] = [lambda m, who=who: meetings.join(m, who, NOON) for who in everyone]
     commands: list[tuple[Actor, str, dict[str, Any]]] = [
         (chair, "meeting.set_status", {"status": "open"}),
+        # The chair is checked in by opening the meeting.
+        *((who, "attendance.check_in", {}) for who in everyone[1:]),
         (chair, "meeting.set_status", {"status": "in_session"}),
         (chair, "agenda.add", {"title": "Motions", "kind": "motion"}),
         (chair, "agenda.select", {"item_id": "a1"}),
@@ -195,6 +211,18 @@ def test_a_member_joining_a_crowd_is_shown_nothing_and_an_officer_is() -> None:
     assert crowds.crowd_patch(m, member.meeting, Delta.of(m, member), m.view_of, member.meeting.view_of) == []
     shown = crowds.crowd_patch(m, chair.meeting, Delta.of(m, chair), m.view_of, chair.meeting.view_of)
     assert [op["path"] for op in shown] == ["/participants/m101"]
+
+
+def test_a_members_media_is_shown_nothing_in_a_crowd_and_an_officers_is() -> None:
+    m = PROLOGUE[-1][1].meeting
+    for member_id, role in (("m005", Role.MEMBER), ("m002", Role.SECRETARY)):
+        change = media.used(m, _who(member_id, role), MediaUse(mode="audio", microphone=True))
+        assert change is not None
+        shown = crowds.crowd_patch(m, change.meeting, Delta.of(m, change), m.view_of, change.meeting.view_of)
+        expected = (
+            [] if role == Role.MEMBER else ["/participants/m002/media", "/participants/m002/microphone"]
+        )
+        assert sorted(op["path"] for op in shown) == expected
 
 
 def test_roster_pages_follow_names_and_queries() -> None:

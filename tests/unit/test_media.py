@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import pytest
@@ -8,7 +9,7 @@ from hub import agenda, media, meetings, speakers
 from hub.commands import (
     AgendaAdd,
     AgendaSelect,
-    MediaMode,
+    MediaMicrophone,
     MediaMute,
     MediaMuteAll,
     MediaSetSettings,
@@ -22,7 +23,7 @@ from hub.commands import (
 )
 from hub.errors import HubError
 from hub.meetings import Actor, Change
-from hub.models import MediaSettings, Meeting, Role
+from hub.models import MediaMode, MediaSettings, MediaUse, Meeting, Role
 from tests.unit.builders import NOON, actor, meeting
 
 CHAIR = actor("chair", Role.CHAIR, "s-chair")
@@ -172,6 +173,87 @@ def test_observers_may_only_listen(mode: MediaMode) -> None:
     with pytest.raises(HubError) as refused:
         media.check_mode(Role.OBSERVER, mode)
     assert refused.value.code == "media.mode_not_allowed"
+
+
+# What the others see of a member's media.
+
+
+def using(m: Meeting, who: Actor, mode: MediaMode = "full", microphone: bool = True) -> Meeting:
+    return ok(media.used(m, who, MediaUse(mode=mode, microphone=microphone)))
+
+
+def test_joining_the_media_publishes_the_mode_and_the_microphone() -> None:
+    m = seated(CHAIR, ANA)
+    assert (m.participants["ana"].media, m.participants["ana"].microphone) == (None, False)
+    change = media.used(m, ANA, MediaUse(mode="audio", microphone=True))
+    assert change is not None and change.type == "participant.media"
+    assert change.data == {"member_id": "ana", "media": "audio", "microphone": True}
+    assert change.participants.keys() == {"ana"}
+    view = change.meeting.public_view()["participants"]["ana"]
+    assert (view["media"], view["microphone"]) == ("audio", True) and "media_sessions" not in view
+    assert media.used(change.meeting, ANA, MediaUse(mode="audio", microphone=True)) is None
+
+
+def test_a_member_on_two_devices_shows_the_one_that_sends_most() -> None:
+    phone = actor("ana", session="s-ana-phone")
+    m = ok(meetings.join(seated(CHAIR, ANA), phone, NOON))
+    m = using(using(m, ANA, "listen"), phone, "audio", microphone=False)
+    assert (m.participants["ana"].media, m.participants["ana"].microphone) == ("audio", False)
+    m = ok(media.microphone(m, MediaMicrophone(on=True), phone, NOON))
+    assert m.participants["ana"].microphone
+    # The phone leaves the media: the laptop still listens.
+    m = ok(media.used(m, phone, None))
+    assert (m.participants["ana"].media, m.participants["ana"].microphone) == ("listen", False)
+
+
+def test_leaving_the_meeting_ends_the_connections_media() -> None:
+    m = using(seated(CHAIR, ANA), ANA)
+    m = ok(meetings.leave(m, ANA, NOON))
+    entry = m.participants["ana"]
+    assert (entry.media, entry.microphone, entry.media_sessions) == (None, False, {})
+
+
+def test_media_of_a_connection_no_longer_in_the_meeting_is_not_recorded() -> None:
+    m = seated(CHAIR, ANA)
+    assert media.used(m, actor("ana", session="s-gone"), MediaUse(mode="full", microphone=True)) is None
+    assert media.used(m, ANA, None) is None
+
+
+def test_the_microphone_switch_needs_the_media_and_a_microphone() -> None:
+    m = seated(CHAIR, ANA)
+    with pytest.raises(HubError) as refused:
+        media.microphone(m, MediaMicrophone(on=True), ANA, NOON)
+    assert refused.value.code == "media.not_joined"
+    with pytest.raises(HubError) as refused:
+        media.microphone(using(m, ANA, "listen"), MediaMicrophone(on=True), ANA, NOON)
+    assert refused.value.code == "media.listen_only"
+    m = ok(media.microphone(using(m, ANA), MediaMicrophone(on=False), ANA, NOON))
+    assert m.participants["ana"].microphone is False
+
+
+@pytest.mark.parametrize(
+    ("prepare", "code"),
+    [
+        (lambda m: m, "media.not_connected"),
+        (lambda m: using(m, ANA, "listen"), "media.listening"),
+        (lambda m: using(m, ANA, "full", microphone=False), "media.microphone_off"),
+        (lambda m: ok(media.mute(using(m, ANA), MediaMute(member_id="ana"), CHAIR, NOON)), "media.muted"),
+    ],
+)
+def test_calling_a_member_who_would_not_be_heard_warns_the_chair(
+    prepare: Callable[[Meeting], Meeting], code: str
+) -> None:
+    m = ok(speakers.request(prepare(seated(CHAIR, ANA)), SpeakerRequest(), ANA, NOON))
+    change = media.call(m, SpeakerCall(), CHAIR, NOON)
+    # The call stands all the same.
+    assert change.type == "speaker.called" and change.meeting.speech is not None
+    assert change.data["warning"]["code"] == code
+    assert change.data["warning"]["details"] == {"member_id": "ana", "name": "Member ana"}
+
+
+def test_calling_a_member_who_will_be_heard_warns_nobody() -> None:
+    m = ok(speakers.request(using(seated(CHAIR, ANA), ANA, "audio"), SpeakerRequest(), ANA, NOON))
+    assert "warning" not in media.call(m, SpeakerCall(), CHAIR, NOON).data
 
 
 # Formal mode.

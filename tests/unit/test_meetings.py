@@ -139,18 +139,20 @@ def test_standing_orders_can_change_until_voting_begins() -> None:
     assert refused.value.code == "meeting.standing_orders_fixed"
 
 
-def test_attendance_counts_those_present_while_the_meeting_sits() -> None:
-    early = meetings.join(meeting(), actor("m1", session="a"), NOON)
-    assert early is not None and not early.meeting.participants["m1"].attended
-    gone = meetings.leave(early.meeting, actor("m1", session="a"), NOON)
-    stayed = meetings.join(gone.meeting if gone else early.meeting, actor("m2", session="b"), NOON)
+def test_joining_and_opening_check_in_only_the_officer_who_opens() -> None:
+    early = meetings.join(meeting(), actor("m1", Role.CHAIR, session="a"), NOON)
+    assert early is not None
+    stayed = meetings.join(early.meeting, actor("m2", session="b"), NOON)
     assert stayed is not None
-    opened = lifecycle.set_status(stayed.meeting, MeetingSetStatus(status="open"), actor(), NOON)
+    opened = lifecycle.set_status(
+        stayed.meeting, MeetingSetStatus(status="open"), actor("m1", Role.CHAIR, session="a"), NOON
+    )
     assert opened is not None
-    assert opened.meeting.participants["m2"].attended
-    assert not opened.meeting.participants["m1"].attended
+    assert opened.meeting.participants["m1"].attended
+    assert not opened.meeting.participants["m2"].attended
     late = meetings.join(opened.meeting, actor("m3", session="c"), NOON)
-    assert late is not None and late.meeting.participants["m3"].attended
+    assert late is not None and not late.meeting.participants["m3"].attended
+    assert late.meeting.quorum.present == 1 and late.meeting.presence.present == 3
 
 
 def test_sweep_forgets_the_connections_of_a_restarted_node() -> None:
@@ -161,7 +163,14 @@ def test_sweep_forgets_the_connections_of_a_restarted_node() -> None:
         m = change.meeting
     swept = meetings.sweep(m, "a:1", NOON)
     assert swept is not None and swept.data["member_ids"] == ["m1", "m3"]
-    assert {k for k, p in swept.meeting.participants.items() if p.present} == {"m2"}
+    # Left with no connection, they keep their place for the grace period, as after any drop.
+    assert swept.data["away"] == ["m1", "m3"]
+    assert {k for k, p in swept.meeting.participants.items() if p.sessions} == {"m2"}
+    assert {k for k, p in swept.meeting.participants.items() if p.away_since == NOON} == {"m1", "m3"}
     assert meetings.sweep(swept.meeting, "a:1", NOON) is None
     everyone = meetings.sweep(m, None, NOON)
-    assert everyone is not None and not any(p.present for p in everyone.meeting.participants.values())
+    assert everyone is not None and not any(p.sessions for p in everyone.meeting.participants.values())
+    gone = meetings.depart(
+        everyone.meeting, ["m1", "m2", "m3"], timedelta(seconds=60), NOON + timedelta(minutes=1)
+    )
+    assert gone is not None and not any(p.present for p in gone.meeting.participants.values())

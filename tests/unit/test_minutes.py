@@ -9,14 +9,16 @@ from datetime import timedelta
 from html.parser import HTMLParser
 from typing import Any
 
+import pytest
 from markdown_it import MarkdownIt
 from pypdf import PdfReader
 
-from hub import agenda, lifecycle, meetings, motions, speakers, votes
+from hub import agenda, attendance, lifecycle, meetings, motions, speakers, votes
 from hub.commands import (
     AgendaSelect,
     AmendmentMove,
     AmendmentSecond,
+    AttendanceCheckIn,
     MeetingSetStatus,
     MotionAllowWithdrawal,
     MotionProcedural,
@@ -48,7 +50,7 @@ from hub.models import (
 )
 from signalling.minutes import pdf as minutes_pdf
 from signalling.minutes import published
-from tests.unit.builders import NOON, actor, meeting, present
+from tests.unit.builders import NOON, actor, checked_in, meeting, present
 
 
 def removed(name: str) -> dict[str, object]:
@@ -276,7 +278,7 @@ def agm() -> Script:
         joined = meetings.join(m, officer, NOON)
         assert joined is not None
         m = joined.meeting
-    return Script(m)
+    return Script(checked_in(m))
 
 
 def put(script: Script, subject: VoteSubject, counts: dict[str, int], by: Actor = CHAIR) -> Change:
@@ -334,16 +336,23 @@ def paragraphs(text: str) -> list[str]:
     return [p for p in text.strip().split("\n\n") if p]
 
 
-def test_the_minutes_say_when_the_meeting_opened_and_closed_and_whether_it_was_quorate() -> None:
+def test_the_minutes_say_when_the_meeting_opened_and_closed() -> None:
     text = debate().draft()
-    assert "The meeting opened at 12:01, quorate (8 present, 5 needed)." in text
+    # Members check in once it is open: whether it was quorate is told as it goes into session.
+    assert "The meeting opened at 12:01.\n" in text
     assert text.rstrip().endswith(f"The meeting closed at 12:{len(debate().events):02}.")
 
 
-def test_an_opening_below_quorum_is_said_so() -> None:
-    run = Script(present(meeting(), 2))
+@pytest.mark.parametrize(("checked_in", "state"), [(8, "quorate"), (2, "not quorate")])
+def test_the_minutes_say_whether_the_meeting_was_quorate_as_it_went_into_session(
+    checked_in: int, state: str
+) -> None:
+    run = Script(present(meeting(), checked_in))
     run(lifecycle.set_status, MeetingSetStatus(status=MeetingStatus.OPEN), CHAIR)
-    assert "The meeting opened at 12:01, not quorate (2 present, 5 needed)." in run.draft()
+    run(lifecycle.set_status, MeetingSetStatus(status=MeetingStatus.IN_SESSION), CHAIR)
+    counted = f"{state} ({checked_in} present, 5 needed)"
+    expected = f"The meeting opened at 12:01. It went into session at 12:02, {counted}."
+    assert expected in run.draft()
 
 
 def test_who_was_in_the_chair_and_when_the_chair_changed() -> None:
@@ -456,6 +465,7 @@ def test_members_who_share_a_name_are_told_apart_everywhere() -> None:
     assert joined is not None
     run.meeting = joined.meeting
     run(lifecycle.set_status, MeetingSetStatus(status=MeetingStatus.OPEN), CHAIR)
+    run(attendance.check_in, AttendanceCheckIn(), twin)
     run(agenda.select, AgendaSelect(item_id="a3"), CHAIR)
     mo = run(motions.submit, MotionSubmit(title="Votes for life", text=TEXT), MEMBERS[0]).data["motion_id"]
     run(motions.second, MotionSecond(motion_id=mo), twin)
@@ -527,6 +537,16 @@ def test_the_pdf_says_all_that_the_page_says() -> None:
             "Approval recorded by Ann <Chair> on 13 March",
         ):
             assert said in page.words and "".join(said.split()) in printed
+
+
+def test_the_pdf_shows_chinese_japanese_and_korean_beside_accented_latin() -> None:
+    # Names as members write them: Chinese, Japanese (kanji and kana), Korean (Hangul), and accents.
+    names = ["\u738b\u79c0\u82f1", "\u5c71\u7530\u3072\u308d\u3057", "\uae40\ubbfc\uc900"]
+    words = ["Jos\u00e9 N\u00fa\u00f1ez", "Zo\u00eb Br\u00f8nsted", *names]
+    text = "# Minutes\n\nPresent: " + ", ".join(words) + ".\n\n**" + names[0] + "** moved the motion."
+    printed = "".join(pdf_text(approved(text, "")).split())
+    for said in words:
+        assert "".join(said.split()) in printed, said
 
 
 def test_a_ruling_on_a_point_of_order_and_the_challenge_to_it() -> None:

@@ -3,8 +3,10 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from hub import meetings, motions, votes
+from hub import agenda, meetings, motions, votes
 from hub.commands import (
+    AgendaRemove,
+    AgendaSelect,
     AmendmentMove,
     AmendmentSecond,
     MotionProcedural,
@@ -16,6 +18,7 @@ from hub.commands import (
 )
 from hub.errors import HubError
 from hub.models import (
+    AgendaItem,
     AmendmentKind,
     Majority,
     Meeting,
@@ -261,3 +264,59 @@ def test_a_closed_vote_cannot_close_again() -> None:
     with pytest.raises(HubError) as refused:
         votes.close(closed.meeting, VoteClose(vote_id="v2"), {"for": 1}, CHAIR, NOON)
     assert refused.value.code == "vote.closed"
+
+
+def prepared() -> Meeting:
+    """A motion submitted and seconded on the second item while the meeting is still scheduled."""
+    items = [AgendaItem(id="a1", title="Reports"), AgendaItem(id="a2", title="Motion 1")]
+    m = present(meeting(agenda=items, serial=2), 10)
+    assert m.status == MeetingStatus.SCHEDULED
+    submit = MotionSubmit(title="Votes for life", text=TEXT, item_id="a2")
+    m = motions.submit(m, submit, MOVER, NOON).meeting
+    return motions.second(m, MotionSecond(motion_id="mo3"), SECONDER, NOON).meeting
+
+
+def opened(m: Meeting) -> Meeting:
+    """The meeting opened, everyone present checked in, and its first item taken up."""
+    here = {member: p.model_copy(update={"attended": True}) for member, p in m.participants.items()}
+    m = meetings.with_participants(m.model_copy(update={"status": MeetingStatus.OPEN}), here)
+    return agenda.select(m, AgendaSelect(item_id="a1"), CHAIR, NOON).meeting  # type: ignore[union-attr]
+
+
+def test_a_motion_prepared_on_an_item_waits_for_that_item() -> None:
+    m = prepared()
+    motion = motions.find(m, "mo3")
+    assert (motion.item_id, motion.status) == ("a2", "seconded")
+    assert (motion.mover_id, motion.seconder_id) == ("p000", "p001")
+    m = opened(m)
+    # Amendments may be moved ahead, but neither they nor the motion are put before the item.
+    amend = AmendmentMove(motion_id="mo3", kind=AmendmentKind.INSERT, target="campaign", text="loudly")
+    m = motions.move_amendment(m, amend, actor("p002"), NOON).meeting
+    second = AmendmentSecond(motion_id="mo3", amendment_id="am4")
+    m = motions.second_amendment(m, second, actor("p003"), NOON).meeting
+    on_amendment = VoteOpen(subject=VoteSubject(kind="amendment", motion_id="mo3", amendment_id="am4"))
+    for subject in (on_motion("mo3"), on_amendment):
+        with pytest.raises(HubError) as refused:
+            votes.open(m, subject, CHAIR, NOON)
+        assert refused.value.code == "motion.not_current_item"
+        assert refused.value.details == {"motion_id": "mo3", "item_id": "a2"}
+    # Nor with no item current.
+    with pytest.raises(HubError):
+        votes.open(m.model_copy(update={"current_item": None}), on_amendment, CHAIR, NOON)
+    # Once its item is removed from the agenda, it is on no item and waits for none.
+    removed = agenda.remove(m, AgendaRemove(item_id="a2"), CHAIR, NOON).meeting
+    assert votes.open(removed, on_amendment, CHAIR, NOON).meeting.votes[0].subject.motion_id == "mo3"
+    m = agenda.select(m, AgendaSelect(item_id="a2"), CHAIR, NOON).meeting  # type: ignore[union-attr]
+    assert votes.open(m, on_amendment, CHAIR, NOON).meeting.votes[0].subject.motion_id == "mo3"
+
+
+def test_a_motion_moved_live_belongs_to_the_current_item_and_procedural_motions_need_not_wait() -> None:
+    m = opened(prepared())
+    live = motions.submit(m, MotionSubmit(title="Thanks", text="Thanks to the officers."), MOVER, NOON)
+    assert live.data["item_id"] == "a1" and motions.find(live.meeting, "mo4").item_id == "a1"
+    put = MotionProcedural(procedure=Procedure.QUESTION_BE_NOW_PUT, target_id="mo3")
+    m = motions.procedural(m, put, actor("p004"), NOON).meeting
+    m = motions.second(m, MotionSecond(motion_id="mo4"), actor("p005"), NOON).meeting
+    m = m.model_copy(update={"current_item": None})  # the procedural motion was moved on a1
+    put_now = votes.open(m, VoteOpen(subject=VoteSubject(kind="procedural", motion_id="mo4")), CHAIR, NOON)
+    assert put_now.meeting.votes[0].subject.motion_id == "mo4"

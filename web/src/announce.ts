@@ -83,4 +83,9 @@ export class Announcer {
     if (polite.length) this.polite.textContent = polite.join(" ");
     if (urgent.length) this.urgent.textContent = urgent.join(" ");
   }
+
+  // Said at once, not drawn from the meeting: a refusal of what the member just did.
+  sayNow(text: string): void {
+    this.urgent.textContent = text;
+  }
 }

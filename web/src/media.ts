@@ -131,7 +131,8 @@ export class MediaSession {
       this.mode = await this.local.acquire(mode, !this.cameraOff);
       this.problem = this.local.problem;
       if (this.local.microphone) this.local.microphone.enabled = !this.micMuted;
-      const reply = await this.connection.send<JoinReply>("media.join", { mode: this.mode });
+      // The others see the mode and whether the microphone is on (the participant's media and microphone).
+      const reply = await this.connection.send<JoinReply>("media.join", { mode: this.mode, microphone: !this.micMuted });
       if (generation !== this.generation) return;
       this.mode = reply.mode;
       this.activeSpeaker = reply.active_speaker;
@@ -181,6 +182,16 @@ export class MediaSession {
     // A disabled track sends silence: the relay keeps the stream and nothing needs renegotiating.
     if (this.local.microphone) this.local.microphone.enabled = !muted;
     this.notify();
+    // The others see it; a refusal (the media ended meanwhile) changes nothing here.
+    if (this.phase === "joined" && this.mode !== "listen") {
+      void this.connection.send("media.microphone", { on: !muted }).catch(() => undefined);
+    }
+  }
+
+  // Another mode: the relay's peer connection starts afresh (a listener's has no sources to add).
+  async switchMode(mode: Mode): Promise<void> {
+    await this.leave();
+    await this.join(mode);
   }
 
   async setCamera(off: boolean): Promise<void> {

@@ -34,6 +34,7 @@ function Status({ m, you, session, store }: Props & { m: Meeting; you: You }) {
   const muted = m.muted.includes(you.member_id);
   const formal = formalMode(m) && !HEARD_IN_FORMAL.has(you.role);
   const floor = hasFloor(m, you.member_id, store);
+  const unheard = floor && !muted ? unheardPrompt(session) : null;
   useEffect(() => {
     const was = last.current;
     last.current = { muted, floor };
@@ -41,7 +42,7 @@ function Status({ m, you, session, store }: Props & { m: Meeting; you: You }) {
     if (was?.muted !== muted && (was !== null || muted)) {
       setSaid(t(muted ? "media.announce_muted" : "media.announce_unmuted"));
     } else if (was !== null && was.floor !== floor && !muted) {
-      if (floor) setSaid(t(formal ? "media.called_open" : "media.announce_floor"));
+      if (floor) setSaid(unheard ? unheard.text : t(formal ? "media.called_open" : "media.announce_floor"));
       else if (formal) setSaid(t("media.announce_closed"));
     }
   }, [muted, floor, formal]);
@@ -56,7 +57,6 @@ function Status({ m, you, session, store }: Props & { m: Meeting; you: You }) {
   if (muted) alerts.push(t("media.muted_alert"));
   else if (formal && floor) alerts.push(t("media.called_open"));
   else if (formal) alerts.push(t("media.formal_wait"));
-  if (floor && !muted && session.micMuted && session.phase === "joined") alerts.push(t("media.floor_self_muted"));
   const state = muted ? "muted" : floor ? "floor" : "formal";
   return (
     <>
@@ -69,12 +69,36 @@ function Status({ m, you, session, store }: Props & { m: Meeting; you: You }) {
             {line}
           </p>
         ))}
+        {unheard && (
+          <p id="media-prompt" class="media-alert" data-state="unheard">
+            {unheard.text}{" "}
+            <button type="button" class="primary" onClick={unheard.fix}>
+              {unheard.action}
+            </button>
+          </p>
+        )}
       </div>
       <div id="media-announce" class="visually-hidden" role="status" aria-live="assertive">
         {said}
       </div>
     </>
   );
+}
+
+// What keeps a member who has the floor from being heard that they can put right themselves, with the
+// fix: the hub warned the chair of the same (speaker.call's warning).
+function unheardPrompt(session: MediaSession): { text: string; action: string; fix: () => void } | null {
+  if (session.phase === "setup" || session.phase === "ended") {
+    return { text: t("media.floor_not_connected"), action: t("media.join_audio"), fix: () => void session.join("audio") };
+  }
+  if (session.phase !== "joined") return null;
+  if (session.mode === "listen") {
+    return { text: t("media.floor_listening"), action: t("media.switch_audio"), fix: () => void session.switchMode("audio") };
+  }
+  if (session.micMuted) {
+    return { text: t("media.floor_self_muted"), action: t("media.unmute_mic"), fix: () => session.setMicrophone(false) };
+  }
+  return null;
 }
 
 function Controls({ session, store }: Props) {
@@ -138,17 +162,29 @@ function tiles(session: MediaSession, me: string): Tile[] {
   return found;
 }
 
+// The person's own mode and microphone as the hub publishes them, not this browser's: a listener sees
+// that a speaker sends video. In a big room only officers' are known (the crowd view).
+function tileMedia(m: Meeting, memberId: string): string[] {
+  const p = m.participants[memberId];
+  const muted = m.muted.includes(memberId);
+  if (!p?.media) return muted ? [t("media.muted_by_chair")] : [];
+  const mic = muted
+    ? t("media.muted_by_chair")
+    : p.media === "listen"
+      ? ""
+      : t(p.microphone ? "media.tile_mic_on" : "media.tile_mic_off");
+  return [t(`media.tile_${p.media}`), mic];
+}
+
 function TileView({ tile, m, session }: { tile: Tile; m: Meeting; session: MediaSession }) {
   const stage = m.speech?.member_id ?? null;
   const hasVideo = (tile.stream?.getVideoTracks().length ?? 0) > 0;
   const onStage = tile.source === "screen" || tile.memberId === stage;
   const speaking = tile.source === "camera" && tile.memberId === session.activeSpeaker;
-  const muted = tile.source === "camera" && m.muted.includes(tile.memberId);
   const state = [
     tile.source === "screen" ? t("media.tile_screen") : tile.memberId === stage ? t("media.on_stage") : "",
     speaking ? t("media.speaking") : "",
-    muted ? t("media.muted_by_chair") : "",
-    hasVideo ? "" : t("media.tile_audio_only"),
+    ...(tile.source === "camera" ? tileMedia(m, tile.memberId) : []),
   ];
   const classes = ["tile", onStage && "stage", speaking && "speaking", !hasVideo && "no-video"];
   return (

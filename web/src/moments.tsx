@@ -61,12 +61,24 @@ function VoteSheet({ vote, m }: { vote: Vote; m: Meeting }) {
   );
 }
 
+// Why the member given the floor would not be heard, from what the hub publishes of them (the chair
+// was warned of the same: hub/media.py `unheard`); unknown in a big room, where the media panel says it.
+function unheard(m: Meeting, memberId: string): string | null {
+  const me = m.participants[memberId];
+  if (m.muted.includes(memberId)) return "muted";
+  if (!me) return null;
+  if (!me.media) return "not_connected";
+  if (me.media === "listen") return "listening";
+  return me.microphone ? null : "microphone_off";
+}
+
 export function Moments({ m, store }: { m: Meeting; store: MeetingStore }) {
   const you = store.you;
   const [sound, setSound] = useState(() => localStorage.getItem(SOUND_KEY) !== "off");
   const [hidden, setHidden] = useState<string | null>(null);
   const [ended, setEnded] = useState(false);
   const floor = !!you && m.speech?.member_id === you.member_id;
+  const silent = floor ? unheard(m, you.member_id) : null;
   const vote = m.votes.find((v) => v.status === "open");
   const voting = vote && store.may("vote.cast") && !store.myBallot(vote.id) ? vote : undefined;
   // The moment shown, most pressing first, named so that hiding it lasts until the next one.
@@ -99,7 +111,16 @@ export function Moments({ m, store }: { m: Meeting; store: MeetingStore }) {
   return (
     <section id="moments" class={`moments moment-${key?.split(":")[0]}`} aria-label={t("moments.label")}>
       {floor ? (
-        <p class="moment-title">{t("moments.floor")}</p>
+        <>
+          <p class="moment-title">{t("moments.floor")}</p>
+          {silent && (
+            <p class="moment-unheard">
+              {t(`moments.unheard_${silent}`)}{" "}
+              {/* The media panel's prompt has the button that puts it right. */}
+              {silent !== "muted" && <a href="#media-prompt">{t("moments.unheard_fix")}</a>}
+            </p>
+          )}
+        </>
       ) : voting ? (
         <VoteSheet vote={voting} m={m} />
       ) : (

@@ -48,25 +48,35 @@ export function Change({ a }: { a: Amendment }) {
   );
 }
 
+// A motion on an agenda item that is not the current one waits for it: the hub refuses to put it (or
+// its amendments) to the vote before the chair takes that item up. One whose item was removed is on none.
+export const waitsForItem = (motion: Motion, m: Meeting): boolean =>
+  !motion.procedure && motion.item_id !== m.current_item && m.agenda.some((item) => item.id === motion.item_id);
+// A seconded motion is before the meeting only once its item is.
+const motionStatus = (motion: Motion, m: Meeting): string =>
+  motion.status === "seconded" && waitsForItem(motion, m) ? t("motions.seconded_waiting") : status(motion.status);
+
 function MotionView({ motion, m, store }: { motion: Motion; m: Meeting; store: MeetingStore }) {
   const me = store.you?.member_id;
-  const chair = store.may("vote.open");
+  const waiting = waitsForItem(motion, m);
+  const chair = store.may("vote.open") && !waiting;
   const voter = store.may("motion.second");
   const open = m.votes.some((v) => v.status === "open");
   const ownMotion = me === motion.mover_id;
   return (
     <article class="motion" data-motion={motion.id}>
-      <h3>
+      <h4>
         {motionTitle(motion)}{" "}
         <span class="badge" data-status={motion.status}>
-          {status(motion.status)}
+          {motionStatus(motion, m)}
         </span>
-      </h3>
+      </h4>
       <p class="by">
         {t("motions.moved_by", { name: motion.mover_name })}
         {motion.seconder_name ? t("motions.seconded_by", { name: motion.seconder_name }) : ""}
       </p>
       <p class="motion-text">{motionText(motion)}</p>
+      {waiting && <p class="waits">{t("motions.waits_for_item")}</p>}
       {motion.history.length > 0 && (
         <p class="original">
           {t("motions.original")} <del>{motion.original_text}</del>
@@ -113,7 +123,7 @@ function MotionView({ motion, m, store }: { motion: Motion; m: Meeting; store: M
         {chair && !open && motion.status === "seconded" && <PutButtons kind={motion.procedure ? "procedural" : "motion"} motionId={motion.id} />}
         {chair && !open && motion.status === "awaiting_admission" && <PutButtons kind="admission" motionId={motion.id} />}
       </p>
-      {voter && motion.status === "seconded" && !motion.procedure && (
+      {voter && !waiting && motion.status === "seconded" && !motion.procedure && (
         <form class="inline-form amend-form" data-motion={motion.id}>
           <label>
             {t("motions.amendment")}{" "}
@@ -262,9 +272,42 @@ function Result({ vote, m, store }: { vote: Vote; m: Meeting; store: MeetingStor
   );
 }
 
+// The motions of one agenda item (null: those on no item), as a short list under the item in the agenda.
+export function ItemMotions({ m, itemId }: { m: Meeting; itemId: string }) {
+  const mine = m.motions.filter((mo) => mo.item_id === itemId && !mo.procedure);
+  if (!mine.length) return null;
+  return (
+    <ul class="item-motions" aria-label={t("motions.on_item")}>
+      {mine.map((mo) => (
+        <li key={mo.id} data-motion={mo.id}>
+          <span class="item-motion-title">{motionTitle(mo)}</span>{" "}
+          <span class="by">
+            {t("motions.moved_by", { name: mo.mover_name })}
+            {mo.seconder_name ? t("motions.seconded_by", { name: mo.seconder_name }) : ""}
+          </span>{" "}
+          <span class="badge" data-status={mo.status}>
+            {motionStatus(mo, m)}
+          </span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+// The motions grouped by agenda item: the current item's first, then the others in agenda order, then
+// those on no item.
+function groups(m: Meeting): Array<{ id: string | null; title: string; motions: Motion[] }> {
+  const items = [...m.agenda].sort((a, b) => Number(b.id === m.current_item) - Number(a.id === m.current_item));
+  const found = [
+    ...items.map((item) => ({ id: item.id as string | null, title: item.title, motions: m.motions.filter((mo) => mo.item_id === item.id) })),
+    { id: null, title: t("motions.no_item"), motions: m.motions.filter((mo) => mo.item_id === null || !m.agenda.some((i) => i.id === mo.item_id)) },
+  ];
+  return found.filter((group) => group.motions.length > 0);
+}
+
 export function Motions({ m, store }: { m: Meeting; store: MeetingStore }) {
   const open = m.votes.find((v) => v.status === "open");
-  const relevant = m.motions.filter((mo) => mo.item_id === m.current_item || mo.item_id === null || mo.procedure);
+  const grouped = groups(m);
   const results = m.votes.filter((v) => v.status === "closed").reverse();
   return (
     <>
@@ -272,7 +315,21 @@ export function Motions({ m, store }: { m: Meeting; store: MeetingStore }) {
       <section aria-labelledby="motions-h">
         <h2 id="motions-h">{t("motions.title")}</h2>
         <div id="motions">
-          {relevant.length ? relevant.map((mo) => <MotionView key={mo.id} motion={mo} m={m} store={store} />) : <p>{t("motions.none")}</p>}
+          {grouped.length ? (
+            grouped.map((group) => (
+              <section key={group.id ?? ""} class="motion-group" data-item={group.id ?? undefined} aria-labelledby={`motions-${group.id ?? "none"}`}>
+                <h3 id={`motions-${group.id ?? "none"}`}>
+                  {group.title}
+                  {group.id !== null && group.id === m.current_item && <span class="badge">{t("motions.current_item")}</span>}
+                </h3>
+                {group.motions.map((mo) => (
+                  <MotionView key={mo.id} motion={mo} m={m} store={store} />
+                ))}
+              </section>
+            ))
+          ) : (
+            <p>{t("motions.none")}</p>
+          )}
         </div>
         {store.may("motion.submit") && (
           <>
@@ -284,6 +341,20 @@ export function Motions({ m, store }: { m: Meeting; store: MeetingStore }) {
               <label>
                 {t("motions.field_text")} <textarea name="text" required maxLength={20000} rows={3}></textarea>
               </label>
+              {m.agenda.length > 0 && (
+                <label>
+                  {t("motions.field_item")}{" "}
+                  <select name="item_id">
+                    {/* Empty: the current item, as the hub takes it when no item is named. */}
+                    {m.current_item ? <option value="">{t("motions.this_item")}</option> : <option value="">{t("motions.no_item")}</option>}
+                    {m.agenda
+                      .filter((item) => item.id !== m.current_item)
+                      .map((item) => (
+                        <option key={item.id} value={item.id}>{item.title}</option>
+                      ))}
+                  </select>
+                </label>
+              )}
               <label>
                 <input type="checkbox" name="emergency" /> {t("motions.emergency")}
               </label>
@@ -314,6 +385,9 @@ export function Motions({ m, store }: { m: Meeting; store: MeetingStore }) {
                       <option key={p.id} value={p.id}>{t("motions.ruling_option", { name: p.name, rule: p.rule })}</option>
                     ))}
                 </select>
+              </label>
+              <label>
+                {t("motions.adjourn_until")} <input type="datetime-local" name="until" step="1" />
               </label>
               <button type="submit">{t("motions.move_procedural")}</button>
             </form>

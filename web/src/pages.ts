@@ -7,6 +7,7 @@ import type { Connection, ConnectionCallbacks, HubError } from "./connection";
 import { MediaSession } from "./media";
 import { renderMedia } from "./mediaview";
 import { renderProjector } from "./projector";
+import { RefusalBanner } from "./refusal";
 import { renderRefusal, renderRoom } from "./room";
 import type { MeetingStore } from "./store";
 import { showHome } from "./home";
@@ -17,13 +18,6 @@ await startI18n();
 
 const app = document.getElementById("app")!;
 const banner = document.getElementById("banner")!;
-const notice = document.getElementById("notice")!;
-
-function tell(message: string, code = ""): void {
-  notice.textContent = message;
-  notice.dataset.code = code;
-  notice.hidden = !message;
-}
 
 export function showHomePage(token: string | null): void {
   app.replaceChildren();
@@ -54,9 +48,11 @@ export function showMeeting(token: string, store: MeetingStore, connection: Conn
   app.replaceChildren();
   const mediaRoot = document.getElementById("media-root")!;
   const announcer = new Announcer(document.getElementById("announce-polite")!, document.getElementById("announce-urgent")!);
+  const refusals = new RefusalBanner(document.getElementById("notice")!, (text) => announcer.sayNow(text));
+  const tell = (error: HubError): void => refusals.show(explain(error), error.code ?? "");
   const media = new MediaSession(connection);
   const render = (): void => {
-    if (projector) {
+    if (projector || store.projector) {
       // A hall screen: the procedure only, no controls, no media.
       renderProjector(app, store);
       return;
@@ -73,10 +69,9 @@ export function showMeeting(token: string, store: MeetingStore, connection: Conn
   // is media.pc) of this page.
   (window as unknown as { hub: object }).hub = { store, connection, media };
 
-  // Whether the hub accepted it, with its answer; a refusal is shown to the member.
+  // Whether the hub accepted it, with its answer; a refusal is shown to the member until dismissed.
   async function send(action: string, payload: object): Promise<Reply> {
     try {
-      tell("");
       const reply = await connection.send<Record<string, unknown>>(action, payload);
       if (action === "vote.cast") {
         // A secret ballot already in the box (a retry, another device) comes back with its receipt and
@@ -85,10 +80,12 @@ export function showMeeting(token: string, store: MeetingStore, connection: Conn
         const choice = reply.already ? (store.myBallot(voteId)?.choice ?? null) : String(reply.choice);
         store.recordBallot(voteId, choice, (reply.receipt as string) ?? null);
       }
+      // Done, with something in its way the sender should see (speaker.call: the member will not be heard).
+      const warning = reply?.warning as HubError | undefined;
+      if (warning) refusals.show(explain(warning), warning.code, t("media.call_warning"));
       return { ok: true, data: reply };
     } catch (error) {
-      const e = error as HubError;
-      tell(explain(e), e.code ?? "");
+      tell(error as HubError);
       return { ok: false };
     }
   }
@@ -103,7 +100,7 @@ export function showMeeting(token: string, store: MeetingStore, connection: Conn
         store.ballotNames.set(reply.vote_id, reply.ballots);
         store.notify();
       } catch (error) {
-        tell(explain(error as HubError), (error as HubError).code ?? "");
+        tell(error as HubError);
       }
     }
   });
@@ -116,10 +113,18 @@ export function showMeeting(token: string, store: MeetingStore, connection: Conn
       const minutes = String(data.get("minutes") ?? "");
       void send("agenda.add", { title: String(data.get("title")), ...(minutes ? { minutes_budget: Number(minutes) } : {}) });
     } else if (form.id === "motion-submit") {
-      void send("motion.submit", { title: String(data.get("title")), text: String(data.get("text")), emergency: data.get("emergency") === "on" });
+      const item = String(data.get("item_id") ?? "");
+      void send("motion.submit", { title: String(data.get("title")), text: String(data.get("text")), emergency: data.get("emergency") === "on", ...(item ? { item_id: item } : {}) });
     } else if (form.id === "motion-procedural") {
       const target = String(data.get("target_id") ?? "");
-      void send("motion.procedural", { procedure: String(data.get("procedure")), ...(target ? { target_id: target } : {}) });
+      const procedure = String(data.get("procedure"));
+      // An adjournment's time, typed in the member's own zone, goes to the hub in UTC.
+      const until = procedure === "adjourn" ? String(data.get("until") ?? "") : "";
+      void send("motion.procedural", {
+        procedure,
+        ...(target ? { target_id: target } : {}),
+        ...(until ? { until: new Date(until).toISOString() } : {}),
+      });
     } else if (form.id === "apologise") {
       // Sending apologies also leaves, so the member is not counted as here; sync shows the departure.
       void send("attendance.apologise", { note: String(data.get("note") ?? "") })

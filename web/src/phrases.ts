@@ -2,10 +2,15 @@
 // rule a result applied and a procedural motion's title in English, for the record and the minutes;
 // the state carries what they are made from (the vote's subject, its majority, the procedure), so the
 // page builds them again from that. The hub's English stands in for anything this client does not know.
-import { t } from "./i18n";
+import { locale, t } from "./i18n";
 import type { Meeting, Motion, Vote } from "./store";
 
 export function motionTitle(motion: Motion): string {
+  if (motion.procedure === "adjourn" && motion.until) {
+    // In the member's own zone: the meeting's zone is beside it once the adjournment is carried.
+    const when = new Intl.DateTimeFormat(locale(), { weekday: "short", hour: "2-digit", minute: "2-digit" });
+    return t("procedure.adjourn_until", { when: when.format(new Date(motion.until)) });
+  }
   return motion.procedure ? t(`procedure.${motion.procedure}`, { defaultValue: motion.title }) : motion.title;
 }
 

@@ -1,7 +1,10 @@
 // The projector view (/join/TOKEN?view=projector): for a hall screen or a hybrid meeting's room, what
 // the procedure stands at, in large type, with no controls: the item, who has the floor and their time
-// left, the speaker list, the motion as it stands, and the open vote or the last result.
+// left, the speaker list, the motion as it stands, and the open vote or the last result; an adjourned
+// meeting says until when. Opened with the chair's projector link it needs no role and sends nothing but
+// its join.
 import { render } from "preact";
+import { Adjourned } from "./adjourned";
 import { t } from "./i18n";
 import { majorityRule, motionText, motionTitle, question } from "./phrases";
 import { speechRemaining } from "./room";
@@ -35,6 +38,7 @@ function Projector({ store }: { store: MeetingStore }) {
   return (
     <main id="projector" class="projector" aria-labelledby="projector-h">
       <h1 id="projector-h">{m.title}</h1>
+      <Adjourned m={m} store={store} />
       <p class="projector-item" id="projector-item">
         {item ? `${number}. ${item.title}` : t("room.no_item")}
       </p>

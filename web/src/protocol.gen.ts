@@ -47,6 +47,7 @@ export interface Meeting {
   agenda: AgendaItem[];
   current_item: string | null;
   speech: Speech | null;
+  adjourned_until: string | null;
   points: PointOfOrder[];
   motions: Motion[];
   votes: Vote[];
@@ -97,9 +98,12 @@ export interface Participant {
   role: Role;
   present: boolean;
   attended: boolean;
+  away_since: string | null;
   waiting: boolean;
   first_joined_at: string;
   last_seen_at: string;
+  media: ("full" | "audio" | "listen") | null;
+  microphone: boolean;
 }
 /**
  * Counts of the participants, kept as entries change (`counted`) so that nothing that happens
@@ -180,6 +184,7 @@ export interface Motion {
   emergency: boolean;
   procedure: Procedure | null;
   target_id: string | null;
+  until: string | null;
   status: string;
   amendments: Amendment[];
   history: TextChange[];
@@ -279,7 +284,8 @@ export interface Step {
     | "reply"
     | "put"
     | "nothing"
-    | "rule";
+    | "rule"
+    | "adjourned";
   name: string | null;
   rule: string | null;
   motion_id: string | null;
@@ -341,6 +347,7 @@ export interface Payloads {
   "amendment.second": AmendmentSecond;
   "amendment.withdraw": AmendmentWithdraw;
   "attendance.apologise": AttendanceApologise;
+  "attendance.check_in": AttendanceCheckIn;
   "chat.hide": ChatHide;
   "chat.send": ChatSend;
   "chat.set_open": ChatSetOpen;
@@ -349,6 +356,7 @@ export interface Payloads {
   "media.answer": MediaAnswer;
   "media.join": MediaJoin;
   "media.leave": MediaLeave;
+  "media.microphone": MediaMicrophone;
   "media.mute": MediaMute;
   "media.mute_all": MediaMuteAll;
   "media.set_settings": MediaSetSettings;
@@ -356,6 +364,7 @@ export interface Payloads {
   "media.unmute": MediaUnmute;
   "meeting.join": MeetingJoin;
   "meeting.leave": MeetingLeave;
+  "meeting.resume": MeetingResume;
   "meeting.set_card_weights": MeetingSetCardWeights;
   "meeting.set_standing_orders": MeetingSetStandingOrders;
   "meeting.set_status": MeetingSetStatus;
@@ -464,6 +473,10 @@ export interface AttendanceApologise {
   note?: string;
 }
 /**
+ * The payload of `attendance.check_in`.
+ */
+export interface AttendanceCheckIn {}
+/**
  * The payload of `chat.hide`.
  */
 export interface ChatHide {
@@ -504,11 +517,18 @@ export interface MediaAnswer {
  */
 export interface MediaJoin {
   mode?: "full" | "audio" | "listen";
+  microphone?: boolean;
 }
 /**
  * The payload of `media.leave`.
  */
 export interface MediaLeave {}
+/**
+ * The payload of `media.microphone`.
+ */
+export interface MediaMicrophone {
+  on: boolean;
+}
 /**
  * The payload of `media.mute`.
  */
@@ -549,6 +569,10 @@ export interface MeetingJoin {
  * The payload of `meeting.leave`.
  */
 export interface MeetingLeave {}
+/**
+ * The payload of `meeting.resume`.
+ */
+export interface MeetingResume {}
 /**
  * The payload of `meeting.set_card_weights`.
  */
@@ -627,6 +651,7 @@ export interface MotionProcedural {
   procedure: Procedure;
   target_id?: string | null;
   reason?: string;
+  until?: string | null;
 }
 /**
  * The payload of `motion.reply`.

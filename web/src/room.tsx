@@ -3,19 +3,21 @@
 import { render } from "preact";
 import { useState } from "preact/hooks";
 import { act } from "./actions";
+import { Adjourned } from "./adjourned";
+import { AttendanceBadge, CheckIn, RegisterLink } from "./attendance";
 import { EditItem } from "./agendaedit";
 import { Chat } from "./chat";
 import { formalMode } from "./forwarding";
 import { Minutes } from "./minutes";
 import { Moments } from "./moments";
-import { Motions } from "./motions";
+import { ItemMotions, Motions } from "./motions";
 import { NextSteps } from "./nextsteps";
 import { Roster } from "./roster";
 import { Settings } from "./settings";
 import type { AgendaItem, Meeting, MeetingStore, Participant, QueueEntry } from "./store";
 import { t } from "./i18n";
 import { formatStart } from "./time";
-import { Action, Confirmed, LanguagePicker, clock, reorderable, useTick } from "./ui";
+import { Action, Confirmed, CopyButton, LanguagePicker, clock, reorderable, useTick } from "./ui";
 
 const reason = (code: string): string => t(`reason.${code}`, { defaultValue: code });
 
@@ -76,6 +78,15 @@ function Header({ m, store }: { m: Meeting; store: MeetingStore }) {
               </a>
             </>
           )}
+        </p>
+      )}
+      {you?.projector && (
+        <p class="projector-link" id="projector-link" title={t("room.projector_hint")}>
+          {t("room.projector_link")}
+          <CopyButton text={new URL(you.projector, location.href).href} label={t("room.projector_copy")} />
+          <a href={you.projector} target="_blank" rel="noopener" id="projector-open">
+            {t("room.projector_open")}
+          </a>
         </p>
       )}
       {you && store.may("attendance.apologise") && m.status === "scheduled" && !m.apologies[you.member_id] && (
@@ -139,6 +150,7 @@ function Agenda({ m, store }: { m: Meeting; store: MeetingStore }) {
               {item.documents.map((d, i) => (
                 <p key={i} class="document">{d}</p>
               ))}
+              <ItemMotions m={m} itemId={item.id} />
               <span class="controls">
                 {chair && !current && <Action action="agenda.select" args={{ item_id: item.id }}>{t("room.take_up")}</Action>}
                 {officer && index > 0 && (
@@ -386,7 +398,7 @@ function Person({ p, m, store }: { p: Participant; m: Meeting; store: MeetingSto
       <span class="name">{p.name}</span>
       {muted && <span class="muted-badge">{t("room.muted")}</span>}
       {/* Only a big room's roster lists those who are not here. */}
-      {!p.present && <span class="away-badge">{t(p.waiting ? "room.in_lobby" : "room.not_here")}</span>}
+      <AttendanceBadge p={p} />
       <span class="role">{t(`role.${p.role}`)}</span>
       {(control || removable) && (
         <span class="controls">
@@ -478,7 +490,7 @@ function Lobby({ m, store }: { m: Meeting; store: MeetingStore }) {
 
 // In a big room the meeting holds only a few of the participants (store.crowd): the count comes from
 // the hub, the officers here are shown from the meeting, and everyone is listed from the roster.
-function People({ m, store }: { m: Meeting; store: MeetingStore }) {
+function People({ m, store, token }: { m: Meeting; store: MeetingStore; token: string }) {
   const present = Object.values(m.participants)
     .filter((p) => p.present && (!store.crowd || OFFICERS.has(p.role)))
     .sort((a, b) => a.name.localeCompare(b.name));
@@ -526,6 +538,7 @@ function People({ m, store }: { m: Meeting; store: MeetingStore }) {
         </>
       )}
       <MediaSettings m={m} store={store} />
+      <RegisterLink m={m} store={store} token={token} />
       {apologies.length > 0 && (
         <>
           <h3>{t("room.apologies")}</h3>
@@ -555,6 +568,9 @@ function Room({ store, token }: { store: MeetingStore; token: string }) {
         </p>
       )}
       <Moments m={m} store={store} />
+      <Adjourned m={m} store={store} />
+      {/* Before the header: on a phone the member sees it on arrival without scrolling. */}
+      <CheckIn m={m} store={store} />
       <Header m={m} store={store} />
       <div class="columns">
         <div>
@@ -567,7 +583,7 @@ function Room({ store, token }: { store: MeetingStore; token: string }) {
           <Agenda m={m} store={store} />
           <Minutes m={m} store={store} token={token} />
           <Chat m={m} store={store} />
-          <People m={m} store={store} />
+          <People m={m} store={store} token={token} />
           <Settings m={m} store={store} />
         </div>
       </div>

@@ -1,7 +1,7 @@
 // Signing in without a stored link: ask for a one-time link by email (/signin), then open it
 // (/signin/TOKEN) and press the button that spends it; the hub answers with a session cookie.
 import { render } from "preact";
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { explain } from "./errors";
 import { language, t } from "./i18n";
 import { LanguagePicker } from "./ui";
@@ -30,9 +30,31 @@ function Shell({ children }: { children: preact.ComponentChildren }) {
   );
 }
 
+// The provider's name when single sign-on is set up, else null.
+function useSingleSignOn(): string | null {
+  const [name, setName] = useState<string | null>(null);
+  useEffect(() => {
+    fetch("/api/signin/options")
+      .then((response) => response.json())
+      .then((reply) => setName(reply.ok && reply.data.sso ? reply.data.sso.name : null))
+      .catch(() => setName(null));
+  }, []);
+  return name;
+}
+
+// A refusal the hub sent the browser back with (/signin?error=CODE), from single sign-on.
+function returnedWith(): string | null {
+  const code = new URLSearchParams(location.search).get("error");
+  return code ? explain({ code, message: code, details: {} }) : null;
+}
+
 function AskForLink() {
   const [email, setEmail] = useState("");
-  const [sent, setSent] = useState<Sent>({ state: "idle" });
+  const [sent, setSent] = useState<Sent>(() => {
+    const returned = returnedWith();
+    return returned ? { state: "failed", message: returned } : { state: "idle" };
+  });
+  const sso = useSingleSignOn();
   const submit = async (event: Event) => {
     event.preventDefault();
     setSent({ state: "sending" });
@@ -75,6 +97,13 @@ function AskForLink() {
       {sent.state === "failed" ? (
         <p class="error" role="alert">
           {sent.message}
+        </p>
+      ) : null}
+      {sso ? (
+        <p>
+          <a class="button" href="/signin/sso" id="signin-sso">
+            {t("signin.sso", { name: sso })}
+          </a>
         </p>
       ) : null}
     </Shell>

@@ -51,11 +51,15 @@ export interface You {
   business: string[];
   // The member's home page: their other meetings, calendar and minutes.
   home: string | null;
+  // For the chair: the meeting's projector view, for a hall screen (it needs no role).
+  projector: string | null;
 }
 
 // meeting.join also says who the client is and what time the server has.
+// A projector link's screen is nobody in the meeting: `you` is null and `projector` true.
 export interface Joined extends CatchUp {
-  you: You;
+  you: You | null;
+  projector?: boolean;
   server_time: string;
 }
 
@@ -65,6 +69,8 @@ export class MeetingStore {
   // Whether the meeting is a big room (see CatchUp).
   crowd = false;
   you: You | null = null;
+  // Joined with a projector link: only the projector view.
+  projector = false;
   // Server clock minus this device's clock, in milliseconds.
   clockOffset = 0;
   // Live counts of open votes (not part of the versioned state), and this member's own ballots.
@@ -126,6 +132,7 @@ export class MeetingStore {
 
   joined(reply: Joined): boolean {
     this.you = reply.you;
+    this.projector = reply.projector === true;
     this.clockOffset = Date.parse(reply.server_time) - Date.now();
     return this.catchUp(reply);
   }
@@ -163,11 +170,13 @@ export class MeetingStore {
     return this.myBallots.get(voteId) ?? (kept ? JSON.parse(kept) : undefined);
   }
 
-  // Whether this member may send `event` now: their role allows it, and the meeting is not closed to it.
+  // Whether this member may send `event` now: their role allows it, and the meeting is not closed (or
+  // adjourned) to it.
   may(event: string): boolean {
     const you = this.you;
     if (!you?.may.includes(event)) return false;
-    return !(this.meeting?.status === "closed" && you.business.includes(event));
+    const shut = this.meeting?.status === "closed" || Boolean(this.meeting?.adjourned_until);
+    return !(shut && you.business.includes(event));
   }
 
   serverNow(): number {
