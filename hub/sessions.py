@@ -64,12 +64,14 @@ class Sessions:
         ]
         async with self.redis.pipeline(transaction=True) as pipe:
             for key, _ in keys:
+                # The window starts with the first request (SET NX, not EXPIRE NX, which the embedded
+                # store's Redis 6.2 lacks); INCR keeps the expiry.
+                pipe.set(key, 0, px=window_ms, nx=True)
                 pipe.incr(key)
-                pipe.pexpire(key, window_ms, nx=True)
                 pipe.pttl(key)
             replies = await pipe.execute()
         for n, (_, limit) in enumerate(keys):
-            count, ttl_ms = replies[3 * n], replies[3 * n + 2]
+            count, ttl_ms = replies[3 * n + 1], replies[3 * n + 2]
             if count > limit:
                 wait = max(1, int(ttl_ms) // 1000)
                 raise HubError(
