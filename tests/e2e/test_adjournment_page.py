@@ -38,10 +38,14 @@ async def sitting(hub: RunningHub, chair: Page, members: list[Page]) -> None:
 async def carry(chair: Page, members: list[Page]) -> None:
     """The adjournment the chair moved: seconded, put and carried."""
     motion = "window.hub.store.meeting.motions.at(-1).id"
+    # Each page acts on what its own store holds: wait for the news to reach it first.
+    await members[0].wait_for_function("window.hub.store.meeting.motions.at(-1)?.procedure === 'adjourn'")
     await send(members[0], "motion.second", f"{{motion_id: {motion}}}")
+    await chair.wait_for_function("window.hub.store.meeting.motions.at(-1)?.status === 'seconded'")
     await send(chair, "vote.open", f"{{subject: {{kind: 'procedural', motion_id: {motion}}}}}")
     vote = "window.hub.store.meeting.votes.at(-1).id"
     for page in (chair, *members):
+        await page.wait_for_function("window.hub.store.meeting.votes.at(-1)?.status === 'open'")
         await send(page, "vote.cast", f"{{vote_id: {vote}, choice: 'for'}}")
     await send(chair, "vote.close", f"{{vote_id: {vote}}}")
 
