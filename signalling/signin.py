@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
@@ -30,6 +31,8 @@ from hub.outbox import Letter
 from hub.service import Hub
 from hub.sessions import LINK_TTL, Sessions
 from signalling.home import home_response
+
+log = logging.getLogger(__name__)
 
 COOKIE = "hub_session"
 NO_STORE = {"Cache-Control": "no-store"}
@@ -104,8 +107,14 @@ class SignIn:
             return _error(error.code, error.message, 429, error.details)
         task = asyncio.create_task(self._send(email, language if language in _LETTERS else "en"))
         self._making.add(task)
-        task.add_done_callback(self._making.discard)
+        task.add_done_callback(self._made)
         return JSONResponse({"ok": True}, status_code=202, headers=NO_STORE)
+
+    def _made(self, task: asyncio.Task[None]) -> None:
+        self._making.discard(task)
+        # Nobody waits for the letter: a store outage while making it is logged, not lost silently.
+        if not task.cancelled() and task.exception() is not None:
+            log.error("a sign-in letter could not be queued", exc_info=task.exception())
 
     async def _send(self, email: str, language: str) -> None:
         member = await self.hub.member_by_email(email)

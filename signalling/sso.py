@@ -29,6 +29,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from hub.config import Oidc
+from hub.errors import HubError
 from signalling.signin import SignIn
 
 log = logging.getLogger(__name__)
@@ -141,7 +142,7 @@ class SingleSignOn:
             member_id = cast(bytes, known).decode()
             try:
                 await self.signin.hub.member(member_id)
-            except Exception as exc:
+            except HubError as exc:  # the member was deleted since
                 raise Refused("sso.unknown") from exc
             return member_id
         email = claims.get("email")

@@ -4,6 +4,7 @@ uvicorn. In CI a missing service fails the run; it is never skipped."""
 from __future__ import annotations
 
 import asyncio
+import email
 import os
 import shutil
 import signal
@@ -13,8 +14,9 @@ import sys
 import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
+from email.message import Message
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +25,7 @@ import pytest
 import redis
 import redis.asyncio
 import uvicorn
+from aiosmtpd.controller import Controller
 
 from hub.cli import GRACEFUL_SHUTDOWN_SECONDS
 from hub.config import Limits, Settings
@@ -241,3 +244,37 @@ async def serving_app(app: Any, port: int) -> AsyncIterator[str]:
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     await asyncio.wait_for(task, 10)
+
+
+# A real SMTP server (aiosmtpd) on a free port, for the outbox and sign-in tests.
+REFUSED = "nobody@example.org"
+
+
+@dataclass
+class Sink:
+    """Keeps every message it is given; refuses one mailbox (`REFUSED`) for good."""
+
+    messages: list[Message] = field(default_factory=list)
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
+        if address == REFUSED:
+            return "550 5.1.1 No such mailbox here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.messages.append(email.message_from_bytes(envelope.content))
+        return "250 Message accepted"
+
+    def ids(self) -> list[str]:
+        return [m["Message-ID"] for m in self.messages]
+
+
+@pytest.fixture
+async def smtp() -> AsyncIterator[tuple[Sink, int]]:
+    sink = Sink()
+    port = free_port()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield sink, port
+    controller.stop()

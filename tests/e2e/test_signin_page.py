@@ -6,38 +6,33 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
-from dataclasses import replace
 from pathlib import Path
 
 import httpx
 import oidc_provider_mock
 import pytest
-from aiosmtpd.controller import Controller
 from playwright.async_api import Browser, expect
 
 from hub.config import Mail, Oidc, Settings
 from tests.client import until
-from tests.conftest import RunningHub, demo_hub, free_port
+from tests.conftest import RunningHub, Sink, demo_hub, free_port
 from tests.e2e.conftest import assert_accessible
-from tests.integration.test_mail import Sink
 
 
 @pytest.fixture
-async def mailed_hub(redis_url: str, tmp_path: Path) -> AsyncIterator[tuple[RunningHub, Sink]]:
-    sink, port = Sink(), free_port()
-    controller = Controller(sink, hostname="127.0.0.1", port=port)
-    controller.start()
-    hub_port = free_port()
+async def mailed_hub(
+    redis_url: str, tmp_path: Path, smtp: tuple[Sink, int]
+) -> AsyncIterator[tuple[RunningHub, Sink]]:
+    sink, port = smtp
     settings = Settings(
-        port=hub_port,
+        port=free_port(),
         redis_url=redis_url,
         data_dir=tmp_path,
         secret="test-secret",
         mail=Mail(url=f"smtp://127.0.0.1:{port}", sender="Hub <hub@example.org>", rate="50/second"),
     )
-    async with demo_hub(replace(settings)) as running:
+    async with demo_hub(settings) as running:
         yield running, sink
-    controller.stop()
 
 
 def emailed_link(sink: Sink, n: int) -> str:

@@ -644,8 +644,8 @@ SIGNIN_FIELDS = {"email": JSON_VALUES, "token": JSON_VALUES, "language": JSON_VA
 async def test_the_signin_routes_refuse_hostile_requests_without_failing(
     hub_server: RunningHub, data: st.DataObject
 ) -> None:
-    """Sign-in with any body, bytes or cookie: an answer with a reason (or the same 202 for any address),
-    never a server error, and never a session without a real link."""
+    """Sign-in with any body, bytes, cookie or provider's answer: an answer with a reason (or the same
+    202 for any address), never a server error, and never a session without a real link."""
     path = data.draw(st.sampled_from(["/api/signin", "/api/signin/confirm", "/api/signout"]))
     body = data.draw(st.fixed_dictionaries({}, optional=SIGNIN_FIELDS) | JSON_VALUES)
     raw = data.draw(st.none() | st.binary(max_size=200))
@@ -660,6 +660,11 @@ async def test_the_signin_routes_refuse_hostile_requests_without_failing(
         assert "set-cookie" not in reply.headers or path == "/api/signout"
         home = await http.get("/api/home", headers={"Cookie": f"hub_session={cookie or ''}"})
         assert home.status_code == 401
+        # A provider's answer, forged: back to the sign-in page with a reason, never a session.
+        query = data.draw(st.dictionaries(st.sampled_from(["code", "state", "error"]), st.text(max_size=60)))
+        back = await http.get("/signin/sso/callback", params=query)
+        assert back.status_code == 303 and back.headers["location"].startswith("/signin?error=")
+        assert "set-cookie" not in back.headers
 
 
 def test_summary() -> None:

@@ -4,12 +4,8 @@ nothing lost across a stop, nothing sent twice, refusals and outages told apart.
 from __future__ import annotations
 
 import asyncio
-import email
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from email.message import Message
-from typing import Any
 
 import pytest
 import redis.asyncio as redis
@@ -19,39 +15,7 @@ from hub.config import Mail
 from hub.outbox import Attachment, Letter, Outbox, Record, Status
 from signalling.mailer import Mailer
 from tests.client import until
-from tests.conftest import free_port
-
-REFUSED = "nobody@example.org"
-
-
-@dataclass
-class Sink:
-    """Keeps every message it is given; refuses one mailbox for good."""
-
-    messages: list[Message] = field(default_factory=list)
-
-    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
-        if address == REFUSED:
-            return "550 5.1.1 No such mailbox here"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append(email.message_from_bytes(envelope.content))
-        return "250 Message accepted"
-
-    def ids(self) -> list[str]:
-        return [m["Message-ID"] for m in self.messages]
-
-
-@pytest.fixture
-async def smtp() -> AsyncIterator[tuple[Sink, int]]:
-    sink = Sink()
-    port = free_port()
-    controller = Controller(sink, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield sink, port
-    controller.stop()
+from tests.conftest import REFUSED, Sink, free_port
 
 
 @pytest.fixture

@@ -12,30 +12,19 @@ from pathlib import Path
 import httpx
 import pytest
 import redis.asyncio as redis
-from aiosmtpd.controller import Controller
 
 from hub.config import Mail, Settings
 from hub.sessions import PER_ADDRESS, PER_CLIENT, Sessions
 from tests.client import until
-from tests.conftest import RunningHub, demo_hub, free_port
-from tests.integration.test_mail import Sink
+from tests.conftest import RunningHub, Sink, demo_hub, free_port
 
 KNOWN = "member002@example.org"  # Beatriz Bauer in the demo constituency
 PUBLIC = "https://hub.example.org"
 
 
 @pytest.fixture
-async def sink() -> AsyncIterator[tuple[Sink, int]]:
-    found, port = Sink(), free_port()
-    controller = Controller(found, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield found, port
-    controller.stop()
-
-
-@pytest.fixture
-async def hub(redis_url: str, tmp_path: Path, sink: tuple[Sink, int]) -> AsyncIterator[RunningHub]:
-    mail = Mail(url=f"smtp://127.0.0.1:{sink[1]}", sender="Hub <hub@example.org>", rate="50/second")
+async def hub(redis_url: str, tmp_path: Path, smtp: tuple[Sink, int]) -> AsyncIterator[RunningHub]:
+    mail = Mail(url=f"smtp://127.0.0.1:{smtp[1]}", sender="Hub <hub@example.org>", rate="50/second")
     settings = Settings(
         port=free_port(), redis_url=redis_url, data_dir=tmp_path, secret="test-secret", public_url=PUBLIC
     )
@@ -73,9 +62,9 @@ def session_cookie(response: httpx.Response) -> str:
 
 
 async def test_a_member_signs_in_once_with_the_emailed_link_and_signs_out(
-    hub: RunningHub, sink: tuple[Sink, int]
+    hub: RunningHub, smtp: tuple[Sink, int]
 ) -> None:
-    letters, _ = sink
+    letters, _ = smtp
     asked = await ask(hub, "  Member002@Example.org ", language="es")
     assert (asked.status_code, asked.json()) == (202, {"ok": True})
     await until(lambda: letters.messages)
@@ -101,9 +90,9 @@ async def test_a_member_signs_in_once_with_the_emailed_link_and_signs_out(
 
 
 async def test_an_unknown_address_gets_the_same_answer_and_no_letter(
-    hub: RunningHub, sink: tuple[Sink, int]
+    hub: RunningHub, smtp: tuple[Sink, int]
 ) -> None:
-    letters, _ = sink
+    letters, _ = smtp
     unknown = await ask(hub, "stranger@example.org")
     assert (unknown.status_code, unknown.json()) == (202, {"ok": True})
     await ask(hub, KNOWN)
@@ -124,8 +113,8 @@ async def test_requests_are_limited_per_address_known_or_not_and_per_client(hub:
     assert codes[-1] == 429
 
 
-async def test_every_session_of_a_member_can_be_revoked(hub: RunningHub, sink: tuple[Sink, int]) -> None:
-    letters, _ = sink
+async def test_every_session_of_a_member_can_be_revoked(hub: RunningHub, smtp: tuple[Sink, int]) -> None:
+    letters, _ = smtp
     cookies = []
     for n in range(2):
         await ask(hub, KNOWN)
