@@ -81,7 +81,14 @@ def remove(meeting: Meeting, command: ParticipantRemove, actor: Actor, now: date
     if command.member_id in meeting.removed:
         return None
     gone = target.model_copy(
-        update={"present": False, "waiting": False, "sessions": [], "away_since": None, "last_seen_at": now}
+        update={
+            "present": False,
+            "hall": False,
+            "waiting": False,
+            "sessions": [],
+            "away_since": None,
+            "last_seen_at": now,
+        }
     )
     agenda = [
         item.model_copy(update={"queue": [e for e in item.queue if e.member_id != command.member_id]})

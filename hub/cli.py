@@ -1,4 +1,4 @@
-"""The `hub` command: serve the hub, load demo data, issue and revoke join links."""
+"""The `hub` command: serve the hub, load demo data, issue and revoke join links, recount ballots."""
 
 from __future__ import annotations
 
@@ -10,19 +10,43 @@ import math
 import os
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import click
 
-from hub import imports, turn
+from hub import blt, imports, stagetable, stv, turn
 from hub.config import IceServer, Limits, Mail, Oidc, Settings, parse_ice_servers
 from hub.errors import HubError
+from hub.invitations import Invitations, Invited
+from hub.reminders import DEFAULT as DEFAULT_REMINDERS
+from hub.reminders import describe as describe_reminders
+from hub.reminders import parse as parse_reminders
 from hub.runtime import open_hub
 from hub.sessions import Sessions
 
 # How long a clean stop waits for open connections to close before it ends them.
 GRACEFUL_SHUTDOWN_SECONDS = 5
+
+
+def _reminders(ctx: click.Context, param: click.Parameter, value: str) -> tuple[timedelta, ...]:
+    try:
+        return parse_reminders(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+reminders_option = click.option(
+    "--reminders",
+    envvar="HUB_REMINDERS",
+    show_envvar=True,
+    default=describe_reminders(DEFAULT_REMINDERS),
+    show_default=True,
+    callback=_reminders,
+    help="How long before a meeting's start invited members are reminded by email, unless the meeting "
+    "has its own: e.g. 1d,1h (w, d, h or m), or none.",
+)
 
 
 def store_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -203,6 +227,7 @@ def _ice_servers(ctx: click.Context, param: click.Parameter, value: str | None) 
     show_default=True,
     help="How fast mail may go, within the provider's limit: N/second, N/minute or N/hour.",
 )
+@reminders_option
 @click.option(
     "--oidc-issuer",
     envvar="HUB_OIDC_ISSUER",
@@ -240,6 +265,7 @@ def serve(
     smtp_url: str | None,
     mail_from: str | None,
     mail_rate: str,
+    reminders: tuple[timedelta, ...],
     oidc_issuer: str | None,
     oidc_client_id: str | None,
     oidc_name: str,
@@ -270,6 +296,7 @@ def serve(
     settings = dataclasses.replace(
         settings,
         mail=_mail(smtp_url, mail_from, mail_rate),
+        reminders=reminders,
         oidc=_oidc(oidc_issuer, oidc_client_id, oidc_name),
         ice_servers=ice_servers,
         ice_relay_only=ice_relay_only,
@@ -444,6 +471,98 @@ def import_members(settings: Settings, file: BinaryIO, dry_run: bool) -> None:
     click.echo("Nothing saved (a dry run)." if dry_run else "Saved.")
 
 
+def _pairs(param: str, values: tuple[str, ...], example: str) -> list[tuple[str, str]]:
+    pairs = []
+    for value in values:
+        left, equals, right = value.rpartition("=")
+        if not equals or not left.strip() or not right.strip():
+            raise click.BadParameter(f"{value!r} should be like {example}", param_hint=param)
+        pairs.append((left.strip(), right.strip()))
+    return pairs
+
+
+def _balance_rule(groups: tuple[str, ...], minimums: tuple[str, ...]) -> stv.BalanceRule | None:
+    members = _pairs("--group", groups, '"Ann Smith=women"')
+    seats = _pairs("--at-least", minimums, "women=2")
+    if not members and not seats:
+        return None
+    rule: dict[str, int] = {}
+    for group, number in seats:
+        if group in rule:
+            raise click.BadParameter(f"{group!r} is given twice", param_hint="--at-least")
+        if not number.isdigit() or int(number) < 1:
+            raise click.BadParameter(
+                f"{number!r} in {group}={number} is not a number of seats", param_hint="--at-least"
+            )
+        rule[group] = int(number)
+    grouped: dict[str, str] = {}
+    for name, group in members:
+        if name in grouped:
+            raise click.BadParameter(f"{name!r} is given a group twice", param_hint="--group")
+        if group not in rule:
+            raise click.BadParameter(f"{group!r} has no --at-least {group}=N", param_hint="--group")
+        grouped[name] = group
+    for group in rule:
+        if group not in grouped.values():
+            raise click.BadParameter(
+                f"no candidate is in {group!r}: give them with --group", param_hint="--at-least"
+            )
+    return stv.BalanceRule(groups=grouped, minimums=rule)
+
+
+@main.command("count")
+@click.argument("ballots", type=click.File("rb"))
+@click.option("--seats", type=click.IntRange(1), help="Seats to fill, instead of the number the file gives.")
+@click.option(
+    "--group",
+    "groups",
+    multiple=True,
+    metavar="NAME=GROUP",
+    help="A candidate's group for the balance rule, the name as the file writes it: "
+    '--group "Ann Smith=women". Give it once for each candidate in a group.',
+)
+@click.option(
+    "--at-least",
+    "minimums",
+    multiple=True,
+    metavar="GROUP=SEATS",
+    help="The balance rule: at least SEATS of the seats to GROUP, e.g. --at-least women=2.",
+)
+@click.option(
+    "--seed", help="What a lot is drawn from. Default: the SHA-256 of the anonymised ballots (as BLT)."
+)
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print the count as JSON: `elected` in order, and `stages`."
+)
+def count_ballots(
+    ballots: BinaryIO,
+    seats: int | None,
+    groups: tuple[str, ...],
+    minimums: tuple[str, ...],
+    seed: str | None,
+    as_json: bool,
+) -> None:
+    """Count the ranked ballots in a BLT file with the hub's rules and print the count stage by stage:
+    one seat by the alternative vote, several by STV under the Scottish local government rules, with an
+    optional balance rule (docs/elections.md). Use - to read standard input."""
+    rule = _balance_rule(groups, minimums)
+    source = getattr(ballots, "name", "<stdin>")
+    try:
+        text = ballots.read().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise click.ClickException(f"{source}: not UTF-8 text (byte {exc.start})") from None
+    try:
+        election = blt.parse(text)
+        if seats is not None:
+            election = election.with_seats(seats)
+        result = stv.count(election, rule, seed)
+    except blt.BltError as exc:
+        raise click.ClickException(f"{source}: {exc}") from None
+    except ValueError as exc:
+        raise click.ClickException(f"{source}: cannot count: {exc}") from None
+    click.echo(result.model_dump_json(indent=2) if as_json else stagetable.render(result), nl=as_json)
+
+
 @main.command("sign-out")
 @store_options
 @click.argument("member_id")
@@ -461,6 +580,39 @@ def sign_out(settings: Settings, member_id: str) -> None:
 
 @main.command()
 @store_options
+@click.argument("meeting_id")
+@click.option(
+    "--mail-from",
+    envvar="HUB_MAIL_FROM",
+    show_envvar=True,
+    default=None,
+    help="Who the hub's mail comes from (as `hub serve`): calendar invitations name its address.",
+)
+@reminders_option
+def invite(
+    settings: Settings, meeting_id: str, mail_from: str | None, reminders: tuple[timedelta, ...]
+) -> None:
+    """Invite MEETING_ID's members by email: everyone it invites who has not been invited yet gets their
+    invitation, with their own join link and a calendar file, in their language. The letters wait in
+    the outbox until a hub with an SMTP server sends them. Running it again invites only those not
+    invited before (members added since); from the first invitation on, the running hub sends updates,
+    a cancellation and reminders by itself."""
+    organizer = parseaddr(mail_from)[1] if mail_from else settings.organizer
+
+    async def run() -> Invited:
+        async with open_hub(settings) as hub:
+            return await Invitations(hub, settings.base_url, organizer, reminders).invite(meeting_id)
+
+    invited = asyncio.run(run())
+    click.echo(f"{invited.queued} invitation{'s' if invited.queued != 1 else ''} queued.")
+    if invited.already:
+        click.echo(f"{invited.already} invited before: nothing new for them.")
+    if invited.no_address:
+        click.echo(f"{invited.no_address} without an email address: not invited.")
+
+
+@main.command()
+@store_options
 @click.argument("token")
 def revoke(settings: Settings, token: str) -> None:
     """Withdraw a join or home link (give the token, or the whole link) before it expires."""
@@ -472,3 +624,131 @@ def revoke(settings: Settings, token: str) -> None:
 
     asyncio.run(run())
     click.echo("Link revoked.")
+
+
+def _checked(model: type[Any], **fields: Any) -> Any:
+    """A form from options, its problems said as the console says them."""
+    from pydantic import ValidationError
+
+    try:
+        return model.model_validate({k: v for k, v in fields.items() if v is not None})
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'form'}: {e['msg']}" for e in exc.errors())
+        raise click.UsageError(problems) from None
+
+
+@main.group("branch")
+def branch_group() -> None:
+    """The constituency's branches (as the officers' console manages them)."""
+
+
+@branch_group.command("add")
+@store_options
+@click.argument("name")
+@click.option("--id", "branch_id", help="The branch's id. Default: made from its name.")
+@click.option("--time-zone", default="UTC", show_default=True, help="Its home time zone, e.g. Europe/Berlin.")
+@click.option("--public-livestream", is_flag=True, help="Anyone, not only members, may watch its AGMs.")
+def add_branch(
+    settings: Settings, name: str, branch_id: str | None, time_zone: str, public_livestream: bool
+) -> None:
+    """Add a branch called NAME."""
+    from hub.directory import Directory
+    from hub.officers import OPERATOR, BranchForm
+
+    form = _checked(
+        BranchForm, id=branch_id, name=name, home_time_zone=time_zone, public_livestream=public_livestream
+    )
+
+    async def run() -> str:
+        async with open_hub(settings) as hub:
+            return (await Directory(hub).add_branch(OPERATOR, form)).id
+
+    click.echo(f"Branch {asyncio.run(run())} added.")
+
+
+@main.group("meeting")
+def meeting_group() -> None:
+    """Meetings (as the officers' console creates them)."""
+
+
+@meeting_group.command("create")
+@store_options
+@click.argument("branch_id")
+@click.argument("starts_at")
+@click.option("--title", required=True, help="The meeting's title.")
+@click.option(
+    "--kind",
+    type=click.Choice(["branch", "committee", "agm"]),
+    default="branch",
+    show_default=True,
+    help="The template: its agenda, unless --agenda-item is given.",
+)
+@click.option("--time-zone", help="The zone STARTS_AT is in. Default: the branch's home zone.")
+@click.option(
+    "--invite",
+    type=click.Choice(["branch", "branches", "everyone"]),
+    default="branch",
+    show_default=True,
+    help="Who is invited: the branch's members, also those of the --also branches, or every member.",
+)
+@click.option(
+    "--also", multiple=True, metavar="BRANCH_ID", help="Another branch invited (with --invite branches)."
+)
+@click.option("--agenda-item", "agenda", multiple=True, metavar="TITLE", help="An agenda item, in order.")
+@click.option("--chair", metavar="MEMBER_ID", help="Appointed to chair this meeting.")
+@click.option("--secretary", metavar="MEMBER_ID", help="Appointed secretary of this meeting.")
+@click.option(
+    "--teller", "tellers", multiple=True, metavar="MEMBER_ID", help="A teller (the secretary's role)."
+)
+@click.option("--lobby", is_flag=True, help="Members wait in the lobby until the chair admits them.")
+@click.option(
+    "--code-of-conduct", type=click.File("r"), help="A text file shown to members before they join."
+)
+def create_meeting(
+    settings: Settings,
+    branch_id: str,
+    starts_at: str,
+    title: str,
+    kind: str,
+    time_zone: str | None,
+    invite: str,
+    also: tuple[str, ...],
+    agenda: tuple[str, ...],
+    chair: str | None,
+    secretary: str | None,
+    tellers: tuple[str, ...],
+    lobby: bool,
+    code_of_conduct: Any,
+) -> None:
+    """Create a meeting of BRANCH_ID starting at STARTS_AT (YYYY-MM-DDTHH:MM, in the branch's zone or
+    --time-zone), from a template. `hub invite` then sends the invitations."""
+    from hub.directory import Directory
+    from hub.officers import OPERATOR, MeetingForm
+
+    form = _checked(
+        MeetingForm,
+        branch_id=branch_id,
+        kind=kind,
+        title=title,
+        starts_at=starts_at.replace(" ", "T"),
+        time_zone=time_zone,
+        invite=invite,
+        invited_branches=list(also),
+        agenda=[{"title": item} for item in agenda],
+        chair=chair,
+        secretary=secretary,
+        tellers=list(tellers),
+        lobby=lobby,
+        code_of_conduct=code_of_conduct.read() if code_of_conduct is not None else None,
+    )
+
+    async def run() -> tuple[str, str, int]:
+        async with open_hub(settings) as hub:
+            directory = Directory(hub)
+            made = await directory.create_meeting(OPERATOR, form)
+            branches = {b.id: b for b in await hub.branches()}
+            shown = directory.meeting_view(made, branches, await hub.members())
+            return made.id, f"{made.starts_at:%d %b %Y %H:%M} UTC", shown["invited"]
+
+    meeting_id, when, invited = asyncio.run(run())
+    click.echo(f"Meeting {meeting_id} created for {when}: {invited} members invited.")

@@ -19,6 +19,7 @@ from hub.models import (
     MeetingStatus,
     Model,
     Procedure,
+    ReactionKind,
     StandingOrders,
     Text,
     Title,
@@ -249,6 +250,16 @@ class VoteCast(Model):
     choice: Choice
 
 
+# Hands counted in a hall: more than any hall holds is a typing mistake.
+Hands = Annotated[int, Field(ge=0, le=100_000)]
+
+
+class VoteHallCount(Model):
+    vote_id: Id
+    # Hands counted in the hall for each choice; a choice left out counted none.
+    counts: Annotated[dict[Choice, Hands], Field(min_length=1)]
+
+
 class VoteClose(Model):
     vote_id: Id
     # Used only when the count is tied.
@@ -283,6 +294,26 @@ class RosterPage(Model):
     # The `next` of the page before, to read on from there.
     after: Annotated[str, Field(max_length=300)] | None = None
     limit: Annotated[int, Field(ge=1, le=100)] = 50
+
+
+class HallCheckIn(Model):
+    member_id: Id
+
+
+class HallCheckOut(Model):
+    member_id: Id
+
+
+class HallRoll(Model):
+    # Part of a name, in any case; empty for everyone on the roll.
+    query: Annotated[str, Field(max_length=120)] = ""
+    # The `next` of the page before, to read on from there.
+    after: Annotated[str, Field(max_length=300)] | None = None
+    limit: Annotated[int, Field(ge=1, le=100)] = 50
+
+
+class ReactionSend(Model):
+    kind: ReactionKind
 
 
 class MinutesApprove(Model):

@@ -7,9 +7,13 @@ import json
 import secrets
 import socket
 from dataclasses import dataclass, field
+from datetime import timedelta
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
+
+from hub.reminders import DEFAULT as DEFAULT_REMINDERS
 
 
 @dataclass(frozen=True)
@@ -33,10 +37,13 @@ class Limits:
     # Chat messages per member on top of that: a meeting's chat is no place for a firehose, and each
     # message goes to everyone in the room.
     chat_rate: str = "10/minute"
+    # Reactions per member on top of that: each is shown to everyone, so nobody may flood the room.
+    reactions_rate: str = "10/minute"
 
     def __post_init__(self) -> None:
         self.events_per()
         self.chat_per()
+        self.reactions_per()
 
     def events_per(self) -> tuple[int, float]:
         """`events_rate` as (events, seconds)."""
@@ -44,6 +51,9 @@ class Limits:
 
     def chat_per(self) -> tuple[int, float]:
         return _rate("chat_rate", self.chat_rate)
+
+    def reactions_per(self) -> tuple[int, float]:
+        return _rate("reactions_rate", self.reactions_rate)
 
 
 def _rate(name: str, text: str) -> tuple[int, float]:
@@ -197,6 +207,8 @@ class Settings:
     worker: int | None = None
     # None: mail is queued but nothing sends it (the console says so).
     mail: Mail | None = None
+    # How long before a meeting's start members are reminded, unless the meeting says otherwise.
+    reminders: tuple[timedelta, ...] = DEFAULT_REMINDERS
     # None: members sign in by emailed link only.
     oidc: Oidc | None = None
 
@@ -212,6 +224,14 @@ class Settings:
     @property
     def base_url(self) -> str:
         return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @property
+    def organizer(self) -> str:
+        """The address the hub's calendar invitations come from: the sender's, else one at the hub's
+        own host name."""
+        if self.mail is not None:
+            return parseaddr(self.mail.sender)[1]
+        return f"hub@{urlsplit(self.base_url).hostname or 'localhost'}"
 
     def signing_secret(self) -> str:
         """The configured secret, else one kept in the data directory so links survive restarts."""

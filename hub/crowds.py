@@ -45,9 +45,13 @@ PAGE_MOST = 100
 
 
 def notable(meeting: Meeting, participant: Participant) -> bool:
-    """In the crowd view: those in the chair's seats, those the chair must admit, those it removed."""
+    """In the crowd view: those in the chair's seats, those the chair must admit, those it removed, and
+    those in the hall (whom the secretary checks in and out, and the tellers count)."""
     return (
-        participant.role in OFFICER_ROLES or participant.waiting or participant.member_id in meeting.removed
+        participant.role in OFFICER_ROLES
+        or participant.waiting
+        or participant.hall
+        or participant.member_id in meeting.removed
     )
 
 

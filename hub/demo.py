@@ -98,7 +98,10 @@ async def load_demo(
             email=raw["email"],
             time_zone=raw["time_zone"],
             gender=raw.get("gender"),
+            language=raw.get("language", "en"),
             branch=_slug(raw["branch"]) if raw.get("branch") else None,
+            # The constituency's secretary administers it in the officers' console.
+            admin="secretary" in raw["roles"],
         )
         await hub.save_member(member)
         officer = [r for r in raw["roles"] if r in {Role.CHAIR, Role.SECRETARY}]
@@ -121,6 +124,7 @@ async def load_demo(
             Meeting(
                 id=DEMO_MEETING_ID,
                 branch_id=CONSTITUENCY_ID,
+                kind="agm",
                 title=agm["title"],
                 starts_at=datetime.fromisoformat(agm["scheduled_start_utc"]),
                 time_zone=agm["home_time_zone"],

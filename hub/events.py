@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from hub import agenda, attendance, chat, lifecycle, media, meetings, minutes, motions, speakers, votes
+from hub import agenda, attendance, chat, hall, lifecycle, media, meetings, minutes, motions, speakers, votes
 from hub.commands import (
     AgendaAdd,
     AgendaMove,
@@ -32,6 +32,9 @@ from hub.commands import (
     ChatHide,
     ChatSend,
     ChatSetOpen,
+    HallCheckIn,
+    HallCheckOut,
+    HallRoll,
     LobbyAdmit,
     LobbySet,
     MediaAnswer,
@@ -63,6 +66,7 @@ from hub.commands import (
     ParticipantReadmit,
     ParticipantRemove,
     PointRule,
+    ReactionSend,
     RosterPage,
     SpeakerCall,
     SpeakerCloseList,
@@ -79,6 +83,7 @@ from hub.commands import (
     VoteBallots,
     VoteCast,
     VoteClose,
+    VoteHallCount,
     VoteOpen,
     VoteVerify,
 )
@@ -98,8 +103,10 @@ BUSINESS = frozenset(
         "motion",
         "amendment",
         "vote.open",
+        "vote.hall_count",
         "attendance.apologise",
         "attendance.check_in",
+        "hall",
     }
 )
 VERSION_REPLY = '`{"version": N}` (the version after the change), or `null` when nothing changed.'
@@ -529,6 +536,63 @@ EVENTS: dict[str, ClientEvent] = _declare(
         example={"note": "Travelling"},
     ),
     ClientEvent(
+        "hall.check_in",
+        HallCheckIn,
+        # The secretary keeps the register; those in the chair may do it for them.
+        OFFICERS,
+        effect=(
+            "Check in a member who is at the meeting in person, in the hall, without a device (a hybrid "
+            "meeting), once the chair has opened it. They count for quorum as a member checked in online "
+            "does, whatever their connections do (the grace period never removes them), until checked out "
+            "of the hall; the participant's `hall` is true, the register marks them as in the hall and the "
+            "minutes' attendance names them. A member in the hall who also joins online is one person, "
+            "counted once; they vote by show of hands in the hall (see "
+            "[vote.hall_count](vote.hall_count.md)), not online, except in a secret ballot, which is cast "
+            "online only. A member connected to the meeting checks in for themselves (`hall.online`). "
+            "Checking in withdraws the member's apologies. Repeating it changes nothing."
+        ),
+        emits=("hall.checked_in",),
+        errors=(
+            "member.not_found",
+            "hall.not_invited",
+            "attendance.not_sitting",
+            "hall.removed",
+            "hall.online",
+        ),
+        example={"member_id": "m003"},
+    ),
+    ClientEvent(
+        "hall.check_out",
+        HallCheckOut,
+        OFFICERS,
+        effect=(
+            "Check a member out of the hall: connected online, they stay as a member here online; otherwise"
+            ' they have gone (the event\'s data says `"departed": true`, and the register records when). '
+            "Checking out someone not in the hall changes nothing."
+        ),
+        emits=("hall.checked_out",),
+        errors=("participant.not_found",),
+        rule=hall.check_out,
+        example={"member_id": "m003"},
+    ),
+    ClientEvent(
+        "hall.roll",
+        HallRoll,
+        OFFICERS,
+        effect=(
+            "Read one page of the meeting's roll (every member with a role in it: an appointment for the "
+            "meeting or a role in its branch), by name, optionally only those whose name holds `query`: "
+            "how the secretary finds a member in the hall who has not joined. Changes nothing."
+        ),
+        reply=(
+            '`{"members": [{"member_id", "name", "role", "here", "checked_in", "removed"}], "total", '
+            '"next"}`: up to `limit` members, where each is now (`here`: `"hall"`, `"online"` or `null`), '
+            "whether they have checked in at this meeting and whether the chair removed them; how many "
+            "match, and the cursor to pass as `after` for the next page (`null` on the last)."
+        ),
+        example={"query": "a", "limit": 20},
+    ),
+    ClientEvent(
         "motion.submit",
         MotionSubmit,
         VOTERS,
@@ -715,6 +779,27 @@ EVENTS: dict[str, ClientEvent] = _declare(
         ),
         present=False,
         example={"vote_id": "v1", "choice": "for"},
+    ),
+    ClientEvent(
+        "vote.hall_count",
+        VoteHallCount,
+        # Tellers: the secretary counts the hall (a teller is appointed for the meeting as its secretary).
+        OFFICERS,
+        effect=(
+            "Enter the hands counted in the hall for an open vote by show of hands or card vote: `counts` "
+            "for, against and abstain (a choice left out counted none). They are added to the online ballots"
+            " when the vote closes, and the result keeps them apart (its `online` and `hall`, beside the "
+            "total `counts`), as do the minutes. Entering a count again replaces the last one; the vote's "
+            "`hall_count` says who entered the one that stands, and each event who entered it and the count "
+            "it replaced. No more hands than members could vote in the hall when the vote opened (the "
+            "vote's `hall`, weighted by delegates in a card vote). Refused for a secret ballot: hands are "
+            "not secret, so members in the hall cast a secret ballot online. Tellers appointed for the "
+            "meeting hold its secretary's role."
+        ),
+        emits=("vote.hall_counted",),
+        errors=("vote.not_found", "vote.closed", "vote.hall_secret", "vote.hall_too_many"),
+        rule=hall.count,
+        example={"vote_id": "v1", "counts": {"for": 1, "against": 0}},
     ),
     ClientEvent(
         "vote.close",
@@ -1034,6 +1119,21 @@ EVENTS: dict[str, ClientEvent] = _declare(
         emits=("chat.opened", "chat.closed"),
         rule=chat.set_open,
         example={"open": False},
+    ),
+    ClientEvent(
+        "reaction.send",
+        ReactionSend,
+        EVERYONE,
+        effect=(
+            "React: `applause`, `agree`, `disagree`, `cant_hear` or `slower` (the last two are requests to "
+            "the chair). Everyone in the meeting is shown it briefly; it is never kept in the meeting's "
+            "state, its log or the minutes. Reactions are gathered and sent to the room as "
+            "[`reaction.burst`](reaction.burst.md), at most two a second (one a second in a big room), "
+            "however many react. Besides the common limit, a member may send bursts of up to 10 reactions, "
+            "then 10 a minute (`rate_limited`)."
+        ),
+        reply="`null`.",
+        example={"kind": "applause"},
     ),
 )
 

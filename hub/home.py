@@ -23,11 +23,13 @@ class Invitation:
 
 
 def invitations(member: Member, branches: dict[str, Branch], meetings: list[Meeting]) -> list[Invitation]:
-    """Every meeting the member may join, with the role they would have there."""
+    """Every meeting the member may join, with the role they would have there. `branches` holds the
+    meetings' branches and the member's own."""
     found = []
+    home = branches.get(member.branch) if member.branch else None
     for meeting in meetings:
         branch = branches.get(meeting.branch_id)
-        role = effective_role(branch, meeting, member.id) if branch else None
+        role = effective_role(branch, meeting, member.id, home) if branch and member.active else None
         if branch is not None and role is not None:
             found.append(Invitation(meeting, branch, role))
     return found

@@ -18,7 +18,7 @@ from typing import Any
 from email_validator import EmailNotValidError, validate_email
 from pydantic import TypeAdapter, ValidationError
 
-from hub.models import Branch, Id, Member, Name, Role, TimeZone
+from hub.models import LANGUAGES, Branch, Id, Member, Name, Role, TimeZone
 
 # What a file may hold, by the names spreadsheets give the columns (compared without case, spaces,
 # dashes or underscores).
@@ -30,9 +30,10 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "branch": ("branch", "branchname"),
     "role": ("role", "branchrole"),
     "gender": ("gender",),
+    "language": ("language", "lang", "preferredlanguage", "locale"),
 }
 # Roles a file may give a member in their branch (the constituency's admins are appointed elsewhere).
-BRANCH_ROLES = (Role.CHAIR, Role.SECRETARY, Role.MEMBER, Role.OBSERVER)
+BRANCH_ROLES = (Role.CHAIR, Role.SECRETARY, Role.TREASURER, Role.OFFICER, Role.MEMBER, Role.OBSERVER)
 MAX_ROWS = 100_000
 
 _ID = TypeAdapter(Id)
@@ -168,6 +169,12 @@ def _generated_id(email: str) -> str:
     return "m-" + hashlib.sha256(email.lower().encode()).hexdigest()[:12]
 
 
+def _language(text: str) -> str | None:
+    """A language code as spreadsheets write it: `es`, `ES`, `es-MX`, `es_ES`; blank is English."""
+    code = text.strip().lower().replace("_", "-").split("-", 1)[0] or "en"
+    return code if code in LANGUAGES else None
+
+
 def _check(row: dict[str, str], branches: Mapping[str, Branch]) -> tuple[dict[str, Any], list[Problem]]:
     """The row's values, checked one column at a time."""
     values: dict[str, Any] = {}
@@ -228,6 +235,16 @@ def _check(row: dict[str, str], branches: Mapping[str, Branch]) -> tuple[dict[st
         elif not row.get("branch"):
             problems.append(Problem("role", "import.role_without_branch", "A role needs a branch."))
         values["role"] = role
+    if "language" in row:
+        language = _language(row["language"])
+        if language is None:
+            allowed = ", ".join(LANGUAGES)
+            problems.append(
+                Problem(
+                    "language", "import.bad_language", f"A language is one of {allowed} (or blank for en)."
+                )
+            )
+        values["language"] = language
     if "gender" in row:
         if len(row["gender"]) > _GENDER_MAX:
             problems.append(Problem("gender", "import.bad_gender", f"At most {_GENDER_MAX} characters."))
@@ -296,7 +313,9 @@ def preview(data: bytes, members: Iterable[Member], branches: Iterable[Branch]) 
             out.append(Row(line, Outcome.ERROR, problems=tuple(problems)))
             continue
         update: dict[str, Any] = {
-            c: values[c] for c in ("name", "email", "time_zone", "branch", "gender") if c in values
+            c: values[c]
+            for c in ("name", "email", "time_zone", "branch", "gender", "language")
+            if c in values
         }
         role = values.get("role") or (Role.MEMBER if values.get("branch") else None)
         if current is None:

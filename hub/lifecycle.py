@@ -141,6 +141,8 @@ def _resumed(meeting: Meeting, now: datetime) -> Change:
 
 
 def refuse_closed(meeting: Meeting, now: datetime) -> None:
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise HubError("meeting.cancelled", "The meeting was cancelled: it does no business.")
     if meeting.status == MeetingStatus.CLOSED:
         raise HubError(
             "meeting.closed", "The meeting has closed: it does no more business unless the chair reopens it."

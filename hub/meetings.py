@@ -124,7 +124,9 @@ def join(meeting: Meeting, actor: Actor, now: datetime) -> Change | None:
         "name": actor.name,
         "connections": len(participant.sessions),
     }
-    if current is not None and current.attended and not current.present and participant.present:
+    # One in the hall never left: their device joining is no return.
+    back = current is not None and current.attended and not current.present and not current.hall
+    if back and participant.present:
         data["returned"] = True
     return Change(
         with_participants(meeting, {actor.member_id: participant}),
@@ -135,9 +137,12 @@ def join(meeting: Meeting, actor: Actor, now: datetime) -> Change | None:
 
 
 def in_lobby(meeting: Meeting, actor: Actor) -> bool:
-    """Whether joining puts this member in the lobby: it is on, they are not an officer, and the chair
-    has not admitted them to this meeting already."""
-    return meeting.lobby and actor.role not in OFFICER_ROLES and actor.member_id not in meeting.admitted
+    """Whether joining puts this member in the lobby: it is on, they are not an officer, the chair
+    has not admitted them to this meeting already, and an officer has not checked them in in the hall."""
+    if not meeting.lobby or actor.role in OFFICER_ROLES or actor.member_id in meeting.admitted:
+        return False
+    current = meeting.participants.get(actor.member_id)
+    return current is None or not current.hall
 
 
 def leave(meeting: Meeting, actor: Actor, now: datetime, dropped: bool = False) -> Change | None:
@@ -153,7 +158,7 @@ def leave(meeting: Meeting, actor: Actor, now: datetime, dropped: bool = False) 
     data: dict[str, Any] = {"member_id": actor.member_id, "connections": len(sessions)}
     if participant.away_since is not None:
         data["away"] = True
-    elif current.present and not participant.present:
+    elif current.present and not participant.present and not participant.hall:
         data["departed"] = True
     return Change(
         with_participants(meeting, {actor.member_id: participant}),
@@ -171,7 +176,8 @@ def _connected(participant: Participant, sessions: list[str], now: datetime, kee
     media = media_fields({s: use for s, use in participant.media_sessions.items() if s in sessions})
     if sessions or waiting:
         return {"sessions": sessions, "present": not waiting, "waiting": waiting, "away_since": None, **media}
-    away = keep and participant.present
+    # One in the hall stays counted there: no grace period to wait out.
+    away = keep and participant.present and not participant.hall
     return {
         "sessions": sessions,
         "present": away,

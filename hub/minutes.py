@@ -139,6 +139,12 @@ def _counts(vote: Vote, quorum: str = "") -> str:
     assert vote.result is not None
     result = vote.result
     counts = ", ".join(f"{c} {result.counts.get(c, 0)}" for c in CHOICES)
+    if result.hall is not None and result.online is not None:
+        # A hybrid meeting's count: the online ballots and the hands counted in the hall, apart.
+        online = ", ".join(f"{c} {result.online.get(c, 0)}" for c in CHOICES)
+        hall = ", ".join(f"{c} {result.hall.get(c, 0)}" for c in CHOICES)
+        teller = f", counted by {escape(vote.hall_count.by)}" if vote.hall_count is not None else ""
+        counts = f"in all {counts}: online {online}; in the hall {hall}{teller}"
     casting = f"; the chair's casting vote {result.casting_vote}" if result.casting_vote else ""
     # A tie the chair left undecided is not a defeat: say so (the question is simply not carried).
     outcome = "TIED" if result.tied and result.casting_vote is None else result.outcome.upper()
@@ -429,6 +435,11 @@ def draft(meeting: Meeting, events: list[dict[str, Any]]) -> str:
     if chairs:
         lines += [chairs, ""]
     lines += ["## Attendance", "", f"Present ({len(voters)}): {', '.join(voters) or 'none'}."]
+    # Those an officer checked in in the hall (a hybrid meeting), among those present.
+    hall = {e["data"]["member_id"] for e in events if e["type"] == "hall.checked_in"}
+    in_hall = [who(m, p.name) for m, p in attended if m in hall]
+    if in_hall:
+        lines += ["", f"Attended in the hall ({len(in_hall)}): {', '.join(in_hall)}."]
     if observers:
         lines += ["", f"Observers: {', '.join(observers)}."]
     lines += ["", f"Apologies: {', '.join(apologies) or 'none'}.", ""]

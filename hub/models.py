@@ -38,12 +38,18 @@ def _utc(value: datetime) -> datetime:
 
 TimeZone = Annotated[str, AfterValidator(_valid_zone)]
 UtcTime = Annotated[datetime, AfterValidator(_utc)]
+# The languages the hub writes to members in (the web client's catalogues, the letters).
+Language = Literal["en", "es"]
+LANGUAGES: tuple[Language, ...] = ("en", "es")
 
 
 class Role(enum.StrEnum):
     ADMIN = "admin"
     CHAIR = "chair"
     SECRETARY = "secretary"
+    # Branch officers who do not run meetings: in a meeting they take part as members do.
+    TREASURER = "treasurer"
+    OFFICER = "officer"
     MEMBER = "member"
     OBSERVER = "observer"
 
@@ -64,6 +70,15 @@ class Member(Model):
     # The local branch the member belongs to, if any (most belong to none); shown to them on joining.
     # What they may do in a meeting still comes from its branch's roles.
     branch: Id | None = None
+    # A deactivated member keeps their record but cannot sign in, join or be invited.
+    active: bool = True
+    # Administers the whole constituency in the officers' console (hub/officers.py); what they may do
+    # in a meeting still comes from its branch's roles and appointments.
+    admin: bool = False
+    # The language of every letter the hub sends them (invitations, reminders, sign-in links).
+    language: Language = "en"
+    # Whether they want reminders before their meetings (a link in each letter turns them off).
+    reminders: bool = True
 
 
 class Branch(Model):
@@ -72,6 +87,10 @@ class Branch(Model):
     home_time_zone: TimeZone = "UTC"
     # Membership is a role in the branch.
     roles: dict[str, Role] = Field(default_factory=dict)
+    # Whether anyone, not only members, may watch this branch's AGMs streamed.
+    public_livestream: bool = False
+    # What the branch's new meetings start from.
+    standing_orders: StandingOrders = Field(default_factory=lambda: StandingOrders())
 
 
 class MeetingStatus(enum.StrEnum):
@@ -79,6 +98,8 @@ class MeetingStatus(enum.StrEnum):
     OPEN = "open"
     IN_SESSION = "in_session"
     CLOSED = "closed"
+    # Called off before it opened (by an officer, hub/officers.py): it never opens.
+    CANCELLED = "cancelled"
 
 
 # Where a meeting may go from each status (hub/lifecycle.py `set_status`), in the order the chair is
@@ -89,11 +110,12 @@ TRANSITIONS: dict[MeetingStatus, tuple[MeetingStatus, ...]] = {
     MeetingStatus.IN_SESSION: (MeetingStatus.CLOSED, MeetingStatus.OPEN),
     # Reopened by the chair (the minutes record it).
     MeetingStatus.CLOSED: (MeetingStatus.OPEN,),
+    MeetingStatus.CANCELLED: (),
 }
 
 
 # Roles that count towards quorum and may vote.
-VOTING_ROLES = frozenset({Role.ADMIN, Role.CHAIR, Role.SECRETARY, Role.MEMBER})
+VOTING_ROLES = frozenset({Role.ADMIN, Role.CHAIR, Role.SECRETARY, Role.TREASURER, Role.OFFICER, Role.MEMBER})
 # Roles that run the meeting: agenda, queue, timer.
 OFFICER_ROLES = frozenset({Role.ADMIN, Role.CHAIR, Role.SECRETARY})
 
@@ -137,6 +159,11 @@ class Participant(Model):
     attended: bool = False
     # When their last connection dropped, while they keep their place for the grace period.
     away_since: UtcTime | None = None
+    # Checked in by an officer as at the meeting in person, in the hall, without a device
+    # (hub/hall.py): counted for quorum like a member checked in online, whatever their connections do
+    # (the grace period never removes them), until checked out of the hall. They vote by show of hands,
+    # counted by the tellers, not in the online ballot box.
+    hall: bool = False
     # Connected but held in the lobby until the chair admits them: not present, not counted.
     waiting: bool = False
     first_joined_at: UtcTime
@@ -355,8 +382,22 @@ class VoteSubject(Model):
     amendment_id: Id | None = None
 
 
+class HallCount(Model):
+    """The hands the tellers counted in the hall for an open vote (hub/hall.py `count`); the last one
+    entered stands, with who entered it."""
+
+    counts: dict[str, Annotated[int, Field(ge=0)]]
+    by: Name
+    by_id: Id
+    at: UtcTime
+
+
 class VoteResult(Model):
+    # The total: the online ballots plus the hands counted in the hall, when there were any.
     counts: dict[str, int]
+    # With a hall count: the two parts of the total apart.
+    online: dict[str, int] | None = None
+    hall: dict[str, int] | None = None
     outcome: Literal["carried", "lost"]
     # The chair's casting vote, when the count was tied.
     casting_vote: Literal["for", "against"] | None = None
@@ -373,9 +414,14 @@ class Vote(Model):
     status: Literal["open", "closed"] = "open"
     opened_at: UtcTime
     closed_at: UtcTime | None = None
-    # Weighted size of the electorate when the vote opened, and how many were present.
+    # Weighted size of the online electorate when the vote opened (the ballot box's), and how many were
+    # present (online and in the hall).
     eligible: int
     present: int
+    # Weighted size of the hall's electorate when the vote opened: the most hands the tellers may count
+    # (none for a secret ballot, which the hall does not vote in by hands).
+    hall: Annotated[int, Field(ge=0)] = 0
+    hall_count: HallCount | None = None
     result: VoteResult | None = None
 
 
@@ -389,6 +435,12 @@ class Minutes(Model):
     approved_by: str | None = None
     # Where and how they were approved, e.g. "Approved at the branch meeting of 10 April".
     approval_note: str = ""
+
+
+# The reactions a member may send (`reaction.send`): transient, never in the meeting's state. The last
+# two are requests to the chair, who sees a rolling count of them.
+ReactionKind = Literal["applause", "agree", "disagree", "cant_hear", "slower"]
+REQUESTS: tuple[ReactionKind, ...] = ("cant_hear", "slower")
 
 
 class Apology(Model):
@@ -437,6 +489,8 @@ class Presence(Model):
     voting: Annotated[int, Field(ge=0)] = 0
     # Checked in at some time while the meeting sat (the minutes' attendance).
     attended: Annotated[int, Field(ge=0)] = 0
+    # Checked in in the hall, without a device (hub/hall.py).
+    hall: Annotated[int, Field(ge=0)] = 0
     # Connected but held in the lobby.
     waiting: Annotated[int, Field(ge=0)] = 0
     # Everyone who has ever joined.
@@ -458,8 +512,10 @@ class Presence(Model):
 
 _COUNTED: dict[str, Callable[[Participant], bool]] = {
     "present": lambda p: p.present,
-    "voting": lambda p: p.present and p.attended and p.role in VOTING_ROLES,
+    # Those in the hall count as those here online do, and once: one entry per member.
+    "voting": lambda p: (p.present or p.hall) and p.attended and p.role in VOTING_ROLES,
     "attended": lambda p: p.attended,
+    "hall": lambda p: p.hall,
     "waiting": lambda p: p.waiting,
     "joined": lambda p: True,
 }
@@ -505,6 +561,9 @@ class Step(Model):
     warning: bool = False
 
 
+MeetingKind = Literal["branch", "committee", "agm"]
+
+
 class Meeting(Model):
     """The whole state of one meeting; every change to it is a versioned event."""
 
@@ -514,8 +573,16 @@ class Meeting(Model):
     starts_at: UtcTime
     time_zone: TimeZone
     status: MeetingStatus = MeetingStatus.SCHEDULED
+    # What kind of meeting it was made as (hub/officers.py TEMPLATES).
+    kind: MeetingKind = "branch"
     # Per-meeting appointments override the branch role (a guest chair, a teller).
     roles: dict[str, Role] = Field(default_factory=dict)
+    # Who else is invited besides the branch's members: the members of these branches, or every
+    # active member (an AGM of the whole constituency). See hub/permissions.py `effective_role`.
+    invited_branches: list[Id] = Field(default_factory=list, max_length=100)
+    everyone: bool = False
+    # Shown to members before they join.
+    code_of_conduct: Annotated[str, Field(max_length=5_000)] = ""
     standing_orders: StandingOrders = Field(default_factory=StandingOrders)
     # Members entitled to attend and vote, counted when the meeting was created (for fraction quorums).
     electorate: Annotated[int, Field(ge=0)] = 0

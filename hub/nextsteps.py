@@ -24,7 +24,7 @@ def next_steps(meeting: Meeting) -> list[Step]:
     steps: list[Step] = []
     if m.status == MeetingStatus.SCHEDULED:
         steps.append(Step(step="open"))
-    if m.status == MeetingStatus.CLOSED:
+    if m.status in (MeetingStatus.CLOSED, MeetingStatus.CANCELLED):
         return [Step(step="closed")]
     if m.adjourned_until is not None:
         # Nothing but resuming (meeting.resume), or waiting for the time set.

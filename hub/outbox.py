@@ -113,6 +113,17 @@ class Record:
     sent_at: datetime | None
 
 
+@dataclass(frozen=True)
+class Progress:
+    """Where a letter stands, without the letter: for lists of thousands."""
+
+    status: Status
+    attempts: int
+    error: str | None
+    queued_at: datetime
+    sent_at: datetime | None
+
+
 def _key(letter_id: str) -> str:
     return f"hub:mail:{letter_id}"
 
@@ -125,10 +136,61 @@ def _stamp(at: datetime) -> str:
     return at.astimezone(UTC).isoformat()
 
 
+@dataclass(frozen=True)
+class Mark:
+    """A hash field set when a letter is queued by `post_once` (and only then): where a member's
+    letter about a meeting stands, say. `keep`: an existing value stays (HSETNX)."""
+
+    key: str
+    field: str
+    value: str
+    keep: bool = False
+
+
+# KEYS: the stream, then for each letter its hash, its meeting's set (when it is about one) and the
+# keys of its marks. ARGV: the time queued, then for each letter its id, its msgpack, whether it is
+# about a meeting, how many marks, and for each mark whether to keep an existing value, field, value.
+_POST_ONCE = """
+local k, a, queued = 2, 2, 0
+while a <= #ARGV do
+  local id, blob, about, marks = ARGV[a], ARGV[a + 1], ARGV[a + 2], tonumber(ARGV[a + 3])
+  a = a + 4
+  local letter = KEYS[k]
+  k = k + 1
+  local meeting = nil
+  if about == '1' then
+    meeting = KEYS[k]
+    k = k + 1
+  end
+  local new = redis.call('EXISTS', letter) == 0
+  if new then
+    redis.call('HSET', letter, 'letter', blob, 'status', 'queued', 'attempts', 0, 'error', '',
+      'queued_at', ARGV[1], 'sent_at', '')
+    if meeting then redis.call('SADD', meeting, id) end
+    redis.call('XADD', KEYS[1], '*', 'id', id)
+    queued = queued + 1
+  end
+  for _ = 1, marks do
+    if new then
+      if ARGV[a] == '1' then
+        redis.call('HSETNX', KEYS[k], ARGV[a + 1], ARGV[a + 2])
+      else
+        redis.call('HSET', KEYS[k], ARGV[a + 1], ARGV[a + 2])
+      end
+    end
+    k = k + 1
+    a = a + 3
+  end
+end
+return queued
+"""
+
+
 class Outbox:
     def __init__(self, client: redis.Redis, claim_after_ms: int = CLAIM_AFTER_MS) -> None:
         self.redis = client
         self.claim_after_ms = claim_after_ms
+        self._post_once = client.register_script(_POST_ONCE)
 
     async def post(self, letters: Sequence[Letter], now: datetime) -> None:
         """Queue the letters, all or none."""
@@ -150,9 +212,39 @@ class Outbox:
                 pipe.xadd(STREAM, {"id": letter.id})
             await pipe.execute()
 
+    async def post_once(
+        self, letters: Sequence[Letter], now: datetime, marks: Sequence[Sequence[Mark]]
+    ) -> int:
+        """Queue each letter unless one with its id was ever queued, and with each letter queued now set
+        its marks (`marks[i]` for `letters[i]`), all in one script: a letter whose id is made from what
+        it is about (a member's reminder an hour before) goes out once however many processes, or
+        retries after a crash, post it, and its marks are set if and only if it was queued. How many
+        were queued."""
+        keys: list[str] = [STREAM]
+        args: list[str | bytes] = [_stamp(now)]
+        for letter, extra in zip(letters, marks, strict=True):
+            keys.append(_key(letter.id))
+            if letter.meeting_id is not None:
+                keys.append(_meeting_key(letter.meeting_id))
+            args += [letter.id, letter.dump(), "1" if letter.meeting_id is not None else "0", str(len(extra))]
+            for mark in extra:
+                keys.append(mark.key)
+                args += ["1" if mark.keep else "0", mark.field, mark.value]
+        if len(keys) == 1:
+            return 0
+        return int(await self._post_once(keys=keys, args=args))
+
     async def record(self, letter_id: str) -> Record | None:
         found = cast(dict[bytes, bytes], await self.redis.hgetall(_key(letter_id)))
         return _record(found) if found else None
+
+    async def progress(self, letter_ids: Sequence[str]) -> list[Progress | None]:
+        """Where each letter stands (None for one unknown), in one round trip, without the letters."""
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for letter_id in letter_ids:
+                pipe.hmget(_key(letter_id), *_PROGRESS)
+            found = await pipe.execute()
+        return [_progress(f) if f[0] is not None else None for f in found]
 
     async def about(self, meeting_id: str) -> list[Record]:
         """Every letter about a meeting, oldest first."""
@@ -245,6 +337,20 @@ class Outbox:
             if await self.redis.zrem(LATER, letter_id):
                 await self.redis.xadd(STREAM, {"id": letter_id})
         return len(ids)
+
+
+_PROGRESS = ("status", "attempts", "error", "queued_at", "sent_at")
+
+
+def _progress(found: list[bytes]) -> Progress:
+    status, attempts, error, queued_at, sent_at = (v.decode() for v in found)
+    return Progress(
+        status=Status(status),
+        attempts=int(attempts),
+        error=error or None,
+        queued_at=datetime.fromisoformat(queued_at),
+        sent_at=datetime.fromisoformat(sent_at) if sent_at else None,
+    )
 
 
 def _record(found: dict[bytes, bytes]) -> Record:

@@ -15,9 +15,19 @@ from hub.roles import CHAIRS, EVERYONE
 __all__ = ["CHAIRS", "EVERYONE", "MATRIX", "authorise", "effective_role"]
 
 
-def effective_role(branch: Branch, meeting: Meeting, member_id: str) -> Role | None:
-    """A meeting appointment wins over the branch role; no role at all means not invited."""
-    return meeting.roles.get(member_id) or branch.roles.get(member_id)
+def effective_role(
+    branch: Branch, meeting: Meeting, member_id: str, home: Branch | None = None
+) -> Role | None:
+    """A meeting appointment wins over the branch role; no role at all means not invited. A meeting
+    that invites other branches' members (or everyone) admits them as members, or as observers where
+    that is their role in their own branch (`home`): officers of another branch do not run it."""
+    role = meeting.roles.get(member_id) or branch.roles.get(member_id)
+    if role is not None or not (meeting.everyone or meeting.invited_branches):
+        return role
+    at_home = home.roles.get(member_id) if home is not None else None
+    if meeting.everyone or (home is not None and at_home is not None and home.id in meeting.invited_branches):
+        return Role.OBSERVER if at_home == Role.OBSERVER else Role.MEMBER
+    return None
 
 
 def authorise(event: str, role: Role) -> None:

@@ -1,6 +1,7 @@
-"""The attendance register: who checked in and when, each departure (once the grace period was over, or
-a deliberate leave, or a removal) and return, and the apologies sent, read from the meeting's event log
-and written as CSV for officers. Pure: no store, no clock."""
+"""The attendance register: who checked in and when (online, or in the hall by an officer), each
+departure (once the grace period was over, or a deliberate leave, a removal, or a check-out from the
+hall) and return, and the apologies sent, read from the meeting's event log and written as CSV for
+officers. Pure: no store, no clock."""
 
 from __future__ import annotations
 
@@ -27,6 +28,11 @@ class Entry:
     left: list[str] = field(default_factory=list)
     returned: list[str] = field(default_factory=list)
     apology: str = ""
+    # How they attended: online, in the hall (checked in by an officer, hub/hall.py), or both.
+    online: bool = False
+    hall: bool = False
+    # Gone since their last arrival, so that checking in again is a return.
+    gone: bool = False
 
 
 def entries(meeting: Meeting, events: Iterable[dict[str, Any]]) -> list[Entry]:
@@ -43,9 +49,15 @@ def entries(meeting: Meeting, events: Iterable[dict[str, Any]]) -> list[Entry]:
     for event in events:
         data, kind = event.get("data") or {}, event["type"]
         at = _local(event["at"], zone)
-        if kind == "attendance.checked_in":
+        if kind in ("attendance.checked_in", "hall.checked_in"):
             checked = entry(data["member_id"], data.get("name"))
+            if checked.checked_in and checked.gone:
+                _moved(found, data["member_id"], "returned", at)
             checked.checked_in = checked.checked_in or at
+            checked.hall = checked.hall or kind == "hall.checked_in"
+            checked.online = checked.online or kind == "attendance.checked_in"
+        elif kind == "hall.checked_out" and data.get("departed"):
+            _moved(found, data["member_id"], "left", at)
         elif kind == "attendance.apologised":
             apology = entry(data["member_id"], data.get("name"))
             apology.apology = f"{at} {data.get('note') or ''}".strip()
@@ -63,6 +75,7 @@ def _moved(found: dict[str, Entry], member_id: str, how: str, at: str) -> None:
     # Only the movements of those on the register: a member who never checked in has none to record.
     if member_id in found and found[member_id].checked_in:
         getattr(found[member_id], how).append(at)
+        found[member_id].gone = how == "left"
 
 
 def _local(stamp: str, zone: ZoneInfo) -> str:
@@ -83,13 +96,16 @@ def to_csv(meeting: Meeting, rows: list[Entry]) -> str:
             f"left at ({zone})",
             f"returned at ({zone})",
             "apologies",
+            "attended",
         ]
     )
     for row in rows:
         known = meeting.participants.get(row.member_id)
         role = known.role.value if known else ""
         cells = [row.member_id, row.name, role, row.checked_in, "; ".join(row.left), "; ".join(row.returned)]
-        writer.writerow([safe(cell) for cell in [*cells, row.apology]])
+        how = {(True, False): "online", (False, True): "in the hall", (True, True): "online and in the hall"}
+        attended = how.get((row.online, row.hall), "")
+        writer.writerow([safe(cell) for cell in [*cells, row.apology, attended]])
     return out.getvalue()
 
 

@@ -233,11 +233,20 @@ class Hub:
     async def members(self) -> list[Member]:
         return [Member.model_validate(doc) for doc in await self.store.every("member")]
 
-    async def import_members(self, data: bytes, save: bool) -> imports.Preview:
+    async def import_members(
+        self,
+        data: bytes,
+        save: bool,
+        confine: Callable[[imports.Preview, list[Member]], imports.Preview] | None = None,
+    ) -> imports.Preview:
         """What importing the CSV file `data` does, row by row; saved (members and branch rolls at once)
-        only if `save` and no row has an error."""
+        only if `save` and no row has an error. `confine` marks the rows its importer may not save
+        (a branch officer's, hub/officers.py)."""
         branches = await self.branches()
-        found = imports.preview(data, await self.members(), branches)
+        members = await self.members()
+        found = imports.preview(data, members, branches)
+        if confine is not None:
+            found = confine(found, members)
         if save and found.ok:
             members, changed = imports.apply(found, branches)
             await self.store.put_many("member", {m.id: m.model_dump(mode="json") for m in members})
@@ -258,22 +267,28 @@ class Hub:
         return len(found)
 
     async def member_by_email(self, email: str) -> Member | None:
-        """The member with this address (in any case), if there is one."""
+        """The active member with this address (in any case), if there is one."""
         member_id = await self.store.member_by_email(email.strip().lower())
         doc = None if member_id is None else await self.store.get("member", member_id)
         if doc is None:
             return None
         member = Member.model_validate(doc)
-        return member if member.email.lower() == email.strip().lower() else None
+        # A deactivated member is nobody to sign in as.
+        return member if member.active and member.email.lower() == email.strip().lower() else None
 
     async def member(self, member_id: str) -> Member:
         return _member(member_id, await self.store.get("member", member_id))
 
     # Meetings.
 
-    async def create_meeting(self, meeting: Meeting, actor: str | None = None) -> Event:
+    async def create_meeting(
+        self, meeting: Meeting, actor: str | None = None, electorate: int | None = None
+    ) -> Event:
+        """`electorate`: the members entitled to vote, when the caller counted them (a meeting that
+        invites more than its branch); else the branch's voting roles."""
         branch = await self.branch(meeting.branch_id)
-        electorate = sum(1 for role in branch.roles.values() if role in VOTING_ROLES)
+        if electorate is None:
+            electorate = sum(1 for role in branch.roles.values() if role in VOTING_ROLES)
         meeting = meeting.model_copy(update={"electorate": electorate})
         view = meeting.public_view()
         event = Event(
@@ -694,9 +709,33 @@ class Hub:
 
     async def invitations(self, member: Member) -> list[Invitation]:
         """Every meeting the member may join. Reads every meeting: fine for a network's few hundred."""
+        if not member.active:
+            return []
         meetings = [(await self.meeting(m))[1] for m in await self.store.meeting_ids()]
-        branches = {b: await self.branch(b) for b in {m.branch_id for m in meetings}}
+        named = {m.branch_id for m in meetings} | ({member.branch} if member.branch else set())
+        branches = {b: found for b in named if (found := await self._branch_or_none(b)) is not None}
         return invitations(member, branches, meetings)
+
+    async def _branch_or_none(self, branch_id: str) -> Branch | None:
+        blob = await self.store.get_packed("branch", branch_id)
+        return None if blob is None else self._branch(branch_id, blob)
+
+    async def role_in(self, meeting: Meeting, member: Member) -> Role | None:
+        """The member's role in the meeting; None when they are not invited (as a deactivated member
+        is to none)."""
+        if not member.active:
+            return None
+        return await self._role(await self.branch(meeting.branch_id), meeting, member)
+
+    async def _role(self, branch: Branch, meeting: Meeting, member: Member) -> Role | None:
+        """`effective_role`, reading the member's own branch only when the meeting invites theirs."""
+        home = None
+        if member.branch is not None and member.branch in meeting.invited_branches:
+            home = await self._branch_or_none(member.branch)
+        elif meeting.everyone and member.branch is not None and member.id not in branch.roles:
+            # An observer at home observes an AGM of everyone too.
+            home = await self._branch_or_none(member.branch)
+        return effective_role(branch, meeting, member.id, home)
 
     async def admit(self, token: str) -> tuple[str, Actor]:
         """The meeting and the actor a join link stands for, or an `auth.*` refusal."""
@@ -724,7 +763,8 @@ class Hub:
             raise HubError("auth.revoked_token", "This join link has been withdrawn.")
         refuse_removed(meeting, claims.member_id)
         member = _member(claims.member_id, member_doc)
-        role = effective_role(self._branch(meeting.branch_id, branch_blob), meeting, member.id)
+        branch = self._branch(meeting.branch_id, branch_blob)
+        role = await self._role(branch, meeting, member) if member.active else None
         if role is None:
             raise HubError("auth.not_invited", "You are not invited to this meeting.")
         actor = Actor(

@@ -1,7 +1,7 @@
 """Links members open: signed tokens with an expiry and an id to revoke. A join link is bound to one
 member and one meeting; a home link to a member only (their meetings, calendar and minutes); a projector
-link to a meeting only, to watch it and do nothing else. The same secret keys the names secret ballots
-give voters in Redis (`BallotSeal`)."""
+link to a meeting only, to watch it and do nothing else; an unsubscribe link to a member, to turn their
+reminders off. The same secret keys the names secret ballots give voters in Redis (`BallotSeal`)."""
 
 from __future__ import annotations
 
@@ -73,6 +73,7 @@ class Links:
         self._join = URLSafeSerializer(secret, salt="hub.join")
         self._home = URLSafeSerializer(secret, salt="hub.home")
         self._projector = URLSafeSerializer(secret, salt="hub.projector")
+        self._unsubscribe = URLSafeSerializer(secret, salt="hub.unsubscribe")
         self.ballots = BallotSeal(secret)
 
     def issue(self, member_id: str, meeting_id: str, expires_at: datetime) -> str:
@@ -84,6 +85,10 @@ class Links:
     def issue_projector(self, meeting_id: str, expires_at: datetime) -> str:
         return self._issue(self._projector, {"m": "", "mt": meeting_id}, expires_at)
 
+    def issue_unsubscribe(self, member_id: str, expires_at: datetime) -> str:
+        """A link in the member's letters that turns their reminders off, and nothing else."""
+        return self._issue(self._unsubscribe, {"m": member_id}, expires_at)
+
     def read(self, token: str, now: datetime) -> Claims:
         """A join link's claims, or `auth.invalid_token` / `auth.expired_token`."""
         return self._read(self._join, token, now, "join link")
@@ -93,6 +98,9 @@ class Links:
 
     def read_projector(self, token: str, now: datetime) -> Claims:
         return self._read(self._projector, token, now, "projector link")
+
+    def read_unsubscribe(self, token: str, now: datetime) -> Claims:
+        return self._read(self._unsubscribe, token, now, "link")
 
     def read_any(self, token: str, now: datetime) -> Claims:
         """A join, home or projector link's claims (to revoke any of them)."""

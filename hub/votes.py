@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Literal
 
 from hub import agenda, lifecycle, motions
-from hub.commands import VoteClose, VoteOpen
+from hub.commands import Choice, VoteClose, VoteOpen
 from hub.errors import HubError
 from hub.meetings import Actor, Change, OpenBox, next_id, require_present
 from hub.models import (
@@ -25,6 +25,8 @@ from hub.models import (
     VoteMethod,
     VoteResult,
 )
+
+CHOICES: tuple[Choice, ...] = ("for", "against", "abstain")
 
 RULE_TEXT = {
     Majority.SIMPLE: (
@@ -47,12 +49,29 @@ def open_vote(meeting: Meeting) -> Vote | None:
 
 
 def electorate(meeting: Meeting, method: VoteMethod) -> dict[str, int]:
-    """Who may vote, with their weight: present members with a voting role (card votes: delegates)."""
+    """Who may vote online, with their weight: present members with a voting role (card votes:
+    delegates). Members in the hall vote there by show of hands, even if they are also connected, so
+    no one is counted twice; but a secret ballot is cast online only (hub/hall.py)."""
     return {
-        p.member_id: meeting.card_weights.get(p.member_id, 1) if method == VoteMethod.CARD else 1
+        p.member_id: _weight(meeting, p.member_id, method)
         for p in meeting.participants.values()
-        if p.present and p.role in VOTING_ROLES
+        if p.present and p.role in VOTING_ROLES and (not p.hall or method == VoteMethod.SECRET)
     }
+
+
+def hall_electorate(meeting: Meeting, method: VoteMethod) -> dict[str, int]:
+    """Who may vote by show of hands in the hall, with their weight: none in a secret ballot."""
+    if method == VoteMethod.SECRET:
+        return {}
+    return {
+        p.member_id: _weight(meeting, p.member_id, method)
+        for p in meeting.participants.values()
+        if p.hall and p.role in VOTING_ROLES
+    }
+
+
+def _weight(meeting: Meeting, member_id: str, method: VoteMethod) -> int:
+    return meeting.card_weights.get(member_id, 1) if method == VoteMethod.CARD else 1
 
 
 def refuse_before_its_item(meeting: Meeting, motion: Motion) -> None:
@@ -146,6 +165,8 @@ def open(meeting: Meeting, command: VoteOpen, actor: Actor, now: datetime) -> Ch
             majority = Majority(meeting.standing_orders.chair_challenge_majority)
         question = motion.title
     voters = electorate(meeting, command.method)
+    hall = hall_electorate(meeting, command.method)
+    in_hall = {p.member_id for p in meeting.participants.values() if p.hall and p.role in VOTING_ROLES}
     meeting, vote_id = next_id(meeting, "v")
     vote = Vote(
         id=vote_id,
@@ -155,7 +176,9 @@ def open(meeting: Meeting, command: VoteOpen, actor: Actor, now: datetime) -> Ch
         majority=majority,
         opened_at=now,
         eligible=sum(voters.values()),
-        present=len(voters),
+        # Present online or in the hall, each once.
+        present=len(voters.keys() | in_hall),
+        hall=sum(hall.values()),
     )
     return Change(
         meeting.model_copy(update={"votes": [*meeting.votes, vote]}),
@@ -166,6 +189,7 @@ def open(meeting: Meeting, command: VoteOpen, actor: Actor, now: datetime) -> Ch
             "method": vote.method.value,
             "majority": majority.value,
             "eligible": vote.eligible,
+            "hall": vote.hall,
             # For the minutes: the quorum the vote opened with, and the amendments that fell unseconded.
             "quorum": quorum.model_dump(),
             "lapsed": lapsed,
@@ -220,7 +244,16 @@ def close(
     only a close committed meanwhile (by another officer) can refuse it now, and then the box is rightly
     closed."""
     vote = _still_open(meeting, command.vote_id)
-    result = decide(counts, vote.majority, vote.present, command.casting_vote)
+    hall = vote.hall_count
+    if hall is None:
+        result = decide(counts, vote.majority, vote.present, command.casting_vote)
+    else:
+        # The hands counted in the hall join the online ballots; the result keeps the two apart.
+        online: dict[str, int] = {choice: counts.get(choice, 0) for choice in CHOICES}
+        total: dict[str, int] = {choice: online[choice] + hall.counts.get(choice, 0) for choice in CHOICES}
+        result = decide(total, vote.majority, vote.present, command.casting_vote).model_copy(
+            update={"online": online, "hall": dict(hall.counts)}
+        )
     closed = vote.model_copy(update={"status": "closed", "closed_at": now, "result": result})
     meeting = meeting.model_copy(update={"votes": [closed if v.id == vote.id else v for v in meeting.votes]})
     before = motions.find(meeting, vote.subject.motion_id).amendments

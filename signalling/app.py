@@ -14,6 +14,7 @@ from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, R
 from starlette.routing import Route
 
 from hub.config import Settings
+from hub.invitations import Invitations
 from hub.runtime import open_hub
 from hub.sessions import Sessions
 from signalling.assets import with_assets
@@ -22,10 +23,12 @@ from signalling.frames import Packet, guard
 from signalling.gateway import Gateway
 from signalling.headers import SecurityHeaders
 from signalling.home import calendar, home_data
+from signalling.invitations import Rounds, invitation_routes
 from signalling.mailer import Mailer
 from signalling.media.passthrough import allow_loopback_candidates
 from signalling.minutes import published_minutes
 from signalling.nodes import Nodes
+from signalling.officers import officer_routes
 from signalling.pubsub import RedisManager
 from signalling.register import attendance_register
 from signalling.signin import SignIn, signin_routes
@@ -113,13 +116,21 @@ def create_app(settings: Settings) -> SecurityHeaders:
             mailer = Mailer(hub.outbox, settings.mail, node) if settings.mail is not None else None
             if mailer is not None:
                 mailer.start()
+            app.state.sending = mailer is not None
+            # Invitations, and the updates, cancellations and reminders that follow them.
+            invitations = Invitations(hub, settings.base_url, settings.organizer, settings.reminders)
+            app.state.invitations = invitations
+            rounds = Rounds(invitations, node)
+            rounds.start()
             yield
+            await rounds.stop()
             if mailer is not None:
                 await mailer.stop()
             await gateway.media.stop()
             await gateway.stop()
             await gateway.resumptions.stop()
             await gateway.ballots.stop()
+            await gateway.reactions.stop()
             await gateway.broadcast.stop()
             await sio.shutdown()
             await nodes.stop()
@@ -133,6 +144,9 @@ def create_app(settings: Settings) -> SecurityHeaders:
             Route("/home/{token}", page),
             Route("/home", page),
             Route("/signin", page),
+            Route("/officers", page),
+            *officer_routes(),
+            *invitation_routes(),
             *sso_routes(),
             Route("/signin/{token}", page),
             *signin_routes(),

@@ -45,7 +45,10 @@ class Connections:
         # leave until it has drained, so reconnecting never buys a fresh allowance.
         self._buckets: dict[tuple[str, str], AsyncLimiter] = {}
         # A second bucket per member for events with a stricter rate of their own.
-        self._rates = {"chat.send": limits.chat_per()}
+        self._rates = {
+            "chat.send": (limits.chat_rate, limits.chat_per()),
+            "reaction.send": (limits.reactions_rate, limits.reactions_per()),
+        }
         self._event_buckets: dict[tuple[str, str, str], AsyncLimiter] = {}
 
     def __len__(self) -> int:
@@ -104,10 +107,11 @@ class Connections:
         buckets = [(bucket, self.limits.events_rate)]
         if event in self._rates:
             key = (*connection.member, event)
+            rate, per = self._rates[event]
             own = self._event_buckets.get(key)
             if own is None:
-                own = self._event_buckets[key] = AsyncLimiter(*self._rates[event])
-            buckets.append((own, self.limits.chat_rate))
+                own = self._event_buckets[key] = AsyncLimiter(*per)
+            buckets.append((own, rate))
         for limiter, rate in buckets:
             if not limiter.has_capacity():
                 return rate

@@ -35,14 +35,16 @@ from hub.meetings import (
 from hub.models import Event, Meeting, Model
 from hub.permissions import authorise
 from hub.roles import CHAIRS
-from hub.service import Hub, Shown
+from hub.service import BoundRule, Hub, Shown
 from hub.store import OUTAGES
 from signalling.ballots import BallotDesk
 from signalling.broadcast import Broadcaster
 from signalling.connections import Connection, Connections
 from signalling.envelope import INTERNAL, UNAVAILABLE, ok, refused
+from signalling.hall import HallDesk
 from signalling.media.relay import Relay
 from signalling.minutes import minutes_handlers
+from signalling.reactions import ReactionDesk
 from signalling.resumptions import Resumptions
 
 log = logging.getLogger(__name__)
@@ -100,6 +102,8 @@ class Gateway:
         self.ballots = BallotDesk(sio, hub, room)
         self.media = Relay(sio, hub, room, ice_servers, node)
         self.resumptions = Resumptions(hub)
+        self.hall = HallDesk(hub, self.run)
+        self.reactions = ReactionDesk(sio, hub, room, limits.crowd_above)
         # Events the edge handles itself: presence manages rooms, votes use the ballot boxes, media the
         # relay.
         self._special: dict[str, Handler] = {
@@ -109,6 +113,8 @@ class Gateway:
             "roster.page": self.roster,
             **self.ballots.handlers(),
             **minutes_handlers(hub),
+            **self.hall.handlers(),
+            **self.reactions.handlers(),
             **self.media.handlers(),
         }
         # Every event declared without a rule has its handler here, and only those.
@@ -419,13 +425,18 @@ class Gateway:
     async def apply(self, meeting_id: str, actor: Actor, name: str, command: Model) -> Any:
         """Every other event: its rule, committed; the ack carries the new version and the ids of what
         the command created."""
-        declared = EVENTS[name]
-        rule = declared.rule
+        rule = EVENTS[name].rule
         assert rule is not None
 
         def bound(m: Meeting, now: datetime) -> Change | None:
             return rule(m, command, actor, now)
 
+        return await self.run(meeting_id, actor, name, bound)
+
+    async def run(self, meeting_id: str, actor: Actor, name: str, bound: BoundRule) -> Any:
+        """A rule bound to its command (by `apply`, or by an edge handler that first read what the rule
+        needs), refused as the event's declaration says (business, presence), committed and answered."""
+        declared = EVENTS[name]
         checked = lifecycle.as_business(bound) if declared.business else bound
         run = meetings.as_present(actor, checked) if declared.present else checked
         try:

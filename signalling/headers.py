@@ -130,7 +130,7 @@ REDACTED = "[redacted]"
 # scheme and host, so that file paths such as /home/... in a traceback stay) and in query strings, and
 # the Engine.IO session id, which lets whoever holds it poll and post as that connection while it lasts.
 _URL_START = r"(^|://[^/\s\"']*)"
-_PATH_TOKEN = re.compile(_URL_START + r"(/(?:join|home|api/home)/)[^/?#\s\"']+")
+_PATH_TOKEN = re.compile(_URL_START + r"(/(?:join|home|api/home|unsubscribe)/)[^/?#\s\"']+")
 _CALENDAR_TOKEN = re.compile(_URL_START + r"(/calendar/)[^/?#\s\"']+?(\.ics)?(?=[/?#\s\"']|$)")
 _QUERY_TOKEN = re.compile(r"([?&](?:token|sid)=)[^&#\s\"']+")
 # A signed link token anywhere else (itsdangerous: base64 JSON, possibly compressed, then a signature).

@@ -46,8 +46,11 @@ async def home_data(request: Request) -> Response:
     return await home_response(hub, member, expires, token)
 
 
-async def home_response(hub: Hub, member: Member, expires: datetime, calendar_token: str) -> Response:
-    """The home page's data for a member, whose links (join, minutes) last until `expires` at most."""
+async def home_response(
+    hub: Hub, member: Member, expires: datetime, calendar_token: str, officer: bool = False
+) -> Response:
+    """The home page's data for a member, whose links (join, minutes) last until `expires` at most.
+    `officer`: a signed-in officer, whose home links to the officers' console."""
     now = hub.clock()
     invited = await hub.invitations(member)
     meetings = []
@@ -85,10 +88,18 @@ async def home_response(hub: Hub, member: Member, expires: datetime, calendar_to
         {
             "ok": True,
             "data": {
-                "member": {"id": member.id, "name": member.name, "time_zone": member.time_zone},
+                "member": {
+                    "id": member.id,
+                    "name": member.name,
+                    "time_zone": member.time_zone,
+                    # Their letters: reminders on or off, and the language (signalling/invitations.py).
+                    "reminders": member.reminders,
+                    "language": member.language,
+                },
                 "meetings": meetings,
                 "minutes": minutes,
                 "calendar_url": f"/calendar/{calendar_token}.ics",
+                "officer": officer,
             },
         },
         headers={"Cache-Control": "no-store"},

@@ -28,7 +28,6 @@ from hub.commands import MinutesDraft, MinutesGet
 from hub.errors import HubError
 from hub.meetings import Actor, as_present
 from hub.models import OFFICER_ROLES, Meeting
-from hub.permissions import effective_role
 from hub.service import Hub
 
 # Raw HTML in the secretary's text is shown as text, never run; an image is shown as its alt text, so
@@ -265,7 +264,7 @@ async def published_minutes(request: Request) -> Response:
             raise HubError("forbidden", "These minutes belong to another branch.")
         # The role in the meeting asked for: a member of the branch has one in all its meetings, a
         # guest only in the meeting they were appointed to.
-        role = effective_role(await hub.branch(meeting.branch_id), meeting, actor.member_id)
+        role = await hub.role_in(meeting, await hub.member(actor.member_id))
         if role is None:
             raise HubError("forbidden", "These minutes are of a meeting you were not invited to.")
         readable(meeting, replace(actor, role=role))

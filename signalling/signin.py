@@ -1,6 +1,7 @@
 """Signing in over HTTP (hub/sessions.py holds the rules and the keys):
 
-- `POST /api/signin` `{"email", "language"}`: a one-time link by email, if the address is a member's.
+- `POST /api/signin` `{"email"}`: a one-time link by email, if the address is a member's, in their own
+  language (`Member.language`, as every letter). A `language` the page sends is not used.
   The answer is the same whether it is or not, and comes before the letter is made, so neither the
   words nor the time tell.
 - `POST /api/signin/confirm` `{"token"}`: the link's token for a session cookie. The link itself opens
@@ -15,11 +16,9 @@ only JSON, which a cross-site form cannot send), and Secure when the hub's addre
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from starlette.requests import Request
@@ -27,15 +26,16 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from hub.errors import HubError
+from hub.officers import scope_of
 from hub.outbox import Letter
 from hub.service import Hub
 from hub.sessions import LINK_TTL, Sessions
 from signalling.home import home_response
+from signalling.jsonapi import NO_STORE, error_response, read_json
 
 log = logging.getLogger(__name__)
 
 COOKIE = "hub_session"
-NO_STORE = {"Cache-Control": "no-store"}
 # The calendar feed's address on a signed-in home page: a home link of its own, long enough to
 # subscribe to.
 CALENDAR_VALID = timedelta(days=365)
@@ -56,29 +56,6 @@ _LETTERS = {
 }
 
 
-def _error(code: str, message: str, status: int, details: dict[str, Any] | None = None) -> Response:
-    body = {
-        "ok": False,
-        "error": {"code": code, "message": message, **({"details": details} if details else {})},
-    }
-    headers = {"Cache-Control": "no-store"}
-    if details and "retry_after" in details:
-        headers["Retry-After"] = str(details["retry_after"])
-    return JSONResponse(body, status_code=status, headers=headers)
-
-
-async def _json(request: Request) -> dict[str, Any] | Response:
-    if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
-        return _error("request.not_json", "Send the request as JSON.", 415)
-    try:
-        body = json.loads(await request.body())
-    except (ValueError, UnicodeDecodeError):
-        return _error("request.not_json", "Send the request as JSON.", 400)
-    if not isinstance(body, dict):
-        return _error("request.not_json", "Send the request as a JSON object.", 400)
-    return body
-
-
 class SignIn:
     def __init__(self, hub: Hub, sessions: Sessions, base_url: str) -> None:
         self.hub = hub
@@ -89,23 +66,23 @@ class SignIn:
         self._making: set[asyncio.Task[None]] = set()
 
     async def request_link(self, request: Request) -> Response:
-        body = await _json(request)
+        body = await read_json(request)
         if isinstance(body, Response):
             return body
-        email, language = body.get("email"), body.get("language")
+        email = body.get("email")
         if not isinstance(email, str) or not 0 < len(email.strip()) <= 254:
-            return _error("signin.bad_address", "Enter your email address.", 400)
+            return error_response("signin.bad_address", "Enter your email address.", 400)
         email = email.strip()
         try:
             validate_email(email, check_deliverability=False)
         except EmailNotValidError:
-            return _error("signin.bad_address", "That is not an email address.", 400)
+            return error_response("signin.bad_address", "That is not an email address.", 400)
         client = request.client.host if request.client else "unknown"
         try:
             await self.sessions.allow(email, client)
         except HubError as error:
-            return _error(error.code, error.message, 429, error.details)
-        task = asyncio.create_task(self._send(email, language if language in _LETTERS else "en"))
+            return error_response(error.code, error.message, 429, error.details)
+        task = asyncio.create_task(self._send(email))
         self._making.add(task)
         task.add_done_callback(self._made)
         return JSONResponse({"ok": True}, status_code=202, headers=NO_STORE)
@@ -116,12 +93,12 @@ class SignIn:
         if not task.cancelled() and task.exception() is not None:
             log.error("a sign-in letter could not be queued", exc_info=task.exception())
 
-    async def _send(self, email: str, language: str) -> None:
+    async def _send(self, email: str) -> None:
         member = await self.hub.member_by_email(email)
         if member is None:
             return
         token = await self.sessions.issue_link(member.id)
-        subject, text = _LETTERS[language]
+        subject, text = _LETTERS[member.language]
         url = f"{self.base_url}/signin/{token}"
         minutes = int(LINK_TTL.total_seconds() // 60)
         letter = Letter(
@@ -134,17 +111,17 @@ class SignIn:
         await self.hub.outbox.post([letter], self.hub.clock())
 
     async def confirm(self, request: Request) -> Response:
-        body = await _json(request)
+        body = await read_json(request)
         if isinstance(body, Response):
             return body
         token = body.get("token")
         if not isinstance(token, str) or not 0 < len(token) <= 128:
-            return _error("signin.invalid", "This sign-in link is not valid.", 400)
+            return error_response("signin.invalid", "This sign-in link is not valid.", 400)
         try:
             member_id = await self.sessions.redeem(token)
             member = await self.hub.member(member_id)
         except HubError as error:
-            return _error(error.code, error.message, 403)
+            return error_response(error.code, error.message, 403)
         response = JSONResponse({"ok": True, "data": {"home": "/home"}}, headers=NO_STORE)
         await self.start_session(member.id, response)
         return response
@@ -163,7 +140,7 @@ class SignIn:
         return JSONResponse({"ok": True, "data": {"sso": None if sso is None else {"name": sso.name}}})
 
     async def sign_out(self, request: Request) -> Response:
-        body = await _json(request)
+        body = await read_json(request)
         if isinstance(body, Response):
             return body
         session = await self.sessions.find(request.cookies.get(COOKIE))
@@ -176,13 +153,14 @@ class SignIn:
     async def home(self, request: Request) -> Response:
         session = await self.sessions.find(request.cookies.get(COOKIE))
         if session is None:
-            return _error("signin.needed", "Sign in to see your home page.", 401)
+            return error_response("signin.needed", "Sign in to see your home page.", 401)
         try:
             member = await self.hub.member(session.member_id)
         except HubError as error:
-            return _error(error.code, error.message, 403)
+            return error_response(error.code, error.message, 403)
         calendar = await self.hub.issue_home_link(member.id, CALENDAR_VALID)
-        return await home_response(self.hub, member, session.expires_at, calendar)
+        officer = scope_of(member, await self.hub.branches()) is not None
+        return await home_response(self.hub, member, session.expires_at, calendar, officer)
 
 
 def signin_routes() -> list[Route]:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.async_api import Browser, BrowserContext, Page, async_playwright
+from playwright.async_api import Browser, BrowserContext, Locator, Page, async_playwright, expect
 
 from hub.config import Settings
 from tests.conftest import RunningHub, demo_hub, free_port
@@ -120,3 +120,44 @@ async def assert_accessible(page: Page) -> None:
     )
     serious = [v for v in found if v["impact"] in ("serious", "critical")]
     assert not serious, f"accessibility violations on {page.url}: {serious}"
+
+
+async def tab(page: Page, name: str) -> None:
+    """Shows one of the room's panel tabs (agenda, speakers, motions, vote, chat, people, console), as a
+    member does by clicking it."""
+    button = page.locator(f"#tab-{name}")
+    if await button.get_attribute("aria-selected") != "true":
+        await button.click()
+
+
+async def unfold(page: Page, selector: str) -> None:
+    """Opens a folded part of the page (a <details>: proposing a motion, the console's settings, the
+    apologies form, the meeting's times and language), as a member does by clicking its summary."""
+    details = page.locator(selector)
+    if await details.get_attribute("open") is None:
+        await details.locator("> summary").click()
+
+
+async def picture(target: Page | Locator, path: Path) -> None:
+    """A screenshot for the guides of the whole page, or of one part of it, taken with the whole page in
+    the window: the toolbar (desktop) and the tab bar (phone) are fixed at the foot of the window, and
+    would cover what lies under them in a picture of anything taller than the window."""
+    page = target if isinstance(target, Page) else target.page
+    size = page.viewport_size
+    assert size is not None
+    height = await page.evaluate("document.documentElement.scrollHeight")
+    await page.set_viewport_size({"width": size["width"], "height": max(height, size["height"])})
+    try:
+        await target.screenshot(path=path)
+    finally:
+        await page.set_viewport_size(size)
+
+
+async def open_room(browser: Browser, hub: RunningHub, member: str, width: int = 1280) -> Page:
+    """`member`'s join link in a new browser context, at a desktop's width or (375) a phone's, once the
+    room shows the demo meeting."""
+    context = await browser.new_context(viewport={"width": width, "height": 800 if width > 600 else 667})
+    page = await context.new_page()
+    await page.goto(f"{hub.url}/join/{hub.links[member]}")
+    await expect(page.locator("#title")).to_have_text("Annual General Meeting")
+    return page

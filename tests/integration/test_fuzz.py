@@ -40,6 +40,7 @@ from hub.models import Meeting, Quorum, Role, StandingOrders
 from hub.permissions import MATRIX
 from hub.runtime import open_hub
 from hub.service import Hub
+from hub.sessions import Sessions
 from tests.client import MeetingClient
 from tests.conftest import RunningHub
 
@@ -63,6 +64,8 @@ CLIENTS: list[tuple[str, Role]] = [
     ("m031", Role.OBSERVER),
 ]
 APPOINTED = {"m025": Role.ADMIN, "m031": Role.OBSERVER}
+# Members of the demo branch with no connection: checked in in the hall.
+IN_THE_HALL = ["m003", "m004"]
 # Ids that exist in no meeting, next to the real ones, so "not found" paths run too.
 STRANGERS = ["zz9", "m999", "a0", "q0", "mo0", "am0", "v0", "c0"]
 
@@ -80,6 +83,7 @@ RESERVED = [
     "meeting",
     "meeting.events",
     "vote.tally",
+    "reaction.burst",
     "media.offer",
     "__proto__",
     "x" * 300,
@@ -220,6 +224,12 @@ VALID: dict[str, Callable[[Context], st.SearchStrategy[dict[str, Any]]]] = {
     "point.rule": lambda c: obj({"point_id": c.points(), "upheld": st.booleans(), "ruling": text(1, 300)}),
     "attendance.apologise": lambda c: optional(note=text(0, 500)),
     "attendance.check_in": lambda c: EMPTY,
+    # Members of the branch who never connect, too: those an officer checks in in the hall.
+    "hall.check_in": lambda c: obj({"member_id": c.members() | st.sampled_from(IN_THE_HALL)}),
+    "hall.check_out": lambda c: obj({"member_id": c.members()}),
+    "hall.roll": lambda c: optional(
+        query=text(0, 120), after=st.none() | text(0, 300), limit=st.integers(1, 100)
+    ),
     "motion.submit": lambda c: obj(
         {"title": text(1, 200), "text": text(1, 300)},
         item_id=c.items() | st.none(),
@@ -268,6 +278,14 @@ VALID: dict[str, Callable[[Context], st.SearchStrategy[dict[str, Any]]]] = {
         {"vote_id": c.votes()}, casting_vote=st.sampled_from(["for", "against", None])
     ),
     "vote.ballots": lambda c: obj({"vote_id": c.votes()}),
+    "vote.hall_count": lambda c: obj(
+        {
+            "vote_id": c.votes(),
+            "counts": st.dictionaries(
+                st.sampled_from(["for", "against", "abstain"]), st.integers(0, 3), min_size=1
+            ),
+        }
+    ),
     "vote.verify": lambda c: obj(
         {"vote_id": c.votes(), "receipt": st.sampled_from(c.receipts) if c.receipts else text(1, 64)}
     ),
@@ -293,6 +311,9 @@ VALID: dict[str, Callable[[Context], st.SearchStrategy[dict[str, Any]]]] = {
     "chat.send": lambda c: obj({"text": text(1, 1000)}),
     "chat.hide": lambda c: obj({"message_id": c.messages()}),
     "chat.set_open": lambda c: obj({"open": st.booleans()}),
+    "reaction.send": lambda c: obj(
+        {"kind": st.sampled_from(["applause", "agree", "disagree", "cant_hear", "slower"])}
+    ),
 }
 
 # Values that no field expects: msgpack's whole range, NaN and infinities, binary, containers.
@@ -665,6 +686,131 @@ async def test_the_signin_routes_refuse_hostile_requests_without_failing(
         back = await http.get("/signin/sso/callback", params=query)
         assert back.status_code == 303 and back.headers["location"].startswith("/signin?error=")
         assert "set-cookie" not in back.headers
+
+
+OFFICER_FIELDS = {
+    name: JSON_VALUES
+    | st.sampled_from(["berlin", "intl", "m003", "agm", "2031-03-30T02:30", "Europe/Berlin"])
+    for name in (
+        "name",
+        "home_time_zone",
+        "branch_id",
+        "branch",
+        "role",
+        "email",
+        "title",
+        "starts_at",
+        "time_zone",
+        "invite",
+        "invited_branches",
+        "chair",
+        "tellers",
+        "agenda",
+        "standing_orders",
+        "active",
+        "file",
+        "save",
+        "kind",
+        "minutes",
+        "admin",
+        "language",
+    )
+}
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=list(HealthCheck), phases=[Phase.generate])
+@given(data=st.data())
+async def test_the_officers_routes_refuse_hostile_requests_without_failing(
+    hub_server: RunningHub, data: st.DataObject
+) -> None:
+    """Every route of the officers' console, as an admin (who reaches every check) or with a forged
+    cookie, with any body, bytes, path and query: an answer with a reason, never a server error."""
+    from signalling.officers import ROUTES
+
+    route = data.draw(st.sampled_from(ROUTES))
+    ids = st.sampled_from(["berlin", "m003", "agm", "nope", "..", "a" * 300]) | st.text(max_size=40)
+    path = route.path
+    for name in ("branch_id", "member_id", "meeting_id"):
+        path = path.replace("{" + name + "}", quote(data.draw(ids), safe="") or "x")
+    body = data.draw(st.fixed_dictionaries({}, optional=OFFICER_FIELDS) | JSON_VALUES)
+    raw = data.draw(st.none() | st.binary(max_size=200))
+    query = data.draw(
+        st.dictionaries(st.sampled_from(["q", "branch", "offset", "limit"]), st.text(max_size=30))
+    )
+    async with open_hub(hub_server.settings) as hub:
+        _, cookie = await Sessions(hub.store.redis, hub_server.settings.signing_secret()).open(
+            "m007", hub.clock()
+        )
+    forged = data.draw(st.booleans())
+    headers = {"Content-Type": "application/json", "Cookie": f"hub_session={'forged' if forged else cookie}"}
+    content = raw if raw is not None else json.dumps(body).encode()
+    async with httpx.AsyncClient(base_url=hub_server.url, timeout=10) as http:
+        if route.method == "GET":
+            reply = await http.get(path, params=query, headers=headers)
+        else:
+            reply = await http.post(path, content=content, headers=headers, params=query)
+    assert reply.status_code in (200, 400, 401, 403, 404, 405, 409, 415), (
+        route.path,
+        body,
+        reply.status_code,
+    )
+    if forged:
+        assert reply.status_code in (401, 404, 405)
+
+
+INVITATION_FIELDS = {
+    "member_id": JSON_VALUES | st.sampled_from(["m003", "m046", "nobody"]),
+    "failed": JSON_VALUES | st.booleans(),
+    "minutes": JSON_VALUES | st.lists(st.integers(min_value=-10, max_value=50_000), max_size=6),
+    "reminders": JSON_VALUES,
+    "language": JSON_VALUES | st.sampled_from(["en", "es", "fr"]),
+}
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck), phases=[Phase.generate])
+@given(data=st.data())
+async def test_the_invitation_routes_refuse_hostile_requests_without_failing(
+    hub_server: RunningHub, data: st.DataObject
+) -> None:
+    """The console's invitation routes as an admin or with a forged cookie, the unsubscribe link and
+    the members' letter settings, with any body, bytes, token and query: an answer with a reason,
+    never a server error."""
+    from signalling.invitations import ROUTES
+
+    paths = [(r.method, r.path) for r in ROUTES] + [
+        ("GET", "/unsubscribe/{token}"),
+        ("POST", "/unsubscribe/{token}"),
+        ("POST", "/api/home/letters"),
+        ("POST", "/api/home/{token}/letters"),
+    ]
+    method, path = data.draw(st.sampled_from(paths))
+    ids = st.sampled_from(["agm", "nope", "..", "a" * 300]) | st.text(max_size=40)
+    path = path.replace("{meeting_id}", quote(data.draw(ids), safe="") or "x")
+    path = path.replace(
+        "{token}", quote(data.draw(st.text(max_size=300) | st.just("forged")), safe="") or "x"
+    )
+    body = data.draw(st.fixed_dictionaries({}, optional=INVITATION_FIELDS) | JSON_VALUES)
+    raw = data.draw(st.none() | st.binary(max_size=200))
+    query = data.draw(
+        st.dictionaries(
+            st.sampled_from(["status", "offset", "limit"]), st.text(max_size=30) | st.just("failed")
+        )
+    )
+    async with open_hub(hub_server.settings) as hub:
+        _, cookie = await Sessions(hub.store.redis, hub_server.settings.signing_secret()).open(
+            "m007", hub.clock()
+        )
+    forged = data.draw(st.booleans())
+    headers = {"Content-Type": "application/json", "Cookie": f"hub_session={'forged' if forged else cookie}"}
+    content = raw if raw is not None else json.dumps(body).encode()
+    async with httpx.AsyncClient(base_url=hub_server.url, timeout=30) as http:
+        if method == "GET":
+            reply = await http.get(path, params=query, headers=headers)
+        else:
+            reply = await http.post(path, content=content, headers=headers, params=query)
+    assert reply.status_code in (200, 400, 401, 403, 404, 405, 415), (method, path, body, reply.status_code)
+    if forged and path.startswith("/api/"):
+        assert reply.status_code in (401, 403, 404, 405)
 
 
 def test_summary() -> None:

@@ -17,14 +17,18 @@ from hub.runtime import open_hub
 from tests.client import MeetingClient
 from tests.conftest import RunningHub
 
-# A member of the demo branch for each role (the admin and observer are appointed below).
+# A member of the demo branch for each role (the admin, observer, treasurer and officer are appointed
+# below).
 AS_ROLE = {
     Role.CHAIR: "m001",
     Role.SECRETARY: "m007",
     Role.MEMBER: "m002",
     Role.ADMIN: "m025",
     Role.OBSERVER: "m031",
+    Role.TREASURER: "m012",
+    Role.OFFICER: "m016",
 }
+APPOINTED = (Role.ADMIN, Role.OBSERVER, Role.TREASURER, Role.OFFICER)
 
 
 def test_every_event_declares_a_well_formed_example() -> None:
@@ -43,7 +47,7 @@ async def links_by_role(hub_server: RunningHub) -> dict[Role, str]:
     """A join link to the demo meeting for a member in each role (an admin and an observer added)."""
     async with open_hub(hub_server.settings) as hub:
         branch = await hub.branch("intl")
-        branch.roles.update({AS_ROLE[Role.ADMIN]: Role.ADMIN, AS_ROLE[Role.OBSERVER]: Role.OBSERVER})
+        branch.roles.update({AS_ROLE[role]: role for role in APPOINTED})
         await hub.save_branch(branch)
         return {
             role: await hub.issue_link(m, hub_server.meeting_id, timedelta(hours=1))

@@ -69,7 +69,8 @@ async def test_a_member_signs_in_once_with_the_emailed_link_and_signs_out(
     assert (asked.status_code, asked.json()) == (202, {"ok": True})
     await until(lambda: letters.messages)
     letter = letters.messages[0]
-    assert letter["To"] == KNOWN and letter["Subject"] == "Tu enlace para entrar"
+    # In the member's own language (English), whatever the page's.
+    assert letter["To"] == KNOWN and letter["Subject"] == "Your sign-in link"
     token = token_in(letter)
     async with httpx.AsyncClient(base_url=hub.url) as http:
         # The link opens a page; only its button spends the token (mail scanners open links too).
@@ -153,3 +154,13 @@ async def test_a_link_expires(hub: RunningHub) -> None:
     await client.aclose()
     expired = await post(hub, "/api/signin/confirm", {"token": token})
     assert expired.status_code == 403 and "expired" in expired.json()["error"]["message"]
+
+
+async def test_the_sign_in_letter_is_in_the_members_own_language(
+    hub: RunningHub, smtp: tuple[Sink, int]
+) -> None:
+    letters, _ = smtp
+    assert (await ask(hub, "member016@example.org")).status_code == 202  # Eleni reads Spanish
+    await until(lambda: letters.messages)
+    assert letters.messages[0]["Subject"] == "Tu enlace para entrar"
+    assert "Hola, Eleni Papadopoulos:" in letters.messages[0].get_payload(decode=True).decode()

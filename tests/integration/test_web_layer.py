@@ -224,15 +224,17 @@ async def test_hub_serve_logs_no_link_tokens(redis_url: str, tmp_path: Path) -> 
     async with open_hub(settings) as hub:
         linked = await load_demo(hub, timedelta(hours=1))
         home = await hub.issue_home_link(MEMBER, timedelta(days=1))
+        unsubscribe = hub.tokens.issue_unsubscribe(MEMBER, hub.clock() + timedelta(days=1))
     join = next(token for member, _, token in linked if member.id == MEMBER)
     out, err = tmp_path / "stdout", tmp_path / "stderr"
     process = serve_at_info(tmp_path, port, redis_url, out, err)
-    secrets = [join, home]
+    secrets = [join, home, unsubscribe]
     paths = [
         f"/join/{join}",
         f"/home/{home}",
         f"/api/home/{home}",
         f"/calendar/{home}.ics",
+        f"/unsubscribe/{unsubscribe}",
         f"/minutes/{DEMO_MEETING_ID}.html?token={join}",
         f"/minutes/{DEMO_MEETING_ID}.pdf?lang=en&token={join}",
     ]
@@ -260,6 +262,7 @@ async def test_hub_serve_logs_no_link_tokens(redis_url: str, tmp_path: Path) -> 
         '"GET /home/[redacted] HTTP/1.1" 200',
         '"GET /api/home/[redacted] HTTP/1.1" 200',
         '"GET /calendar/[redacted].ics HTTP/1.1" 200',
+        '"GET /unsubscribe/[redacted] HTTP/1.1" 200',
         f'"GET /minutes/{DEMO_MEETING_ID}.html?token=[redacted] HTTP/1.1"',
         f'"GET /minutes/{DEMO_MEETING_ID}.pdf?lang=en&token=[redacted] HTTP/1.1"',
         '"POST /socket.io/?EIO=4&transport=polling&sid=[redacted] HTTP/1.1" 200',

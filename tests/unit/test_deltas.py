@@ -14,7 +14,7 @@ import jsonpatch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hub import crowds, media, meetings, minutes, votes
+from hub import crowds, hall, media, meetings, minutes, votes
 from hub.deltas import Delta
 from hub.errors import HubError
 from hub.events import EVENTS, RULES
@@ -28,7 +28,7 @@ PRESENCE = ("meeting.join", "meeting.leave", "participants.sweep", "participants
 # A connection joining, changing or leaving the media: the relay commits it (hub/media.py `used`).
 MEDIA = "participant.media"
 # Rules the edge runs itself (after its own checks or with what it read from the store).
-EDGE_RULES = ("vote.close", "minutes.draft")
+EDGE_RULES = ("vote.close", "minutes.draft", "hall.check_in")
 
 
 def _ids(m: Meeting) -> dict[str, list[str]]:
@@ -90,6 +90,12 @@ def _step(m: Meeting, draw: st.DrawFn) -> Change | None:
         return votes.close(m, command, counts, who, NOON)
     if name == "minutes.draft":
         return minutes.draft_minutes(m, command, [], who, NOON)
+    if name == "hall.check_in":
+        # The edge reads the member checked in from the directory.
+        entrant = hall.Entrant(
+            command.member_id, f"Member {command.member_id}", dict(PEOPLE)[command.member_id]
+        )
+        return hall.check_in(m, command, who, NOON, entrant)
     return RULES[name](m, command, who, NOON)
 
 
@@ -177,7 +183,17 @@ def test_every_rule_is_reached_by_the_runs() -> None:
         reached.update(change.type.split(".")[0] for _, change in changes)
 
     collect()
-    assert {"participant", "agenda", "speaker", "motion", "vote", "chat", "meeting", "lobby"} <= reached
+    assert {
+        "participant",
+        "agenda",
+        "speaker",
+        "motion",
+        "vote",
+        "chat",
+        "meeting",
+        "lobby",
+        "hall",
+    } <= reached
 
 
 def _crowd_view(m: Meeting) -> dict[str, Any]:

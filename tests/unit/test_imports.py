@@ -146,3 +146,25 @@ def test_a_file_that_cannot_be_read_as_members_says_why(data: bytes, code: str) 
 def test_blank_lines_are_skipped_and_rows_keep_their_line_numbers() -> None:
     found = imports.preview(b"name,email\n\nAna,a@example.org\n,\nBo,b@example.org\n", [], [])
     assert [r.line for r in found.rows] == [3, 5]
+
+
+def test_a_language_column_sets_each_members_letters_language() -> None:
+    found = imports.preview(
+        csv(
+            "Member number,Name,Email,Language",
+            "m1,Ana Silva,ana@example.org,ES",
+            "m2,Luis Paz,luis@example.org,es-MX",
+            "m3,Jo Lee,jo@example.org,",
+            "m4,Kim Park,kim@example.org,Klingon",
+        ),
+        [ANA],
+        BRANCHES,
+    )
+    assert [r.member.language for r in found.rows if r.member] == ["es", "es", "en"]
+    assert found.rows[0].outcome == Outcome.UPDATED and found.rows[0].changed == ("language",)
+    assert [(p.column, p.code) for p in found.rows[3].problems] == [("language", "import.bad_language")]
+    # Without the column, nobody's language changes.
+    kept = imports.preview(
+        csv("Member number,Name", "m1,Ana Silva"), [ANA.model_copy(update={"language": "es"})], []
+    )
+    assert kept.rows[0].outcome == Outcome.UNCHANGED and kept.rows[0].member.language == "es"  # type: ignore[union-attr]

@@ -13,7 +13,11 @@ const OUT = new URL("../src/protocol.gen.ts", import.meta.url);
 // that an exported Event would hide the DOM's).
 const VIEWS = { "meeting.json": "Meeting", "event.json": "HubEvent" };
 // What the hub pushes besides meeting.events (hub/pushes.py), named as their models.
-const PUSHES = { "push.vote.tally.json": "VoteTally", "push.meeting.presence.json": "PresenceCounts" };
+const PUSHES = {
+  "push.vote.tally.json": "VoteTally",
+  "push.meeting.presence.json": "PresenceCounts",
+  "push.reaction.burst.json": "ReactionBurst",
+};
 
 const BANNER = `// Generated from docs/protocol/schema/ by web/scripts/types.mjs: do not edit.
 // After a model changes: \`python -m hub.schema docs/protocol/schema\`, then \`npm run types\` in web/.`;

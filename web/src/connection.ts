@@ -2,7 +2,7 @@
 // reconnect from the version the store already holds.
 import { io, type Socket } from "socket.io-client";
 import msgpackParser from "socket.io-msgpack-parser";
-import type { CatchUp, Counts, Joined, MeetingStore, ShownEvent, Tally } from "./store";
+import type { CatchUp, Counts, Joined, MeetingStore, ReactionBurst, ShownEvent, Tally } from "./store";
 
 export interface HubError {
   code: string;
@@ -47,6 +47,7 @@ export class Connection {
       else callbacks.onOnline(false);
     });
     this.socket.on("vote.tally", (tally: Tally) => this.store.tally(tally));
+    this.socket.on("reaction.burst", (burst: ReactionBurst) => this.store.reacted(burst));
     this.socket.on("meeting.presence", (counts: Counts) => {
       if (!this.store.counts(counts)) void this.sync();
     });

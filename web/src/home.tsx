@@ -3,7 +3,7 @@
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { explain } from "./errors";
-import { language, t } from "./i18n";
+import { LANGUAGES, language, t } from "./i18n";
 import { formatStart } from "./time";
 import { LanguagePicker } from "./ui";
 
@@ -30,10 +30,13 @@ interface PublishedMinutes {
 }
 
 interface HomeData {
-  member: { id: string; name: string; time_zone: string };
+  // `reminders` and `language`: the member's choice for the hub's letters to them.
+  member: { id: string; name: string; time_zone: string; reminders: boolean; language: string };
   meetings: HomeMeeting[];
   minutes: PublishedMinutes[];
   calendar_url: string;
+  // A signed-in branch officer or admin: the home links to the officers' console.
+  officer?: boolean;
 }
 
 type Loaded = { state: "loading" } | { state: "ready"; home: HomeData } | { state: "failed"; message: string };
@@ -103,6 +106,11 @@ function Home({ token }: { token: string | null }) {
         </div>
         <div class="header-actions">
           {picker}
+          {home.officer ? (
+            <a class="button" href="/officers" id="officers-link">
+              {t("home.officers")}
+            </a>
+          ) : null}
           {token === null ? <SignOut /> : null}
         </div>
       </header>
@@ -147,7 +155,50 @@ function Home({ token }: { token: string | null }) {
           <p>{t("home.none_minutes")}</p>
         )}
       </section>
+      <Letters token={token} member={home.member} />
     </>
+  );
+}
+
+// The member's letters: reminders on or off (as the link in a reminder turns them off), and the
+// language they are written in. Saved at once.
+function Letters({ token, member }: { token: string | null; member: HomeData["member"] }) {
+  const [chosen, setChosen] = useState({ reminders: member.reminders, language: member.language });
+  const [said, setSaid] = useState<{ text: string; ok: boolean }>({ text: "", ok: true });
+  const save = async (change: Partial<typeof chosen>) => {
+    const path = token === null ? "/api/home/letters" : `/api/home/${encodeURIComponent(token)}/letters`;
+    try {
+      const response = await fetch(path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(change) });
+      const reply = await response.json();
+      if (reply.ok) setChosen(reply.data);
+      setSaid(reply.ok ? { text: t("home.saved"), ok: true } : { text: explain(reply.error), ok: false });
+    } catch {
+      setSaid({ text: t("home.unreachable"), ok: false });
+    }
+  };
+  return (
+    <section aria-labelledby="letters-h" id="letters">
+      <h2 id="letters-h">{t("home.letters")}</h2>
+      <p>{t("home.letters_help")}</p>
+      <p>
+        <label>
+          <input type="checkbox" id="reminders" checked={chosen.reminders} onChange={(e) => save({ reminders: (e.target as HTMLInputElement).checked })} /> {t("home.reminders")}
+        </label>
+      </p>
+      <p>
+        <label for="letters-language">{t("home.letters_language")}</label>{" "}
+        <select id="letters-language" value={chosen.language} onChange={(e) => save({ language: (e.target as HTMLSelectElement).value })}>
+          {Object.entries(LANGUAGES).map(([code, name]) => (
+            <option value={code} key={code} lang={code}>
+              {name}
+            </option>
+          ))}
+        </select>
+      </p>
+      <p role={said.ok ? "status" : "alert"} class={said.ok ? "" : "error"}>
+        {said.text}
+      </p>
+    </section>
   );
 }
 

@@ -44,6 +44,9 @@ if (join) {
 } else if (location.pathname === "/home") {
   // The signed-in member's home: the session cookie says who.
   (await import("./pages")).showHomePage(null);
+} else if (location.pathname === "/officers") {
+  // The officers' console: the session cookie says who, and the hub what they may manage.
+  (await import("./pages")).showOfficersPage();
 } else if (signIn) {
   (await import("./pages")).showSignInPage(signIn[1] ? decodeURIComponent(signIn[1]) : null);
 } else {

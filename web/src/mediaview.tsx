@@ -1,6 +1,5 @@
-// The audio and video panel: the join screen before joining, then the member's controls and the video
-// tiles. Tiles are keyed by stream, so a playing <video> is never recreated by a render.
-import { render } from "preact";
+// Audio and video: the stage's device check before joining, then the video tiles; and the member's own
+// controls, which the toolbar shows. Tiles are keyed by stream, so a playing <video> is never recreated.
 import { useEffect, useRef, useState } from "preact/hooks";
 import { HEARD_IN_FORMAL, formalMode, hasFloor } from "./forwarding";
 import { t } from "./i18n";
@@ -101,7 +100,8 @@ function unheardPrompt(session: MediaSession): { text: string; action: string; f
   return null;
 }
 
-function Controls({ session, store }: Props) {
+// The member's own audio, video and screen, for the toolbar, with what the relay does with them.
+export function MediaControls({ session, store }: Props) {
   const mode = session.mode;
   const sharable = mode !== "listen" && store.may("media.share") && !!navigator.mediaDevices?.getDisplayMedia;
   const you = store.you;
@@ -176,43 +176,94 @@ function tileMedia(m: Meeting, memberId: string): string[] {
   return [t(`media.tile_${p.media}`), mic];
 }
 
-function TileView({ tile, m, session }: { tile: Tile; m: Meeting; session: MediaSession }) {
+function TileView({ tile, m, session, large, pinned, onPin }: { tile: Tile; m: Meeting; session: MediaSession; large: boolean; pinned: boolean; onPin: () => void }) {
   const stage = m.speech?.member_id ?? null;
   const hasVideo = (tile.stream?.getVideoTracks().length ?? 0) > 0;
-  const onStage = tile.source === "screen" || tile.memberId === stage;
   const speaking = tile.source === "camera" && tile.memberId === session.activeSpeaker;
   const state = [
     tile.source === "screen" ? t("media.tile_screen") : tile.memberId === stage ? t("media.on_stage") : "",
     speaking ? t("media.speaking") : "",
     ...(tile.source === "camera" ? tileMedia(m, tile.memberId) : []),
   ];
-  const classes = ["tile", onStage && "stage", speaking && "speaking", !hasVideo && "no-video"];
+  const classes = ["tile", large && "stage", speaking && "speaking", !hasVideo && "no-video"];
   return (
     <figure class={classes.filter(Boolean).join(" ")} data-stream={tile.id} data-member={tile.memberId} data-source={tile.source}>
       {/* Self views are silent, or the speaker would hear themselves. */}
-      <LiveVideo stream={tile.stream} muted={tile.self} />
+      <LiveVideo stream={tile.stream} muted={tile.self} aria-label={[tile.name, ...state].filter(Boolean).join(", ")} />
       <figcaption>
         <span class="tile-name">{tile.name}</span> <span class="tile-state">{state.filter(Boolean).join(" · ")}</span>
       </figcaption>
+      <button type="button" class="pin small" aria-pressed={pinned} aria-label={t(pinned ? "media.unpin_name" : "media.pin_name", { name: tile.name })} onClick={onPin}>
+        {t(pinned ? "media.unpin" : "media.pin")}
+      </button>
     </figure>
   );
 }
 
-function MediaPanel({ session, store }: Props) {
+// How the stage shows the tiles, chosen by each member for themselves (kept in this browser).
+type View = "speaker" | "gallery";
+const VIEW_KEY = "hub:view";
+const SELF_KEY = "hub:hide-self";
+
+// The stage's video: the device check before joining, then the tiles, in speaker view (the floor, a
+// screen or the pinned tile large, the rest in a strip) or gallery view (all alike).
+export function MediaStage({ session, store }: Props) {
+  const [view, setView] = useState<View>(() => (localStorage.getItem(VIEW_KEY) === "gallery" ? "gallery" : "speaker"));
+  const [hideSelf, setHideSelf] = useState(() => localStorage.getItem(SELF_KEY) === "on");
+  const [pinned, setPinned] = useState<string | null>(null);
+  const box = useRef<HTMLDivElement>(null);
   const m = store.meeting;
   const you = store.you;
   if (!m || !you) return null;
   const inMedia = session.phase === "joining" || session.phase === "joined" || session.phase === "reconnecting";
+  const shown = tiles(session, you.member_id).filter((tile) => !(hideSelf && tile.self && tile.source === "camera"));
+  const pin = pinned && shown.some((tile) => tile.id === pinned) ? pinned : null;
+  const floor = m.speech?.member_id ?? null;
+  const choose = (to: View) => {
+    localStorage.setItem(VIEW_KEY, to);
+    setView(to);
+  };
+  const switchSelf = () => {
+    localStorage.setItem(SELF_KEY, hideSelf ? "off" : "on");
+    setHideSelf(!hideSelf);
+  };
+  const fullScreen = () => {
+    if (document.fullscreenElement) void document.exitFullscreen();
+    else void box.current?.requestFullscreen?.().catch(() => undefined);
+  };
   return (
     <section id="media" class="media" aria-labelledby="media-h">
-      <h2 id="media-h">{t("media.title")}</h2>
+      <h2 id="media-h" class="visually-hidden">
+        {t("media.title")}
+      </h2>
       <Status m={m} you={you} session={session} store={store} />
       {inMedia ? (
-        <div id="media-live">
-          <Controls session={session} store={store} />
+        <div id="media-live" ref={box} class={`media-live view-${view}`}>
+          <div class="view-controls" role="group" aria-label={t("media.view")}>
+            <button type="button" id="view-speaker" class="small" aria-pressed={view === "speaker"} onClick={() => choose("speaker")}>
+              {t("media.speaker_view")}
+            </button>
+            <button type="button" id="view-gallery" class="small" aria-pressed={view === "gallery"} onClick={() => choose("gallery")}>
+              {t("media.gallery_view")}
+            </button>
+            <button type="button" id="hide-self" class="small" aria-pressed={hideSelf} onClick={switchSelf}>
+              {t("media.hide_self")}
+            </button>
+            <button type="button" id="full-screen" class="small" onClick={fullScreen}>
+              {t("media.full_screen")}
+            </button>
+          </div>
           <div id="media-tiles" class="tiles">
-            {tiles(session, you.member_id).map((tile) => (
-              <TileView key={tile.id} tile={tile} m={m} session={session} />
+            {shown.map((tile) => (
+              <TileView
+                key={tile.id}
+                tile={tile}
+                m={m}
+                session={session}
+                large={view === "speaker" && (pin ? tile.id === pin : tile.source === "screen" || tile.memberId === floor)}
+                pinned={tile.id === pin}
+                onPin={() => setPinned(tile.id === pin ? null : tile.id)}
+              />
             ))}
           </div>
         </div>
@@ -221,8 +272,4 @@ function MediaPanel({ session, store }: Props) {
       )}
     </section>
   );
-}
-
-export function renderMedia(root: HTMLElement, session: MediaSession, store: MeetingStore): void {
-  render(<MediaPanel session={session} store={store} />, root);
 }

@@ -80,7 +80,9 @@ export function Moments({ m, store }: { m: Meeting; store: MeetingStore }) {
   const floor = !!you && m.speech?.member_id === you.member_id;
   const silent = floor ? unheard(m, you.member_id) : null;
   const vote = m.votes.find((v) => v.status === "open");
-  const voting = vote && store.may("vote.cast") && !store.myBallot(vote.id) ? vote : undefined;
+  // A member checked in in the hall has their hand counted there (motions.tsx says so in the Vote tab).
+  const inHall = !!you && !!m.participants[you.member_id]?.hall && vote?.method !== "secret";
+  const voting = vote && store.may("vote.cast") && !inHall && !store.myBallot(vote.id) ? vote : undefined;
   // The moment shown, most pressing first, named so that hiding it lasts until the next one.
   const key = floor ? `floor:${m.speech?.item_id}` : voting ? `vote:${voting.id}` : ended ? "ended" : null;
   const shown = key !== null && key !== hidden;

@@ -2,11 +2,12 @@
 // and the chair may do about it.
 import { useState } from "preact/hooks";
 import { act } from "./actions";
+import { HallCount } from "./hall";
 import { t } from "./i18n";
 import { majorityRule, motionText, motionTitle, question } from "./phrases";
 import type { Payloads } from "./protocol.gen";
 import type { Amendment, Meeting, MeetingStore, Motion, Vote } from "./store";
-import { Action, CopyButton } from "./ui";
+import { Action, ChairControls, CopyButton } from "./ui";
 
 const PROCEDURES = ["question_be_now_put", "next_business", "refer_back", "adjourn", "challenge_chair"];
 const CHOICES: Array<Payloads["vote.cast"]["choice"]> = ["for", "against", "abstain"];
@@ -17,11 +18,11 @@ type SubjectKind = Payloads["vote.open"]["subject"]["kind"];
 function PutButtons({ kind, motionId, amendmentId }: { kind: SubjectKind; motionId: string; amendmentId?: string }) {
   const subject = { kind, motion_id: motionId, ...(amendmentId ? { amendment_id: amendmentId } : {}) };
   return (
-    <>
+    <span class="controls chair">
       <Action action="vote.open" args={{ subject, method: "hands" }}>{t("motions.put_hands")}</Action>{" "}
       <Action action="vote.open" args={{ subject, method: "secret" }}>{t("motions.put_secret")}</Action>{" "}
       <Action action="vote.open" args={{ subject, method: "card" }}>{t("motions.put_card")}</Action>
-    </>
+    </span>
   );
 }
 
@@ -56,6 +57,25 @@ export const waitsForItem = (motion: Motion, m: Meeting): boolean =>
 const motionStatus = (motion: Motion, m: Meeting): string =>
   motion.status === "seconded" && waitsForItem(motion, m) ? t("motions.seconded_waiting") : status(motion.status);
 
+// A long motion is cut to a few lines on a phone, with a button for the rest (style.css): the tab
+// stays short and the member still reaches every word.
+const LONG = 280;
+
+function MotionText({ text }: { text: string }) {
+  const [whole, setWhole] = useState(false);
+  const long = text.length > LONG;
+  return (
+    <>
+      <p class={`motion-text${long && !whole ? " clamped" : ""}`}>{text}</p>
+      {long && (
+        <button type="button" class="small read-all" aria-expanded={whole} onClick={() => setWhole(!whole)}>
+          {t(whole ? "motions.read_less" : "motions.read_all")}
+        </button>
+      )}
+    </>
+  );
+}
+
 function MotionView({ motion, m, store }: { motion: Motion; m: Meeting; store: MeetingStore }) {
   const me = store.you?.member_id;
   const waiting = waitsForItem(motion, m);
@@ -75,7 +95,7 @@ function MotionView({ motion, m, store }: { motion: Motion; m: Meeting; store: M
         {t("motions.moved_by", { name: motion.mover_name })}
         {motion.seconder_name ? t("motions.seconded_by", { name: motion.seconder_name }) : ""}
       </p>
-      <p class="motion-text">{motionText(motion)}</p>
+      <MotionText text={motionText(motion)} />
       {waiting && <p class="waits">{t("motions.waits_for_item")}</p>}
       {motion.history.length > 0 && (
         <p class="original">
@@ -124,6 +144,8 @@ function MotionView({ motion, m, store }: { motion: Motion; m: Meeting; store: M
         {chair && !open && motion.status === "awaiting_admission" && <PutButtons kind="admission" motionId={motion.id} />}
       </p>
       {voter && !waiting && motion.status === "seconded" && !motion.procedure && (
+        <details class="propose amend" data-motion={motion.id}>
+        <summary>{t("motions.propose_amendment")}</summary>
         <form class="inline-form amend-form" data-motion={motion.id}>
           <label>
             {t("motions.amendment")}{" "}
@@ -141,6 +163,7 @@ function MotionView({ motion, m, store }: { motion: Motion; m: Meeting; store: M
           </label>
           <button type="submit">{t("motions.move_amendment")}</button>
         </form>
+        </details>
       )}
     </article>
   );
@@ -169,11 +192,18 @@ function OpenVote({ vote, m, store }: { vote: Vote; m: Meeting; store: MeetingSt
   const tally = store.tallies.get(vote.id);
   const mine = store.myBallot(vote.id);
   const names = store.ballotNames.get(vote.id);
+  const inHall = !!store.you && !!m.participants[store.you.member_id]?.hall;
   return (
     <section class="vote open" aria-labelledby="vote-h" id="vote-panel">
       <h2 id="vote-h">{t("motions.vote_now", { question: question(vote, m) })}</h2>
       <p>{t(`method.${vote.method}`)}</p>
-      {store.may("vote.cast") && (
+      {/* Checked in in the hall: their hand is counted there, not a ballot here (hub/hall.py). */}
+      {inHall && vote.method !== "secret" && (
+        <p class="hint" id="vote-in-hall">
+          {t("motions.vote_in_hall")}
+        </p>
+      )}
+      {store.may("vote.cast") && !(inHall && vote.method !== "secret") && (
         <div class="ballot" role="group" aria-label={t("motions.your_vote")}>
           {CHOICES.map((choice) => (
             <Action
@@ -227,11 +257,11 @@ function OpenVote({ vote, m, store }: { vote: Vote; m: Meeting; store: MeetingSt
         </>
       )}
       {store.may("vote.close") && (
-        <p class="controls">
+        <ChairControls>
           <Action action="vote.close" args={{ vote_id: vote.id }}>{t("motions.close_vote")}</Action>{" "}
           <Action action="vote.close" args={{ vote_id: vote.id, casting_vote: "for" }}>{t("motions.close_for")}</Action>{" "}
           <Action action="vote.close" args={{ vote_id: vote.id, casting_vote: "against" }}>{t("motions.close_against")}</Action>
-        </p>
+        </ChairControls>
       )}
     </section>
   );
@@ -305,27 +335,78 @@ function groups(m: Meeting): Array<{ id: string | null; title: string; motions: 
   return found.filter((group) => group.motions.length > 0);
 }
 
-export function Motions({ m, store }: { m: Meeting; store: MeetingStore }) {
+// The Vote tab: the open vote, with the ballot and its count so far, and the results before it.
+export function Votes({ m, store }: { m: Meeting; store: MeetingStore }) {
   const open = m.votes.find((v) => v.status === "open");
-  const grouped = groups(m);
   const results = m.votes.filter((v) => v.status === "closed").reverse();
   return (
     <>
-      {open && <OpenVote vote={open} m={m} store={store} />}
+      {open ? (
+        <>
+          <OpenVote vote={open} m={m} store={store} />
+          <HallCount vote={open} m={m} store={store} />
+        </>
+      ) : (
+        <p id="no-vote" class="hint">
+          {t("motions.no_vote_open")}
+        </p>
+      )}
+      {results.length > 0 && (
+        <section aria-labelledby="results-h">
+          <h2 id="results-h">{t("motions.results")}</h2>
+          <div id="results">
+            {results.map((v) => (
+              <div key={v.id}>
+                <Result vote={v} m={m} store={store} />
+                <HallCount vote={v} m={m} store={store} />
+              </div>
+            ))}
+          </div>
+        </section>
+      )}
+    </>
+  );
+}
+
+type Group = ReturnType<typeof groups>[number];
+
+// The motions of one item. Only the current item's are open at first: the others wait folded, each
+// under its item's title with how many motions it has, so the tab stays short on a phone.
+function MotionGroup({ group, m, store }: { group: Group; m: Meeting; store: MeetingStore }) {
+  const current = group.id !== null && group.id === m.current_item;
+  const [open, setOpen] = useState<boolean | null>(null);
+  // Until the member folds or unfolds it, a group is open while its item is the current one.
+  const shown = open ?? current;
+  return (
+    <details
+      class="motion-group"
+      data-item={group.id ?? undefined}
+      open={shown}
+      onToggle={(event) => setOpen((event.currentTarget as HTMLDetailsElement).open)}
+    >
+      <summary>
+        <h3 id={`motions-${group.id ?? "none"}`}>
+          {group.title} <span class="count">({group.motions.length})</span>
+          {current && <span class="badge">{t("motions.current_item")}</span>}
+        </h3>
+      </summary>
+      {group.motions.map((mo) => (
+        <MotionView key={mo.id} motion={mo} m={m} store={store} />
+      ))}
+    </details>
+  );
+}
+
+export function Motions({ m, store }: { m: Meeting; store: MeetingStore }) {
+  const grouped = groups(m);
+  return (
+    <>
       <section aria-labelledby="motions-h">
         <h2 id="motions-h">{t("motions.title")}</h2>
         <div id="motions">
           {grouped.length ? (
             grouped.map((group) => (
-              <section key={group.id ?? ""} class="motion-group" data-item={group.id ?? undefined} aria-labelledby={`motions-${group.id ?? "none"}`}>
-                <h3 id={`motions-${group.id ?? "none"}`}>
-                  {group.title}
-                  {group.id !== null && group.id === m.current_item && <span class="badge">{t("motions.current_item")}</span>}
-                </h3>
-                {group.motions.map((mo) => (
-                  <MotionView key={mo.id} motion={mo} m={m} store={store} />
-                ))}
-              </section>
+              <MotionGroup key={group.id ?? ""} group={group} m={m} store={store} />
             ))
           ) : (
             <p>{t("motions.none")}</p>
@@ -333,8 +414,9 @@ export function Motions({ m, store }: { m: Meeting; store: MeetingStore }) {
         </div>
         {store.may("motion.submit") && (
           <>
+            <details class="propose" id="propose-motion">
+            <summary>{t("motions.submit_title")}</summary>
             <form id="motion-submit" class="stack-form">
-              <h3>{t("motions.submit_title")}</h3>
               <label>
                 {t("motions.field_title")} <input name="title" required maxLength={200} />
               </label>
@@ -360,6 +442,9 @@ export function Motions({ m, store }: { m: Meeting; store: MeetingStore }) {
               </label>
               <button type="submit">{t("motions.submit")}</button>
             </form>
+            </details>
+            <details class="propose" id="propose-procedural">
+            <summary>{t("motions.procedural_title")}</summary>
             <form id="motion-procedural" class="inline-form">
               <label>
                 {t("motions.procedural")}{" "}
@@ -391,19 +476,10 @@ export function Motions({ m, store }: { m: Meeting; store: MeetingStore }) {
               </label>
               <button type="submit">{t("motions.move_procedural")}</button>
             </form>
+            </details>
           </>
         )}
       </section>
-      {results.length > 0 && (
-        <section aria-labelledby="results-h">
-          <h2 id="results-h">{t("motions.results")}</h2>
-          <div id="results">
-            {results.map((v) => (
-              <Result key={v.id} vote={v} m={m} store={store} />
-            ))}
-          </div>
-        </section>
-      )}
     </>
   );
 }

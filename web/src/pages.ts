@@ -5,7 +5,6 @@ import { explain } from "./errors";
 import { Announcer } from "./announce";
 import type { Connection, ConnectionCallbacks, HubError } from "./connection";
 import { MediaSession } from "./media";
-import { renderMedia } from "./mediaview";
 import { renderProjector } from "./projector";
 import { RefusalBanner } from "./refusal";
 import { renderRefusal, renderRoom } from "./room";
@@ -46,7 +45,6 @@ export function showSignInPage(token: string | null): void {
 export function showMeeting(token: string, store: MeetingStore, connection: Connection, projector = false): ConnectionCallbacks {
   // The views take over #app from the page's static placeholder.
   app.replaceChildren();
-  const mediaRoot = document.getElementById("media-root")!;
   const announcer = new Announcer(document.getElementById("announce-polite")!, document.getElementById("announce-urgent")!);
   const refusals = new RefusalBanner(document.getElementById("notice")!, (text) => announcer.sayNow(text));
   const tell = (error: HubError): void => refusals.show(explain(error), error.code ?? "");
@@ -57,14 +55,13 @@ export function showMeeting(token: string, store: MeetingStore, connection: Conn
       renderProjector(app, store);
       return;
     }
-    renderRoom(app, store, token);
-    renderMedia(mediaRoot, media, store);
+    renderRoom(app, store, token, media);
     announcer.update(store.meeting, store.you?.member_id ?? null, store.may("lobby.admit"));
   };
   store.subscribe(render);
   // What arrived before the views did.
   render();
-  media.subscribe(() => renderMedia(mediaRoot, media, store));
+  media.subscribe(render);
   // For the browser console and tests: the store, the connection and the media (its peer connection
   // is media.pc) of this page.
   (window as unknown as { hub: object }).hub = { store, connection, media };
@@ -156,4 +153,9 @@ export function showMeeting(token: string, store: MeetingStore, connection: Conn
       renderRefusal(app, error.code, explain(error));
     },
   };
+}
+
+// The officers' console (/officers), loaded only when opened.
+export function showOfficersPage(): void {
+  void import("./officers").then(({ showOfficers }) => showOfficers(app));
 }

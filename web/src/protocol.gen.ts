@@ -1,8 +1,8 @@
 // Generated from docs/protocol/schema/ by web/scripts/types.mjs: do not edit.
 // After a model changes: `python -m hub.schema docs/protocol/schema`, then `npm run types` in web/.
 
-export type MeetingStatus = "scheduled" | "open" | "in_session" | "closed";
-export type Role = "admin" | "chair" | "secretary" | "member" | "observer";
+export type MeetingStatus = "scheduled" | "open" | "in_session" | "closed" | "cancelled";
+export type Role = "admin" | "chair" | "secretary" | "treasurer" | "officer" | "member" | "observer";
 export type AgendaKind = "minutes" | "report" | "motion" | "election" | "other";
 /**
  * Procedural motions: they interrupt debate and are decided first.
@@ -20,6 +20,7 @@ export interface Protocol {
   HubEvent: HubEvent;
   VoteTally: VoteTally;
   PresenceCounts: PresenceCounts;
+  ReactionBurst: ReactionBurst;
   Payloads: Payloads;
 }
 /**
@@ -32,9 +33,16 @@ export interface Meeting {
   starts_at: string;
   time_zone: string;
   status: MeetingStatus;
+  kind: "branch" | "committee" | "agm";
   roles: {
     [k: string]: Role;
   };
+  /**
+   * @maxItems 100
+   */
+  invited_branches: string[];
+  everyone: boolean;
+  code_of_conduct: string;
   standing_orders: StandingOrders;
   electorate: number;
   participants: {
@@ -99,6 +107,7 @@ export interface Participant {
   present: boolean;
   attended: boolean;
   away_since: string | null;
+  hall: boolean;
   waiting: boolean;
   first_joined_at: string;
   last_seen_at: string;
@@ -113,6 +122,7 @@ export interface Presence {
   present: number;
   voting: number;
   attended: number;
+  hall: number;
   waiting: number;
   joined: number;
 }
@@ -225,6 +235,8 @@ export interface Vote {
   closed_at: string | null;
   eligible: number;
   present: number;
+  hall: number;
+  hall_count: HallCount | null;
   result: VoteResult | null;
 }
 export interface VoteSubject {
@@ -232,10 +244,28 @@ export interface VoteSubject {
   motion_id: string;
   amendment_id: string | null;
 }
+/**
+ * The hands the tellers counted in the hall for an open vote (hub/hall.py `count`); the last one
+ * entered stands, with who entered it.
+ */
+export interface HallCount {
+  counts: {
+    [k: string]: number;
+  };
+  by: string;
+  by_id: string;
+  at: string;
+}
 export interface VoteResult {
   counts: {
     [k: string]: number;
   };
+  online: {
+    [k: string]: number;
+  } | null;
+  hall: {
+    [k: string]: number;
+  } | null;
   outcome: "carried" | "lost";
   casting_vote: ("for" | "against") | null;
   tied: boolean;
@@ -335,6 +365,26 @@ export interface PresenceCounts {
   quorum: QuorumState;
 }
 /**
+ * What the hub pushes as `reaction.burst`.
+ */
+export interface ReactionBurst {
+  counts: {
+    [k: string]: number;
+  };
+  named: ReactionShown[];
+  asks: {
+    [k: string]: number;
+  };
+}
+/**
+ * One member's reaction, named in a burst.
+ */
+export interface ReactionShown {
+  member_id: string;
+  name: string;
+  kind: "applause" | "agree" | "disagree" | "cant_hear" | "slower";
+}
+/**
  * The payload of each client event, by the event's name.
  */
 export interface Payloads {
@@ -351,6 +401,9 @@ export interface Payloads {
   "chat.hide": ChatHide;
   "chat.send": ChatSend;
   "chat.set_open": ChatSetOpen;
+  "hall.check_in": HallCheckIn;
+  "hall.check_out": HallCheckOut;
+  "hall.roll": HallRoll;
   "lobby.admit": LobbyAdmit;
   "lobby.set": LobbySet;
   "media.answer": MediaAnswer;
@@ -382,6 +435,7 @@ export interface Payloads {
   "participant.readmit": ParticipantReadmit;
   "participant.remove": ParticipantRemove;
   "point.rule": PointRule;
+  "reaction.send": ReactionSend;
   "roster.page": RosterPage;
   "speaker.call": SpeakerCall;
   "speaker.close_list": SpeakerCloseList;
@@ -398,6 +452,7 @@ export interface Payloads {
   "vote.ballots": VoteBallots;
   "vote.cast": VoteCast;
   "vote.close": VoteClose;
+  "vote.hall_count": VoteHallCount;
   "vote.open": VoteOpen;
   "vote.verify": VoteVerify;
 }
@@ -493,6 +548,26 @@ export interface ChatSend {
  */
 export interface ChatSetOpen {
   open: boolean;
+}
+/**
+ * The payload of `hall.check_in`.
+ */
+export interface HallCheckIn {
+  member_id: string;
+}
+/**
+ * The payload of `hall.check_out`.
+ */
+export interface HallCheckOut {
+  member_id: string;
+}
+/**
+ * The payload of `hall.roll`.
+ */
+export interface HallRoll {
+  query?: string;
+  after?: string | null;
+  limit?: number;
 }
 /**
  * The payload of `lobby.admit`.
@@ -701,6 +776,12 @@ export interface PointRule {
   ruling: string;
 }
 /**
+ * The payload of `reaction.send`.
+ */
+export interface ReactionSend {
+  kind: "applause" | "agree" | "disagree" | "cant_hear" | "slower";
+}
+/**
  * The payload of `roster.page`.
  */
 export interface RosterPage {
@@ -791,6 +872,15 @@ export interface VoteCast {
 export interface VoteClose {
   vote_id: string;
   casting_vote?: ("for" | "against") | null;
+}
+/**
+ * The payload of `vote.hall_count`.
+ */
+export interface VoteHallCount {
+  vote_id: string;
+  counts: {
+    [k: string]: number;
+  };
 }
 /**
  * The payload of `vote.open`.

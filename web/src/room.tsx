@@ -1,30 +1,31 @@
-// The meeting room: header, agenda, the floor (current speech), the speaker queue and who is here.
-// Everything renders from the store; controls send through actions.ts.
+// The meeting room: the header, the stage (the floor and the video), the toolbar, and the panel's tabs
+// (agenda, speakers, motions, vote, chat, people, and the chair's console). Everything renders from the
+// store; controls send through actions.ts.
 import { render } from "preact";
-import { useState } from "preact/hooks";
+import { useRef, useState } from "preact/hooks";
 import { act } from "./actions";
 import { Adjourned } from "./adjourned";
-import { AttendanceBadge, CheckIn, RegisterLink } from "./attendance";
+import { CheckIn } from "./attendance";
 import { EditItem } from "./agendaedit";
 import { Chat } from "./chat";
-import { formalMode } from "./forwarding";
+import { Console, hasConsole } from "./console";
+import type { MediaSession } from "./media";
+import { MediaStage } from "./mediaview";
 import { Minutes } from "./minutes";
 import { Moments } from "./moments";
-import { ItemMotions, Motions } from "./motions";
-import { NextSteps } from "./nextsteps";
-import { Roster } from "./roster";
-import { Settings } from "./settings";
-import type { AgendaItem, Meeting, MeetingStore, Participant, QueueEntry } from "./store";
+import { ItemMotions, Motions, Votes } from "./motions";
+import { Panel, type Tab, type TabSpec, savedTab, saveTab } from "./panel";
+import { People, waitingCount } from "./people";
+import { ReactionsShown } from "./reactions";
+import { ShortcutsHelp, useShortcuts } from "./shortcuts";
+import type { AgendaItem, Meeting, MeetingStore, QueueEntry } from "./store";
 import { t } from "./i18n";
 import { formatStart } from "./time";
-import { Action, Confirmed, CopyButton, LanguagePicker, clock, reorderable, useTick } from "./ui";
+import { Toolbar } from "./toolbar";
+import { Action, ChairControls, Confirmed, CopyButton, LanguagePicker, clock, reorderable, useTick } from "./ui";
 
 const reason = (code: string): string => t(`reason.${code}`, { defaultValue: code });
 
-// Those in the chair cannot be muted (hub/media.py).
-const CHAIRS = new Set(["admin", "chair"]);
-// Officers stay in a big room's view, which leaves most members out (hub/models.py OFFICER_ROLES).
-const OFFICERS = new Set(["admin", "chair", "secretary"]);
 
 export function speechRemaining(store: MeetingStore): number | null {
   const speech = store.meeting?.speech;
@@ -44,88 +45,81 @@ function ItemTime({ item, store }: { item: AgendaItem; store: MeetingStore }) {
   );
 }
 
-function Header({ m, store }: { m: Meeting; store: MeetingStore }) {
+function Header({ m, store, onHelp }: { m: Meeting; store: MeetingStore; onHelp: () => void }) {
   const when = formatStart(m.starts_at, m.time_zone);
   const you = store.you;
   return (
-    <header>
+    <header class="room-header">
       <div class="title-row">
         <h1 id="title">{m.title}</h1>
-        <LanguagePicker onChange={() => store.notify()} />
+        <p class="state">
+          <span class="status" id="status">{t(`status.${m.status}`)}</span>
+          <span class={`quorum ${m.quorum.quorate ? "ok" : "short"}`} id="quorum">
+            {t("room.quorum", { state: t(m.quorum.quorate ? "room.quorate" : "room.not_quorate"), present: m.quorum.present, required: m.quorum.required })}
+          </span>
+        </p>
       </div>
-      <p>
-        <span class="status" id="status">{t(`status.${m.status}`)}</span>
-        <span class={`quorum ${m.quorum.quorate ? "ok" : "short"}`} id="quorum">
-          {t("room.quorum", { state: t(m.quorum.quorate ? "room.quorate" : "room.not_quorate"), present: m.quorum.present, required: m.quorum.required })}
-        </span>
-      </p>
-      <dl class="when">
-        <dt>{t("when.yours")}</dt>
-        <dd>
-          <time id="starts" dateTime={m.starts_at}>{when.local}</time>
-        </dd>
-        <dt>{t("when.meeting", { zone: m.time_zone })}</dt>
-        <dd class="home">{when.home}</dd>
-      </dl>
-      {you && (
-        <p class="you" id="you">
-          {t("room.you_are")} <strong>{you.name}</strong> ({t(`role.${you.role}`)})
-          {you.home && (
-            <>
-              {" · "}
+      <div class="you-row">
+        {you && (
+          <p class="you" id="you">
+            {t("room.you_are")} <strong>{you.name}</strong> ({t(`role.${you.role}`)})
+          </p>
+        )}
+        {/* Folded away: on a phone the room starts with the business, not the particulars. */}
+        <details class="about" id="about">
+          <summary>{t("room.about")}</summary>
+          {you?.home && (
+            <p>
               <a href={you.home} id="home-link">
                 {t("room.your_meetings")}
               </a>
-            </>
+            </p>
           )}
+        <dl class="when">
+          <dt>{t("when.yours")}</dt>
+          <dd>
+            <time id="starts" dateTime={m.starts_at}>{when.local}</time>
+          </dd>
+          <dt>{t("when.meeting", { zone: m.time_zone })}</dt>
+          <dd class="home">{when.home}</dd>
+        </dl>
+        <LanguagePicker onChange={() => store.notify()} />
+        {m.code_of_conduct && (
+          <section class="conduct" aria-labelledby="conduct-h">
+            <h2 id="conduct-h">{t("room.code_of_conduct")}</h2>
+            <p id="code-of-conduct">{m.code_of_conduct}</p>
+          </section>
+        )}
+        {you?.projector && (
+          <p class="projector-link" id="projector-link" title={t("room.projector_hint")}>
+            {t("room.projector_link")}
+            <CopyButton text={new URL(you.projector, location.href).href} label={t("room.projector_copy")} />
+            <a href={you.projector} target="_blank" rel="noopener" id="projector-open">
+              {t("room.projector_open")}
+            </a>
+          </p>
+        )}
+        <p>
+          <button type="button" id="shortcuts-open" onClick={onHelp}>
+            {t("shortcuts.title")}
+          </button>
         </p>
-      )}
-      {you?.projector && (
-        <p class="projector-link" id="projector-link" title={t("room.projector_hint")}>
-          {t("room.projector_link")}
-          <CopyButton text={new URL(you.projector, location.href).href} label={t("room.projector_copy")} />
-          <a href={you.projector} target="_blank" rel="noopener" id="projector-open">
-            {t("room.projector_open")}
-          </a>
-        </p>
-      )}
+      </details>
+      </div>
       {you && store.may("attendance.apologise") && m.status === "scheduled" && !m.apologies[you.member_id] && (
-        <form id="apologise" class="inline-form">
-          <label>
-            {t("room.cant_come")} <input name="note" maxLength={500} placeholder={t("room.apology_note")} />
-          </label>
-          <button type="submit">{t("room.send_apologies")}</button>
-        </form>
+        <details class="apologies">
+          <summary>{t("room.cant_come")}</summary>
+          <form id="apologise" class="inline-form">
+            <label>
+              {t("room.apology_note")} <input name="note" maxLength={500} />
+            </label>
+            <button type="submit">{t("room.send_apologies")}</button>
+          </form>
+        </details>
       )}
       {you && m.apologies[you.member_id] && <p id="apologised">{t("room.apologised")}</p>}
-      {store.may("meeting.set_status") && (
-        <p class="controls">
-          {m.next_statuses.map((to) =>
-            to === "closed" ? (
-              <Confirmed
-                key={to}
-                label={t("room.to_closed")}
-                question={t("room.confirm_close")}
-                yes={t("room.yes_close")}
-                onYes={() => act("meeting.set_status", { status: to })}
-              />
-            ) : (
-              <Action key={to} action="meeting.set_status" args={{ status: to }}>
-                {t(statusMove(m.status, to))}
-              </Action>
-            ),
-          )}
-        </p>
-      )}
     </header>
   );
-}
-
-// The words on a status button: a break is a suspension, and a closed meeting is reopened.
-function statusMove(from: Meeting["status"], to: Meeting["status"]): string {
-  if (from === "in_session" && to === "open") return "room.suspend_session";
-  if (from === "closed" && to === "open") return "room.reopen";
-  return `room.to_${to}`;
 }
 
 function Agenda({ m, store }: { m: Meeting; store: MeetingStore }) {
@@ -151,7 +145,7 @@ function Agenda({ m, store }: { m: Meeting; store: MeetingStore }) {
                 <p key={i} class="document">{d}</p>
               ))}
               <ItemMotions m={m} itemId={item.id} />
-              <span class="controls">
+              <span class="controls chair">
                 {chair && !current && <Action action="agenda.select" args={{ item_id: item.id }}>{t("room.take_up")}</Action>}
                 {officer && index > 0 && (
                   <Action action="agenda.move" args={{ item_id: item.id, position: index - 1 }} aria-label={t("room.move_up", { name: item.title })}>↑</Action>
@@ -175,7 +169,7 @@ function Agenda({ m, store }: { m: Meeting; store: MeetingStore }) {
         })}
       </ol>
       {officer && (
-        <form id="agenda-add" class="inline-form">
+        <form id="agenda-add" class="inline-form chair-controls">
           <label>
             {t("room.new_item")} <input name="title" required maxLength={200} />
           </label>
@@ -236,7 +230,7 @@ function Ruling({ m, store }: { m: Meeting; store: MeetingStore }) {
     if (reply.ok) setWords("");
   };
   return (
-    <form id="ruling" class="stack-form chair-console" onSubmit={(e) => e.preventDefault()} aria-labelledby="ruling-h">
+    <form id="ruling" class="stack-form chair-controls" onSubmit={(e) => e.preventDefault()} aria-labelledby="ruling-h">
       <h3 id="ruling-h">{t("room.ruling_on", { name: point.name, rule: point.rule })}</h3>
       <p>
         <q class="point">{point.point}</q>
@@ -256,37 +250,41 @@ function Ruling({ m, store }: { m: Meeting; store: MeetingStore }) {
   );
 }
 
+// The floor, at the head of the stage: who has it and their time left, or that nobody has; the chair's
+// controls of the speech beside it.
 function Floor({ m, store }: { m: Meeting; store: MeetingStore }) {
   const speech = m.speech;
-  if (!speech) {
-    return (
-      <section aria-labelledby="floor-h">
-        <h2 id="floor-h">{t("room.floor")}</h2>
-        <p id="floor">{t("room.nobody_speaking")}</p>
-        <Ruling m={m} store={store} />
-      </section>
-    );
-  }
+  const item = m.agenda.find((i) => i.id === m.current_item);
   return (
-    <section aria-labelledby="floor-h">
-      <h2 id="floor-h">{t("room.floor")}</h2>
-      <Ruling m={m} store={store} />
-      <div id="floor" class="floor">
-        <p>
-          <strong id="speaker">{speech.name}</strong>
-          {speech.kind === "point_of_order" ? t("room.on_point_of_order") : ""}
-        </p>
-        <Countdown store={store} />
-        {!speech.started_at && <p>{t("room.paused")}</p>}
-        {store.may("speech.end") && (
-          <p class="controls">
-            {speech.started_at ? <Action action="speech.pause">{t("room.pause")}</Action> : <Action action="speech.start">{t("room.resume")}</Action>}
-            <Action action="speech.extend" args={{ seconds: 60 }}>{t("room.extend")}</Action>
-            <Action action="speech.end">{t("room.end_speech")}</Action>
+    <div class="floor-bar" aria-labelledby="floor-h">
+      <h2 id="floor-h" class="visually-hidden">
+        {t("room.floor")}
+      </h2>
+      <p class="current-item" id="current-item">
+        {item ? item.title : t("room.no_item")}
+      </p>
+      {speech ? (
+        <div id="floor" class="floor">
+          <p class="speaker-line">
+            <strong id="speaker">{speech.name}</strong>
+            {speech.kind === "point_of_order" ? t("room.on_point_of_order") : ""}
+            {!speech.started_at && <span class="paused"> {t("room.paused")}</span>}
           </p>
-        )}
-      </div>
-    </section>
+          <Countdown store={store} />
+          {store.may("speech.end") && (
+            <ChairControls>
+              {speech.started_at ? <Action action="speech.pause">{t("room.pause")}</Action> : <Action action="speech.start">{t("room.resume")}</Action>}
+              <Action action="speech.extend" args={{ seconds: 60 }}>{t("room.extend")}</Action>
+              <Action action="speech.end" id="end-speech">{t("room.end_speech")}</Action>
+            </ChairControls>
+          )}
+        </div>
+      ) : (
+        <p id="floor" class="floor">
+          {t("room.nobody_speaking")}
+        </p>
+      )}
+    </div>
   );
 }
 
@@ -312,7 +310,7 @@ function Entry({ entry, index, count, mine, chair }: { entry: QueueEntry; index:
         <Action action="speaker.withdraw" args={{ entry_id: entry.id }}>{t("room.withdraw_point")}</Action>
       )}
       {chair && (
-        <span class="controls">
+        <span class="controls chair">
           <Action action="speaker.call" args={{ entry_id: entry.id }}>{t("room.call")}</Action>
           {index > 0 && (
             <Action action="speaker.move" args={{ entry_id: entry.id, position: index - 1 }} aria-label={t("room.move_up", { name: entry.name })}>↑</Action>
@@ -333,6 +331,7 @@ function Queue({ m, store }: { m: Meeting; store: MeetingStore }) {
     return (
       <section aria-labelledby="queue-h">
         <h2 id="queue-h">{t("room.speakers")}</h2>
+        <Ruling m={m} store={store} />
         <p>{t("room.no_item")}</p>
       </section>
     );
@@ -343,6 +342,7 @@ function Queue({ m, store }: { m: Meeting; store: MeetingStore }) {
   return (
     <section aria-labelledby="queue-h">
       <h2 id="queue-h">{t("room.speakers_on", { title: item.title })}</h2>
+      <Ruling m={m} store={store} />
       {!item.queue_open && <p class="closed" id="list-closed">{t("room.list_closed")}</p>}
       {queued >= 0 && (
         <p id="my-place" class="my-place">
@@ -368,200 +368,70 @@ function Queue({ m, store }: { m: Meeting; store: MeetingStore }) {
           ) : (
             <span>{t("room.list_closed_member")}</span>
           ))}
-        {chair && item.queue.length > 0 && <Action action="speaker.call">{t("room.call_next")}</Action>}
-        {chair && (item.queue_open ? <Action action="speaker.close_list">{t("room.close_list")}</Action> : <Action action="speaker.reopen_list">{t("room.reopen_list")}</Action>)}
       </p>
+      {chair && (
+        <ChairControls>
+          {item.queue.length > 0 && <Action action="speaker.call" id="call-next">{t("room.call_next")}</Action>}
+          {item.queue_open ? <Action action="speaker.close_list">{t("room.close_list")}</Action> : <Action action="speaker.reopen_list">{t("room.reopen_list")}</Action>}
+        </ChairControls>
+      )}
       {store.may("speaker.point_of_order") && <RaisePoint />}
     </section>
   );
 }
 
-// Removing someone is asked twice: it closes their connections and bars them until readmitted.
-function RemoveButton({ p }: { p: Participant }) {
-  return (
-    <Confirmed
-      label={t("room.remove_person")}
-      ariaLabel={t("room.remove_name", { name: p.name })}
-      question={t("room.confirm_remove", { name: p.name })}
-      yes={t("room.yes_remove")}
-      onYes={() => act("participant.remove", { member_id: p.member_id })}
-    />
-  );
-}
-
-function Person({ p, m, store }: { p: Participant; m: Meeting; store: MeetingStore }) {
-  const muted = m.muted.includes(p.member_id);
-  const control = store.may("media.mute") && !CHAIRS.has(p.role);
-  const removable = store.may("participant.remove") && !CHAIRS.has(p.role);
-  return (
-    <li data-member={p.member_id}>
-      <span class="name">{p.name}</span>
-      {muted && <span class="muted-badge">{t("room.muted")}</span>}
-      {/* Only a big room's roster lists those who are not here. */}
-      <AttendanceBadge p={p} />
-      <span class="role">{t(`role.${p.role}`)}</span>
-      {(control || removable) && (
-        <span class="controls">
-          {control &&
-            (muted ? (
-              <Action action="media.unmute" args={{ member_id: p.member_id }} aria-label={t("room.unmute_name", { name: p.name })}>{t("room.unmute")}</Action>
-            ) : (
-              <Action action="media.mute" args={{ member_id: p.member_id }} aria-label={t("room.mute_name", { name: p.name })}>{t("room.mute")}</Action>
-            ))}
-          {removable && <RemoveButton p={p} />}
-        </span>
-      )}
-    </li>
-  );
-}
-
-// The chair's media controls: mute everyone, formal mode and how many cameras are forwarded.
-function MediaSettings({ m, store }: { m: Meeting; store: MeetingStore }) {
-  if (!store.may("media.set_settings")) return null;
-  const formal = m.media.formal;
-  const choice = (value: Meeting["media"]["formal"], label: string) => (
-    <Action action="media.set_settings" args={{ formal: value }} aria-pressed={formal === value}>
-      {label}
-    </Action>
-  );
-  const state = t(formalMode(m) ? "room.formal_on_state" : "room.formal_off_state");
-  const auto = formal === "auto" ? t("room.formal_auto", { count: m.media.formal_above }) : "";
-  return (
-    <div id="media-settings" class="media-settings">
-      <h3>{t("room.media")}</h3>
-      {store.may("media.mute_all") && (
-        <div class="controls">
-          <Action action="media.mute_all">{t("room.mute_all")}</Action>
-        </div>
-      )}
-      <p id="formal-state">{t("room.formal_is", { state, auto })}</p>
-      <div class="controls" role="group" aria-label={t("room.formal_mode")}>
-        {choice("on", t("room.formal_on"))} {choice("off", t("room.formal_off"))} {choice("auto", t("room.formal_automatic"))}
-      </div>
-      <form id="media-settings-form" class="inline-form">
-        <label>
-          {t("room.last_n")} <input name="last_n" type="number" min="0" max="100" required defaultValue={String(m.media.last_n)} />
-        </label>
-        <label>
-          {t("room.formal_above")} <input name="formal_above" type="number" min="0" max="100000" required defaultValue={String(m.media.formal_above)} />
-        </label>
-        <button type="submit">{t("room.save_media")}</button>
-      </form>
-    </div>
-  );
-}
-
-// The chair's lobby: on or off, and who is waiting, with Admit and Remove.
-function Lobby({ m, store }: { m: Meeting; store: MeetingStore }) {
-  if (!store.may("lobby.admit")) return null;
-  const waiting = Object.values(m.participants)
-    .filter((p) => p.waiting)
-    .sort((a, b) => a.name.localeCompare(b.name));
-  return (
-    <div id="lobby" class="lobby">
-      <h3>{t("lobby.title")}</h3>
-      <p id="lobby-state">{t(m.lobby ? "lobby.on" : "lobby.off")}</p>
-      <p class="controls">
-        <Action action="lobby.set" args={{ on: !m.lobby }}>{t(m.lobby ? "lobby.turn_off" : "lobby.turn_on")}</Action>
-      </p>
-      {waiting.length > 0 && (
-        <>
-          <h4>
-            {t("lobby.waiting")} ({waiting.length})
-          </h4>
-          <ul id="waiting" class="participants">
-            {waiting.map((p) => (
-              <li key={p.member_id} data-member={p.member_id}>
-                <span class="name">{p.name}</span>
-                <span class="controls">
-                  <Action action="lobby.admit" args={{ member_id: p.member_id }} aria-label={t("lobby.admit_name", { name: p.name })}>
-                    {t("lobby.admit")}
-                  </Action>
-                  {store.may("participant.remove") && <RemoveButton p={p} />}
-                </span>
-              </li>
-            ))}
-          </ul>
-        </>
-      )}
-    </div>
-  );
-}
-
-// In a big room the meeting holds only a few of the participants (store.crowd): the count comes from
-// the hub, the officers here are shown from the meeting, and everyone is listed from the roster.
-function People({ m, store, token }: { m: Meeting; store: MeetingStore; token: string }) {
-  const present = Object.values(m.participants)
-    .filter((p) => p.present && (!store.crowd || OFFICERS.has(p.role)))
-    .sort((a, b) => a.name.localeCompare(b.name));
-  const apologies = Object.entries(m.apologies);
-  const person = (p: Participant) => <Person key={p.member_id} p={p} m={m} store={store} />;
-  // The hub reads the roster only to those present: not to someone still waiting in the lobby.
-  const waiting = store.you ? m.participants[store.you.member_id]?.waiting : false;
-  return (
-    <section aria-labelledby="people-h">
-      <h2 id="people-h">
-        {t("room.here_now")} (<span id="present-count">{store.crowd ? m.presence.present : present.length}</span>)
-      </h2>
-      {store.crowd ? (
-        <>
-          <h3 id="officers-h">{t("room.officers_here")}</h3>
-          <ul class="participants" id="officers" aria-labelledby="officers-h">
-            {present.map(person)}
-          </ul>
-          {!waiting && (
-            <>
-              <h3>{t("room.roster")}</h3>
-              <Roster m={m} row={person} />
-            </>
-          )}
-        </>
-      ) : (
-        <ul class="participants" id="participants">
-          {present.map(person)}
-        </ul>
-      )}
-      <Lobby m={m} store={store} />
-      {store.may("participant.readmit") && m.removed.length > 0 && (
-        <>
-          <h3>{t("room.removed_title")}</h3>
-          <ul id="removed" class="participants">
-            {m.removed.map((id) => (
-              <li key={id} data-member={id}>
-                <span class="name">{m.participants[id]?.name ?? id}</span>
-                <Action action="participant.readmit" args={{ member_id: id }} aria-label={t("room.readmit_name", { name: m.participants[id]?.name ?? id })}>
-                  {t("room.readmit")}
-                </Action>
-              </li>
-            ))}
-          </ul>
-        </>
-      )}
-      <MediaSettings m={m} store={store} />
-      <RegisterLink m={m} store={store} token={token} />
-      {apologies.length > 0 && (
-        <>
-          <h3>{t("room.apologies")}</h3>
-          <ul id="apologies">
-            {apologies.map(([id, a]) => (
-              <li key={id}>
-                {a.name}
-                {a.note ? `: ${a.note}` : ""}
-              </li>
-            ))}
-          </ul>
-        </>
-      )}
-    </section>
-  );
-}
-
-function Room({ store, token }: { store: MeetingStore; token: string }) {
+// The room: the stage (the floor and the video) beside a panel of tabs, and the toolbar. A moment that
+// matters (the floor, a vote) shows over the page wherever the member is (moments.tsx), not by switching tabs.
+function Room({ store, token, media }: { store: MeetingStore; token: string; media: MediaSession }) {
+  const [tab, setTab] = useState<Tab>(savedTab);
+  const [helpOpen, setHelpOpen] = useState(false);
   const m = store.meeting;
+  // The newest chat message seen while the Chat tab was showing (on arrival: all of them).
+  const seen = useRef<string | null | undefined>(undefined);
+  const choose = (to: Tab) => {
+    saveTab(to);
+    setTab(to);
+  };
+  useShortcuts(store, media, () => setHelpOpen(true));
   if (!m) return <p role="status">{t("loading")}</p>;
+  const newest = m.chat.at(-1)?.id ?? null;
+  if (seen.current === undefined || tab === "chat") seen.current = newest;
+  const seenAt = m.chat.findIndex((message) => message.id === seen.current);
+  const unread = seen.current === newest ? 0 : m.chat.length - 1 - seenAt;
   const waiting = store.you ? m.participants[store.you.member_id]?.waiting : false;
+  const openVote = m.votes.find((v) => v.status === "open");
+  const queue = m.agenda.find((i) => i.id === m.current_item)?.queue.length ?? 0;
+  const lobby = waitingCount(m, store);
+  const tabs: TabSpec[] = [
+    { id: "agenda", content: <Agenda m={m} store={store} /> },
+    { id: "speakers", badge: queue ? String(queue) : undefined, badgeLabel: t("tabs.waiting_to_speak", { count: queue }), content: <Queue m={m} store={store} /> },
+    { id: "motions", content: <Motions m={m} store={store} /> },
+    { id: "vote", badge: openVote ? "●" : undefined, badgeLabel: t("tabs.vote_open"), content: <Votes m={m} store={store} /> },
+    { id: "chat", badge: unread ? String(unread) : undefined, badgeLabel: t("tabs.unread", { count: unread }), content: <Chat m={m} store={store} /> },
+    {
+      id: "people",
+      badge: lobby ? String(lobby) : undefined,
+      badgeLabel: t("tabs.in_lobby", { count: lobby }),
+      content: <People m={m} store={store} />,
+    },
+    ...(hasConsole(store) ? [{ id: "console" as const, content: <Console m={m} store={store} token={token} /> }] : []),
+  ];
+  // Approved minutes are for everyone: those who do not draft them read them with the agenda.
+  if (!store.may("minutes.draft")) {
+    tabs[0].content = (
+      <>
+        <Agenda m={m} store={store} />
+        <Minutes m={m} store={store} token={token} />
+      </>
+    );
+  }
   return (
-    <>
+    <div class="room">
+      <nav class="skip-links" aria-label={t("skip.label")}>
+        <a href="#stage">{t("skip.stage")}</a>
+        <a href="#panel">{t("skip.panel")}</a>
+        <a href="#toolbar">{t("skip.toolbar")}</a>
+      </nav>
       {waiting && (
         <p id="in-lobby" class="in-lobby" role="status">
           {t("lobby.you_wait")}
@@ -571,28 +441,26 @@ function Room({ store, token }: { store: MeetingStore; token: string }) {
       <Adjourned m={m} store={store} />
       {/* Before the header: on a phone the member sees it on arrival without scrolling. */}
       <CheckIn m={m} store={store} />
-      <Header m={m} store={store} />
-      <div class="columns">
-        <div>
-          <NextSteps m={m} store={store} />
+      <Header m={m} store={store} onHelp={() => setHelpOpen(true)} />
+      <div class="room-grid">
+        <section id="stage" class="room-stage" aria-labelledby="stage-h" tabIndex={-1}>
+          <h2 id="stage-h" class="visually-hidden">
+            {t("room.stage")}
+          </h2>
           <Floor m={m} store={store} />
-          <Queue m={m} store={store} />
-          <Motions m={m} store={store} />
-        </div>
-        <div>
-          <Agenda m={m} store={store} />
-          <Minutes m={m} store={store} token={token} />
-          <Chat m={m} store={store} />
-          <People m={m} store={store} token={token} />
-          <Settings m={m} store={store} />
-        </div>
+          <MediaStage session={media} store={store} />
+          <ReactionsShown store={store} />
+        </section>
+        <Toolbar m={m} store={store} session={media} choose={choose} unread={unread} />
+        <Panel tabs={tabs} chosen={tab} choose={choose} />
       </div>
-    </>
+      <ShortcutsHelp open={helpOpen} close={() => setHelpOpen(false)} store={store} />
+    </div>
   );
 }
 
-export function renderRoom(root: HTMLElement, store: MeetingStore, token: string): void {
-  render(<Room store={store} token={token} />, root);
+export function renderRoom(root: HTMLElement, store: MeetingStore, token: string, media: MediaSession): void {
+  render(<Room store={store} token={token} media={media} />, root);
 }
 
 export function renderRefusal(root: HTMLElement, code: string, message: string): void {

@@ -5,6 +5,7 @@ import type { ComponentChildren } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { act } from "./actions";
 import { t } from "./i18n";
+import { useRovingList } from "./roving";
 import type { Meeting, Participant } from "./store";
 
 const PAGE = 20;
@@ -35,18 +36,22 @@ async function read(query: string, after: string | null, limit: number): Promise
 // Enough arrivals or departures that the rows read before are worth reading again.
 const changed = (before: number, now: number): boolean => Math.abs(now - before) >= Math.max(5, before / 10);
 
-// `name` prefixes the ids and `find` labels the search, for a second roster on the page (card weights).
+// `name` prefixes the ids and `find` labels the search, for a second roster on the page (card weights);
+// `roving`: the list is one tab stop with arrow keys (rows of buttons, not of fields to type in).
 export function Roster({
   m,
   row,
   name = "roster",
   find = t("room.find_participant"),
+  roving = false,
 }: {
   m: Meeting;
   row: (p: Participant) => ComponentChildren;
   name?: string;
   find?: string;
+  roving?: boolean;
 }) {
+  const list = useRovingList<HTMLUListElement>();
   const [typed, setTyped] = useState("");
   const [query, setQuery] = useState("");
   const [loaded, setLoaded] = useState<Loaded | null>(null);
@@ -101,7 +106,13 @@ export function Roster({
       <p id={`${name}-total`} role="status">
         {!loaded ? t("loading") : loaded.total === 0 && query ? t("room.roster_none", { query }) : t("room.roster_shown", { shown: loaded.rows.length, total: loaded.total })}
       </p>
-      <ul class="participants" id={name === "roster" ? "participants" : `${name}-list`}>
+      <ul
+        class="participants"
+        id={name === "roster" ? "participants" : `${name}-list`}
+        ref={roving ? list : undefined}
+        aria-label={find}
+        aria-describedby={roving ? "people-keys" : undefined}
+      >
         {/* Officers, the lobby and the removed are kept live in the meeting: show them as they are now. */}
         {loaded?.rows.map((p) => row(m.participants[p.member_id] ?? p))}
       </ul>

@@ -2,7 +2,7 @@
 // from it. Events carry an RFC 6902 patch, so applying them needs no knowledge of the rules.
 import { applyPatch, type Operation } from "fast-json-patch";
 
-import type { HubEvent, Meeting, PresenceCounts, Role, VoteTally } from "./protocol.gen";
+import type { HubEvent, Meeting, PresenceCounts, ReactionBurst, Role, VoteTally } from "./protocol.gen";
 
 // The shapes the server sends are generated from its JSON Schema (protocol.gen.ts); the views take
 // them from here. The replies below have no schema yet, so they are written by hand around the
@@ -21,6 +21,11 @@ export type {
 
 // `vote.tally`: how far an open vote has got (hub/pushes.py).
 export type Tally = VoteTally;
+
+// `reaction.burst`: the reactions sent since the last burst (hub/pushes.py), never part of the meeting's
+// state. Bursts are kept this long: the chair's rolling count of requests adds up their `asks`.
+export type { ReactionBurst };
+export const REACTIONS_KEPT_MS = 30_000;
 
 // An event as a big room ("a crowd", hub/crowds.py) is sent it: with `prior`, the version of the event
 // shown before it, since events that only change who is here are not sent there.
@@ -79,6 +84,8 @@ export class MeetingStore {
   myBallots = new Map<string, { choice: string | null; receipt: string | null }>();
   // Who voted how, fetched by the chair or a teller for an open (not secret) vote.
   ballotNames = new Map<string, Array<{ name: string; choice: string }>>();
+  // Reactions received in the last REACTIONS_KEPT_MS, with when each burst arrived (this device's clock).
+  reactions: Array<{ at: number; burst: ReactionBurst }> = [];
   // Events that arrive while a join or sync is in flight wait here for its reply.
   private early: ShownEvent[] | null = [];
   // A big room's counts move without moving `version`: the version they were counted at, and the
@@ -156,6 +163,12 @@ export class MeetingStore {
 
   tally(tally: Tally): void {
     this.tallies.set(tally.vote_id, tally);
+    this.notify();
+  }
+
+  reacted(burst: ReactionBurst): void {
+    const now = Date.now();
+    this.reactions = [...this.reactions.filter((r) => now - r.at < REACTIONS_KEPT_MS), { at: now, burst }];
     this.notify();
   }
 

@@ -154,3 +154,16 @@ export function useOpener<T extends HTMLElement>() {
   };
   return { open, toggle, focus };
 }
+
+// Controls only those running the meeting have, drawn apart from a member's (the `.chair-controls`
+// style, marked "Chair") so that a chair never mistakes one for the other, and grouped for screen readers.
+export function ChairControls({ children }: { children: ComponentChildren }) {
+  return (
+    <div class="chair-controls" role="group" aria-label={t("console.chair_controls")}>
+      <span class="chair-mark" aria-hidden="true">
+        {t("console.chair")}
+      </span>
+      {children}
+    </div>
+  );
+}
