@@ -17,7 +17,7 @@ from hub.config import Settings
 from hub.invitations import Invitations
 from hub.runtime import open_hub
 from hub.sessions import Sessions
-from signalling.assets import with_assets
+from signalling.assets import page_headers, with_assets
 from signalling.delivery import QueuedEmit
 from signalling.frames import Packet, guard
 from signalling.gateway import Gateway
@@ -45,7 +45,7 @@ async def page(request: Request) -> Response:
             "The web client is not built. Run scripts/setup (or `npm run build` in web/).",
             status_code=503,
         )
-    return FileResponse(index, headers={"Cache-Control": "no-cache"})
+    return FileResponse(index, headers=page_headers(STATIC, request.headers.get("accept-language", "")))
 
 
 HEALTH_TIMEOUT = 1.0

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from playwright.async_api import Browser, BrowserContext, Locator, Page, async_playwright, expect
 
-from hub.config import Settings
-from tests.conftest import RunningHub, demo_hub, free_port
+from hub.config import Mail, Settings
+from tests.conftest import RunningHub, Sink, demo_hub, free_port
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -103,6 +103,23 @@ async def media_hub(redis_url: str, tmp_path: Path) -> AsyncIterator[RunningHub]
     )
     async with demo_hub(settings) as running:
         yield running
+
+
+@pytest.fixture
+async def mailed_hub(
+    redis_url: str, tmp_path: Path, smtp: tuple[Sink, int]
+) -> AsyncIterator[tuple[RunningHub, Sink]]:
+    """The demo hub sending its letters to the test's SMTP sink."""
+    sink, port = smtp
+    settings = Settings(
+        port=free_port(),
+        redis_url=redis_url,
+        data_dir=tmp_path,
+        secret="test-secret",
+        mail=Mail(url=f"smtp://127.0.0.1:{port}", sender="Hub <hub@example.org>", rate="100/second"),
+    )
+    async with demo_hub(settings) as running:
+        yield running, sink
 
 
 AXE = Path(__file__).resolve().parents[2] / "web" / "node_modules" / "axe-core" / "axe.min.js"

@@ -14,7 +14,7 @@ import pytest
 from playwright.async_api import Browser, Page, WebSocket, expect
 
 from tests.conftest import RunningHub
-from tests.e2e.conftest import assert_accessible
+from tests.e2e.conftest import assert_accessible, tab, unfold
 from tests.e2e.test_moments_page import send
 from tests.e2e.test_procedure_page import open_as
 
@@ -33,6 +33,7 @@ async def sitting(hub: RunningHub, chair: Page, members: list[Page]) -> None:
     await send(chair, "agenda.select", "{item_id: 'a5'}")
     await send(members[1], "speaker.request", "{}")
     for page in (chair, *members):
+        await tab(page, "speakers")
         await expect(page.locator("#queue li")).to_have_count(1)
 
 
@@ -70,6 +71,8 @@ async def test_adjourned_to_a_time_and_resumed_with_its_speaker_list(
     await sitting(hub_server, chair, members)
 
     # Through the chair's page: the adjournment, to a time typed in the chair's own zone.
+    await tab(chair, "motions")
+    await unfold(chair, "#propose-procedural")
     form = chair.locator("#motion-procedural")
     await form.locator("select[name=procedure]").select_option("adjourn")
     # The browser's local time as a datetime-local input takes it (Swedish dates are ISO-like).
@@ -81,12 +84,15 @@ async def test_adjourned_to_a_time_and_resumed_with_its_speaker_list(
     await carry(chair, members)
 
     for page in (chair, *members):
+        # Each on the Speakers tab: neither the tab nor the toolbar offers to ask.
+        await tab(page, "speakers")
         adjourned = page.locator("#adjourned")
         await expect(adjourned).to_contain_text("Adjourned until")
         await expect(adjourned).to_contain_text("your time")
         await expect(page.locator("#adjourned-countdown")).to_contain_text("Resumes in 0:")
         # No business meanwhile: the controls give way; the speaker list stays.
         await expect(page.get_by_role("button", name="Ask to speak", exact=True)).to_have_count(0)
+        await expect(page.get_by_role("button", name="Raise hand", exact=True)).to_have_count(0)
         await expect(page.locator("#queue li")).to_have_count(1)
     await expect(chair.get_by_role("button", name="Resume now")).to_be_visible()
     await expect(ana.get_by_role("button", name="Resume now")).to_have_count(0)
@@ -101,7 +107,8 @@ async def test_adjourned_to_a_time_and_resumed_with_its_speaker_list(
     for page in (chair, *members):
         await expect(page.locator("#adjourned")).to_have_count(0, timeout=(AHEAD_SECONDS + 10) * 1000)
         await expect(page.locator("#queue li")).to_have_count(1)
-    await expect(ana.get_by_role("button", name="Ask to speak", exact=True)).to_be_visible()
+    for place, name in (("#panel-speakers", "Ask to speak"), ("#toolbar", "Raise hand")):
+        await expect(ana.locator(place).get_by_role("button", name=name, exact=True)).to_be_visible()
     await expect(chair.get_by_role("button", name="Call next")).to_be_visible()
     for page in (chair, *members):
         await page.context.close()
@@ -114,6 +121,8 @@ async def test_the_chair_resumes_sooner_and_the_projector_link_needs_no_role(
     ana = await open_as(browser, hub_server, ANA)
     ben = await open_as(browser, hub_server, BEN)
     await expect(ana.locator("#projector-link")).to_have_count(0)
+    # Under the meeting's particulars, folded at first.
+    await unfold(chair, "#about")
     link = chair.locator("#projector-link")
     await expect(link).to_contain_text("Projector link")
     await expect(link.get_by_role("button", name="Copy the projector link")).to_be_visible()

@@ -10,7 +10,7 @@ from playwright.async_api import Browser, Page, expect
 
 from hub.demo import sample
 from tests.conftest import RunningHub
-from tests.e2e.conftest import assert_accessible
+from tests.e2e.conftest import assert_accessible, picture, tab, unfold
 from tests.e2e.test_moments_page import in_view, send
 from tests.e2e.test_procedure_page import open_as
 
@@ -29,41 +29,56 @@ async def test_the_demo_motion_waits_under_its_item_and_is_voted_with_it(
         await expect(listed).to_contain_text(TITLE)
         await expect(listed).to_contain_text(f"Moved by {names['m003']}, seconded by {names['m015']}")
         await expect(listed.locator(".badge")).to_have_text("Seconded: waits for its item")
+    await assert_accessible(ana)
+    await picture(ana.locator("#agenda"), artifacts / "phone-agenda-motions.png")
+    for page in (chair, ana):
+        await tab(page, "motions")
         group = page.locator('#motions .motion-group[data-item="a5"]')
-        await expect(group.locator("h3")).to_have_text("Motion 1: Votes for life for citizens living abroad")
+        # Under its item's title with how many motions it has, folded while the item is not current.
+        await expect(group.locator("h3")).to_have_text(f"Motion 1: {TITLE} (1)")
+        await expect(group.locator("article.motion")).to_be_hidden()
+        await unfold(page, '#motions .motion-group[data-item="a5"]')
+        await expect(group.locator("article.motion")).to_be_visible()
         await expect(group.locator("article.motion")).to_contain_text("Taken up with its agenda item")
     # Before its item comes up, the chair is offered no vote on it (and the hub would refuse one).
     article = chair.locator('.motion-group[data-item="a5"] article.motion')
     await expect(article.get_by_role("button", name="Vote: show of hands")).to_have_count(0)
     # Nothing on the phone is wider than its screen (long item titles in the motion form's list included).
+    await unfold(ana, "#propose-motion")
+    await expect(ana.locator("#motion-submit select[name=item_id]")).to_be_visible()
     assert await ana.evaluate("document.documentElement.scrollWidth") <= 375
     await assert_accessible(ana)
-    await ana.locator("#agenda").screenshot(path=artifacts / "phone-agenda-motions.png")
-    await group.first.screenshot(path=artifacts / "phone-motion-waits.png")
+    await picture(group.first, artifacts / "phone-motion-waits.png")
 
     orders = "{...window.hub.store.meeting.standing_orders, quorum: {kind: 'number', value: 2}}"
     await send(chair, "meeting.set_standing_orders", f"{{standing_orders: {orders}}}")
+    await tab(chair, "console")
     await chair.get_by_role("button", name="Open the meeting").click()
     await expect(ana.locator("#status")).to_contain_text("Open")
     for page in (chair, ana):
         await send(page, "attendance.check_in", "{}")
     await expect(chair.locator("#quorum")).to_contain_text("Quorate")
-    await chair.locator('[data-item="a5"]').get_by_role("button", name="Take up").click()
+    await tab(chair, "agenda")
+    await chair.locator('#agenda [data-item="a5"]').get_by_role("button", name="Take up").click()
 
     # Taken up with its item: moved and seconded as recorded, ready to vote, with nothing retyped.
     group = ana.locator('#motions .motion-group[data-item="a5"]')
     await expect(group.locator("h3")).to_contain_text("Current item")
     await expect(group.locator("article.motion .waits")).to_have_count(0)
+    await tab(chair, "motions")
     await article.get_by_role("button", name="Vote: show of hands").click()
     moment = ana.locator("#moments")
     await expect(moment).to_contain_text(f"A vote is open: {TITLE}")
     await moment.get_by_role("button", name="For").click()
+    await tab(chair, "vote")
     await chair.locator("#vote-panel").get_by_role("button", name="For", exact=True).click()
     await expect(chair.locator("#tally")).to_contain_text("2 of 2 have voted")
     await chair.get_by_role("button", name="Close the vote").click()
+    await tab(ana, "agenda")
     await expect(ana.locator('#agenda [data-item="a5"] .item-motions .badge')).to_have_text("Carried")
+    await tab(chair, "agenda")
     await assert_accessible(chair)
-    await chair.locator("#agenda").screenshot(path=artifacts / "desktop-agenda-motion-carried.png")
+    await picture(chair.locator("#agenda"), artifacts / "desktop-agenda-motion-carried.png")
 
 
 async def spanish_phone(browser: Browser, hub: RunningHub, member: str) -> Page:
@@ -80,11 +95,18 @@ async def test_a_refusal_shows_in_view_on_a_scrolled_phone_in_the_members_langua
 ) -> None:
     chair = await spanish_phone(browser, agm_server, CHAIR)
     await send(chair, "agenda.select", "{item_id: 'a5'}")
+    await tab(chair, "motions")
     put = chair.locator('.motion-group[data-item="a5"] article.motion').get_by_role(
         "button", name="Votar: a mano alzada"
     )
+    # The chair reads every item's motions and the forms to propose one: a long page on a phone.
+    for item in ("a6", "a7"):
+        await unfold(chair, f'#motions .motion-group[data-item="{item}"]')
+    await unfold(chair, "#propose-motion")
+    await unfold(chair, "#propose-procedural")
     # Far down the page, below the fold: the chair scrolls to the motion and puts it, short of quorum.
     assert await chair.evaluate("document.body.scrollHeight > 3 * window.innerHeight")
+    await put.evaluate("button => button.scrollIntoView({block: 'start'})")
     await put.click()
     notice = chair.locator("#notice")
     await expect(notice).to_have_attribute("data-code", "vote.not_quorate")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from playwright.async_api import Browser, expect
 
 from tests.conftest import RunningHub
-from tests.e2e.conftest import assert_accessible, wait_until
+from tests.e2e.conftest import assert_accessible, tab, unfold, wait_until
 from tests.e2e.test_procedure_page import open_as
 
 CHAIR, ANA = "m001", "m002"
@@ -15,9 +15,9 @@ CHAIR, ANA = "m001", "m002"
 async def test_chair_edits_an_agenda_item(hub_server: RunningHub, browser: Browser) -> None:
     chair = await open_as(browser, hub_server, CHAIR)
     ana = await open_as(browser, hub_server, ANA)
-    item = chair.locator('[data-item="a3"]')
+    item = chair.locator('#agenda [data-item="a3"]')
     await expect(item.locator(".item-title")).to_have_text("Chair's report")
-    await expect(ana.locator('[data-item="a3"]').get_by_role("button", name="Edit")).to_have_count(0)
+    await expect(ana.locator('#agenda [data-item="a3"]').get_by_role("button", name="Edit")).to_have_count(0)
 
     # The form opens in place with the title focused; Escape closes it and focus returns to Edit.
     edit = item.get_by_role("button", name="Edit “Chair's report”")
@@ -44,7 +44,7 @@ async def test_chair_edits_an_agenda_item(hub_server: RunningHub, browser: Brows
     await form.get_by_role("button", name="Save item").click()
 
     # Everyone sees the new title, budget and documents; the chair's focus is back on Edit.
-    seen = ana.locator('[data-item="a3"]')
+    seen = ana.locator('#agenda [data-item="a3"]')
     await expect(seen.locator(".item-title")).to_have_text("Chair's report and accounts")
     await expect(seen.locator(".item-time")).to_contain_text("of 20:00")
     await expect(seen.locator(".document")).to_have_text(["Annual accounts", "Budget for next year"])
@@ -57,6 +57,9 @@ async def test_chair_sets_card_vote_delegates(hub_server: RunningHub, browser: B
     ana = await open_as(browser, hub_server, ANA)
     name = await ana.locator("#you strong").inner_text()
     await expect(ana.locator("#card-weights")).to_have_count(0)
+    # In the chair's console, under the folded settings.
+    await tab(chair, "console")
+    await unfold(chair, "#settings-fold")
     weights = chair.locator("#card-weights")
     # Everyone present carries one delegate until the chair says otherwise.
     field = weights.get_by_label(name, exact=True)
@@ -67,8 +70,11 @@ async def test_chair_sets_card_vote_delegates(hub_server: RunningHub, browser: B
     await expect(chair.locator("#notice")).to_be_hidden()
     await assert_accessible(chair)
 
-    # The count is the meeting's: after reloading, the panel shows it from the state.
+    # The count is the meeting's: after reloading, the panel shows it from the state. The console is
+    # still the tab shown; the settings are folded again.
     await chair.reload()
+    await expect(chair.locator("#tab-console")).to_have_attribute("aria-selected", "true")
+    await unfold(chair, "#settings-fold")
     await expect(chair.locator("#card-weights").get_by_label(name, exact=True)).to_have_value("3")
     chair_name = await chair.locator("#you strong").inner_text()
     await expect(chair.locator("#card-weights").get_by_label(chair_name, exact=True)).to_have_value("1")

@@ -12,7 +12,7 @@ from playwright.async_api import Browser, Page, expect
 
 from hub.config import Limits
 from tests.conftest import RunningHub
-from tests.e2e.conftest import assert_accessible, wait_until
+from tests.e2e.conftest import assert_accessible, tab, wait_until
 from tests.e2e.test_procedure_page import open_as
 
 CHAIR, ANA = "m001", "m002"
@@ -37,6 +37,7 @@ async def checked_in(hub: RunningHub, browser: Browser, width: int) -> tuple[Pag
     ana = await open_as(browser, hub, ANA, width=width)
     # Opening the link checks nobody in, and there is nothing to check in to yet.
     await expect(ana.locator("#check-in")).to_have_count(0)
+    await tab(chair, "console")
     await chair.get_by_role("button", name="Open the meeting").click()
     await expect(chair.locator("#quorum")).to_contain_text("1 present, 10 needed")
     button = ana.get_by_role("button", name="I'm here")
@@ -53,13 +54,16 @@ async def test_a_member_checks_in_on_a_phone(
 ) -> None:
     chair = await open_as(browser, hub_server, CHAIR)
     ana = await open_as(browser, hub_server, ANA, width=375)
+    await tab(chair, "console")
     await chair.get_by_role("button", name="Open the meeting").click()
     button = ana.get_by_role("button", name="I'm here")
     await expect(button).to_be_visible()
     # Big and in view on arrival, without scrolling.
     box = await button.bounding_box()
     assert box is not None and box["width"] >= 300 and box["height"] >= 44 and box["y"] + box["height"] <= 900
+    await tab(chair, "people")
     ana_row = chair.locator(f'#participants [data-member="{ANA}"]')
+    await expect(ana_row).to_be_visible()
     await expect(ana_row).to_contain_text("Not checked in")
     await assert_accessible(ana)
     await ana.screenshot(path=artifacts / "phone-check-in.png")
@@ -67,7 +71,8 @@ async def test_a_member_checks_in_on_a_phone(
     await expect(ana.locator("#checked-in")).to_be_visible()
     await expect(ana_row).to_contain_text("Checked in")
     await expect(chair.locator("#quorum")).to_contain_text("2 present, 10 needed")
-    # The officers export the register; a member has no such link.
+    # The officers export the register from their console; a member has no such link.
+    await tab(chair, "console")
     await expect(chair.locator("#register-link")).to_be_visible()
     await expect(ana.locator("#register-link")).to_have_count(0)
     async with chair.expect_download() as downloading:
@@ -82,6 +87,7 @@ async def test_a_20_second_drop_leaves_the_quorum_unchanged(
 ) -> None:
     chair, ana = await checked_in(hub_server, browser, width=375)
     await chair.evaluate(RECORD_QUORUM)
+    await tab(chair, "people")
     ana_row = chair.locator(f'#participants [data-member="{ANA}"]')
     await ana.context.set_offline(True)
     # The hub has noticed the drop: she is reconnecting, and still counted.
@@ -99,6 +105,8 @@ async def test_a_drop_longer_than_the_grace_period_lowers_the_quorum(
     hub_server: RunningHub, browser: Browser
 ) -> None:
     chair, ana = await checked_in(hub_server, browser, width=1280)
+    await tab(chair, "people")
+    await expect(chair.locator(f'#participants [data-member="{ANA}"]')).to_be_visible()
     await ana.context.set_offline(True)
     await expect(chair.locator("#quorum")).to_contain_text("1 present, 10 needed", timeout=20_000)
     await expect(chair.locator(f'#participants [data-member="{ANA}"]')).to_have_count(0)

@@ -8,7 +8,7 @@ from pathlib import Path
 from playwright.async_api import Browser, expect
 
 from tests.conftest import RunningHub
-from tests.e2e.conftest import assert_accessible
+from tests.e2e.conftest import assert_accessible, picture, tab
 from tests.e2e.test_procedure_page import open_as
 
 CHAIR, ANA, OMAR = "m001", "m002", "m025"
@@ -19,6 +19,10 @@ async def test_a_member_chats_and_the_chair_moderates(
 ) -> None:
     chair = await open_as(browser, hub_server, CHAIR)
     ana = await open_as(browser, hub_server, ANA)
+    # Ana opens the chat from the toolbar, the chair from its tab.
+    await ana.locator("#toolbar").get_by_role("button", name="Chat").click()
+    await expect(ana.locator("#tab-chat")).to_have_attribute("aria-selected", "true")
+    await tab(chair, "chat")
     await ana.get_by_role("textbox", name="Message").fill("Hello from Lima!")
     await ana.get_by_role("button", name="Send", exact=True).click()
     await expect(ana.get_by_role("textbox", name="Message")).to_have_value("")
@@ -36,9 +40,10 @@ async def test_a_member_chats_and_the_chair_moderates(
     await assert_accessible(chair)
     # Someone who arrives now sees the chat so far, but hears none of it read out.
     omar = await open_as(browser, hub_server, OMAR)
+    await tab(omar, "chat")
     await expect(omar.locator("#chat-log li")).to_have_count(2)
     await expect(omar.locator("#announce-polite")).to_have_text("")
-    await chair.locator(".chat").screenshot(path=artifacts / "chair-chat.png")
+    await picture(chair.locator(".chat"), artifacts / "chair-chat.png")
 
     await chair.get_by_role("button", name="Hide the message from Beatriz Bauer").last.click()
     hidden = ana.locator("#chat-log li").last

@@ -11,7 +11,7 @@ from playwright.async_api import Browser, expect
 
 from hub.runtime import open_hub
 from tests.conftest import RunningHub
-from tests.e2e.conftest import assert_accessible
+from tests.e2e.conftest import assert_accessible, unfold
 
 MEMBER = "m002"
 
@@ -53,7 +53,8 @@ async def test_a_member_finds_their_meeting_and_joins_from_home(
 
     await card.get_by_role("link", name="Join “Annual General Meeting”").click()
     await expect(page.locator("#title")).to_have_text("Annual General Meeting")
-    # And back: the meeting page links to the member's home.
+    # And back: the meeting page links to the member's home (with the meeting's particulars).
+    await unfold(page, "#about")
     await page.get_by_role("link", name="Your meetings and minutes").click()
     await expect(page.get_by_role("heading", name="Your meetings")).to_be_visible()
     await context.close()

@@ -6,38 +6,20 @@ accessibility violations, on a phone and a desktop. The screenshots illustrate d
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from playwright.async_api import Browser, expect
 
-from hub.config import Mail, Settings
 from hub.invitations import Invitations
 from hub.runtime import open_hub
 from hub.sessions import Sessions
 from tests.client import until
-from tests.conftest import REFUSED, RunningHub, Sink, demo_hub, free_port
+from tests.conftest import REFUSED, RunningHub, Sink
 from tests.e2e.conftest import assert_accessible
 
 ADMIN, BOUNCING = "m007", "m003"
-
-
-@pytest.fixture
-async def mailed_hub(
-    redis_url: str, tmp_path: Path, smtp: tuple[Sink, int]
-) -> AsyncIterator[tuple[RunningHub, Sink]]:
-    sink, port = smtp
-    settings = Settings(
-        port=free_port(),
-        redis_url=redis_url,
-        data_dir=tmp_path,
-        secret="test-secret",
-        mail=Mail(url=f"smtp://127.0.0.1:{port}", sender="Hub <hub@example.org>", rate="100/second"),
-    )
-    async with demo_hub(settings) as running:
-        yield running, sink
 
 
 @pytest.mark.parametrize("width", [375, 1280])

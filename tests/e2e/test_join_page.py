@@ -7,7 +7,7 @@ from pathlib import Path
 from playwright.async_api import Browser, expect
 
 from tests.conftest import RunningHub
-from tests.e2e.conftest import assert_accessible
+from tests.e2e.conftest import assert_accessible, picture, tab, unfold
 
 CHAIR, MEMBER, NO_BRANCH = "m001", "m025", "m040"
 
@@ -19,9 +19,12 @@ async def test_a_second_participant_appears_live(
     chair = await tokyo.new_page()
     await chair.goto(f"{hub_server.url}/join/{hub_server.links[CHAIR]}")
     await expect(chair.locator("#title")).to_have_text("Annual General Meeting")
-    # 13:00 UTC is 22:00 in Tokyo; the home zone (London) is shown beside it.
+    # 13:00 UTC is 22:00 in Tokyo; the home zone (London) is shown beside it, under the times.
+    await unfold(chair, "#about")
+    await expect(chair.locator("#starts")).to_be_visible()
     await expect(chair.locator("#starts")).to_contain_text("22:00")
-    await expect(chair.locator(".home")).to_contain_text("13:00")
+    await expect(chair.locator("#about .home")).to_contain_text("13:00")
+    await tab(chair, "people")
     participants = chair.locator("#participants li")
     await expect(participants).to_have_count(1)
     await expect(participants.first).to_contain_text("Eleni Adeyemi")
@@ -30,25 +33,28 @@ async def test_a_second_participant_appears_live(
     member = await new_york.new_page()
     await member.goto(f"{hub_server.url}/join/{hub_server.links[MEMBER]}")
     # New York is still on EST that day (DST begins on 14 March 2027).
+    await unfold(member, "#about")
     await expect(member.locator("#starts")).to_contain_text("08:00 AM EST")
+    await tab(member, "people")
     await expect(member.locator("#participants li")).to_have_count(2)
 
     await expect(participants).to_have_count(2)
     await expect(chair.locator('#participants li[data-member="m025"]')).to_contain_text("Omar Young")
     await assert_accessible(chair)
-    await chair.screenshot(path=artifacts / "join-page.png", full_page=True)
+    await picture(chair, artifacts / "join-page.png")
 
     # The room in Spanish: headings, controls and the date follow the chosen language.
     await member.get_by_label("Language").select_option("es")
+    await expect(member.locator("#people-h")).to_contain_text("Presentes (2)")
+    await tab(member, "agenda")
     await expect(member.locator("#agenda-h")).to_have_text("Orden del día")
     await expect(member.locator("#quorum")).to_contain_text("presentes")
-    await expect(member.locator("#people-h")).to_contain_text("Presentes (2)")
     await expect(member.locator("#media-h")).to_have_text("Audio y vídeo")
     await expect(member.locator("#media-join")).to_have_text("Entrar con audio y vídeo")
     await expect(member.locator("#starts")).to_contain_text("mar")
     await expect(member.locator("#joining")).to_contain_text("Entra como Omar Young, de la sección North")
     await assert_accessible(member)
-    await member.screenshot(path=artifacts / "room-es.png", full_page=True)
+    await picture(member, artifacts / "room-es.png")
     await member.get_by_label("Idioma").select_option("en")
     await expect(member.locator("#agenda-h")).to_have_text("Agenda")
 
@@ -92,9 +98,11 @@ async def test_apologies_before_the_meeting(hub_server: RunningHub, browser: Bro
     context = await browser.new_context()
     page = await context.new_page()
     await page.goto(f"{hub_server.url}/join/{hub_server.links[MEMBER]}")
-    await page.get_by_label("Can't come?").fill("Travelling for work")
-    await page.get_by_role("button", name="Send apologies").click()
+    await unfold(page, "details.apologies")
+    await page.locator("#apologise").get_by_label("A short note (optional)").fill("Travelling for work")
+    await page.locator("#apologise").get_by_role("button", name="Send apologies").click()
     await expect(page.locator("#apologised")).to_have_text("Your apologies are recorded.")
+    await tab(page, "people")
     await expect(page.locator("#apologies")).to_contain_text("Omar Young: Travelling for work")
     # Sending apologies also leaves: the member is not counted as here.
     await expect(page.locator('#participants li[data-member="m025"]')).to_have_count(0)

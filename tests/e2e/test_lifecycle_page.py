@@ -8,7 +8,7 @@ from pathlib import Path
 from playwright.async_api import Browser, Page, expect
 
 from tests.conftest import RunningHub
-from tests.e2e.conftest import assert_accessible
+from tests.e2e.conftest import assert_accessible, picture, tab
 from tests.e2e.test_procedure_page import open_as
 
 CHAIR, ANA = "m001", "m002"
@@ -20,11 +20,14 @@ async def test_the_chair_closes_and_reopens_the_meeting(
     chair = await open_as(browser, hub_server, CHAIR)
     # A member on a phone.
     ana = await open_as(browser, hub_server, ANA, width=375)
+    await tab(chair, "console")
     await chair.get_by_role("button", name="Open the meeting").click()
-    await chair.locator('[data-item="a5"]').get_by_role("button", name="Take up").click()
-    await expect(ana.locator('[data-item="a5"]')).to_have_attribute("aria-current", "step")
+    await tab(chair, "agenda")
+    await chair.locator('#agenda [data-item="a5"]').get_by_role("button", name="Take up").click()
+    await expect(ana.locator('#agenda [data-item="a5"]')).to_have_attribute("aria-current", "step")
 
     # Closing is asked about first; cancelling changes nothing and gives the focus back.
+    await tab(chair, "console")
     await chair.get_by_role("button", name="Close the meeting").click()
     question = chair.get_by_role("group", name="Close the meeting? Its business stops until it is reopened")
     await expect(question).to_be_visible()
@@ -38,11 +41,15 @@ async def test_the_chair_closes_and_reopens_the_meeting(
     await chair.get_by_role("button", name="Yes, close").click()
     await expect(ana.locator("#status")).to_contain_text("Closed")
     # The item under discussion is left: nothing is current any more.
-    await expect(ana.locator('[data-item="a5"]')).not_to_have_attribute("aria-current", "step")
+    await expect(ana.locator('#agenda [data-item="a5"]')).not_to_have_attribute("aria-current", "step")
     # The page offers no business: no asking to speak, no motions, no taking up items.
+    await expect(ana.locator("#hand")).to_have_count(0)
+    await tab(ana, "motions")
+    await expect(ana.locator("#propose-motion")).to_have_count(0)
     await expect(ana.get_by_role("button", name="Submit motion")).to_have_count(0)
+    await tab(chair, "agenda")
     await expect(chair.get_by_role("button", name="Take up")).to_have_count(0)
-    await ana.screenshot(path=artifacts / "phone-closed.png", full_page=True)
+    await picture(ana, artifacts / "phone-closed.png")
 
     # The hub refuses business in a closed meeting, whatever a page sends.
     async def refused(page: Page, event: str, payload: str) -> str:
@@ -57,6 +64,7 @@ async def test_the_chair_closes_and_reopens_the_meeting(
     # Minutes are still written once it has closed.
     assert await refused(chair, "minutes.draft", "{}") == "sent"
 
+    await tab(chair, "console")
     await chair.get_by_role("button", name="Reopen the meeting").click()
     await expect(ana.locator("#status")).to_have_text("Open: members are arriving")
     assert await refused(chair, "agenda.select", "{item_id: 'a5'}") == "sent"

@@ -18,7 +18,7 @@ import pytest
 from playwright.async_api import Browser, Page, expect
 
 from tests.conftest import RunningHub
-from tests.e2e.conftest import assert_accessible, wait_until
+from tests.e2e.conftest import assert_accessible, picture, tab, unfold, wait_until
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -182,7 +182,7 @@ async def test_members_check_devices_see_and_hear_each_other_and_a_late_joiner_s
         " && !document.querySelector('#media-preview').paused",
     )
     await wait_until(bea, "document.querySelector('#mic-level').value > 0", timeout=5000)
-    await bea.locator("#media").screenshot(path=artifacts / "media-device-check.png")
+    await picture(bea.locator("#media"), artifacts / "media-device-check.png")
 
     for page in (chair, bea, omar):
         await join_media(page)
@@ -197,7 +197,7 @@ async def test_members_check_devices_see_and_hear_each_other_and_a_late_joiner_s
         await expect(tile).to_contain_text(NAMES[member])
         assert await tile.locator("video").evaluate("v => !v.paused && !v.muted && v.videoWidth > 0")
     await assert_accessible(chair)
-    await chair.locator("#media").screenshot(path=artifacts / "media-meeting.png")
+    await picture(chair.locator("#media"), artifacts / "media-meeting.png")
     # What follows re-renders the chair's panel many times: a late joiner, a new offer, new tiles.
     bea_video = chair.locator(f'.tile[data-member="{BEA}"] video')
     await bea_video.evaluate("v => { window.kept = [v, v.srcObject]; }")
@@ -244,6 +244,8 @@ async def test_the_chair_mutes_a_member_and_a_listener_sends_nothing(
         streams = await page.evaluate("window.hub.media.streams")
         assert OMAR not in {s["member_id"] for s in streams.values()}
 
+    for page in (chair, omar):
+        await tab(page, "people")
     await chair.get_by_role("button", name=f"Mute {NAMES[BEA]}").click()
     await expect(bea.locator(".media-alert")).to_contain_text("The chair has muted you")
     # Her own controls say so too, not that her microphone is on.
@@ -264,8 +266,12 @@ async def test_the_chair_mutes_a_member_and_a_listener_sends_nothing(
     await flowing(chair, BEA, "microphone", "packets", 20)
     await flowing(omar, BEA, "microphone", "packets", 20)
 
-    # Mute all: everyone but the chair.
+    # Mute all, in the console's media settings: everyone but the chair.
+    await tab(chair, "console")
+    await unfold(chair, "#media-settings-fold")
     await chair.get_by_role("button", name="Mute all").click()
+    await picture(chair.locator("#media-settings-fold"), artifacts / "media-chair-settings.png")
+    await tab(chair, "people")
     for member in (BEA, OMAR):
         line = chair.locator(f'#participants li[data-member="{member}"]')
         await expect(line).to_contain_text("Muted by the chair")
@@ -273,7 +279,7 @@ async def test_the_chair_mutes_a_member_and_a_listener_sends_nothing(
     await expect(omar.locator(".media-alert")).to_contain_text("The chair has muted you")
     await asyncio.sleep(0.5)
     assert await silent(chair, BEA)
-    await chair.locator("#participants").locator("..").screenshot(path=artifacts / "media-chair-controls.png")
+    await picture(chair.locator("#participants").locator(".."), artifacts / "media-chair-controls.png")
 
 
 async def test_formal_mode_only_the_called_speaker_is_heard(media_hub: RunningHub, browser: Browser) -> None:
@@ -286,6 +292,8 @@ async def test_formal_mode_only_the_called_speaker_is_heard(media_hub: RunningHu
     for page in (chair, bea):
         await flowing(page, OMAR, "microphone", "packets", 20)
 
+    await tab(chair, "console")
+    await unfold(chair, "#media-settings-fold")
     await chair.get_by_role("button", name="Formal: on").click()
     await expect(chair.get_by_role("button", name="Formal: on")).to_have_attribute("aria-pressed", "true")
     await expect(bea.locator(".media-alert")).to_contain_text(UNCALLED)
@@ -294,8 +302,11 @@ async def test_formal_mode_only_the_called_speaker_is_heard(media_hub: RunningHu
     # The chair is heard without being called.
     await flowing(omar, CHAIR, "microphone", "packets", 20)
 
-    await chair.locator('[data-item="a1"]').get_by_role("button", name="Take up").click()
-    await bea.get_by_role("button", name="Ask to speak", exact=True).click()
+    await tab(chair, "agenda")
+    await chair.locator('#agenda [data-item="a1"]').get_by_role("button", name="Take up").click()
+    # In a call, the hand in the toolbar asks to speak.
+    await bea.locator("#toolbar").get_by_role("button", name="Raise hand", exact=True).click()
+    await tab(chair, "speakers")
     await chair.get_by_role("button", name="Call next speaker").click()
     await expect(bea.locator(".media-alert")).to_have_text(CALLED)
     await expect(bea.locator("#media-announce")).to_have_text(CALLED)
@@ -311,6 +322,7 @@ async def test_formal_mode_only_the_called_speaker_is_heard(media_hub: RunningHu
     assert await silent(omar, BEA)
 
     # No cameras besides the speaker's, and nobody has the floor: no video at all.
+    await tab(chair, "console")
     await chair.get_by_label("Cameras shown besides the speaker").fill("0")
     await chair.get_by_role("button", name="Save media settings").click()
     await expect(chair.get_by_label("Cameras shown besides the speaker")).to_have_value("0")
@@ -388,8 +400,9 @@ async def test_tiles_say_each_persons_mode_and_calling_someone_unheard_warns_the
     await assert_accessible(bea)
 
     # The chair calls her all the same: the call stands, the chair is warned, Bea is asked.
-    await chair.locator('[data-item="a1"]').get_by_role("button", name="Take up").click()
-    await bea.get_by_role("button", name="Ask to speak", exact=True).click()
+    await chair.locator('#agenda [data-item="a1"]').get_by_role("button", name="Take up").click()
+    await bea.locator("#toolbar").get_by_role("button", name="Raise hand", exact=True).click()
+    await tab(chair, "speakers")
     await chair.get_by_role("button", name="Call next speaker").click()
     notice = chair.locator("#notice")
     await expect(notice).to_contain_text("Called, but they may not be heard")
@@ -414,7 +427,7 @@ async def test_tiles_say_each_persons_mode_and_calling_someone_unheard_warns_the
     await flowing(chair, BEA, "microphone", "packets", 20)
 
     # A listener called is asked to switch to audio, and then has a tile of their own.
-    await omar.get_by_role("button", name="Ask to speak", exact=True).click()
+    await omar.locator("#toolbar").get_by_role("button", name="Raise hand", exact=True).click()
     await chair.get_by_role("button", name="Call next speaker").click()
     await expect(notice).to_contain_text(f"{NAMES[OMAR]} is listening only")
     await expect(omar.locator("#moments")).to_contain_text("you are listening only")

@@ -12,7 +12,7 @@ from playwright.async_api import Browser, expect
 
 from hub.runtime import open_hub
 from tests.conftest import RunningHub
-from tests.e2e.conftest import assert_accessible
+from tests.e2e.conftest import assert_accessible, picture, tab, wait_until
 from tests.e2e.test_procedure_page import open_as
 
 
@@ -23,6 +23,9 @@ async def test_minutes_drafted_edited_approved_and_read(
     secretary = await open_as(browser, hub_server, "m007")
     member = await open_as(browser, hub_server, "m002")
     await expect(member.locator("#minutes-h")).to_have_count(0)
+    # The officers' controls are in their console.
+    for page in (chair, secretary):
+        await tab(page, "console")
     await chair.get_by_role("button", name="Open the meeting").click()
     await expect(member.locator("#status")).to_contain_text("Open")
     # Those present check in; the minutes list who did.
@@ -43,7 +46,7 @@ async def test_minutes_drafted_edited_approved_and_read(
     drafted = await secretary.evaluate("window.hub.store.meeting.minutes.drafted_at")
     await redraft.click()
     await expect(secretary.get_by_role("group", name=re.compile("Redrafting replaces"))).to_have_count(0)
-    await secretary.wait_for_function(f"window.hub.store.meeting.minutes.drafted_at !== {drafted!r}")
+    await wait_until(secretary, f"window.hub.store.meeting.minutes.drafted_at !== {drafted!r}")
     await expect(text).to_be_enabled()
     await text.fill(draft + "\nA line the redraft would lose.\n")
     await redraft.click()
@@ -63,10 +66,12 @@ async def test_minutes_drafted_edited_approved_and_read(
     await expect(question).to_be_visible()
     await question.get_by_role("button", name="Cancel").click()
     await assert_accessible(secretary)
-    await secretary.screenshot(path=artifacts / "secretary-minutes.png", full_page=True)
+    await picture(secretary, artifacts / "secretary-minutes.png")
 
     await chair.get_by_label("Approval note").fill("Approved at the branch meeting of 10 April 2027")
     await chair.get_by_role("button", name="Approve and publish").click()
+    # Members read the approved minutes with the agenda, the tab they start on.
+    await expect(member.locator("#tab-agenda")).to_have_attribute("aria-selected", "true")
     await expect(member.locator("#minutes-status")).to_contain_text("Approved at the branch meeting")
     async with member.context.expect_page() as opened:
         await member.get_by_role("link", name="Read the minutes").click()

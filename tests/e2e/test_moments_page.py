@@ -9,7 +9,7 @@ from pathlib import Path
 from playwright.async_api import Browser, Page, expect
 
 from tests.conftest import RunningHub
-from tests.e2e.conftest import assert_accessible
+from tests.e2e.conftest import assert_accessible, tab
 from tests.e2e.test_procedure_page import open_as
 
 CHAIR, ANA, BEN = "m001", "m002", "m025"
@@ -38,7 +38,7 @@ async def test_a_phone_member_sees_the_floor_and_the_vote_wherever_they_are(
     for page in (ana, ben):
         await send(page, "attendance.check_in", "{}")
     await send(chair, "agenda.select", "{item_id: 'a5'}")
-    await expect(ana.locator('[data-item="a5"]')).to_have_attribute("aria-current", "step")
+    await expect(ana.locator('#agenda [data-item="a5"]')).to_have_attribute("aria-current", "step")
     await ana.evaluate("window.scrollTo(0, document.body.scrollHeight)")
 
     await send(ana, "speaker.request", "{}")
@@ -87,6 +87,7 @@ async def test_a_phone_member_sees_the_floor_and_the_vote_wherever_they_are(
     await ana.screenshot(path=artifacts / "phone-vote-sheet.png")
     await moment.get_by_role("button", name="For", exact=True).click()
     await expect(moment).to_have_count(0)
+    await tab(ana, "vote")
     await expect(ana.locator("#recorded")).to_contain_text("for")
 
     # Ben hides the sheet to read on; the tone is his to switch off, and stays off.
@@ -96,4 +97,7 @@ async def test_a_phone_member_sees_the_floor_and_the_vote_wherever_they_are(
     assert await ben.evaluate("localStorage.getItem('hub:sound')") == "off"
     await sheet.get_by_role("button", name="Hide").click()
     await expect(sheet).to_have_count(0)
+    # The vote stays open under its tab, which is marked while it is.
+    await expect(ben.locator("#tab-vote .tab-badge")).to_be_visible()
+    await tab(ben, "vote")
     await expect(ben.locator("#vote-panel")).to_be_visible()

@@ -7,7 +7,7 @@ from pathlib import Path
 from playwright.async_api import Browser, Page, expect
 
 from tests.conftest import RunningHub
-from tests.e2e.conftest import assert_accessible
+from tests.e2e.conftest import assert_accessible, picture, tab, unfold
 from tests.e2e.test_procedure_page import open_as
 
 CHAIR, ANA, BEN = "m001", "m002", "m025"
@@ -23,11 +23,14 @@ async def test_motion_with_amendment_and_votes(
     # Three people in the room, checked in once the chair opens the meeting: the chair sets a quorum of
     # three in the standing orders panel.
     await expect(ben.locator("#quorum")).to_contain_text("Not quorate")
+    await tab(chair, "console")
     await chair.get_by_role("button", name="Open the meeting").click()
     for page in (ana, ben):
         await page.get_by_role("button", name="I'm here").click()
     await expect(chair.locator("#quorum")).to_contain_text("3 present")
     await expect(ana.locator("#settings")).to_have_count(0)
+    # The chair's settings are folded in the console.
+    await unfold(chair, "#settings-fold")
     settings = chair.locator("#standing-orders")
     await expect(settings.get_by_label("Speech length (seconds)", exact=True)).to_have_value("180")
     await settings.get_by_label("Quorum counted as").select_option("number")
@@ -37,7 +40,7 @@ async def test_motion_with_amendment_and_votes(
     await expect(ben.locator("#quorum")).to_contain_text("Quorate: 3 present, 3 needed")
     await expect(chair.locator("#quorum")).to_contain_text("Quorate")
     await assert_accessible(chair)
-    await chair.locator("#settings").screenshot(path=artifacts / "chair-settings.png")
+    await picture(chair.locator("#settings"), artifacts / "chair-settings.png")
     # A fraction above one is stopped by the form before it reaches the hub.
     await settings.get_by_label("Quorum counted as").select_option("fraction")
     await settings.get_by_label("Quorum", exact=True).fill("1.5")
@@ -46,8 +49,12 @@ async def test_motion_with_amendment_and_votes(
     await expect(ben.locator("#quorum")).to_contain_text("3 needed")
     await settings.get_by_label("Quorum counted as").select_option("number")
     await settings.get_by_label("Quorum", exact=True).fill("3")
-    await chair.locator('[data-item="a5"]').get_by_role("button", name="Take up").click()
+    await tab(chair, "agenda")
+    await chair.locator('#agenda [data-item="a5"]').get_by_role("button", name="Take up").click()
 
+    for page in (chair, ana, ben):
+        await tab(page, "motions")
+    await unfold(ana, "#propose-motion")
     await ana.get_by_label("Title").fill("Votes for life")
     await ana.get_by_label("Text").fill("This meeting resolves to campaign for votes for life.")
     await ana.get_by_role("button", name="Submit motion").click()
@@ -56,6 +63,7 @@ async def test_motion_with_amendment_and_votes(
     await motion.get_by_role("button", name="Second").click()
     await expect(chair.locator("article.motion").first).to_contain_text("seconded by Omar Young")
 
+    await unfold(ben, "#motions details.amend")
     form = ben.locator("form.amend-form")
     await form.get_by_label("Amendment").select_option("insert")
     await form.get_by_label("Words in the motion").fill("campaign")
@@ -70,9 +78,11 @@ async def test_motion_with_amendment_and_votes(
     )
     await amendment.get_by_role("button", name="Second").click()
 
+    await tab(chair, "console")
     await expect(chair.locator("#next-steps")).to_contain_text(
         "Put the amendment by Omar Young to “Votes for life” to the vote"
     )
+    await tab(chair, "motions")
     # The chair cannot put the motion before its amendment.
     await (
         chair.locator("article.motion")
@@ -91,15 +101,18 @@ async def test_motion_with_amendment_and_votes(
     await expect(chair.locator("#ballot-names")).to_contain_text("Omar Young: for")
     await expect(ana.get_by_role("button", name="Who voted how")).to_have_count(0)
     await assert_accessible(chair)
-    await chair.screenshot(path=artifacts / "chair-vote-open.png", full_page=True)
+    await picture(chair, artifacts / "chair-vote-open.png")
     await chair.get_by_role("button", name="Close the vote").click()
     # Once voting has begun the standing orders are fixed, and the panel says so.
+    await tab(chair, "console")
     await expect(chair.locator("#standing-orders-fixed")).to_contain_text("fixed now that voting has begun")
     await expect(settings.get_by_role("button", name="Save standing orders")).to_be_disabled()
+    await tab(ana, "motions")
     await expect(ana.locator(".motion-text").first).to_have_text(
         "This meeting resolves to campaign loudly for votes for life."
     )
 
+    await tab(chair, "motions")
     await chair.locator("article.motion").first.get_by_role("button", name="Secret ballot").click()
     await vote(ana, "For")
     await expect(ana.locator("#recorded")).to_contain_text("Receipt")
@@ -115,6 +128,7 @@ async def test_motion_with_amendment_and_votes(
     # From another device (no session of this vote), a press changes nothing: the hub answers with the
     # same receipt and no choice, and the page says the ballot was already in.
     other = await open_as(browser, hub_server, BEN)
+    await tab(other, "vote")
     await other.locator("#vote-panel").get_by_role("button", name="For", exact=True).click()
     await expect(other.locator("#recorded")).to_contain_text("Your ballot was already in the ballot box")
     await expect(other.locator("#recorded code")).to_have_text(receipt)
@@ -128,14 +142,16 @@ async def test_motion_with_amendment_and_votes(
     # On a phone the vote panel fits the screen: nothing to scroll sideways.
     assert await ben.evaluate("document.documentElement.scrollWidth") <= 375
     await assert_accessible(ben)
-    await ben.locator("#vote-panel").screenshot(path=artifacts / "member-vote-phone.png")
+    await picture(ben.locator("#vote-panel"), artifacts / "member-vote-phone.png")
+    await tab(chair, "vote")
     await chair.get_by_role("button", name="Close: casting vote for").click()
     result = ben.locator("article.result").first
     await expect(result).to_contain_text("Carried")
     await expect(result).to_contain_text("casting vote for")
-    await expect(ben.locator("article.motion").first).to_contain_text("Carried")
     await assert_accessible(ben)
-    await ben.locator("#results").screenshot(path=artifacts / "member-result.png")
+    await picture(ben.locator("#results"), artifacts / "member-result.png")
+    await tab(ben, "motions")
+    await expect(ben.locator("article.motion").first).to_contain_text("Carried")
 
     # The receipt stays for the session: after the result, and after reloading the page, Ana checks hers.
     await ana.reload()
@@ -147,6 +163,7 @@ async def test_motion_with_amendment_and_votes(
     await expect(chair.get_by_role("button", name="Check my ballot was counted")).to_have_count(0)
 
     # In Spanish the page words the hub's questions and rules itself, from the votes' subjects.
+    await unfold(ana, "#about")
     await ana.get_by_label("Language").select_option("es")
     results = ana.locator("#results")
     await expect(results).to_contain_text("Enmienda a «Votes for life» presentada por Omar Young: Aprobada")
@@ -156,5 +173,6 @@ async def test_motion_with_amendment_and_votes(
 
 
 async def vote(page: Page, choice: str) -> None:
+    await tab(page, "vote")
     await page.locator("#vote-panel").get_by_role("button", name=choice, exact=True).click()
     await expect(page.locator("#recorded")).to_contain_text(choice.lower())

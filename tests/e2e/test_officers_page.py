@@ -7,15 +7,13 @@ violations, on a phone and a desktop. The screenshots illustrate docs/guide/offi
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from playwright.async_api import Browser, Page, expect
 
-from hub.config import Mail, Settings
 from tests.client import until
-from tests.conftest import RunningHub, Sink, demo_hub, free_port
+from tests.conftest import RunningHub, Sink
 from tests.e2e.conftest import assert_accessible
 
 ADMIN_EMAIL = "member007@example.org"
@@ -31,22 +29,6 @@ ROWS = [
 
 def members_csv(zone: str) -> bytes:
     return ("\ufeff" + "\r\n".join([HEADER, *(r.format(zone=zone) for r in ROWS)]) + "\r\n").encode()
-
-
-@pytest.fixture
-async def mailed_hub(
-    redis_url: str, tmp_path: Path, smtp: tuple[Sink, int]
-) -> AsyncIterator[tuple[RunningHub, Sink]]:
-    sink, port = smtp
-    settings = Settings(
-        port=free_port(),
-        redis_url=redis_url,
-        data_dir=tmp_path,
-        secret="test-secret",
-        mail=Mail(url=f"smtp://127.0.0.1:{port}", sender="Hub <hub@example.org>", rate="50/second"),
-    )
-    async with demo_hub(settings) as running:
-        yield running, sink
 
 
 async def sign_in(page: Page, hub: RunningHub, sink: Sink) -> None:

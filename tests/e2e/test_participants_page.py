@@ -6,7 +6,7 @@ from __future__ import annotations
 from playwright.async_api import Browser, expect
 
 from tests.conftest import RunningHub
-from tests.e2e.conftest import assert_accessible
+from tests.e2e.conftest import assert_accessible, tab
 from tests.e2e.test_procedure_page import open_as
 
 CHAIR, ANA = "m001", "m002"
@@ -15,8 +15,11 @@ CHAIR, ANA = "m001", "m002"
 async def test_the_chair_removes_and_readmits_a_participant(hub_server: RunningHub, browser: Browser) -> None:
     chair = await open_as(browser, hub_server, CHAIR)
     ana = await open_as(browser, hub_server, ANA)
+    for page in (chair, ana):
+        await tab(page, "people")
     await expect(chair.locator("#participants li")).to_have_count(2)
     # Members cannot remove anyone.
+    await expect(ana.locator("#participants li")).to_have_count(2)
     await expect(ana.get_by_role("button", name="Remove Eleni Adeyemi from the meeting")).to_have_count(0)
 
     await chair.get_by_role("button", name="Remove Beatriz Bauer from the meeting").click()
@@ -46,6 +49,7 @@ async def test_the_chair_removes_and_readmits_a_participant(hub_server: RunningH
 
 async def test_the_chair_admits_a_member_from_the_lobby(hub_server: RunningHub, browser: Browser) -> None:
     chair = await open_as(browser, hub_server, CHAIR)
+    await tab(chair, "people")
     await chair.get_by_role("button", name="Turn the lobby on").click()
     await expect(chair.locator("#lobby-state")).to_contain_text("The lobby is on")
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from playwright.async_api import Browser, Page, expect
 
 from tests.conftest import RunningHub
-from tests.e2e.conftest import assert_accessible
+from tests.e2e.conftest import assert_accessible, picture, tab
 
 CHAIR, ANA, BEN = "m001", "m002", "m025"
 
@@ -28,15 +28,21 @@ async def test_debate_on_an_item_through_the_page(
     ana = await open_as(browser, hub_server, ANA)
     ben = await open_as(browser, hub_server, BEN)
 
+    await tab(chair, "console")
     await chair.get_by_role("button", name="Open the meeting").click()
     await expect(ana.locator("#status")).to_have_text("Open: members are arriving")
     for page in (ana, ben):
         await page.get_by_role("button", name="I'm here").click()
     await expect(chair.locator("#quorum")).to_contain_text("3 present, 10 needed")
 
-    motion = chair.locator('[data-item="a5"]')
+    await tab(chair, "agenda")
+    motion = chair.locator('#agenda [data-item="a5"]')
     await motion.get_by_role("button", name="Take up").click()
-    await expect(ana.locator('[data-item="a5"]')).to_have_attribute("aria-current", "step")
+    await expect(ana.locator('#agenda [data-item="a5"]')).to_have_attribute("aria-current", "step")
+    # The item taken up heads the stage; its speakers are under their tab.
+    await expect(ana.locator("#current-item")).to_contain_text("Motion 1")
+    for page in (chair, ana, ben):
+        await tab(page, "speakers")
     await expect(ana.locator("#queue-h")).to_contain_text("Motion 1")
 
     await ana.get_by_role("button", name="Ask to speak: for").click()
@@ -56,19 +62,24 @@ async def test_debate_on_an_item_through_the_page(
     await expect(queue.first).to_contain_text("The agenda says motions are taken in order.")
     await expect(ben.get_by_label("Your point")).to_have_value("")
     await expect(queue.first).to_contain_text("taken first")
-    # The chair's console says what the standing orders call for next; members do not see it.
+    # The chair's console says what the standing orders call for next; members have no console.
+    await tab(chair, "console")
     await expect(chair.locator("#next-steps")).to_contain_text("Call Omar Young on a point of order (SO 7.2)")
+    await expect(ana.locator("#tab-console")).to_have_count(0)
     await expect(ana.locator("#next-steps")).to_have_count(0)
     await expect(ana.locator("#my-place")).to_contain_text("You are number 2")
+    await tab(chair, "speakers")
     await assert_accessible(chair)
-    await chair.screenshot(path=artifacts / "chair-queue.png", full_page=True)
+    await picture(chair, artifacts / "chair-queue.png")
 
     await chair.get_by_role("button", name="Call next speaker").click()
     await expect(ana.locator("#speaker")).to_have_text("Omar Young")
     await expect(ana.locator("#countdown")).to_contain_text("2:5")
     # The point heard, the chair rules on it before debate goes on; the ruling is recorded.
     await chair.get_by_role("button", name="End speech").click()
+    await tab(chair, "console")
     await expect(chair.locator("#next-steps")).to_contain_text("Rule on the point of order from Omar Young")
+    await tab(chair, "speakers")
     ruling = chair.locator("#ruling")
     await expect(ruling).to_contain_text("The agenda says motions are taken in order.")
     await expect(ana.locator("#ruling")).to_have_count(0)
@@ -84,7 +95,7 @@ async def test_debate_on_an_item_through_the_page(
     await expect(ben.locator("#announce-polite")).to_contain_text("Beatriz Bauer has the floor.")
     await expect(ana.locator("#my-place")).to_have_count(0)
     await assert_accessible(ana)
-    await ana.screenshot(path=artifacts / "member-speaking.png", full_page=True)
+    await picture(ana, artifacts / "member-speaking.png")
 
     await chair.get_by_role("button", name="+1 min").click()
     await expect(ben.locator("#countdown")).to_contain_text("3:5")
@@ -96,7 +107,11 @@ async def test_a_member_sees_no_chair_controls_and_the_server_refuses_them(
     hub_server: RunningHub, browser: Browser
 ) -> None:
     ana = await open_as(browser, hub_server, ANA)
+    # On the agenda, shown first, and with no console to choose.
+    await expect(ana.locator("#tab-agenda")).to_have_attribute("aria-selected", "true")
     await expect(ana.get_by_role("button", name="Take up")).to_have_count(0)
+    await expect(ana.locator("#tab-console")).to_have_count(0)
+    await expect(ana.locator("#status-controls")).to_have_count(0)
     await expect(ana.get_by_role("button", name="Open the meeting")).to_have_count(0)
     # Forging the chair's command from the member's page is refused by the server.
     refused = await ana.evaluate(
@@ -112,10 +127,14 @@ async def test_the_chair_reorders_the_queue_by_drag_and_by_keyboard(
     chair = await open_as(browser, hub_server, CHAIR)
     ana = await open_as(browser, hub_server, ANA)
     ben = await open_as(browser, hub_server, BEN)
-    await chair.locator('[data-item="a5"]').get_by_role("button", name="Take up").click()
-    await ana.get_by_role("button", name="Ask to speak", exact=True).click()
+    await chair.locator('#agenda [data-item="a5"]').get_by_role("button", name="Take up").click()
+    # Ana asks under the Speakers tab; Ben raises his hand in the toolbar, which says his place.
+    await tab(ana, "speakers")
+    await ana.locator("#panel-speakers").get_by_role("button", name="Ask to speak", exact=True).click()
     await expect(ana.locator("#my-place")).to_contain_text("You are number 1")
-    await ben.get_by_role("button", name="Ask to speak", exact=True).click()
+    await ben.locator("#toolbar").get_by_role("button", name="Raise hand", exact=True).click()
+    await expect(ben.locator("#hand")).to_have_text("Lower hand (you are number 2)")
+    await tab(chair, "speakers")
     queue = chair.locator("#queue li")
     await expect(queue).to_have_count(2)
 

@@ -150,14 +150,14 @@ async def test_shortcuts_the_hand_and_the_unread_chat(hub_server: RunningHub, br
     await chair.locator("#status-controls").get_by_role("button", name="Open the meeting").click()
     await tab(chair, "agenda")
     await chair.locator("#agenda li").first.get_by_role("button", name="Take up").click()
-    await expect(ana.locator("#hand")).to_have_text("Ask to speak")
+    await expect(ana.locator("#hand")).to_have_text("Raise hand")
 
     # H raises the hand and lowers it again; the toolbar says where the member stands.
     await ana.locator("body").press("h")
     await expect(ana.locator("#hand")).to_have_text("Lower hand (you are number 1)")
     await expect(ana.locator("#hand")).to_have_attribute("aria-pressed", "true")
     await ana.locator("body").press("h")
-    await expect(ana.locator("#hand")).to_have_text("Ask to speak")
+    await expect(ana.locator("#hand")).to_have_text("Raise hand")
     await ana.locator("#hand").click()
     await expect(chair.locator("#tab-speakers .tab-badge")).to_have_text("1")
 
@@ -176,7 +176,7 @@ async def test_shortcuts_the_hand_and_the_unread_chat(hub_server: RunningHub, br
     await ana.locator("#chat-form input").press("h")
     await expect(ana.locator("#chat-form input")).to_have_value("helloh")
     await ana.locator("#chat-form input").press("Backspace")
-    await expect(ana.locator("#hand")).to_have_text("Ask to speak")
+    await expect(ana.locator("#hand")).to_have_text("Raise hand")
 
     # ? lists them; they can be switched off, and then H does nothing.
     await ana.locator("#title").click()
@@ -189,7 +189,7 @@ async def test_shortcuts_the_hand_and_the_unread_chat(hub_server: RunningHub, br
     await expect(dialog).to_be_hidden()
     await ana.keyboard.press("h")
     await ana.wait_for_timeout(300)
-    await expect(ana.locator("#hand")).to_have_text("Ask to speak")
+    await expect(ana.locator("#hand")).to_have_text("Raise hand")
 
     # A message arrives while the chair looks at another tab: counted on the tab and in the toolbar.
     await tab(chair, "agenda")

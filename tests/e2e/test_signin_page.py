@@ -5,7 +5,6 @@ serious accessibility violations."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -13,26 +12,10 @@ import oidc_provider_mock
 import pytest
 from playwright.async_api import Browser, expect
 
-from hub.config import Mail, Oidc, Settings
+from hub.config import Oidc, Settings
 from tests.client import until
 from tests.conftest import RunningHub, Sink, demo_hub, free_port
 from tests.e2e.conftest import assert_accessible
-
-
-@pytest.fixture
-async def mailed_hub(
-    redis_url: str, tmp_path: Path, smtp: tuple[Sink, int]
-) -> AsyncIterator[tuple[RunningHub, Sink]]:
-    sink, port = smtp
-    settings = Settings(
-        port=free_port(),
-        redis_url=redis_url,
-        data_dir=tmp_path,
-        secret="test-secret",
-        mail=Mail(url=f"smtp://127.0.0.1:{port}", sender="Hub <hub@example.org>", rate="50/second"),
-    )
-    async with demo_hub(settings) as running:
-        yield running, sink
 
 
 def emailed_link(sink: Sink, n: int) -> str:

@@ -77,10 +77,12 @@ async def test_the_join_page_is_usable_within_3_seconds_on_a_slow_link(
     cached_for: dict[str, str | None] = {}
     page.on("response", lambda r: cached_for.setdefault(urlparse(r.url).path, r.headers.get("cache-control")))
     cold, loaded = await open_join_link(page, url)
-    assets = [r for r in loaded if r["url"].startswith("/assets/")]
+    # A file preloaded and then used is listed twice, the second time from memory: the first counts.
+    assets = list({r["url"]: r for r in reversed(loaded) if r["url"].startswith("/assets/")}.values())
     assert assets and all(r["transferred"] > 0 for r in assets), loaded
-    # Sent compressed, and marked for the browser to keep.
-    assert all(r["transferred"] < r["size"] / 2 for r in assets), loaded
+    # Sent compressed (those of a few KB, where the headers weigh as much as the body, aside), and marked
+    # for the browser to keep.
+    assert all(r["transferred"] < r["size"] / 2 for r in assets if r["size"] > 4096), loaded
     assert all(cached_for[r["url"]] == IMMUTABLE for r in assets), cached_for
 
     # The same link again, as a member does who comes back: the hashed assets come from the cache.

@@ -1,24 +1,18 @@
 // Text for people: every string the views show comes from a catalogue, so that a translation is a
-// new file in locales/. The language is the member's choice (kept in this browser), else the browser's.
+// new file in locales/ (and a line in catalogues.ts). The language is the member's choice (kept in this
+// browser), else the browser's. Every catalogue has every text (tests/unit/test_locales.py), so none
+// falls back to another.
 import i18next from "i18next";
-import en from "./locales/en.json";
-import es from "./locales/es.json";
+import { LANGUAGES, catalogue, preferred, remember } from "./catalogues";
 
-export const LANGUAGES: Record<string, string> = { en: "English", es: "Español" };
-const KEY = "hub.language";
-
-function preferred(): string {
-  const saved = localStorage.getItem(KEY);
-  if (saved && saved in LANGUAGES) return saved;
-  const browser = navigator.languages.map((l) => l.slice(0, 2)).find((l) => l in LANGUAGES);
-  return browser ?? "en";
-}
+export { LANGUAGES };
 
 export async function startI18n(): Promise<void> {
+  const lng = preferred();
   await i18next.init({
-    lng: preferred(),
-    fallbackLng: "en",
-    resources: { en: { translation: en }, es: { translation: es } },
+    lng,
+    fallbackLng: false,
+    resources: { [lng]: { translation: await catalogue(lng) } },
     // Views escape or render as text themselves.
     interpolation: { escapeValue: false },
   });
@@ -26,7 +20,10 @@ export async function startI18n(): Promise<void> {
 }
 
 export async function setLanguage(language: string): Promise<void> {
-  localStorage.setItem(KEY, language);
+  remember(language);
+  if (!i18next.hasResourceBundle(language, "translation")) {
+    i18next.addResourceBundle(language, "translation", await catalogue(language));
+  }
   await i18next.changeLanguage(language);
   document.documentElement.lang = language;
 }

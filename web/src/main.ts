@@ -1,6 +1,7 @@
 // The first module the page loads, kept small: on a join link it opens the meeting's connection at once,
 // so that on a slow link the handshake with the hub goes on while the views (pages.ts) download.
 import "./style.css";
+import { catalogue, preferred } from "./catalogues";
 import { Connection, type ConnectionCallbacks, type HubError } from "./connection";
 import { MeetingStore } from "./store";
 
@@ -26,6 +27,9 @@ class Early implements ConnectionCallbacks {
     if (this.refused) shown.onRefused(this.refused);
   }
 }
+
+// The member's text, fetched beside the views (i18n.ts waits for the same fetch).
+void catalogue(preferred());
 
 const join = /^\/join\/([^/]+)$/.exec(location.pathname);
 const home = /^\/home\/([^/]+)$/.exec(location.pathname);

@@ -9,8 +9,6 @@ import { renderProjector } from "./projector";
 import { RefusalBanner } from "./refusal";
 import { renderRefusal, renderRoom } from "./room";
 import type { MeetingStore } from "./store";
-import { showHome } from "./home";
-import { showSignIn } from "./signin";
 import { startI18n, t } from "./i18n";
 
 await startI18n();
@@ -20,7 +18,8 @@ const banner = document.getElementById("banner")!;
 
 export function showHomePage(token: string | null): void {
   app.replaceChildren();
-  showHome(app, token);
+  // Home and sign-in are loaded on their own: a join link, often on a slow link, needs neither.
+  void import("./home").then(({ showHome }) => showHome(app, token));
 }
 
 export function showNoLink(): void {
@@ -39,7 +38,7 @@ export function showNoLink(): void {
 // The meeting page for a join link, over a connection already opened (and perhaps already joined):
 // returns what the connection reports from now on.
 export function showSignInPage(token: string | null): void {
-  showSignIn(app, token);
+  void import("./signin").then(({ showSignIn }) => showSignIn(app, token));
 }
 
 export function showMeeting(token: string, store: MeetingStore, connection: Connection, projector = false): ConnectionCallbacks {

@@ -37,19 +37,21 @@ async function read(query: string, after: string | null, limit: number): Promise
 const changed = (before: number, now: number): boolean => Math.abs(now - before) >= Math.max(5, before / 10);
 
 // `name` prefixes the ids and `find` labels the search, for a second roster on the page (card weights);
-// `roving`: the list is one tab stop with arrow keys (rows of buttons, not of fields to type in).
+// `label` names the list; `roving`: the list is one tab stop with arrow keys (rows of buttons, not of fields to type in).
 export function Roster({
   m,
   row,
   name = "roster",
   find = t("room.find_participant"),
   roving = false,
+  label = t("room.roster"),
 }: {
   m: Meeting;
   row: (p: Participant) => ComponentChildren;
   name?: string;
   find?: string;
   roving?: boolean;
+  label?: string;
 }) {
   const list = useRovingList<HTMLUListElement>();
   const [typed, setTyped] = useState("");
@@ -110,7 +112,7 @@ export function Roster({
         class="participants"
         id={name === "roster" ? "participants" : `${name}-list`}
         ref={roving ? list : undefined}
-        aria-label={find}
+        aria-label={label}
         aria-describedby={roving ? "people-keys" : undefined}
       >
         {/* Officers, the lobby and the removed are kept live in the meeting: show them as they are now. */}

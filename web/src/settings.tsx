@@ -145,7 +145,7 @@ function CardWeightsForm({ m, crowd }: { m: Meeting; crowd: boolean }) {
       <fieldset>
         <legend>{t("settings.card_weights_legend")}</legend>
         {crowd ? (
-          <Roster m={m} row={(p) => <li key={p.member_id}>{weight(p)}</li>} name="weights-roster" find={t("settings.find_delegate")} />
+          <Roster m={m} row={(p) => <li key={p.member_id}>{weight(p)}</li>} name="weights-roster" find={t("settings.find_delegate")} label={t("settings.card_weights")} />
         ) : (
           present.map(weight)
         )}
