@@ -98,6 +98,8 @@ async def test_reactions_from_the_toolbar(hub_server: RunningHub, browser: Brows
     await ana.keyboard.press("Enter")
     menu = ana.locator("#reactions-menu")
     await expect(menu).to_be_visible()
+    # The menu takes the focus, on its first reaction, as a member sees it open.
+    await expect(menu.get_by_role("menuitem").first).to_be_focused()
     await assert_accessible(ana)
     await ana.keyboard.press("End")
     await ana.keyboard.press("ArrowUp")
