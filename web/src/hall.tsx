@@ -181,7 +181,8 @@ export function HallCount({ vote, m, store }: { vote: Vote; m: Meeting; store: M
     }
   };
 
-  if (!counting && !entered && !result?.hall) return null;
+  // A meeting with nobody in the hall (most are wholly online) has nothing to count there.
+  if ((!counting || vote.hall === 0) && !entered && !result?.hall) return null;
   return (
     <section class="hall-vote" aria-labelledby={`${id}-h`}>
       <h4 id={`${id}-h`}>{t("hall.vote_title")}</h4>
@@ -201,39 +202,36 @@ export function HallCount({ vote, m, store }: { vote: Vote; m: Meeting; store: M
           </p>
         )
       )}
-      {counting &&
-        (vote.hall === 0 ? (
-          <p class="hall-hint">{t("hall.nobody_in_hall")}</p>
-        ) : (
-          <form class="hall-form" id={id} onSubmit={submit} aria-describedby={`${id}-most ${id}-problem`} noValidate>
-            <p id={`${id}-most`} class="hall-hint">
-              {t("hall.most", { count: vote.hall })}
-              {/* Those checked in after the vote opened do not vote in it, in the hall as online. */}
-              {m.presence.hall !== vote.hall && ` ${t("hall.now", { count: m.presence.hall })}`}
-            </p>
-            <div class="hall-fields">
-              {CHOICES.map((choice) => (
-                <label key={choice}>
-                  {t(`choice.${choice}`)}{" "}
-                  <input
-                    type="number"
-                    inputMode="numeric"
-                    min={0}
-                    max={vote.hall}
-                    step={1}
-                    name={choice}
-                    value={hands[choice]}
-                    onInput={(event) => setHands({ ...hands, [choice]: (event.target as HTMLInputElement).value })}
-                  />
-                </label>
-              ))}
-            </div>
-            <p id={`${id}-problem`} class="hall-problem" role="alert">
-              {problem}
-            </p>
-            <button type="submit">{entered ? t("hall.replace") : t("hall.enter")}</button>
-          </form>
-        ))}
+      {counting && vote.hall > 0 && (
+        <form class="hall-form" id={id} onSubmit={submit} aria-describedby={`${id}-most ${id}-problem`} noValidate>
+          <p id={`${id}-most`} class="hall-hint">
+            {t("hall.most", { count: vote.hall })}
+            {/* Those checked in after the vote opened do not vote in it, in the hall as online. */}
+            {m.presence.hall !== vote.hall && ` ${t("hall.now", { count: m.presence.hall })}`}
+          </p>
+          <div class="hall-fields">
+            {CHOICES.map((choice) => (
+              <label key={choice}>
+                {t(`choice.${choice}`)}{" "}
+                <input
+                  type="number"
+                  inputMode="numeric"
+                  min={0}
+                  max={vote.hall}
+                  step={1}
+                  name={choice}
+                  value={hands[choice]}
+                  onInput={(event) => setHands({ ...hands, [choice]: (event.target as HTMLInputElement).value })}
+                />
+              </label>
+            ))}
+          </div>
+          <p id={`${id}-problem`} class="hall-problem" role="alert">
+            {problem}
+          </p>
+          <button type="submit">{entered ? t("hall.replace") : t("hall.enter")}</button>
+        </form>
+      )}
     </section>
   );
 }
