@@ -25,7 +25,13 @@ def feed(invited: list[tuple[Invitation, str]], now: datetime) -> bytes:
         event.add("dtstart", meeting.starts_at)
         event.add("dtend", meeting.starts_at + length(meeting))
         event.add("summary", f"{meeting.title} ({invitation.branch.name})")
-        event.add("description", f"Meeting time zone: {meeting.time_zone}.\nJoin: {join_url}")
+        place = ""
+        if meeting.series is not None:
+            place = f"Meeting {meeting.series.number} of {meeting.series.of} in a series.\n"
+            if meeting.series.id != meeting.id:
+                # The series is named after its first meeting: the others are its siblings.
+                event.add("related-to", f"{meeting.series.id}@meeting-hub", parameters={"RELTYPE": "SIBLING"})
+        event.add("description", f"{place}Meeting time zone: {meeting.time_zone}.\nJoin: {join_url}")
         event.add("url", join_url)
         calendar.add_component(event)
     return bytes(calendar.to_ical())

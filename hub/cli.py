@@ -637,6 +637,64 @@ def _checked(model: type[Any], **fields: Any) -> Any:
         raise click.UsageError(problems) from None
 
 
+@main.group("admin")
+def admin_group() -> None:
+    """The constituency's administrators (who run everything in the officers' console)."""
+
+
+@admin_group.command("add")
+@store_options
+@click.argument("email")
+@click.argument("name")
+@click.option("--id", "member_id", help="Their member number. Default: made from the address.")
+@click.option("--time-zone", default="UTC", show_default=True, help="Their time zone, e.g. Europe/Berlin.")
+@click.option("--language", type=click.Choice(["en", "es"]), default="en", show_default=True)
+def add_admin(
+    settings: Settings, email: str, name: str, member_id: str | None, time_zone: str, language: str
+) -> None:
+    """Make the member with address EMAIL an administrator, adding them as NAME if there is none: how
+    an installation starts. They then sign in at /signin with that address."""
+    from hub.models import Member
+    from hub.officers import MemberForm
+
+    form = _checked(MemberForm, name=name, email=email, time_zone=time_zone, language=language)
+    if not form.email:
+        raise click.BadParameter(
+            "an administrator needs an email address to sign in with", param_hint="EMAIL"
+        )
+    if member_id is not None:
+        _checked(Member, id=member_id, name=name)
+
+    async def run() -> tuple[Member, bool]:
+        async with open_hub(settings) as hub:
+            found = await hub.member_by_email(form.email)
+            if found is not None:
+                promoted = found.model_copy(update={"admin": True})
+                await hub.save_member(promoted)
+                return promoted, False
+            new_id = member_id or imports.generated_id(form.email)
+            if await hub.store.get("member", new_id) is not None:
+                raise click.ClickException(
+                    f"Member {new_id} exists already with another address (or deactivated): "
+                    "give their address, or another --id."
+                )
+            made = Member(
+                id=new_id,
+                name=form.name,
+                email=form.email,
+                time_zone=form.time_zone,
+                language=form.language or "en",
+                admin=True,
+            )
+            await hub.save_member(made)
+            return made, True
+
+    member, added = asyncio.run(run())
+    said = "added as an administrator" if added else "is now an administrator"
+    click.echo(f"{member.name} <{member.email}> (member {member.id}) {said}.")
+    click.echo(f"They sign in at {settings.base_url}/signin with that address.")
+
+
 @main.group("branch")
 def branch_group() -> None:
     """The constituency's branches (as the officers' console manages them)."""

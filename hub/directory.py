@@ -4,12 +4,13 @@ caller's `Scope` and refuses what it does not reach; the rules are in hub/office
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from hub import imports, officers, slots
+from hub import imports, officers, series, slots
 from hub.errors import HubError
 from hub.meetings import Actor
 from hub.models import Branch, Meeting, Member, Role
@@ -180,6 +181,7 @@ class Directory:
             "starts_at": meeting.starts_at.isoformat(),
             "time_zone": meeting.time_zone,
             "status": meeting.status.value,
+            "series": meeting.series.model_dump(mode="json") if meeting.series else None,
             "everyone": meeting.everyone,
             "invited_branches": meeting.invited_branches,
             "invited": len(officers.invitees(meeting, members, branches)),
@@ -220,37 +222,87 @@ class Directory:
         await self.hub.execute(meeting_id, actor, lambda m, now: officers.cancel(m, form, actor, now))
         return (await self.hub.meeting(meeting_id))[1]
 
-    async def fair_times(self, scope: Scope, form: officers.FairTimes) -> dict[str, Any]:
-        """The best weekly slots for the members a meeting would invite, and the slot picked, scored
-        by how many each asks to meet at night or at the edge of their day (hub/slots.py)."""
+    async def _invited_zones(self, scope: Scope, form: officers.Invitees) -> tuple[Branch, Counter[str]]:
+        """The branch a meeting would be held by, and the members it would invite counted by zone."""
         branches = {b.id: b for b in await self.hub.branches()}
         officers.check_invitees(scope, form, branches)
         branch = branches[form.branch_id]
-        now = self.hub.clock()
         shell = Meeting(
             id="draft",
             branch_id=branch.id,
             title="draft",
-            starts_at=now,
+            starts_at=self.hub.clock(),
             time_zone=branch.home_time_zone,
             invited_branches=form.invited_branches,
             everyone=form.invite == "everyone",
         )
-        zones = officers.zones(officers.invitees(shell, await self.hub.members(), branches))
-        first = officers.first_week(now.astimezone(ZoneInfo(branch.home_time_zone)).date())
-        best = slots.candidates(zones, branch.home_time_zone, first, minutes=form.minutes)[:FAIR_TIMES_SHOWN]
+        return branch, officers.zones(officers.invitees(shell, await self.hub.members(), branches))
+
+    async def fair_times(self, scope: Scope, form: officers.FairTimes) -> dict[str, Any]:
+        """The best weekly slots for the members a meeting would invite, and the slot picked, scored
+        by how many each asks to meet at night or at the edge of their day (hub/slots.py); and a heat
+        map of one weekday, hour by hour, by region."""
+        branch, zones = await self._invited_zones(scope, form)
+        home = branch.home_time_zone
+        first = officers.first_week(self.hub.clock().astimezone(ZoneInfo(home)).date())
+        best = slots.candidates(zones, home, first, minutes=form.minutes)[:FAIR_TIMES_SHOWN]
         picked = None
         if form.starts_at is not None:
-            at = officers.local_time(form.starts_at, branch.home_time_zone)
-            slot = slots.Slot(at.weekday(), time(at.hour, at.minute), form.minutes, branch.home_time_zone)
+            at = officers.local_time(form.starts_at, home)
+            slot = slots.Slot(at.weekday(), time(at.hour, at.minute), form.minutes, home)
             picked = _score_view(slots.score(slot, zones, at.date()), at.date())
+        weekday = form.weekday
+        if weekday is None:
+            weekday = picked["weekday"] if picked else best[0].slot.weekday if best else 0
+        day = slots.day_scores(zones, home, weekday, first, minutes=form.minutes)
         return {
-            "time_zone": branch.home_time_zone,
+            "time_zone": home,
             "invited": sum(zones.values()),
             "zones": dict(sorted(zones.items())),
             "best": [_score_view(s, first) for s in best],
             "picked": picked,
+            "heat": {
+                "weekday": weekday,
+                "regions": dict(sorted(slots.people(zones).items())),
+                "hours": [_score_view(s, first) for s in day],
+            },
         }
+
+    # Series.
+
+    async def plan_series(self, scope: Scope, form: series.SeriesTimes) -> dict[str, Any]:
+        """The hub's proposal for a series (a rotation of weekly slots that passes the night between
+        regions), or the officer's own times for it, each meeting scored on its date."""
+        branch, zones = await self._invited_zones(scope, form)
+        home = branch.home_time_zone
+        if form.starts is not None:
+            planned = series.scored(form.starts, home, form.minutes, zones)
+        else:
+            days = series.anchors(form.first, form.every, form.meetings)
+            scores = slots.candidates(
+                zones, home, days[0], minutes=form.minutes, weeks=series.span_weeks(days)
+            )
+            planned = list(slots.plan(scores, zones, days))
+        return {
+            "time_zone": home,
+            "invited": sum(zones.values()),
+            "proposed": form.starts is None,
+            **series.plan_view(planned, zones),
+        }
+
+    async def create_series(self, scope: Scope, form: series.SeriesForm) -> list[Meeting]:
+        """Every meeting of the series, each created as `create_meeting` creates one; all are checked
+        before the first is saved."""
+        branches = {b.id: b for b in await self.hub.branches()}
+        officers.check_invitees(scope, form, branches)
+        members = await self.hub.members()
+        made = series.meetings(
+            form, branches[form.branch_id], {m.id: m for m in members}, await self.hub.store.meeting_ids()
+        )
+        electorate = officers.electorate(officers.invitees(made[0], members, branches))
+        for meeting in made:
+            await self.hub.create_meeting(meeting, actor=scope.member_id, electorate=electorate)
+        return made
 
 
 def _score_view(score: slots.Score, first: date) -> dict[str, Any]:

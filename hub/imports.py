@@ -164,7 +164,7 @@ def read(data: bytes) -> tuple[list[str], list[tuple[int, dict[str, str]]], list
     return list(positions), rows, []
 
 
-def _generated_id(email: str) -> str:
+def generated_id(email: str) -> str:
     """A member number for a member the file gives only an email address: stable across imports."""
     return "m-" + hashlib.sha256(email.lower().encode()).hexdigest()[:12]
 
@@ -283,7 +283,7 @@ def preview(data: bytes, members: Iterable[Member], branches: Iterable[Branch]) 
                             f"This address belongs to member {current.id}, not {number}.",
                         )
                     )
-            member_id = number or (current.id if current is not None else _generated_id(email))
+            member_id = number or (current.id if current is not None else generated_id(email))
             if member_id in seen_numbers:
                 problems.append(
                     Problem(

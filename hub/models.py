@@ -562,6 +562,16 @@ class Step(Model):
 
 
 MeetingKind = Literal["branch", "committee", "agm"]
+# The most meetings one series holds: weekly for a year.
+SERIES_MOST = 52
+
+
+class SeriesPlace(Model):
+    """Where a meeting stands in a series the officers' console created (hub/series.py)."""
+
+    id: Id
+    number: Annotated[int, Field(ge=1, le=SERIES_MOST)]
+    of: Annotated[int, Field(ge=2, le=SERIES_MOST)]
 
 
 class Meeting(Model):
@@ -575,6 +585,8 @@ class Meeting(Model):
     status: MeetingStatus = MeetingStatus.SCHEDULED
     # What kind of meeting it was made as (hub/officers.py TEMPLATES).
     kind: MeetingKind = "branch"
+    # One of a series of meetings (its title carries its number too), or None.
+    series: SeriesPlace | None = None
     # Per-meeting appointments override the branch role (a guest chair, a teller).
     roles: dict[str, Role] = Field(default_factory=dict)
     # Who else is invited besides the branch's members: the members of these branches, or every

@@ -121,8 +121,22 @@ def _address(value: str) -> str:
 
 
 Address = Annotated[str, Field(max_length=254), AfterValidator(_address)]
+# The years a meeting may be held in: any zone's offset leaves such a time within what Python holds.
+YEARS = (2000, 2199)
+
+
+def _wall_clock(text: str) -> str:
+    try:
+        at = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError("not a date and time on the calendar") from None
+    if not YEARS[0] <= at.year <= YEARS[1]:
+        raise ValueError(f"a year from {YEARS[0]} to {YEARS[1]}")
+    return text
+
+
 # A wall-clock time with no zone, as a date and time picker gives it: "2025-05-01T18:30".
-LocalTime = Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$")]
+LocalTime = Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$"), AfterValidator(_wall_clock)]
 
 
 class BranchForm(Model):
@@ -213,11 +227,13 @@ class Invitees(Model):
         return self
 
 
-class MeetingForm(Invitees):
+class MeetingDetails(Invitees):
+    """Everything about a meeting but its time: what a series' meetings share (hub/series.py)."""
+
     kind: MeetingKind = "branch"
-    title: Title
-    # In `time_zone` (the branch's home zone when not given).
-    starts_at: LocalTime
+    # As long as a meeting's title may be (a longer one would fail only when the meeting is made).
+    title: Name
+    # The zone its time is given in (the branch's home zone when not given).
     time_zone: TimeZone | None = None
     agenda: list[AgendaLine] = Field(default_factory=list, max_length=100)
     # The branch's standing orders when not given.
@@ -229,6 +245,11 @@ class MeetingForm(Invitees):
     code_of_conduct: Annotated[str, Field(max_length=5_000)] = ""
 
 
+class MeetingForm(MeetingDetails):
+    # In `time_zone`.
+    starts_at: LocalTime
+
+
 class Reschedule(Model):
     starts_at: LocalTime
     time_zone: TimeZone | None = None
@@ -238,10 +259,16 @@ class Cancel(Model):
     reason: Annotated[str, Field(max_length=500)] = ""
 
 
+Minutes = Annotated[int, Field(ge=15, le=600)]
+
+
 class FairTimes(Invitees):
-    minutes: Annotated[int, Field(ge=15, le=600)] = 90
+    minutes: Minutes = 90
     # The slot the officer has picked, scored beside the best ones (in the branch's zone).
     starts_at: LocalTime | None = None
+    # The day of the week the heat map shows, hour by hour (0 is Monday): the picked slot's, or the
+    # best one's, when not given.
+    weekday: Annotated[int, Field(ge=0, le=6)] | None = None
 
 
 def local_time(text: str, zone: str) -> datetime:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
@@ -89,7 +89,12 @@ def _touches(start: int, minutes: int, bands: Iterable[tuple[int, int]]) -> bool
 def cost(start_utc: datetime, minutes: int, zone: ZoneInfo) -> Cost:
     """What a meeting starting at `start_utc` asks of a member living in `zone`."""
     local = start_utc.astimezone(zone)
-    start = local.hour * 60 + local.minute
+    return _cost(local.hour * 60 + local.minute, minutes)
+
+
+@cache
+def _cost(start: int, minutes: int) -> Cost:
+    """What a meeting starting at minute `start` of the local day asks."""
     if _touches(start, minutes, _NIGHT):
         return Cost.NIGHT
     if _touches(start, minutes, _EDGE):
@@ -105,14 +110,19 @@ def _zone(name: str) -> ZoneInfo:
 def burden_at(start: datetime, minutes: int, zones: Mapping[str, int]) -> dict[str, Burden]:
     """Per region, the members (counted by zone) a meeting at `start` asks at night or at the edge."""
     start_utc = start.astimezone(UTC)
-    out: dict[str, Burden] = {}
+    utc_minute = start_utc.hour * 60 + start_utc.minute
+    # Only the zone's offset at that instant is looked up per zone; a local start's cost is cached.
+    night: Counter[str] = Counter()
+    edge: Counter[str] = Counter()
     for zone, count in zones.items():
-        asked = cost(start_utc, minutes, _zone(zone))
-        if asked is Cost.NONE:
-            continue
-        add = Burden(night=count) if asked is Cost.NIGHT else Burden(edge=count)
-        out[region(zone)] = out.get(region(zone), Burden()) + add
-    return out
+        offset = start_utc.astimezone(_zone(zone)).utcoffset()
+        local = (utc_minute + (offset // timedelta(minutes=1) if offset else 0)) % _DAY
+        asked = _cost(local, minutes)
+        if asked is Cost.NIGHT:
+            night[region(zone)] += count
+        elif asked is Cost.EDGE:
+            edge[region(zone)] += count
+    return {name: Burden(night[name], edge[name]) for name in sorted(night.keys() | edge.keys())}
 
 
 def _dates(weekday: int, zones: tuple[str, ...], first: date, weeks: int) -> list[date]:
@@ -157,14 +167,34 @@ def candidates(
 ) -> list[Score]:
     """Every slot on `weekdays` starting each `step` minutes in the `home` zone, best first (least
     weighted burden, then earliest in the week)."""
-    named = (home, *sorted(zones))
-    scores = [
-        _score(Slot(day, time(minute // 60, minute % 60), minutes, home), zones, dates)
-        for day in weekdays
-        for dates in [_dates(day, named, first, weeks)]
+    scores = [s for day in weekdays for s in day_scores(zones, home, day, first, minutes, step, weeks)]
+    return sorted(scores, key=lambda s: (s.burden.weight, s.slot))
+
+
+def day_scores(
+    zones: Mapping[str, int],
+    home: str,
+    weekday: int,
+    first: date,
+    minutes: int = 90,
+    step: int = 60,
+    weeks: int = 26,
+) -> list[Score]:
+    """The slots of one weekday starting each `step` minutes in the `home` zone, in the order of the
+    day: the rows of a heat map."""
+    dates = _dates(weekday, (home, *sorted(zones)), first, weeks)
+    return [
+        _score(Slot(weekday, time(minute // 60, minute % 60), minutes, home), zones, dates)
         for minute in range(0, 24 * 60, step)
     ]
-    return sorted(scores, key=lambda s: (s.burden.weight, s.slot))
+
+
+def people(zones: Mapping[str, int]) -> Counter[str]:
+    """Members counted by region."""
+    found: Counter[str] = Counter()
+    for zone, count in zones.items():
+        found[region(zone)] += count
+    return found
 
 
 @dataclass(frozen=True)
@@ -181,28 +211,96 @@ def rotation(scores: Sequence[Score], zones: Mapping[str, int], meetings: int, c
     `choices` best that spare it the night; each meeting takes the slot that keeps the worst region's
     running share of nights lowest (then a slot used less so far, then the lighter one). A region's
     share counts its members, so a region of three is not outweighed by one of thirty."""
-    people: Counter[str] = Counter()
-    for zone, count in zones.items():
-        people[region(zone)] += count
+    counted = people(zones)
+    chosen = _rotate(_pool(scores, counted, choices), counted, meetings, lambda n, s: s.by_region)
+    return Rotation(tuple(s.slot for s, _ in chosen), nights([b for _, b in chosen], counted))
+
+
+def _pool(scores: Sequence[Score], counted: Mapping[str, int], choices: int) -> list[Score]:
     pool = list(scores[:choices])
-    for name in people:
+    for name in counted:
         spared = [s for s in scores if not s.by_region.get(name, Burden()).night][:choices]
         pool += [s for s in spared if s not in pool]
-    if not pool or meetings < 1:
-        return Rotation((), {})
-    nights: dict[str, float] = {}
-    chosen: list[Slot] = []
+    return pool
 
-    def after(s: Score) -> tuple[float, int, int, Slot]:
-        totals = dict(nights)
-        for name, b in s.by_region.items():
-            totals[name] = totals.get(name, 0.0) + b.night / people[name]
-        return (max(totals.values(), default=0.0), chosen.count(s.slot), s.burden.weight, s.slot)
 
-    for _ in range(meetings):
-        best = min(pool, key=after)
-        chosen.append(best.slot)
-        for name, b in best.by_region.items():
+# A slot's burden at the nth meeting of a series; None when the slot cannot be held then.
+Burdens = Callable[[int, Score], Mapping[str, Burden] | None]
+
+
+def _rotate(
+    pool: Sequence[Score], counted: Mapping[str, int], meetings: int, burden: Burdens
+) -> list[tuple[Score, Mapping[str, Burden]]]:
+    running: dict[str, float] = {}
+    chosen: list[tuple[Score, Mapping[str, Burden]]] = []
+    for n in range(max(meetings, 0)):
+        options = [(s, b) for s in pool if (b := burden(n, s)) is not None]
+
+        def after(option: tuple[Score, Mapping[str, Burden]]) -> tuple[float, int, int, Slot]:
+            s, b = option
+            totals = dict(running)
+            for name, each in b.items():
+                totals[name] = totals.get(name, 0.0) + each.night / counted[name]
+            used = sum(1 for c, _ in chosen if c.slot == s.slot)
+            return (max(totals.values(), default=0.0), used, sum(x.weight for x in b.values()), s.slot)
+
+        if not options:
+            break
+        best = min(options, key=after)
+        chosen.append(best)
+        for name, each in best[1].items():
+            if each.night:
+                running[name] = running.get(name, 0.0) + each.night / counted[name]
+    return chosen
+
+
+def nights(meetings: Iterable[Mapping[str, Burden]], counted: Mapping[str, int]) -> dict[str, float]:
+    """Each region's meetings at night over a series, as a share of its members (1.0: one whole
+    meeting's worth of the region's members asked to meet at night)."""
+    found: dict[str, float] = {}
+    for burden in meetings:
+        for name, b in burden.items():
             if b.night:
-                nights[name] = nights.get(name, 0.0) + b.night / people[name]
-    return Rotation(tuple(chosen), {name: round(n, 3) for name, n in sorted(nights.items())})
+                found[name] = found.get(name, 0.0) + b.night / counted[name]
+    return {name: round(n, 3) for name, n in sorted(found.items())}
+
+
+# A series of meetings on given dates.
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One meeting of a series: when it starts (in its slot's zone) and whom it asks, by region."""
+
+    start: datetime
+    minutes: int
+    by_region: Mapping[str, Burden]
+
+
+def exists(at: datetime) -> bool:
+    """Whether a wall-clock time happens in its zone (not in the hour the clocks skip)."""
+    return at.astimezone(UTC).astimezone(at.tzinfo).replace(tzinfo=None) == at.replace(tzinfo=None)
+
+
+def planned(start: datetime, minutes: int, zones: Mapping[str, int]) -> Planned:
+    """A meeting at `start` scored on its own date."""
+    return Planned(start, minutes, dict(sorted(burden_at(start, minutes, zones).items())))
+
+
+def plan(
+    scores: Sequence[Score], zones: Mapping[str, int], anchors: Sequence[date], choices: int = 4
+) -> tuple[Planned, ...]:
+    """`rotation` for a series held on dates: the nth meeting is its slot's first day on or after
+    `anchors[n]`, scored on that very date (a slot's burden moves with daylight saving), so the night
+    passes between regions as the meetings will really fall."""
+    counted = people(zones)
+
+    def burden(n: int, s: Score) -> Mapping[str, Burden] | None:
+        at = s.slot.on(anchors[n])
+        return burden_at(at, s.slot.minutes, zones) if exists(at) else None
+
+    chosen = _rotate(_pool(scores, counted, choices), counted, len(anchors), burden)
+    return tuple(
+        Planned(s.slot.on(anchors[n]), s.slot.minutes, dict(sorted(b.items())))
+        for n, (s, b) in enumerate(chosen)
+    )

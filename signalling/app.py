@@ -31,6 +31,7 @@ from signalling.nodes import Nodes
 from signalling.officers import officer_routes
 from signalling.pubsub import RedisManager
 from signalling.register import attendance_register
+from signalling.series import series_routes
 from signalling.signin import SignIn, signin_routes
 from signalling.sso import SingleSignOn, sso_routes
 from signalling.workers import name_sessions
@@ -147,6 +148,7 @@ def create_app(settings: Settings) -> SecurityHeaders:
             Route("/officers", page),
             *officer_routes(),
             *invitation_routes(),
+            *series_routes(),
             *sso_routes(),
             Route("/signin/{token}", page),
             *signin_routes(),

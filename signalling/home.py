@@ -64,6 +64,8 @@ async def home_response(
                 "ends_at": (i.meeting.starts_at + home.length(i.meeting)).isoformat(),
                 "time_zone": i.meeting.time_zone,
                 "status": i.meeting.status.value,
+                # One of a series: its place, e.g. 3 of 12 (its title says it too).
+                "series": i.meeting.series.model_dump(mode="json") if i.meeting.series else None,
                 "role": i.role.value,
                 "join_url": f"/join/{await _join_token(hub, member, i, now, expires)}",
             }

@@ -690,7 +690,9 @@ async def test_the_signin_routes_refuse_hostile_requests_without_failing(
 
 OFFICER_FIELDS = {
     name: JSON_VALUES
-    | st.sampled_from(["berlin", "intl", "m003", "agm", "2031-03-30T02:30", "Europe/Berlin"])
+    | st.sampled_from(["berlin", "intl", "m003", "agm", "2031-03-30T02:30", "Europe/Berlin", "2031-01-06"])
+    | st.sampled_from(["2031-02-30T10:00", "0001-01-01T00:30", "9999-12-31T23:30", "2031-13-01"])
+    | st.lists(st.sampled_from(["2031-01-06T18:00", "2031-03-30T02:30", "2031-02-03T09:00", "x"]), max_size=4)
     for name in (
         "name",
         "home_time_zone",
@@ -714,6 +716,11 @@ OFFICER_FIELDS = {
         "minutes",
         "admin",
         "language",
+        "weekday",
+        "every",
+        "meetings",
+        "first",
+        "starts",
     )
 }
 
@@ -725,9 +732,10 @@ async def test_the_officers_routes_refuse_hostile_requests_without_failing(
 ) -> None:
     """Every route of the officers' console, as an admin (who reaches every check) or with a forged
     cookie, with any body, bytes, path and query: an answer with a reason, never a server error."""
+    from signalling import series
     from signalling.officers import ROUTES
 
-    route = data.draw(st.sampled_from(ROUTES))
+    route = data.draw(st.sampled_from((*ROUTES, *series.ROUTES)))
     ids = st.sampled_from(["berlin", "m003", "agm", "nope", "..", "a" * 300]) | st.text(max_size=40)
     path = route.path
     for name in ("branch_id", "member_id", "meeting_id"):

@@ -1,7 +1,9 @@
 """The officers' console's routes against the real app on real Redis: the permission matrix (every route
 by an admin, an officer of Berlin, an officer of Paris, a plain member and someone signed out), and what
 each route does: branches, members (search, edit, deactivate, export, import with a preview), meetings
-(create for a branch, several branches or everyone; reschedule; cancel) and the fair-time scores."""
+(create for a branch, several branches or everyone; reschedule; cancel), the fair-time scores and heat
+map, and a series of meetings (proposed, adjusted, created, and shown on members' homes and calendars);
+and `hub admin add`, how an installation starts."""
 
 from __future__ import annotations
 
@@ -11,13 +13,14 @@ import csv
 import io
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from click.testing import CliRunner
+from icalendar import Calendar
 
 from hub.cli import main
 from hub.config import Settings
@@ -27,6 +30,7 @@ from hub.officers import OPERATOR, MeetingForm
 from hub.runtime import open_hub
 from hub.service import Hub
 from hub.sessions import Sessions
+from signalling import series
 from signalling.officers import ROUTES
 from tests.conftest import RunningHub
 
@@ -123,6 +127,16 @@ def requests(console: Console) -> dict[str, tuple[str, str, dict[str, Any]]]:
             {},
         ),
         "POST /api/officers/fair-times": ("POST", "/api/officers/fair-times", {"branch_id": "berlin"}),
+        "POST /api/officers/series/plan": (
+            "POST",
+            "/api/officers/series/plan",
+            {"branch_id": "berlin", "first": "2031-01-06", "meetings": 3},
+        ),
+        "POST /api/officers/series": (
+            "POST",
+            "/api/officers/series",
+            {"branch_id": "berlin", "title": "Series", "starts": ["2031-01-06T18:00", "2031-02-03T18:00"]},
+        ),
     }
 
 
@@ -146,11 +160,13 @@ MATRIX: dict[str, dict[str, Any]] = {
     "POST /api/officers/meetings/{meeting_id}/reschedule": BERLINS,
     "POST /api/officers/meetings/{meeting_id}/cancel": BERLINS,
     "POST /api/officers/fair-times": BERLINS,
+    "POST /api/officers/series/plan": BERLINS,
+    "POST /api/officers/series": BERLINS,
 }
 
 
 def test_the_matrix_covers_every_route() -> None:
-    assert sorted(MATRIX) == sorted(f"{r.method} {r.path}" for r in ROUTES)
+    assert sorted(MATRIX) == sorted(f"{r.method} {r.path}" for r in (*ROUTES, *series.ROUTES))
 
 
 def _sees_berlin(route: str, reply: httpx.Response) -> bool:
@@ -423,6 +439,157 @@ async def test_fair_times_score_the_invited_members(console: Console) -> None:
     # 03:00 in London is night for Europe: worse than every slot proposed.
     assert data["picked"]["night"] > max(s["night"] for s in data["best"])
     assert data["picked"]["by_region"]["Europe"]["night"] > 0
+    # The heat map: the picked slot's day (7 June 2031 is a Saturday), hour by hour, every region.
+    heat = data["heat"]
+    assert heat["weekday"] == 5 and sum(heat["regions"].values()) == 49
+    assert [h["start"] for h in heat["hours"]] == [f"{h:02}:00" for h in range(24)]
+    assert all(h["weekday"] == 5 for h in heat["hours"])
+    assert heat["hours"][3]["by_region"]["Europe"]["night"] == heat["regions"]["Europe"]
+    assert "Europe" not in heat["hours"][12]["by_region"]
+    async with console.client("admin") as http:
+        monday = await http.post(
+            "/api/officers/fair-times", json={"branch_id": "intl", "invite": "everyone", "weekday": 0}
+        )
+        sunday = await http.post(
+            "/api/officers/fair-times", json={"branch_id": "intl", "invite": "everyone", "weekday": 7}
+        )
+    assert monday.json()["data"]["heat"]["weekday"] == 0 and monday.json()["data"]["picked"] is None
+    assert sunday.status_code == 400
+
+
+SERIES = {"branch_id": "intl", "invite": "everyone", "first": "2031-01-06", "every": "month", "meetings": 12}
+
+
+async def test_a_series_is_proposed_adjusted_and_created(console: Console) -> None:
+    async with console.client("admin") as http:
+        proposed = (await http.post("/api/officers/series/plan", json=SERIES)).json()["data"]
+    assert proposed["proposed"] and proposed["invited"] == 49 and proposed["time_zone"] == "Europe/London"
+    meetings = proposed["meetings"]
+    assert [m["number"] for m in meetings] == list(range(1, 13))
+    # Each meeting falls in its own month, from January 2031, and is scored on its own date.
+    assert [m["starts_at"][:7] for m in meetings] == [f"2031-{month:02}" for month in range(1, 13)]
+    regions = proposed["regions"]
+    assert sum(r["members"] for r in regions.values()) == 49
+    # Every slot of the day is night for some region of the sample constituency; the series passes
+    # the night round, so that no region has it at every meeting.
+    assert all(m["night"] for m in meetings)
+    assert all(r["night_meetings"] < 12 for r in regions.values()), regions
+    assert len({m["starts_at"][11:] for m in meetings}) > 1
+
+    # The officer moves the second meeting to 03:00 and scores their times.
+    starts = [m["starts_at"] for m in meetings]
+    starts[1] = starts[1][:11] + "03:00"
+    async with console.client("admin") as http:
+        mine = (await http.post("/api/officers/series/plan", json={**SERIES, "starts": starts})).json()[
+            "data"
+        ]
+    assert not mine["proposed"] and [m["starts_at"] for m in mine["meetings"]] == starts
+    assert mine["meetings"][1]["by_region"]["Europe"]["night"] == regions["Europe"]["members"]
+    assert mine["regions"]["Europe"]["night_meetings"] == regions["Europe"]["night_meetings"] + (
+        0 if meetings[1]["by_region"].get("Europe", {}).get("night") else 1
+    )
+
+    form = {
+        "branch_id": "intl",
+        "invite": "everyone",
+        "kind": "branch",
+        "title": "Members' forum",
+        "starts": starts,
+    }
+    async with console.client("berlin officer") as http:
+        refused = await http.post("/api/officers/series", json=form)
+        assert refused.status_code == 403
+    async with console.client("admin") as http:
+        gap = await http.post(
+            "/api/officers/series", json={**form, "starts": [*starts[:2], "2031-03-30T01:30"]}
+        )
+        assert gap.status_code == 400 and gap.json()["error"]["code"] == "meeting.bad_time"
+        made = (await http.post("/api/officers/series", json=form)).json()["data"]
+        listed = (await http.get("/api/officers/meetings")).json()["data"]
+    assert len(made["meetings"]) == 12 and made["series"] == made["meetings"][0]["id"]
+    assert [m["title"] for m in made["meetings"]] == [f"Members' forum ({n}/12)" for n in range(1, 13)]
+    assert all(m["invited"] == 49 and m["everyone"] for m in made["meetings"])
+    in_series = [m for m in listed if m["series"] and m["series"]["id"] == made["series"]]
+    assert [m["series"]["number"] for m in in_series] == list(range(1, 13))
+    assert all(m["series"]["of"] == 12 for m in in_series)
+    # Nothing of the refused series was saved.
+    assert len([m for m in listed if m["title"].startswith("Members' forum")]) == 12
+    _, second = await console.store.meeting(made["meetings"][1]["id"])
+    assert second.starts_at.hour == 3 and second.electorate == 49
+
+
+async def test_a_members_home_and_calendar_show_the_series_in_their_own_time(console: Console) -> None:
+    form = {
+        "branch_id": "berlin",
+        "title": "Berlin branch",
+        "starts": ["2031-01-06T19:00", "2031-02-03T19:00", "2031-03-03T19:00"],
+    }
+    async with console.client("berlin officer") as http:
+        made = (await http.post("/api/officers/series", json=form)).json()["data"]
+    token = await console.store.issue_home_link("m003", timedelta(days=1))
+    async with httpx.AsyncClient(base_url=console.hub.url) as http:
+        home = (await http.get(f"/api/home/{token}")).json()["data"]
+        feed = await http.get(f"/calendar/{token}.ics")
+    shown = [m for m in home["meetings"] if m["series"]]
+    assert [m["title"] for m in shown] == [f"Berlin branch ({n}/3)" for n in (1, 2, 3)]
+    assert [m["series"] for m in shown] == [{"id": made["series"], "number": n, "of": 3} for n in (1, 2, 3)]
+    # 19:00 in Berlin in winter is 18:00 UTC: the page shows it in the member's zone.
+    assert shown[0]["starts_at"] == "2031-01-06T18:00:00+00:00" and shown[0]["time_zone"] == "Europe/Berlin"
+    events = {str(e["summary"]): e for e in Calendar.from_ical(feed.content).walk("VEVENT")}
+    second = events["Berlin branch (2/3) (Berlin)"]
+    assert second.decoded("dtstart") == datetime(2031, 2, 3, 18, tzinfo=UTC)
+    assert "Meeting 2 of 3 in a series." in str(second["description"])
+    assert str(second["related-to"]) == f"{made['series']}@meeting-hub"
+    assert "related-to" not in events["Berlin branch (1/3) (Berlin)"]
+
+
+def test_an_installation_starts_with_hub_admin_add(tmp_path: Path) -> None:
+    """On an empty store, `hub admin add` makes the first administrator, who can then sign in; given
+    an existing member's address it promotes them."""
+    store = ["--data-dir", str(tmp_path)]
+    added = CliRunner().invoke(
+        main,
+        ["admin", "add", *store, "Secretary@Example.org", "Ada Lovelace", "--time-zone", "Europe/London"],
+    )
+    assert added.exit_code == 0, added.output
+    assert (
+        "Ada Lovelace <Secretary@example.org>" in added.output and "added as an administrator" in added.output
+    )
+    again = CliRunner().invoke(main, ["admin", "add", *store, "secretary@example.org", "Ada"])
+    assert again.exit_code == 0 and "is now an administrator" in again.output
+    for wrong in (
+        ["not-an-address", "X"],
+        ["a@example.org", ""],
+        ["a@example.org", "X", "--time-zone", "Mars/Base"],
+    ):
+        refused = CliRunner().invoke(main, ["admin", "add", *store, *wrong])
+        assert refused.exit_code == 2, refused.output
+    taken = CliRunner().invoke(
+        main,
+        [
+            "admin",
+            "add",
+            *store,
+            "b@example.org",
+            "B",
+            "--id",
+            added.output.split("member ")[1].split(")")[0],
+        ],
+    )
+    assert taken.exit_code == 1 and "exists already" in taken.output
+
+    async def stored() -> Any:
+        async with open_hub(Settings(data_dir=tmp_path)) as hub:
+            return await hub.member_by_email("SECRETARY@example.org"), await hub.members()
+
+    admin, everyone = asyncio.run(stored())
+    assert (
+        admin is not None
+        and admin.admin
+        and admin.time_zone == "Europe/London"
+        and admin.name == "Ada Lovelace"
+    )
+    assert [m.id for m in everyone] == [admin.id]
 
 
 def test_the_scripts_add_a_branch_and_create_a_meeting_as_the_console_does(tmp_path: Path) -> None:

@@ -25,7 +25,11 @@ def keys(catalogue: dict[str, Any], prefix: str = "") -> set[str]:
 
 
 def catalogue(language: str) -> set[str]:
-    return keys(json.loads((LOCALES / f"{language}.json").read_text()))
+    """Every text of one language, in all its parts (the room's, and home/ for the other pages)."""
+    found: set[str] = set()
+    for part in (LOCALES / f"{language}.json", LOCALES / "home" / f"{language}.json"):
+        found |= keys(json.loads(part.read_text()))
+    return found
 
 
 def test_both_languages_have_every_text() -> None:

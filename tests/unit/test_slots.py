@@ -84,3 +84,45 @@ def test_a_rotation_moves_the_night_between_regions() -> None:
 
 def test_nothing_to_rotate() -> None:
     assert slots.rotation([], {"Europe/London": 1}, 3) == slots.Rotation((), {})
+
+
+def test_a_heat_map_day_is_every_hour_in_order_and_regions_count_members() -> None:
+    zones = Counter({"Europe/Berlin": 10, "Asia/Tokyo": 4, "Asia/Kolkata": 2})
+    day = slots.day_scores(zones, "Europe/Berlin", 2, MONDAY)
+    assert [s.slot.start for s in day] == [time(h) for h in range(24)]
+    assert all(s.slot.weekday == 2 for s in day)
+    # 03:00 in Berlin is night there and 11:00 in Tokyo; in Kolkata 07:30 in winter, but 06:30 (night)
+    # once Berlin's clocks go forward: the worst weeks count.
+    assert day[3].by_region == {"Europe": Burden(night=10), "Asia": Burden(night=2)} and day[3].varies
+    assert slots.people(zones) == {"Europe": 10, "Asia": 6}
+
+
+def test_a_series_on_its_dates_passes_the_night_round_and_scores_each_date() -> None:
+    """Monthly from January: each meeting is its slot's first weekday on or after the month's start,
+    scored on that very date, and the night moves between the three regions."""
+    zones = Counter({"Europe/London": 6, "Asia/Shanghai": 6, "America/Los_Angeles": 6})
+    anchors = [date(2027, month, 1) for month in range(1, 7)]
+    found = slots.candidates(zones, "Europe/London", anchors[0], weekdays=(1,), weeks=26)
+    planned = slots.plan(found, zones, anchors)
+    assert len(planned) == 6
+    for meeting, anchor in zip(planned, anchors, strict=True):
+        assert meeting.start.weekday() == 1 and 0 <= (meeting.start.date() - anchor).days < 7
+        assert meeting.by_region == slots.burden_at(meeting.start, 90, zones)
+    assert slots.nights([p.by_region for p in planned], slots.people(zones)) == {
+        "America": 2.0,
+        "Asia": 2.0,
+        "Europe": 2.0,
+    }
+
+
+def test_a_series_never_proposes_a_time_the_clocks_skip() -> None:
+    """01:00 to 02:00 on 28 March 2027 does not happen in London (the clocks go forward): a series
+    meeting that Sunday is never put in that hour."""
+    zones = Counter({"Europe/London": 3})
+    london = slots.ZoneInfo("Europe/London")
+    assert not slots.exists(datetime.combine(date(2027, 3, 28), time(1, 30), london))
+    assert slots.exists(datetime.combine(date(2027, 3, 28), time(2), london))
+    sundays = slots.candidates(zones, "Europe/London", date(2027, 3, 22), weekdays=(6,))
+    in_the_gap = [s for s in sundays if s.slot.start in (time(1), time(1, 30))]
+    assert slots.plan(in_the_gap, zones, [date(2027, 3, 28)]) == ()
+    assert slots.plan(in_the_gap, zones, [date(2027, 4, 4)])[0].start.date() == date(2027, 4, 4)

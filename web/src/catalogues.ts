@@ -1,10 +1,19 @@
-// The text catalogues, one chunk per language: a page fetches only its member's language, and starts
-// fetching it in the first module (main.ts), beside the views, rather than after them.
+// The text catalogues, one chunk per language and part: the meeting room's (with what every page
+// shares) in locales/LANG.json, and the other pages' (home, sign-in, the officers' console) in
+// locales/home/LANG.json, so that a join link, often opened on a slow link, fetches only its member's
+// language and only the room's text. main.ts starts fetching it beside the views, not after them.
 type Catalogue = Record<string, unknown>;
+export type Part = "room" | "home";
 
-const LOADERS: Record<string, () => Promise<{ default: Catalogue }>> = {
-  en: () => import("./locales/en.json"),
-  es: () => import("./locales/es.json"),
+const LOADERS: Record<Part, Record<string, () => Promise<{ default: Catalogue }>>> = {
+  room: {
+    en: () => import("./locales/en.json"),
+    es: () => import("./locales/es.json"),
+  },
+  home: {
+    en: () => import("./locales/home/en.json"),
+    es: () => import("./locales/home/es.json"),
+  },
 };
 
 export const LANGUAGES: Record<string, string> = { en: "English", es: "Español" };
@@ -24,11 +33,12 @@ export function remember(language: string): void {
 
 const fetched = new Map<string, Promise<Catalogue>>();
 
-export function catalogue(language: string): Promise<Catalogue> {
-  let found = fetched.get(language);
+export function catalogue(language: string, part: Part = "room"): Promise<Catalogue> {
+  const key = `${part}:${language}`;
+  let found = fetched.get(key);
   if (!found) {
-    found = LOADERS[language]().then((module) => module.default);
-    fetched.set(language, found);
+    found = LOADERS[part][language]().then((module) => module.default);
+    fetched.set(key, found);
   }
   return found;
 }

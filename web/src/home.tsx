@@ -14,6 +14,8 @@ interface HomeMeeting {
   starts_at: string;
   time_zone: string;
   status: string;
+  // One of a series of meetings: its place in it.
+  series: { id: string; number: number; of: number } | null;
   role: string;
   join_url: string;
 }
@@ -46,7 +48,10 @@ function MeetingCard({ meeting }: { meeting: HomeMeeting }) {
   return (
     <li class="meeting-card" data-meeting={meeting.id}>
       <h3>{meeting.title}</h3>
-      <p class="by">{meeting.branch}</p>
+      <p class="by">
+        {meeting.branch}
+        {meeting.series ? <span class="series-place"> · {t("home.series", { number: meeting.series.number, of: meeting.series.of })}</span> : null}
+      </p>
       <p>
         <span class="status">{t(`status.${meeting.status}`)}</span>
       </p>

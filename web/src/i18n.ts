@@ -3,9 +3,16 @@
 // browser), else the browser's. Every catalogue has every text (tests/unit/test_locales.py), so none
 // falls back to another.
 import i18next from "i18next";
-import { LANGUAGES, catalogue, preferred, remember } from "./catalogues";
+import { LANGUAGES, type Part, catalogue, preferred, remember } from "./catalogues";
 
 export { LANGUAGES };
+
+// The parts of the text this page has (the room's always), fetched again for a new language.
+const parts = new Set<Part>(["room"]);
+
+async function add(language: string, part: Part): Promise<void> {
+  i18next.addResourceBundle(language, "translation", await catalogue(language, part), true, false);
+}
 
 export async function startI18n(): Promise<void> {
   const lng = preferred();
@@ -19,11 +26,15 @@ export async function startI18n(): Promise<void> {
   document.documentElement.lang = i18next.language;
 }
 
+// The text of the pages outside a meeting (home, sign-in, the officers' console), before showing one.
+export async function withText(part: Part): Promise<void> {
+  parts.add(part);
+  await add(i18next.language, part);
+}
+
 export async function setLanguage(language: string): Promise<void> {
   remember(language);
-  if (!i18next.hasResourceBundle(language, "translation")) {
-    i18next.addResourceBundle(language, "translation", await catalogue(language));
-  }
+  for (const part of parts) await add(language, part);
   await i18next.changeLanguage(language);
   document.documentElement.lang = language;
 }

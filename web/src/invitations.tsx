@@ -3,11 +3,9 @@
 // meeting's reminders. Every call goes to /api/officers/meetings/ID/invitations, which checks on the
 // server who may (signalling/invitations.py).
 import { useEffect, useRef, useState } from "preact/hooks";
-import { explain } from "./errors";
+import { api, refusal } from "./consoleapi";
 import { locale, t } from "./i18n";
 import "./invitations.css";
-
-type Reply<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string; details?: Record<string, unknown> } };
 
 interface LetterRecord {
   status: "queued" | "retrying" | "sent" | "failed";
@@ -45,20 +43,6 @@ const PRESETS = [10080, 2880, 1440, 180, 60, 15];
 // While letters are still going, the list is read again this often.
 const POLL_MS = 2000;
 
-async function call<T>(path: string, body?: object): Promise<Reply<T>> {
-  try {
-    const response = await fetch(path, body === undefined ? {} : { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
-    if (response.status === 401) location.assign("/signin");
-    return await response.json();
-  } catch {
-    return { ok: false, error: { code: "unreachable", message: t("home.unreachable") } };
-  }
-}
-
-function refused(reply: Reply<unknown>): string {
-  return reply.ok ? "" : explain({ ...reply.error, details: reply.error.details ?? {} });
-}
-
 // "1 day", "3 hours", "15 minutes", in the page's language.
 export function before(minutes: number): string {
   const [unit, size] = minutes % 1440 === 0 ? (["day", 1440] as const) : minutes % 60 === 0 ? (["hour", 60] as const) : (["minute", 1] as const);
@@ -88,8 +72,8 @@ function Reminders({ path, listing, saved }: { path: string; listing: Listing; s
   const offered = [...new Set([...PRESETS, ...listing.reminders.minutes])].sort((a, b) => b - a);
   const save = async (event: Event) => {
     event.preventDefault();
-    const reply = await call<{ minutes: number[]; own: boolean }>(`${path}/reminders`, { minutes: own ? chosen : null });
-    saved(reply.ok ? t("invitations.reminders_saved", { list: listOf(reply.data.minutes) }) : refused(reply), reply.ok);
+    const reply = await api<{ minutes: number[]; own: boolean }>(`${path}/reminders`, { minutes: own ? chosen : null });
+    saved(reply.ok ? t("invitations.reminders_saved", { list: listOf(reply.data.minutes) }) : refusal(reply), reply.ok);
   };
   return (
     <form class="invitations-reminders" onSubmit={save}>
@@ -136,9 +120,9 @@ export function Invitations({ meeting, title }: { meeting: string; title: string
   const timer = useRef<number | null>(null);
 
   const load = async () => {
-    const reply = await call<Listing>(`${path}?status=${filter}&offset=${offset}&limit=${PAGE}`);
+    const reply = await api<Listing>(`${path}?status=${filter}&offset=${offset}&limit=${PAGE}`);
     if (reply.ok) setListing(reply.data);
-    else setMessage({ text: refused(reply), ok: false });
+    else setMessage({ text: refusal(reply), ok: false });
     return reply.ok ? reply.data : null;
   };
 
@@ -161,8 +145,8 @@ export function Invitations({ meeting, title }: { meeting: string; title: string
   const act = async (body: object, what: "invite" | "resend") => {
     setBusy(true);
     setMessage({ text: "", ok: true });
-    const reply = await call<{ queued: number; already?: number; no_address?: number }>(what === "invite" ? path : `${path}/resend`, body);
-    if (!reply.ok) setMessage({ text: refused(reply), ok: false });
+    const reply = await api<{ queued: number; already?: number; no_address?: number }>(what === "invite" ? path : `${path}/resend`, body);
+    if (!reply.ok) setMessage({ text: refusal(reply), ok: false });
     else if (what === "invite") setMessage({ text: t("invitations.invited", { queued: reply.data.queued, already: reply.data.already ?? 0, no_address: reply.data.no_address ?? 0 }), ok: true });
     else setMessage({ text: t("invitations.resent", { count: reply.data.queued }), ok: true });
     setBusy(false);

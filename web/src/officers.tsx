@@ -4,36 +4,16 @@
 // which checks again on the server who may do what (signalling/officers.py).
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { explain } from "./errors";
 import { language, t } from "./i18n";
 import { formatStart } from "./time";
+import { utcOf, weekday } from "./consoletime";
 import { LanguagePicker } from "./ui";
 import { Invitations } from "./invitations";
+import { api, refusal } from "./consoleapi";
+import { HeatMap } from "./heatmap";
+import type { Heat } from "./heatmap";
+import { SeriesPlanner } from "./series";
 import "./officers.css";
-
-type Reply<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string; details?: Record<string, unknown> } };
-
-// A call to the console's API: JSON in and out, the session cookie saying who. Signed out: to sign in.
-async function api<T>(path: string, body?: object): Promise<Reply<T>> {
-  let response: Response;
-  try {
-    response = await fetch(path, body === undefined ? {} : { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
-  } catch {
-    return { ok: false, error: { code: "unreachable", message: t("home.unreachable") } };
-  }
-  if (response.status === 401) {
-    location.assign("/signin");
-  }
-  return response.json();
-}
-
-// A refusal in the officer's language, with the fields a form got wrong.
-function refusal(reply: Reply<unknown>): string {
-  if (reply.ok) return "";
-  const problems = (reply.error.details?.problems ?? []) as Array<{ field: string; problem: string }>;
-  const fields = problems.map((p) => `${p.field}: ${p.problem}`).join("; ");
-  return explain({ ...reply.error, details: reply.error.details ?? {} }) + (fields ? ` (${fields})` : "");
-}
 
 interface Me {
   member: { id: string; name: string; time_zone: string };
@@ -100,6 +80,7 @@ interface FairTimes {
   invited: number;
   best: Score[];
   picked: Score | null;
+  heat: Heat;
 }
 interface PreviewRow {
   line: number;
@@ -120,23 +101,7 @@ const ZONES: string[] = (Intl as unknown as { supportedValuesOf?: (k: string) =>
 const AGENDA_KINDS = ["minutes", "report", "motion", "election", "other"];
 const PAGE = 25;
 
-// A wall-clock time ("2031-06-07T14:00") in `zone` as a UTC instant, for showing it in another zone.
-function utcOf(local: string, zone: string): string | null {
-  const [date, clock] = local.split("T");
-  if (!date || !clock) return null;
-  const [y, mo, d] = date.split("-").map(Number);
-  const [h, mi] = clock.split(":").map(Number);
-  const wall = Date.UTC(y, mo - 1, d, h, mi);
-  const offset = (at: number): number => {
-    const parts = new Intl.DateTimeFormat("en-US", { timeZone: zone, hourCycle: "h23", year: "numeric", month: "numeric", day: "numeric", hour: "numeric", minute: "numeric" }).formatToParts(new Date(at));
-    const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
-    return Date.UTC(get("year"), get("month") - 1, get("day"), get("hour"), get("minute")) - at;
-  };
-  const first = wall - offset(wall);
-  return new Date(wall - offset(first)).toISOString();
-}
-
-function Message({ text, kind }: { text: string; kind: "error" | "done" }) {
+export function Message({ text, kind }: { text: string; kind: "error" | "done" }) {
   if (!text) return null;
   return kind === "error" ? (
     <p class="error" role="alert">
@@ -535,8 +500,8 @@ function Meetings({ me, branches }: { me: Me; branches: Branch[] }) {
       <NewMeeting
         me={me}
         branches={branches}
-        created={async (title) => {
-          setMessage({ text: t("officers.created", { title }), kind: "done" });
+        created={async (said) => {
+          setMessage({ text: said, kind: "done" });
           await load();
         }}
       />
@@ -565,13 +530,7 @@ function Reschedule({ meeting, own, done }: { meeting: MeetingRow; own: string; 
   );
 }
 
-const WEEKDAYS = [1, 2, 3, 4, 5, 6, 7];
-function weekday(n: number): string {
-  // 2024-01-01 was a Monday: the slot's weekday 0.
-  return new Intl.DateTimeFormat(language(), { weekday: "long", timeZone: "UTC" }).format(new Date(Date.UTC(2024, 0, WEEKDAYS[n])));
-}
-
-function NewMeeting({ me, branches, created }: { me: Me; branches: Branch[]; created: (title: string) => void }) {
+function NewMeeting({ me, branches, created }: { me: Me; branches: Branch[]; created: (said: string) => void }) {
   const first = branches[0];
   const [kind, setKind] = useState("branch");
   const [branchId, setBranchId] = useState(first?.id ?? "");
@@ -589,6 +548,9 @@ function NewMeeting({ me, branches, created }: { me: Me; branches: Branch[]; cre
   const [speech, setSpeech] = useState(first?.standing_orders.speech_seconds ?? 180);
   const [failure, setFailure] = useState("");
   const [fair, setFair] = useState<FairTimes | null>(null);
+  // A series of meetings rather than one, and the series' times (SeriesPlanner).
+  const [plural, setPlural] = useState(false);
+  const [starts, setStarts] = useState<string[]>([]);
   const branch = branches.find((b) => b.id === branchId);
   const zone = branch?.home_time_zone ?? "UTC";
   const utc = at ? utcOf(at, zone) : null;
@@ -608,8 +570,8 @@ function NewMeeting({ me, branches, created }: { me: Me; branches: Branch[]; cre
     setOthers(others.filter((o) => o !== id));
   };
   const invitees = () => ({ branch_id: branchId, invite, invited_branches: invite === "branches" ? others : [] });
-  const checkFairTimes = async () => {
-    const reply = await api<FairTimes>("/api/officers/fair-times", { ...invitees(), ...(at ? { starts_at: at } : {}) });
+  const checkFairTimes = async (day?: number) => {
+    const reply = await api<FairTimes>("/api/officers/fair-times", { ...invitees(), ...(at ? { starts_at: at } : {}), ...(day === undefined ? {} : { weekday: day }) });
     if (reply.ok) setFair(reply.data);
     else setFailure(refusal(reply));
   };
@@ -624,7 +586,7 @@ function NewMeeting({ me, branches, created }: { me: Me; branches: Branch[]; cre
       ...invitees(),
       kind,
       title,
-      starts_at: at,
+      ...(plural ? { starts } : { starts_at: at }),
       agenda: agenda.filter((line) => line.title.trim()),
       standing_orders: { ...(branch?.standing_orders ?? {}), quorum, speech_seconds: speech },
       ...(chair ? { chair } : {}),
@@ -633,10 +595,18 @@ function NewMeeting({ me, branches, created }: { me: Me; branches: Branch[]; cre
       lobby,
       code_of_conduct: conduct,
     };
+    if (plural) {
+      const reply = await api<{ series: string; meetings: MeetingRow[] }>("/api/officers/series", body);
+      if (reply.ok) {
+        setFailure("");
+        created(t("officers.series_created", { title, count: reply.data.meetings.length }));
+      } else setFailure(refusal(reply));
+      return;
+    }
     const reply = await api<MeetingRow>("/api/officers/meetings", body);
     if (reply.ok) {
       setFailure("");
-      created(reply.data.title);
+      created(t("officers.created", { title: reply.data.title }));
     } else setFailure(refusal(reply));
   };
   const line = (n: number, change: Partial<AgendaLine>) => setAgenda(agenda.map((l, i) => (i === n ? { ...l, ...change } : l)));
@@ -661,7 +631,7 @@ function NewMeeting({ me, branches, created }: { me: Me; branches: Branch[]; cre
         ))}
       </select>
       <label for="nm-title">{t("officers.title")}</label>
-      <input id="nm-title" value={title} required maxLength={120} onInput={(e) => setTitle((e.target as HTMLInputElement).value)} />
+      <input id="nm-title" value={title} required maxLength={plural ? 100 : 120} onInput={(e) => setTitle((e.target as HTMLInputElement).value)} />
       <fieldset>
         <legend>{t("officers.invited")}</legend>
         <label class="check">
@@ -692,19 +662,41 @@ function NewMeeting({ me, branches, created }: { me: Me; branches: Branch[]; cre
           </label>
         ) : null}
       </fieldset>
-      <div class="when-picker">
-        <div>
-          <label for="nm-at">{t("officers.starts_at", { zone })}</label>
-          <input id="nm-at" type="datetime-local" required value={at} onInput={(e) => setAt((e.target as HTMLInputElement).value)} />
-          <p class="by" id="nm-yours" aria-live="polite">
-            {utc ? t("officers.your_time", { time: formatStart(utc, me.member.time_zone).home }) : ""}
-          </p>
-          <button type="button" id="nm-fair" onClick={checkFairTimes}>
-            {t("officers.fair_check")}
-          </button>
+      <fieldset class="one-or-series">
+        <legend>{t("officers.one_or_series")}</legend>
+        <label class="check">
+          <input type="radio" name="plural" checked={!plural} onChange={() => setPlural(false)} /> {t("officers.one_meeting")}
+        </label>
+        <label class="check">
+          <input type="radio" name="plural" id="nm-series" checked={plural} onChange={() => setPlural(true)} /> {t("officers.a_series")}
+        </label>
+      </fieldset>
+      {plural ? (
+        <SeriesPlanner invitees={invitees} zone={zone} own={me.member.time_zone} starts={starts} setStarts={setStarts} />
+      ) : (
+        <div class="when-picker">
+          <div>
+            <label for="nm-at">{t("officers.starts_at", { zone })}</label>
+            <input id="nm-at" type="datetime-local" required value={at} onInput={(e) => setAt((e.target as HTMLInputElement).value)} />
+            <p class="by" id="nm-yours" aria-live="polite">
+              {utc ? t("officers.your_time", { time: formatStart(utc, me.member.time_zone).home }) : ""}
+            </p>
+            <button type="button" id="nm-fair" onClick={() => checkFairTimes()}>
+              {t("officers.fair_check")}
+            </button>
+          </div>
+          {fair ? <FairTable fair={fair} use={(next) => setAt(next)} /> : null}
+          {fair ? (
+            <HeatMap
+              heat={fair.heat}
+              zone={fair.time_zone}
+              picked={fair.picked && fair.picked.weekday === fair.heat.weekday ? fair.picked.start : null}
+              chooseDay={(day) => checkFairTimes(day)}
+              use={(next) => setAt(next)}
+            />
+          ) : null}
         </div>
-        {fair ? <FairTable fair={fair} use={(next) => setAt(next)} /> : null}
-      </div>
+      )}
       <fieldset>
         <legend>{t("officers.agenda")}</legend>
         <ol class="agenda-lines">
@@ -767,8 +759,8 @@ function NewMeeting({ me, branches, created }: { me: Me; branches: Branch[]; cre
       <label for="nm-conduct">{t("officers.code_of_conduct")}</label>
       <textarea id="nm-conduct" rows={3} maxLength={5000} value={conduct} onInput={(e) => setConduct((e.target as HTMLTextAreaElement).value)} />
       <Message text={failure} kind="error" />
-      <button class="primary" type="submit" id="nm-create">
-        {t("officers.create")}
+      <button class="primary" type="submit" id="nm-create" disabled={plural && !starts.length}>
+        {plural ? t("officers.series_create", { count: starts.length }) : t("officers.create")}
       </button>
     </form>
   );

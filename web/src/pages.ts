@@ -9,7 +9,7 @@ import { renderProjector } from "./projector";
 import { RefusalBanner } from "./refusal";
 import { renderRefusal, renderRoom } from "./room";
 import type { MeetingStore } from "./store";
-import { startI18n, t } from "./i18n";
+import { startI18n, t, withText } from "./i18n";
 
 await startI18n();
 
@@ -19,7 +19,7 @@ const banner = document.getElementById("banner")!;
 export function showHomePage(token: string | null): void {
   app.replaceChildren();
   // Home and sign-in are loaded on their own: a join link, often on a slow link, needs neither.
-  void import("./home").then(({ showHome }) => showHome(app, token));
+  void Promise.all([import("./home"), withText("home")]).then(([{ showHome }]) => showHome(app, token));
 }
 
 export function showNoLink(): void {
@@ -38,7 +38,7 @@ export function showNoLink(): void {
 // The meeting page for a join link, over a connection already opened (and perhaps already joined):
 // returns what the connection reports from now on.
 export function showSignInPage(token: string | null): void {
-  void import("./signin").then(({ showSignIn }) => showSignIn(app, token));
+  void Promise.all([import("./signin"), withText("home")]).then(([{ showSignIn }]) => showSignIn(app, token));
 }
 
 export function showMeeting(token: string, store: MeetingStore, connection: Connection, projector = false): ConnectionCallbacks {
@@ -156,5 +156,5 @@ export function showMeeting(token: string, store: MeetingStore, connection: Conn
 
 // The officers' console (/officers), loaded only when opened.
 export function showOfficersPage(): void {
-  void import("./officers").then(({ showOfficers }) => showOfficers(app));
+  void Promise.all([import("./officers"), withText("home")]).then(([{ showOfficers }]) => showOfficers(app));
 }

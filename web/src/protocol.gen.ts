@@ -34,6 +34,7 @@ export interface Meeting {
   time_zone: string;
   status: MeetingStatus;
   kind: "branch" | "committee" | "agm";
+  series: SeriesPlace | null;
   roles: {
     [k: string]: Role;
   };
@@ -80,6 +81,14 @@ export interface Meeting {
    */
   next_statuses: MeetingStatus[];
   quorum: QuorumState;
+}
+/**
+ * Where a meeting stands in a series the officers' console created (hub/series.py).
+ */
+export interface SeriesPlace {
+  id: string;
+  number: number;
+  of: number;
 }
 /**
  * A branch's procedural rules; defaults follow the UK Labour model procedural rules.
