@@ -374,7 +374,10 @@ async def test_everyone_sees_each_members_mode_and_microphone(media_hub: MediaHu
         entry = chair.client.meeting["participants"][member_id]
         return entry["media"], entry["microphone"]
 
-    await chair.client.wait_until(lambda c: seen(SOFIA) == ("listen", False))
+    # Tamsin joined last: her arrival may reach the chair after Sofia's mode does.
+    await chair.client.wait_until(
+        lambda c: seen(SOFIA) == ("listen", False) and TAMSIN in (c.meeting or {})["participants"]
+    )
     assert [seen(m) for m in (CHAIR, BEA, TAMSIN)] == [("full", True), ("audio", True), (None, False)]
     # Each connection's own record stays on the server.
     assert chair.client.meeting is not None

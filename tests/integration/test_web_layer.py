@@ -122,7 +122,10 @@ async def test_assets_are_sent_compressed_and_cached_for_a_year(hub_server: Runn
             assert gzip.decompress(gzipped) == plain, path
             # The build's brotli variant, smaller still.
             assert brotli == (STATIC / f"{path.removeprefix('/')}.br").read_bytes(), path
-            assert len(brotli) < len(gzipped) < len(plain) / 2, path
+            assert len(brotli) < len(gzipped) < len(plain), path
+            if len(plain) > 4096:
+                # A script or stylesheet of any size at least halves (a chunk of a few KB less so).
+                assert len(gzipped) < len(plain) / 2, path
 
         # The page names the assets of the current build: it is checked at every visit.
         for path in ("/", f"/join/{hub_server.links[MEMBER]}"):
