@@ -78,7 +78,7 @@ async def test_the_signin_page_speaks_spanish_and_says_why_it_refuses(
     await expect(page.get_by_role("heading", name="Entrar")).to_be_visible()
     for _ in range(4):
         await page.get_by_label("Correo electr\u00f3nico").fill("stranger@example.org")
-        await page.get_by_role("button", name="Env\u00edame un enlace para entrar").click()
+        await page.get_by_role("button", name="Enviarme un enlace para entrar").click()
         sent_or_refused = page.locator("#signin-sent, main.signin [role=alert]")
         await expect(sent_or_refused).to_be_visible()
         if await page.locator("#signin-sent").count():
