@@ -105,20 +105,24 @@ async def media_hub(redis_url: str, tmp_path: Path) -> AsyncIterator[RunningHub]
         yield running
 
 
+def mailing(redis_url: str, tmp_path: Path, smtp_port: int) -> Settings:
+    """A hub's settings on a free port, sending its letters to the test's SMTP sink on `smtp_port`."""
+    return Settings(
+        port=free_port(),
+        redis_url=redis_url,
+        data_dir=tmp_path,
+        secret="test-secret",
+        mail=Mail(url=f"smtp://127.0.0.1:{smtp_port}", sender="Hub <hub@example.org>", rate="100/second"),
+    )
+
+
 @pytest.fixture
 async def mailed_hub(
     redis_url: str, tmp_path: Path, smtp: tuple[Sink, int]
 ) -> AsyncIterator[tuple[RunningHub, Sink]]:
     """The demo hub sending its letters to the test's SMTP sink."""
     sink, port = smtp
-    settings = Settings(
-        port=free_port(),
-        redis_url=redis_url,
-        data_dir=tmp_path,
-        secret="test-secret",
-        mail=Mail(url=f"smtp://127.0.0.1:{port}", sender="Hub <hub@example.org>", rate="100/second"),
-    )
-    async with demo_hub(settings) as running:
+    async with demo_hub(mailing(redis_url, tmp_path, port)) as running:
         yield running, sink
 
 

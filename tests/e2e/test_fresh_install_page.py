@@ -19,10 +19,9 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, Page, expect
 
-from hub.config import Mail, Settings
 from tests.client import until
-from tests.conftest import HUB, Sink, free_port, hub_env, serving
-from tests.e2e.conftest import assert_accessible, tab
+from tests.conftest import HUB, Sink, hub_env, serving
+from tests.e2e.conftest import assert_accessible, mailing, tab
 
 ADMIN_EMAIL, ADMIN_NAME = "secretary@example.org", "Ada Okonkwo"
 # The branches the sample file names, with their home zones, and the constituency's own for the AGM.
@@ -55,13 +54,7 @@ async def fresh_hub(redis_url: str, tmp_path: Path, smtp: tuple[Sink, int]) -> A
     """No demo data: an empty store in which `hub admin add` makes the first administrator, and the
     app sending its letters to the test's SMTP server."""
     sink, port = smtp
-    settings = Settings(
-        port=free_port(),
-        redis_url=redis_url,
-        data_dir=tmp_path,
-        secret="test-secret",
-        mail=Mail(url=f"smtp://127.0.0.1:{port}", sender="Hub <hub@example.org>", rate="100/second"),
-    )
+    settings = mailing(redis_url, tmp_path, port)
     # As the operations guide starts an installation: the `hub` command, in its own process.
     process = await asyncio.create_subprocess_exec(
         *HUB,
