@@ -33,7 +33,7 @@ def ms(seconds: float) -> float:
 
 async def ballots(store: Store, vote: str, count: int) -> dict[str, Any]:
     voters = [f"v{n:05}" for n in range(count)]
-    await store.open_box("bench", vote, "hands", True, dict.fromkeys(voters, 1))
+    await store.open_box("bench", vote, False, True, dict.fromkeys(voters, 1))
     start = time.perf_counter()
     replies = await asyncio.gather(*(store.cast("bench", vote, v, "for") for v in voters))
     elapsed = time.perf_counter() - start

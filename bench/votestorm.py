@@ -156,7 +156,7 @@ async def bench_bare(redis_url: str, count: int) -> dict[str, Any]:
     store = Store.from_url(redis_url)
     await store.redis.flushall()
     members = [f"b{n:05}" for n in range(count)]
-    await store.open_box(BARE_MEETING, "v1", "hands", True, dict.fromkeys(members, 1))
+    await store.open_box(BARE_MEETING, "v1", False, True, dict.fromkeys(members, 1))
     async with bare_served(redis_url) as (url, pid):
         clients = Clients()
         note(f"bare: connecting {count} clients")
@@ -183,7 +183,7 @@ async def bench_script(redis_url: str, count: int) -> dict[str, Any]:
     try:
         await store.redis.flushall()
         members = [f"b{n:05}" for n in range(count)]
-        await store.open_box("bench", "v1", "hands", True, dict.fromkeys(members, 1))
+        await store.open_box("bench", "v1", False, True, dict.fromkeys(members, 1))
         keys = store._box("bench", "v1")
         ballot = client.register_script(resources.files("hub").joinpath("lua/cast.lua").read_text())
         # (due time, member index), the retries among them, in the order they fall due.

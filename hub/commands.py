@@ -18,13 +18,14 @@ from hub.models import (
     MediaMode,
     MeetingStatus,
     Model,
+    PollMethod,
     Procedure,
     ReactionKind,
+    Secrecy,
     StandingOrders,
     Text,
     Title,
     UtcTime,
-    VoteMethod,
     VoteSubject,
 )
 
@@ -239,7 +240,28 @@ class AmendmentWithdraw(Model):
 
 class VoteOpen(Model):
     subject: VoteSubject
-    method: VoteMethod = VoteMethod.HANDS
+    secrecy: Secrecy = Secrecy.OPEN
+    # A card vote: each member's ballot carries their delegates (`meeting.card_weights`).
+    weights: bool = False
+
+
+# The most options a question may offer (a ranked ballot over them stays a few hundred bytes).
+MAX_OPTIONS = 50
+
+
+class VoteAsk(Model):
+    """A question the chair puts that concerns no motion: a choice among options."""
+
+    question: Annotated[str, Field(min_length=1, max_length=500)]
+    method: PollMethod = PollMethod.ONE_OF
+    # The options' labels, in the order shown; a yes/no question takes none (for, against, abstain).
+    options: Annotated[
+        list[Annotated[str, Field(min_length=1, max_length=200)]], Field(max_length=MAX_OPTIONS)
+    ] = Field(default_factory=list)
+    # Up to k of N: the most a ballot may mark; ranked: the seats to fill.
+    choose: Annotated[int, Field(ge=1, le=MAX_OPTIONS)] = 1
+    secrecy: Secrecy = Secrecy.OPEN
+    weights: bool = False
 
 
 Choice = Literal["for", "against", "abstain"]
@@ -247,7 +269,16 @@ Choice = Literal["for", "against", "abstain"]
 
 class VoteCast(Model):
     vote_id: Id
-    choice: Choice
+    # One option: a yes/no poll (for, against, abstain) or one of N.
+    choice: Id | None = None
+    # Several: up to k of N (any order), or a ranking, first preference first.
+    choices: Annotated[list[Id], Field(max_length=MAX_OPTIONS)] | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> VoteCast:
+        if (self.choice is None) == (self.choices is None):
+            raise ValueError("give either choice (one option) or choices (several, or a ranking)")
+        return self
 
 
 # Hands counted in a hall: more than any hall holds is a typing mistake.
@@ -256,14 +287,14 @@ Hands = Annotated[int, Field(ge=0, le=100_000)]
 
 class VoteHallCount(Model):
     vote_id: Id
-    # Hands counted in the hall for each choice; a choice left out counted none.
-    counts: Annotated[dict[Choice, Hands], Field(min_length=1)]
+    # Hands counted in the hall for each option; an option left out counted none.
+    counts: Annotated[dict[Id, Hands], Field(min_length=1, max_length=MAX_OPTIONS)]
 
 
 class VoteClose(Model):
     vote_id: Id
-    # Used only when the count is tied.
-    casting_vote: Literal["for", "against"] | None = None
+    # Used only when the count is tied: "for" or "against" in a yes/no poll, else one of the tied options.
+    casting_vote: Id | None = None
 
 
 class VoteBallots(Model):

@@ -80,6 +80,7 @@ from hub.commands import (
     SpeechExtend,
     SpeechPause,
     SpeechStart,
+    VoteAsk,
     VoteBallots,
     VoteCast,
     VoteClose,
@@ -103,6 +104,7 @@ BUSINESS = frozenset(
         "motion",
         "amendment",
         "vote.open",
+        "vote.ask",
         "vote.hall_count",
         "attendance.apologise",
         "attendance.check_in",
@@ -730,15 +732,18 @@ EVENTS: dict[str, ClientEvent] = _declare(
         VoteOpen,
         CHAIRS,
         effect=(
-            "Put a question to the vote: a motion, an amendment, a procedural motion, or the admission of an "
-            "emergency motion; by show of hands, secret ballot or card vote. Refused below quorum, while "
-            "another vote is open, while a procedural motion waits, for a motion whose amendments are "
-            "undecided, and for a motion (or its amendment) on an agenda item that is not the current one: "
-            "it is taken up with its item. The electorate is the members present with a voting role when the "
-            "vote opens (card votes weight them by delegates)."
+            "Put a motion, an amendment, a procedural motion, or the admission of an emergency motion to the "
+            "vote: a yes/no poll (for, against, abstain). `secrecy` is `open` (a show of hands: names are "
+            "kept beside ballots and live counts shown) or `secret` (a secret ballot); `weights: true` makes "
+            "it a card vote, each ballot carrying the member's delegates (a card vote cannot be secret: a "
+            "delegate's weight would show). Refused below quorum, while another vote is open, while a "
+            "procedural motion waits, for a motion whose amendments are undecided, and for a motion (or its "
+            "amendment) on an agenda item that is not the current one: it is taken up with its item. The "
+            "electorate is the members present with a voting role when the vote opens."
         ),
         emits=("vote.opened",),
         errors=(
+            "vote.secret_card",
             "vote.not_quorate",
             "vote.already_open",
             "motion.procedural_pending",
@@ -755,27 +760,59 @@ EVENTS: dict[str, ClientEvent] = _declare(
         example={"subject": {"kind": "motion", "motion_id": "mo1"}},
     ),
     ClientEvent(
+        "vote.ask",
+        VoteAsk,
+        CHAIRS,
+        effect=(
+            "Put a question that concerns no motion to the vote, for example one of a consultation's "
+            "questions: a poll over `options` (their labels, 2 to 50, no two alike; the hub numbers them "
+            "`o1`, `o2`, ...). `method` is `one_of` (one option), `up_to` (at most `choose` options), "
+            "`ranked` (options ranked in order of preference, for `choose` seats, counted by the single "
+            "transferable vote, or the alternative vote for one seat) or `yes_no` (no options: for, against,"
+            " abstain). `secrecy` and `weights` as for `vote.open`. The same refusals as `vote.open` for "
+            "quorum, an open vote and a waiting procedural motion. A question that cannot be put is refused "
+            "with `invalid_payload`, whose `problems` name the field and the problem: `too_few`, `alike`, "
+            "`unwritable` (a control character) or `yes_no_takes_none` for `options`; `one_of_chooses_one` "
+            "or `not_fewer` (fewer than the options) for `choose`."
+        ),
+        emits=("vote.opened",),
+        errors=("vote.secret_card", "vote.not_quorate", "vote.already_open", "motion.procedural_pending"),
+        rule=votes.ask,
+        creates=("vote_id",),
+        example={"question": "Where shall we meet in spring?", "options": ["Lisbon", "Online"]},
+    ),
+    ClientEvent(
         "vote.cast",
         VoteCast,
         VOTERS,
         effect=(
-            "Cast a ballot: for, against or abstain. Exactly one ballot per member per vote, however often it"
+            "Cast a ballot: `choice`, one option (for, against or abstain in a yes/no poll), or `choices`, "
+            "several: at most the poll's `choose` in an up-to-k poll, or a ranking, first preference first, "
+            "of as many options as the member wishes. A ballot that does not fit the poll is refused with "
+            "`vote.invalid_ballot`, saying why. Exactly one ballot per member per vote, however often it"
             " is retried; in an open vote a member may change their vote while it is open if the standing "
             "orders allow. A secret ballot cannot be changed. Its box knows the voter only by a tag the hub "
             "derives from its signing secret and keeps no choice per ballot (only the counts), and the reply "
             "carries a receipt: `XXXX-XXXX-XXXX-XXXX` in Crockford's base32, the same for this member and "
             "vote however often they ask. A secret ballot already in the box (a retry after a lost reply, or "
-            "another device) is answered `ok` with `already: true`, the same receipt and `choice: null`: the "
+            "another device) is answered `ok` with `already: true`, the same receipt and `choice` and "
+            "`choices` `null`: the "
             "hub does not know the choice. Live counts go to the room as `vote.tally` (counts only for open "
             "votes), a few times a second at most."
         ),
-        errors=("vote.not_found", "vote.closed", "vote.not_eligible", "vote.already_voted"),
+        errors=(
+            "vote.not_found",
+            "vote.closed",
+            "vote.not_eligible",
+            "vote.already_voted",
+            "vote.invalid_ballot",
+        ),
         reply=(
-            '`{"vote_id", "choice", "receipt", "cast", "already"}` (`receipt` is `null` except for secret '
-            "ballots; `cast` is the number of ballots in the box once this one is in, so the next "
+            '`{"vote_id", "choice", "choices", "receipt", "cast", "already"}` (`receipt` is `null` except '
+            "for secret ballots; `cast` is the number of ballots in the box once this one is in, so the next "
             "`vote.tally` with at least that many includes it; `already` is `true` only for a secret ballot "
-            "that was already in the box, and then `choice` is `null`). `vote.already_voted` comes only from "
-            "open votes whose standing orders do not allow changes."
+            "that was already in the box, and then `choice` and `choices` are `null`). "
+            "`vote.already_voted` comes only from open votes whose standing orders do not allow changes."
         ),
         present=False,
         example={"vote_id": "v1", "choice": "for"},
@@ -786,14 +823,16 @@ EVENTS: dict[str, ClientEvent] = _declare(
         # Tellers: the secretary counts the hall (a teller is appointed for the meeting as its secretary).
         OFFICERS,
         effect=(
-            "Enter the hands counted in the hall for an open vote by show of hands or card vote: `counts` "
-            "for, against and abstain (a choice left out counted none). They are added to the online ballots"
+            "Enter the hands counted in the hall for an open poll with one mark a ballot (yes/no or one of N)"
+            ": `counts` per option (for, against and abstain in a yes/no poll; an option left out counted "
+            "none). They are added to the online ballots"
             " when the vote closes, and the result keeps them apart (its `online` and `hall`, beside the "
             "total `counts`), as do the minutes. Entering a count again replaces the last one; the vote's "
             "`hall_count` says who entered the one that stands, and each event who entered it and the count "
             "it replaced. No more hands than members could vote in the hall when the vote opened (the "
-            "vote's `hall`, weighted by delegates in a card vote). Refused for a secret ballot: hands are "
-            "not secret, so members in the hall cast a secret ballot online. Tellers appointed for the "
+            "vote's `hall`, weighted by delegates in a card vote). Refused for a secret ballot (hands are "
+            "not secret) and for polls with several marks a ballot: members in the hall vote in those "
+            "online. Tellers appointed for the "
             "meeting hold its secretary's role."
         ),
         emits=("vote.hall_counted",),
@@ -806,14 +845,21 @@ EVENTS: dict[str, ClientEvent] = _declare(
         VoteClose,
         CHAIRS,
         effect=(
-            "Close the vote and declare the result under its majority rule. On a tie the chair's "
-            "`casting_vote` decides; without one the question is not carried. The result's effect follows: a "
-            "carried amendment changes the motion's text, a carried procedural motion acts on its motion or "
-            "the meeting."
+            "Close the vote and declare the result. A yes/no poll is `carried` or `lost` under its majority "
+            "rule; on a tie the chair's `casting_vote` (`for` or `against`) decides, and without one the "
+            "question is not carried. One of N chooses the option with the most votes (a tie at the top: "
+            "the chair's `casting_vote` names one of the tied options, or the result is `tied`); up to k of N"
+            " the k with the most marks (`tied` when options are level for the last place); a ranked poll "
+            "elects by the single transferable vote (docs/elections.md), and the result's `count` holds the "
+            "count stage by stage. The result's effect follows: a carried amendment changes the motion's "
+            "text, a carried procedural motion acts on its motion or the meeting."
         ),
         emits=("vote.closed",),
         errors=("vote.not_found", "vote.closed"),
-        reply='`{"version", "result": {"counts", "outcome", "casting_vote", "tied", "rule"}}`.',
+        reply=(
+            '`{"version", "result": {"counts", "online", "hall", "outcome", "chosen", "casting_vote", "tied",'
+            ' "rule", "count"}}`.'
+        ),
         example={"vote_id": "v1"},
     ),
     ClientEvent(
@@ -823,7 +869,10 @@ EVENTS: dict[str, ClientEvent] = _declare(
         OFFICERS,
         effect="Who voted how, for the chair and tellers. Never available for a secret ballot.",
         errors=("vote.not_found", "vote.secret"),
-        reply='`{"vote_id", "ballots": [{"member_id", "name", "choice"}]}`.',
+        reply=(
+            '`{"vote_id", "ballots": [{"member_id", "name", "choice"}]}` (`choices` instead of `choice` in '
+            "polls with several marks a ballot)."
+        ),
         present=False,
         example={"vote_id": "v1"},
     ),

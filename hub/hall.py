@@ -19,7 +19,7 @@ from hub import votes
 from hub.commands import HallCheckIn, HallCheckOut, VoteHallCount
 from hub.errors import HubError
 from hub.meetings import SITTING, Actor, Change, participant, with_participants
-from hub.models import HallCount, Meeting, Participant, Role, VoteMethod
+from hub.models import HallCount, Meeting, Participant, Role
 
 
 @dataclass(frozen=True)
@@ -109,17 +109,25 @@ def count(meeting: Meeting, command: VoteHallCount, actor: Actor, now: datetime)
     """A teller (or the chair) enters the hands counted in the hall for an open vote; entered again, the
     new count replaces the last (the event says which it replaced, and who entered each). No more hands
     than members were in the hall when the vote opened (weighted by delegates in a card vote); none in
-    a secret ballot, which the hall casts online like everyone else."""
+    a poll the hall votes in online like everyone else (a secret ballot, or several marks a ballot)."""
     vote = votes.find(meeting, command.vote_id)
     if vote.status != "open":
         raise HubError("vote.closed", "This vote has already closed.", {"vote_id": vote.id})
-    if vote.method == VoteMethod.SECRET:
+    if not vote.hall_votes:
         raise HubError(
             "vote.hall_secret",
-            "A secret ballot is not counted by show of hands: members in the hall vote in it online.",
+            "This poll is not counted by show of hands (a secret ballot, or more than one mark per "
+            "ballot): members in the hall vote in it online.",
             {"vote_id": vote.id},
         )
-    counts: dict[str, int] = {choice: command.counts.get(choice, 0) for choice in votes.CHOICES}
+    unknown = sorted(command.counts.keys() - set(vote.option_ids()))
+    if unknown:
+        raise HubError(
+            "invalid_payload",
+            "Count hands only for the poll's options.",
+            {"problems": [{"field": f"counts.{o}", "problem": "not_an_option"} for o in unknown]},
+        )
+    counts: dict[str, int] = {option: command.counts.get(option, 0) for option in vote.option_ids()}
     hands = sum(counts.values())
     if hands > vote.hall:
         raise HubError(

@@ -57,7 +57,8 @@ class OpenBox:
     the vote is open."""
 
     vote_id: str
-    method: str
+    # A secret ballot's box knows voters only by their tags (signalling/ballots.py).
+    secret: bool
     allow_change: bool
     weights: Mapping[str, int]
 

@@ -17,10 +17,21 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from hub import stagetable, stv
 from hub.commands import MinutesApprove, MinutesDraft, MinutesEdit
 from hub.errors import HubError
 from hub.meetings import Actor, Change
-from hub.models import VOTING_ROLES, Amendment, Meeting, Minutes, Motion, Procedure, Role, Vote
+from hub.models import (
+    VOTING_ROLES,
+    Amendment,
+    Meeting,
+    Minutes,
+    Motion,
+    PollMethod,
+    Procedure,
+    Role,
+    Vote,
+)
 
 CHOICES = ("for", "against", "abstain")
 
@@ -57,7 +68,6 @@ def quote(text: str) -> list[str]:
 WHEN = "%H:%M"
 # An adjournment's stated time, which may be another day.
 UNTIL = "%H:%M on %A %d %B"
-HOW = {"hands": "show of hands", "secret": "secret ballot", "card": "card vote"}
 # Events only those in the chair may cause (admin or chair, hub/events.py): whoever causes them has the
 # chair. A withdrawal is the chair's only when it declares the meeting's consent.
 CHAIR_BUSINESS = frozenset(
@@ -135,23 +145,53 @@ def _quorum(data: dict[str, Any]) -> str:
     return f"{state} ({quorum.get('present')} present, {quorum.get('required')} needed)"
 
 
+def _how(vote: Vote) -> str:
+    if vote.secret:
+        return "secret ballot"
+    return "card vote" if vote.weights else "show of hands"
+
+
 def _counts(vote: Vote, quorum: str = "") -> str:
     assert vote.result is not None
     result = vote.result
-    counts = ", ".join(f"{c} {result.counts.get(c, 0)}" for c in CHOICES)
+    if vote.method == PollMethod.YES_NO:
+        names = {c: c for c in CHOICES}
+    else:
+        names = {o.id: f"“{escape(o.label)}”" for o in vote.options}
+
+    def listed(counts: dict[str, int]) -> str:
+        return ", ".join(f"{names[o]} {counts.get(o, 0)}" for o in names)
+
+    counts = listed(result.counts)
+    if vote.method == PollMethod.RANKED:
+        counts = f"first preferences: {counts}"
     if result.hall is not None and result.online is not None:
         # A hybrid meeting's count: the online ballots and the hands counted in the hall, apart.
-        online = ", ".join(f"{c} {result.online.get(c, 0)}" for c in CHOICES)
-        hall = ", ".join(f"{c} {result.hall.get(c, 0)}" for c in CHOICES)
         teller = f", counted by {escape(vote.hall_count.by)}" if vote.hall_count is not None else ""
-        counts = f"in all {counts}: online {online}; in the hall {hall}{teller}"
-    casting = f"; the chair's casting vote {result.casting_vote}" if result.casting_vote else ""
+        counts = f"in all {counts}: online {listed(result.online)}; in the hall {listed(result.hall)}{teller}"
+    casting = ""
+    if result.casting_vote:
+        casting = f"; the chair's casting vote {names.get(result.casting_vote, result.casting_vote)}"
     # A tie the chair left undecided is not a defeat: say so (the question is simply not carried).
     outcome = "TIED" if result.tied and result.casting_vote is None else result.outcome.upper()
-    said = f"{outcome} by {HOW[vote.method.value]} ({counts}{casting}). {result.rule}"
-    if outcome == "TIED":
-        said += " The chair gave no casting vote, so the question was not carried."
+    if result.outcome == "chosen":
+        chosen = ", ".join(names[o] for o in result.chosen)
+        outcome = f"{'ELECTED' if vote.method == PollMethod.RANKED else 'CHOSEN'} {chosen}"
+    said = f"{outcome} by {_how(vote)} ({counts}{casting}). {result.rule}"
+    if outcome == "TIED" and vote.method in (PollMethod.YES_NO, PollMethod.ONE_OF):
+        undecided = (
+            "the question was not carried" if vote.method == PollMethod.YES_NO else "nothing was chosen"
+        )
+        said += f" The chair gave no casting vote, so {undecided}."
     return said + (f" The vote opened {quorum}." if quorum else "")
+
+
+def _stage_table(count: stv.Count) -> list[str]:
+    """The count as the plain-text stage table (hub/stagetable.py), as a Markdown code block whose
+    fence no name can close."""
+    table = stagetable.render(count)
+    fence = "`" * max(3, 1 + max((len(run) for run in re.findall(r"`+", table)), default=0))
+    return [fence, *table.split("\n"), fence]
 
 
 def _amendment_words(amendment: Amendment) -> str:
@@ -222,6 +262,8 @@ class _Business:
         self.motions = {m.id: m for m in meeting.motions}
         self.votes = {v.id: v for v in meeting.votes}
         self.quorum: dict[str, str] = {}
+        # Questions the chair put (no motion): the item each was put on.
+        self.questions: dict[str, str | None] = {}
         self.shown_amended: set[str] = set()
         self.record = _Record()
 
@@ -256,6 +298,13 @@ class _Business:
             self.record.add(
                 data["item_id"], f"The chair {upheld} the point of order raised by {raised}.{ruling}"
             )
+            return
+        if kind == "vote.opened" and data.get("kind") == "question":
+            self.quorum[str(data.get("vote_id"))] = _quorum(data)
+            self.questions[str(data.get("vote_id"))] = data.get("item_id")
+            return
+        if kind == "vote.closed" and data.get("kind") == "question":
+            self.question(data)
             return
         motion = self.motions.get(str(data.get("motion_id")))
         if motion is None:
@@ -297,6 +346,25 @@ class _Business:
                     self.record.add(where, f"{said} when the motion was put.")
         elif kind == "vote.closed":
             self.closed(where, motion, data)
+
+    def question(self, data: dict[str, Any]) -> None:
+        """A question the chair put, under the item it was put on."""
+        vote = self.votes.get(str(data.get("vote_id")))
+        if vote is None or vote.result is None:
+            return
+        item = self.questions.get(vote.id)
+        where = item if item in self.taken and item is not None else OTHER
+        self.record.add(where, f"The chair put the question “{escape(vote.question)}”.")
+        if vote.method != PollMethod.YES_NO:
+            marks = "one option" if vote.method == PollMethod.ONE_OF else f"up to {vote.choose}"
+            if vote.method == PollMethod.RANKED:
+                seats = "one seat" if vote.choose == 1 else f"{vote.choose} seats"
+                marks = f"options ranked in order of preference, for {seats}"
+            labels = "; ".join(f"“{escape(o.label)}”" for o in vote.options)
+            self.record.add(where, f"Options ({marks}): {labels}.")
+        self.record.add(where, f"Result: {_counts(vote, self.quorum.get(vote.id, ''))}")
+        if vote.result.count is not None:
+            self.record.add(where, "The count, stage by stage:", "", *_stage_table(vote.result.count))
 
     def closed(self, where: str, motion: Motion, data: dict[str, Any]) -> None:
         vote = self.votes.get(str(data.get("vote_id")))

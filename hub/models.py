@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, computed_field, model_validator
 
+from hub import stv
+
 Id = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
 Name = Annotated[str, Field(min_length=1, max_length=120)]
 Title = Annotated[str, Field(min_length=1, max_length=200)]
@@ -363,10 +365,22 @@ class Motion(Model):
         return read
 
 
-class VoteMethod(enum.StrEnum):
-    HANDS = "hands"
+class PollMethod(enum.StrEnum):
+    # For, against or abstain: a motion, an amendment, a procedural motion, an admission.
+    YES_NO = "yes_no"
+    # One option of several.
+    ONE_OF = "one_of"
+    # Up to `choose` options of several.
+    UP_TO = "up_to"
+    # Options ranked in order of preference, for `choose` seats (hub/stv.py counts them).
+    RANKED = "ranked"
+
+
+class Secrecy(enum.StrEnum):
+    # Names are kept beside ballots (`vote.ballots`), and live counts are shown.
+    OPEN = "open"
+    # The ballot box knows a voter only by a tag (signalling/ballots.py); receipts prove inclusion.
     SECRET = "secret"
-    CARD = "card"
 
 
 class Majority(enum.StrEnum):
@@ -376,10 +390,31 @@ class Majority(enum.StrEnum):
 
 
 class VoteSubject(Model):
-    # motion, amendment, procedural, admission (of an emergency motion)
-    kind: Literal["motion", "amendment", "procedural", "admission"]
-    motion_id: Id
+    # motion, amendment, procedural, admission (of an emergency motion), or a question the chair puts
+    # (`vote.ask`), which concerns no motion.
+    kind: Literal["motion", "amendment", "procedural", "admission", "question"]
+    motion_id: Id | None = None
     amendment_id: Id | None = None
+
+    @model_validator(mode="after")
+    def _motion_named(self) -> VoteSubject:
+        if (self.kind == "question") != (self.motion_id is None):
+            raise ValueError("a question names no motion; every other subject names its motion")
+        return self
+
+
+class PollOption(Model):
+    # A ballot names options by id; these never hold "+" or ">", which join a ballot's marks
+    # (hub/polls.py `ballot_key`).
+    id: Id
+    label: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+YES_NO_OPTIONS = (
+    PollOption(id="for", label="For"),
+    PollOption(id="against", label="Against"),
+    PollOption(id="abstain", label="Abstain"),
+)
 
 
 class HallCount(Model):
@@ -393,23 +428,38 @@ class HallCount(Model):
 
 
 class VoteResult(Model):
-    # The total: the online ballots plus the hands counted in the hall, when there were any.
+    # The total per option: the online ballots plus the hands counted in the hall, when there were
+    # any. Up to k of N: the marks each option got; ranked: first preferences.
     counts: dict[str, int]
     # With a hall count: the two parts of the total apart.
     online: dict[str, int] | None = None
     hall: dict[str, int] | None = None
-    outcome: Literal["carried", "lost"]
-    # The chair's casting vote, when the count was tied.
-    casting_vote: Literal["for", "against"] | None = None
+    # A yes/no poll is carried or lost; any other poll chooses its options, or is tied.
+    outcome: Literal["carried", "lost", "chosen", "tied"]
+    # The options chosen (ranked: elected, in order of election).
+    chosen: list[str] = Field(default_factory=list)
+    # The chair's casting vote, when the count was tied: "for" or "against" in a yes/no poll, else one
+    # of the tied options.
+    casting_vote: str | None = None
     tied: bool = False
     rule: str
+    # Ranked polls: the count stage by stage, candidates named by their options' labels.
+    count: stv.Count | None = None
 
 
 class Vote(Model):
+    """A poll: a question, its options, how they are marked (method), whether names are kept beside
+    ballots (secrecy) and whether a member's ballot carries their delegates (weights: a card vote)."""
+
     id: Id
     subject: VoteSubject
     question: Text
-    method: VoteMethod
+    method: PollMethod = PollMethod.YES_NO
+    secrecy: Secrecy = Secrecy.OPEN
+    weights: bool = False
+    options: list[PollOption] = Field(default_factory=lambda: list(YES_NO_OPTIONS))
+    # Up to k of N: the most options a ballot may mark; ranked: the seats to fill; else 1.
+    choose: Annotated[int, Field(ge=1)] = 1
     majority: Majority
     status: Literal["open", "closed"] = "open"
     opened_at: UtcTime
@@ -419,10 +469,38 @@ class Vote(Model):
     eligible: int
     present: int
     # Weighted size of the hall's electorate when the vote opened: the most hands the tellers may count
-    # (none for a secret ballot, which the hall does not vote in by hands).
+    # (none in a poll the hall does not vote in by hands: see `hall_votes`).
     hall: Annotated[int, Field(ge=0)] = 0
     hall_count: HallCount | None = None
     result: VoteResult | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_before_polls(cls, data: Any) -> Any:
+        """A vote stored before polls had a `method` of hands, secret or card: a yes/no poll, open or
+        secret, weighted for a card vote."""
+        if isinstance(data, dict) and data.get("method") in ("hands", "secret", "card"):
+            old = data["method"]
+            data = {
+                **data,
+                "method": PollMethod.YES_NO.value,
+                "secrecy": Secrecy.SECRET.value if old == "secret" else Secrecy.OPEN.value,
+                "weights": old == "card",
+            }
+        return data
+
+    @property
+    def secret(self) -> bool:
+        return self.secrecy == Secrecy.SECRET
+
+    @property
+    def hall_votes(self) -> bool:
+        """Whether members in the hall vote by show of hands, counted by the tellers: in an open poll
+        with one mark per ballot. In any other they vote online like everyone else."""
+        return not self.secret and self.method in (PollMethod.YES_NO, PollMethod.ONE_OF)
+
+    def option_ids(self) -> list[str]:
+        return [option.id for option in self.options]
 
 
 class Minutes(Model):

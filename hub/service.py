@@ -410,9 +410,15 @@ class Hub:
         upgraded = 0
         for meeting_id in await self.store.meeting_ids():
             loaded = await self.store.load(meeting_id)
-            if loaded is not None and "participants" in loaded.doc:
+            if loaded is None:
+                continue
+            if "participants" in loaded.doc:
                 self._current[meeting_id] = await self._upgrade(meeting_id, loaded)
                 upgraded += 1
+            # Ballot boxes opened before polls (the votes themselves are read as polls: hub/models.py).
+            for vote in loaded.doc.get("votes", []):
+                if vote.get("status") == "open":
+                    await self.store.upgrade_box(meeting_id, vote["id"])
         return upgraded
 
     async def meeting(self, meeting_id: str) -> tuple[int, Meeting]:

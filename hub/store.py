@@ -351,6 +351,7 @@ class Store:
         self._open_box = self._durable(client.register_script(_script("open_box")))
         self._cast = Batched(client, client.register_script(_script("cast")), replicas)
         self._close_box = self._durable(client.register_script(_script("close_box")))
+        self._upgrade_box = self._durable(client.register_script(_script("upgrade_box")))
         self._forget_node = client.register_script(_FORGET_NODE)
 
     def _durable(self, script: AsyncScript) -> Any:
@@ -489,20 +490,26 @@ class Store:
         return [_meeting(meeting_id, f"vote:{vote_id}:{part}") for part in _BALLOT_PARTS]
 
     async def open_box(
-        self, meeting_id: str, vote_id: str, method: str, allow_change: bool, weights: dict[str, int]
+        self, meeting_id: str, vote_id: str, secret: bool, allow_change: bool, weights: dict[str, int]
     ) -> None:
         """`weights` is keyed by voter: member ids, or tags for a secret ballot. They are written in
         sorted order, since a small hash keeps the order it was written in (here, the order members
         joined)."""
         keys = self._box(meeting_id, vote_id)[:2]
         pairs = [x for voter, weight in sorted(weights.items()) for x in (voter, weight)]
-        await self._open_box(keys=keys, args=[method, "1" if allow_change else "0", *pairs])
+        secrecy = "secret" if secret else "open"
+        await self._open_box(keys=keys, args=[secrecy, "1" if allow_change else "0", *pairs])
 
-    async def cast(self, meeting_id: str, vote_id: str, voter: str, choice: str) -> tuple[str, int]:
+    async def upgrade_box(self, meeting_id: str, vote_id: str) -> bool:
+        """A box opened before polls, brought to this release's layout (hub/lua/upgrade_box.lua)."""
+        keys = self._box(meeting_id, vote_id)
+        return bool(await self._upgrade_box(keys=[keys[0], keys[5]]))
+
+    async def cast(self, meeting_id: str, vote_id: str, voter: str, ballot: str) -> tuple[str, int]:
         """("ok", ballots cast) or an error code with the ballots cast (0 when not told). The voter is
         a member id in an open vote and a tag in a secret ballot: the script never gets both a member
-        id and a choice, so Redis's slow log and MONITOR show no member beside a choice."""
-        reply = await self._cast(keys=self._box(meeting_id, vote_id), args=[voter, choice])
+        id and a ballot, so Redis's slow log and MONITOR show no member beside a choice."""
+        reply = await self._cast(keys=self._box(meeting_id, vote_id), args=[voter, ballot])
         return _text(reply[0]), int(reply[1]) if len(reply) > 1 else 0
 
     async def strike_voter(self, meeting_id: str, vote_id: str, voter: str) -> None:
@@ -510,24 +517,24 @@ class Store:
         await self.redis.hdel(self._box(meeting_id, vote_id)[1], voter)
 
     async def close_box(self, meeting_id: str, vote_id: str) -> tuple[int, dict[str, int]] | None:
-        """Ballots cast and the weighted count per choice; None if there is no such box."""
+        """Ballots cast and the weighted count per ballot (hub/polls.py); None if there is no such box."""
         keys = self._box(meeting_id, vote_id)
         reply = await self._close_box(keys=[keys[0], keys[5]])
         if _text(reply[0]) != "ok":
             return None
         pairs = reply[2:]
-        return int(reply[1]), {_text(pairs[i]): int(pairs[i + 1]) for i in range(0, len(pairs), 2)}
+        return int(reply[1]), {_text(pairs[i]): int(float(pairs[i + 1])) for i in range(0, len(pairs), 2)}
 
     async def tally(self, meeting_id: str, vote_id: str) -> tuple[int, dict[str, int]]:
         box, *_, counts = self._box(meeting_id, vote_id)
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.hget(box, "cast")
-            pipe.hgetall(counts)
+            pipe.zrange(counts, 0, -1, withscores=True)
             ballots_cast, raw = await pipe.execute()
-        return int(ballots_cast or 0), {_text(k): int(v) for k, v in raw.items()}
+        return int(ballots_cast or 0), {_text(k): int(v) for k, v in raw}
 
     async def ballots(self, meeting_id: str, vote_id: str) -> dict[str, str]:
-        """Member -> choice, for votes that are not secret."""
+        """Member -> ballot (hub/polls.py), for votes that are not secret."""
         raw = await self.redis.hgetall(self._box(meeting_id, vote_id)[2])
         return {_text(k): _text(v) for k, v in cast(dict[bytes, bytes], raw).items()}
 

@@ -1,5 +1,6 @@
-"""Pure rules for votes: opening (quorum, order of business, electorate), deciding a result under a
-majority rule with the chair's casting vote, and what a result does to motions and the meeting.
+"""Pure rules for votes: opening a poll on a motion or a question (quorum, order of business,
+electorate), closing it with its result (hub/polls.py), and what a result does to motions and the
+meeting.
 
 Ballots themselves never pass through here: they are counted atomically in the store (hub/lua), and
 the count arrives with the close.
@@ -8,10 +9,10 @@ the count arrives with the close.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any
 
-from hub import agenda, lifecycle, motions
-from hub.commands import Choice, VoteClose, VoteOpen
+from hub import agenda, lifecycle, motions, polls
+from hub.commands import VoteAsk, VoteClose, VoteOpen
 from hub.errors import HubError
 from hub.meetings import Actor, Change, OpenBox, next_id, require_present
 from hub.models import (
@@ -19,22 +20,14 @@ from hub.models import (
     Majority,
     Meeting,
     Motion,
+    PollMethod,
+    PollOption,
     Procedure,
+    Secrecy,
     TextChange,
     Vote,
-    VoteMethod,
-    VoteResult,
+    VoteSubject,
 )
-
-CHOICES: tuple[Choice, ...] = ("for", "against", "abstain")
-
-RULE_TEXT = {
-    Majority.SIMPLE: (
-        "Simple majority of votes cast: carried if more for than against; abstentions not counted."
-    ),
-    Majority.TWO_THIRDS_CAST: "Two thirds of the votes cast for and against.",
-    Majority.TWO_THIRDS_PRESENT: "Two thirds of the members present when the vote opened.",
-}
 
 
 def find(meeting: Meeting, vote_id: str) -> Vote:
@@ -48,30 +41,30 @@ def open_vote(meeting: Meeting) -> Vote | None:
     return next((v for v in meeting.votes if v.status == "open"), None)
 
 
-def electorate(meeting: Meeting, method: VoteMethod) -> dict[str, int]:
+def electorate(meeting: Meeting, vote: Vote) -> dict[str, int]:
     """Who may vote online, with their weight: present members with a voting role (card votes:
-    delegates). Members in the hall vote there by show of hands, even if they are also connected, so
-    no one is counted twice; but a secret ballot is cast online only (hub/hall.py)."""
+    delegates). Members in the hall vote there by show of hands where the poll allows (`hall_votes`),
+    even if they are also connected, so no one is counted twice; in any other poll they vote online."""
     return {
-        p.member_id: _weight(meeting, p.member_id, method)
+        p.member_id: _weight(meeting, p.member_id, vote)
         for p in meeting.participants.values()
-        if p.present and p.role in VOTING_ROLES and (not p.hall or method == VoteMethod.SECRET)
+        if p.present and p.role in VOTING_ROLES and (not p.hall or not vote.hall_votes)
     }
 
 
-def hall_electorate(meeting: Meeting, method: VoteMethod) -> dict[str, int]:
-    """Who may vote by show of hands in the hall, with their weight: none in a secret ballot."""
-    if method == VoteMethod.SECRET:
+def hall_electorate(meeting: Meeting, vote: Vote) -> dict[str, int]:
+    """Who may vote by show of hands in the hall, with their weight: none where the hall votes online."""
+    if not vote.hall_votes:
         return {}
     return {
-        p.member_id: _weight(meeting, p.member_id, method)
+        p.member_id: _weight(meeting, p.member_id, vote)
         for p in meeting.participants.values()
         if p.hall and p.role in VOTING_ROLES
     }
 
 
-def _weight(meeting: Meeting, member_id: str, method: VoteMethod) -> int:
-    return meeting.card_weights.get(member_id, 1) if method == VoteMethod.CARD else 1
+def _weight(meeting: Meeting, member_id: str, vote: Vote) -> int:
+    return meeting.card_weights.get(member_id, 1) if vote.weights else 1
 
 
 def refuse_before_its_item(meeting: Meeting, motion: Motion) -> None:
@@ -90,25 +83,10 @@ def refuse_before_its_item(meeting: Meeting, motion: Motion) -> None:
 
 def open(meeting: Meeting, command: VoteOpen, actor: Actor, now: datetime) -> Change:
     subject = command.subject
-    motion = motions.find(meeting, subject.motion_id)
+    motion = motions.find(meeting, subject.motion_id or "")
     if subject.kind in ("motion", "amendment"):
         refuse_before_its_item(meeting, motion)
-    quorum = meeting.quorum
-    if not quorum.quorate:
-        raise HubError(
-            "vote.not_quorate",
-            f"The meeting is not quorate: {quorum.present} present, {quorum.required} needed.",
-            quorum.model_dump(),
-        )
-    if (current := open_vote(meeting)) is not None:
-        raise HubError("vote.already_open", "Close the open vote first.", {"vote_id": current.id})
-    procedural = motions.pending_procedural(meeting)
-    if procedural is not None and procedural.id != motion.id:
-        raise HubError(
-            "motion.procedural_pending",
-            f"The procedural motion “{procedural.title}” must be decided first.",
-            {"motion_id": procedural.id},
-        )
+    _may_open(meeting, motion.id, command.secrecy, command.weights)
     majority = Majority.SIMPLE
     lapsed: list[str] = []
     if subject.kind == "admission":
@@ -164,70 +142,112 @@ def open(meeting: Meeting, command: VoteOpen, actor: Actor, now: datetime) -> Ch
         if motion.procedure == Procedure.CHALLENGE_CHAIR:
             majority = Majority(meeting.standing_orders.chair_challenge_majority)
         question = motion.title
-    voters = electorate(meeting, command.method)
-    hall = hall_electorate(meeting, command.method)
-    in_hall = {p.member_id for p in meeting.participants.values() if p.hall and p.role in VOTING_ROLES}
+    poll = {"secrecy": command.secrecy, "weights": command.weights, "majority": majority}
+    return _open(meeting, subject, question, poll, now, {"lapsed": lapsed})
+
+
+def ask(meeting: Meeting, command: VoteAsk, actor: Actor, now: datetime) -> Change:
+    """The chair puts a question that concerns no motion: one of N, up to k of N, ranked, or yes/no."""
+    options: list[PollOption] = polls.options(command)
+    _may_open(meeting, None, command.secrecy, command.weights)
+    poll = {
+        "method": command.method,
+        "secrecy": command.secrecy,
+        "weights": command.weights,
+        "options": options,
+        "choose": command.choose if command.method in (PollMethod.UP_TO, PollMethod.RANKED) else 1,
+        "majority": Majority.SIMPLE,
+    }
+    subject = VoteSubject(kind="question")
+    # The minutes record the question under the item it was put on.
+    return _open(meeting, subject, command.question.strip(), poll, now, {"item_id": meeting.current_item})
+
+
+def _may_open(meeting: Meeting, motion_id: str | None, secrecy: Secrecy, weights: bool) -> None:
+    """What every poll needs to open: quorum, no other vote open, no procedural motion waiting (unless
+    this is it), and no secret card vote."""
+    if secrecy == Secrecy.SECRET and weights:
+        # A delegate's unusual weight would single out their ballot in the count.
+        raise HubError("vote.secret_card", "A card vote cannot be secret: a delegate's weight would show.")
+    quorum = meeting.quorum
+    if not quorum.quorate:
+        raise HubError(
+            "vote.not_quorate",
+            f"The meeting is not quorate: {quorum.present} present, {quorum.required} needed.",
+            quorum.model_dump(),
+        )
+    if (current := open_vote(meeting)) is not None:
+        raise HubError("vote.already_open", "Close the open vote first.", {"vote_id": current.id})
+    procedural = motions.pending_procedural(meeting)
+    if procedural is not None and procedural.id != motion_id:
+        raise HubError(
+            "motion.procedural_pending",
+            f"The procedural motion “{procedural.title}” must be decided first.",
+            {"motion_id": procedural.id},
+        )
+
+
+def _open(
+    meeting: Meeting,
+    subject: VoteSubject,
+    question: str,
+    poll: dict[str, Any],
+    now: datetime,
+    extra: dict[str, Any],
+) -> Change:
+    """Open a poll (`poll`: how it is marked and counted) and its ballot box, for the electorate now."""
+    quorum = meeting.quorum
     meeting, vote_id = next_id(meeting, "v")
-    vote = Vote(
-        id=vote_id,
-        subject=subject,
-        question=question,
-        method=command.method,
-        majority=majority,
-        opened_at=now,
-        eligible=sum(voters.values()),
-        # Present online or in the hall, each once.
-        present=len(voters.keys() | in_hall),
-        hall=sum(hall.values()),
+    vote = Vote(id=vote_id, subject=subject, question=question, opened_at=now, eligible=0, present=0, **poll)
+    voters = electorate(meeting, vote)
+    hall = hall_electorate(meeting, vote)
+    in_hall = {p.member_id for p in meeting.participants.values() if p.hall and p.role in VOTING_ROLES}
+    vote = vote.model_copy(
+        update={
+            "eligible": sum(voters.values()),
+            # Present online or in the hall, each once.
+            "present": len(voters.keys() | in_hall),
+            "hall": sum(hall.values()),
+        }
     )
     return Change(
         meeting.model_copy(update={"votes": [*meeting.votes, vote]}),
         "vote.opened",
         {
             "vote_id": vote_id,
-            "question": question,
+            "question": vote.question,
             "method": vote.method.value,
-            "majority": majority.value,
+            "secrecy": vote.secrecy.value,
+            "weights": vote.weights,
+            "options": [o.model_dump() for o in vote.options],
+            "choose": vote.choose,
+            "majority": vote.majority.value,
             "eligible": vote.eligible,
             "hall": vote.hall,
             # For the minutes: the quorum the vote opened with, and the amendments that fell unseconded.
             "quorum": quorum.model_dump(),
-            "lapsed": lapsed,
-            **subject.model_dump(),
+            "lapsed": [],
+            **extra,
+            **vote.subject.model_dump(),
         },
-        effects=(OpenBox(vote_id, vote.method.value, meeting.standing_orders.vote_changes_allowed, voters),),
+        effects=(
+            OpenBox(
+                vote_id,
+                vote.secret,
+                meeting.standing_orders.vote_changes_allowed and not vote.secret,
+                voters,
+            ),
+        ),
     )
-
-
-def decide(
-    counts: dict[str, int], majority: Majority, present: int, casting_vote: Literal["for", "against"] | None
-) -> VoteResult:
-    votes_for, against = counts.get("for", 0), counts.get("against", 0)
-    counted = {"for": votes_for, "against": against, "abstain": counts.get("abstain", 0)}
-    rule = RULE_TEXT[majority]
-    if majority == Majority.TWO_THIRDS_CAST:
-        carried = votes_for > 0 and 3 * votes_for >= 2 * (votes_for + against)
-    elif majority == Majority.TWO_THIRDS_PRESENT:
-        carried = votes_for > 0 and 3 * votes_for >= 2 * present
-    elif votes_for == against:
-        # A tie: the chair's casting vote decides; without one the question is not carried.
-        return VoteResult(
-            counts=counted,
-            outcome="carried" if casting_vote == "for" else "lost",
-            casting_vote=casting_vote,
-            tied=True,
-            rule=rule + " Tied: the chair's casting vote decides.",
-        )
-    else:
-        carried = votes_for > against
-    return VoteResult(counts=counted, outcome="carried" if carried else "lost", rule=rule)
 
 
 def check_close(meeting: Meeting, command: VoteClose, actor: Actor) -> Vote:
     """Every refusal of `vote.close`, before its ballot box is touched: the box closes only for a close
     that will be committed, so a refused close leaves the vote open and its box taking ballots."""
     require_present(meeting, actor)
-    return _still_open(meeting, command.vote_id)
+    vote = _still_open(meeting, command.vote_id)
+    polls.check_casting(vote, command.casting_vote)
+    return vote
 
 
 def _still_open(meeting: Meeting, vote_id: str) -> Vote:
@@ -244,25 +264,22 @@ def close(
     only a close committed meanwhile (by another officer) can refuse it now, and then the box is rightly
     closed."""
     vote = _still_open(meeting, command.vote_id)
-    hall = vote.hall_count
-    if hall is None:
-        result = decide(counts, vote.majority, vote.present, command.casting_vote)
-    else:
-        # The hands counted in the hall join the online ballots; the result keeps the two apart.
-        online: dict[str, int] = {choice: counts.get(choice, 0) for choice in CHOICES}
-        total: dict[str, int] = {choice: online[choice] + hall.counts.get(choice, 0) for choice in CHOICES}
-        result = decide(total, vote.majority, vote.present, command.casting_vote).model_copy(
-            update={"online": online, "hall": dict(hall.counts)}
-        )
+    # The hands counted in the hall join the online ballots; the result keeps the two apart.
+    hall = None if vote.hall_count is None else dict(vote.hall_count.counts)
+    result = polls.decide(vote, counts, command.casting_vote, hall)
     closed = vote.model_copy(update={"status": "closed", "closed_at": now, "result": result})
     meeting = meeting.model_copy(update={"votes": [closed if v.id == vote.id else v for v in meeting.votes]})
-    before = motions.find(meeting, vote.subject.motion_id).amendments
-    meeting, effect = apply_result(meeting, closed, now)
-    after = motions.find(meeting, vote.subject.motion_id).amendments
-    # Amendments whose words a carried amendment took out (`_drop_stale_amendments`), for the minutes.
-    fallen = [
-        a.id for a, b in zip(after, before, strict=True) if a.status == "fallen" and b.status != "fallen"
-    ]
+    fallen: list[str] = []
+    if vote.subject.motion_id is None:
+        effect = _question_effect(closed)
+    else:
+        before = motions.find(meeting, vote.subject.motion_id).amendments
+        meeting, effect = apply_result(meeting, closed, now)
+        after = motions.find(meeting, vote.subject.motion_id).amendments
+        # Amendments whose words a carried amendment took out (`_drop_stale_amendments`), for the minutes.
+        fallen = [
+            a.id for a, b in zip(after, before, strict=True) if a.status == "fallen" and b.status != "fallen"
+        ]
     return Change(
         meeting,
         "vote.closed",
@@ -270,7 +287,7 @@ def close(
             "vote_id": vote.id,
             "question": vote.question,
             "method": vote.method.value,
-            "result": result.model_dump(),
+            "result": result.model_dump(mode="json"),
             "effect": effect,
             "fallen": fallen,
             **vote.subject.model_dump(),
@@ -278,9 +295,24 @@ def close(
     )
 
 
-def apply_result(meeting: Meeting, vote: Vote, now: datetime) -> tuple[Meeting, str]:
-    """What the result does; returns the new meeting and a sentence for the minutes."""
+def _question_effect(vote: Vote) -> str:
+    """A question changes nothing in the meeting: the sentence for the minutes says what it decided."""
     assert vote.result is not None
+    if vote.method == PollMethod.YES_NO:
+        return f"The question was {vote.result.outcome}."
+    labels = {o.id: o.label for o in vote.options}
+    chosen = ", ".join(f"\u201c{labels[o]}\u201d" for o in vote.result.chosen)
+    if vote.result.outcome == "tied":
+        return f"The vote was tied{'; chosen: ' + chosen if chosen else ''}."
+    if vote.method == PollMethod.RANKED:
+        return f"Elected: {chosen}."
+    return f"Chosen: {chosen}."
+
+
+def apply_result(meeting: Meeting, vote: Vote, now: datetime) -> tuple[Meeting, str]:
+    """What the result does to the motion voted on; returns the new meeting and a sentence for the
+    minutes."""
+    assert vote.result is not None and vote.subject.motion_id is not None
     carried = vote.result.outcome == "carried"
     motion = motions.find(meeting, vote.subject.motion_id)
     kind = vote.subject.kind

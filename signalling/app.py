@@ -18,6 +18,7 @@ from hub.invitations import Invitations
 from hub.runtime import open_hub
 from hub.sessions import Sessions
 from signalling.assets import page_headers, with_assets
+from signalling.ballotfile import ballot_file
 from signalling.delivery import QueuedEmit
 from signalling.frames import Packet, guard
 from signalling.gateway import Gateway
@@ -156,6 +157,7 @@ def create_app(settings: Settings) -> SecurityHeaders:
             Route("/calendar/{token}.ics", calendar(settings.base_url)),
             Route("/healthz", health),
             Route("/minutes/{meeting_id}.{format:str}", published_minutes),
+            Route("/ballots/{meeting_id}/{vote_id}.blt", ballot_file),
             Route("/register/{meeting_id}.csv", attendance_register),
         ],
         lifespan=lifespan,

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any, get_args
+from typing import Any
 
 import socketio
 
-from hub import votes
-from hub.commands import Choice, VoteBallots, VoteCast, VoteClose, VoteVerify
+from hub import polls, votes
+from hub.commands import VoteBallots, VoteCast, VoteClose, VoteVerify
 from hub.errors import HubError
 from hub.meetings import Actor, OpenBox
-from hub.models import Vote, VoteMethod
+from hub.models import PollMethod, Vote
 from hub.pushes import VoteTally
 from hub.service import Hub
 from signalling.pacing import Pacer, spacing
@@ -43,9 +43,9 @@ class BallotDesk:
         self.room = room
         self._tallies = Pacer(lambda key: spacing(sio, room(key[0]), TALLY_INTERVAL))
         self.seal = hub.tokens.ballots
-        # (meeting, vote) -> whether it is a secret ballot; a vote's method never changes, so casting
-        # reads the meeting once per vote and node, not once per ballot.
-        self._secret: dict[tuple[str, str], bool] = {}
+        # (meeting, vote) -> the poll as it opened; its options, method and secrecy never change, so
+        # casting reads the meeting once per vote and node, not once per ballot.
+        self._polls: dict[tuple[str, str], Vote] = {}
 
     def handlers(self) -> dict[str, Callable[[str, str, Actor, Any], Awaitable[Any]]]:
         return {
@@ -58,14 +58,16 @@ class BallotDesk:
     async def open_box(self, meeting_id: str, box: OpenBox) -> None:
         """A secret ballot's box knows each voter only by their tag."""
         weights = dict(box.weights)
-        if box.method == VoteMethod.SECRET.value:
+        if box.secret:
             weights = {self.seal.tag(box.vote_id, m): w for m, w in weights.items()}
-        await self.hub.store.open_box(meeting_id, box.vote_id, box.method, box.allow_change, weights)
+        await self.hub.store.open_box(meeting_id, box.vote_id, box.secret, box.allow_change, weights)
 
     async def cast(self, sid: str, meeting_id: str, actor: Actor, command: VoteCast) -> Any:
-        secret = await self._is_secret(meeting_id, command.vote_id)
+        poll = await self._poll(meeting_id, command.vote_id)
+        ballot = polls.ballot_key(poll, command)
+        secret = poll.secret
         voter = self.seal.tag(command.vote_id, actor.member_id) if secret else actor.member_id
-        code, ballots_cast = await self.hub.store.cast(meeting_id, command.vote_id, voter, command.choice)
+        code, ballots_cast = await self.hub.store.cast(meeting_id, command.vote_id, voter, ballot)
         if secret and code == "vote.already_voted":
             # A retry after a lost reply, or another device: the same receipt, and no choice, since the
             # box does not know it.
@@ -73,6 +75,7 @@ class BallotDesk:
             return {
                 "vote_id": command.vote_id,
                 "choice": None,
+                "choices": None,
                 "receipt": receipt,
                 "cast": ballots_cast,
                 "already": True,
@@ -85,23 +88,24 @@ class BallotDesk:
         return {
             "vote_id": command.vote_id,
             "choice": command.choice,
+            "choices": None if command.choices is None else polls.marks(poll, ballot),
             "receipt": self.seal.receipt(command.vote_id, actor.member_id) if secret else None,
             "cast": ballots_cast,
             "already": False,
         }
 
-    async def _is_secret(self, meeting_id: str, vote_id: str) -> bool:
+    async def _poll(self, meeting_id: str, vote_id: str) -> Vote:
         key = (meeting_id, vote_id)
-        if key not in self._secret:
-            if len(self._secret) > 10_000:  # votes closed on other nodes are never popped here
-                self._secret.clear()
+        if key not in self._polls:
+            if len(self._polls) > 10_000:  # votes closed on other nodes are never popped here
+                self._polls.clear()
             _, meeting = await self.hub.meeting(meeting_id)
-            self._secret[key] = votes.find(meeting, vote_id).method == VoteMethod.SECRET
-        return self._secret[key]
+            self._polls[key] = votes.find(meeting, vote_id)
+        return self._polls[key]
 
     async def strike(self, meeting_id: str, vote: Vote, member_id: str) -> None:
         """No further ballot from this member in this open vote (a removal); one cast stays counted."""
-        voter = self.seal.tag(vote.id, member_id) if vote.method == VoteMethod.SECRET else member_id
+        voter = self.seal.tag(vote.id, member_id) if vote.secret else member_id
         await self.hub.store.strike_voter(meeting_id, vote.id, voter)
 
     async def close(self, sid: str, meeting_id: str, actor: Actor, command: VoteClose) -> Any:
@@ -113,7 +117,7 @@ class BallotDesk:
         if counted is None:  # a box lost with its store: nothing was cast into it
             counted = (0, {})
         _, counts = counted
-        secret = await self._is_secret(meeting_id, command.vote_id)
+        secret = (await self._poll(meeting_id, command.vote_id)).secret
         if secret:
             # Receipts are posted only now, all at once and sorted: while the vote was open no write put
             # a receipt next to a count.
@@ -130,21 +134,24 @@ class BallotDesk:
                 "append-only file not rewritten after secret ballot %s (off, busy or refused)",
                 command.vote_id,
             )
-        self._secret.pop((meeting_id, command.vote_id), None)
+        self._polls.pop((meeting_id, command.vote_id), None)
         return {"version": event.version, "result": event.data["result"]}
 
     async def ballots(self, sid: str, meeting_id: str, actor: Actor, command: VoteBallots) -> Any:
         """Who voted how, for the chair and tellers; never for a secret ballot."""
         _, meeting = await self.hub.meeting(meeting_id)
         vote = votes.find(meeting, command.vote_id)
-        if vote.method == VoteMethod.SECRET:
+        if vote.secret:
             raise HubError("vote.secret", "A secret ballot records no names.")
-        choices = await self.hub.store.ballots(meeting_id, command.vote_id)
+        cast = await self.hub.store.ballots(meeting_id, command.vote_id)
         names = {m: p.name for m, p in meeting.participants.items()}
+        single = vote.method in (PollMethod.YES_NO, PollMethod.ONE_OF)
         return {
             "vote_id": vote.id,
             "ballots": [
-                {"member_id": m, "name": names.get(m, m), "choice": c} for m, c in sorted(choices.items())
+                {"member_id": m, "name": names.get(m, m)}
+                | ({"choice": ballot} if single else {"choices": polls.marks(vote, ballot)})
+                for m, ballot in sorted(cast.items())
             ],
         }
 
@@ -167,12 +174,11 @@ class BallotDesk:
         ballots_cast, counts = await self.hub.store.tally(meeting_id, vote_id)
         _, meeting = await self.hub.meeting(meeting_id)
         vote = votes.find(meeting, vote_id)
-        secret = vote.method == VoteMethod.SECRET
         tally = VoteTally(
             vote_id=vote_id,
             cast=ballots_cast,
             eligible=vote.eligible,
-            counts=None if secret else {c: counts.get(c, 0) for c in get_args(Choice)},
+            counts=None if vote.secret else polls.totals(vote, counts),
         )
         await self.sio.emit("vote.tally", tally.model_dump(exclude_none=True), room=self.room(meeting_id))
 

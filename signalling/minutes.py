@@ -249,6 +249,20 @@ def _renders(request: Request) -> Renders:
     return found
 
 
+async def invited(hub: Hub, token: str, meeting_id: str) -> tuple[Meeting, Actor]:
+    """The meeting a join link's holder asks about, and the holder with their role in it: any meeting of
+    their branch for a member, only the meeting they were appointed to for a guest."""
+    linked_meeting, actor = await hub.admit(token)
+    _, meeting = await hub.meeting(meeting_id)
+    _, linked = await hub.meeting(linked_meeting)
+    if linked.branch_id != meeting.branch_id:
+        raise HubError("forbidden", "This meeting belongs to another branch.")
+    role = await hub.role_in(meeting, await hub.member(actor.member_id))
+    if role is None:
+        raise HubError("forbidden", "You were not invited to this meeting.")
+    return meeting, replace(actor, role=role)
+
+
 async def published_minutes(request: Request) -> Response:
     """`/minutes/ID.html` and `/minutes/ID.pdf?token=JOIN_TOKEN`: approved minutes for the branch, or
     for a guest appointed to one meeting, that meeting's only."""
@@ -257,17 +271,8 @@ async def published_minutes(request: Request) -> Response:
     if kind not in {"html", "pdf"}:
         return PlainTextResponse("Ask for .html or .pdf.", status_code=404)
     try:
-        linked_meeting, actor = await hub.admit(request.query_params.get("token", ""))
-        _, meeting = await hub.meeting(meeting_id)
-        _, linked = await hub.meeting(linked_meeting)
-        if linked.branch_id != meeting.branch_id:
-            raise HubError("forbidden", "These minutes belong to another branch.")
-        # The role in the meeting asked for: a member of the branch has one in all its meetings, a
-        # guest only in the meeting they were appointed to.
-        role = await hub.role_in(meeting, await hub.member(actor.member_id))
-        if role is None:
-            raise HubError("forbidden", "These minutes are of a meeting you were not invited to.")
-        readable(meeting, replace(actor, role=role))
+        meeting, actor = await invited(hub, request.query_params.get("token", ""), meeting_id)
+        readable(meeting, actor)
         made = await _renders(request).render(kind, meeting, actor.member_id)
     except HubError as exc:
         status = {"minutes.none": 404, "minutes.no_font": 503}.get(exc.code, 403)

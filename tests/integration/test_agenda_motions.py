@@ -25,7 +25,7 @@ async def test_the_demo_motions_wait_on_their_items_and_are_voted_with_them(agm_
     assert all(item["documents"] == [] for item in chair.meeting["agenda"])
 
     # Refused before its item whether or not the meeting is quorate yet.
-    put = {"subject": {"kind": "motion", "motion_id": first["id"]}, "method": "hands"}
+    put = {"subject": {"kind": "motion", "motion_id": first["id"]}}
     refused = await chair.call("vote.open", put)
     assert refused["error"]["code"] == "motion.not_current_item"
     assert refused["error"]["details"] == {"motion_id": first["id"], "item_id": "a5"}

@@ -19,6 +19,7 @@ from hub.demo import sample
 from hub.runtime import open_hub
 from tests.client import MeetingClient, all_reach
 from tests.conftest import NO_GRACE, RunningHub
+from tests.integration.test_votes import HOW
 
 ATTENDING = ["m001", "m007", "m003", "m015", "m020", "m021", "m030", "m031", "m010", "m025", "m018", "m019"]
 
@@ -49,7 +50,7 @@ class Room:
     async def vote(
         self, subject: dict[str, Any], ballots: dict[str, str], method: str = "hands"
     ) -> dict[str, Any]:
-        opened = await self.chair.ok("vote.open", {"subject": subject, "method": method})
+        opened = await self.chair.ok("vote.open", {"subject": subject, **HOW[method]})
         for member, choice in ballots.items():
             await self[member].ok("vote.cast", {"vote_id": opened["vote_id"], "choice": choice})
         closed = await self.chair.ok("vote.close", {"vote_id": opened["vote_id"]})

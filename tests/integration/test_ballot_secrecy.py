@@ -6,6 +6,7 @@ vote closes the rewritten file keeps the counts but not the sequence that built 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import stat
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,6 +27,10 @@ from tests.integration.test_votes import close_all, put_motion, seat
 VOTERS = 30
 SECRET = "test-secret"
 CHOICES = (b"for", b"against", b"abstain")
+# A ranked secret ballot's papers: every ranking of three of four candidates (24, most of them unique
+# among 30 voters), so a ballot in the box could single out its voter if anything kept its order.
+CANDIDATES = ["Ana", "Ben", "Cy", "Di"]
+RANKINGS = [list(r) for r in itertools.permutations(["o1", "o2", "o3", "o4"], 3)]
 
 
 @pytest.fixture
@@ -107,8 +112,9 @@ async def rewritten(client: aredis.Redis) -> None:
             await asyncio.sleep(0.05)
 
 
+@pytest.mark.parametrize("ranked", [False, True], ids=["yes_no", "ranked"])
 async def test_secret_ballot_leaves_no_member_beside_a_choice(
-    persistent_redis: tuple[str, Path], tmp_path: Path
+    persistent_redis: tuple[str, Path], tmp_path: Path, ranked: bool
 ) -> None:
     url, workdir = persistent_redis
     settings = Settings(
@@ -119,15 +125,25 @@ async def test_secret_ballot_leaves_no_member_beside_a_choice(
         limits=Limits(events_rate="1000/second"),
     )
     async with demo_hub(settings) as hub:
-        await secret_vote(hub, url, workdir)
+        await secret_vote(hub, url, workdir, ranked)
 
 
-async def secret_vote(hub: RunningHub, url: str, workdir: Path) -> None:
+def ballot(n: int, ranked: bool) -> dict[str, Any]:
+    """The n-th voter's ballot: a ranking, or for, against or abstain."""
+    return {"choices": RANKINGS[n % len(RANKINGS)]} if ranked else {"choice": CHOICES[n % 3].decode()}
+
+
+async def secret_vote(hub: RunningHub, url: str, workdir: Path, ranked: bool) -> None:
     # One more member than votes: the chair removes them while the vote is open.
     chair, everyone = await seat(hub, VOTERS + 1)
     members, removed = everyone[:VOTERS], everyone[VOTERS]
     ids = [f"v{n:04}".encode() for n in range(VOTERS + 1)]
-    vote_id = await put_motion(chair, members, method="secret")
+    if ranked:
+        ask = {"question": "Delegates", "method": "ranked", "options": CANDIDATES, "choose": 2}
+        vote_id = (await chair.ok("vote.ask", {**ask, "secrecy": "secret"}))["vote_id"]
+    else:
+        vote_id = await put_motion(chair, members, method="secret")
+    marks = [">".join(r).encode() for r in RANKINGS] if ranked else list(CHOICES)
     prefix = f"hub:{{m:vote}}:vote:{vote_id}:".encode()
     client = aredis.Redis.from_url(url)
     await client.slowlog_reset()
@@ -137,21 +153,22 @@ async def secret_vote(hub: RunningHub, url: str, workdir: Path) -> None:
         await BallotDesk(socketio.AsyncServer(), service, str).strike(
             "vote", meeting.votes[0], f"v{VOTERS:04}"
         )
-    struck = await removed.call("vote.cast", {"vote_id": vote_id, "choice": "for"})
+    struck = await removed.call("vote.cast", {"vote_id": vote_id, **ballot(0, ranked)})
     assert struck["error"]["code"] == "vote.not_eligible"
 
     replies: list[dict[str, Any]] = []
     for n, member in enumerate(members):
-        replies.append(await member.ok("vote.cast", {"vote_id": vote_id, "choice": CHOICES[n % 3].decode()}))
+        replies.append(await member.ok("vote.cast", {"vote_id": vote_id, **ballot(n, ranked)}))
     receipts = [r["receipt"] for r in replies]
     assert len(set(receipts)) == VOTERS
     assert all(len(r) == 19 and r.count("-") == 3 for r in receipts)
 
     # A voter whose reply was lost asks again: the same receipt, and no choice.
-    again = await members[7].ok("vote.cast", {"vote_id": vote_id, "choice": "for"})
+    again = await members[7].ok("vote.cast", {"vote_id": vote_id, **ballot(8, ranked)})
     assert again == {
         "vote_id": vote_id,
         "choice": None,
+        "choices": None,
         "receipt": receipts[7],
         "cast": VOTERS,
         "already": True,
@@ -174,7 +191,7 @@ async def secret_vote(hub: RunningHub, url: str, workdir: Path) -> None:
     # The slow log (which shows a script's arguments, as MONITOR would) never has a member beside a choice.
     for entry in await client.slowlog_get(100_000):
         words = entry["command"]
-        assert not (any(i in words for i in ids) and any(c in words for c in CHOICES)), words
+        assert not (any(i in words for i in ids) and any(c in words for c in marks)), words
     # The box keeps tags and counts, nothing per ballot, and no order of casting.
     seal = Links(SECRET).ballots
     tags = [seal.tag(vote_id, i.decode()).encode() for i in ids[:VOTERS]]
@@ -184,6 +201,12 @@ async def secret_vote(hub: RunningHub, url: str, workdir: Path) -> None:
     weights = list(await client.hgetall(prefix + b"weights"))
     assert weights == sorted(weights) and set(weights) == {*tags, seal.tag(vote_id, "chair").encode()}
     assert await client.exists(prefix + b"ballots", prefix + b"receipts") == 0
+    # The counts keep each distinct ballot once, in order of count and then of bytes: never in the order
+    # in which they were first cast (a small hash would keep that order, and a unique ranking with it).
+    counted = await client.zrange(prefix + b"counts", 0, -1, withscores=True)
+    assert counted == sorted(counted, key=lambda pair: (pair[1], pair[0]))
+    first_cast = list(dict.fromkeys(marks[n % len(marks)] for n in range(VOTERS)))
+    assert [key for key, _ in counted] != first_cast
     # Until the vote closes, the file does hold each voter's tag in the transaction that counted their
     # choice: only a holder of the signing secret as well could say whose tag it is.
     assert any(
@@ -191,7 +214,12 @@ async def secret_vote(hub: RunningHub, url: str, workdir: Path) -> None:
     )
 
     result = (await chair.ok("vote.close", {"vote_id": vote_id}))["result"]
-    assert result["counts"] == {"for": 10, "against": 10, "abstain": 10}
+    if ranked:
+        firsts = [RANKINGS[n % len(RANKINGS)][0] for n in range(VOTERS)]
+        assert result["counts"] == {o: firsts.count(o) for o in ("o1", "o2", "o3", "o4")}
+        assert len(result["chosen"]) == 2 and result["count"]["valid"] == VOTERS
+    else:
+        assert result["counts"] == {"for": 10, "against": 10, "abstain": 10}
     await rewritten(client)
 
     # Receipts are posted when the vote closes, sorted; anyone's receipt is found, and says only that.
@@ -209,7 +237,7 @@ async def secret_vote(hub: RunningHub, url: str, workdir: Path) -> None:
     assert [
         c for c in after if any(a.startswith(prefix) for a in c) and any(i in a for a in c for i in ids)
     ] == []
-    assert any(c[0].upper() in (b"HSET", b"HMSET") and c[1] == prefix + b"counts" for c in after)
+    assert any(c[0].upper() == b"ZADD" and c[1] == prefix + b"counts" for c in after)
 
     # The snapshot (uncompressed, so the file's bytes are the values' bytes) holds the box as DUMP
     # shows it, and nothing in it names a member.

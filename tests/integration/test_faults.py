@@ -30,6 +30,7 @@ from hub.models import Branch, Meeting, Member, Quorum, Role, StandingOrders
 from hub.runtime import open_hub
 from tests.client import MeetingClient
 from tests.conftest import HubProcess, RedisServer, free_port, hub_env, serving
+from tests.integration.test_votes import HOW
 
 VOTERS = int(os.environ.get("FAULT_VOTERS", 200))
 CHOICES = ["for", "against", "abstain"]
@@ -261,7 +262,7 @@ async def open_vote(
     motion_id = chair.meeting["motions"][0]["id"]  # type: ignore[index]
     await voters[1].client.ok("motion.second", {"motion_id": motion_id}, timeout=60)
     subject = {"kind": "motion", "motion_id": motion_id}
-    reply = await chair.ok("vote.open", {"subject": subject, "method": method}, timeout=60)
+    reply = await chair.ok("vote.open", {"subject": subject, **HOW[method]}, timeout=60)
     return Vote(chair, voters, str(reply["vote_id"]))
 
 

@@ -187,6 +187,9 @@ standing_orders = optional(
 
 # A valid payload for events whose fields name things in the meeting, drawn against the meeting as it
 # stands: ids that exist, most of the time. Any other event sends the example it is declared with.
+# A poll's options: a yes/no poll's, and a question's first few.
+OPTIONS = ["for", "against", "abstain", "o1", "o2", "o3", "o4"]
+
 VALID: dict[str, Callable[[Context], st.SearchStrategy[dict[str, Any]]]] = {
     "meeting.join": lambda c: optional(since=st.integers(0, c.version + 2)),
     "meeting.sync": lambda c: obj({"since": st.integers(0, c.version + 2) | st.just(2**53)}),
@@ -269,21 +272,27 @@ VALID: dict[str, Callable[[Context], st.SearchStrategy[dict[str, Any]]]] = {
                 amendment_id=c.amendments().map(lambda p: p[1]) | st.none(),
             )
         },
-        method=st.sampled_from(["hands", "secret", "card"]),
+        secrecy=st.sampled_from(["open", "secret"]),
+        weights=st.booleans(),
     ),
-    "vote.cast": lambda c: obj(
-        {"vote_id": c.votes(), "choice": st.sampled_from(["for", "against", "abstain"])}
+    "vote.ask": lambda c: obj(
+        {"question": text(1, 500)},
+        method=st.sampled_from(["yes_no", "one_of", "up_to", "ranked"]),
+        options=st.lists(text(1, 200), max_size=6),
+        choose=st.integers(1, 4),
+        secrecy=st.sampled_from(["open", "secret"]),
+        weights=st.booleans(),
     ),
-    "vote.close": lambda c: obj(
-        {"vote_id": c.votes()}, casting_vote=st.sampled_from(["for", "against", None])
+    "vote.cast": lambda c: (
+        obj({"vote_id": c.votes(), "choice": st.sampled_from(OPTIONS)})
+        | obj({"vote_id": c.votes(), "choices": st.lists(st.sampled_from(OPTIONS), max_size=5)})
     ),
+    "vote.close": lambda c: obj({"vote_id": c.votes()}, casting_vote=st.sampled_from([*OPTIONS, None])),
     "vote.ballots": lambda c: obj({"vote_id": c.votes()}),
     "vote.hall_count": lambda c: obj(
         {
             "vote_id": c.votes(),
-            "counts": st.dictionaries(
-                st.sampled_from(["for", "against", "abstain"]), st.integers(0, 3), min_size=1
-            ),
+            "counts": st.dictionaries(st.sampled_from(OPTIONS), st.integers(0, 3), min_size=1),
         }
     ),
     "vote.verify": lambda c: obj(
@@ -637,8 +646,12 @@ async def test_a_packet_that_does_not_decode_leaves_the_connection_working(hub_s
     await client.disconnect()
 
 
-async def test_the_register_route_refuses_hostile_requests_without_failing(hub_server: RunningHub) -> None:
-    """`/register/ID.csv` with any id and token: a refusal (403, 404), never a server error."""
+@pytest.mark.parametrize("route", ["/register/{}.csv", "/ballots/{}/v1.blt", "/ballots/agm/{}.blt"])
+async def test_the_file_routes_refuse_hostile_requests_without_failing(
+    hub_server: RunningHub, route: str
+) -> None:
+    """`/register/ID.csv` and `/ballots/ID/VOTE.blt` with any id and token: a refusal (403, 404), never a
+    server error."""
     rng = random.Random(13)
 
     def junk(most: int) -> str:
@@ -648,7 +661,7 @@ async def test_the_register_route_refuses_hostile_requests_without_failing(hub_s
     tokens = ["", "forged", "a" * 2000, hub_server.links["m002"], *(junk(200) for _ in range(20))]
     async with httpx.AsyncClient(base_url=hub_server.url, timeout=10) as http:
         for meeting_id, token in itertools.product(ids, tokens):
-            reply = await http.get(f"/register/{quote(meeting_id, safe='')}.csv", params={"token": token})
+            reply = await http.get(route.format(quote(meeting_id, safe="")), params={"token": token})
             assert reply.status_code in (403, 404), (meeting_id, reply.status_code)
 
 

@@ -192,7 +192,7 @@ async def test_hall_counts_join_the_online_ballots_and_the_minutes_say_so(hybrid
         return motion_id
 
     subject = {"kind": "motion", "motion_id": await motion("Meet in halls too")}
-    vote_id = (await chair.ok("vote.open", {"subject": subject, "method": "hands"}))["vote_id"]
+    vote_id = (await chair.ok("vote.open", {"subject": subject}))["vote_id"]
     await chair.wait_until(lambda c: bool(c.meeting["votes"]))  # type: ignore[index]
     vote = chair.meeting["votes"][0]  # type: ignore[index]
     # Online: the chair, the secretary and two members; in the hall, two; six present.
@@ -229,7 +229,7 @@ async def test_hall_counts_join_the_online_ballots_and_the_minutes_say_so(hybrid
 
     # A secret ballot is not counted by hands.
     secret = {"kind": "motion", "motion_id": await motion("Elect by ballot")}
-    secret_id = (await chair.ok("vote.open", {"subject": secret, "method": "secret"}))["vote_id"]
+    secret_id = (await chair.ok("vote.open", {"subject": secret, "secrecy": "secret"}))["vote_id"]
     refused = await secretary.call("vote.hall_count", {"vote_id": secret_id, "counts": {"for": 1}})
     assert refused["error"]["code"] == "vote.hall_secret"
     await chair.ok("vote.close", {"vote_id": secret_id})

@@ -11,11 +11,12 @@ import pytest
 
 from hub.config import Limits
 from hub.events import EVENTS
-from hub.models import OFFICER_ROLES, Role
+from hub.models import OFFICER_ROLES, Member, Role
 from hub.permissions import MATRIX
 from hub.runtime import open_hub
 from tests.client import MeetingClient
 from tests.conftest import RunningHub
+from tests.integration.test_votes import close_all, seat
 
 # A member of the demo branch for each role (the admin, observer, treasurer and officer are appointed
 # below).
@@ -97,3 +98,42 @@ async def test_the_register_is_exported_to_the_meetings_officers_only(hub_server
         # A link for this meeting opens no other's register.
         assert (await http.get("/register/other.csv", params={"token": links[Role.CHAIR]})).status_code == 403
         assert (await http.get(path)).status_code == 403
+
+
+async def test_a_ranked_polls_ballots_are_published_to_everyone_invited_once_it_closes(
+    hub_server: RunningHub,
+) -> None:
+    """`/ballots/ID/VOTE.blt` is for anyone invited to the meeting, observers too, by their link; only
+    for a ranked poll, and only once it has closed."""
+    chair, members = await seat(hub_server, 6)
+    ask = {"question": "Delegates", "options": ["Ana", "Ben", "Cy"], "method": "ranked", "choose": 2}
+    vote_id = (await chair.ok("vote.ask", ask))["vote_id"]
+    for member, ranking in zip(members, [["o1", "o2"], ["o2"], ["o3", "o1", "o2"], ["o1"]], strict=False):
+        await member.ok("vote.cast", {"vote_id": vote_id, "choices": ranking})
+    async with open_hub(hub_server.settings) as hub:
+        await hub.save_member(Member(id="watcher", name="Watcher"))
+        branch = await hub.branch("big")
+        branch.roles["watcher"] = Role.OBSERVER
+        await hub.save_branch(branch)
+        observer = await hub.issue_link("watcher", "vote", timedelta(hours=1))
+    path = f"/ballots/vote/{vote_id}.blt"
+    async with httpx.AsyncClient(base_url=hub_server.url) as http:
+        assert (await http.get(path, params={"token": chair.token})).status_code == 409
+        await chair.ok("vote.close", {"vote_id": vote_id})
+        for token in (chair.token, members[5].token, observer):
+            reply = await http.get(path, params={"token": token})
+            assert reply.status_code == 200 and reply.headers["content-type"].startswith("text/plain")
+            assert reply.text.startswith("3 2\n") and '"Ana"\n"Ben"\n"Cy"\n"Delegates"' in reply.text
+        # Another branch's link, a forged one, none; a vote that is not there, or not ranked.
+        for token in (hub_server.links["m002"], "forged", ""):
+            assert (await http.get(path, params={"token": token})).status_code == 403
+        assert (await http.get("/ballots/vote/v99.blt", params={"token": chair.token})).status_code == 404
+        submitted = await members[0].ok("motion.submit", {"title": "T", "text": "We want."})
+        await members[1].ok("motion.second", {"motion_id": submitted["motion_id"]})
+        subject = {"kind": "motion", "motion_id": submitted["motion_id"]}
+        hands = (await chair.ok("vote.open", {"subject": subject}))["vote_id"]
+        await chair.ok("vote.close", {"vote_id": hands})
+        assert (
+            await http.get(f"/ballots/vote/{hands}.blt", params={"token": chair.token})
+        ).status_code == 404
+    await close_all([chair, *members])

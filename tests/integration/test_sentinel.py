@@ -63,7 +63,7 @@ async def open_vote(settings: Settings, url: str) -> Vote:
     motion_id = chair.meeting["motions"][0]["id"]  # type: ignore[index]
     await voters[1].client.ok("motion.second", {"motion_id": motion_id}, timeout=30)
     subject = {"kind": "motion", "motion_id": motion_id}
-    reply = await chair.ok("vote.open", {"subject": subject, "method": "hands"}, timeout=30)
+    reply = await chair.ok("vote.open", {"subject": subject}, timeout=30)
     return Vote(chair, voters, str(reply["vote_id"]))
 
 

@@ -64,7 +64,7 @@ async def test_two_hubs_racing_on_one_meeting_lose_no_change(redis_url: str) -> 
 async def test_ballots_cast_together_share_pipelines_and_each_gets_its_own_answer(redis_url: str) -> None:
     store = Store.from_url(redis_url)
     members = [f"m{n}" for n in range(200)]
-    await store.open_box("m", "v1", "hands", False, dict.fromkeys(members, 1))
+    await store.open_box("m", "v1", False, False, dict.fromkeys(members, 1))
     pipelines = 0
     execute = store.redis.pipeline
 
@@ -89,7 +89,7 @@ async def test_ballots_cast_together_share_pipelines_and_each_gets_its_own_answe
 
 async def test_a_ballot_is_counted_after_redis_forgot_the_script(redis_url: str) -> None:
     store = Store.from_url(redis_url)
-    await store.open_box("m", "v1", "hands", False, {"a": 1, "b": 1})
+    await store.open_box("m", "v1", False, False, {"a": 1, "b": 1})
     assert (await store.cast("m", "v1", "a", "for"))[0] == "ok"
     await store.redis.script_flush()
     assert await store.cast("m", "v1", "b", "against") == ("ok", 2)
@@ -109,7 +109,7 @@ async def test_a_branch_is_parsed_once_and_an_edit_is_seen_at_once(redis_url: st
 
 async def test_a_cancelled_batch_never_leaves_a_caller_waiting(redis_url: str) -> None:
     store = Store.from_url(redis_url)
-    await store.open_box("m", "v1", "hands", False, {"a": 1, "b": 1, "c": 1})
+    await store.open_box("m", "v1", False, False, {"a": 1, "b": 1, "c": 1})
     # Cancelled before it ran: its caller is told, not left waiting.
     first = asyncio.create_task(store.cast("m", "v1", "a", "for"))
     await asyncio.sleep(0)

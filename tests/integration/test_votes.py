@@ -5,18 +5,22 @@ from __future__ import annotations
 
 import asyncio
 import os
+import random
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import msgpack
 import pytest
 import redis.asyncio as redis
 
 from hub.config import Limits
 from hub.models import Branch, Meeting, Member, Role
+from hub.rankings import Ballot, Profile
 from hub.runtime import open_hub
-from tests.client import MeetingClient
+from hub.stv import count
+from tests.client import MeetingClient, all_reach
 from tests.conftest import NO_GRACE, HubProcess, RunningHub, free_port, hub_env
 
 
@@ -69,6 +73,10 @@ def _joined(client: MeetingClient) -> int:
     return int(client.meeting["presence"]["joined"]) if client.meeting else 0
 
 
+# The ways a motion is put, as `vote.open` takes them.
+HOW: dict[str, dict[str, Any]] = {"hands": {}, "secret": {"secrecy": "secret"}, "card": {"weights": True}}
+
+
 async def put_motion(chair: MeetingClient, members: list[MeetingClient], method: str = "hands") -> str:
     # Generous timeouts: with hundreds of clients in this process, acks queue behind broadcasts.
     submit = {"title": "Votes for life", "text": "We want votes for life."}
@@ -78,7 +86,7 @@ async def put_motion(chair: MeetingClient, members: list[MeetingClient], method:
     assert chair.meeting["motions"][0]["id"] == motion_id  # type: ignore[index]
     await members[1].ok("motion.second", {"motion_id": motion_id}, timeout=60)
     subject = {"kind": "motion", "motion_id": motion_id}
-    reply = await chair.ok("vote.open", {"subject": subject, "method": method}, timeout=60)
+    reply = await chair.ok("vote.open", {"subject": subject, **HOW[method]}, timeout=60)
     return str(reply["vote_id"])
 
 
@@ -165,6 +173,7 @@ async def test_secret_ballot_stores_no_link_and_gives_receipts(hub_server: Runni
     assert again == {
         "vote_id": vote_id,
         "choice": None,
+        "choices": None,
         "receipt": first["receipt"],
         "cast": 3,
         "already": True,
@@ -265,3 +274,46 @@ async def test_card_vote_weighs_ballots_by_delegates(hub_server: RunningHub) -> 
     assert result["counts"] == {"for": 12, "against": 6, "abstain": 0}
     assert result["outcome"] == "carried"
     await close_all([chair, *members])
+
+
+async def test_a_ranked_secret_election_of_500_is_exact_and_the_same_on_every_client(
+    hub_server: RunningHub, separate_hub: str
+) -> None:
+    chair, members = await seat(hub_server, int(os.environ.get("VOTERS", 500)), separate_hub)
+    names = [f"Candidate {n}" for n in range(8)]
+    ask = {"question": "Executive", "options": names, "method": "ranked", "choose": 3, "secrecy": "secret"}
+    vote_id = (await chair.ok("vote.ask", ask, timeout=60))["vote_id"]
+    draw = random.Random(2027)
+    ids = [f"o{n}" for n in range(1, 9)]
+    rankings = [draw.sample(ids, draw.randint(1, 8)) for _ in members]
+    for batch in range(0, len(members), 50):
+        replies = await asyncio.gather(
+            *(
+                m.ok("vote.cast", {"vote_id": vote_id, "choices": r}, timeout=60)
+                for m, r in zip(members[batch : batch + 50], rankings[batch : batch + 50], strict=True)
+            )
+        )
+        assert all(r["receipt"] for r in replies)
+    closed = await chair.ok("vote.close", {"vote_id": vote_id}, timeout=60)
+    everyone = [chair, *members]
+    await all_reach(everyone, closed["version"], timeout=60)
+    # The hub's count is the count of the ballots cast, by the same rules, to the last decimal.
+    expected = count(
+        Profile(
+            "Executive",
+            tuple(names),
+            3,
+            tuple(Ballot(1, tuple(ids.index(o) for o in r)) for r in rankings),
+        ).canonical()
+    )
+    result = closed["result"]
+    assert result["count"]["elected"] == expected.elected
+    assert result["count"]["stages"] == [s.model_dump(mode="json") for s in expected.stages]
+    assert result["chosen"] == [f"o{names.index(n) + 1}" for n in expected.elected]
+    shown = {
+        msgpack.packb(c.meeting["votes"][0]["result"])
+        for c in everyone
+        if c.meeting is not None  # type: ignore[index]
+    }
+    assert len(shown) == 1 and len([c for c in everyone if c.meeting]) == len(everyone)
+    await close_all(everyone)

@@ -185,7 +185,7 @@ async def test_two_workers_serve_one_meeting_over_websocket_and_polling(
     motion_id = chair.meeting["motions"][0]["id"]  # type: ignore[index]
     await members[1].ok("motion.second", {"motion_id": motion_id}, timeout=30)
     subject = {"kind": "motion", "motion_id": motion_id}
-    vote_id = (await chair.ok("vote.open", {"subject": subject, "method": "hands"}, timeout=30))["vote_id"]
+    vote_id = (await chair.ok("vote.open", {"subject": subject}, timeout=30))["vote_id"]
     choices = ["for", "against", "abstain"]
     await asyncio.gather(
         *(

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from hub import votes
+from hub.commands import VoteClose
 from hub.events import EDGE, EVENTS, RULES
 from hub.meetings import Actor
 from hub.models import Meeting, Role
@@ -51,6 +53,11 @@ def _busy() -> tuple[Meeting, dict[str, dict[str, Any]]]:
     m, _ = _run(m, actor("p004"), "motion.second", {"motion_id": procedural})
     opened = {"subject": {"kind": "procedural", "motion_id": procedural}}
     m, created["vote.open"] = _run(m, chair, "vote.open", opened)
+    # The procedural motion is lost, and the chair puts a question of their own.
+    m = votes.close(
+        m, VoteClose(vote_id=created["vote.open"]["vote_id"]), {"against": 3}, chair, NOON
+    ).meeting
+    m, created["vote.ask"] = _run(m, chair, "vote.ask", {"question": "Where?", "options": ["Here", "There"]})
     return m, created
 
 

@@ -24,7 +24,7 @@ from hub.commands import (
 )
 from hub.errors import HubError
 from hub.meetings import Actor, Change
-from hub.models import Meeting, MeetingStatus, Quorum, Role, StandingOrders, VoteMethod, VoteSubject
+from hub.models import Meeting, MeetingStatus, Quorum, Role, Secrecy, StandingOrders, VoteSubject
 from tests.unit.builders import NOON, actor, meeting, present
 
 SECRETARY = actor("m007", Role.SECRETARY, "sec")
@@ -148,14 +148,14 @@ def debating(m: Meeting) -> Meeting:
     return motions.second(m, MotionSecond(motion_id=m.motions[0].id), seconder, NOON).meeting
 
 
-def voting(method: VoteMethod = VoteMethod.HANDS, in_hall: int = 3) -> Meeting:
+def voting(secrecy: Secrecy = Secrecy.OPEN, in_hall: int = 3) -> Meeting:
     m = present(meeting(status=MeetingStatus.IN_SESSION), 4)
     m = ok(meetings.join(m, actor("m007", Role.SECRETARY, "sec"), NOON))
     for n in range(in_hall):
         m = check_in(m, hall.Entrant(f"h{n:03}", f"Hall {n}", Role.MEMBER))
     m = debating(m)
     subject = VoteSubject(kind="motion", motion_id=m.motions[0].id)
-    return votes.open(m, VoteOpen(subject=subject, method=method), CHAIR, NOON).meeting
+    return votes.open(m, VoteOpen(subject=subject, secrecy=secrecy), CHAIR, NOON).meeting
 
 
 def test_those_in_the_hall_vote_by_hands_not_in_the_online_box_except_in_a_secret_ballot() -> None:
@@ -165,10 +165,10 @@ def test_those_in_the_hall_vote_by_hands_not_in_the_online_box_except_in_a_secre
     assert (vote.eligible, vote.hall, vote.present) == (5, 3, 8)
     # A member in the hall who also joined online is still not in the online box: no double vote.
     both = ok(meetings.join(m, actor("h000", Role.MEMBER, "phone"), NOON))
-    assert "h000" not in votes.electorate(both, VoteMethod.HANDS)
-    assert "h000" in votes.electorate(both, VoteMethod.SECRET)
-    assert votes.hall_electorate(both, VoteMethod.SECRET) == {}
-    secret = voting(VoteMethod.SECRET).votes[0]
+    secret = voting(Secrecy.SECRET).votes[0]
+    assert "h000" not in votes.electorate(both, vote)
+    assert "h000" in votes.electorate(both, secret)
+    assert votes.hall_electorate(both, secret) == {}
     assert (secret.eligible, secret.hall, secret.present) == (5, 0, 8)
 
 
@@ -183,9 +183,12 @@ def test_hall_counts_are_validated_replaced_and_recorded() -> None:
         count(m, **{"for": 3, "against": 1})
     assert refused.value.code == "vote.hall_too_many"
     assert refused.value.details == {"vote_id": m.votes[0].id, "counted": 4, "most": 3}
-    for bad in ({"for": -1}, {"maybe": 1}, {}, {"for": 1.5}, {"for": "two"}):
+    for bad in ({"for": -1}, {"may be": 1}, {}, {"for": 1.5}, {"for": "two"}):
         with pytest.raises(ValidationError):
             VoteHallCount.model_validate({"vote_id": "v1", "counts": bad})
+    with pytest.raises(HubError) as refused:
+        count(m, maybe=1)
+    assert refused.value.code == "invalid_payload"
     first = count(m, **{"for": 2})
     assert first is not None and first.type == "vote.hall_counted"
     assert first.data["counts"] == {"for": 2, "against": 0, "abstain": 0} and first.data["replaced"] is None
@@ -196,7 +199,7 @@ def test_hall_counts_are_validated_replaced_and_recorded() -> None:
     stands = again.meeting.votes[0].hall_count
     assert stands is not None and stands.by_id == "m001" and stands.counts["abstain"] == 1
     with pytest.raises(HubError) as refused:
-        count(voting(VoteMethod.SECRET), **{"for": 1})
+        count(voting(Secrecy.SECRET), **{"for": 1})
     assert refused.value.code == "vote.hall_secret"
 
 

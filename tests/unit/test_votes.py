@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from hub import agenda, meetings, motions, votes
+from hub import agenda, meetings, motions, polls, votes
 from hub.commands import (
     AgendaRemove,
     AgendaSelect,
@@ -27,8 +27,8 @@ from hub.models import (
     Procedure,
     Quorum,
     Role,
+    Secrecy,
     Speech,
-    VoteMethod,
     VoteSubject,
 )
 from tests.unit.builders import NOON, actor, meeting, present
@@ -44,8 +44,8 @@ def debating(members: int = 10) -> Meeting:
     return motions.second(m, MotionSecond(motion_id="mo1"), SECONDER, NOON).meeting
 
 
-def on_motion(motion_id: str = "mo1", method: VoteMethod = VoteMethod.HANDS) -> VoteOpen:
-    return VoteOpen(subject=VoteSubject(kind="motion", motion_id=motion_id), method=method)
+def on_motion(motion_id: str = "mo1", secrecy: Secrecy = Secrecy.OPEN, weights: bool = False) -> VoteOpen:
+    return VoteOpen(subject=VoteSubject(kind="motion", motion_id=motion_id), secrecy=secrecy, weights=weights)
 
 
 def test_vote_opened_below_quorum_is_refused_and_says_why() -> None:
@@ -74,7 +74,7 @@ def test_open_records_the_electorate_and_only_one_vote_at_a_time() -> None:
 
 def test_card_vote_weights_by_delegates() -> None:
     m = debating().model_copy(update={"card_weights": {"p000": 12, "p001": 3}})
-    vote = votes.open(m, on_motion(method=VoteMethod.CARD), CHAIR, NOON).meeting.votes[0]
+    vote = votes.open(m, on_motion(weights=True), CHAIR, NOON).meeting.votes[0]
     assert vote.eligible == 12 + 3 + 8
 
 
@@ -82,7 +82,8 @@ def test_observers_and_absent_members_are_not_in_the_electorate() -> None:
     m = present(debating(), 2, Role.OBSERVER)
     left = meetings.leave(m, actor("p002", session="s2"), NOON)
     assert left is not None
-    assert set(votes.electorate(left.meeting, VoteMethod.HANDS)) == {f"p{n:03}" for n in range(10)} - {"p002"}
+    poll = votes.open(left.meeting, on_motion(), CHAIR, NOON).meeting.votes[0]
+    assert set(votes.electorate(left.meeting, poll)) == {f"p{n:03}" for n in range(10)} - {"p002"}
 
 
 def test_amendments_are_decided_before_the_motion() -> None:
@@ -135,21 +136,21 @@ def test_unseconded_amendments_lapse_when_the_motion_is_put() -> None:
 def test_simple_majority_with_and_without_casting_vote(
     counts: dict[str, int], casting: str | None, outcome: str, tied: bool
 ) -> None:
-    result = votes.decide(counts, Majority.SIMPLE, 20, casting)  # type: ignore[arg-type]
+    result = polls.yes_no(counts, Majority.SIMPLE, 20, casting)  # type: ignore[arg-type]
     assert (result.outcome, result.tied) == (outcome, tied)
     assert result.casting_vote == (casting if tied else None)
     assert "Simple majority" in result.rule
 
 
 def test_casting_vote_is_ignored_without_a_tie() -> None:
-    assert votes.decide({"for": 6, "against": 4}, Majority.SIMPLE, 10, "against").outcome == "carried"
+    assert polls.yes_no({"for": 6, "against": 4}, Majority.SIMPLE, 10, "against").outcome == "carried"
 
 
 def test_two_thirds_rules() -> None:
-    assert votes.decide({"for": 10, "against": 5}, Majority.TWO_THIRDS_CAST, 30, None).outcome == "carried"
-    assert votes.decide({"for": 9, "against": 5}, Majority.TWO_THIRDS_CAST, 30, None).outcome == "lost"
-    assert votes.decide({"for": 19, "against": 0}, Majority.TWO_THIRDS_PRESENT, 30, None).outcome == "lost"
-    assert votes.decide({"for": 20, "against": 0}, Majority.TWO_THIRDS_PRESENT, 30, None).outcome == "carried"
+    assert polls.yes_no({"for": 10, "against": 5}, Majority.TWO_THIRDS_CAST, 30, None).outcome == "carried"
+    assert polls.yes_no({"for": 9, "against": 5}, Majority.TWO_THIRDS_CAST, 30, None).outcome == "lost"
+    assert polls.yes_no({"for": 19, "against": 0}, Majority.TWO_THIRDS_PRESENT, 30, None).outcome == "lost"
+    assert polls.yes_no({"for": 20, "against": 0}, Majority.TWO_THIRDS_PRESENT, 30, None).outcome == "carried"
 
 
 def procedural(m: Meeting, procedure: Procedure, target: str | None = "mo1") -> Meeting:

@@ -3,8 +3,8 @@
 // directly (their turn to speak, a vote to cast) and interrupt; the rest wait for a pause. The first
 // state (on joining) is no change: nothing of it, such as the chat so far, is read out.
 import { t } from "./i18n";
-import { question } from "./phrases";
-import type { Meeting } from "./store";
+import { outcomeText, question } from "./phrases";
+import type { Meeting, Vote } from "./store";
 
 // More new chat messages than this at once (a catch-up after a dropped connection) are counted, not read.
 const CHAT_READ = 3;
@@ -48,14 +48,10 @@ export function announcements(before: Meeting | null, after: Meeting, me: string
   }
 
   const opened = after.votes.find((v) => v.status === "open" && !before.votes.some((b) => b.id === v.id && b.status === "open"));
-  if (opened) say(t("announce.vote_open", { question: question(opened, after) }), true);
+  if (opened) say(voteOpened(opened, after), true);
   for (const vote of after.votes) {
     const earlier = before.votes.find((b) => b.id === vote.id);
-    if (vote.status === "closed" && vote.result && earlier?.status === "open") {
-      const c = vote.result.counts;
-      const outcome = t(`motion_status.${vote.result.outcome}`);
-      say(t("announce.vote_closed", { question: question(vote, after), outcome, for: c.for, against: c.against, abstain: c.abstain }), true);
-    }
+    if (vote.status === "closed" && vote.result && earlier?.status === "open") say(voteClosed(vote, after), true);
   }
 
   const seen = new Set(before.chat.map((c) => c.id));
@@ -63,6 +59,22 @@ export function announcements(before: Meeting | null, after: Meeting, me: string
   if (chat.length > CHAT_READ) say(t("announce.chats", { number: chat.length }));
   else for (const c of chat) say(t("announce.chat", { name: c.name, text: c.text }));
   return said;
+}
+
+// A vote opening, with how its ballot is marked.
+function voteOpened(vote: Vote, m: Meeting): string {
+  const asked = question(vote, m);
+  if (vote.method === "yes_no") return t("announce.vote_open", { question: asked });
+  return t(`announce.poll_open_${vote.method}`, { question: asked, count: vote.choose });
+}
+
+// A vote's result: a yes/no poll's counts, or the options a question chose (elected, in a ranked poll).
+function voteClosed(vote: Vote, m: Meeting): string {
+  const asked = question(vote, m);
+  const outcome = outcomeText(vote);
+  if (vote.method !== "yes_no") return t("announce.poll_closed", { question: asked, outcome });
+  const c = vote.result!.counts;
+  return t("announce.vote_closed", { question: asked, outcome, for: c.for, against: c.against, abstain: c.abstain });
 }
 
 // Two live regions, polite and assertive, kept out of sight but read aloud.

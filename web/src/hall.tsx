@@ -1,4 +1,4 @@
-// Placement: HallAttendance in the People tab (officers only: it renders nothing for others); HallCount in the Vote tab under each show-of-hands or card vote.
+// Placement: HallAttendance in the People tab (officers only: it renders nothing for others); HallCount in the Vote tab under each poll the hall votes in by hands.
 //
 // A hybrid meeting's hall. The secretary (or the chair) checks in members who are in the room without a
 // device and checks them out (hall.check_in, hall.check_out), finding them on the meeting's roll
@@ -10,11 +10,10 @@ import type { JSX } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { act } from "./actions";
 import { t } from "./i18n";
+import { optionLabel } from "./phrases";
 import type { Meeting, MeetingStore, Vote } from "./store";
 
 const SITTING = new Set(["open", "in_session"]);
-const CHOICES = ["for", "against", "abstain"] as const;
-type Choice = (typeof CHOICES)[number];
 // A search is sent once typing pauses this long.
 const SEARCH_PAUSE_MS = 250;
 
@@ -153,32 +152,35 @@ function where(member: OnRoll): string {
   return member.checked_in ? t("hall.gone") : t("hall.not_here");
 }
 
-function counted(counts: Record<string, number>): string {
-  return CHOICES.map((c) => t("hall.choice_count", { choice: t(`choice.${c}`), count: counts[c] ?? 0 })).join(", ");
+// Whether members in the hall vote by show of hands, counted by the tellers: in an open poll with one
+// mark a ballot (yes/no, one of N). In any other they vote online like everyone else (hub/models.py).
+export const handsInHall = (vote: Vote): boolean => vote.secrecy === "open" && (vote.method === "yes_no" || vote.method === "one_of");
+
+function counted(vote: Vote, counts: Record<string, number>): string {
+  return vote.options.map((o) => t("hall.choice_count", { choice: optionLabel(vote, o.id), count: counts[o.id] ?? 0 })).join(", ");
 }
 
-// The tellers' form for an open vote by show of hands or card vote: the hands counted in the hall, which
-// the hub adds to the online ballots when the vote closes; and, for everyone, the count that stands (who
-// entered it) and, once closed, the result's online and hall parts beside the total.
+// The tellers' form for an open poll the hall votes in by hands: the hands counted in the hall for each
+// option, which the hub adds to the online ballots when the vote closes; and, for everyone, the count that
+// stands (who entered it) and, once closed, the result's online and hall parts beside the total.
 export function HallCount({ vote, m, store }: { vote: Vote; m: Meeting; store: MeetingStore }) {
-  const [hands, setHands] = useState<Record<Choice, string>>({ for: "", against: "", abstain: "" });
+  const [hands, setHands] = useState<Record<string, string>>({});
   const [problem, setProblem] = useState("");
   const entered = vote.hall_count;
   const result = vote.result;
-  const counting = vote.status === "open" && vote.method !== "secret" && store.may("vote.hall_count");
+  const counting = vote.status === "open" && handsInHall(vote) && store.may("vote.hall_count");
   const id = `hall-count-${vote.id}`;
+  const ids = vote.options.map((o) => o.id);
 
   const submit = async (event: JSX.TargetedEvent<HTMLFormElement>) => {
     event.preventDefault();
-    const numbers = CHOICES.map((c) => (hands[c].trim() === "" ? 0 : Number(hands[c])));
+    const numbers = ids.map((o) => ((hands[o] ?? "").trim() === "" ? 0 : Number(hands[o])));
     if (numbers.some((n) => !Number.isInteger(n) || n < 0)) return setProblem(t("hall.whole_numbers"));
     const total = numbers.reduce((a, b) => a + b, 0);
     if (total > vote.hall) return setProblem(t("hall.too_many", { count: total, most: vote.hall }));
     setProblem("");
-    const counts = Object.fromEntries(CHOICES.map((c, n) => [c, numbers[n]]));
-    if ((await act("vote.hall_count", { vote_id: vote.id, counts })).ok) {
-      setHands({ for: "", against: "", abstain: "" });
-    }
+    const counts = Object.fromEntries(ids.map((o, n) => [o, numbers[n]]));
+    if ((await act("vote.hall_count", { vote_id: vote.id, counts })).ok) setHands({});
   };
 
   // A meeting with nobody in the hall (most are wholly online) has nothing to count there.
@@ -189,16 +191,16 @@ export function HallCount({ vote, m, store }: { vote: Vote; m: Meeting; store: M
       {result?.hall && result.online ? (
         <dl class="hall-result" id={`${id}-result`}>
           <dt>{t("hall.online_ballots")}</dt>
-          <dd>{counted(result.online)}</dd>
+          <dd>{counted(vote, result.online)}</dd>
           <dt>{t("hall.hall_hands")}</dt>
-          <dd>{counted(result.hall)}</dd>
+          <dd>{counted(vote, result.hall)}</dd>
           <dt>{t("hall.total")}</dt>
-          <dd>{counted(result.counts)}</dd>
+          <dd>{counted(vote, result.counts)}</dd>
         </dl>
       ) : (
         entered && (
           <p class="hall-entered" id={`${id}-entered`}>
-            {t("hall.entered", { name: entered.by, counts: counted(entered.counts) })}
+            {t("hall.entered", { name: entered.by, counts: counted(vote, entered.counts) })}
           </p>
         )
       )}
@@ -210,18 +212,18 @@ export function HallCount({ vote, m, store }: { vote: Vote; m: Meeting; store: M
             {m.presence.hall !== vote.hall && ` ${t("hall.now", { count: m.presence.hall })}`}
           </p>
           <div class="hall-fields">
-            {CHOICES.map((choice) => (
-              <label key={choice}>
-                {t(`choice.${choice}`)}{" "}
+            {ids.map((option) => (
+              <label key={option}>
+                {optionLabel(vote, option)}{" "}
                 <input
                   type="number"
                   inputMode="numeric"
                   min={0}
                   max={vote.hall}
                   step={1}
-                  name={choice}
-                  value={hands[choice]}
-                  onInput={(event) => setHands({ ...hands, [choice]: (event.target as HTMLInputElement).value })}
+                  name={option}
+                  value={hands[option] ?? ""}
+                  onInput={(event) => setHands({ ...hands, [option]: (event.target as HTMLInputElement).value })}
                 />
               </label>
             ))}

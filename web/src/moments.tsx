@@ -3,14 +3,14 @@
 // until it is dealt with or hidden; the page title says so too, and a short tone sounds unless the
 // member has switched it off. Screen readers hear the same moments from announce.ts.
 import { useEffect, useRef, useState } from "preact/hooks";
+import { handsInHall } from "./hall";
 import { t } from "./i18n";
 import { Change } from "./motions";
-import { motionText, question } from "./phrases";
+import { motionText, optionLabel, question } from "./phrases";
 import type { Meeting, MeetingStore, Vote } from "./store";
 import { Action } from "./ui";
 
 const SOUND_KEY = "hub:sound";
-const CHOICES = ["for", "against", "abstain"] as const;
 
 // A short, quiet tone; a browser that will not play it yet (no gesture on the page) stays silent.
 function tone(): void {
@@ -29,7 +29,15 @@ function tone(): void {
   }
 }
 
-function VoteSheet({ vote, m }: { vote: Vote; m: Meeting }) {
+// A question's options are marked on its ballot in the Vote tab, which takes more room than this sheet
+// should: the sheet names them and takes the member there, to the ballot.
+function goToBallot(): void {
+  document.getElementById("tab-vote")?.click();
+  // Once the tab shows (Preact renders after this task), focus lands on the ballot's first control.
+  setTimeout(() => document.querySelector<HTMLElement>("#ballot input, #ballot button")?.focus());
+}
+
+function VoteSheet({ vote, m, hide }: { vote: Vote; m: Meeting; hide: () => void }) {
   const motion = m.motions.find((mo) => mo.id === vote.subject.motion_id);
   const amendment = motion?.amendments.find((a) => a.id === vote.subject.amendment_id);
   const reads = amendment && motion ? motion.would_read[amendment.id] : undefined;
@@ -50,13 +58,36 @@ function VoteSheet({ vote, m }: { vote: Vote; m: Meeting }) {
       ) : (
         motion && <p class="moment-text">{motionText(motion)}</p>
       )}
-      <p class="ballot" role="group" aria-label={t("motions.your_vote")}>
-        {CHOICES.map((choice) => (
-          <Action key={choice} action="vote.cast" args={{ vote_id: vote.id, choice }} class="choice">
-            {t(`choice.${choice}`)}
-          </Action>
-        ))}
-      </p>
+      {vote.method === "yes_no" ? (
+        <p class="ballot" role="group" aria-label={t("motions.your_vote")}>
+          {vote.options.map(({ id }) => (
+            <Action key={id} action="vote.cast" args={{ vote_id: vote.id, choice: id }} class="choice">
+              {optionLabel(vote, id)}
+            </Action>
+          ))}
+        </p>
+      ) : (
+        <>
+          <p>{t(`moments.poll_${vote.method}`, { count: vote.choose })}</p>
+          <ul class="moment-options">
+            {vote.options.map((o) => (
+              <li key={o.id}>{o.label}</li>
+            ))}
+          </ul>
+          <p>
+            <button
+              type="button"
+              class="primary"
+              onClick={() => {
+                hide();
+                goToBallot();
+              }}
+            >
+              {t("moments.to_ballot")}
+            </button>
+          </p>
+        </>
+      )}
     </>
   );
 }
@@ -81,7 +112,7 @@ export function Moments({ m, store }: { m: Meeting; store: MeetingStore }) {
   const silent = floor ? unheard(m, you.member_id) : null;
   const vote = m.votes.find((v) => v.status === "open");
   // A member checked in in the hall has their hand counted there (motions.tsx says so in the Vote tab).
-  const inHall = !!you && !!m.participants[you.member_id]?.hall && vote?.method !== "secret";
+  const inHall = !!you && !!m.participants[you.member_id]?.hall && !!vote && handsInHall(vote);
   const voting = vote && store.may("vote.cast") && !inHall && !store.myBallot(vote.id) ? vote : undefined;
   // The moment shown, most pressing first, named so that hiding it lasts until the next one.
   const key = floor ? `floor:${m.speech?.item_id}` : voting ? `vote:${voting.id}` : ended ? "ended" : null;
@@ -124,7 +155,7 @@ export function Moments({ m, store }: { m: Meeting; store: MeetingStore }) {
           )}
         </>
       ) : voting ? (
-        <VoteSheet vote={voting} m={m} />
+        <VoteSheet vote={voting} m={m} hide={() => setHidden(key)} />
       ) : (
         <p class="moment-title">{t("moments.ended")}</p>
       )}

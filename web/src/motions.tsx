@@ -2,15 +2,15 @@
 // and the chair may do about it.
 import { useState } from "preact/hooks";
 import { act } from "./actions";
-import { HallCount } from "./hall";
+import { HallCount, handsInHall } from "./hall";
 import { t } from "./i18n";
-import { majorityRule, motionText, motionTitle, question } from "./phrases";
+import { ballotText, howVoted, majorityRule, motionText, motionTitle, optionLabel, outcomeText, question } from "./phrases";
+import { AskQuestion, CountTable, PollBallot, castingOptions, tallyText } from "./polls";
 import type { Payloads } from "./protocol.gen";
 import type { Amendment, Meeting, MeetingStore, Motion, Vote } from "./store";
 import { Action, ChairControls, CopyButton } from "./ui";
 
 const PROCEDURES = ["question_be_now_put", "next_business", "refer_back", "adjourn", "challenge_chair"];
-const CHOICES: Array<Payloads["vote.cast"]["choice"]> = ["for", "against", "abstain"];
 const status = (code: string): string => t(`motion_status.${code}`, { defaultValue: code });
 
 type SubjectKind = Payloads["vote.open"]["subject"]["kind"];
@@ -19,9 +19,9 @@ function PutButtons({ kind, motionId, amendmentId }: { kind: SubjectKind; motion
   const subject = { kind, motion_id: motionId, ...(amendmentId ? { amendment_id: amendmentId } : {}) };
   return (
     <span class="controls chair">
-      <Action action="vote.open" args={{ subject, method: "hands" }}>{t("motions.put_hands")}</Action>{" "}
-      <Action action="vote.open" args={{ subject, method: "secret" }}>{t("motions.put_secret")}</Action>{" "}
-      <Action action="vote.open" args={{ subject, method: "card" }}>{t("motions.put_card")}</Action>
+      <Action action="vote.open" args={{ subject, secrecy: "open" }}>{t("motions.put_hands")}</Action>{" "}
+      <Action action="vote.open" args={{ subject, secrecy: "secret" }}>{t("motions.put_secret")}</Action>{" "}
+      <Action action="vote.open" args={{ subject, weights: true }}>{t("motions.put_card")}</Action>
     </span>
   );
 }
@@ -188,41 +188,66 @@ function CheckBallot({ voteId, receipt }: { voteId: string; receipt: string }) {
   );
 }
 
+// A yes/no poll's ballot: a button for each of for, against and abstain, the member's choice pressed.
+function YesNo({ vote, mine }: { vote: Vote; mine?: string | null }) {
+  return (
+    <div class="ballot" role="group" aria-label={t("motions.your_vote")}>
+      {vote.options.map(({ id }) => (
+        <Action key={id} action="vote.cast" args={{ vote_id: vote.id, choice: id }} class={`choice ${mine === id ? "chosen" : ""}`} aria-pressed={mine === id}>
+          {optionLabel(vote, id)}
+        </Action>
+      ))}
+    </div>
+  );
+}
+
+// The chair's ways to close: plainly, or with a casting vote for a tie (for or against in a yes/no poll,
+// one of the options level at the top of a one-of-N poll).
+function CloseVote({ vote, store }: { vote: Vote; store: MeetingStore }) {
+  const close = <Action action="vote.close" args={{ vote_id: vote.id }}>{t("motions.close_vote")}</Action>;
+  if (vote.method === "yes_no") {
+    return (
+      <>
+        {close}{" "}
+        <Action action="vote.close" args={{ vote_id: vote.id, casting_vote: "for" }}>{t("motions.close_for")}</Action>{" "}
+        <Action action="vote.close" args={{ vote_id: vote.id, casting_vote: "against" }}>{t("motions.close_against")}</Action>
+      </>
+    );
+  }
+  return (
+    <>
+      {close}
+      {castingOptions(vote, store.tallies.get(vote.id)).map((id) => (
+        <span key={id}>
+          {" "}
+          <Action action="vote.close" args={{ vote_id: vote.id, casting_vote: id }}>{t("poll.close_casting", { option: optionLabel(vote, id) })}</Action>
+        </span>
+      ))}
+    </>
+  );
+}
+
 function OpenVote({ vote, m, store }: { vote: Vote; m: Meeting; store: MeetingStore }) {
   const tally = store.tallies.get(vote.id);
   const mine = store.myBallot(vote.id);
   const names = store.ballotNames.get(vote.id);
-  const inHall = !!store.you && !!m.participants[store.you.member_id]?.hall;
+  // Checked in in the hall: their hand is counted there, not a ballot here (hub/hall.py).
+  const byHand = !!store.you && !!m.participants[store.you.member_id]?.hall && handsInHall(vote);
   return (
     <section class="vote open" aria-labelledby="vote-h" id="vote-panel">
       <h2 id="vote-h">{t("motions.vote_now", { question: question(vote, m) })}</h2>
-      <p>{t(`method.${vote.method}`)}</p>
-      {/* Checked in in the hall: their hand is counted there, not a ballot here (hub/hall.py). */}
-      {inHall && vote.method !== "secret" && (
+      <p>{howVoted(vote)}</p>
+      {byHand && (
         <p class="hint" id="vote-in-hall">
           {t("motions.vote_in_hall")}
         </p>
       )}
-      {store.may("vote.cast") && !(inHall && vote.method !== "secret") && (
-        <div class="ballot" role="group" aria-label={t("motions.your_vote")}>
-          {CHOICES.map((choice) => (
-            <Action
-              key={choice}
-              action="vote.cast"
-              args={{ vote_id: vote.id, choice }}
-              class={`choice ${mine?.choice === choice ? "chosen" : ""}`}
-              aria-pressed={mine?.choice === choice}
-            >
-              {t(`choice.${choice}`)}
-            </Action>
-          ))}
-        </div>
-      )}
+      {store.may("vote.cast") && !byHand && (vote.method === "yes_no" ? <YesNo vote={vote} mine={mine?.choice} /> : <PollBallot key={vote.id} vote={vote} mine={mine} />)}
       {mine && (
         <p class="recorded" id="recorded" role="status">
-          {mine.choice ? (
+          {mine.choice || mine.choices?.length ? (
             <>
-              {t("motions.recorded")} <strong>{t(`choice.${mine.choice}`).toLowerCase()}</strong>
+              {t("motions.recorded")} <strong>{ballotText(vote, mine)}</strong>
             </>
           ) : (
             t("motions.recorded_before")
@@ -238,9 +263,9 @@ function OpenVote({ vote, m, store }: { vote: Vote; m: Meeting; store: MeetingSt
       {mine?.receipt && store.may("vote.verify") && <CheckBallot voteId={vote.id} receipt={mine.receipt} />}
       <p id="tally">
         {t("motions.have_voted", { cast: tally?.cast ?? 0, eligible: vote.eligible })}
-        {tally?.counts ? t("motions.counts", tally.counts) : ""}
+        {tallyText(vote, tally)}
       </p>
-      {store.may("vote.ballots") && vote.method !== "secret" && (
+      {store.may("vote.ballots") && vote.secrecy !== "secret" && (
         <>
           <p class="controls">
             <button type="button" data-local="vote.ballots" data-vote={vote.id}>{t("motions.who_voted")}</button>
@@ -249,7 +274,7 @@ function OpenVote({ vote, m, store }: { vote: Vote; m: Meeting; store: MeetingSt
             <ul id="ballot-names">
               {names.map((b, i) => (
                 <li key={i}>
-                  {b.name}: {t(`choice.${b.choice}`).toLowerCase()}
+                  {b.name}: {ballotText(vote, b)}
                 </li>
               ))}
             </ul>
@@ -258,37 +283,45 @@ function OpenVote({ vote, m, store }: { vote: Vote; m: Meeting; store: MeetingSt
       )}
       {store.may("vote.close") && (
         <ChairControls>
-          <Action action="vote.close" args={{ vote_id: vote.id }}>{t("motions.close_vote")}</Action>{" "}
-          <Action action="vote.close" args={{ vote_id: vote.id, casting_vote: "for" }}>{t("motions.close_for")}</Action>{" "}
-          <Action action="vote.close" args={{ vote_id: vote.id, casting_vote: "against" }}>{t("motions.close_against")}</Action>
+          <CloseVote vote={vote} store={store} />
         </ChairControls>
       )}
     </section>
   );
 }
 
+// What the bars count: votes, marks (up to k of N) or first preferences (ranked).
+const COUNTED = { yes_no: null, one_of: null, up_to: "poll.bars_up_to", ranked: "poll.bars_ranked" } as const;
+
 function Result({ vote, m, store }: { vote: Vote; m: Meeting; store: MeetingStore }) {
   const r = vote.result!;
   const receipt = store.myBallot(vote.id)?.receipt;
-  const total = Math.max(1, r.counts.for + r.counts.against + r.counts.abstain);
+  const total = Math.max(1, vote.options.reduce((sum, o) => sum + (r.counts[o.id] ?? 0), 0));
+  const counted = COUNTED[vote.method];
+  const chosenMark = t(vote.method === "ranked" ? "poll.elected_mark" : "poll.chosen_mark");
   return (
     <article class="result" data-vote={vote.id}>
       <h3>
-        {question(vote, m)}: <span class="outcome">{status(r.outcome)}</span>
+        {question(vote, m)}: <span class="outcome">{outcomeText(vote)}</span>
       </h3>
-      <div class="bars">
-        {CHOICES.map((c) => (
-          <div class="bar-row" key={c}>
-            <span>{t(`choice.${c}`)}</span>
-            <span class="bar" style={{ width: `${(100 * r.counts[c]) / total}%` }}></span>
-            <span>{r.counts[c]}</span>
+      {counted && <p class="bars-title">{t(counted)}</p>}
+      <div class={`bars${vote.method === "yes_no" ? "" : " poll"}`}>
+        {vote.options.map(({ id }) => (
+          <div class={`bar-row${r.chosen.includes(id) ? " chosen" : ""}`} key={id}>
+            <span>
+              {optionLabel(vote, id)}
+              {r.chosen.includes(id) && <strong class="chosen-mark"> {chosenMark}</strong>}
+            </span>
+            <span class="bar" style={{ width: `${(100 * (r.counts[id] ?? 0)) / total}%` }}></span>
+            <span>{r.counts[id] ?? 0}</span>
           </div>
         ))}
       </div>
       <p class="rule">
         {majorityRule(vote)}
-        {r.tied ? (r.casting_vote ? t("motions.casting", { choice: t(`stance.${r.casting_vote}`) }) : t("motions.no_casting")) : ""}
+        {r.tied && vote.method !== "up_to" ? (r.casting_vote ? casting(vote, r.casting_vote) : t("motions.no_casting")) : ""}
       </p>
+      <CountTable vote={vote} />
       {receipt && store.may("vote.verify") && (
         <>
           <p class="receipt">
@@ -301,6 +334,9 @@ function Result({ vote, m, store }: { vote: Vote; m: Meeting; store: MeetingStor
     </article>
   );
 }
+
+const casting = (vote: Vote, choice: string): string =>
+  vote.method === "yes_no" ? t("motions.casting", { choice: t(`stance.${choice}`) }) : t("poll.casting", { option: optionLabel(vote, choice) });
 
 // The motions of one agenda item (null: those on no item), as a short list under the item in the agenda.
 export function ItemMotions({ m, itemId }: { m: Meeting; itemId: string }) {
@@ -347,9 +383,16 @@ export function Votes({ m, store }: { m: Meeting; store: MeetingStore }) {
           <HallCount vote={open} m={m} store={store} />
         </>
       ) : (
-        <p id="no-vote" class="hint">
-          {t("motions.no_vote_open")}
-        </p>
+        <>
+          <p id="no-vote" class="hint">
+            {t("motions.no_vote_open")}
+          </p>
+          {store.may("vote.ask") && (
+            <ChairControls>
+              <AskQuestion />
+            </ChairControls>
+          )}
+        </>
       )}
       {results.length > 0 && (
         <section aria-labelledby="results-h">

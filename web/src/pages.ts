@@ -8,7 +8,7 @@ import { MediaSession } from "./media";
 import { renderProjector } from "./projector";
 import { RefusalBanner } from "./refusal";
 import { renderRefusal, renderRoom } from "./room";
-import type { MeetingStore } from "./store";
+import type { MeetingStore, NamedBallot } from "./store";
 import { startI18n, t, withText } from "./i18n";
 
 await startI18n();
@@ -73,8 +73,11 @@ export function showMeeting(token: string, store: MeetingStore, connection: Conn
         // A secret ballot already in the box (a retry, another device) comes back with its receipt and
         // no choice: the box does not know it, so keep the one this browser recorded, if any.
         const voteId = String(reply.vote_id);
-        const choice = reply.already ? (store.myBallot(voteId)?.choice ?? null) : String(reply.choice);
-        store.recordBallot(voteId, choice, (reply.receipt as string) ?? null);
+        const kept = store.myBallot(voteId);
+        const marked = reply.already
+          ? { choice: kept?.choice ?? null, choices: kept?.choices ?? null }
+          : { choice: (reply.choice as string | null) ?? null, choices: (reply.choices as string[] | null) ?? null };
+        store.recordBallot(voteId, { ...marked, receipt: (reply.receipt as string) ?? null });
       }
       // Done, with something in its way the sender should see (speaker.call: the member will not be heard).
       const warning = reply?.warning as HubError | undefined;
@@ -92,7 +95,7 @@ export function showMeeting(token: string, store: MeetingStore, connection: Conn
     const tellers = (event.target as HTMLElement).closest<HTMLElement>("[data-local='vote.ballots']");
     if (tellers) {
       try {
-        const reply = await connection.send<{ vote_id: string; ballots: Array<{ name: string; choice: string }> }>("vote.ballots", { vote_id: tellers.dataset.vote });
+        const reply = await connection.send<{ vote_id: string; ballots: NamedBallot[] }>("vote.ballots", { vote_id: tellers.dataset.vote });
         store.ballotNames.set(reply.vote_id, reply.ballots);
         store.notify();
       } catch (error) {

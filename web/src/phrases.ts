@@ -31,9 +31,52 @@ export function question(vote: Vote, m: Meeting): string {
   return title;
 }
 
-// The rule that decided a closed vote, and that a tie went to the chair's casting vote.
+// The rule that decided a closed vote, and that a tie went (or would have gone) to the chair's casting
+// vote; a tie the chair could not decide (up to k of N) is left to the meeting.
 export function majorityRule(vote: Vote): string {
   const result = vote.result!;
-  const rule = t(`majority.${vote.majority}`, { defaultValue: result.rule });
-  return result.tied ? `${rule} ${t("majority.tied")}` : rule;
+  const rule = ruleOf(vote);
+  if (!result.tied) return rule;
+  return `${rule} ${t(vote.method === "up_to" ? "poll.tied_rule" : "majority.tied")}`;
+}
+
+function ruleOf(vote: Vote): string {
+  const result = vote.result!;
+  if (vote.method === "one_of") return t("poll.rule_one_of");
+  if (vote.method === "up_to") return t("poll.rule_up_to", { count: vote.choose });
+  if (vote.method === "ranked") return result.count ? t(`poll.rule_${result.count.method}`) : t("poll.nothing_to_count");
+  return t(`majority.${vote.majority}`, { defaultValue: result.rule });
+}
+
+// How the meeting votes: whether names are kept (a show of hands where the hall raises them, an open
+// ballot where it cannot), and whether a ballot carries its delegates.
+export function howVoted(vote: Vote): string {
+  if (vote.secrecy === "secret") return t("method.secret");
+  if (vote.weights) return t("method.card");
+  return t(vote.method === "yes_no" || vote.method === "one_of" ? "method.hands" : "method.open");
+}
+
+// An option's words: a yes/no poll's for, against and abstain in the member's language, a question's
+// options as the chair wrote them.
+export function optionLabel(vote: Vote, id: string): string {
+  if (vote.method === "yes_no") return t(`choice.${id}`, { defaultValue: id });
+  return vote.options.find((o) => o.id === id)?.label ?? id;
+}
+
+// A ballot as it reads: "for" in a yes/no poll, the option or options marked, or a ranking "1. X, 2. Y".
+export function ballotText(vote: Vote, ballot: { choice?: string | null; choices?: string[] | null }): string {
+  if (ballot.choice) return vote.method === "yes_no" ? optionLabel(vote, ballot.choice).toLowerCase() : optionLabel(vote, ballot.choice);
+  const marks = ballot.choices ?? [];
+  if (vote.method === "ranked") return marks.map((id, n) => `${n + 1}. ${optionLabel(vote, id)}`).join(", ");
+  return marks.map((id) => optionLabel(vote, id)).join(", ");
+}
+
+// What a closed vote decided: carried or lost, the options chosen (elected, in order, in a ranked poll),
+// or a tie with those chosen before it.
+export function outcomeText(vote: Vote): string {
+  const result = vote.result!;
+  if (result.outcome === "carried" || result.outcome === "lost") return t(`motion_status.${result.outcome}`);
+  const chosen = result.chosen.map((id) => optionLabel(vote, id)).join(", ");
+  if (result.outcome === "tied") return chosen ? t("poll.tied_with", { chosen }) : t("poll.tied");
+  return t(vote.method === "ranked" ? "poll.elected" : "poll.chosen", { chosen });
 }

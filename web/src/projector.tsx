@@ -6,9 +6,9 @@
 import { render } from "preact";
 import { Adjourned } from "./adjourned";
 import { t } from "./i18n";
-import { majorityRule, motionText, motionTitle, question } from "./phrases";
+import { majorityRule, motionText, motionTitle, optionLabel, outcomeText, question } from "./phrases";
 import { speechRemaining } from "./room";
-import type { Meeting, MeetingStore } from "./store";
+import type { Meeting, MeetingStore, Vote } from "./store";
 import { clock, useTick } from "./ui";
 
 function Floor({ m, store }: { m: Meeting; store: MeetingStore }) {
@@ -23,6 +23,33 @@ function Floor({ m, store }: { m: Meeting; store: MeetingStore }) {
         {clock(remaining)}
       </span>
     </p>
+  );
+}
+
+// Each option's count: votes, marks (up to k of N) or first preferences (ranked).
+function counts(vote: Vote): string {
+  const result = vote.result!;
+  return vote.options.map((o) => `${optionLabel(vote, o.id)} ${result.counts[o.id] ?? 0}`).join(", ");
+}
+
+// A closed vote: a yes/no poll's outcome with its counts, a question's chosen options (the elected, in
+// order, in a ranked poll) with each option's count.
+function Outcome({ vote }: { vote: Vote }) {
+  if (vote.method === "yes_no") {
+    return (
+      <p>
+        {outcomeText(vote)}: {counts(vote)}
+      </p>
+    );
+  }
+  const counted = { one_of: "poll.bars_one_of", up_to: "poll.bars_up_to", ranked: "poll.bars_ranked" }[vote.method];
+  return (
+    <>
+      <p class="projector-outcome">{outcomeText(vote)}</p>
+      <p>
+        {t(counted)}: {counts(vote)}
+      </p>
+    </>
   );
 }
 
@@ -62,17 +89,20 @@ function Projector({ store }: { store: MeetingStore }) {
       {open ? (
         <section class="projector-vote" id="projector-vote" aria-label={t("motions.vote_now", { question: question(open, m) })}>
           <h2>{t("motions.vote_now", { question: question(open, m) })}</h2>
+          {open.method !== "yes_no" && (
+            <ol class="projector-options" aria-label={t("poll.options")}>
+              {open.options.map((o) => (
+                <li key={o.id}>{o.label}</li>
+              ))}
+            </ol>
+          )}
           <p>{t("motions.have_voted", { cast: tally?.cast ?? 0, eligible: open.eligible })}</p>
         </section>
       ) : (
         last?.result && (
           <section class="projector-vote" id="projector-result" aria-label={question(last, m)}>
             <h2>{question(last, m)}</h2>
-            <p>
-              {t(`motion_status.${last.result.outcome}`)}: {Object.entries(last.result.counts)
-                .map(([choice, count]) => `${t(`choice.${choice}`)} ${count}`)
-                .join(", ")}
-            </p>
+            <Outcome vote={last} />
             <p>{majorityRule(last)}</p>
           </section>
         )

@@ -9,8 +9,12 @@ export type AgendaKind = "minutes" | "report" | "motion" | "election" | "other";
  */
 export type Procedure = "next_business" | "question_be_now_put" | "refer_back" | "adjourn" | "challenge_chair";
 export type AmendmentKind = "insert" | "delete" | "replace";
-export type VoteMethod = "hands" | "secret" | "card";
+export type PollMethod = "yes_no" | "one_of" | "up_to" | "ranked";
+export type Secrecy = "open" | "secret";
 export type Majority = "simple" | "two_thirds_cast" | "two_thirds_present";
+export type Method = "irv" | "scottish_stv";
+export type StageKind = "first" | "surplus" | "exclusion";
+export type Reason = "quota" | "last_vacancies" | "lowest" | "balance";
 
 /**
  * What crosses the wire: the public view of a meeting, a pushed event, every payload.
@@ -233,11 +237,19 @@ export interface TextChange {
   after: string;
   at: string;
 }
+/**
+ * A poll: a question, its options, how they are marked (method), whether names are kept beside
+ * ballots (secrecy) and whether a member's ballot carries their delegates (weights: a card vote).
+ */
 export interface Vote {
   id: string;
   subject: VoteSubject;
   question: string;
-  method: VoteMethod;
+  method: PollMethod;
+  secrecy: Secrecy;
+  weights: boolean;
+  options: PollOption[];
+  choose: number;
   majority: Majority;
   status: "open" | "closed";
   opened_at: string;
@@ -249,9 +261,13 @@ export interface Vote {
   result: VoteResult | null;
 }
 export interface VoteSubject {
-  kind: "motion" | "amendment" | "procedural" | "admission";
-  motion_id: string;
+  kind: "motion" | "amendment" | "procedural" | "admission" | "question";
+  motion_id: string | null;
   amendment_id: string | null;
+}
+export interface PollOption {
+  id: string;
+  label: string;
 }
 /**
  * The hands the tellers counted in the hall for an open vote (hub/hall.py `count`); the last one
@@ -275,10 +291,69 @@ export interface VoteResult {
   hall: {
     [k: string]: number;
   } | null;
-  outcome: "carried" | "lost";
-  casting_vote: ("for" | "against") | null;
+  outcome: "carried" | "lost" | "chosen" | "tied";
+  chosen: string[];
+  casting_vote: string | null;
   tied: boolean;
   rule: string;
+  count: Count | null;
+}
+export interface Count {
+  title: string;
+  method: Method;
+  seats: number;
+  candidates: string[];
+  withdrawn: string[];
+  valid: number;
+  empty: number;
+  quota: number;
+  balance: BalanceRule | null;
+  seed: string;
+  stages: Stage[];
+  elected: string[];
+}
+/**
+ * At least `minimums[group]` seats to each group; `groups` gives candidates (by name) their group.
+ */
+export interface BalanceRule {
+  groups: {
+    [k: string]: string;
+  };
+  minimums: {
+    [k: string]: number;
+  };
+}
+export interface Stage {
+  number: number;
+  kind: StageKind;
+  subject: string[];
+  transfer_values: string[];
+  transfers: {
+    [k: string]: string;
+  };
+  votes: {
+    [k: string]: string;
+  };
+  non_transferable: string;
+  fractions: string;
+  elected: Decision[];
+  excluded: Decision[];
+  kept: string[];
+  ties: Tie[];
+}
+export interface Decision {
+  candidate: string;
+  reason: Reason;
+}
+/**
+ * Candidates level when one had to be chosen, and how the choice was made (rules 50 and 52).
+ */
+export interface Tie {
+  purpose: "exclusion" | "surplus" | "election_order";
+  candidates: string[];
+  chosen: string;
+  decided_by: "earlier_stage" | "lot";
+  stage: number | null;
 }
 export interface Minutes {
   status: "draft" | "approved";
@@ -458,6 +533,7 @@ export interface Payloads {
   "speech.extend": SpeechExtend;
   "speech.pause": SpeechPause;
   "speech.start": SpeechStart;
+  "vote.ask": VoteAsk;
   "vote.ballots": VoteBallots;
   "vote.cast": VoteCast;
   "vote.close": VoteClose;
@@ -863,6 +939,20 @@ export interface SpeechPause {}
  */
 export interface SpeechStart {}
 /**
+ * The payload of `vote.ask`.
+ */
+export interface VoteAsk {
+  question: string;
+  method?: PollMethod;
+  /**
+   * @maxItems 50
+   */
+  options?: string[];
+  choose?: number;
+  secrecy?: Secrecy;
+  weights?: boolean;
+}
+/**
  * The payload of `vote.ballots`.
  */
 export interface VoteBallots {
@@ -873,14 +963,15 @@ export interface VoteBallots {
  */
 export interface VoteCast {
   vote_id: string;
-  choice: "for" | "against" | "abstain";
+  choice?: string | null;
+  choices?: string[] | null;
 }
 /**
  * The payload of `vote.close`.
  */
 export interface VoteClose {
   vote_id: string;
-  casting_vote?: ("for" | "against") | null;
+  casting_vote?: string | null;
 }
 /**
  * The payload of `vote.hall_count`.
@@ -896,11 +987,12 @@ export interface VoteHallCount {
  */
 export interface VoteOpen {
   subject: VoteSubjectInput;
-  method?: VoteMethod;
+  secrecy?: Secrecy;
+  weights?: boolean;
 }
 export interface VoteSubjectInput {
-  kind: "motion" | "amendment" | "procedural" | "admission";
-  motion_id: string;
+  kind: "motion" | "amendment" | "procedural" | "admission" | "question";
+  motion_id?: string | null;
   amendment_id?: string | null;
 }
 /**

@@ -44,6 +44,22 @@ export interface CatchUp {
   crowd?: boolean;
 }
 
+// A member's own ballot as this browser cast it: `choice` in a poll with one mark a ballot, `choices`
+// (a ranking: first preference first) in the others. Both are null when a secret ballot was already
+// in the box and this browser did not cast it.
+export interface Ballot {
+  choice: string | null;
+  choices: string[] | null;
+  receipt: string | null;
+}
+
+// `vote.ballots`: who voted how in an open vote.
+export interface NamedBallot {
+  name: string;
+  choice?: string;
+  choices?: string[];
+}
+
 export interface You {
   member_id: string;
   name: string;
@@ -80,10 +96,9 @@ export class MeetingStore {
   clockOffset = 0;
   // Live counts of open votes (not part of the versioned state), and this member's own ballots.
   tallies = new Map<string, Tally>();
-  // A choice is null when a secret ballot was already in the box and this browser did not cast it.
-  myBallots = new Map<string, { choice: string | null; receipt: string | null }>();
+  myBallots = new Map<string, Ballot>();
   // Who voted how, fetched by the chair or a teller for an open (not secret) vote.
-  ballotNames = new Map<string, Array<{ name: string; choice: string }>>();
+  ballotNames = new Map<string, NamedBallot[]>();
   // Reactions received in the last REACTIONS_KEPT_MS, with when each burst arrived (this device's clock).
   reactions: Array<{ at: number; burst: ReactionBurst }> = [];
   // Events that arrive while a join or sync is in flight wait here for its reply.
@@ -172,15 +187,16 @@ export class MeetingStore {
     this.notify();
   }
 
-  recordBallot(voteId: string, choice: string | null, receipt: string | null): void {
-    this.myBallots.set(voteId, { choice, receipt });
-    sessionStorage.setItem(`ballot:${this.meeting?.id}:${voteId}`, JSON.stringify({ choice, receipt }));
+  recordBallot(voteId: string, ballot: Ballot): void {
+    this.myBallots.set(voteId, ballot);
+    sessionStorage.setItem(`ballot:${this.meeting?.id}:${voteId}`, JSON.stringify(ballot));
     this.notify();
   }
 
-  myBallot(voteId: string): { choice: string | null; receipt: string | null } | undefined {
+  myBallot(voteId: string): Ballot | undefined {
     const kept = sessionStorage.getItem(`ballot:${this.meeting?.id}:${voteId}`);
-    return this.myBallots.get(voteId) ?? (kept ? JSON.parse(kept) : undefined);
+    // Kept before polls had several marks a ballot: no `choices`.
+    return this.myBallots.get(voteId) ?? (kept ? { choices: null, ...JSON.parse(kept) } : undefined);
   }
 
   // Whether this member may send `event` now: their role allows it, and the meeting is not closed (or

@@ -1,0 +1,107 @@
+"""Polls over real Socket.IO and Redis: questions the chair puts, each method's ballots and results,
+and a store written before polls (its votes and an open ballot box) upgraded on start. (A ranked
+secret election of 500 voters is in tests/integration/test_votes.py, beside the show of hands.)"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import msgpack
+import redis.asyncio as redis
+
+from hub import polls
+from hub.models import Vote
+from hub.runtime import open_hub
+from tests.client import MeetingClient, until
+from tests.conftest import RunningHub
+from tests.integration.test_entries import _restore
+from tests.integration.test_votes import close_all, seat
+
+ROOT = Path(__file__).resolve().parents[2]
+CITIES = ["Lisbon", "Nairobi", "Online", "Manila"]
+
+
+async def ask(chair: MeetingClient, **fields: Any) -> str:
+    reply = await chair.ok(
+        "vote.ask", {"question": "Where shall we meet?", "options": CITIES} | fields, timeout=60
+    )
+    return str(reply["vote_id"])
+
+
+async def test_one_of_n_and_up_to_k_over_the_wire(hub_server: RunningHub) -> None:
+    chair, members = await seat(hub_server, 6)
+    tallies: list[dict[str, Any]] = []
+    chair.sio.on("vote.tally", tallies.append)
+    vote_id = await ask(chair)
+    await chair.wait_until(lambda c: bool(c.meeting and c.meeting["votes"]))
+    vote = chair.meeting["votes"][0]  # type: ignore[index]
+    assert vote["subject"] == {"kind": "question", "motion_id": None, "amendment_id": None}
+    assert [o["label"] for o in vote["options"]] == CITIES and vote["method"] == "one_of"
+    for member, choice in zip(members, ["o1", "o3", "o3", "o2", "o3", "o1"], strict=True):
+        await member.ok("vote.cast", {"vote_id": vote_id, "choice": choice})
+    refused = await members[0].call("vote.cast", {"vote_id": vote_id, "choices": ["o1"]})
+    assert refused["error"]["code"] == "vote.invalid_ballot"
+    # The live tally counts each option; the tellers see who chose what.
+    await until(lambda: any(t["cast"] == 6 for t in tallies))
+    assert [t for t in tallies if t["cast"] == 6][-1]["counts"] == {"o1": 2, "o2": 1, "o3": 3, "o4": 0}
+    ballots = await chair.ok("vote.ballots", {"vote_id": vote_id})
+    assert ballots["ballots"][0] == {"member_id": "v0000", "name": "Voter v0000", "choice": "o1"}
+    result = (await chair.ok("vote.close", {"vote_id": vote_id}))["result"]
+    assert (result["outcome"], result["chosen"]) == ("chosen", ["o3"])
+
+    up_to = await ask(chair, method="up_to", choose=2)
+    for member, marks in zip(members, [["o1", "o2"], ["o2"], ["o4", "o2"]], strict=False):
+        reply = await member.ok("vote.cast", {"vote_id": up_to, "choices": marks})
+        assert reply["choices"] == sorted(marks)
+    too_many = await members[4].call("vote.cast", {"vote_id": up_to, "choices": ["o1", "o2", "o3"]})
+    assert too_many["error"]["code"] == "vote.invalid_ballot" and "at most 2" in too_many["error"]["message"]
+    ballots = await chair.ok("vote.ballots", {"vote_id": up_to})
+    assert ballots["ballots"][2]["choices"] == ["o2", "o4"]
+    result = (await chair.ok("vote.close", {"vote_id": up_to}))["result"]
+    assert result["counts"] == {"o1": 1, "o2": 3, "o3": 0, "o4": 1}
+    assert (result["outcome"], result["chosen"]) == ("tied", ["o2"])
+    await close_all([chair, *members])
+
+
+async def test_a_store_written_before_polls_is_read_as_polls_and_its_open_box_upgraded(
+    hub_server: RunningHub, redis_url: str
+) -> None:
+    """The data file holds every key the release before polls (commit b71bd8b) wrote for a meeting of a
+    chair and six members: a show of hands and a secret ballot closed, and a secret ballot open with
+    five ballots in its box (for 3, against 1, abstain 1)."""
+    dump = msgpack.unpackb((ROOT / "tests/data/store-before-polls.msgpack").read_bytes(), raw=True)
+    client = redis.Redis.from_url(redis_url)
+    await client.flushall()
+    await _restore(client, {key: [kind.decode(), value] for key, (kind, value) in dump.items()})
+    box = "hub:{m:vote}:vote:v6:"
+    assert await client.type(box + "counts") == b"hash"
+    async with open_hub(hub_server.settings) as service:
+        await service.upgrade()
+        await service.upgrade()  # once: a second start changes nothing
+        _, meeting = await service.meeting("vote")
+        tokens = {m: await service.issue_link(m, "vote", timedelta(hours=1)) for m in ("chair", "v0005")}
+    assert await client.type(box + "counts") == b"zset"
+    assert await client.hget(box + "box", "secrecy") == b"secret"
+    hands, secret, still_open = meeting.votes
+    assert (hands.method, hands.secrecy, secret.secrecy) == ("yes_no", "open", "secret")
+    assert hands.result is not None and hands.result.counts == {"for": 3, "against": 1, "abstain": 1}
+    assert (
+        still_open.status == "open" and Vote.model_validate(still_open.model_dump(mode="json")) == still_open
+    )
+
+    chair, late = (
+        MeetingClient(hub_server.url, tokens["chair"]),
+        MeetingClient(hub_server.url, tokens["v0005"]),
+    )
+    for c in (chair, late):
+        await c.connect()
+        await c.join()
+    reply = await late.ok("vote.cast", {"vote_id": "v6", "choice": "against"})
+    assert reply["receipt"] and reply["cast"] == 6
+    result = (await chair.ok("vote.close", {"vote_id": "v6"}))["result"]
+    assert result["counts"] == {"for": 3, "against": 2, "abstain": 1} and result["outcome"] == "carried"
+    assert polls.totals(still_open, {"for": 3, "against": 2, "abstain": 1})["for"] == 3
+    await close_all([chair, late])
+    await client.aclose()

@@ -1,0 +1,431 @@
+// Polls over options (motions.tsx puts them in the Vote tab): the ballot of a question that is not
+// yes/no (one of N, up to k of N, a ranking), the chair's form that puts such a question, and the
+// stage-by-stage count of a ranked poll. The hub checks every ballot and counts it (hub/polls.py); these
+// only help the member mark a ballot the hub will take.
+import type { JSX } from "preact";
+import { useEffect, useRef, useState } from "preact/hooks";
+import { act } from "./actions";
+import { locale, t } from "./i18n";
+import { optionLabel } from "./phrases";
+import type { PollMethod, Stage } from "./protocol.gen";
+import type { Ballot, Tally, Vote } from "./store";
+
+// The most options a question may offer, and the longest an option may be (docs/protocol/vote.ask.md).
+const MOST_OPTIONS = 50;
+const LONGEST_OPTION = 200;
+
+function Problem({ id, text }: { id: string; text: string }) {
+  return (
+    <p id={id} class="poll-problem" role="alert">
+      {text}
+    </p>
+  );
+}
+
+// One of N: a radio group and a Cast button.
+function OneOf({ vote, mine }: { vote: Vote; mine?: Ballot }) {
+  const [choice, setChoice] = useState(mine?.choice ?? "");
+  const [problem, setProblem] = useState("");
+  const cast = (event: JSX.TargetedEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    if (!choice) return setProblem(t("poll.choose_one"));
+    setProblem("");
+    void act("vote.cast", { vote_id: vote.id, choice });
+  };
+  return (
+    <form id="ballot" class="ballot poll-ballot" onSubmit={cast} aria-describedby="ballot-problem" noValidate>
+      <fieldset>
+        <legend>{t("poll.legend_one_of")}</legend>
+        {vote.options.map((option) => (
+          <label key={option.id} class="poll-option">
+            <input type="radio" name={`choice-${vote.id}`} value={option.id} checked={choice === option.id} onChange={() => setChoice(option.id)} />{" "}
+            {option.label}
+          </label>
+        ))}
+      </fieldset>
+      <Problem id="ballot-problem" text={problem} />
+      <button type="submit" class="cast primary">{t("poll.cast")}</button>
+    </form>
+  );
+}
+
+// Up to k of N: checkboxes; a mark beyond the k-th is refused in place, so the hub never has to.
+function UpTo({ vote, mine }: { vote: Vote; mine?: Ballot }) {
+  const [marks, setMarks] = useState<string[]>(mine?.choices ?? []);
+  const [problem, setProblem] = useState("");
+  const mark = (event: JSX.TargetedEvent<HTMLInputElement>, id: string) => {
+    const box = event.currentTarget;
+    if (!box.checked) {
+      setProblem("");
+      return setMarks(marks.filter((m) => m !== id));
+    }
+    if (marks.length >= vote.choose) {
+      box.checked = false;
+      return setProblem(t("poll.too_many", { count: vote.choose }));
+    }
+    setProblem("");
+    setMarks([...marks, id]);
+  };
+  const cast = (event: JSX.TargetedEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    if (!marks.length) return setProblem(t("poll.mark_one"));
+    setProblem("");
+    void act("vote.cast", { vote_id: vote.id, choices: marks });
+  };
+  return (
+    <form id="ballot" class="ballot poll-ballot" onSubmit={cast} aria-describedby="ballot-marked ballot-problem" noValidate>
+      <fieldset>
+        <legend>{t("poll.legend_up_to", { count: vote.choose })}</legend>
+        {vote.options.map((option) => (
+          <label key={option.id} class="poll-option">
+            <input type="checkbox" name="choices" value={option.id} checked={marks.includes(option.id)} onChange={(event) => mark(event, option.id)} />{" "}
+            {option.label}
+          </label>
+        ))}
+      </fieldset>
+      <p id="ballot-marked" class="hint" aria-live="polite">
+        {t("poll.marked", { count: marks.length, most: vote.choose })}
+      </p>
+      <Problem id="ballot-problem" text={problem} />
+      <button type="submit" class="cast primary">{t("poll.cast")}</button>
+    </form>
+  );
+}
+
+const rankingText = (vote: Vote, ranking: string[]): string =>
+  ranking.map((id, n) => `${n + 1}. ${optionLabel(vote, id)}`).join(", ");
+
+// A ranking, first preference first: the member adds options in order, then moves or removes them.
+// Every control is a button, so the ranking is made by keyboard as by touch; focus stays with the option
+// moved (or goes to its neighbour), and a live region says the new order.
+function Ranked({ vote, mine }: { vote: Vote; mine?: Ballot }) {
+  const [ranking, setRanking] = useState<string[]>(mine?.choices ?? []);
+  const [said, setSaid] = useState("");
+  const [problem, setProblem] = useState("");
+  const form = useRef<HTMLFormElement>(null);
+  const focusNext = useRef<string | null>(null);
+  useEffect(() => {
+    if (focusNext.current) form.current?.querySelector<HTMLElement>(focusNext.current)?.focus();
+    focusNext.current = null;
+  });
+  const label = (id: string) => optionLabel(vote, id);
+  const unranked = vote.options.filter((o) => !ranking.includes(o.id));
+
+  const change = (next: string[], what: string, focus: string) => {
+    setRanking(next);
+    setProblem("");
+    setSaid(`${what} ${next.length ? t("poll.ranking_now", { ranking: rankingText(vote, next) }) : t("poll.ranking_empty")}`);
+    focusNext.current = focus;
+  };
+  const add = (id: string) => {
+    const at = unranked.findIndex((o) => o.id === id);
+    const rest = unranked.filter((o) => o.id !== id);
+    const neighbour = rest[Math.min(at, rest.length - 1)];
+    change([...ranking, id], t("poll.added", { option: label(id), place: ranking.length + 1 }), neighbour ? `[data-add="${neighbour.id}"]` : ".cast");
+  };
+  const move = (id: string, by: -1 | 1) => {
+    const to = ranking.indexOf(id) + by;
+    const next = ranking.filter((r) => r !== id);
+    next.splice(to, 0, id);
+    // At the top (or the foot) the same button no longer moves it: focus goes to the other one.
+    const button = (by < 0 && to > 0) || (by > 0 && to === next.length - 1) ? "up" : "down";
+    change(next, t("poll.moved", { option: label(id), place: to + 1 }), `[data-${button}="${id}"]`);
+  };
+  const remove = (id: string) => {
+    const at = ranking.indexOf(id);
+    const next = ranking.filter((r) => r !== id);
+    const neighbour = next[Math.min(at, next.length - 1)];
+    change(next, t("poll.removed", { option: label(id) }), neighbour ? `[data-remove="${neighbour}"]` : `[data-add="${id}"]`);
+  };
+  const cast = (event: JSX.TargetedEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    if (!ranking.length) return setProblem(t("poll.rank_one"));
+    setProblem("");
+    void act("vote.cast", { vote_id: vote.id, choices: ranking });
+  };
+  return (
+    <form id="ballot" class="ballot poll-ballot ranked" ref={form} onSubmit={cast} aria-describedby="ballot-problem" noValidate>
+      <fieldset>
+        <legend>{t("poll.legend_ranked", { count: vote.choose })}</legend>
+        <p class="hint">{t("poll.ranked_hint")}</p>
+        <h3 id="ranking-h">{t("poll.your_ranking")}</h3>
+        {ranking.length ? (
+          <ol class="ranking" aria-labelledby="ranking-h">
+            {ranking.map((id, n) => (
+              <li key={id}>
+                <span class="ranked-label">{label(id)}</span>
+                <span class="ranked-controls">
+                  <button type="button" class="small" data-up={id} disabled={n === 0} aria-label={t("poll.move_up_who", { option: label(id) })} onClick={() => move(id, -1)}>
+                    {t("poll.move_up")}
+                  </button>
+                  <button type="button" class="small" data-down={id} disabled={n === ranking.length - 1} aria-label={t("poll.move_down_who", { option: label(id) })} onClick={() => move(id, 1)}>
+                    {t("poll.move_down")}
+                  </button>
+                  <button type="button" class="small" data-remove={id} aria-label={t("poll.remove_who", { option: label(id) })} onClick={() => remove(id)}>
+                    {t("poll.remove")}
+                  </button>
+                </span>
+              </li>
+            ))}
+          </ol>
+        ) : (
+          <p class="hint">{t("poll.ranking_none")}</p>
+        )}
+        {unranked.length > 0 && (
+          <>
+            <h3 id="unranked-h">{t("poll.not_ranked")}</h3>
+            <ul class="unranked" aria-labelledby="unranked-h">
+              {unranked.map((option) => (
+                <li key={option.id}>
+                  <span class="ranked-label">{option.label}</span>{" "}
+                  <button
+                    type="button"
+                    class="small"
+                    data-add={option.id}
+                    aria-label={t("poll.add_who", { place: ranking.length + 1, option: option.label })}
+                    onClick={() => add(option.id)}
+                  >
+                    {t("poll.add", { place: ranking.length + 1 })}
+                  </button>
+                </li>
+              ))}
+            </ul>
+          </>
+        )}
+      </fieldset>
+      <p class="visually-hidden" aria-live="polite" id="ranking-said">
+        {said}
+      </p>
+      {ranking.length > 0 && (
+        <p id="ballot-summary" class="poll-summary">
+          {t("poll.your_ballot", { ballot: rankingText(vote, ranking) })}
+        </p>
+      )}
+      <Problem id="ballot-problem" text={problem} />
+      <button type="submit" class="cast primary">{t("poll.cast")}</button>
+    </form>
+  );
+}
+
+// The ballot of a poll that is not yes/no, by its method. A secret ballot in the box cannot change:
+// once this browser has cast one, only the record of it shows (motions.tsx).
+export function PollBallot({ vote, mine }: { vote: Vote; mine?: Ballot }) {
+  if (mine && vote.secrecy === "secret") return null;
+  if (vote.method === "one_of") return <OneOf vote={vote} mine={mine} />;
+  if (vote.method === "up_to") return <UpTo vote={vote} mine={mine} />;
+  return <Ranked vote={vote} mine={mine} />;
+}
+
+// The live counts of an open poll, option by option (first preferences in a ranked poll).
+export function tallyText(vote: Vote, tally: Tally | undefined): string {
+  if (!tally?.counts) return "";
+  const counts = tally.counts;
+  if (vote.method === "yes_no") return t("motions.counts", counts);
+  const listed = vote.options.map((o) => `${o.label} ${counts[o.id] ?? 0}`).join(", ");
+  return t(`poll.tally_${vote.method}`, { counts: listed });
+}
+
+// The options level at the top of a one-of-N poll so far, for the chair's casting vote: from the live
+// count and the hands entered in the hall; every option in a secret ballot, whose count nobody sees
+// before the close (the casting vote counts only if the options it names are tied).
+export function castingOptions(vote: Vote, tally: Tally | undefined): string[] {
+  if (vote.method !== "one_of") return [];
+  if (vote.secrecy === "secret") return vote.options.map((o) => o.id);
+  const hall = vote.hall_count?.counts ?? {};
+  const total = Object.fromEntries(vote.options.map((o) => [o.id, (tally?.counts?.[o.id] ?? 0) + (hall[o.id] ?? 0)]));
+  const top = Math.max(...Object.values(total));
+  const level = vote.options.filter((o) => total[o.id] === top).map((o) => o.id);
+  return top > 0 && level.length > 1 ? level : [];
+}
+
+const METHODS: PollMethod[] = ["one_of", "up_to", "ranked", "yes_no"];
+
+// Why a question cannot be put as it stands, before the hub has to say so; null when it can.
+function askProblem(method: PollMethod, options: string[], choose: number): string | null {
+  if (method === "yes_no") return null;
+  if (options.length < 2) return t("poll.ask_two_options");
+  if (options.length > MOST_OPTIONS) return t("poll.ask_too_many_options", { count: MOST_OPTIONS });
+  const seen = new Set<string>();
+  for (const option of options) {
+    if (option.length > LONGEST_OPTION) return t("poll.ask_long_option", { count: LONGEST_OPTION });
+    const key = option.toLocaleLowerCase();
+    if (seen.has(key)) return t("poll.ask_twice", { option });
+    seen.add(key);
+  }
+  if (method !== "one_of" && !(Number.isInteger(choose) && choose >= 1 && choose < options.length)) {
+    return t("poll.ask_choose", { count: options.length });
+  }
+  return null;
+}
+
+// The chair puts a question that concerns no motion: its options (one a line), how they are marked,
+// how many may be chosen (seats in a ranked poll), and whether the ballot is secret or a card vote.
+export function AskQuestion() {
+  const [method, setMethod] = useState<PollMethod>("one_of");
+  const [problem, setProblem] = useState("");
+  const fold = useRef<HTMLDetailsElement>(null);
+  const several = method === "up_to" || method === "ranked";
+
+  const submit = async (event: JSX.TargetedEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const form = event.currentTarget;
+    const data = new FormData(form);
+    const options = String(data.get("options") ?? "")
+      .split("\n")
+      .map((line) => line.trim())
+      .filter(Boolean);
+    const choose = several ? Number(data.get("choose")) : 1;
+    const wrong = askProblem(method, options, choose);
+    setProblem(wrong ?? "");
+    if (wrong) return;
+    const reply = await act("vote.ask", {
+      question: String(data.get("question")).trim(),
+      method,
+      ...(method === "yes_no" ? {} : { options }),
+      ...(several ? { choose } : {}),
+      secrecy: data.get("secret") === "on" ? "secret" : "open",
+      weights: data.get("card") === "on",
+    });
+    if (reply.ok) {
+      form.reset();
+      setMethod("one_of");
+      if (fold.current) fold.current.open = false;
+    }
+  };
+  return (
+    <details class="propose" id="ask-question" ref={fold}>
+      <summary>{t("poll.ask_title")}</summary>
+      <form id="ask-form" class="stack-form" onSubmit={submit} aria-describedby="ask-problem">
+        <label>
+          {t("poll.ask_question")} <input name="question" required maxLength={500} />
+        </label>
+        <label>
+          {t("poll.ask_method")}{" "}
+          <select name="method" value={method} onChange={(event) => setMethod((event.target as HTMLSelectElement).value as PollMethod)}>
+            {METHODS.map((m) => (
+              <option key={m} value={m}>
+                {t(`poll.method_${m}`)}
+              </option>
+            ))}
+          </select>
+        </label>
+        {method !== "yes_no" && (
+          <label>
+            {t("poll.ask_options")} <textarea name="options" rows={4} maxLength={MOST_OPTIONS * (LONGEST_OPTION + 1)}></textarea>
+          </label>
+        )}
+        {several && (
+          <label>
+            {t(method === "ranked" ? "poll.ask_seats" : "poll.ask_up_to")} <input name="choose" type="number" inputMode="numeric" min={1} max={MOST_OPTIONS - 1} step={1} required defaultValue="1" />
+          </label>
+        )}
+        <label class="check">
+          <input type="checkbox" name="secret" /> {t("poll.ask_secret")}
+        </label>
+        <label class="check">
+          <input type="checkbox" name="card" /> {t("poll.ask_card")}
+        </label>
+        <Problem id="ask-problem" text={problem} />
+        <button type="submit">{t("poll.ask_put")}</button>
+      </form>
+    </details>
+  );
+}
+
+// A count's number of votes as the member's language writes it: whole votes without decimals, fractions
+// of a transfer to the five places the count keeps.
+function votes(value: string | undefined): string {
+  return Number(value ?? 0).toLocaleString(locale(), { maximumFractionDigits: 5 });
+}
+
+function stageTitle(stage: Stage): string {
+  const who = stage.subject.join(", ");
+  return t(`poll.stage_${stage.kind}`, { number: stage.number, who });
+}
+
+// What happened to a candidate at a stage: elected or excluded then.
+function decided(stage: Stage, candidate: string): string | null {
+  if (stage.elected.some((d) => d.candidate === candidate)) return t("poll.elected_mark");
+  if (stage.excluded.some((d) => d.candidate === candidate)) return t("poll.excluded_mark");
+  return null;
+}
+
+// A ranked poll's count: a row per candidate and a column per stage, with each candidate's votes at the
+// end of the stage and who was elected or excluded at it; then the ties and the elected in order. On a
+// phone the table scrolls sideways in its own box.
+export function CountTable({ vote }: { vote: Vote }) {
+  const count = vote.result?.count;
+  if (!count) return null;
+  const id = `count-${vote.id}`;
+  const ties = count.stages.flatMap((stage) => stage.ties.map((tie) => ({ stage: stage.number, tie })));
+  return (
+    <section class="stv-count" aria-labelledby={`${id}-h`}>
+      <h4 id={`${id}-h`}>{t("poll.count_title")}</h4>
+      <p class="count-facts">
+        {t("poll.count_facts", { valid: count.valid, seats: count.seats, quota: count.quota })}
+        {count.empty > 0 ? ` ${t("poll.count_empty", { count: count.empty })}` : ""}
+      </p>
+      {/* The caption stays in view above the box the table scrolls in on a phone. */}
+      <p id={`${id}-caption`} class="count-caption">
+        {t("poll.count_caption")}
+      </p>
+      <div class="count-scroll" role="region" aria-labelledby={`${id}-caption`} tabIndex={0}>
+        <table id={id} class="count-table" aria-labelledby={`${id}-caption`}>
+          <thead>
+            <tr>
+              <th scope="col">{t("poll.candidate")}</th>
+              {count.stages.map((stage) => (
+                <th key={stage.number} scope="col">
+                  {stageTitle(stage)}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {count.candidates.map((candidate) => (
+              <tr key={candidate} class={count.elected.includes(candidate) ? "elected" : undefined}>
+                <th scope="row">{candidate}</th>
+                {count.stages.map((stage) => {
+                  const mark = decided(stage, candidate);
+                  return (
+                    <td key={stage.number}>
+                      {votes(stage.votes[candidate])}
+                      {mark && <strong class={`count-mark ${stage.elected.some((d) => d.candidate === candidate) ? "in" : "out"}`}> {mark}</strong>}
+                    </td>
+                  );
+                })}
+              </tr>
+            ))}
+            <tr class="non-transferable">
+              <th scope="row">{t("poll.non_transferable")}</th>
+              {count.stages.map((stage) => (
+                <td key={stage.number}>{votes(stage.non_transferable)}</td>
+              ))}
+            </tr>
+          </tbody>
+        </table>
+      </div>
+      {ties.length > 0 && (
+        <ul class="count-ties">
+          {ties.map(({ stage, tie }, n) => (
+            <li key={n}>
+              {t(`poll.tie_${tie.decided_by}`, {
+                number: stage,
+                level: tie.candidates.join(", "),
+                chosen: tie.chosen,
+                purpose: t(`poll.tie_for_${tie.purpose}`),
+                earlier: tie.stage ?? "",
+              })}
+            </li>
+          ))}
+        </ul>
+      )}
+      <h5 id={`${id}-elected`}>{t("poll.elected_in_order")}</h5>
+      <ol class="count-elected" aria-labelledby={`${id}-elected`}>
+        {count.elected.map((candidate) => (
+          <li key={candidate}>{candidate}</li>
+        ))}
+      </ol>
+    </section>
+  );
+}
