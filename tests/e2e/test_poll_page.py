@@ -4,10 +4,12 @@ and everyone sees what was chosen, with a ranked poll's count stage by stage."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from playwright.async_api import Browser, Page, expect
 
+from hub import blt, stv
 from tests.client import MeetingClient
 from tests.conftest import RunningHub
 from tests.e2e.conftest import assert_accessible, open_room, picture, tab, unfold
@@ -284,6 +286,12 @@ async def test_ranked_secret_question_by_keyboard_and_phone(
     await expect(table.locator("tbody tr", has_text="Farid").locator("td").nth(2)).to_have_text("0 Excluded")
     await expect(count.locator(".count-elected li")).to_have_text(["Diego", "Elena"])
     await expect(result).to_contain_text("single transferable vote")
+    # The anonymised ballots download as a BLT file, and the hub's own recount of it elects the same.
+    async with chair.expect_download() as download:
+        await result.get_by_role("link", name="Download the anonymised ballots").click()
+    saved = await (await download.value).path()
+    recount = stv.count(blt.parse(await asyncio.to_thread(Path(saved).read_text)))
+    assert recount.elected == ["Diego", "Elena"] and recount.valid == 7
     await assert_accessible(chair)
     await picture(chair.locator("#results"), artifacts / "poll-ranked-count.png")
 

@@ -293,7 +293,7 @@ function OpenVote({ vote, m, store }: { vote: Vote; m: Meeting; store: MeetingSt
 // What the bars count: votes, marks (up to k of N) or first preferences (ranked).
 const COUNTED = { yes_no: null, one_of: null, up_to: "poll.bars_up_to", ranked: "poll.bars_ranked" } as const;
 
-function Result({ vote, m, store }: { vote: Vote; m: Meeting; store: MeetingStore }) {
+function Result({ vote, m, store, token }: { vote: Vote; m: Meeting; store: MeetingStore; token: string }) {
   const r = vote.result!;
   const receipt = store.myBallot(vote.id)?.receipt;
   const total = Math.max(1, vote.options.reduce((sum, o) => sum + (r.counts[o.id] ?? 0), 0));
@@ -322,6 +322,13 @@ function Result({ vote, m, store }: { vote: Vote; m: Meeting; store: MeetingStor
         {r.tied && vote.method !== "up_to" ? (r.casting_vote ? casting(vote, r.casting_vote) : t("motions.no_casting")) : ""}
       </p>
       <CountTable vote={vote} />
+      {vote.result?.count && (
+        <p>
+          <a class="blt-link" href={`/ballots/${encodeURIComponent(m.id)}/${encodeURIComponent(vote.id)}.blt?token=${encodeURIComponent(token)}`} download>
+            {t("poll.download_ballots")}
+          </a>
+        </p>
+      )}
       {receipt && store.may("vote.verify") && (
         <>
           <p class="receipt">
@@ -372,7 +379,7 @@ function groups(m: Meeting): Array<{ id: string | null; title: string; motions: 
 }
 
 // The Vote tab: the open vote, with the ballot and its count so far, and the results before it.
-export function Votes({ m, store }: { m: Meeting; store: MeetingStore }) {
+export function Votes({ m, store, token }: { m: Meeting; store: MeetingStore; token: string }) {
   const open = m.votes.find((v) => v.status === "open");
   const results = m.votes.filter((v) => v.status === "closed").reverse();
   return (
@@ -400,7 +407,7 @@ export function Votes({ m, store }: { m: Meeting; store: MeetingStore }) {
           <div id="results">
             {results.map((v) => (
               <div key={v.id}>
-                <Result vote={v} m={m} store={store} />
+                <Result vote={v} m={m} store={store} token={token} />
                 <HallCount vote={v} m={m} store={store} />
               </div>
             ))}

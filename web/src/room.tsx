@@ -406,7 +406,7 @@ function Room({ store, token, media }: { store: MeetingStore; token: string; med
     { id: "agenda", content: <Agenda m={m} store={store} /> },
     { id: "speakers", badge: queue ? String(queue) : undefined, badgeLabel: t("tabs.waiting_to_speak", { count: queue }), content: <Queue m={m} store={store} /> },
     { id: "motions", content: <Motions m={m} store={store} /> },
-    { id: "vote", badge: openVote ? "●" : undefined, badgeLabel: t("tabs.vote_open"), content: <Votes m={m} store={store} /> },
+    { id: "vote", badge: openVote ? "●" : undefined, badgeLabel: t("tabs.vote_open"), content: <Votes m={m} store={store} token={token} /> },
     { id: "chat", badge: unread ? String(unread) : undefined, badgeLabel: t("tabs.unread", { count: unread }), content: <Chat m={m} store={store} /> },
     {
       id: "people",
