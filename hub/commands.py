@@ -21,6 +21,7 @@ from hub.models import (
     PollMethod,
     Procedure,
     ReactionKind,
+    Role,
     Secrecy,
     StandingOrders,
     Text,
@@ -422,3 +423,41 @@ class ChatHide(Model):
 
 class ChatSetOpen(Model):
     open: bool
+
+
+class ElectionAddPost(Model):
+    # An election item.
+    item_id: Id
+    title: Title
+    seats: Annotated[int, Field(ge=1, le=50)] = 1
+    women_at_least: Annotated[int, Field(ge=0, le=50)] = 0
+    stand: Annotated[list[Role], Field(min_length=1, max_length=10)] | None = None
+    women_only: bool = False
+    closes_at: UtcTime | None = None
+
+
+class ElectionRemovePost(Model):
+    post_id: Id
+
+
+class ElectionNominate(Model):
+    post_id: Id
+    # Oneself or another member invited to the meeting.
+    member_id: Id
+
+
+class ElectionSecond(Model):
+    nomination_id: Id
+
+
+class ElectionAccept(Model):
+    nomination_id: Id
+    statement: Annotated[str, Field(max_length=2000)] = ""
+
+
+class ElectionWithdraw(Model):
+    nomination_id: Id
+
+
+class ElectionOpenBallot(Model):
+    post_id: Id

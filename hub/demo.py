@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from datetime import datetime, timedelta
 from importlib import resources
 from typing import Any
 
-from hub import motions
-from hub.commands import MotionSecond, MotionSubmit
+from hub import elections, motions, speakers
+from hub.commands import ElectionNominate, MotionSecond, MotionSubmit
 from hub.errors import HubError
 from hub.events import Rule
-from hub.meetings import Actor
-from hub.models import AgendaItem, Branch, Event, Meeting, Member, Model, Role, StandingOrders
+from hub.meetings import Actor, Change
+from hub.models import AgendaItem, Branch, Event, Meeting, Member, Model, Post, Role, StandingOrders
 from hub.service import Hub
 
 SAMPLE = "sample-constituency.json"
@@ -78,6 +79,46 @@ async def _submit_motions(hub: Hub, agenda: list[dict[str, Any]], roles: dict[st
         await run(motions.second, second, await as_member(raw["seconder"]))
 
 
+def _posts(agenda: list[dict[str, Any]]) -> list[Post]:
+    """The posts the AGM's election items fill, as its officers set them up."""
+    posts: list[Post] = []
+    for n, item in enumerate(agenda, start=1):
+        for raw in item.get("elections", []):
+            posts.append(
+                Post(
+                    id=f"post{len(posts) + 1}",
+                    item_id=f"a{n}",
+                    title=raw["post"],
+                    seats=raw["seats"],
+                    women_at_least=raw.get("min_women", 0),
+                    women_only=raw.get("eligible_gender") == "woman",
+                )
+            )
+    return posts
+
+
+def _nominate(
+    command: ElectionNominate, actor: Actor, nominee: elections.Nominee, meeting: Meeting, now: datetime
+) -> Change:
+    return elections.nominate(meeting, command, actor, now, nominee)
+
+
+async def _nominate_candidates(
+    hub: Hub, posts: list[Post], agenda: list[dict[str, Any]], roles: dict[str, Role]
+) -> None:
+    """The AGM's candidates, each nominating themselves for their post before the meeting."""
+    standing = [raw["candidates"] for item in agenda for raw in item.get("elections", [])]
+    for post, candidates in zip(posts, standing, strict=True):
+        for member_id in candidates:
+            member = await hub.member(member_id)
+            actor = Actor(member_id=member.id, name=member.name, role=roles[member.id])
+            nominee = elections.Nominee(
+                member.id, member.name, roles[member.id], speakers.balance_group(member.gender)
+            )
+            command = ElectionNominate(post_id=post.id, member_id=member.id)
+            await hub.execute(DEMO_MEETING_ID, actor, functools.partial(_nominate, command, actor, nominee))
+
+
 async def load_demo(
     hub: Hub, valid_for: timedelta = timedelta(days=30), with_motions: bool = True
 ) -> list[tuple[Member, Role, str]]:
@@ -119,6 +160,7 @@ async def load_demo(
         )
     )
     agm = data["agm"]
+    posts = _posts(agm["agenda"])
     try:
         await hub.create_meeting(
             Meeting(
@@ -138,11 +180,13 @@ async def load_demo(
                     )
                     for n, item in enumerate(agm["agenda"], start=1)
                 ],
-                serial=len(agm["agenda"]),
+                posts=posts,
+                serial=len(agm["agenda"]) + len(posts),
             )
         )
         if with_motions:
             await _submit_motions(hub, agm["agenda"], roles)
+            await _nominate_candidates(hub, posts, agm["agenda"], roles)
     except HubError as exc:
         if exc.code != "meeting.exists":
             raise

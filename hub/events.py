@@ -17,7 +17,20 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from hub import agenda, attendance, chat, hall, lifecycle, media, meetings, minutes, motions, speakers, votes
+from hub import (
+    agenda,
+    attendance,
+    chat,
+    elections,
+    hall,
+    lifecycle,
+    media,
+    meetings,
+    minutes,
+    motions,
+    speakers,
+    votes,
+)
 from hub.commands import (
     AgendaAdd,
     AgendaMove,
@@ -32,6 +45,13 @@ from hub.commands import (
     ChatHide,
     ChatSend,
     ChatSetOpen,
+    ElectionAccept,
+    ElectionAddPost,
+    ElectionNominate,
+    ElectionOpenBallot,
+    ElectionRemovePost,
+    ElectionSecond,
+    ElectionWithdraw,
     HallCheckIn,
     HallCheckOut,
     HallRoll,
@@ -105,6 +125,7 @@ BUSINESS = frozenset(
         "amendment",
         "vote.open",
         "vote.ask",
+        "election",
         "vote.hall_count",
         "attendance.apologise",
         "attendance.check_in",
@@ -780,6 +801,138 @@ EVENTS: dict[str, ClientEvent] = _declare(
         rule=votes.ask,
         creates=("vote_id",),
         example={"question": "Where shall we meet in spring?", "options": ["Lisbon", "Online"]},
+    ),
+    ClientEvent(
+        "election.add_post",
+        ElectionAddPost,
+        OFFICERS,
+        effect=(
+            "Add a post to an election item (an agenda item of kind `election`): its `title`, `seats`, "
+            "`women_at_least` (a balance rule: at least that many seats to candidates who describe "
+            "themselves as women; 0 for none), the roles that may `stand` (every voting role by default), "
+            "whether only those who describe themselves as women may (`women_only`, a women's officer) "
+            "and when nominations close (`closes_at`; none: when the ballot opens). The meeting's `posts` "
+            "holds it."
+        ),
+        emits=("election.post_added",),
+        errors=("agenda.not_found", "election.not_an_election"),
+        rule=elections.add_post,
+        creates=("post_id",),
+        example={"item_id": "a1", "title": "Chair"},
+    ),
+    ClientEvent(
+        "election.remove_post",
+        ElectionRemovePost,
+        OFFICERS,
+        effect="Remove a post whose ballot has not opened, with its nominations.",
+        emits=("election.post_removed",),
+        errors=("election.post_not_found", "election.ballot_opened"),
+        rule=elections.remove_post,
+        example={"post_id": "post1"},
+    ),
+    ClientEvent(
+        "election.nominate",
+        ElectionNominate,
+        VOTERS,
+        effect=(
+            "Nominate a member for a post: oneself (which accepts the nomination at once) or another "
+            "member invited to the meeting in a role that may stand. Refused once nominations have "
+            "closed (at the post's `closes_at`, or when its ballot opens), and for a member already "
+            "nominated for it. For a post with a balance rule, the nomination carries the nominee's "
+            "balance `group` (`woman` or `other`) from their self-described gender; for any other post "
+            "nothing of it is shown. The meeting's `nominations` holds it."
+        ),
+        emits=("election.nominated",),
+        errors=(
+            "member.not_found",
+            "election.not_invited",
+            "election.post_not_found",
+            "election.nominations_closed",
+            "election.may_not_stand",
+            "election.already_nominated",
+        ),
+        creates=("nomination_id",),
+        example={"post_id": "post1", "member_id": "m002"},
+    ),
+    ClientEvent(
+        "election.second",
+        ElectionSecond,
+        VOTERS,
+        effect=(
+            "Second a nomination (not one's own, nor one naming oneself). Where the standing orders say "
+            "nominations need a seconder (`nominations_need_seconder`), a nomination stands only once "
+            "seconded. Seconding again changes nothing."
+        ),
+        emits=("election.seconded",),
+        errors=(
+            "election.nomination_not_found",
+            "election.withdrawn",
+            "election.nominations_closed",
+            "election.own_nomination",
+        ),
+        rule=elections.second,
+        example={"nomination_id": "n1"},
+    ),
+    ClientEvent(
+        "election.accept",
+        ElectionAccept,
+        VOTERS,
+        effect=(
+            "The nominee agrees to stand, with a short `statement` (up to 2,000 characters) shown to "
+            "members; sent again, it replaces the statement. Only accepted nominations stand."
+        ),
+        emits=("election.accepted",),
+        errors=(
+            "election.nomination_not_found",
+            "election.withdrawn",
+            "election.nominations_closed",
+            "forbidden",
+        ),
+        rule=elections.accept,
+        example={"nomination_id": "n1", "statement": "I will keep the books open."},
+    ),
+    ClientEvent(
+        "election.withdraw",
+        ElectionWithdraw,
+        VOTERS,
+        effect="The nominee withdraws, until nominations close.",
+        emits=("election.withdrawn",),
+        errors=(
+            "election.nomination_not_found",
+            "election.withdrawn",
+            "election.nominations_closed",
+            "forbidden",
+        ),
+        rule=elections.withdraw,
+        example={"nomination_id": "n1"},
+    ),
+    ClientEvent(
+        "election.open_ballot",
+        ElectionOpenBallot,
+        CHAIRS,
+        effect=(
+            "Open a post's ballot: a ranked secret poll (see [vote.cast](vote.cast.md)) over its "
+            "candidates (nominations accepted, not withdrawn, and seconded where required; options are "
+            "named by the nominations' ids and labelled by the candidates' names, with their member id "
+            "where two share one), for its seats, with its balance rule. Nominations for the post close. "
+            "The count (at `vote.close`) elects by the alternative vote for one seat and the single "
+            "transferable vote for several, applying the balance rule (docs/elections.md). Refused with "
+            "fewer candidates than seats, and when fewer women stand than the rule reserves seats for; and"
+            " as `vote.open` is, below quorum or while another vote is open."
+        ),
+        emits=("vote.opened",),
+        errors=(
+            "election.post_not_found",
+            "election.ballot_opened",
+            "election.too_few_candidates",
+            "election.balance_impossible",
+            "vote.not_quorate",
+            "vote.already_open",
+            "motion.procedural_pending",
+        ),
+        rule=elections.open_ballot,
+        creates=("vote_id",),
+        example={"post_id": "post1"},
     ),
     ClientEvent(
         "vote.cast",

@@ -299,11 +299,11 @@ class _Business:
                 data["item_id"], f"The chair {upheld} the point of order raised by {raised}.{ruling}"
             )
             return
-        if kind == "vote.opened" and data.get("kind") == "question":
+        if kind == "vote.opened" and data.get("kind") in ("question", "election"):
             self.quorum[str(data.get("vote_id"))] = _quorum(data)
             self.questions[str(data.get("vote_id"))] = data.get("item_id")
             return
-        if kind == "vote.closed" and data.get("kind") == "question":
+        if kind == "vote.closed" and data.get("kind") in ("question", "election"):
             self.question(data)
             return
         motion = self.motions.get(str(data.get("motion_id")))
@@ -354,8 +354,15 @@ class _Business:
             return
         item = self.questions.get(vote.id)
         where = item if item in self.taken and item is not None else OTHER
-        self.record.add(where, f"The chair put the question “{escape(vote.question)}”.")
-        if vote.method != PollMethod.YES_NO:
+        if vote.subject.kind == "election":
+            self.record.add(where, f"Election: {escape(vote.question)}, by ranked secret ballot.")
+            self.record.add(where, f"Candidates: {self.candidates(vote)}.")
+            if vote.balance is not None:
+                women = vote.balance.minimums.get("woman", 0)
+                self.record.add(where, f"Balance rule: at least {women} of the seats to women.")
+        else:
+            self.record.add(where, f"The chair put the question “{escape(vote.question)}”.")
+        if vote.method != PollMethod.YES_NO and vote.subject.kind != "election":
             marks = "one option" if vote.method == PollMethod.ONE_OF else f"up to {vote.choose}"
             if vote.method == PollMethod.RANKED:
                 seats = "one seat" if vote.choose == 1 else f"{vote.choose} seats"
@@ -365,6 +372,21 @@ class _Business:
         self.record.add(where, f"Result: {_counts(vote, self.quorum.get(vote.id, ''))}")
         if vote.result.count is not None:
             self.record.add(where, "The count, stage by stage:", "", *_stage_table(vote.result.count))
+
+    def candidates(self, vote: Vote) -> str:
+        """Each candidate with who nominated and seconded them."""
+        nominations = {n.id: n for n in self.meeting.nominations}
+        said = []
+        for option in vote.options:
+            nomination = nominations.get(option.id)
+            if nomination is None:
+                said.append(escape(option.label))
+                continue
+            by = f"nominated by {self.who(nomination.nominated_by, nomination.nominator_name)}"
+            if nomination.seconded_by:
+                by += f", seconded by {self.who(nomination.seconded_by, nomination.seconder_name)}"
+            said.append(f"{self.who(nomination.member_id, nomination.name)} ({by})")
+        return "; ".join(said)
 
     def closed(self, where: str, motion: Motion, data: dict[str, Any]) -> None:
         vote = self.votes.get(str(data.get("vote_id")))

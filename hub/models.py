@@ -213,6 +213,8 @@ class StandingOrders(Model):
     alternate_by_stance: bool = False
     chair_challenge_majority: Literal["simple", "two_thirds_present"] = "two_thirds_present"
     vote_changes_allowed: bool = True
+    # A nomination for a post stands only once another member seconds it.
+    nominations_need_seconder: bool = False
 
 
 class AgendaKind(enum.StrEnum):
@@ -256,6 +258,44 @@ class AgendaItem(Model):
     # Server-side only: the balance group and the stance of the last speaker called, for alternation.
     last_balance: str | None = None
     last_stance: str | None = None
+
+
+class Post(Model):
+    """A post an election item fills: its seats, who may stand, and its balance rule."""
+
+    id: Id
+    item_id: Id
+    title: Title
+    seats: Annotated[int, Field(ge=1, le=50)] = 1
+    # At least this many seats to candidates who describe themselves as women (0: no rule). Only for
+    # such a post is a candidate's balance group shown.
+    women_at_least: Annotated[int, Field(ge=0, le=50)] = 0
+    # Roles that may stand (any role that may vote in the meeting, by default), and whether only those
+    # who describe themselves as women may (a women's officer).
+    stand: list[Role] = Field(default_factory=lambda: sorted(VOTING_ROLES))
+    women_only: bool = False
+    # When nominations close (none: when the ballot opens).
+    closes_at: UtcTime | None = None
+    # The post's ballot, once opened: nominations are then closed and none can be withdrawn.
+    vote_id: Id | None = None
+
+
+class Nomination(Model):
+    id: Id
+    post_id: Id
+    member_id: Id
+    name: Name
+    nominated_by: Id
+    nominator_name: Name
+    seconded_by: Id | None = None
+    seconder_name: Name | None = None
+    # The nominee agrees to stand (a member who nominates themselves has).
+    accepted: bool = False
+    statement: Annotated[str, Field(max_length=2000)] = ""
+    withdrawn: bool = False
+    # "woman" or "other", shown only for a post with a balance rule (from self-described gender).
+    group: str | None = None
+    at: UtcTime
 
 
 class PointOfOrder(Model):
@@ -390,16 +430,19 @@ class Majority(enum.StrEnum):
 
 
 class VoteSubject(Model):
-    # motion, amendment, procedural, admission (of an emergency motion), or a question the chair puts
-    # (`vote.ask`), which concerns no motion.
-    kind: Literal["motion", "amendment", "procedural", "admission", "question"]
+    # motion, amendment, procedural, admission (of an emergency motion), a question the chair puts
+    # (`vote.ask`), which concerns no motion, or the ballot of an election's post.
+    kind: Literal["motion", "amendment", "procedural", "admission", "question", "election"]
     motion_id: Id | None = None
     amendment_id: Id | None = None
+    post_id: Id | None = None
 
     @model_validator(mode="after")
-    def _motion_named(self) -> VoteSubject:
-        if (self.kind == "question") != (self.motion_id is None):
-            raise ValueError("a question names no motion; every other subject names its motion")
+    def _named(self) -> VoteSubject:
+        if (self.kind in ("question", "election")) != (self.motion_id is None):
+            raise ValueError("a question or election names no motion; every other subject names its motion")
+        if (self.kind == "election") != (self.post_id is not None):
+            raise ValueError("an election's ballot names its post, and only it")
         return self
 
 
@@ -460,6 +503,8 @@ class Vote(Model):
     options: list[PollOption] = Field(default_factory=lambda: list(YES_NO_OPTIONS))
     # Up to k of N: the most options a ballot may mark; ranked: the seats to fill; else 1.
     choose: Annotated[int, Field(ge=1)] = 1
+    # An election's balance rule, candidates named by their options' labels (hub/stv.py).
+    balance: stv.BalanceRule | None = None
     majority: Majority
     status: Literal["open", "closed"] = "open"
     opened_at: UtcTime
@@ -681,6 +726,9 @@ class Meeting(Model):
     presence: Presence = Field(default_factory=Presence)
     apologies: dict[str, Apology] = Field(default_factory=dict)
     agenda: list[AgendaItem] = Field(default_factory=list)
+    # The posts election items fill, and the nominations for them.
+    posts: list[Post] = Field(default_factory=list)
+    nominations: list[Nomination] = Field(default_factory=list)
     current_item: str | None = None
     speech: Speech | None = None
     # Adjourned to a stated time: no business until then (hub/lifecycle.py), when it resumes where it was.

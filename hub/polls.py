@@ -217,7 +217,7 @@ def profile(vote: Vote, counts: dict[str, int]) -> rankings.Profile:
 def ranked(vote: Vote, counts: dict[str, int]) -> VoteResult:
     first = totals(vote, counts)
     try:
-        counted = stv.count(profile(vote, counts))
+        counted = stv.count(profile(vote, counts), vote.balance)
     except ValueError as exc:  # no valid ballot
         return VoteResult(counts=first, outcome="tied", rule=f"Nothing to count: {exc}.")
     by_name = {blt_name(o.label): o.id for o in vote.options}

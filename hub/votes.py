@@ -83,10 +83,16 @@ def refuse_before_its_item(meeting: Meeting, motion: Motion) -> None:
 
 def open(meeting: Meeting, command: VoteOpen, actor: Actor, now: datetime) -> Change:
     subject = command.subject
-    motion = motions.find(meeting, subject.motion_id or "")
+    if subject.motion_id is None:
+        raise HubError(
+            "invalid_payload",
+            "A question is put with vote.ask, an election's ballot opened with election.open_ballot.",
+            {"problems": [{"field": "subject.kind", "problem": "not_a_motion"}]},
+        )
+    motion = motions.find(meeting, subject.motion_id)
     if subject.kind in ("motion", "amendment"):
         refuse_before_its_item(meeting, motion)
-    _may_open(meeting, motion.id, command.secrecy, command.weights)
+    may_open(meeting, motion.id, command.secrecy, command.weights)
     majority = Majority.SIMPLE
     lapsed: list[str] = []
     if subject.kind == "admission":
@@ -143,13 +149,13 @@ def open(meeting: Meeting, command: VoteOpen, actor: Actor, now: datetime) -> Ch
             majority = Majority(meeting.standing_orders.chair_challenge_majority)
         question = motion.title
     poll = {"secrecy": command.secrecy, "weights": command.weights, "majority": majority}
-    return _open(meeting, subject, question, poll, now, {"lapsed": lapsed})
+    return open_poll(meeting, subject, question, poll, now, {"lapsed": lapsed})
 
 
 def ask(meeting: Meeting, command: VoteAsk, actor: Actor, now: datetime) -> Change:
     """The chair puts a question that concerns no motion: one of N, up to k of N, ranked, or yes/no."""
     options: list[PollOption] = polls.options(command)
-    _may_open(meeting, None, command.secrecy, command.weights)
+    may_open(meeting, None, command.secrecy, command.weights)
     poll = {
         "method": command.method,
         "secrecy": command.secrecy,
@@ -160,10 +166,10 @@ def ask(meeting: Meeting, command: VoteAsk, actor: Actor, now: datetime) -> Chan
     }
     subject = VoteSubject(kind="question")
     # The minutes record the question under the item it was put on.
-    return _open(meeting, subject, command.question.strip(), poll, now, {"item_id": meeting.current_item})
+    return open_poll(meeting, subject, command.question.strip(), poll, now, {"item_id": meeting.current_item})
 
 
-def _may_open(meeting: Meeting, motion_id: str | None, secrecy: Secrecy, weights: bool) -> None:
+def may_open(meeting: Meeting, motion_id: str | None, secrecy: Secrecy, weights: bool) -> None:
     """What every poll needs to open: quorum, no other vote open, no procedural motion waiting (unless
     this is it), and no secret card vote."""
     if secrecy == Secrecy.SECRET and weights:
@@ -187,7 +193,7 @@ def _may_open(meeting: Meeting, motion_id: str | None, secrecy: Secrecy, weights
         )
 
 
-def _open(
+def open_poll(
     meeting: Meeting,
     subject: VoteSubject,
     question: str,

@@ -40,6 +40,7 @@ from hub.store import OUTAGES
 from signalling.ballots import BallotDesk
 from signalling.broadcast import Broadcaster
 from signalling.connections import Connection, Connections
+from signalling.elections import ElectionDesk
 from signalling.envelope import INTERNAL, UNAVAILABLE, ok, refused
 from signalling.hall import HallDesk
 from signalling.media.relay import Relay
@@ -103,6 +104,7 @@ class Gateway:
         self.media = Relay(sio, hub, room, ice_servers, node)
         self.resumptions = Resumptions(hub)
         self.hall = HallDesk(hub, self.run)
+        self.elections = ElectionDesk(hub, self.run)
         self.reactions = ReactionDesk(sio, hub, room, limits.crowd_above)
         # Events the edge handles itself: presence manages rooms, votes use the ballot boxes, media the
         # relay.
@@ -114,6 +116,7 @@ class Gateway:
             **self.ballots.handlers(),
             **minutes_handlers(hub),
             **self.hall.handlers(),
+            **self.elections.handlers(),
             **self.reactions.handlers(),
             **self.media.handlers(),
         }

@@ -22,6 +22,9 @@ from tests.conftest import NO_GRACE, RunningHub
 from tests.integration.test_votes import HOW
 
 ATTENDING = ["m001", "m007", "m003", "m015", "m020", "m021", "m030", "m031", "m010", "m025", "m018", "m019"]
+# The posts' candidates, as the sample AGM lists them.
+ELECTIONS = [e for item in sample()["agm"]["agenda"] for e in item.get("elections", [])]
+CANDIDATES = sorted({c for e in ELECTIONS for c in e["candidates"]} - set(ATTENDING))
 
 
 @pytest.fixture
@@ -57,6 +60,21 @@ class Room:
         await self.settle()
         return dict(closed["result"])
 
+    async def elect(self, title: str, rankings: dict[str, list[str]]) -> list[str]:
+        """Open the post's ballot, cast each voter's ranking of candidates (member ids), close it, and
+        return the elected, in order of election."""
+        post = next(p for p in self.state["posts"] if p["title"] == title)
+        opened = await self.chair.ok("election.open_ballot", {"post_id": post["id"]})
+        await self.settle()
+        standing = {n["member_id"]: n["id"] for n in self.state["nominations"] if n["post_id"] == post["id"]}
+        for voter, ranking in rankings.items():
+            ballot = {"vote_id": opened["vote_id"], "choices": [standing[c] for c in ranking]}
+            assert (await self[voter].ok("vote.cast", ballot))["receipt"]
+        closed = await self.chair.ok("vote.close", {"vote_id": opened["vote_id"]})
+        await self.settle()
+        member = {n: m for m, n in standing.items()}
+        return [member[c] for c in closed["result"]["chosen"]]
+
     async def speak(self, member: str, stance: str | None = None) -> None:
         await self[member].ok("speaker.request", {"stance": stance} if stance else {})
         await self.chair.ok("speaker.call", {})
@@ -73,7 +91,7 @@ async def test_scripted_agm(hub_server: RunningHub) -> None:
     async with open_hub(hub_server.settings) as hub:
         tokens = {
             m: await hub.issue_link(m, hub_server.meeting_id, timedelta(hours=2))
-            for m in [*ATTENDING, "m040"]
+            for m in [*ATTENDING, "m040", *CANDIDATES]
         }
 
     # Apologies from someone who cannot come.
@@ -88,6 +106,20 @@ async def test_scripted_agm(hub_server: RunningHub) -> None:
         await clients[member].connect()
         await clients[member].join()
     await room.settle()
+    # Before the meeting, the candidates nominate themselves for the posts the officers set up (those
+    # not attending join only for that).
+    for election in ELECTIONS:
+        post = next(p for p in room.state["posts"] if p["title"] == election["post"])
+        for candidate in election["candidates"]:
+            client = clients.get(candidate) or MeetingClient(hub_server.url, tokens[candidate])
+            if candidate not in clients:
+                await client.connect()
+                await client.join()
+            await client.ok("election.nominate", {"post_id": post["id"], "member_id": candidate})
+            if candidate not in clients:
+                await client.disconnect()
+    await room.settle()
+    assert len(room.state["nominations"]) == sum(len(e["candidates"]) for e in ELECTIONS)
     # Opening the link checks nobody in: the quorum counts those who check in once the meeting is open.
     assert room.state["quorum"] == {"required": 10, "present": 0, "quorate": False}
     chair = room.chair
@@ -169,6 +201,32 @@ async def test_scripted_agm(hub_server: RunningHub) -> None:
     result = await room.vote({"kind": "motion", "motion_id": m2}, everyone_for, method="secret")
     assert (result["outcome"], result["counts"]["for"]) == ("carried", 12)
 
+    # 8. Elections, each by ranked secret ballot; the delegates' under the balance rule (at least one
+    # woman): once one man is elected, the men left (Wei Varga with more votes than any woman) are passed
+    # over for the second seat.
+    await chair.ok("agenda.select", {"item_id": "a8"})
+    voters = ATTENDING
+    assert await room.elect(
+        "Chair", {v: ["m001", "m027"] if n < 8 else ["m027"] for n, v in enumerate(voters)}
+    ) == ["m001"]
+    assert await room.elect("Secretary", {v: ["m007"] for v in voters[:10]}) == ["m007"]
+    officer = {v: ["m016", "m002"] if n % 3 else ["m002"] for n, v in enumerate(voters)}
+    assert await room.elect("Women's officer", officer) == ["m016"]
+    delegates = [["m009", "m022"]] * 5 + [["m022", "m009"]] * 4 + [["m004"]] * 2 + [["m033", "m004"]]
+    assert await room.elect("Conference delegates", dict(zip(voters, delegates, strict=True))) == [
+        "m009",
+        "m004",
+    ]
+    counted = room.state["votes"][-1]["result"]["count"]
+    passed_over = [d for stage in counted["stages"] for d in stage["excluded"] if d["reason"] == "balance"]
+    assert {d["candidate"] for d in passed_over} == {names["m022"], names["m044"]}
+    async with httpx.AsyncClient(base_url=hub_server.url) as http:
+        ballots = await http.get(
+            f"/ballots/{hub_server.meeting_id}/{room.state['votes'][-1]['id']}.blt",
+            params={"token": tokens["m020"]},
+        )
+    assert ballots.status_code == 200 and ballots.text.startswith("5 2\n")
+
     # 9. Any other business, with a point of order; then close.
     await chair.ok("agenda.select", {"item_id": "a9"})
     await room["m025"].ok(
@@ -216,6 +274,13 @@ async def test_scripted_agm(hub_server: RunningHub) -> None:
         "Result: CARRIED by show of hands (for 11, against 1, abstain 0).",
         f"Debate on “{agenda[5]['title']}” closed; the question was put.",
         "Result: CARRIED by secret ballot (for 12, against 0, abstain 0).",
+        "## 8. Elections: officers and conference delegates",
+        "Election: Chair (1 seat), by ranked secret ballot.",
+        f"Result: ELECTED “{names['m001']}” by secret ballot",
+        "Stage 1: first preferences",
+        "Election: Conference delegates (2 seats), by ranked secret ballot.",
+        "Balance rule: at least 1 of the seats to women.",
+        f"Result: ELECTED “{names['m009']}”, “{names['m004']}” by secret ballot",
         "## 9. Any other business",
         f"Speakers: {names['m025']} (point of order: SO 4.1, “The speaker is out of time.”).",
         "The meeting closed at",

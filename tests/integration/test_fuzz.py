@@ -132,6 +132,12 @@ class Context:
     def members(self) -> st.SearchStrategy[str]:
         return self.ids(*sorted({m for m, _ in CLIENTS} | set(self.view["participants"])))
 
+    def posts(self) -> st.SearchStrategy[str]:
+        return self.ids(*(p["id"] for p in self.view["posts"]))
+
+    def nominations(self) -> st.SearchStrategy[str]:
+        return self.ids(*(n["id"] for n in self.view["nominations"]))
+
     def messages(self) -> st.SearchStrategy[str]:
         return self.ids(*(c["id"] for c in self.view["chat"]))
 
@@ -283,6 +289,20 @@ VALID: dict[str, Callable[[Context], st.SearchStrategy[dict[str, Any]]]] = {
         secrecy=st.sampled_from(["open", "secret"]),
         weights=st.booleans(),
     ),
+    "election.add_post": lambda c: obj(
+        {"item_id": c.items(), "title": text(1, 200)},
+        seats=st.integers(1, 5),
+        women_at_least=st.integers(0, 3),
+        women_only=st.booleans(),
+        stand=st.none() | st.lists(st.sampled_from(["member", "chair", "observer"]), min_size=1, max_size=3),
+        closes_at=st.none() | until,
+    ),
+    "election.remove_post": lambda c: obj({"post_id": c.posts()}),
+    "election.nominate": lambda c: obj({"post_id": c.posts(), "member_id": c.members()}),
+    "election.second": lambda c: obj({"nomination_id": c.nominations()}),
+    "election.accept": lambda c: obj({"nomination_id": c.nominations()}, statement=text(0, 2000)),
+    "election.withdraw": lambda c: obj({"nomination_id": c.nominations()}),
+    "election.open_ballot": lambda c: obj({"post_id": c.posts()}),
     "vote.cast": lambda c: (
         obj({"vote_id": c.votes(), "choice": st.sampled_from(OPTIONS)})
         | obj({"vote_id": c.votes(), "choices": st.lists(st.sampled_from(OPTIONS), max_size=5)})
@@ -533,11 +553,12 @@ async def test_every_event_survives_random_and_hostile_payloads(
             ("meeting.set_status", {"status": "open"}),
             ("meeting.set_status", {"status": "in_session"}),
             ("agenda.select", {"item_id": "a5"}),
-            ("motion.submit", {"title": "A motion", "text": "This branch resolves to meet online."}),
         ]:
             await chair.ok(event, payload)
+        submit = {"title": "A motion", "text": "This branch resolves to meet online."}
+        motion_id = (await chair.ok("motion.submit", submit))["motion_id"]
         # A seconded motion and a queue: votes, amendments and speeches are a step away.
-        await clients[2].ok("motion.second", {"motion_id": "mo10"})
+        await clients[2].ok("motion.second", {"motion_id": motion_id})
         await clients[4].ok("speaker.request", {"stance": "for"})
         context = Context(view={}, version=0)
         # Hypothesis favours the first of a list; rotating it per example spreads that over the events.

@@ -1,6 +1,8 @@
 """Polls over real Socket.IO and Redis: questions the chair puts, each method's ballots and results,
-and a store written before polls (its votes and an open ballot box) upgraded on start. (A ranked
-secret election of 500 voters is in tests/integration/test_votes.py, beside the show of hands.)"""
+a store written before polls (its votes and an open ballot box) upgraded on start, and nominations
+read from the directory. (A ranked secret election of 500 voters is in
+tests/integration/test_votes.py, beside the show of hands; the scripted AGM in test_agm.py elects its
+officers and delegates.)"""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ import msgpack
 import redis.asyncio as redis
 
 from hub import polls
-from hub.models import Vote
+from hub.models import Member, Role, Vote
 from hub.runtime import open_hub
 from tests.client import MeetingClient, until
 from tests.conftest import RunningHub
@@ -37,7 +39,7 @@ async def test_one_of_n_and_up_to_k_over_the_wire(hub_server: RunningHub) -> Non
     vote_id = await ask(chair)
     await chair.wait_until(lambda c: bool(c.meeting and c.meeting["votes"]))
     vote = chair.meeting["votes"][0]  # type: ignore[index]
-    assert vote["subject"] == {"kind": "question", "motion_id": None, "amendment_id": None}
+    assert vote["subject"] == {"kind": "question", "motion_id": None, "amendment_id": None, "post_id": None}
     assert [o["label"] for o in vote["options"]] == CITIES and vote["method"] == "one_of"
     for member, choice in zip(members, ["o1", "o3", "o3", "o2", "o3", "o1"], strict=True):
         await member.ok("vote.cast", {"vote_id": vote_id, "choice": choice})
@@ -105,3 +107,29 @@ async def test_a_store_written_before_polls_is_read_as_polls_and_its_open_box_up
     assert polls.totals(still_open, {"for": 3, "against": 2, "abstain": 1})["for"] == 3
     await close_all([chair, late])
     await client.aclose()
+
+
+async def test_a_nomination_reads_the_nominee_from_the_directory(hub_server: RunningHub) -> None:
+    """Nominating reads the nominee's name, role and balance group at the edge: a member who never
+    joined can be nominated, one not invited to the meeting cannot."""
+    chair, members = await seat(hub_server, 6)
+    async with open_hub(hub_server.settings) as service:
+        await service.save_member(Member(id="absent", name="Ana Absent", gender="woman"))
+        branch = await service.branch("big")
+        branch.roles["absent"] = Role.MEMBER
+        await service.save_branch(branch)
+    item = await chair.ok("agenda.add", {"title": "Elections", "kind": "election"})
+    post = await chair.ok(
+        "election.add_post", {"item_id": item["item_id"], "title": "Delegate", "women_at_least": 1}
+    )
+    nominated = await members[0].ok("election.nominate", {"post_id": post["post_id"], "member_id": "absent"})
+    await chair.wait_until(lambda c: bool(c.meeting and c.meeting["nominations"]))
+    nomination = chair.meeting["nominations"][0]  # type: ignore[index]
+    assert nomination["id"] == nominated["nomination_id"]
+    assert (nomination["name"], nomination["group"], nomination["accepted"]) == ("Ana Absent", "woman", False)
+    for member_id, code in (("m002", "election.not_invited"), ("nobody", "member.not_found")):
+        refused = await members[1].call(
+            "election.nominate", {"post_id": post["post_id"], "member_id": member_id}
+        )
+        assert refused["error"]["code"] == code
+    await close_all([chair, *members])

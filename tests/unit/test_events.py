@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from hub import votes
-from hub.commands import VoteClose
+from hub import elections, votes
+from hub.commands import ElectionNominate, VoteClose
 from hub.events import EDGE, EVENTS, RULES
 from hub.meetings import Actor
 from hub.models import Meeting, Role
@@ -58,6 +58,18 @@ def _busy() -> tuple[Meeting, dict[str, dict[str, Any]]]:
         m, VoteClose(vote_id=created["vote.open"]["vote_id"]), {"against": 3}, chair, NOON
     ).meeting
     m, created["vote.ask"] = _run(m, chair, "vote.ask", {"question": "Where?", "options": ["Here", "There"]})
+    m = votes.close(m, VoteClose(vote_id=created["vote.ask"]["vote_id"]), {"o1": 2}, chair, NOON).meeting
+    # An election: a post, a nomination (read from the directory at the edge), and its ballot.
+    m, item = _run(m, chair, "agenda.add", {"title": "Elections", "kind": "election"})
+    m, created["election.add_post"] = _run(
+        m, chair, "election.add_post", {"item_id": item["item_id"], "title": "Chair"}
+    )
+    post_id = created["election.add_post"]["post_id"]
+    nominee = elections.Nominee("p003", "Member p003", Role.MEMBER, None)
+    nominate = ElectionNominate(post_id=post_id, member_id="p003")
+    change = elections.nominate(m, nominate, actor("p003"), NOON, nominee)
+    m, created["election.nominate"] = change.meeting, change.data
+    m, created["election.open_ballot"] = _run(m, chair, "election.open_ballot", {"post_id": post_id})
     return m, created
 
 

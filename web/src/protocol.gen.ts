@@ -58,6 +58,8 @@ export interface Meeting {
     [k: string]: Apology;
   };
   agenda: AgendaItem[];
+  posts: Post[];
+  nominations: Nomination[];
   current_item: string | null;
   speech: Speech | null;
   adjourned_until: string | null;
@@ -108,6 +110,7 @@ export interface StandingOrders {
   alternate_by_stance: boolean;
   chair_challenge_majority: "simple" | "two_thirds_present";
   vote_changes_allowed: boolean;
+  nominations_need_seconder: boolean;
 }
 export interface Quorum {
   kind: "number" | "fraction";
@@ -168,6 +171,35 @@ export interface QueueEntry {
   point: string | null;
   requested_at: string;
   reason: string;
+}
+/**
+ * A post an election item fills: its seats, who may stand, and its balance rule.
+ */
+export interface Post {
+  id: string;
+  item_id: string;
+  title: string;
+  seats: number;
+  women_at_least: number;
+  stand: Role[];
+  women_only: boolean;
+  closes_at: string | null;
+  vote_id: string | null;
+}
+export interface Nomination {
+  id: string;
+  post_id: string;
+  member_id: string;
+  name: string;
+  nominated_by: string;
+  nominator_name: string;
+  seconded_by: string | null;
+  seconder_name: string | null;
+  accepted: boolean;
+  statement: string;
+  withdrawn: boolean;
+  group: string | null;
+  at: string;
 }
 export interface Speech {
   item_id: string;
@@ -250,6 +282,7 @@ export interface Vote {
   weights: boolean;
   options: PollOption[];
   choose: number;
+  balance: BalanceRule | null;
   majority: Majority;
   status: "open" | "closed";
   opened_at: string;
@@ -261,13 +294,25 @@ export interface Vote {
   result: VoteResult | null;
 }
 export interface VoteSubject {
-  kind: "motion" | "amendment" | "procedural" | "admission" | "question";
+  kind: "motion" | "amendment" | "procedural" | "admission" | "question" | "election";
   motion_id: string | null;
   amendment_id: string | null;
+  post_id: string | null;
 }
 export interface PollOption {
   id: string;
   label: string;
+}
+/**
+ * At least `minimums[group]` seats to each group; `groups` gives candidates (by name) their group.
+ */
+export interface BalanceRule {
+  groups: {
+    [k: string]: string;
+  };
+  minimums: {
+    [k: string]: number;
+  };
 }
 /**
  * The hands the tellers counted in the hall for an open vote (hub/hall.py `count`); the last one
@@ -311,17 +356,6 @@ export interface Count {
   seed: string;
   stages: Stage[];
   elected: string[];
-}
-/**
- * At least `minimums[group]` seats to each group; `groups` gives candidates (by name) their group.
- */
-export interface BalanceRule {
-  groups: {
-    [k: string]: string;
-  };
-  minimums: {
-    [k: string]: number;
-  };
 }
 export interface Stage {
   number: number;
@@ -485,6 +519,13 @@ export interface Payloads {
   "chat.hide": ChatHide;
   "chat.send": ChatSend;
   "chat.set_open": ChatSetOpen;
+  "election.accept": ElectionAccept;
+  "election.add_post": ElectionAddPost;
+  "election.nominate": ElectionNominate;
+  "election.open_ballot": ElectionOpenBallot;
+  "election.remove_post": ElectionRemovePost;
+  "election.second": ElectionSecond;
+  "election.withdraw": ElectionWithdraw;
   "hall.check_in": HallCheckIn;
   "hall.check_out": HallCheckOut;
   "hall.roll": HallRoll;
@@ -635,6 +676,56 @@ export interface ChatSetOpen {
   open: boolean;
 }
 /**
+ * The payload of `election.accept`.
+ */
+export interface ElectionAccept {
+  nomination_id: string;
+  statement?: string;
+}
+/**
+ * The payload of `election.add_post`.
+ */
+export interface ElectionAddPost {
+  item_id: string;
+  title: string;
+  seats?: number;
+  women_at_least?: number;
+  stand?: Role[] | null;
+  women_only?: boolean;
+  closes_at?: string | null;
+}
+/**
+ * The payload of `election.nominate`.
+ */
+export interface ElectionNominate {
+  post_id: string;
+  member_id: string;
+}
+/**
+ * The payload of `election.open_ballot`.
+ */
+export interface ElectionOpenBallot {
+  post_id: string;
+}
+/**
+ * The payload of `election.remove_post`.
+ */
+export interface ElectionRemovePost {
+  post_id: string;
+}
+/**
+ * The payload of `election.second`.
+ */
+export interface ElectionSecond {
+  nomination_id: string;
+}
+/**
+ * The payload of `election.withdraw`.
+ */
+export interface ElectionWithdraw {
+  nomination_id: string;
+}
+/**
  * The payload of `hall.check_in`.
  */
 export interface HallCheckIn {
@@ -761,6 +852,7 @@ export interface StandingOrdersInput {
   alternate_by_stance?: boolean;
   chair_challenge_majority?: "simple" | "two_thirds_present";
   vote_changes_allowed?: boolean;
+  nominations_need_seconder?: boolean;
 }
 export interface QuorumInput {
   kind?: "number" | "fraction";
@@ -991,9 +1083,10 @@ export interface VoteOpen {
   weights?: boolean;
 }
 export interface VoteSubjectInput {
-  kind: "motion" | "amendment" | "procedural" | "admission" | "question";
+  kind: "motion" | "amendment" | "procedural" | "admission" | "question" | "election";
   motion_id?: string | null;
   amendment_id?: string | null;
+  post_id?: string | null;
 }
 /**
  * The payload of `vote.verify`.
