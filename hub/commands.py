@@ -244,6 +244,8 @@ class VoteOpen(Model):
     secrecy: Secrecy = Secrecy.OPEN
     # A card vote: each member's ballot carries their delegates (`meeting.card_weights`).
     weights: bool = False
+    # An advance poll: it closes by itself at this time (hub/models.py `Vote.closes_at`).
+    closes_at: UtcTime | None = None
 
 
 # The most options a question may offer (a ranked ballot over them stays a few hundred bytes).
@@ -263,6 +265,7 @@ class VoteAsk(Model):
     choose: Annotated[int, Field(ge=1, le=MAX_OPTIONS)] = 1
     secrecy: Secrecy = Secrecy.OPEN
     weights: bool = False
+    closes_at: UtcTime | None = None
 
 
 Choice = Literal["for", "against", "abstain"]
@@ -461,3 +464,4 @@ class ElectionWithdraw(Model):
 
 class ElectionOpenBallot(Model):
     post_id: Id
+    closes_at: UtcTime | None = None

@@ -246,6 +246,13 @@ def open_ballot(meeting: Meeting, command: ElectionOpenBallot, actor: Actor, now
     post = find_post(meeting, command.post_id)
     if post.vote_id is not None:
         raise HubError("election.ballot_opened", "This post's ballot has opened.", {"post_id": post.id})
+    if command.closes_at is None and post.item_id != meeting.current_item:
+        # As a motion is put with its item; an advance ballot is taken outside the order of business.
+        raise HubError(
+            "election.not_current_item",
+            f"{post.title} is elected under its agenda item: take up that item first.",
+            {"post_id": post.id, "item_id": post.item_id},
+        )
     candidates = standing(meeting, post)
     if len(candidates) < post.seats:
         raise HubError(
@@ -273,8 +280,9 @@ def open_ballot(meeting: Meeting, command: ElectionOpenBallot, actor: Actor, now
         "choose": post.seats,
         "balance": balance,
         "majority": Majority.SIMPLE,
+        "closes_at": command.closes_at,
     }
-    votes.may_open(meeting, None, Secrecy.SECRET, False)
+    votes.may_open(meeting, None, Secrecy.SECRET, False, command.closes_at, now)
     subject = VoteSubject(kind="election", post_id=post.id)
     seats = "1 seat" if post.seats == 1 else f"{post.seats} seats"
     change = votes.open_poll(

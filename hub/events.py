@@ -760,7 +760,11 @@ EVENTS: dict[str, ClientEvent] = _declare(
             "delegate's weight would show). Refused below quorum, while another vote is open, while a "
             "procedural motion waits, for a motion whose amendments are undecided, and for a motion (or its "
             "amendment) on an agenda item that is not the current one: it is taken up with its item. The "
-            "electorate is the members present with a voting role when the vote opens."
+            "electorate is the members present with a voting role when the vote opens. With `closes_at`, an "
+            "advance poll: it may open before the meeting or outside its order of business (no quorum, "
+            "another vote may be open), its electorate is every member invited with a vote, present or "
+            "not, who may cast in the room or from their home page (one ballot each, wherever cast), and "
+            "it closes by itself at that time (its box refuses ballots from then on)."
         ),
         emits=("vote.opened",),
         errors=(
@@ -790,7 +794,8 @@ EVENTS: dict[str, ClientEvent] = _declare(
             "`o1`, `o2`, ...). `method` is `one_of` (one option), `up_to` (at most `choose` options), "
             "`ranked` (options ranked in order of preference, for `choose` seats, counted by the single "
             "transferable vote, or the alternative vote for one seat) or `yes_no` (no options: for, against,"
-            " abstain). `secrecy` and `weights` as for `vote.open`. The same refusals as `vote.open` for "
+            " abstain). `secrecy`, `weights` and `closes_at` (an advance poll) as for `vote.open`. The "
+            "same refusals as `vote.open` for "
             "quorum, an open vote and a waiting procedural motion. A question that cannot be put is refused "
             "with `invalid_payload`, whose `problems` name the field and the problem: `too_few`, `alike`, "
             "`unwritable` (a control character) or `yes_no_takes_none` for `options`; `one_of_chooses_one` "
@@ -918,12 +923,15 @@ EVENTS: dict[str, ClientEvent] = _declare(
             "The count (at `vote.close`) elects by the alternative vote for one seat and the single "
             "transferable vote for several, applying the balance rule (docs/elections.md). Refused with "
             "fewer candidates than seats, and when fewer women stand than the rule reserves seats for; and"
-            " as `vote.open` is, below quorum or while another vote is open."
+            " as `vote.open` is, below quorum, while another vote is open, or while its agenda item is not "
+            "the current one. With `closes_at`, an advance "
+            "ballot, as for `vote.open`: members vote from their home page too, before the meeting."
         ),
         emits=("vote.opened",),
         errors=(
             "election.post_not_found",
             "election.ballot_opened",
+            "election.not_current_item",
             "election.too_few_candidates",
             "election.balance_impossible",
             "vote.not_quorate",

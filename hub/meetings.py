@@ -61,6 +61,8 @@ class OpenBox:
     secret: bool
     allow_change: bool
     weights: Mapping[str, int]
+    # An advance poll's box admits any invited voter at their first ballot, and closes at this time.
+    closes_at: datetime | None = None
 
 
 # What a change needs done beyond the meeting's document, as data: the edge carries the effects out in

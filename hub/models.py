@@ -508,6 +508,10 @@ class Vote(Model):
     majority: Majority
     status: Literal["open", "closed"] = "open"
     opened_at: UtcTime
+    # An advance poll closes at this time by itself (signalling/closing.py): it may open before the
+    # meeting, its electorate is everyone invited with a vote, present or not, and members cast from
+    # their home page as well as in the room.
+    closes_at: UtcTime | None = None
     closed_at: UtcTime | None = None
     # Weighted size of the online electorate when the vote opened (the ballot box's), and how many were
     # present (online and in the hall).

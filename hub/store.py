@@ -10,6 +10,7 @@ import asyncio
 import secrets
 from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from importlib import resources
 from typing import Any, cast
 from urllib.parse import unquote, urlsplit
@@ -37,6 +38,8 @@ def _script(name: str) -> str:
 
 
 _BALLOT_PARTS = ("box", "weights", "ballots", "voted", "receipts", "counts")
+# Advance polls by closing time (signalling/closing.py closes them).
+_CLOSING = "hub:closing"
 
 
 def _pack(value: Doc) -> bytes:
@@ -490,7 +493,13 @@ class Store:
         return [_meeting(meeting_id, f"vote:{vote_id}:{part}") for part in _BALLOT_PARTS]
 
     async def open_box(
-        self, meeting_id: str, vote_id: str, secret: bool, allow_change: bool, weights: dict[str, int]
+        self,
+        meeting_id: str,
+        vote_id: str,
+        secret: bool,
+        allow_change: bool,
+        weights: dict[str, int],
+        closes_at: datetime | None = None,
     ) -> None:
         """`weights` is keyed by voter: member ids, or tags for a secret ballot. They are written in
         sorted order, since a small hash keeps the order it was written in (here, the order members
@@ -498,23 +507,43 @@ class Store:
         keys = self._box(meeting_id, vote_id)[:2]
         pairs = [x for voter, weight in sorted(weights.items()) for x in (voter, weight)]
         secrecy = "secret" if secret else "open"
-        await self._open_box(keys=keys, args=[secrecy, "1" if allow_change else "0", *pairs])
+        closes = "" if closes_at is None else str(int(closes_at.timestamp() * 1000))
+        await self._open_box(keys=keys, args=[secrecy, "1" if allow_change else "0", closes, *pairs])
+        if closes_at is not None:
+            await self.redis.zadd(_CLOSING, {f"{meeting_id}\x00{vote_id}": closes_at.timestamp()})
+
+    async def due_polls(self, now: datetime) -> list[tuple[str, str]]:
+        """Advance polls whose closing time has come and that are not yet closed: (meeting, vote)."""
+        due = await self.redis.zrangebyscore(_CLOSING, "-inf", now.timestamp())
+        return [tuple(_text(entry).split("\x00", 1)) for entry in due]  # type: ignore[misc]
+
+    async def poll_closed(self, meeting_id: str, vote_id: str) -> None:
+        await self.redis.zrem(_CLOSING, f"{meeting_id}\x00{vote_id}")
 
     async def upgrade_box(self, meeting_id: str, vote_id: str) -> bool:
         """A box opened before polls, brought to this release's layout (hub/lua/upgrade_box.lua)."""
         keys = self._box(meeting_id, vote_id)
         return bool(await self._upgrade_box(keys=[keys[0], keys[5]]))
 
-    async def cast(self, meeting_id: str, vote_id: str, voter: str, ballot: str) -> tuple[str, int]:
+    async def cast(
+        self, meeting_id: str, vote_id: str, voter: str, ballot: str, weight: int | None = None
+    ) -> tuple[str, int]:
         """("ok", ballots cast) or an error code with the ballots cast (0 when not told). The voter is
         a member id in an open vote and a tag in a secret ballot: the script never gets both a member
         id and a ballot, so Redis's slow log and MONITOR show no member beside a choice."""
-        reply = await self._cast(keys=self._box(meeting_id, vote_id), args=[voter, ballot])
+        args = [voter, ballot] if weight is None else [voter, ballot, str(weight)]
+        reply = await self._cast(keys=self._box(meeting_id, vote_id), args=args)
         return _text(reply[0]), int(reply[1]) if len(reply) > 1 else 0
 
-    async def strike_voter(self, meeting_id: str, vote_id: str, voter: str) -> None:
-        """No further ballot from this voter in this box; one already cast stays counted."""
-        await self.redis.hdel(self._box(meeting_id, vote_id)[1], voter)
+    async def strike_voter(self, meeting_id: str, vote_id: str, voter: str, advance: bool = False) -> None:
+        """No further ballot from this voter in this box; one already cast stays counted. An advance
+        poll's box keeps them at weight 0, since it would otherwise admit them again at their next
+        ballot."""
+        weights = self._box(meeting_id, vote_id)[1]
+        if advance:
+            await self.redis.hset(weights, voter, 0)
+        else:
+            await self.redis.hdel(weights, voter)
 
     async def close_box(self, meeting_id: str, vote_id: str) -> tuple[int, dict[str, int]] | None:
         """Ballots cast and the weighted count per ballot (hub/polls.py); None if there is no such box."""
@@ -537,6 +566,11 @@ class Store:
         """Member -> ballot (hub/polls.py), for votes that are not secret."""
         raw = await self.redis.hgetall(self._box(meeting_id, vote_id)[2])
         return {_text(k): _text(v) for k, v in cast(dict[bytes, bytes], raw).items()}
+
+    async def ballot_of(self, meeting_id: str, vote_id: str, member_id: str) -> str | None:
+        """A member's ballot in a vote that is not secret, if they have cast one."""
+        found = await self.redis.hget(self._box(meeting_id, vote_id)[2], member_id)
+        return None if found is None else _text(found)
 
     async def voter_tags(self, meeting_id: str, vote_id: str) -> list[str]:
         """The tags of a secret ballot's voters, in lexicographic order."""

@@ -38,7 +38,8 @@ def find(meeting: Meeting, vote_id: str) -> Vote:
 
 
 def open_vote(meeting: Meeting) -> Vote | None:
-    return next((v for v in meeting.votes if v.status == "open"), None)
+    """The vote open in the meeting (advance polls, which close by themselves, run beside it)."""
+    return next((v for v in meeting.votes if v.status == "open" and v.closes_at is None), None)
 
 
 def electorate(meeting: Meeting, vote: Vote) -> dict[str, int]:
@@ -90,9 +91,9 @@ def open(meeting: Meeting, command: VoteOpen, actor: Actor, now: datetime) -> Ch
             {"problems": [{"field": "subject.kind", "problem": "not_a_motion"}]},
         )
     motion = motions.find(meeting, subject.motion_id)
-    if subject.kind in ("motion", "amendment"):
+    if subject.kind in ("motion", "amendment") and command.closes_at is None:
         refuse_before_its_item(meeting, motion)
-    may_open(meeting, motion.id, command.secrecy, command.weights)
+    may_open(meeting, motion.id, command.secrecy, command.weights, command.closes_at, now)
     majority = Majority.SIMPLE
     lapsed: list[str] = []
     if subject.kind == "admission":
@@ -148,14 +149,19 @@ def open(meeting: Meeting, command: VoteOpen, actor: Actor, now: datetime) -> Ch
         if motion.procedure == Procedure.CHALLENGE_CHAIR:
             majority = Majority(meeting.standing_orders.chair_challenge_majority)
         question = motion.title
-    poll = {"secrecy": command.secrecy, "weights": command.weights, "majority": majority}
+    poll = {
+        "secrecy": command.secrecy,
+        "weights": command.weights,
+        "majority": majority,
+        "closes_at": command.closes_at,
+    }
     return open_poll(meeting, subject, question, poll, now, {"lapsed": lapsed})
 
 
 def ask(meeting: Meeting, command: VoteAsk, actor: Actor, now: datetime) -> Change:
     """The chair puts a question that concerns no motion: one of N, up to k of N, ranked, or yes/no."""
     options: list[PollOption] = polls.options(command)
-    may_open(meeting, None, command.secrecy, command.weights)
+    may_open(meeting, None, command.secrecy, command.weights, command.closes_at, now)
     poll = {
         "method": command.method,
         "secrecy": command.secrecy,
@@ -163,18 +169,35 @@ def ask(meeting: Meeting, command: VoteAsk, actor: Actor, now: datetime) -> Chan
         "options": options,
         "choose": command.choose if command.method in (PollMethod.UP_TO, PollMethod.RANKED) else 1,
         "majority": Majority.SIMPLE,
+        "closes_at": command.closes_at,
     }
     subject = VoteSubject(kind="question")
     # The minutes record the question under the item it was put on.
     return open_poll(meeting, subject, command.question.strip(), poll, now, {"item_id": meeting.current_item})
 
 
-def may_open(meeting: Meeting, motion_id: str | None, secrecy: Secrecy, weights: bool) -> None:
-    """What every poll needs to open: quorum, no other vote open, no procedural motion waiting (unless
-    this is it), and no secret card vote."""
+def may_open(
+    meeting: Meeting,
+    motion_id: str | None,
+    secrecy: Secrecy,
+    weights: bool,
+    closes_at: datetime | None,
+    now: datetime,
+) -> None:
+    """What every poll needs to open: no secret card vote; and in the meeting, quorum, no other vote
+    open, and no procedural motion waiting (unless this is it). An advance poll (`closes_at`) is taken
+    outside the meeting's order of business: it needs only a closing time still to come."""
     if secrecy == Secrecy.SECRET and weights:
         # A delegate's unusual weight would single out their ballot in the count.
         raise HubError("vote.secret_card", "A card vote cannot be secret: a delegate's weight would show.")
+    if closes_at is not None:
+        if closes_at <= now:
+            raise HubError(
+                "invalid_payload",
+                "An advance poll closes at a time still to come.",
+                {"problems": [{"field": "closes_at", "problem": "past"}]},
+            )
+        return
     quorum = meeting.quorum
     if not quorum.quorate:
         raise HubError(
@@ -205,17 +228,23 @@ def open_poll(
     quorum = meeting.quorum
     meeting, vote_id = next_id(meeting, "v")
     vote = Vote(id=vote_id, subject=subject, question=question, opened_at=now, eligible=0, present=0, **poll)
-    voters = electorate(meeting, vote)
-    hall = hall_electorate(meeting, vote)
-    in_hall = {p.member_id for p in meeting.participants.values() if p.hall and p.role in VOTING_ROLES}
-    vote = vote.model_copy(
-        update={
-            "eligible": sum(voters.values()),
-            # Present online or in the hall, each once.
-            "present": len(voters.keys() | in_hall),
-            "hall": sum(hall.values()),
-        }
-    )
+    if vote.closes_at is not None:
+        # An advance poll's electorate is everyone invited with a vote, each admitted to the box at
+        # their first ballot (signalling/ballots.py); they are counted as the meeting's electorate.
+        voters: dict[str, int] = {}
+        vote = vote.model_copy(update={"eligible": meeting.electorate, "present": meeting.electorate})
+    else:
+        voters = electorate(meeting, vote)
+        hall = hall_electorate(meeting, vote)
+        in_hall = {p.member_id for p in meeting.participants.values() if p.hall and p.role in VOTING_ROLES}
+        vote = vote.model_copy(
+            update={
+                "eligible": sum(voters.values()),
+                # Present online or in the hall, each once.
+                "present": len(voters.keys() | in_hall),
+                "hall": sum(hall.values()),
+            }
+        )
     return Change(
         meeting.model_copy(update={"votes": [*meeting.votes, vote]}),
         "vote.opened",
@@ -230,6 +259,7 @@ def open_poll(
             "majority": vote.majority.value,
             "eligible": vote.eligible,
             "hall": vote.hall,
+            "closes_at": None if vote.closes_at is None else vote.closes_at.isoformat(),
             # For the minutes: the quorum the vote opened with, and the amendments that fell unseconded.
             "quorum": quorum.model_dump(),
             "lapsed": [],
@@ -242,6 +272,7 @@ def open_poll(
                 vote.secret,
                 meeting.standing_orders.vote_changes_allowed and not vote.secret,
                 voters,
+                vote.closes_at,
             ),
         ),
     )

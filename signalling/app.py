@@ -19,11 +19,13 @@ from hub.runtime import open_hub
 from hub.sessions import Sessions
 from signalling.assets import page_headers, with_assets
 from signalling.ballotfile import ballot_file
+from signalling.closing import Closing
 from signalling.delivery import QueuedEmit
 from signalling.frames import Packet, guard
 from signalling.gateway import Gateway
 from signalling.headers import SecurityHeaders
 from signalling.home import calendar, home_data
+from signalling.homeballots import home_ballot_routes
 from signalling.invitations import Rounds, invitation_routes
 from signalling.mailer import Mailer
 from signalling.media.passthrough import allow_loopback_candidates
@@ -124,7 +126,12 @@ def create_app(settings: Settings) -> SecurityHeaders:
             app.state.invitations = invitations
             rounds = Rounds(invitations, node)
             rounds.start()
+            # Advance polls close at their time, and members cast in them from their home page.
+            closing = Closing(hub, gateway.ballots)
+            closing.start()
+            app.state.ballots = gateway.ballots
             yield
+            await closing.stop()
             await rounds.stop()
             if mailer is not None:
                 await mailer.stop()
@@ -154,6 +161,7 @@ def create_app(settings: Settings) -> SecurityHeaders:
             Route("/signin/{token}", page),
             *signin_routes(),
             Route("/api/home/{token}", home_data),
+            *home_ballot_routes(),
             Route("/calendar/{token}.ics", calendar(settings.base_url)),
             Route("/healthz", health),
             Route("/minutes/{meeting_id}.{format:str}", published_minutes),

@@ -18,7 +18,7 @@ from hub import polls, votes
 from hub.commands import VoteBallots, VoteCast, VoteClose, VoteVerify
 from hub.errors import HubError
 from hub.meetings import Actor, OpenBox
-from hub.models import PollMethod, Vote
+from hub.models import VOTING_ROLES, PollMethod, Role, Vote
 from hub.pushes import VoteTally
 from hub.service import Hub
 from signalling.pacing import Pacer, spacing
@@ -34,6 +34,10 @@ CAST_ERRORS = {
     "vote.not_eligible": "You are not entitled to vote in this ballot (only members present when it opened).",
     "vote.already_voted": "Your ballot is already recorded; this vote does not allow changes.",
 }
+
+
+# Who closes an advance poll when its time comes.
+CLOSER = Actor(member_id="hub", name="The hub", role=Role.CHAIR)
 
 
 class BallotDesk:
@@ -60,14 +64,25 @@ class BallotDesk:
         weights = dict(box.weights)
         if box.secret:
             weights = {self.seal.tag(box.vote_id, m): w for m, w in weights.items()}
-        await self.hub.store.open_box(meeting_id, box.vote_id, box.secret, box.allow_change, weights)
+        await self.hub.store.open_box(
+            meeting_id, box.vote_id, box.secret, box.allow_change, weights, box.closes_at
+        )
 
     async def cast(self, sid: str, meeting_id: str, actor: Actor, command: VoteCast) -> Any:
         poll = await self._poll(meeting_id, command.vote_id)
         ballot = polls.ballot_key(poll, command)
         secret = poll.secret
         voter = self.seal.tag(command.vote_id, actor.member_id) if secret else actor.member_id
-        code, ballots_cast = await self.hub.store.cast(meeting_id, command.vote_id, voter, ballot)
+        weight = None
+        if poll.closes_at is not None:
+            # An advance poll's box admits any member invited with a vote, at their first ballot.
+            if actor.role not in VOTING_ROLES:
+                raise HubError("vote.not_eligible", CAST_ERRORS["vote.not_eligible"], {"vote_id": poll.id})
+            weight = 1
+            if poll.weights:
+                _, meeting = await self.hub.meeting(meeting_id)
+                weight = meeting.card_weights.get(actor.member_id, 1)
+        code, ballots_cast = await self.hub.store.cast(meeting_id, command.vote_id, voter, ballot, weight)
         if secret and code == "vote.already_voted":
             # A retry after a lost reply, or another device: the same receipt, and no choice, since the
             # box does not know it.
@@ -106,13 +121,29 @@ class BallotDesk:
     async def strike(self, meeting_id: str, vote: Vote, member_id: str) -> None:
         """No further ballot from this member in this open vote (a removal); one cast stays counted."""
         voter = self.seal.tag(vote.id, member_id) if vote.secret else member_id
-        await self.hub.store.strike_voter(meeting_id, vote.id, voter)
+        await self.hub.store.strike_voter(meeting_id, vote.id, voter, advance=vote.closes_at is not None)
 
     async def close(self, sid: str, meeting_id: str, actor: Actor, command: VoteClose) -> Any:
         # Checks, then the box, then the commit: a refused close never touches the box; an accepted one
         # closes the box before counting, so no ballot can land after the count that decides the result.
         _, meeting = await self.hub.meeting(meeting_id)
         votes.check_close(meeting, command, actor)
+        return await self._close(meeting_id, actor, command)
+
+    async def close_due(self, meeting_id: str, vote_id: str) -> None:
+        """An advance poll whose time has come, closed by the hub itself (signalling/closing.py). Its
+        box already refuses ballots; a close committed meanwhile (by the chair, or another node) stands."""
+        _, meeting = await self.hub.meeting(meeting_id)
+        vote = votes.find(meeting, vote_id)
+        if vote.status == "open":
+            try:
+                await self._close(meeting_id, CLOSER, VoteClose(vote_id=vote_id))
+            except HubError as exc:
+                if exc.code != "vote.closed":
+                    raise
+        await self.hub.store.poll_closed(meeting_id, vote_id)
+
+    async def _close(self, meeting_id: str, actor: Actor, command: VoteClose) -> Any:
         counted = await self.hub.store.close_box(meeting_id, command.vote_id)
         if counted is None:  # a box lost with its store: nothing was cast into it
             counted = (0, {})

@@ -1,4 +1,5 @@
-"""A member's home over HTTP: `/api/home/TOKEN` for the page, `/calendar/TOKEN.ics` for calendars.
+"""A member's home over HTTP: `/api/home/TOKEN` for the page (their meetings, minutes and the advance
+polls open to them), `/calendar/TOKEN.ics` for calendars.
 
 Each meeting on the list carries a join link of its own, issued as the page (or calendar) is read and
 valid until a day after the meeting starts but never beyond the home link's own expiry, so a member
@@ -13,10 +14,10 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from hub import home
+from hub import home, polls
 from hub.calendar import feed
 from hub.errors import HubError
-from hub.models import Member
+from hub.models import VOTING_ROLES, Member
 from hub.service import Hub
 
 # Join links from the home page stay valid this long after the meeting's start (or from now, for a
@@ -29,6 +30,37 @@ async def _join_token(
 ) -> str:
     until = min(max(invitation.meeting.starts_at, now) + JOIN_VALID, home_expires)
     return await hub.issue_link(member.id, invitation.meeting.id, until - now)
+
+
+async def open_polls(hub: Hub, member: Member, invited: list[home.Invitation]) -> list[dict[str, Any]]:
+    """Every advance poll open in a meeting the member may vote in, for their home page."""
+    seal = hub.tokens.ballots
+    found = []
+    for invitation in invited:
+        if invitation.role not in VOTING_ROLES:
+            continue
+        meeting = invitation.meeting
+        for vote in meeting.votes:
+            if vote.status != "open" or vote.closes_at is None:
+                continue
+            if vote.secret:
+                voted = await hub.store.has_voted(meeting.id, vote.id, seal.tag(vote.id, member.id))
+                mine = None
+            else:
+                mine = await hub.store.ballot_of(meeting.id, vote.id, member.id)
+                voted = mine is not None
+            found.append(
+                {
+                    "meeting_id": meeting.id,
+                    "meeting_title": meeting.title,
+                    "vote": vote.model_dump(mode="json", exclude={"hall_count", "result"}),
+                    "voted": voted,
+                    # What they chose in an open poll; a secret ballot's receipt, which the hub derives.
+                    "choices": None if mine is None else polls.marks(vote, mine),
+                    "receipt": seal.receipt(vote.id, member.id) if vote.secret and voted else None,
+                }
+            )
+    return found
 
 
 def _refusal(error: HubError) -> Response:
@@ -100,6 +132,8 @@ async def home_response(
                 },
                 "meetings": meetings,
                 "minutes": minutes,
+                # Advance polls open in their meetings, to cast in (signalling/homeballots.py).
+                "polls": await open_polls(hub, member, home.upcoming(invited, now)),
                 "calendar_url": f"/calendar/{calendar_token}.ics",
                 "officer": officer,
             },

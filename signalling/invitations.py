@@ -14,8 +14,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import html
 import logging
 from typing import Any
@@ -37,6 +35,7 @@ from hub.invitations import (
     status_of,
 )
 from hub.models import Language, Meeting, Member, Model
+from signalling.background import Background
 from signalling.jsonapi import NO_STORE, error_response, read_json
 from signalling.officers import Call, OfficerRoute, console_routes
 from signalling.signin import COOKIE
@@ -275,31 +274,25 @@ def invitation_routes() -> list[Route]:
     ]
 
 
-class Rounds:
+class Rounds(Background):
     """Keeps the invited members of every meeting told, every `ROUND_SECONDS`, on the one process
     holding `hub:invitations:rounds` (any process would do: the letters go once either way)."""
 
     def __init__(self, invitations: Invitations, node: str, every: float = ROUND_SECONDS) -> None:
+        super().__init__()
         self.invitations = invitations
         self.node = node
         self.every = every
-        self._task: asyncio.Task[None] | None = None
-        self._stopping = asyncio.Event()
-
-    def start(self) -> None:
-        self._task = asyncio.create_task(self.run())
 
     async def stop(self) -> None:
-        self._stopping.set()
-        if self._task is not None:
-            await self._task
+        await super().stop()
         redis = self.invitations.redis
         if await redis.get(ROUNDS) == self.node.encode():
             await redis.delete(ROUNDS)
 
     async def run(self) -> None:
         redis = self.invitations.redis
-        while not self._stopping.is_set():
+        while not self.stopping:
             try:
                 held = await redis.set(ROUNDS, self.node, nx=True, px=HOLD_MS)
                 if held or await redis.get(ROUNDS) == self.node.encode():
@@ -307,5 +300,4 @@ class Rounds:
                     await self.invitations.sync_all()
             except Exception:
                 log.exception("keeping invited members told failed; trying again in %s s", self.every)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), self.every)
+            await self.pause(self.every)

@@ -8,7 +8,6 @@ finished first, so a restart neither loses nor repeats it."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import ssl
@@ -22,6 +21,7 @@ from aiolimiter import AsyncLimiter
 
 from hub.config import Mail
 from hub.outbox import Letter, Outbox, Record
+from signalling.background import Background
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ def backoff(attempts: int) -> timedelta:
     return min(FIRST_BACKOFF * factor, MAX_BACKOFF)
 
 
-class Mailer:
+class Mailer(Background):
     def __init__(
         self,
         outbox: Outbox,
@@ -75,6 +75,7 @@ class Mailer:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         tls_context: ssl.SSLContext | None = None,
     ) -> None:
+        super().__init__()
         self.outbox = outbox
         self.mail = mail
         self.name = name
@@ -82,36 +83,25 @@ class Mailer:
         self.tls_context = tls_context
         self.limiter = AsyncLimiter(*mail.per())
         self._smtp: aiosmtplib.SMTP | None = None
-        self._task: asyncio.Task[None] | None = None
-        self._stopping = asyncio.Event()
-
-    def start(self) -> None:
-        self._task = asyncio.create_task(self.run())
 
     async def stop(self) -> None:
         """Finish the letter in hand, then stop."""
-        self._stopping.set()
-        if self._task is not None:
-            await self._task
+        await super().stop()
         await self.outbox.release(self.name)
 
     async def run(self) -> None:
-        while not self._stopping.is_set():
+        while not self.stopping:
             try:
                 if not await self.outbox.hold(self.name, HOLD_MS):
-                    await self._pause(HOLD_MS / 3000)
+                    await self.pause(HOLD_MS / 3000)
                     continue
                 await self.outbox.due(self.clock())
                 for entry_id, record in await self.outbox.take(self.name, 10, 1000):
                     await self._deliver(entry_id, record)
             except Exception:
                 log.exception("the mail sender failed; it starts again in 5 s")
-                await self._pause(5)
+                await self.pause(5)
         await self._close()
-
-    async def _pause(self, seconds: float) -> None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._stopping.wait(), seconds)
 
     async def _deliver(self, entry_id: bytes, record: Record) -> None:
         letter = record.letter

@@ -806,6 +806,11 @@ INVITATION_FIELDS = {
     "minutes": JSON_VALUES | st.lists(st.integers(min_value=-10, max_value=50_000), max_size=6),
     "reminders": JSON_VALUES,
     "language": JSON_VALUES | st.sampled_from(["en", "es", "fr"]),
+    # A ballot from home.
+    "meeting_id": JSON_VALUES | st.sampled_from(["agm", "nope"]),
+    "vote_id": JSON_VALUES | st.sampled_from(["v1", "v99"]),
+    "choice": JSON_VALUES | st.sampled_from(["for", "o1"]),
+    "choices": JSON_VALUES | st.lists(st.sampled_from(["o1", "o2"]), max_size=3),
 }
 
 
@@ -814,9 +819,9 @@ INVITATION_FIELDS = {
 async def test_the_invitation_routes_refuse_hostile_requests_without_failing(
     hub_server: RunningHub, data: st.DataObject
 ) -> None:
-    """The console's invitation routes as an admin or with a forged cookie, the unsubscribe link and
-    the members' letter settings, with any body, bytes, token and query: an answer with a reason,
-    never a server error."""
+    """The console's invitation routes as an admin or with a forged cookie, the unsubscribe link, the
+    members' letter settings and their ballots from home, with any body, bytes, token and query: an
+    answer with a reason, never a server error."""
     from signalling.invitations import ROUTES
 
     paths = [(r.method, r.path) for r in ROUTES] + [
@@ -824,6 +829,8 @@ async def test_the_invitation_routes_refuse_hostile_requests_without_failing(
         ("POST", "/unsubscribe/{token}"),
         ("POST", "/api/home/letters"),
         ("POST", "/api/home/{token}/letters"),
+        ("POST", "/api/home/ballots"),
+        ("POST", "/api/home/{token}/ballots"),
     ]
     method, path = data.draw(st.sampled_from(paths))
     ids = st.sampled_from(["agm", "nope", "..", "a" * 300]) | st.text(max_size=40)
@@ -850,7 +857,12 @@ async def test_the_invitation_routes_refuse_hostile_requests_without_failing(
             reply = await http.get(path, params=query, headers=headers)
         else:
             reply = await http.post(path, content=content, headers=headers, params=query)
-    assert reply.status_code in (200, 400, 401, 403, 404, 405, 415), (method, path, body, reply.status_code)
+    assert reply.status_code in (200, 400, 401, 403, 404, 405, 409, 415), (
+        method,
+        path,
+        body,
+        reply.status_code,
+    )
     if forged and path.startswith("/api/"):
         assert reply.status_code in (401, 403, 404, 405)
 

@@ -6,10 +6,12 @@ officers and delegates.)"""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import signal
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 import msgpack
 import redis.asyncio as redis
 
@@ -17,7 +19,7 @@ from hub import polls
 from hub.models import Member, Role, Vote
 from hub.runtime import open_hub
 from tests.client import MeetingClient, until
-from tests.conftest import RunningHub
+from tests.conftest import HubProcess, RunningHub, free_port, hub_env
 from tests.integration.test_entries import _restore
 from tests.integration.test_votes import close_all, seat
 
@@ -133,3 +135,54 @@ async def test_a_nomination_reads_the_nominee_from_the_directory(hub_server: Run
         )
         assert refused["error"]["code"] == code
     await close_all([chair, *members])
+
+
+async def test_an_advance_poll_spans_a_restart_and_takes_one_ballot_each_from_home_or_room(
+    hub_server: RunningHub, tmp_path: Path
+) -> None:
+    """An advance secret poll, cast in from the room and the home page on either side of a hub killed
+    and restarted; each member has one ballot wherever they cast it; it closes by itself on time."""
+    settings = hub_server.settings
+    env = hub_env(HUB_SECRET=settings.secret or "")
+    process = HubProcess(tmp_path, free_port(), "--redis-url", settings.redis_url or "", env=env)
+    await process.start()
+    chair, members = await seat(hub_server, 4, process.url)
+    closes = datetime.now(UTC) + timedelta(seconds=10)
+    ask = {"question": "Where?", "options": CITIES, "secrecy": "secret", "closes_at": closes.isoformat()}
+    vote_id = (await chair.ok("vote.ask", ask))["vote_id"]
+    await members[0].ok("vote.cast", {"vote_id": vote_id, "choice": "o1"})
+    async with open_hub(settings) as service:
+        homes = {m: await service.issue_home_link(m, timedelta(hours=1)) for m in ("v0001", "v0002")}
+    await close_all([chair, *members])
+    process.stop(signal.SIGKILL)
+    await process.start()
+
+    async with httpx.AsyncClient(base_url=process.url) as http:
+        path = f"/api/home/{homes['v0001']}"
+        [poll] = (await http.get(path)).json()["data"]["polls"]
+        assert (poll["vote"]["id"], poll["voted"], poll["receipt"]) == (vote_id, False, None)
+        ballot = {"meeting_id": "vote", "vote_id": vote_id, "choice": "o2"}
+        cast = (await http.post(f"{path}/ballots", json=ballot)).json()
+        assert cast["ok"] and cast["data"]["receipt"] and not cast["data"]["already"]
+        [poll] = (await http.get(path)).json()["data"]["polls"]
+        assert (poll["voted"], poll["receipt"]) == (True, cast["data"]["receipt"])
+        # In the room, the same member's ballot is already in the box: the same receipt, nothing new.
+        room = MeetingClient(process.url, members[1].token)
+        await room.connect()
+        await room.join()
+        again = await room.ok("vote.cast", {"vote_id": vote_id, "choice": "o3"})
+        assert again["already"] and again["receipt"] == cast["data"]["receipt"]
+        other = MeetingClient(process.url, members[2].token)
+        await other.connect()
+        await other.join()
+        await other.ok("vote.cast", {"vote_id": vote_id, "choice": "o2"})
+        await room.wait_until(
+            lambda c: bool(c.meeting and c.meeting["votes"][0]["status"] == "closed"), timeout=30
+        )
+        result = room.meeting["votes"][0]["result"]  # type: ignore[index]
+        assert result["counts"] == {"o1": 1, "o2": 2, "o3": 0, "o4": 0} and result["chosen"] == ["o2"]
+        late = await http.post(f"/api/home/{homes['v0002']}/ballots", json={**ballot, "choice": "o1"})
+        assert late.status_code == 409 and late.json()["error"]["code"] == "vote.closed"
+        assert (await http.get(f"/api/home/{homes['v0002']}")).json()["data"]["polls"] == []
+    await close_all([room, other])
+    process.stop()

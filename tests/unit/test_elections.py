@@ -43,7 +43,7 @@ def nominee(member_id: str, role: Role = Role.MEMBER) -> elections.Nominee:
 
 
 def with_post(**fields: Any) -> Meeting:
-    m = present(meeting(agenda=ITEMS), 10)
+    m = present(meeting(agenda=ITEMS, current_item="a2"), 10)
     command = ElectionAddPost.model_validate({"item_id": "a2", "title": "Delegates", "seats": 2} | fields)
     return elections.add_post(m, command, CHAIR, NOON).meeting
 
@@ -175,6 +175,8 @@ def test_the_ballot_is_a_ranked_secret_poll_of_the_candidates_with_the_balance_r
     m = with_post(women_at_least=1)
     open_it = ElectionOpenBallot(post_id="post1")
     refused("election.too_few_candidates", elections.open_ballot, nominate(m, "p007"), open_it, CHAIR)
+    elsewhere = m.model_copy(update={"current_item": "a1"})
+    refused("election.not_current_item", elections.open_ballot, elsewhere, open_it, CHAIR)
     for member_id in ("p007", "p008", "p009"):
         m = nominate(m, member_id)
     refused("election.balance_impossible", elections.open_ballot, m, open_it, CHAIR)

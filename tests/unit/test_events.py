@@ -69,6 +69,7 @@ def _busy() -> tuple[Meeting, dict[str, dict[str, Any]]]:
     nominate = ElectionNominate(post_id=post_id, member_id="p003")
     change = elections.nominate(m, nominate, actor("p003"), NOON, nominee)
     m, created["election.nominate"] = change.meeting, change.data
+    m, _ = _run(m, chair, "agenda.select", {"item_id": item["item_id"]})
     m, created["election.open_ballot"] = _run(m, chair, "election.open_ballot", {"post_id": post_id})
     return m, created
 

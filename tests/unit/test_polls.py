@@ -3,6 +3,7 @@ result, the hall's part, votes stored before polls, and the minutes of a questio
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -252,3 +253,24 @@ def test_a_question_is_minuted_under_its_item_with_its_options_result_and_count(
     assert "ELECTED “Ana \\*bold\\*”, “Cy\\`” by show of hands" in section
     # The stage table is a code block no name can close: the fence is longer than any run of backticks.
     assert "```\nDelegates\nSingle transferable vote" in section and "Stage 1: first preferences" in section
+
+
+def test_an_advance_poll_needs_a_time_to_come_and_runs_beside_the_meetings_vote() -> None:
+    later = (NOON + timedelta(hours=5)).isoformat()
+    with pytest.raises(HubError) as refused:
+        asking(closes_at=(NOON - timedelta(seconds=1)).isoformat())
+    assert refused.value.code == "invalid_payload"
+    # Before the meeting, without quorum: the electorate is everyone invited with a vote.
+    few = present(meeting(electorate=40), 2)
+    ask = VoteAsk(question="Where?", options=CITIES, closes_at=later)
+    change = votes.ask(few, ask, CHAIR, NOON)
+    advance = change.meeting.votes[0]
+    assert (advance.eligible, advance.present, advance.closes_at) == (40, 40, NOON + timedelta(hours=5))
+    [box] = change.effects
+    assert box.weights == {} and box.closes_at == advance.closes_at  # type: ignore[union-attr]
+    assert votes.open_vote(change.meeting) is None
+    # The meeting's own vote opens beside it, and a second advance poll too.
+    m = present(change.meeting, 10)
+    m = votes.ask(m, VoteAsk(question="Now?", options=CITIES), CHAIR, NOON).meeting
+    assert votes.open_vote(m) is not None and votes.open_vote(m).id != advance.id  # type: ignore[union-attr]
+    assert votes.ask(m, ask, CHAIR, NOON).meeting.votes[-1].closes_at is not None

@@ -286,6 +286,7 @@ export interface Vote {
   majority: Majority;
   status: "open" | "closed";
   opened_at: string;
+  closes_at: string | null;
   closed_at: string | null;
   eligible: number;
   present: number;
@@ -706,6 +707,7 @@ export interface ElectionNominate {
  */
 export interface ElectionOpenBallot {
   post_id: string;
+  closes_at?: string | null;
 }
 /**
  * The payload of `election.remove_post`.
@@ -1043,6 +1045,7 @@ export interface VoteAsk {
   choose?: number;
   secrecy?: Secrecy;
   weights?: boolean;
+  closes_at?: string | null;
 }
 /**
  * The payload of `vote.ballots`.
@@ -1081,6 +1084,7 @@ export interface VoteOpen {
   subject: VoteSubjectInput;
   secrecy?: Secrecy;
   weights?: boolean;
+  closes_at?: string | null;
 }
 export interface VoteSubjectInput {
   kind: "motion" | "amendment" | "procedural" | "admission" | "question" | "election";
