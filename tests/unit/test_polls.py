@@ -3,11 +3,13 @@ result, the hall's part, votes stored before polls, and the minutes of a questio
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from pydantic import ValidationError
+from pypdf import PdfReader
 
 from hub import agenda, hall, lifecycle, polls, votes
 from hub.commands import (
@@ -25,11 +27,13 @@ from hub.models import (
     Majority,
     Meeting,
     MeetingStatus,
+    Minutes,
     PollMethod,
     Role,
     Secrecy,
     Vote,
 )
+from signalling.minutes import pdf as minutes_pdf
 from tests.unit.builders import NOON, actor, checked_in, meeting, present
 from tests.unit.test_minutes import Script
 
@@ -253,6 +257,11 @@ def test_a_question_is_minuted_under_its_item_with_its_options_result_and_count(
     assert "ELECTED “Ana \\*bold\\*”, “Cy\\`” by show of hands" in section
     # The stage table is a code block no name can close: the fence is longer than any run of backticks.
     assert "```\nDelegates\nSingle transferable vote" in section and "Stage 1: first preferences" in section
+    # The PDF sets the table in a fixed-width font, its columns as the hub's stage table has them.
+    published = run.meeting.model_copy(update={"minutes": Minutes(text=text, drafted_at=NOON)})
+    printed = "".join(page.extract_text() for page in PdfReader(io.BytesIO(minutes_pdf(published))).pages)
+    assert "Stage 2: surplus of Ana *bold*, transfer value 0.28571" in printed
+    assert "Fractions lost          +0.00003" in printed
 
 
 def test_an_advance_poll_needs_a_time_to_come_and_runs_beside_the_meetings_vote() -> None:
