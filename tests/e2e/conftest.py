@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ import pytest
 from playwright.async_api import Browser, BrowserContext, Locator, Page, async_playwright, expect
 
 from hub.config import Mail, Settings
+from hub.runtime import open_hub
 from tests.conftest import RunningHub, Sink, demo_hub, free_port
 
 CHROMIUM = "/usr/bin/chromium"
@@ -172,6 +174,19 @@ async def picture(target: Page | Locator, path: Path) -> None:
         await target.screenshot(path=path)
     finally:
         await page.set_viewport_size(size)
+
+
+async def open_home(browser: Browser, hub: RunningHub, member_id: str) -> Page:
+    """`member_id`'s home page by a home link, on a phone, in a context set to their own time zone."""
+    async with open_hub(hub.settings) as service:
+        token = await service.issue_home_link(member_id, timedelta(days=1))
+        member = await service.member(member_id)
+    context = await browser.new_context(
+        viewport={"width": 375, "height": 812}, locale="en-GB", timezone_id=member.time_zone
+    )
+    page = await context.new_page()
+    await page.goto(f"{hub.url}/home/{token}")
+    return page
 
 
 async def open_room(browser: Browser, hub: RunningHub, member: str, width: int = 1280) -> Page:

@@ -3,15 +3,13 @@ link, a second language, a phone-sized screen, and no serious accessibility viol
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 
 import httpx
 from playwright.async_api import Browser, expect
 
-from hub.runtime import open_hub
 from tests.conftest import RunningHub
-from tests.e2e.conftest import assert_accessible, unfold
+from tests.e2e.conftest import assert_accessible, open_home, unfold
 
 MEMBER = "m002"
 
@@ -19,14 +17,8 @@ MEMBER = "m002"
 async def test_a_member_finds_their_meeting_and_joins_from_home(
     hub_server: RunningHub, browser: Browser, artifacts: Path
 ) -> None:
-    async with open_hub(hub_server.settings) as hub:
-        token = await hub.issue_home_link(MEMBER, timedelta(days=1))
-        member = await hub.member(MEMBER)
-    context = await browser.new_context(
-        viewport={"width": 375, "height": 812}, locale="en-GB", timezone_id=member.time_zone
-    )
-    page = await context.new_page()
-    await page.goto(f"{hub_server.url}/home/{token}")
+    page = await open_home(browser, hub_server, MEMBER)
+    context = page.context
     await expect(page.get_by_role("heading", name="Your meetings")).to_be_visible()
     card = page.locator(f"[data-meeting='{hub_server.meeting_id}']")
     await expect(card.get_by_role("heading", name="Annual General Meeting")).to_be_visible()
