@@ -436,6 +436,7 @@ class ElectionAddPost(Model):
     women_at_least: Annotated[int, Field(ge=0, le=50)] = 0
     stand: Annotated[list[Role], Field(min_length=1, max_length=10)] | None = None
     women_only: bool = False
+    voters: Annotated[list[Role], Field(min_length=1, max_length=10)] | None = None
     closes_at: UtcTime | None = None
 
 

@@ -26,6 +26,7 @@ from hub.commands import (
 from hub.errors import HubError
 from hub.meetings import Actor, Change, next_id
 from hub.models import (
+    VOTING_ROLES,
     AgendaKind,
     Majority,
     Meeting,
@@ -279,6 +280,7 @@ def open_ballot(meeting: Meeting, command: ElectionOpenBallot, actor: Actor, now
         "options": options,
         "choose": post.seats,
         "balance": balance,
+        "voters": None if set(post.voters) >= VOTING_ROLES else post.voters,
         "majority": Majority.SIMPLE,
         "closes_at": command.closes_at,
     }

@@ -815,7 +815,8 @@ EVENTS: dict[str, ClientEvent] = _declare(
             "Add a post to an election item (an agenda item of kind `election`): its `title`, `seats`, "
             "`women_at_least` (a balance rule: at least that many seats to candidates who describe "
             "themselves as women; 0 for none), the roles that may `stand` (every voting role by default), "
-            "whether only those who describe themselves as women may (`women_only`, a women's officer) "
+            "whether only those who describe themselves as women may (`women_only`, a women's officer), "
+            "the roles that may vote for it (`voters`; every voting role by default), "
             "and when nominations close (`closes_at`; none: when the ballot opens). The meeting's `posts` "
             "holds it."
         ),

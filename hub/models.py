@@ -274,6 +274,8 @@ class Post(Model):
     # who describe themselves as women may (a women's officer).
     stand: list[Role] = Field(default_factory=lambda: sorted(VOTING_ROLES))
     women_only: bool = False
+    # Roles that may vote for it (every voting role, by default).
+    voters: list[Role] = Field(default_factory=lambda: sorted(VOTING_ROLES))
     # When nominations close (none: when the ballot opens).
     closes_at: UtcTime | None = None
     # The post's ballot, once opened: nominations are then closed and none can be withdrawn.
@@ -505,6 +507,8 @@ class Vote(Model):
     choose: Annotated[int, Field(ge=1)] = 1
     # An election's balance rule, candidates named by their options' labels (hub/stv.py).
     balance: stv.BalanceRule | None = None
+    # The roles that may vote in it, when fewer than every voting role (an election's post).
+    voters: list[Role] | None = None
     majority: Majority
     status: Literal["open", "closed"] = "open"
     opened_at: UtcTime

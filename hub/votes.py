@@ -23,6 +23,7 @@ from hub.models import (
     PollMethod,
     PollOption,
     Procedure,
+    Role,
     Secrecy,
     TextChange,
     Vote,
@@ -49,8 +50,13 @@ def electorate(meeting: Meeting, vote: Vote) -> dict[str, int]:
     return {
         p.member_id: _weight(meeting, p.member_id, vote)
         for p in meeting.participants.values()
-        if p.present and p.role in VOTING_ROLES and (not p.hall or not vote.hall_votes)
+        if p.present and may_vote(vote, p.role) and (not p.hall or not vote.hall_votes)
     }
+
+
+def may_vote(vote: Vote, role: Role) -> bool:
+    """Whether a member in this role is in the poll's electorate."""
+    return role in VOTING_ROLES and (vote.voters is None or role in vote.voters)
 
 
 def hall_electorate(meeting: Meeting, vote: Vote) -> dict[str, int]:
@@ -60,7 +66,7 @@ def hall_electorate(meeting: Meeting, vote: Vote) -> dict[str, int]:
     return {
         p.member_id: _weight(meeting, p.member_id, vote)
         for p in meeting.participants.values()
-        if p.hall and p.role in VOTING_ROLES
+        if p.hall and may_vote(vote, p.role)
     }
 
 

@@ -18,7 +18,7 @@ from hub import polls, votes
 from hub.commands import VoteBallots, VoteCast, VoteClose, VoteVerify
 from hub.errors import HubError
 from hub.meetings import Actor, OpenBox
-from hub.models import VOTING_ROLES, PollMethod, Role, Vote
+from hub.models import PollMethod, Role, Vote
 from hub.pushes import VoteTally
 from hub.service import Hub
 from signalling.pacing import Pacer, spacing
@@ -76,7 +76,7 @@ class BallotDesk:
         weight = None
         if poll.closes_at is not None:
             # An advance poll's box admits any member invited with a vote, at their first ballot.
-            if actor.role not in VOTING_ROLES:
+            if not votes.may_vote(poll, actor.role):
                 raise HubError("vote.not_eligible", CAST_ERRORS["vote.not_eligible"], {"vote_id": poll.id})
             weight = 1
             if poll.weights:

@@ -257,3 +257,17 @@ def test_an_election_is_minuted_with_its_candidates_and_count() -> None:
     assert "Election: Treasurer (1 seat), by ranked secret ballot." in section
     assert "Member p001 (nominated by Member p005, seconded by Member p004)" in section
     assert "ELECTED “Member p001” by secret ballot" in section and "Stage 1: first preferences" in section
+
+
+def test_a_post_may_be_voted_for_by_some_roles_only() -> None:
+    m = present(with_post(seats=1, voters=["chair", "secretary"]), 2, Role.SECRETARY)
+    m = nominate(m, "p001")
+    vote = elections.open_ballot(m, ElectionOpenBallot(post_id="post1"), CHAIR, NOON).meeting.votes[-1]
+    assert vote.voters == ["chair", "secretary"] and vote.eligible == 2
+    everyone = nominate(with_post(seats=1), "p001")
+    assert (
+        elections.open_ballot(everyone, ElectionOpenBallot(post_id="post1"), CHAIR, NOON)
+        .meeting.votes[-1]
+        .voters
+        is None
+    )

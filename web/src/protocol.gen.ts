@@ -183,6 +183,7 @@ export interface Post {
   women_at_least: number;
   stand: Role[];
   women_only: boolean;
+  voters: Role[];
   closes_at: string | null;
   vote_id: string | null;
 }
@@ -283,6 +284,7 @@ export interface Vote {
   options: PollOption[];
   choose: number;
   balance: BalanceRule | null;
+  voters: Role[] | null;
   majority: Majority;
   status: "open" | "closed";
   opened_at: string;
@@ -693,6 +695,7 @@ export interface ElectionAddPost {
   women_at_least?: number;
   stand?: Role[] | null;
   women_only?: boolean;
+  voters?: Role[] | null;
   closes_at?: string | null;
 }
 /**
