@@ -1012,15 +1012,16 @@ EVENTS: dict[str, ClientEvent] = _declare(
             "question is not carried. One of N chooses the option with the most votes (a tie at the top: "
             "the chair's `casting_vote` names one of the tied options, or the result is `tied`); up to k of N"
             " the k with the most marks (`tied` when options are level for the last place); a ranked poll "
-            "elects by the single transferable vote (docs/elections.md), and the result's `count` holds the "
-            "count stage by stage. The result's effect follows: a carried amendment changes the motion's "
+            "elects by the single transferable vote (docs/elections.md), and the vote's `result.count` in the"
+            " meeting holds the count stage by stage (the event and the reply leave it out, to send it once)."
+            " The result's effect follows: a carried amendment changes the motion's "
             "text, a carried procedural motion acts on its motion or the meeting."
         ),
         emits=("vote.closed",),
         errors=("vote.not_found", "vote.closed"),
         reply=(
             '`{"version", "result": {"counts", "online", "hall", "outcome", "chosen", "casting_vote", "tied",'
-            ' "rule", "count"}}`.'
+            ' "rule"}}`.'
         ),
         example={"vote_id": "v1"},
     ),

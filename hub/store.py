@@ -554,6 +554,9 @@ class Store:
         pairs = reply[2:]
         return int(reply[1]), {_text(pairs[i]): int(float(pairs[i + 1])) for i in range(0, len(pairs), 2)}
 
+    async def ballots_cast(self, meeting_id: str, vote_id: str) -> int:
+        return int(await self.redis.hget(self._box(meeting_id, vote_id)[0], "cast") or 0)
+
     async def tally(self, meeting_id: str, vote_id: str) -> tuple[int, dict[str, int]]:
         box, *_, counts = self._box(meeting_id, vote_id)
         async with self.redis.pipeline(transaction=True) as pipe:

@@ -330,7 +330,8 @@ def close(
             "vote_id": vote.id,
             "question": vote.question,
             "method": vote.method.value,
-            "result": result.model_dump(mode="json"),
+            # The count stage by stage is in the vote's result in the state, not told twice.
+            "result": result.model_dump(mode="json", exclude={"count"}),
             "effect": effect,
             "fallen": fallen,
             **vote.subject.model_dump(),

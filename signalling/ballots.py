@@ -202,9 +202,15 @@ class BallotDesk:
         self._tallies.request((meeting_id, vote_id), lambda: self._send_tally(meeting_id, vote_id))
 
     async def _send_tally(self, meeting_id: str, vote_id: str) -> None:
-        ballots_cast, counts = await self.hub.store.tally(meeting_id, vote_id)
         _, meeting = await self.hub.meeting(meeting_id)
         vote = votes.find(meeting, vote_id)
+        counts: dict[str, int] = {}
+        if vote.secret:
+            # Its counts are not told until it closes: reading them (a ranked box holds thousands of
+            # distinct rankings) would be wasted.
+            ballots_cast = await self.hub.store.ballots_cast(meeting_id, vote_id)
+        else:
+            ballots_cast, counts = await self.hub.store.tally(meeting_id, vote_id)
         tally = VoteTally(
             vote_id=vote_id,
             cast=ballots_cast,

@@ -217,7 +217,7 @@ async def secret_vote(hub: RunningHub, url: str, workdir: Path, ranked: bool) ->
     if ranked:
         firsts = [RANKINGS[n % len(RANKINGS)][0] for n in range(VOTERS)]
         assert result["counts"] == {o: firsts.count(o) for o in ("o1", "o2", "o3", "o4")}
-        assert len(result["chosen"]) == 2 and result["count"]["valid"] == VOTERS
+        assert len(result["chosen"]) == 2 and "count" not in result  # the stages are in the state
     else:
         assert result["counts"] == {"for": 10, "against": 10, "abstain": 10}
     await rewritten(client)
