@@ -35,7 +35,8 @@ def next_steps(meeting: Meeting) -> list[Step]:
     blocked: Literal["not_quorate"] | None = None if quorate else "not_quorate"
     if not quorate:
         steps.append(Step(step="not_quorate", warning=True))
-    vote = next((v for v in m.votes if v.status == "open"), None)
+    # The meeting's own vote: advance polls close by themselves, beside the business.
+    vote = next((v for v in m.votes if v.status == "open" and v.closes_at is None), None)
     if vote is not None:
         steps.append(Step(step="vote_open", vote_id=vote.id))
         return steps

@@ -198,6 +198,10 @@ class BallotDesk:
             counted = await self.hub.store.has_receipt(meeting_id, command.vote_id, receipt)
         return {"vote_id": command.vote_id, "counted": counted}
 
+    def retell(self, meeting_id: str, vote_id: str) -> None:
+        """Tell the room this open vote's tally again (someone has just joined)."""
+        self._schedule_tally(meeting_id, vote_id)
+
     def _schedule_tally(self, meeting_id: str, vote_id: str) -> None:
         self._tallies.request((meeting_id, vote_id), lambda: self._send_tally(meeting_id, vote_id))
 

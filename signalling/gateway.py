@@ -353,7 +353,15 @@ class Gateway:
                 else None
             ),
         }
+        await self._retell_tallies(meeting_id)
         return {**reply, "you": you, "server_time": self.hub.clock().isoformat()}
+
+    async def _retell_tallies(self, meeting_id: str) -> None:
+        """Live counts are not in the meeting's state: one who joins while polls are open (an advance
+        poll may run for days) hears them with the next tally, sent soon (tallies are paced)."""
+        for vote in (await self.hub.current(meeting_id)).meeting.votes:
+            if vote.status == "open":
+                self.ballots.retell(meeting_id, vote.id)
 
     async def watch(self, sid: str, meeting_id: str, command: MeetingJoin) -> Any:
         """A projector's screen enters the room to hear the news, with a snapshot (or what it missed);
@@ -365,6 +373,7 @@ class Gateway:
             reply = await self.hub.catch_up(meeting_id, command.since)
         else:
             reply = await self.hub.snapshot(meeting_id)
+        await self._retell_tallies(meeting_id)
         return {**reply, "you": None, "projector": True, "server_time": self.hub.clock().isoformat()}
 
     async def published(

@@ -277,13 +277,16 @@ async def test_ranked_secret_question_by_keyboard_and_phone(
             "Stage 4: exclusion of Carmen",
         ]
     )
+    # Each candidate elected or excluded, and why.
     await expect(table.locator("tbody tr", has_text="Diego").locator("td")).to_have_text(
-        ["4 ✓ Elected", "3", "3", "3"]
+        ["4 ✓ Elected (reached the quota)", "3", "3", "3"]
     )
     await expect(table.locator("tbody tr", has_text="Elena").locator("td")).to_have_text(
-        ["1", "1.5", "2.5", "2.5 ✓ Elected"]
+        ["1", "1.5", "2.5", "2.5 ✓ Elected (as many left as seats)"]
     )
-    await expect(table.locator("tbody tr", has_text="Farid").locator("td").nth(2)).to_have_text("0 Excluded")
+    await expect(table.locator("tbody tr", has_text="Farid").locator("td").nth(2)).to_have_text(
+        "0 Excluded (fewest votes)"
+    )
     await expect(count.locator(".count-elected li")).to_have_text(["Diego", "Elena"])
     await expect(result).to_contain_text("single transferable vote")
     # The anonymised ballots download as a BLT file, and the hub's own recount of it elects the same.

@@ -168,8 +168,13 @@ async def test_an_advance_poll_spans_a_restart_and_takes_one_ballot_each_from_ho
         assert (poll["voted"], poll["receipt"]) == (True, cast["data"]["receipt"])
         # In the room, the same member's ballot is already in the box: the same receipt, nothing new.
         room = MeetingClient(process.url, members[1].token)
+        tallies: list[dict[str, Any]] = []
+        room.sio.on("vote.tally", tallies.append)
         await room.connect()
         await room.join()
+        # One who joins while a poll is open hears how far it has got (no counts: it is secret).
+        await until(lambda: any(t["vote_id"] == vote_id and t["cast"] == 2 for t in tallies))
+        assert "counts" not in tallies[-1]
         again = await room.ok("vote.cast", {"vote_id": vote_id, "choice": "o3"})
         assert again["already"] and again["receipt"] == cast["data"]["receipt"]
         other = MeetingClient(process.url, members[2].token)

@@ -3,7 +3,7 @@
 // directly (their turn to speak, a vote to cast) and interrupt; the rest wait for a pause. The first
 // state (on joining) is no change: nothing of it, such as the chat so far, is read out.
 import { t } from "./i18n";
-import { outcomeText, question } from "./phrases";
+import { closingTime, outcomeText, question } from "./phrases";
 import type { Meeting, Vote } from "./store";
 
 // More new chat messages than this at once (a catch-up after a dropped connection) are counted, not read.
@@ -47,8 +47,9 @@ export function announcements(before: Meeting | null, after: Meeting, me: string
     }
   }
 
-  const opened = after.votes.find((v) => v.status === "open" && !before.votes.some((b) => b.id === v.id && b.status === "open"));
-  if (opened) say(voteOpened(opened, after), true);
+  // Several may open together (advance polls beside the meeting's own vote): each is said once.
+  const opened = after.votes.filter((v) => v.status === "open" && !before.votes.some((b) => b.id === v.id && b.status === "open"));
+  for (const vote of opened) say(voteOpened(vote, after), true);
   for (const vote of after.votes) {
     const earlier = before.votes.find((b) => b.id === vote.id);
     if (vote.status === "closed" && vote.result && earlier?.status === "open") say(voteClosed(vote, after), true);
@@ -61,10 +62,17 @@ export function announcements(before: Meeting | null, after: Meeting, me: string
   return said;
 }
 
-// A vote opening, with how its ballot is marked.
+// A vote opening, with how its ballot is marked, and when an advance poll closes.
 function voteOpened(vote: Vote, m: Meeting): string {
+  const said = howToVote(vote, m);
+  return vote.closes_at ? `${said} ${t("announce.advance", { when: closingTime(vote, m) })}` : said;
+}
+
+function howToVote(vote: Vote, m: Meeting): string {
   const asked = question(vote, m);
   if (vote.method === "yes_no") return t("announce.vote_open", { question: asked });
+  // An election's question already says its seats.
+  if (vote.subject.kind === "election") return t("announce.election_open", { question: asked });
   return t(`announce.poll_open_${vote.method}`, { question: asked, count: vote.choose });
 }
 

@@ -153,8 +153,10 @@ function where(member: OnRoll): string {
 }
 
 // Whether members in the hall vote by show of hands, counted by the tellers: in an open poll with one
-// mark a ballot (yes/no, one of N). In any other they vote online like everyone else (hub/models.py).
-export const handsInHall = (vote: Vote): boolean => vote.secrecy === "open" && (vote.method === "yes_no" || vote.method === "one_of");
+// mark a ballot (yes/no, one of N). In any other they vote online like everyone else (hub/models.py), as
+// in an advance poll, whose box admits every member invited with a vote and which no hall's hands reach.
+export const handsInHall = (vote: Vote): boolean =>
+  vote.secrecy === "open" && (vote.method === "yes_no" || vote.method === "one_of") && !vote.closes_at;
 
 function counted(vote: Vote, counts: Record<string, number>): string {
   return vote.options.map((o) => t("hall.choice_count", { choice: optionLabel(vote, o.id), count: counts[o.id] ?? 0 })).join(", ");

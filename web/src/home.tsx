@@ -1,11 +1,15 @@
-// A member's home: their upcoming meetings (in their time zone and the meeting's), a calendar feed,
-// and published minutes. Read once from /api/home/TOKEN; every link on it is the member's own.
+// A member's home: the advance polls open to them, their upcoming meetings (in their time zone and the
+// meeting's), a calendar feed, and published minutes. Read once from /api/home/TOKEN; every link on it
+// is the member's own.
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { explain } from "./errors";
 import { LANGUAGES, language, t } from "./i18n";
+import { ballotText, optionLabel } from "./phrases";
+import { type Cast, PollBallot } from "./polls";
+import type { Ballot, Vote } from "./store";
 import { formatStart } from "./time";
-import { LanguagePicker } from "./ui";
+import { CopyButton, LanguagePicker } from "./ui";
 
 interface HomeMeeting {
   id: string;
@@ -31,11 +35,23 @@ interface PublishedMinutes {
   pdf_url: string;
 }
 
+// An advance poll open to the member (signalling/home.py), with their ballot if they have cast one: what
+// they chose in an open poll, their receipt in a secret one.
+interface HomePoll {
+  meeting_id: string;
+  meeting_title: string;
+  vote: Omit<Vote, "hall_count" | "result">;
+  voted: boolean;
+  choices: string[] | null;
+  receipt: string | null;
+}
+
 interface HomeData {
   // `reminders` and `language`: the member's choice for the hub's letters to them.
   member: { id: string; name: string; time_zone: string; reminders: boolean; language: string };
   meetings: HomeMeeting[];
   minutes: PublishedMinutes[];
+  polls: HomePoll[];
   calendar_url: string;
   // A signed-in branch officer or admin: the home links to the officers' console.
   officer?: boolean;
@@ -67,6 +83,101 @@ function MeetingCard({ meeting }: { meeting: HomeMeeting }) {
       <a class="button primary" href={meeting.join_url}>
         {t("home.join", { title: meeting.title })}
       </a>
+    </li>
+  );
+}
+
+// The member's ballot as the page loaded it: the first mark is the choice of a poll that takes one.
+function loadedBallot(poll: HomePoll): Ballot | undefined {
+  if (!poll.voted) return undefined;
+  const single = poll.vote.method === "one_of" || poll.vote.method === "yes_no";
+  return { choice: single ? (poll.choices?.[0] ?? null) : null, choices: poll.choices, receipt: poll.receipt };
+}
+
+// Whether names are kept beside ballots, as the member should know before casting from home.
+function secrecyText(vote: Vote): string {
+  if (vote.secrecy === "secret") return t("method.secret");
+  return t(vote.weights ? "method.card" : "method.open");
+}
+
+// A yes/no poll's ballot: for, against and abstain, cast when pressed (as in the room).
+function YesNo({ vote, chosen, cast }: { vote: Vote; chosen: string | null; cast: Cast }) {
+  return (
+    <div class="ballot" role="group" aria-label={t("motions.your_vote")}>
+      {vote.options.map(({ id }) => (
+        <button type="button" key={id} class={`choice ${chosen === id ? "chosen" : ""}`} aria-pressed={chosen === id} onClick={() => cast({ choice: id })}>
+          {optionLabel(vote, id)}
+        </button>
+      ))}
+    </div>
+  );
+}
+
+// The record of the member's ballot: what they chose in an open poll; in a secret one, only that it is
+// in the box and their receipt (the hub keeps no choice beside a name).
+function Recorded({ vote, mine, already }: { vote: Vote; mine: Ballot; already: boolean }) {
+  if (vote.secrecy !== "secret") {
+    return (
+      <>
+        {t("motions.recorded")} <strong>{ballotText(vote, mine)}</strong>
+      </>
+    );
+  }
+  return (
+    <>
+      {already ? t("motions.recorded_before") : t("home.poll_recorded")}{" "}
+      {mine.receipt && (
+        <>
+          {t("motions.your_receipt")} <code>{mine.receipt}</code>
+          <CopyButton text={mine.receipt} label={t("motions.copy_receipt")} />
+        </>
+      )}
+    </>
+  );
+}
+
+// One advance poll: its question, meeting and closing time, the ballot (cast over HTTP, into the same box
+// as the room's), and the member's ballot once cast. A secret ballot cast cannot change: no form then.
+// `zone`: the member's time zone, which the closing time is shown in.
+function PollCard({ poll, token, zone }: { poll: HomePoll; token: string | null; zone: string }) {
+  const vote: Vote = { ...poll.vote, hall_count: null, result: null };
+  const [mine, setMine] = useState(loadedBallot(poll));
+  const [already, setAlready] = useState(false);
+  const [problem, setProblem] = useState("");
+  const ids = `poll-${poll.meeting_id}-${vote.id}-`;
+  const cast: Cast = async (ballot) => {
+    const path = token === null ? "/api/home/ballots" : `/api/home/${encodeURIComponent(token)}/ballots`;
+    setProblem("");
+    try {
+      const body = JSON.stringify({ meeting_id: poll.meeting_id, vote_id: vote.id, ...ballot });
+      const response = await fetch(path, { method: "POST", headers: { "Content-Type": "application/json" }, body });
+      const reply = await response.json();
+      if (!reply.ok) return setProblem(explain(reply.error));
+      setMine({ choice: reply.data.choice, choices: reply.data.choices, receipt: reply.data.receipt });
+      setAlready(reply.data.already);
+    } catch {
+      setProblem(t("home.unreachable"));
+    }
+  };
+  const shut = !!mine && vote.secrecy === "secret";
+  return (
+    <li class="home-poll" data-vote={vote.id}>
+      <h3>{vote.question}</h3>
+      <p class="by">{t("home.poll_meeting", { title: poll.meeting_title })}</p>
+      <p class="by">
+        {t("home.poll_closes", { when: formatStart(vote.closes_at!, zone).home })} · {secrecyText(vote)}
+      </p>
+      {vote.method === "yes_no" ? (
+        !shut && <YesNo vote={vote} chosen={mine?.choice ?? null} cast={cast} />
+      ) : (
+        <PollBallot vote={vote} mine={mine} cast={cast} ids={ids} />
+      )}
+      <p role="alert" class={problem ? "error" : ""}>
+        {problem}
+      </p>
+      <p class="recorded" role="status">
+        {mine && <Recorded vote={vote} mine={mine} already={already} />}
+      </p>
     </li>
   );
 }
@@ -119,6 +230,17 @@ function Home({ token }: { token: string | null }) {
           {token === null ? <SignOut /> : null}
         </div>
       </header>
+      {home.polls.length > 0 && (
+        <section aria-labelledby="polls-h" id="polls">
+          <h2 id="polls-h">{t("home.polls")}</h2>
+          <p>{t("home.polls_help")}</p>
+          <ul class="home-polls">
+            {home.polls.map((poll) => (
+              <PollCard poll={poll} token={token} zone={home.member.time_zone} key={`${poll.meeting_id}/${poll.vote.id}`} />
+            ))}
+          </ul>
+        </section>
+      )}
       <section aria-labelledby="upcoming-h">
         <h2 id="upcoming-h">{t("home.upcoming")}</h2>
         {home.meetings.length ? (

@@ -6,8 +6,8 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { handsInHall } from "./hall";
 import { t } from "./i18n";
 import { Change } from "./motions";
-import { motionText, optionLabel, question } from "./phrases";
-import type { Meeting, MeetingStore, Vote } from "./store";
+import { closingTime, motionText, optionLabel, question } from "./phrases";
+import { type Meeting, type MeetingStore, type Vote, openVotes } from "./store";
 import { Action } from "./ui";
 
 const SOUND_KEY = "hub:sound";
@@ -30,11 +30,12 @@ function tone(): void {
 }
 
 // A question's options are marked on its ballot in the Vote tab, which takes more room than this sheet
-// should: the sheet names them and takes the member there, to the ballot.
-function goToBallot(): void {
+// should: the sheet names them and takes the member there, to the ballot of that vote (several may be open).
+export function goToBallot(voteId: string): void {
   document.getElementById("tab-vote")?.click();
   // Once the tab shows (Preact renders after this task), focus lands on the ballot's first control.
-  setTimeout(() => document.querySelector<HTMLElement>("#ballot input, #ballot button")?.focus());
+  const ballot = `.vote[data-vote="${voteId}"] .ballot`;
+  setTimeout(() => document.querySelector<HTMLElement>(`${ballot} input, ${ballot} button`)?.focus());
 }
 
 function VoteSheet({ vote, m, hide }: { vote: Vote; m: Meeting; hide: () => void }) {
@@ -44,6 +45,11 @@ function VoteSheet({ vote, m, hide }: { vote: Vote; m: Meeting; hide: () => void
   return (
     <>
       <p class="moment-title">{t("moments.vote_open", { question: question(vote, m) })}</p>
+      {vote.closes_at && (
+        <p>
+          {t("poll.advance_closes")} <time dateTime={vote.closes_at}>{closingTime(vote, m)}</time>
+        </p>
+      )}
       {amendment ? (
         <>
           <p>
@@ -68,7 +74,7 @@ function VoteSheet({ vote, m, hide }: { vote: Vote; m: Meeting; hide: () => void
         </p>
       ) : (
         <>
-          <p>{t(`moments.poll_${vote.method}`, { count: vote.choose })}</p>
+          <p>{vote.subject.kind === "election" ? t("moments.election") : t(`moments.poll_${vote.method}`, { count: vote.choose })}</p>
           <ul class="moment-options">
             {vote.options.map((o) => (
               <li key={o.id}>{o.label}</li>
@@ -80,7 +86,7 @@ function VoteSheet({ vote, m, hide }: { vote: Vote; m: Meeting; hide: () => void
               class="primary"
               onClick={() => {
                 hide();
-                goToBallot();
+                goToBallot(vote.id);
               }}
             >
               {t("moments.to_ballot")}
@@ -107,13 +113,17 @@ export function Moments({ m, store }: { m: Meeting; store: MeetingStore }) {
   const you = store.you;
   const [sound, setSound] = useState(() => localStorage.getItem(SOUND_KEY) !== "off");
   const [hidden, setHidden] = useState<string | null>(null);
+  // The votes whose sheet the member hid: a vote is one moment however long it stays open, and several
+  // may be open at once (advance polls beside the meeting's own), each shown once in turn.
+  const [hiddenVotes, setHiddenVotes] = useState<ReadonlySet<string>>(new Set());
   const [ended, setEnded] = useState(false);
   const floor = !!you && m.speech?.member_id === you.member_id;
   const silent = floor ? unheard(m, you.member_id) : null;
-  const vote = m.votes.find((v) => v.status === "open");
   // A member checked in in the hall has their hand counted there (motions.tsx says so in the Vote tab).
-  const inHall = !!you && !!m.participants[you.member_id]?.hall && !!vote && handsInHall(vote);
-  const voting = vote && store.may("vote.cast") && !inHall && !store.myBallot(vote.id) ? vote : undefined;
+  const inHall = (vote: Vote) => !!you && !!m.participants[you.member_id]?.hall && handsInHall(vote);
+  const voting = store.may("vote.cast")
+    ? openVotes(m).find((vote) => !inHall(vote) && !store.myBallot(vote.id) && !hiddenVotes.has(vote.id))
+    : undefined;
   // The moment shown, most pressing first, named so that hiding it lasts until the next one.
   const key = floor ? `floor:${m.speech?.item_id}` : voting ? `vote:${voting.id}` : ended ? "ended" : null;
   const shown = key !== null && key !== hidden;
@@ -137,6 +147,7 @@ export function Moments({ m, store }: { m: Meeting; store: MeetingStore }) {
   }, [key, shown, sound, m.title]);
 
   if (!shown) return null;
+  const hide = () => (voting && !floor ? setHiddenVotes(new Set([...hiddenVotes, voting.id])) : setHidden(key));
   const switchSound = () => {
     localStorage.setItem(SOUND_KEY, sound ? "off" : "on");
     setSound(!sound);
@@ -155,12 +166,12 @@ export function Moments({ m, store }: { m: Meeting; store: MeetingStore }) {
           )}
         </>
       ) : voting ? (
-        <VoteSheet vote={voting} m={m} hide={() => setHidden(key)} />
+        <VoteSheet vote={voting} m={m} hide={hide} />
       ) : (
         <p class="moment-title">{t("moments.ended")}</p>
       )}
       <p class="controls">
-        <button type="button" onClick={() => (key === "ended" ? setEnded(false) : setHidden(key))}>
+        <button type="button" onClick={() => (key === "ended" ? setEnded(false) : hide())}>
           {t(key === "ended" ? "moments.ok" : "moments.hide")}
         </button>
         <button type="button" aria-pressed={sound} onClick={switchSound}>

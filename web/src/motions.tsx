@@ -1,13 +1,14 @@
 // Motions, amendments, procedural motions and votes: what is before the meeting and what members
 // and the chair may do about it.
+import { Fragment } from "preact";
 import { useState } from "preact/hooks";
 import { act } from "./actions";
 import { HallCount, handsInHall } from "./hall";
 import { t } from "./i18n";
-import { ballotText, howVoted, majorityRule, motionText, motionTitle, optionLabel, outcomeText, question } from "./phrases";
+import { ballotText, closingTime, howVoted, majorityRule, motionText, motionTitle, optionLabel, outcomeText, question } from "./phrases";
 import { AskQuestion, CountTable, PollBallot, castingOptions, tallyText } from "./polls";
 import type { Payloads } from "./protocol.gen";
-import type { Amendment, Meeting, MeetingStore, Motion, Vote } from "./store";
+import { type Amendment, type Meeting, type MeetingStore, type Motion, type Vote, meetingVote, openVotes } from "./store";
 import { Action, ChairControls, CopyButton } from "./ui";
 
 const PROCEDURES = ["question_be_now_put", "next_business", "refer_back", "adjourn", "challenge_chair"];
@@ -61,7 +62,8 @@ const motionStatus = (motion: Motion, m: Meeting): string =>
 // stays short and the member still reaches every word.
 const LONG = 280;
 
-function MotionText({ text }: { text: string }) {
+// `more`: what the button that shows the rest says (a candidate's statement is cut short in the same way).
+export function MotionText({ text, more = "motions.read_all" }: { text: string; more?: string }) {
   const [whole, setWhole] = useState(false);
   const long = text.length > LONG;
   return (
@@ -69,7 +71,7 @@ function MotionText({ text }: { text: string }) {
       <p class={`motion-text${long && !whole ? " clamped" : ""}`}>{text}</p>
       {long && (
         <button type="button" class="small read-all" aria-expanded={whole} onClick={() => setWhole(!whole)}>
-          {t(whole ? "motions.read_less" : "motions.read_all")}
+          {t(whole ? "motions.read_less" : more)}
         </button>
       )}
     </>
@@ -81,7 +83,8 @@ function MotionView({ motion, m, store }: { motion: Motion; m: Meeting; store: M
   const waiting = waitsForItem(motion, m);
   const chair = store.may("vote.open") && !waiting;
   const voter = store.may("motion.second");
-  const open = m.votes.some((v) => v.status === "open");
+  // Advance polls run beside the meeting's own vote: only that one keeps another from being put.
+  const open = !!meetingVote(m);
   const ownMotion = me === motion.mover_id;
   return (
     <article class="motion" data-motion={motion.id}>
@@ -227,24 +230,40 @@ function CloseVote({ vote, store }: { vote: Vote; store: MeetingStore }) {
   );
 }
 
+// An advance poll closes by itself at its time, and members vote in it from their home page too.
+function Advance({ vote, m, ids }: { vote: Vote; m: Meeting; ids: string }) {
+  return (
+    <>
+      <p class="advance-closes" id={`${ids}closes`}>
+        <strong>{t("poll.advance_closes")}</strong> <time dateTime={vote.closes_at!}>{closingTime(vote, m)}</time>
+      </p>
+      <p class="hint">{t("poll.advance_hint")}</p>
+    </>
+  );
+}
+
+// An open poll: its question, ballot, the member's record of it, the count so far and the chair's close.
+// The meeting's own vote goes by plain ids; an advance poll's come after its id, so that several show at once.
 function OpenVote({ vote, m, store }: { vote: Vote; m: Meeting; store: MeetingStore }) {
   const tally = store.tallies.get(vote.id);
   const mine = store.myBallot(vote.id);
   const names = store.ballotNames.get(vote.id);
+  const ids = vote.closes_at ? `${vote.id}-` : "";
   // Checked in in the hall: their hand is counted there, not a ballot here (hub/hall.py).
   const byHand = !!store.you && !!m.participants[store.you.member_id]?.hall && handsInHall(vote);
   return (
-    <section class="vote open" aria-labelledby="vote-h" id="vote-panel">
-      <h2 id="vote-h">{t("motions.vote_now", { question: question(vote, m) })}</h2>
+    <section class={`vote open${vote.closes_at ? " advance" : ""}`} aria-labelledby={`${ids}vote-h`} id={`${ids}vote-panel`} data-vote={vote.id}>
+      <h2 id={`${ids}vote-h`}>{t("motions.vote_now", { question: question(vote, m) })}</h2>
+      {vote.closes_at && <Advance vote={vote} m={m} ids={ids} />}
       <p>{howVoted(vote)}</p>
       {byHand && (
-        <p class="hint" id="vote-in-hall">
+        <p class="hint" id={`${ids}vote-in-hall`}>
           {t("motions.vote_in_hall")}
         </p>
       )}
-      {store.may("vote.cast") && !byHand && (vote.method === "yes_no" ? <YesNo vote={vote} mine={mine?.choice} /> : <PollBallot key={vote.id} vote={vote} mine={mine} />)}
+      {store.may("vote.cast") && !byHand && (vote.method === "yes_no" ? <YesNo vote={vote} mine={mine?.choice} /> : <PollBallot key={vote.id} vote={vote} mine={mine} ids={ids} />)}
       {mine && (
-        <p class="recorded" id="recorded" role="status">
+        <p class="recorded" id={`${ids}recorded`} role="status">
           {mine.choice || mine.choices?.length ? (
             <>
               {t("motions.recorded")} <strong>{ballotText(vote, mine)}</strong>
@@ -261,7 +280,7 @@ function OpenVote({ vote, m, store }: { vote: Vote; m: Meeting; store: MeetingSt
         </p>
       )}
       {mine?.receipt && store.may("vote.verify") && <CheckBallot voteId={vote.id} receipt={mine.receipt} />}
-      <p id="tally">
+      <p id={`${ids}tally`}>
         {t("motions.have_voted", { cast: tally?.cast ?? 0, eligible: vote.eligible })}
         {tallyText(vote, tally)}
       </p>
@@ -271,7 +290,7 @@ function OpenVote({ vote, m, store }: { vote: Vote; m: Meeting; store: MeetingSt
             <button type="button" data-local="vote.ballots" data-vote={vote.id}>{t("motions.who_voted")}</button>
           </p>
           {names && (
-            <ul id="ballot-names">
+            <ul id={`${ids}ballot-names`}>
               {names.map((b, i) => (
                 <li key={i}>
                   {b.name}: {ballotText(vote, b)}
@@ -378,28 +397,29 @@ function groups(m: Meeting): Array<{ id: string | null; title: string; motions: 
   return found.filter((group) => group.motions.length > 0);
 }
 
-// The Vote tab: the open vote, with the ballot and its count so far, and the results before it.
+// The Vote tab: the polls open now (the meeting's own vote first, then advance polls, the soonest to
+// close first), each with its ballot and its count so far; the chair's form to put a question (only an
+// advance poll while the meeting's own vote is open); and the results before them.
 export function Votes({ m, store, token }: { m: Meeting; store: MeetingStore; token: string }) {
-  const open = m.votes.find((v) => v.status === "open");
+  const open = openVotes(m);
   const results = m.votes.filter((v) => v.status === "closed").reverse();
   return (
     <>
-      {open ? (
-        <>
-          <OpenVote vote={open} m={m} store={store} />
-          <HallCount vote={open} m={m} store={store} />
-        </>
-      ) : (
-        <>
-          <p id="no-vote" class="hint">
-            {t("motions.no_vote_open")}
-          </p>
-          {store.may("vote.ask") && (
-            <ChairControls>
-              <AskQuestion />
-            </ChairControls>
-          )}
-        </>
+      {open.map((vote) => (
+        <Fragment key={vote.id}>
+          <OpenVote vote={vote} m={m} store={store} />
+          <HallCount vote={vote} m={m} store={store} />
+        </Fragment>
+      ))}
+      {!open.length && (
+        <p id="no-vote" class="hint">
+          {t("motions.no_vote_open")}
+        </p>
+      )}
+      {store.may("vote.ask") && (
+        <ChairControls>
+          <AskQuestion beside={!!meetingVote(m)} now={() => store.serverNow()} />
+        </ChairControls>
       )}
       {results.length > 0 && (
         <section aria-labelledby="results-h">

@@ -13,7 +13,8 @@ export interface Line {
   warning?: boolean;
 }
 
-function worded(step: Step, m: Meeting, cast: number | null): string {
+// `cast`: the ballots so far in each open vote, from the live counts (several may be open: advance polls).
+function worded(step: Step, m: Meeting, cast: (voteId: string) => number): string {
   const motion = m.motions.find((x) => x.id === step.motion_id);
   const title = motion ? motionTitle(motion) : "";
   switch (step.step) {
@@ -25,7 +26,7 @@ function worded(step: Step, m: Meeting, cast: number | null): string {
       });
     case "vote_open": {
       const vote = m.votes.find((v) => v.id === step.vote_id);
-      return vote ? t("next.vote_open", { question: question(vote, m), cast: cast ?? 0, eligible: vote.eligible }) : "";
+      return vote ? t("next.vote_open", { question: question(vote, m), cast: cast(vote.id), eligible: vote.eligible }) : "";
     }
     case "call_poo":
     case "rule":
@@ -37,7 +38,7 @@ function worded(step: Step, m: Meeting, cast: number | null): string {
   }
 }
 
-export function nextSteps(m: Meeting, cast: number | null): Line[] {
+export function nextSteps(m: Meeting, cast: (voteId: string) => number): Line[] {
   return m.next_steps.map((step) => ({
     text: worded(step, m, cast),
     blocked: step.blocked ? t(`next.${step.blocked}_why`) : undefined,
@@ -47,8 +48,7 @@ export function nextSteps(m: Meeting, cast: number | null): Line[] {
 
 export function NextSteps({ m, store }: { m: Meeting; store: MeetingStore }) {
   if (!store.may("vote.open")) return null;
-  const open = m.votes.find((v) => v.status === "open");
-  const steps = nextSteps(m, open ? (store.tallies.get(open.id)?.cast ?? null) : null);
+  const steps = nextSteps(m, (voteId) => store.tallies.get(voteId)?.cast ?? 0);
   return (
     <section aria-labelledby="next-h" class="next-steps">
       <h2 id="next-h">{t("next.title")}</h2>

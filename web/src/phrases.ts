@@ -4,6 +4,7 @@
 // page builds them again from that. The hub's English stands in for anything this client does not know.
 import { locale, t } from "./i18n";
 import type { Meeting, Motion, Vote } from "./store";
+import { formatStart } from "./time";
 
 export function motionTitle(motion: Motion): string {
   if (motion.procedure === "adjourn" && motion.until) {
@@ -20,6 +21,11 @@ export function motionText(motion: Motion): string {
 }
 
 export function question(vote: Vote, m: Meeting): string {
+  if (vote.subject.kind === "election") {
+    // A post's ballot: its title (as the officers wrote it) and its seats.
+    const post = m.posts.find((p) => p.id === vote.subject.post_id);
+    return post ? t("question.election", { title: post.title, count: post.seats }) : vote.question;
+  }
   const motion = m.motions.find((mo) => mo.id === vote.subject.motion_id);
   if (!motion) return vote.question;
   const title = motionTitle(motion);
@@ -49,12 +55,16 @@ function ruleOf(vote: Vote): string {
 }
 
 // How the meeting votes: whether names are kept (a show of hands where the hall raises them, an open
-// ballot where it cannot), and whether a ballot carries its delegates.
+// ballot where it cannot, as in an advance poll, which the hall votes in online), and whether a ballot
+// carries its delegates.
 export function howVoted(vote: Vote): string {
   if (vote.secrecy === "secret") return t("method.secret");
   if (vote.weights) return t("method.card");
-  return t(vote.method === "yes_no" || vote.method === "one_of" ? "method.hands" : "method.open");
+  return t((vote.method === "yes_no" || vote.method === "one_of") && !vote.closes_at ? "method.hands" : "method.open");
 }
+
+// When an advance poll closes, in the member's own zone (as the room shows other times).
+export const closingTime = (vote: Vote, m: Meeting): string => formatStart(vote.closes_at!, m.time_zone).local;
 
 // An option's words: a yes/no poll's for, against and abstain in the member's language, a question's
 // options as the chair wrote them.

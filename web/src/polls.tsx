@@ -7,7 +7,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { act } from "./actions";
 import { locale, t } from "./i18n";
 import { optionLabel } from "./phrases";
-import type { PollMethod, Stage } from "./protocol.gen";
+import type { BalanceRule, PollMethod, Stage } from "./protocol.gen";
 import type { Ballot, Tally, Vote } from "./store";
 
 // The most options a question may offer, and the longest an option may be (docs/protocol/vote.ask.md).
@@ -22,18 +22,33 @@ function Problem({ id, text }: { id: string; text: string }) {
   );
 }
 
+// How a marked ballot reaches the box: in the room over the meeting's connection, from the home page
+// over HTTP (home.tsx).
+export type Cast = (ballot: { choice: string } | { choices: string[] }) => void;
+
+const castInRoom = (vote: Vote): Cast => (ballot) => void act("vote.cast", { vote_id: vote.id, ...ballot });
+
+// `ids` comes before the ids of a ballot's parts where a page shows several ballots (the home page);
+// the room shows one, under plain ids.
+interface BallotProps {
+  vote: Vote;
+  mine?: Ballot;
+  cast: Cast;
+  ids: string;
+}
+
 // One of N: a radio group and a Cast button.
-function OneOf({ vote, mine }: { vote: Vote; mine?: Ballot }) {
+function OneOf({ vote, mine, cast: send, ids }: BallotProps) {
   const [choice, setChoice] = useState(mine?.choice ?? "");
   const [problem, setProblem] = useState("");
   const cast = (event: JSX.TargetedEvent<HTMLFormElement>) => {
     event.preventDefault();
     if (!choice) return setProblem(t("poll.choose_one"));
     setProblem("");
-    void act("vote.cast", { vote_id: vote.id, choice });
+    send({ choice });
   };
   return (
-    <form id="ballot" class="ballot poll-ballot" onSubmit={cast} aria-describedby="ballot-problem" noValidate>
+    <form id={`${ids}ballot`} class="ballot poll-ballot" onSubmit={cast} aria-describedby={`${ids}ballot-problem`} noValidate>
       <fieldset>
         <legend>{t("poll.legend_one_of")}</legend>
         {vote.options.map((option) => (
@@ -43,14 +58,14 @@ function OneOf({ vote, mine }: { vote: Vote; mine?: Ballot }) {
           </label>
         ))}
       </fieldset>
-      <Problem id="ballot-problem" text={problem} />
+      <Problem id={`${ids}ballot-problem`} text={problem} />
       <button type="submit" class="cast primary">{t("poll.cast")}</button>
     </form>
   );
 }
 
 // Up to k of N: checkboxes; a mark beyond the k-th is refused in place, so the hub never has to.
-function UpTo({ vote, mine }: { vote: Vote; mine?: Ballot }) {
+function UpTo({ vote, mine, cast: send, ids }: BallotProps) {
   const [marks, setMarks] = useState<string[]>(mine?.choices ?? []);
   const [problem, setProblem] = useState("");
   const mark = (event: JSX.TargetedEvent<HTMLInputElement>, id: string) => {
@@ -70,10 +85,10 @@ function UpTo({ vote, mine }: { vote: Vote; mine?: Ballot }) {
     event.preventDefault();
     if (!marks.length) return setProblem(t("poll.mark_one"));
     setProblem("");
-    void act("vote.cast", { vote_id: vote.id, choices: marks });
+    send({ choices: marks });
   };
   return (
-    <form id="ballot" class="ballot poll-ballot" onSubmit={cast} aria-describedby="ballot-marked ballot-problem" noValidate>
+    <form id={`${ids}ballot`} class="ballot poll-ballot" onSubmit={cast} aria-describedby={`${ids}ballot-marked ${ids}ballot-problem`} noValidate>
       <fieldset>
         <legend>{t("poll.legend_up_to", { count: vote.choose })}</legend>
         {vote.options.map((option) => (
@@ -83,10 +98,10 @@ function UpTo({ vote, mine }: { vote: Vote; mine?: Ballot }) {
           </label>
         ))}
       </fieldset>
-      <p id="ballot-marked" class="hint" aria-live="polite">
+      <p id={`${ids}ballot-marked`} class="hint" aria-live="polite">
         {t("poll.marked", { count: marks.length, most: vote.choose })}
       </p>
-      <Problem id="ballot-problem" text={problem} />
+      <Problem id={`${ids}ballot-problem`} text={problem} />
       <button type="submit" class="cast primary">{t("poll.cast")}</button>
     </form>
   );
@@ -98,7 +113,7 @@ const rankingText = (vote: Vote, ranking: string[]): string =>
 // A ranking, first preference first: the member adds options in order, then moves or removes them.
 // Every control is a button, so the ranking is made by keyboard as by touch; focus stays with the option
 // moved (or goes to its neighbour), and a live region says the new order.
-function Ranked({ vote, mine }: { vote: Vote; mine?: Ballot }) {
+function Ranked({ vote, mine, cast: send, ids }: BallotProps) {
   const [ranking, setRanking] = useState<string[]>(mine?.choices ?? []);
   const [said, setSaid] = useState("");
   const [problem, setProblem] = useState("");
@@ -141,16 +156,16 @@ function Ranked({ vote, mine }: { vote: Vote; mine?: Ballot }) {
     event.preventDefault();
     if (!ranking.length) return setProblem(t("poll.rank_one"));
     setProblem("");
-    void act("vote.cast", { vote_id: vote.id, choices: ranking });
+    send({ choices: ranking });
   };
   return (
-    <form id="ballot" class="ballot poll-ballot ranked" ref={form} onSubmit={cast} aria-describedby="ballot-problem" noValidate>
+    <form id={`${ids}ballot`} class="ballot poll-ballot ranked" ref={form} onSubmit={cast} aria-describedby={`${ids}ballot-problem`} noValidate>
       <fieldset>
-        <legend>{t("poll.legend_ranked", { count: vote.choose })}</legend>
+        <legend>{vote.subject.kind === "election" ? t("poll.legend_election", { count: vote.choose }) : t("poll.legend_ranked", { count: vote.choose })}</legend>
         <p class="hint">{t("poll.ranked_hint")}</p>
-        <h3 id="ranking-h">{t("poll.your_ranking")}</h3>
+        <h3 id={`${ids}ranking-h`}>{t("poll.your_ranking")}</h3>
         {ranking.length ? (
-          <ol class="ranking" aria-labelledby="ranking-h">
+          <ol class="ranking" aria-labelledby={`${ids}ranking-h`}>
             {ranking.map((id, n) => (
               <li key={id}>
                 <span class="ranked-label">{label(id)}</span>
@@ -173,8 +188,8 @@ function Ranked({ vote, mine }: { vote: Vote; mine?: Ballot }) {
         )}
         {unranked.length > 0 && (
           <>
-            <h3 id="unranked-h">{t("poll.not_ranked")}</h3>
-            <ul class="unranked" aria-labelledby="unranked-h">
+            <h3 id={`${ids}unranked-h`}>{t("poll.not_ranked")}</h3>
+            <ul class="unranked" aria-labelledby={`${ids}unranked-h`}>
               {unranked.map((option) => (
                 <li key={option.id}>
                   <span class="ranked-label">{option.label}</span>{" "}
@@ -193,27 +208,29 @@ function Ranked({ vote, mine }: { vote: Vote; mine?: Ballot }) {
           </>
         )}
       </fieldset>
-      <p class="visually-hidden" aria-live="polite" id="ranking-said">
+      <p class="visually-hidden" aria-live="polite" id={`${ids}ranking-said`}>
         {said}
       </p>
       {ranking.length > 0 && (
-        <p id="ballot-summary" class="poll-summary">
+        <p id={`${ids}ballot-summary`} class="poll-summary">
           {t("poll.your_ballot", { ballot: rankingText(vote, ranking) })}
         </p>
       )}
-      <Problem id="ballot-problem" text={problem} />
+      <Problem id={`${ids}ballot-problem`} text={problem} />
       <button type="submit" class="cast primary">{t("poll.cast")}</button>
     </form>
   );
 }
 
 // The ballot of a poll that is not yes/no, by its method. A secret ballot in the box cannot change:
-// once this browser has cast one, only the record of it shows (motions.tsx).
-export function PollBallot({ vote, mine }: { vote: Vote; mine?: Ballot }) {
+// once this browser has cast one, only the record of it shows (motions.tsx, home.tsx). Cast in the room
+// unless `cast` says otherwise.
+export function PollBallot({ vote, mine, cast, ids = "" }: { vote: Vote; mine?: Ballot; cast?: Cast; ids?: string }) {
   if (mine && vote.secrecy === "secret") return null;
-  if (vote.method === "one_of") return <OneOf vote={vote} mine={mine} />;
-  if (vote.method === "up_to") return <UpTo vote={vote} mine={mine} />;
-  return <Ranked vote={vote} mine={mine} />;
+  const props = { vote, mine, ids, cast: cast ?? castInRoom(vote) };
+  if (vote.method === "one_of") return <OneOf {...props} />;
+  if (vote.method === "up_to") return <UpTo {...props} />;
+  return <Ranked {...props} />;
 }
 
 // The live counts of an open poll, option by option (first preferences in a ranked poll).
@@ -258,9 +275,20 @@ function askProblem(method: PollMethod, options: string[], choose: number): stri
   return null;
 }
 
+// The closing time typed (a datetime-local value: the member's own time) as the UTC instant the hub takes,
+// or why it cannot be: none given where one is needed, or one not in the future. Empty: none, and none needed.
+export function closingAt(typed: string, needed: boolean, now: number): { at?: string; problem?: string } {
+  if (!typed) return needed ? { problem: t("poll.ask_closes_needed") } : {};
+  const at = new Date(typed);
+  if (Number.isNaN(at.getTime()) || at.getTime() <= now) return { problem: t("poll.ask_closes_past") };
+  return { at: at.toISOString() };
+}
+
 // The chair puts a question that concerns no motion: its options (one a line), how they are marked,
-// how many may be chosen (seats in a ranked poll), and whether the ballot is secret or a card vote.
-export function AskQuestion() {
+// how many may be chosen (seats in a ranked poll), whether the ballot is secret or a card vote, and a
+// closing time that makes it an advance poll. While the meeting's own vote is open (`beside`) only an
+// advance poll can be put, so the closing time is wanted. `now`: the hub's clock.
+export function AskQuestion({ beside, now }: { beside: boolean; now: () => number }) {
   const [method, setMethod] = useState<PollMethod>("one_of");
   const [problem, setProblem] = useState("");
   const fold = useRef<HTMLDetailsElement>(null);
@@ -275,7 +303,8 @@ export function AskQuestion() {
       .map((line) => line.trim())
       .filter(Boolean);
     const choose = several ? Number(data.get("choose")) : 1;
-    const wrong = askProblem(method, options, choose);
+    const closing = closingAt(String(data.get("closes_at") ?? ""), beside, now());
+    const wrong = askProblem(method, options, choose) ?? closing.problem ?? null;
     setProblem(wrong ?? "");
     if (wrong) return;
     const reply = await act("vote.ask", {
@@ -285,6 +314,7 @@ export function AskQuestion() {
       ...(several ? { choose } : {}),
       secrecy: data.get("secret") === "on" ? "secret" : "open",
       weights: data.get("card") === "on",
+      ...(closing.at ? { closes_at: closing.at } : {}),
     });
     if (reply.ok) {
       form.reset();
@@ -294,8 +324,9 @@ export function AskQuestion() {
   };
   return (
     <details class="propose" id="ask-question" ref={fold}>
-      <summary>{t("poll.ask_title")}</summary>
+      <summary>{t(beside ? "poll.ask_advance_title" : "poll.ask_title")}</summary>
       <form id="ask-form" class="stack-form" onSubmit={submit} aria-describedby="ask-problem">
+        {beside && <p class="hint">{t("poll.ask_advance_only")}</p>}
         <label>
           {t("poll.ask_question")} <input name="question" required maxLength={500} />
         </label>
@@ -325,6 +356,13 @@ export function AskQuestion() {
         <label class="check">
           <input type="checkbox" name="card" /> {t("poll.ask_card")}
         </label>
+        <label>
+          {t(beside ? "poll.ask_closes_at_needed" : "poll.ask_closes_at")}{" "}
+          <input name="closes_at" type="datetime-local" aria-required={beside} aria-describedby="ask-closes-hint" />
+        </label>
+        <p id="ask-closes-hint" class="hint">
+          {t("poll.ask_closes_hint")}
+        </p>
         <Problem id="ask-problem" text={problem} />
         <button type="submit">{t("poll.ask_put")}</button>
       </form>
@@ -343,21 +381,51 @@ function stageTitle(stage: Stage): string {
   return t(`poll.stage_${stage.kind}`, { number: stage.number, who });
 }
 
-// What happened to a candidate at a stage: elected or excluded then.
-function decided(stage: Stage, candidate: string): string | null {
-  if (stage.elected.some((d) => d.candidate === candidate)) return t("poll.elected_mark");
-  if (stage.excluded.some((d) => d.candidate === candidate)) return t("poll.excluded_mark");
-  return null;
+// What happened to a candidate at a stage, and why: elected on reaching the quota or as the last left for
+// the seats; excluded with the fewest votes, or passed over by the balance rule (hub/stv.py `Reason`).
+function decided(stage: Stage, candidate: string): { text: string; elected: boolean } | null {
+  const elected = stage.elected.find((d) => d.candidate === candidate);
+  if (elected) return { text: t(`poll.elected_${elected.reason}`), elected: true };
+  const excluded = stage.excluded.find((d) => d.candidate === candidate);
+  return excluded ? { text: t(`poll.excluded_${excluded.reason}`), elected: false } : null;
 }
 
-// A ranked poll's count: a row per candidate and a column per stage, with each candidate's votes at the
-// end of the stage and who was elected or excluded at it; then the ties and the elected in order. On a
-// phone the table scrolls sideways in its own box.
+// A post's balance rule in words: at least so many of its seats to a group (women, as the hub's posts reserve them).
+function balanceText(balance: BalanceRule, seats: number): string {
+  return Object.entries(balance.minimums)
+    .map(([group, least]) => t(group === "woman" ? "poll.balance_women" : "poll.balance_group", { least, seats, group }))
+    .join(" ");
+}
+
+const groupName = (group: string): string => t(`elections.group_${group}`, { defaultValue: group });
+
+// What the table cannot show by itself, stage by stage: whom the balance rule kept from exclusion, and
+// how a tie was broken.
+function countNotes(stages: Stage[]): string[] {
+  return stages.flatMap((stage) => [
+    ...(stage.kept.length ? [t("poll.kept", { number: stage.number, who: stage.kept.join(", ") })] : []),
+    ...stage.ties.map((tie) =>
+      t(`poll.tie_${tie.decided_by}`, {
+        number: stage.number,
+        level: tie.candidates.join(", "),
+        chosen: tie.chosen,
+        purpose: t(`poll.tie_for_${tie.purpose}`),
+        earlier: tie.stage ?? "",
+      }),
+    ),
+  ]);
+}
+
+// A ranked poll's count: a row per candidate (with their balance group where a rule applies) and a
+// column per stage, with each candidate's votes at the end of the stage and who was elected or excluded
+// at it, and why; then what else a stage decided and the elected in order. On a phone the table scrolls
+// sideways in its own box.
 export function CountTable({ vote }: { vote: Vote }) {
   const count = vote.result?.count;
   if (!count) return null;
   const id = `count-${vote.id}`;
-  const ties = count.stages.flatMap((stage) => stage.ties.map((tie) => ({ stage: stage.number, tie })));
+  const balance = vote.balance;
+  const notes = countNotes(count.stages);
   return (
     <section class="stv-count" aria-labelledby={`${id}-h`}>
       <h4 id={`${id}-h`}>{t("poll.count_title")}</h4>
@@ -365,6 +433,7 @@ export function CountTable({ vote }: { vote: Vote }) {
         {t("poll.count_facts", { valid: count.valid, seats: count.seats, quota: count.quota })}
         {count.empty > 0 ? ` ${t("poll.count_empty", { count: count.empty })}` : ""}
       </p>
+      {balance && <p class="count-balance">{balanceText(balance, count.seats)}</p>}
       {/* The caption stays in view above the box the table scrolls in on a phone. */}
       <p id={`${id}-caption`} class="count-caption">
         {t("poll.count_caption")}
@@ -384,13 +453,16 @@ export function CountTable({ vote }: { vote: Vote }) {
           <tbody>
             {count.candidates.map((candidate) => (
               <tr key={candidate} class={count.elected.includes(candidate) ? "elected" : undefined}>
-                <th scope="row">{candidate}</th>
+                <th scope="row">
+                  {candidate}
+                  {balance?.groups[candidate] && <span class="count-group"> ({groupName(balance.groups[candidate])})</span>}
+                </th>
                 {count.stages.map((stage) => {
                   const mark = decided(stage, candidate);
                   return (
                     <td key={stage.number}>
                       {votes(stage.votes[candidate])}
-                      {mark && <strong class={`count-mark ${stage.elected.some((d) => d.candidate === candidate) ? "in" : "out"}`}> {mark}</strong>}
+                      {mark && <strong class={`count-mark ${mark.elected ? "in" : "out"}`}> {mark.text}</strong>}
                     </td>
                   );
                 })}
@@ -405,18 +477,10 @@ export function CountTable({ vote }: { vote: Vote }) {
           </tbody>
         </table>
       </div>
-      {ties.length > 0 && (
-        <ul class="count-ties">
-          {ties.map(({ stage, tie }, n) => (
-            <li key={n}>
-              {t(`poll.tie_${tie.decided_by}`, {
-                number: stage,
-                level: tie.candidates.join(", "),
-                chosen: tie.chosen,
-                purpose: t(`poll.tie_for_${tie.purpose}`),
-                earlier: tie.stage ?? "",
-              })}
-            </li>
+      {notes.length > 0 && (
+        <ul class="count-notes">
+          {notes.map((note, n) => (
+            <li key={n}>{note}</li>
           ))}
         </ul>
       )}

@@ -1,14 +1,14 @@
 // The projector view (/join/TOKEN?view=projector): for a hall screen or a hybrid meeting's room, what
 // the procedure stands at, in large type, with no controls: the item, who has the floor and their time
-// left, the speaker list, the motion as it stands, and the open vote or the last result; an adjourned
-// meeting says until when. Opened with the chair's projector link it needs no role and sends nothing but
-// its join.
+// left, the speaker list, the motion as it stands, and the meeting's open vote or the last result, with
+// any advance polls open beside it; an adjourned meeting says until when. Opened with the chair's
+// projector link it needs no role and sends nothing but its join.
 import { render } from "preact";
 import { Adjourned } from "./adjourned";
 import { t } from "./i18n";
-import { majorityRule, motionText, motionTitle, optionLabel, outcomeText, question } from "./phrases";
+import { closingTime, majorityRule, motionText, motionTitle, optionLabel, outcomeText, question } from "./phrases";
 import { speechRemaining } from "./room";
-import type { Meeting, MeetingStore, Vote } from "./store";
+import { type Meeting, type MeetingStore, type Vote, meetingVote, openVotes } from "./store";
 import { clock, useTick } from "./ui";
 
 function Floor({ m, store }: { m: Meeting; store: MeetingStore }) {
@@ -59,7 +59,8 @@ function Projector({ store }: { store: MeetingStore }) {
   const item = m.agenda.find((i) => i.id === m.current_item);
   const number = item ? m.agenda.indexOf(item) + 1 : 0;
   const motions = m.motions.filter((mo) => mo.item_id === m.current_item && ["proposed", "seconded"].includes(mo.status));
-  const open = m.votes.find((v) => v.status === "open");
+  const open = meetingVote(m);
+  const advance = openVotes(m).filter((v) => v.closes_at);
   const last = [...m.votes].reverse().find((v) => v.status === "closed");
   const tally = open ? store.tallies.get(open.id) : undefined;
   return (
@@ -106,6 +107,22 @@ function Projector({ store }: { store: MeetingStore }) {
             <p>{majorityRule(last)}</p>
           </section>
         )
+      )}
+      {advance.length > 0 && (
+        <section class="projector-advance" id="projector-advance" aria-labelledby="projector-advance-h">
+          <h2 id="projector-advance-h">{t("poll.advance_open")}</h2>
+          <ul>
+            {advance.map((vote) => (
+              <li key={vote.id}>
+                <strong>{question(vote, m)}</strong>{" "}
+                <span>
+                  {t("poll.advance_closes")} <time dateTime={vote.closes_at!}>{closingTime(vote, m)}</time>.{" "}
+                  {t("motions.have_voted", { cast: store.tallies.get(vote.id)?.cast ?? 0, eligible: vote.eligible })}
+                </span>
+              </li>
+            ))}
+          </ul>
+        </section>
       )}
     </main>
   );

@@ -9,6 +9,7 @@ import { CheckIn } from "./attendance";
 import { EditItem } from "./agendaedit";
 import { Chat } from "./chat";
 import { Console, hasConsole } from "./console";
+import { Elections } from "./elections";
 import type { MediaSession } from "./media";
 import { MediaStage } from "./mediaview";
 import { Minutes } from "./minutes";
@@ -164,6 +165,7 @@ function Agenda({ m, store }: { m: Meeting; store: MeetingStore }) {
                 )}
               </span>
               {store.may("agenda.update") && <EditItem item={item} />}
+              <Elections item={item} m={m} store={store} />
             </li>
           );
         })}
@@ -399,14 +401,15 @@ function Room({ store, token, media }: { store: MeetingStore; token: string; med
   const seenAt = m.chat.findIndex((message) => message.id === seen.current);
   const unread = seen.current === newest ? 0 : m.chat.length - 1 - seenAt;
   const waiting = store.you ? m.participants[store.you.member_id]?.waiting : false;
-  const openVote = m.votes.find((v) => v.status === "open");
+  // Advance polls are open beside the meeting's own vote: one open shows a dot, several their number.
+  const voting = m.votes.filter((v) => v.status === "open").length;
   const queue = m.agenda.find((i) => i.id === m.current_item)?.queue.length ?? 0;
   const lobby = waitingCount(m, store);
   const tabs: TabSpec[] = [
     { id: "agenda", content: <Agenda m={m} store={store} /> },
     { id: "speakers", badge: queue ? String(queue) : undefined, badgeLabel: t("tabs.waiting_to_speak", { count: queue }), content: <Queue m={m} store={store} /> },
     { id: "motions", content: <Motions m={m} store={store} /> },
-    { id: "vote", badge: openVote ? "●" : undefined, badgeLabel: t("tabs.vote_open"), content: <Votes m={m} store={store} token={token} /> },
+    { id: "vote", badge: voting > 1 ? String(voting) : voting ? "●" : undefined, badgeLabel: t("tabs.votes_open", { count: voting }), content: <Votes m={m} store={store} token={token} /> },
     { id: "chat", badge: unread ? String(unread) : undefined, badgeLabel: t("tabs.unread", { count: unread }), content: <Chat m={m} store={store} /> },
     {
       id: "people",

@@ -2,7 +2,7 @@
 // from it. Events carry an RFC 6902 patch, so applying them needs no knowledge of the rules.
 import { applyPatch, type Operation } from "fast-json-patch";
 
-import type { HubEvent, Meeting, PresenceCounts, ReactionBurst, Role, VoteTally } from "./protocol.gen";
+import type { HubEvent, Meeting, PresenceCounts, ReactionBurst, Role, Vote, VoteTally } from "./protocol.gen";
 
 // The shapes the server sends are generated from its JSON Schema (protocol.gen.ts); the views take
 // them from here. The replies below have no schema yet, so they are written by hand around the
@@ -18,6 +18,17 @@ export type {
   StandingOrders,
   Vote,
 } from "./protocol.gen";
+
+// The vote open in the meeting itself, at most one (hub/votes.py `open_vote`): advance polls, which have a
+// closing time and close by themselves, run beside it.
+export const meetingVote = (m: Meeting): Vote | undefined => m.votes.find((v) => v.status === "open" && !v.closes_at);
+
+// Every poll open now: the meeting's own vote first, then advance polls, the soonest to close first.
+export function openVotes(m: Meeting): Vote[] {
+  const advance = m.votes.filter((v) => v.status === "open" && v.closes_at).sort((a, b) => Date.parse(a.closes_at!) - Date.parse(b.closes_at!));
+  const own = meetingVote(m);
+  return own ? [own, ...advance] : advance;
+}
 
 // `vote.tally`: how far an open vote has got (hub/pushes.py).
 export type Tally = VoteTally;
