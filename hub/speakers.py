@@ -31,12 +31,20 @@ from hub.errors import HubError
 from hub.meetings import Actor, Change, next_id
 from hub.models import AgendaItem, Meeting, PointOfOrder, QueueEntry, Speech
 
+# Self-described genders read as a woman's, in the languages of the network; and any ending in "woman"
+# ("trans woman", "cis woman").
+WOMEN = frozenset(
+    {"woman", "women", "female", "f", "w", "mujer", "femenino", "femme", "femmina", "donna", "frau", "mulher"}
+)
+
 
 def balance_group(gender: str | None) -> str | None:
-    """Alternation is between women and everyone else; no group when none was given."""
+    """Balance rules (speaker alternation, election seats) are between women and everyone else; no group
+    when none was given."""
     if not gender:
         return None
-    return "woman" if gender.strip().lower() in {"woman", "female", "f"} else "other"
+    said = " ".join(gender.casefold().split())
+    return "woman" if said in WOMEN or said.endswith(" woman") else "other"
 
 
 def priority(entry: QueueEntry, item: AgendaItem) -> int:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from hub import agenda, elections, lifecycle, polls, votes
+from hub import agenda, elections, lifecycle, polls, speakers, votes
 from hub.commands import (
     AgendaSelect,
     ElectionAccept,
@@ -271,3 +271,21 @@ def test_a_post_may_be_voted_for_by_some_roles_only() -> None:
         .voters
         is None
     )
+
+
+@pytest.mark.parametrize(
+    ("gender", "group"),
+    [
+        ("Woman", "woman"),
+        (" trans  woman ", "woman"),
+        ("mujer", "woman"),
+        ("F", "woman"),
+        ("man", "other"),
+        ("non-binary", "other"),
+        ("womanly", "other"),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_the_balance_group_reads_a_self_described_gender(gender: str | None, group: str | None) -> None:
+    assert speakers.balance_group(gender) == group
