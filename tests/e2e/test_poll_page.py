@@ -1,13 +1,15 @@
 """Questions put to the vote through the page: the chair puts a question with options, members mark it
-(one of N, up to k of N, a ranking made by keyboard alone and by touch on a phone), the chair closes it
-and everyone sees what was chosen, with a ranked poll's count stage by stage."""
+(one of N, up to k of N, a ranking made by keyboard alone, by dragging with a mouse, and by touch on a
+phone, buttons and drags alike), the chair closes it and everyone sees what was chosen, with a ranked
+poll's count stage by stage."""
 
 from __future__ import annotations
 
 import asyncio
+import re
 from pathlib import Path
 
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Browser, CDPSession, Locator, Page, expect
 
 from hub import blt, stv
 from tests.client import MeetingClient
@@ -175,6 +177,46 @@ async def tab_to(page: Page, name: str, back: bool = False) -> None:
     raise AssertionError(f"{name!r} is not reached by Tab; focus is on {await focused(page)!r}")
 
 
+async def centre(target: Locator) -> tuple[float, float]:
+    box = await target.bounding_box()
+    assert box is not None
+    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+
+async def height_at(row: Locator, fraction: float) -> float:
+    """How far down the window a point `fraction` of the way down `row` is."""
+    box = await row.bounding_box()
+    assert box is not None
+    return box["y"] + box["height"] * fraction
+
+
+async def mouse_drag(page: Page, grip: Locator, row: Locator, fraction: float) -> None:
+    """Drags `grip` with the mouse to a point `fraction` of the way down `row`, in a few moves."""
+    x, y = await centre(grip)
+    await page.mouse.move(x, y)
+    await page.mouse.down()
+    await page.mouse.move(x, await height_at(row, fraction), steps=6)
+    await page.mouse.up()
+
+
+async def finger(session: CDPSession, kind: str, x: float = 0, y: float = 0) -> None:
+    """One finger on a phone's screen, through the browser's own touch input: the page gets the touch
+    pointer events a finger makes, not events made up in the page."""
+    points = [] if kind == "touchEnd" else [{"x": x, "y": y}]
+    await session.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
+
+
+async def touch_drag(session: CDPSession, grip: Locator, row: Locator, fraction: float) -> float:
+    """Puts a finger on `grip` and slides it to a point `fraction` of the way down `row`, not lifting it;
+    says where along the window the finger is."""
+    x, y = await centre(grip)
+    await finger(session, "touchStart", x, y)
+    to = await height_at(row, fraction)
+    for step in range(1, 7):
+        await finger(session, "touchMove", x, y + (to - y) * step / 6)
+    return x
+
+
 async def test_ranked_secret_question_by_keyboard_and_phone(
     hub_server: RunningHub, browser: Browser, artifacts: Path
 ) -> None:
@@ -222,6 +264,38 @@ async def test_ranked_secret_question_by_keyboard_and_phone(
     await expect(ana.locator("#ballot-summary")).to_have_text("Your ballot: 1. Diego, 2. Carmen")
     await assert_accessible(ana)
     await picture(ana.locator("#vote-panel"), artifacts / "poll-ranked-desk.png")
+
+    # With a mouse: Carmen dragged by her grip above Diego, then Farid dragged in from those not ranked
+    # to between them; a line marks where the row dragged would land.
+    rows = ana.locator("#ballot .ranking li")
+    summary = ana.locator("#ballot-summary")
+    carmen = ana.get_by_role("button", name="Drag to reorder: Carmen")
+    await carmen.scroll_into_view_if_needed()
+    x, y = await centre(carmen)
+    await ana.mouse.move(x, y)
+    await ana.mouse.down()
+    await ana.mouse.move(x, await height_at(rows.nth(0), 0.25), steps=6)
+    await expect(rows.nth(1)).to_have_class(re.compile(r"\bdragging\b"))
+    await expect(rows.nth(0)).to_have_class(re.compile(r"\bdrop-before\b"))
+    await ana.mouse.up()
+    await expect(said).to_have_text("Carmen moved to preference 1. Your ranking: 1. Carmen, 2. Diego.")
+    await expect(summary).to_have_text("Your ballot: 1. Carmen, 2. Diego")
+    await expect(carmen).to_be_focused()
+    farid = ana.locator("#ballot .unranked li", has_text="Farid").locator(".drag-handle")
+    await mouse_drag(ana, farid, rows.nth(1), 0.1)
+    await expect(said).to_have_text(
+        "Farid added as preference 2. Your ranking: 1. Carmen, 2. Farid, 3. Diego."
+    )
+    await expect(rows.locator(".ranked-label")).to_have_text(["Carmen", "Farid", "Diego"])
+    await expect(summary).to_have_text("Your ballot: 1. Carmen, 2. Farid, 3. Diego")
+    # Back as she had it: Farid removed, and Carmen moved down by the arrow key while her grip has focus.
+    await ana.get_by_role("button", name="Remove: Farid").click()
+    await carmen.focus()
+    await ana.keyboard.press("ArrowDown")
+    await expect(said).to_have_text("Carmen moved to preference 2. Your ranking: 1. Diego, 2. Carmen.")
+    await expect(carmen).to_be_focused()
+    await expect(summary).to_have_text("Your ballot: 1. Diego, 2. Carmen")
+    await assert_accessible(ana)
     await tab_to(ana, "Cast vote")
     await ana.keyboard.press("Enter")
     recorded = ana.locator("#recorded")
@@ -242,6 +316,32 @@ async def test_ranked_secret_question_by_keyboard_and_phone(
     await ben.get_by_role("button", name="Add as preference 3: Diego").click()
     await expect(ben.locator("#ballot .ranking li .ranked-label")).to_have_text(["Elena", "Carmen", "Diego"])
     await expect(ben.locator("#ballot-summary")).to_have_text("Your ballot: 1. Elena, 2. Carmen, 3. Diego")
+
+    # And by dragging with a finger: Diego's grip to the top, where a line shows he will land, then back
+    # to the foot. Only the grip takes the drag; the page does not scroll under it.
+    rows = ben.locator("#ballot .ranking li")
+    diego = ben.get_by_role("button", name="Drag to reorder: Diego")
+    await diego.scroll_into_view_if_needed()
+    scrolled = await ben.evaluate("window.scrollY")
+    session = await ben.context.new_cdp_session(ben)
+    x = await touch_drag(session, diego, rows.nth(0), 0.25)
+    await expect(rows.nth(2)).to_have_class(re.compile(r"\bdragging\b"))
+    await expect(rows.nth(0)).to_have_class(re.compile(r"\bdrop-before\b"))
+    assert await ben.evaluate("window.scrollY") == scrolled
+    await picture(ben.locator("#vote-panel"), artifacts / "poll-ranked-drag.png")
+    await finger(session, "touchMove", x, await height_at(rows.nth(0), 0.25))
+    await finger(session, "touchEnd")
+    heard = ben.locator("#ranking-said")
+    await expect(heard).to_have_text(
+        "Diego moved to preference 1. Your ranking: 1. Diego, 2. Elena, 3. Carmen."
+    )
+    await expect(ben.locator("#ballot-summary")).to_have_text("Your ballot: 1. Diego, 2. Elena, 3. Carmen")
+    await touch_drag(session, diego, rows.nth(2), 0.9)
+    await finger(session, "touchEnd")
+    await expect(heard).to_have_text(
+        "Diego moved to preference 3. Your ranking: 1. Elena, 2. Carmen, 3. Diego."
+    )
+    await expect(ben.locator("#ballot .ranking li .ranked-label")).to_have_text(["Elena", "Carmen", "Diego"])
     assert await ben.evaluate("document.documentElement.scrollWidth") <= 375
     await assert_accessible(ben)
     await picture(ben.locator("#vote-panel"), artifacts / "poll-ranked-phone.png")

@@ -110,13 +110,34 @@ function UpTo({ vote, mine, cast: send, ids }: BallotProps) {
 const rankingText = (vote: Vote, ranking: string[]): string =>
   ranking.map((id, n) => `${n + 1}. ${optionLabel(vote, id)}`).join(", ");
 
+// Six dots, the grip by which a row is dragged.
+const Grip = () => (
+  <svg class="grip" viewBox="0 0 10 16" width="10" height="16" aria-hidden="true" focusable="false">
+    {[3, 8, 13].map((y) => [3, 7].map((x) => <circle key={`${x}-${y}`} cx={x} cy={y} r="1.5" />))}
+  </svg>
+);
+
+// A drag under way: the option dragged (ranked or not), the pointer dragging it, where that pointer
+// started and how far it has come, and the place in the ranking it would land at (null: nowhere, as for
+// an unranked option not yet over the ranking).
+interface Drag {
+  id: string;
+  pointer: number;
+  from: number;
+  by: number;
+  place: number | null;
+}
+
 // A ranking, first preference first: the member adds options in order, then moves or removes them.
 // Every control is a button, so the ranking is made by keyboard as by touch; focus stays with the option
-// moved (or goes to its neighbour), and a live region says the new order.
+// moved (or goes to its neighbour), and a live region says the new order. A ranked row can also be
+// dragged by its grip (or moved by the arrow keys while the grip has focus), and an unranked one dragged
+// into the ranking at a place: pointer events, so a mouse and a finger drag alike.
 function Ranked({ vote, mine, cast: send, ids }: BallotProps) {
   const [ranking, setRanking] = useState<string[]>(mine?.choices ?? []);
   const [said, setSaid] = useState("");
   const [problem, setProblem] = useState("");
+  const [drag, setDrag] = useState<Drag | null>(null);
   const form = useRef<HTMLFormElement>(null);
   const focusNext = useRef<string | null>(null);
   useEffect(() => {
@@ -138,13 +159,18 @@ function Ranked({ vote, mine, cast: send, ids }: BallotProps) {
     const neighbour = rest[Math.min(at, rest.length - 1)];
     change([...ranking, id], t("poll.added", { option: label(id), place: ranking.length + 1 }), neighbour ? `[data-add="${neighbour.id}"]` : ".cast");
   };
-  const move = (id: string, by: -1 | 1) => {
-    const to = ranking.indexOf(id) + by;
+  // Puts an option, ranked or not, at a place in the ranking.
+  const put = (id: string, to: number, focus: string) => {
     const next = ranking.filter((r) => r !== id);
     next.splice(to, 0, id);
+    const what = ranking.includes(id) ? "poll.moved" : "poll.added";
+    change(next, t(what, { option: label(id), place: to + 1 }), focus);
+  };
+  const move = (id: string, by: -1 | 1) => {
+    const to = ranking.indexOf(id) + by;
     // At the top (or the foot) the same button no longer moves it: focus goes to the other one.
-    const button = (by < 0 && to > 0) || (by > 0 && to === next.length - 1) ? "up" : "down";
-    change(next, t("poll.moved", { option: label(id), place: to + 1 }), `[data-${button}="${id}"]`);
+    const button = (by < 0 && to > 0) || (by > 0 && to === ranking.length - 1) ? "up" : "down";
+    put(id, to, `[data-${button}="${id}"]`);
   };
   const remove = (id: string) => {
     const at = ranking.indexOf(id);
@@ -152,6 +178,52 @@ function Ranked({ vote, mine, cast: send, ids }: BallotProps) {
     const neighbour = next[Math.min(at, next.length - 1)];
     change(next, t("poll.removed", { option: label(id) }), neighbour ? `[data-remove="${neighbour}"]` : `[data-add="${id}"]`);
   };
+  // Where a drag would land: after every other ranked row whose middle is above the pointer. An unranked
+  // option lands only once it is over the ranking, above the heading of those not ranked.
+  const landing = (id: string, y: number): number | null => {
+    const below = document.getElementById(`${ids}unranked-h`);
+    if (!ranking.includes(id) && below && y >= below.getBoundingClientRect().top) return null;
+    const rows = [...(form.current?.querySelectorAll<HTMLElement>(".ranking > li") ?? [])];
+    return rows.filter((row, n) => {
+      const box = row.getBoundingClientRect();
+      return ranking[n] !== id && box.top + box.height / 2 < y;
+    }).length;
+  };
+  const grip = (id: string) => ({
+    onPointerDown: (event: PointerEvent) => {
+      if (drag || event.button !== 0) return;
+      (event.currentTarget as HTMLElement).setPointerCapture(event.pointerId);
+      setDrag({ id, pointer: event.pointerId, from: event.clientY, by: 0, place: null });
+    },
+    onPointerMove: (event: PointerEvent) => {
+      if (drag?.pointer !== event.pointerId) return;
+      setDrag({ ...drag, by: event.clientY - drag.from, place: landing(id, event.clientY) });
+    },
+    onPointerUp: (event: PointerEvent) => {
+      if (drag?.pointer !== event.pointerId) return;
+      setDrag(null);
+      const place = landing(id, event.clientY);
+      if (place !== null && place !== ranking.indexOf(id)) put(id, place, `[data-drag="${id}"]`);
+    },
+    // After a drop, or when the browser takes the pointer back (a cancelled touch, say).
+    onLostPointerCapture: () => setDrag(null),
+  });
+  const nudge = (event: KeyboardEvent, id: string) => {
+    const by = event.key === "ArrowUp" ? -1 : event.key === "ArrowDown" ? 1 : 0;
+    if (!by) return;
+    event.preventDefault();
+    const to = ranking.indexOf(id) + by;
+    if (to >= 0 && to < ranking.length) put(id, to, `[data-drag="${id}"]`);
+  };
+  // While a drag is under way: the row dragged follows the pointer, and a line marks where it would land.
+  const others = ranking.filter((r) => r !== drag?.id);
+  const rowClass = (id: string) => {
+    if (drag?.id === id) return "dragging";
+    if (drag?.place == null) return undefined;
+    if (others[drag.place] === id) return "drop-before";
+    return drag.place === others.length && others.at(-1) === id ? "drop-after" : undefined;
+  };
+  const follows = (id: string) => ({ transform: drag?.id === id ? `translateY(${drag.by}px)` : "" });
   const cast = (event: JSX.TargetedEvent<HTMLFormElement>) => {
     event.preventDefault();
     if (!ranking.length) return setProblem(t("poll.rank_one"));
@@ -159,15 +231,29 @@ function Ranked({ vote, mine, cast: send, ids }: BallotProps) {
     send({ choices: ranking });
   };
   return (
-    <form id={`${ids}ballot`} class="ballot poll-ballot ranked" ref={form} onSubmit={cast} aria-describedby={`${ids}ballot-problem`} noValidate>
+    <form id={`${ids}ballot`} class={`ballot poll-ballot ranked${drag ? " drag-on" : ""}`} ref={form} onSubmit={cast} aria-describedby={`${ids}ballot-problem`} noValidate>
       <fieldset>
         <legend>{vote.subject.kind === "election" ? t("poll.legend_election", { count: vote.choose }) : t("poll.legend_ranked", { count: vote.choose })}</legend>
         <p class="hint">{t("poll.ranked_hint")}</p>
+        <p class="visually-hidden" id={`${ids}drag-hint`}>
+          {t("poll.drag_hint")}
+        </p>
         <h3 id={`${ids}ranking-h`}>{t("poll.your_ranking")}</h3>
         {ranking.length ? (
           <ol class="ranking" aria-labelledby={`${ids}ranking-h`}>
             {ranking.map((id, n) => (
-              <li key={id}>
+              <li key={id} class={rowClass(id)} style={follows(id)}>
+                <button
+                  type="button"
+                  class="drag-handle"
+                  data-drag={id}
+                  aria-label={t("poll.drag_who", { option: label(id) })}
+                  aria-describedby={`${ids}drag-hint`}
+                  onKeyDown={(event) => nudge(event, id)}
+                  {...grip(id)}
+                >
+                  <Grip />
+                </button>
                 <span class="ranked-label">{label(id)}</span>
                 <span class="ranked-controls">
                   <button type="button" class="small" data-up={id} disabled={n === 0} aria-label={t("poll.move_up_who", { option: label(id) })} onClick={() => move(id, -1)}>
@@ -184,14 +270,18 @@ function Ranked({ vote, mine, cast: send, ids }: BallotProps) {
             ))}
           </ol>
         ) : (
-          <p class="hint">{t("poll.ranking_none")}</p>
+          <p class={`hint${drag?.place === 0 ? " drop-here" : ""}`}>{t("poll.ranking_none")}</p>
         )}
         {unranked.length > 0 && (
           <>
             <h3 id={`${ids}unranked-h`}>{t("poll.not_ranked")}</h3>
             <ul class="unranked" aria-labelledby={`${ids}unranked-h`}>
               {unranked.map((option) => (
-                <li key={option.id}>
+                <li key={option.id} class={rowClass(option.id)} style={follows(option.id)}>
+                  {/* Only a pointer's way in at a chosen place: by keyboard, the button adds it. */}
+                  <span class="drag-handle" aria-hidden="true" {...grip(option.id)}>
+                    <Grip />
+                  </span>
                   <span class="ranked-label">{option.label}</span>{" "}
                   <button
                     type="button"
