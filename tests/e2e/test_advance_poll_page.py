@@ -128,7 +128,7 @@ async def test_an_advance_poll_beside_the_meetings_vote(
     await picture(chair.locator("#panel-vote"), artifacts / "advance-chair.png")
     await chair.locator("#vote-panel").get_by_role("button", name="Close the vote").click()
     result = ana.locator("article.result").first
-    await expect(result.locator("h3")).to_have_text("Where shall we meet in spring?: Chosen: Lisbon")
+    await expect(result.locator("h3")).to_have_text("Where shall we meet in spring? — Chosen: Lisbon")
     await expect(chair.locator("section.vote.open")).to_have_count(1)
     await expect(advance.locator("h2")).to_have_text(f"Vote now: {SOCIAL}")
     await expect(advance.locator(".advance-closes")).to_contain_text("Advance poll: closes")

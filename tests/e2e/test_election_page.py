@@ -266,7 +266,7 @@ async def test_nominations_a_ballot_and_the_elected(
     await expect(winners.locator(".name")).to_have_text([NAMES[TAMSIN], NAMES[TOMAS]])
     result = chair.locator("article.result").first
     await tab(chair, "vote")
-    await expect(result.locator("h3")).to_have_text(f"Conference delegates (2 seats): {elected}")
+    await expect(result.locator("h3")).to_have_text(f"Conference delegates (2 seats) — {elected}")
     await expect(result.locator(".stv-count")).to_contain_text("Valid ballots: 8. Seats: 2.")
     await expect(result.locator(".count-elected li")).to_have_text([NAMES[TOMAS], NAMES[TAMSIN]])
     # The count states the balance rule, names each candidate's group and says why each was excluded:

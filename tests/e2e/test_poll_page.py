@@ -110,7 +110,7 @@ async def test_one_of_and_up_to_questions(hub_server: RunningHub, browser: Brows
     await controls.get_by_role("button", name="Close: casting vote for Lisbon").click()
 
     result = ben.locator("article.result").first
-    await expect(result.locator("h3")).to_have_text("Where shall we meet in spring?: Chosen: Lisbon")
+    await expect(result.locator("h3")).to_have_text("Where shall we meet in spring? — Chosen: Lisbon")
     await expect(result.locator(".bar-row.chosen")).to_have_count(1)
     await expect(result.locator(".bar-row.chosen")).to_contain_text("Lisbon ✓ Chosen")
     await expect(result).to_contain_text("The chair gave a casting vote for “Lisbon”.")
@@ -124,7 +124,7 @@ async def test_one_of_and_up_to_questions(hub_server: RunningHub, browser: Brows
     await ask(
         chair,
         "Which projects shall we fund?",
-        "Up to k options",
+        "Up to a number of options",
         ["Parks", "Schools", "Libraries", "Clinics"],
         ("How many options a member may choose", 2),
     )
@@ -152,7 +152,7 @@ async def test_one_of_and_up_to_questions(hub_server: RunningHub, browser: Brows
     await chair.locator("#vote-panel").get_by_role("button", name="Close the vote").click()
 
     result = ana.locator("article.result").first
-    await expect(result.locator("h3")).to_have_text("Which projects shall we fund?: Chosen: Parks, Schools")
+    await expect(result.locator("h3")).to_have_text("Which projects shall we fund? — Chosen: Parks, Schools")
     await expect(result.locator(".bar-row.chosen")).to_have_count(2)
     await expect(result).to_contain_text("The 2 options with the most marks are chosen.")
     await assert_accessible(ana)
@@ -362,7 +362,7 @@ async def test_ranked_secret_question_by_keyboard_and_phone(
 
     result = chair.locator("article.result").first
     await expect(result.locator("h3")).to_have_text(
-        "Elect two members to the committee: Elected: Diego, Elena"
+        "Elect two members to the committee — Elected: Diego, Elena"
     )
     count = result.locator(".stv-count")
     await expect(count).to_contain_text("Valid ballots: 7. Seats: 2. Quota: 3 votes.")

@@ -321,7 +321,10 @@ function Result({ vote, m, store, token }: { vote: Vote; m: Meeting; store: Meet
   return (
     <article class="result" data-vote={vote.id}>
       <h3>
-        {question(vote, m)}: <span class="outcome">{outcomeText(vote)}</span>
+        {/* A poll's outcome has a colon of its own ("Chosen: Lisbon"): a dash keeps the two apart. */}
+        {question(vote, m)}
+        {vote.method === "yes_no" ? ": " : " — "}
+        <span class="outcome">{outcomeText(vote)}</span>
       </h3>
       {counted && <p class="bars-title">{t(counted)}</p>}
       <div class={`bars${vote.method === "yes_no" ? "" : " poll"}`}>
