@@ -280,6 +280,19 @@ async def test_nominations_a_ballot_and_the_elected(
     await expect(result.get_by_role("link", name="Download the anonymised ballots")).to_be_visible()
     await assert_accessible(chair)
     await picture(result.locator(".stv-count"), artifacts / "election-count.png")
+    # The chair's console has it too: the latest result with its count and the ballots' file.
+    await tab(chair, "console")
+    await unfold(chair, "#result-fold")
+    latest = chair.locator("#result-fold")
+    await expect(latest.locator(".console-result")).to_have_text(
+        f"Conference delegates (2 seats) — {elected}"
+    )
+    await expect(
+        latest.locator(".count-table .count-mark", has_text="passed over by the balance rule")
+    ).to_have_count(2)
+    await expect(latest.get_by_role("link", name="Download the anonymised ballots")).to_be_visible()
+    await assert_accessible(chair)
+    await picture(latest, artifacts / "election-console.png")
     await tab(chair, "agenda")
     await assert_accessible(chair)
     await picture(post(chair, "Conference delegates"), artifacts / "election-elected.png")

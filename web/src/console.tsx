@@ -8,6 +8,8 @@ import { formalMode } from "./forwarding";
 import { t } from "./i18n";
 import { Minutes } from "./minutes";
 import { NextSteps } from "./nextsteps";
+import { outcomeText, question } from "./phrases";
+import { BallotsLink, CountTable } from "./polls";
 import { Settings } from "./settings";
 import type { Meeting, MeetingStore } from "./store";
 import { Action, Confirmed } from "./ui";
@@ -95,6 +97,26 @@ function Folded({ id, title, shown, children }: { id: string; title: string; sho
   );
 }
 
+// The latest result, with a ranked poll's count stage by stage and its ballots, at hand for the chair.
+function LastResult({ m, token }: { m: Meeting; token: string }) {
+  const vote = [...m.votes].reverse().find((v) => v.status === "closed" && v.result);
+  return (
+    <Folded id="result-fold" title={t("console.last_result")} shown={!!vote}>
+      {vote && (
+        <>
+          <p class="console-result">
+            {question(vote, m)}
+            {vote.method === "yes_no" ? ": " : " — "}
+            <strong>{outcomeText(vote)}</strong>
+          </p>
+          <CountTable vote={vote} place="console-" />
+          <BallotsLink meetingId={m.id} vote={vote} token={token} />
+        </>
+      )}
+    </Folded>
+  );
+}
+
 export function Console({ m, store, token }: { m: Meeting; store: MeetingStore; token: string }) {
   return (
     <section class="console" aria-labelledby="console-h">
@@ -109,6 +131,7 @@ export function Console({ m, store, token }: { m: Meeting; store: MeetingStore; 
       <Folded id="settings-fold" title={t("settings.title")} shown={store.may("meeting.set_standing_orders") || store.may("meeting.set_card_weights")}>
         <Settings m={m} store={store} />
       </Folded>
+      <LastResult m={m} token={token} />
       <RegisterLink m={m} store={store} token={token} />
     </section>
   );

@@ -6,7 +6,7 @@ import { act } from "./actions";
 import { HallCount, handsInHall } from "./hall";
 import { t } from "./i18n";
 import { ballotText, closingTime, howVoted, majorityRule, motionText, motionTitle, optionLabel, outcomeText, question } from "./phrases";
-import { AskQuestion, CountTable, PollBallot, castingOptions, tallyText } from "./polls";
+import { AskQuestion, BallotsLink, CountTable, PollBallot, castingOptions, tallyText } from "./polls";
 import type { Payloads } from "./protocol.gen";
 import { type Amendment, type Meeting, type MeetingStore, type Motion, type Vote, meetingVote, openVotes } from "./store";
 import { Action, ChairControls, CopyButton } from "./ui";
@@ -344,13 +344,7 @@ function Result({ vote, m, store, token }: { vote: Vote; m: Meeting; store: Meet
         {r.tied && vote.method !== "up_to" ? (r.casting_vote ? casting(vote, r.casting_vote) : t("motions.no_casting")) : ""}
       </p>
       <CountTable vote={vote} />
-      {vote.result?.count && (
-        <p>
-          <a class="blt-link" href={`/ballots/${encodeURIComponent(m.id)}/${encodeURIComponent(vote.id)}.blt?token=${encodeURIComponent(token)}`} download>
-            {t("poll.download_ballots")}
-          </a>
-        </p>
-      )}
+      <BallotsLink meetingId={m.id} vote={vote} token={token} />
       {receipt && store.may("vote.verify") && (
         <>
           <p class="receipt">

@@ -510,10 +510,11 @@ function countNotes(stages: Stage[]): string[] {
 // column per stage, with each candidate's votes at the end of the stage and who was elected or excluded
 // at it, and why; then what else a stage decided and the elected in order. On a phone the table scrolls
 // sideways in its own box.
-export function CountTable({ vote }: { vote: Vote }) {
+// `place` tells apart two copies of one count on the page (the Vote tab's and the chair's console's).
+export function CountTable({ vote, place = "" }: { vote: Vote; place?: string }) {
   const count = vote.result?.count;
   if (!count) return null;
-  const id = `count-${vote.id}`;
+  const id = `${place}count-${vote.id}`;
   const balance = vote.balance;
   const notes = countNotes(count.stages);
   return (
@@ -581,5 +582,18 @@ export function CountTable({ vote }: { vote: Vote }) {
         ))}
       </ol>
     </section>
+  );
+}
+
+// A closed ranked poll's anonymised ballots, to recount with another program (signalling/ballotfile.py).
+export function BallotsLink({ meetingId, vote, token }: { meetingId: string; vote: Vote; token: string }) {
+  if (!vote.result?.count) return null;
+  const href = `/ballots/${encodeURIComponent(meetingId)}/${encodeURIComponent(vote.id)}.blt?token=${encodeURIComponent(token)}`;
+  return (
+    <p>
+      <a class="blt-link" href={href} download>
+        {t("poll.download_ballots")}
+      </a>
+    </p>
   );
 }
