@@ -241,6 +241,8 @@ async def test_the_stage_speaker_and_gallery_views_pin_and_self_view(
     await tab(chair, "agenda")
     await chair.locator("#agenda li").first.get_by_role("button", name="Take up").click()
     await chair.locator("#hand").click()
+    # N calls the next in the queue: once the chair's own hand is in it.
+    await expect(chair.locator("#hand")).to_have_text("Lower hand (you are number 1)")
     await chair.keyboard.press("n")
     await expect(chair.locator("#speaker")).to_have_text(sample_name(CHAIR))
     await expect(chair.locator("#media-tiles .tile.stage")).to_have_count(1)
