@@ -234,7 +234,7 @@ def withdraw(meeting: Meeting, command: ElectionWithdraw, actor: Actor, now: dat
 
 def labels(candidates: list[Nomination]) -> list[str]:
     """The ballot's names: the candidates' own, with their member id where two share a name."""
-    names = [polls.blt_name(n.name) for n in candidates]
+    names = [polls.blt_name(n.name) or n.member_id for n in candidates]
     return [
         f"{name} ({n.member_id})" if names.count(name) > 1 else name
         for name, n in zip(names, candidates, strict=True)

@@ -798,7 +798,7 @@ EVENTS: dict[str, ClientEvent] = _declare(
             "same refusals as `vote.open` for "
             "quorum, an open vote and a waiting procedural motion. A question that cannot be put is refused "
             "with `invalid_payload`, whose `problems` name the field and the problem: `too_few`, `alike`, "
-            "`unwritable` (a control character) or `yes_no_takes_none` for `options`; `one_of_chooses_one` "
+            "`empty` or `yes_no_takes_none` for `options`; `one_of_chooses_one` "
             "or `not_fewer` (fewer than the options) for `choose`."
         ),
         emits=("vote.opened",),

@@ -50,13 +50,13 @@ def options(command: VoteAsk) -> list[PollOption]:
         raise _ask_problem("options", "too_few", "Give at least two options.")
     seen: set[str] = set()
     for label in labels:
-        try:
-            rankings.check_text(blt_name(label), "An option")
-        except ValueError as exc:
-            raise _ask_problem("options", "unwritable", f"{exc}.") from None
-        if label.casefold() in seen:
+        # Alike as the count and the ballot file name them, where two names must differ.
+        named = blt_name(label).casefold()
+        if not named:
+            raise _ask_problem("options", "empty", "An option is empty.")
+        if named in seen:
             raise _ask_problem("options", "alike", f"Two options read \u201c{label}\u201d.")
-        seen.add(label.casefold())
+        seen.add(named)
     if command.method == PollMethod.ONE_OF and command.choose != 1:
         raise _ask_problem("choose", "one_of_chooses_one", "One of N chooses one option.")
     if command.choose >= len(labels) and command.method != PollMethod.ONE_OF:
@@ -69,8 +69,10 @@ def _ask_problem(field: str, problem: str, message: str) -> HubError:
 
 
 def blt_name(label: str) -> str:
-    """A label as a BLT file can hold it (between double quotes, with no way to escape one)."""
-    return label.replace('"', "\u201d")
+    """A label or a candidate's name as a BLT file can hold it: between double quotes, with no way to
+    escape one, and on one line (a control character becomes a space)."""
+    cleaned = "".join("\u201d" if c == '"' else " " if ord(c) < 32 or c == "\x7f" else c for c in label)
+    return " ".join(cleaned.split())
 
 
 def ballot_key(vote: Vote, command: VoteCast) -> str:

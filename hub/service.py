@@ -733,6 +733,17 @@ class Hub:
             return None
         return await self._role(await self.branch(meeting.branch_id), meeting, member)
 
+    async def invitee(self, meeting: Meeting, member_id: str, refusal: str) -> tuple[Member, Role]:
+        """A member as the directory knows them, with their role in the meeting; refused with the code
+        `refusal` when they are not invited to it."""
+        member = await self.member(member_id)
+        role = await self.role_in(meeting, member)
+        if role is None:
+            raise HubError(
+                refusal, f"{member.name} is not invited to this meeting.", {"member_id": member.id}
+            )
+        return member, role
+
     async def _role(self, branch: Branch, meeting: Meeting, member: Member) -> Role | None:
         """`effective_role`, reading the member's own branch only when the meeting invites theirs."""
         home = None

@@ -237,7 +237,8 @@ def open_poll(
     if vote.closes_at is not None:
         # An advance poll's electorate is everyone invited with a vote, each admitted to the box at
         # their first ballot (signalling/ballots.py); they are counted as the meeting's electorate.
-        voters: dict[str, int] = {}
+        # Those removed from the meeting are in the box at weight 0, which refuses them.
+        voters = dict.fromkeys(meeting.removed, 0)
         vote = vote.model_copy(update={"eligible": meeting.electorate, "present": meeting.electorate})
     else:
         voters = electorate(meeting, vote)

@@ -75,7 +75,8 @@ class BallotDesk:
         voter = self.seal.tag(command.vote_id, actor.member_id) if secret else actor.member_id
         weight = None
         if poll.closes_at is not None:
-            # An advance poll's box admits any member invited with a vote, at their first ballot.
+            # An advance poll's box admits any member invited with a vote, at their first ballot (those
+            # removed from the meeting it holds at weight 0: hub/votes.py `open_poll`).
             if not votes.may_vote(poll, actor.role):
                 raise HubError("vote.not_eligible", CAST_ERRORS["vote.not_eligible"], {"vote_id": poll.id})
             weight = 1
@@ -133,14 +134,14 @@ class BallotDesk:
     async def close_due(self, meeting_id: str, vote_id: str) -> None:
         """An advance poll whose time has come, closed by the hub itself (signalling/closing.py). Its
         box already refuses ballots; a close committed meanwhile (by the chair, or another node) stands."""
-        _, meeting = await self.hub.meeting(meeting_id)
-        vote = votes.find(meeting, vote_id)
-        if vote.status == "open":
-            try:
+        try:
+            _, meeting = await self.hub.meeting(meeting_id)
+            if votes.find(meeting, vote_id).status == "open":
                 await self._close(meeting_id, CLOSER, VoteClose(vote_id=vote_id))
-            except HubError as exc:
-                if exc.code != "vote.closed":
-                    raise
+        except HubError as exc:
+            # Closed first by the chair or another process; or its meeting is gone: either way done.
+            if exc.code not in ("vote.closed", "vote.not_found", "meeting.not_found"):
+                raise
         await self.hub.store.poll_closed(meeting_id, vote_id)
 
     async def _close(self, meeting_id: str, actor: Actor, command: VoteClose) -> Any:

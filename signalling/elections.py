@@ -10,7 +10,6 @@ from typing import Any
 
 from hub import elections, speakers
 from hub.commands import ElectionNominate
-from hub.errors import HubError
 from hub.meetings import Actor, Change
 from hub.models import Meeting
 from hub.service import BoundRule, Hub
@@ -28,14 +27,7 @@ class ElectionDesk:
 
     async def nominate(self, sid: str, meeting_id: str, actor: Actor, command: ElectionNominate) -> Any:
         meeting = (await self.hub.current(meeting_id)).meeting
-        member = await self.hub.member(command.member_id)
-        role = await self.hub.role_in(meeting, member)
-        if role is None:
-            raise HubError(
-                "election.not_invited",
-                f"{member.name} is not invited to this meeting.",
-                {"member_id": member.id},
-            )
+        member, role = await self.hub.invitee(meeting, command.member_id, "election.not_invited")
         nominee = elections.Nominee(member.id, member.name, role, speakers.balance_group(member.gender))
 
         def bound(m: Meeting, now: datetime) -> Change | None:

@@ -11,7 +11,6 @@ from typing import Any
 
 from hub import hall
 from hub.commands import HallCheckIn, HallRoll
-from hub.errors import HubError
 from hub.meetings import Actor, Change, require_present
 from hub.models import Meeting, Member, Role
 from hub.permissions import effective_role
@@ -34,14 +33,7 @@ class HallDesk:
 
     async def check_in(self, sid: str, meeting_id: str, actor: Actor, command: HallCheckIn) -> Any:
         meeting = (await self.hub.current(meeting_id)).meeting
-        member = await self.hub.member(command.member_id)
-        role = await self.hub.role_in(meeting, member)
-        if role is None:
-            raise HubError(
-                "hall.not_invited",
-                f"{member.name} is not invited to this meeting.",
-                {"member_id": member.id},
-            )
+        member, role = await self.hub.invitee(meeting, command.member_id, "hall.not_invited")
         entrant = hall.Entrant(member.id, member.name, role)
 
         def bound(m: Meeting, now: datetime) -> Change | None:

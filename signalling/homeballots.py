@@ -30,17 +30,21 @@ async def _cast(request: Request, member: Member) -> Response:
         return error_response("invalid_payload", "Send the meeting, the vote and your ballot.", 400)
     hub: Hub = request.app.state.hub
     ballots: BallotDesk = request.app.state.ballots
-    invitation = next((i for i in await hub.invitations(member) if i.meeting.id == meeting_id), None)
-    if invitation is None:
+    try:
+        # Any meeting the member is not invited to is, to them, no meeting at all.
+        _, meeting = await hub.meeting(str(meeting_id))
+        _, role = await hub.invitee(meeting, member.id, "meeting.not_found")
+    except HubError:
         return error_response("meeting.not_found", "You are not invited to that meeting.", 404)
-    vote = next((v for v in invitation.meeting.votes if v.id == command.vote_id), None)
+    vote = next((v for v in meeting.votes if v.id == command.vote_id), None)
     if vote is None or vote.closes_at is None:
         return error_response("vote.not_found", "There is no such advance poll.", 404)
-    actor = Actor(member_id=member.id, name=member.name, role=invitation.role)
+    actor = Actor(member_id=member.id, name=member.name, role=role)
     try:
-        reply = await ballots.cast("", invitation.meeting.id, actor, command)
+        reply = await ballots.cast("", meeting.id, actor, command)
     except HubError as error:
-        return error_response(error.code, error.message, 409, error.details)
+        status = {"vote.invalid_ballot": 400, "vote.not_eligible": 403}.get(error.code, 409)
+        return error_response(error.code, error.message, status, error.details)
     return JSONResponse({"ok": True, "data": reply}, headers=NO_STORE)
 
 

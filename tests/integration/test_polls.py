@@ -147,13 +147,17 @@ async def test_an_advance_poll_spans_a_restart_and_takes_one_ballot_each_from_ho
     process = HubProcess(tmp_path, free_port(), "--redis-url", settings.redis_url or "", env=env)
     await process.start()
     chair, members = await seat(hub_server, 4, process.url)
+    await close_all([members[3]])  # the chair removes them below; their connection would be closed
     closes = datetime.now(UTC) + timedelta(seconds=10)
     ask = {"question": "Where?", "options": CITIES, "secrecy": "secret", "closes_at": closes.isoformat()}
     vote_id = (await chair.ok("vote.ask", ask))["vote_id"]
     await members[0].ok("vote.cast", {"vote_id": vote_id, "choice": "o1"})
+    # One removed from the meeting has no ballot in it, from the room or from home.
+    await chair.ok("participant.remove", {"member_id": "v0003"})
     async with open_hub(settings) as service:
-        homes = {m: await service.issue_home_link(m, timedelta(hours=1)) for m in ("v0001", "v0002")}
-    await close_all([chair, *members])
+        homes = {m: await service.issue_home_link(m, timedelta(hours=1)) for m in ("v0001", "v0002", "v0003")}
+        outsider = await service.issue_home_link("m002", timedelta(hours=1))
+    await close_all([chair, *members[:3]])
     process.stop(signal.SIGKILL)
     await process.start()
 
@@ -166,6 +170,11 @@ async def test_an_advance_poll_spans_a_restart_and_takes_one_ballot_each_from_ho
         assert cast["ok"] and cast["data"]["receipt"] and not cast["data"]["already"]
         [poll] = (await http.get(path)).json()["data"]["polls"]
         assert (poll["voted"], poll["receipt"]) == (True, cast["data"]["receipt"])
+        removed = await http.post(f"/api/home/{homes['v0003']}/ballots", json=ballot)
+        assert removed.status_code == 403 and removed.json()["error"]["code"] == "vote.not_eligible"
+        # A member of another branch, not invited: to them there is no such meeting.
+        stranger = await http.post(f"/api/home/{outsider}/ballots", json=ballot)
+        assert stranger.status_code == 404 and stranger.json()["error"]["code"] == "meeting.not_found"
         # In the room, the same member's ballot is already in the box: the same receipt, nothing new.
         room = MeetingClient(process.url, members[1].token)
         tallies: list[dict[str, Any]] = []
