@@ -274,6 +274,7 @@ def serve(
     """Run the hub: web pages, Socket.IO, the media relay and the store."""
     import uvicorn
 
+    from signalling import collector
     from signalling.app import create_app
     from signalling.workers import serve_workers
 
@@ -310,6 +311,7 @@ def serve(
     click.echo(f"Meeting hub on {settings.base_url}/  (store: {settings.redis_url or settings.data_dir})")
     if workers > 1:
         raise SystemExit(serve_workers(settings, workers, log_level, GRACEFUL_SHUTDOWN_SECONDS))
+    collector.settle()
     uvicorn.run(
         create_app(settings),
         host=settings.host,

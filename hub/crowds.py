@@ -12,7 +12,7 @@ Pure: no store, no clock, no I/O.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from hub.deltas import Delta
@@ -23,6 +23,8 @@ from hub.patch import diff, pointer
 COUNTS = ("presence", "quorum")
 # Where they are in a patch.
 COUNT_PATHS = tuple(f"/{part}" for part in COUNTS)
+# What of a change's patch a crowd is not shown as it is: the counts, and the roster (only its notables).
+_UNSHOWN = (*COUNT_PATHS, "/participants/")
 
 
 def uncounted(patch: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -82,17 +84,11 @@ def following(
 
 
 def crowd_patch(
-    before: Meeting,
-    after: Meeting,
-    delta: Delta,
-    view_before: Callable[[str], Any],
-    view_after: Callable[[str], Any],
+    before: Meeting, after: Meeting, delta: Delta, patch: list[dict[str, Any]]
 ) -> list[dict[str, Any]]:
-    """The change as a crowd sees it: the diff of the crowd views before and after, without the counts."""
-    ops: list[dict[str, Any]] = []
-    for part in delta.parts:
-        if part not in COUNTS:
-            ops.extend(diff(view_before(part), view_after(part), f"/{part}"))
+    """The change as a crowd sees it: the diff of the crowd views before and after, without the counts.
+    `patch` is the change's own patch (`Delta.patch`): its parts are what a crowd sees of them."""
+    ops = [op for op in patch if not op["path"].startswith(_UNSHOWN)]
     for member_id in dict.fromkeys(_candidates(before, after, delta)):
         old, new = before.participants.get(member_id), after.participants.get(member_id)
         was = old is not None and notable(before, old)

@@ -205,7 +205,7 @@ EVENTS: dict[str, ClientEvent] = _declare(
             " holding the whole roster that gets an event with `prior`, or `meeting.presence`, syncs: the"
             " room has become big."
         ),
-        emits=("participant.joined", "lobby.waiting"),
+        emits=("participant.joined", "lobby.waiting", "participants.joined"),
         reply=(
             '`{"version", "meeting" | "events", "crowd"?, "you": {"member_id", "name", "branch", "role", '
             '"may", "business", "home", "projector"}, "server_time"}`; `branch` names the member\'s own '

@@ -6,7 +6,7 @@ and the event's type and data) or None when the command changes nothing (a retry
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -94,11 +94,52 @@ def join(meeting: Meeting, actor: Actor, now: datetime) -> Change | None:
     """A connection joins. Joining checks nobody in (attendance.check_in does); a member coming back
     within the grace period finds their place as they left it, and one who had gone after checking in
     is back (`returned`, for the register)."""
+    arrival = _arrival(meeting, actor, meeting.participants.get(actor.member_id), now)
+    if arrival is None:
+        return None
+    participant, data = arrival
+    return Change(
+        with_participants(meeting, {actor.member_id: participant}),
+        "lobby.waiting" if participant.waiting else "participant.joined",
+        data,
+        {actor.member_id: participant},
+    )
+
+
+def arrive(
+    meeting: Meeting, actors: Sequence[Actor], now: datetime
+) -> tuple[Change | None, dict[str, HubError]]:
+    """Connections joining a big room together (hub/arrivals.py): each as `join` has it, in one change,
+    `participants.joined`, whose `joined` lists each one's `join` data (with `waiting` for those the
+    lobby holds). Those `join` refuses are left out, with why, by session."""
+    written: dict[str, Participant] = {}
+    joined: list[dict[str, Any]] = []
+    refused: dict[str, HubError] = {}
+    for actor in actors:
+        current = written.get(actor.member_id) or meeting.participants.get(actor.member_id)
+        try:
+            arrival = _arrival(meeting, actor, current, now)
+        except HubError as exc:
+            refused[actor.session] = exc
+            continue
+        if arrival is not None:
+            participant, data = arrival
+            written[actor.member_id] = participant
+            joined.append({**data, "waiting": True} if participant.waiting else data)
+    if not written:
+        return None, refused
+    change = Change(with_participants(meeting, written), "participants.joined", {"joined": joined}, written)
+    return change, refused
+
+
+def _arrival(
+    meeting: Meeting, actor: Actor, current: Participant | None, now: datetime
+) -> tuple[Participant, dict[str, Any]] | None:
+    """The member's entry once this connection has joined, and the event's data; None if it had."""
     refuse_removed(meeting, actor.member_id)
-    current = meeting.participants.get(actor.member_id)
     if current is not None and actor.session in current.sessions:
         return None
-    waits = in_lobby(meeting, actor)
+    waits = in_lobby(meeting, actor, current)
     if current is None:
         participant = Participant(
             member_id=actor.member_id,
@@ -131,20 +172,16 @@ def join(meeting: Meeting, actor: Actor, now: datetime) -> Change | None:
     back = current is not None and current.attended and not current.present and not current.hall
     if back and participant.present:
         data["returned"] = True
-    return Change(
-        with_participants(meeting, {actor.member_id: participant}),
-        "lobby.waiting" if waits else "participant.joined",
-        data,
-        {actor.member_id: participant},
-    )
+    return participant, data
 
 
-def in_lobby(meeting: Meeting, actor: Actor) -> bool:
+def in_lobby(meeting: Meeting, actor: Actor, current: Participant | None = None) -> bool:
     """Whether joining puts this member in the lobby: it is on, they are not an officer, the chair
-    has not admitted them to this meeting already, and an officer has not checked them in in the hall."""
+    has not admitted them to this meeting already, and an officer has not checked them in in the hall.
+    `current`: their entry, if not the meeting's own (arrivals gathered with others)."""
     if not meeting.lobby or actor.role in OFFICER_ROLES or actor.member_id in meeting.admitted:
         return False
-    current = meeting.participants.get(actor.member_id)
+    current = current or meeting.participants.get(actor.member_id)
     return current is None or not current.hall
 
 

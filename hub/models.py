@@ -837,6 +837,13 @@ VIEW_PARTS: tuple[str, ...] = (
 )
 
 
+class View(dict[str, Any]):
+    """A meeting's public view as built for one version, which the replies to everyone joining at that
+    version send: the edge packs it once (signalling/frames.py `Packet`). Never changed once built."""
+
+    packed: bytes | None = None
+
+
 def stored(participant: Participant) -> dict[str, Any]:
     """A participant as the store keeps it."""
     return _dumps(participant)[0]

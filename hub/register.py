@@ -68,6 +68,10 @@ def entries(meeting: Meeting, events: Iterable[dict[str, Any]]) -> list[Entry]:
             _moved(found, data["member_id"], "left", at)
         elif kind == "participant.joined" and data.get("returned"):
             _moved(found, data["member_id"], "returned", at)
+        elif kind == "participants.joined":
+            for joined in data["joined"]:
+                if joined.get("returned"):
+                    _moved(found, joined["member_id"], "returned", at)
     return sorted(found.values(), key=lambda e: (e.name.casefold(), e.member_id))
 
 

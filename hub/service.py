@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 from hub import crowds, imports, lifecycle
+from hub.arrivals import Arrivals
 from hub.config import Limits
 from hub.deltas import Delta
 from hub.errors import HubError
@@ -35,6 +36,7 @@ from hub.models import (
     Participant,
     Presence,
     Role,
+    View,
     public,
     stored,
 )
@@ -71,7 +73,8 @@ class Current:
     tag: str = ""
     core: str = ""
     _parts: dict[str, Any] = field(default_factory=dict)
-    _view: dict[str, Any] | None = None
+    _view: View | None = None
+    _crowd_view: View | None = None
     _notables: dict[str, Participant] | None = None
 
     def part(self, name: str) -> Any:
@@ -83,7 +86,7 @@ class Current:
     @property
     def view(self) -> dict[str, Any]:
         if self._view is None:
-            self._view = {name: self.part(name) for name in VIEW_PARTS if name != "participants"}
+            self._view = View((name, self.part(name)) for name in VIEW_PARTS if name != "participants")
             self._view["participants"] = self.meeting.view_of("participants")
         return self._view
 
@@ -93,11 +96,13 @@ class Current:
             self._notables = crowds.notables(self.meeting)
         return self._notables
 
-    def crowd_view(self) -> dict[str, Any]:
+    def crowd_view(self) -> View:
         """The view a big room is sent: the roster only as its notables (hub/crowds.py)."""
-        view = {name: self.part(name) for name in VIEW_PARTS if name != "participants"}
-        view["participants"] = {m: public(p) for m, p in self.notables.items()}
-        return view
+        if self._crowd_view is None:
+            view = View((name, self.part(name)) for name in VIEW_PARTS if name != "participants")
+            view["participants"] = {m: public(p) for m, p in self.notables.items()}
+            self._crowd_view = view
+        return self._crowd_view
 
     def after(self, change: Change) -> tuple[Current, Delta]:
         """The next version, made by `change`, and the delta it made."""
@@ -208,6 +213,7 @@ class Hub:
         self._queued: dict[str, asyncio.Task[Current]] = {}
         self._orders: dict[str, tuple[int, list[tuple[str, str]]]] = {}
         self._branches: dict[str, tuple[bytes, Branch]] = {}
+        self.arrivals = Arrivals(self.execute)
 
     # Directory.
 
@@ -216,6 +222,12 @@ class Hub:
 
     async def branch(self, branch_id: str) -> Branch:
         return self._branch(branch_id, await self.store.get_packed("branch", branch_id))
+
+    async def branch_name(self, branch_id: str) -> str:
+        """A branch's name as this process last read the branch: a joiner's reply names their branch,
+        and a crowd joining need not fetch it (admission reads the meeting's branch as stored)."""
+        kept = self._branches.get(branch_id)
+        return kept[1].name if kept is not None else (await self.branch(branch_id)).name
 
     def _branch(self, branch_id: str, blob: bytes | None) -> Branch:
         if blob is None:
@@ -523,6 +535,10 @@ class Hub:
             trusted = False
         raise HubError("busy", "The meeting is too busy right now; please try again.")
 
+    async def join(self, meeting_id: str, actor: Actor) -> Event | None:
+        """A connection joins (`meetings.join`), gathered with others arriving at once (hub/arrivals.py)."""
+        return await self.arrivals.join(meeting_id, actor)
+
     def _latest(self, meeting_id: str) -> Current | None:
         """The latest version this process knows: its own commits still on their way included."""
         known = [c for c in (self._ahead.get(meeting_id), self._current.get(meeting_id)) if c is not None]
@@ -573,9 +589,7 @@ class Hub:
         crowd = self.crowded(change.meeting)
         # A small room is shown every event; a big one what its crowd view shows of it.
         shown = (
-            crowds.crowd_patch(current.meeting, change.meeting, delta, current.part, after.part)
-            if crowd
-            else event.patch
+            crowds.crowd_patch(current.meeting, change.meeting, delta, event.patch) if crowd else event.patch
         )
         commuted = crowd and not shown and bool(current.core) and _commutes(current.meeting, change, delta)
         if commuted:

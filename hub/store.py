@@ -356,6 +356,8 @@ class Store:
         self._close_box = self._durable(client.register_script(_script("close_box")))
         self._upgrade_box = self._durable(client.register_script(_script("upgrade_box")))
         self._forget_node = client.register_script(_FORGET_NODE)
+        # Reads, so no replica need confirm them.
+        self._admission = Batched(client, client.register_script(_script("admission")))
 
     def _durable(self, script: AsyncScript) -> Any:
         """Under Sentinel, a write that members are told about waits for a replica (see `Batched`)."""
@@ -670,14 +672,11 @@ class Store:
     async def admission_reads(
         self, token_id: str, member_id: str, branch_id: str
     ) -> tuple[bool, Doc | None, bytes | None]:
-        """What admitting a join link reads, in one round trip: whether the link was revoked, the
-        member, and the meeting's branch as stored."""
-        async with self.redis.pipeline(transaction=False) as pipe:
-            pipe.exists(f"hub:revoked:{token_id}")
-            pipe.get(f"hub:member:{member_id}")
-            pipe.get(f"hub:branch:{branch_id}")
-            revoked, member, branch = await pipe.execute()
-        return bool(revoked), None if member is None else _unpack(member), branch
+        """What admitting a join link reads, in one round trip shared with the others connecting at the
+        same time: whether the link was revoked, the member, and the meeting's branch as stored."""
+        keys = [f"hub:revoked:{token_id}", f"hub:member:{member_id}", f"hub:branch:{branch_id}"]
+        revoked, member, branch = await self._admission(keys)
+        return bool(revoked), _unpack(member) if member else None, branch or None
 
     async def revoked_among(self, token_ids: list[str]) -> set[str]:
         async with self.redis.pipeline(transaction=False) as pipe:

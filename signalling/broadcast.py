@@ -42,13 +42,15 @@ class Broadcaster:
         self._counts_pacer = Pacer(lambda meeting_id: COUNTS_INTERVAL)
 
     async def publish(self, meeting_id: str, event: Event, shown: Shown) -> None:
-        # The patches are JSON already (made from views): dumping them again cost most of a dump.
-        sent = event.model_dump(mode="json", exclude={"patch"})
         if shown.crowd:
             if shown.counts:
                 self._counts_pacer.request(meeting_id, lambda: self._send_counts(meeting_id))
             if not shown.patch:
+                # A join or a leave that a big room hears only as counts.
                 return
+        # The patches are JSON already (made from views): dumping them again cost most of a dump.
+        sent = event.model_dump(mode="json", exclude={"patch"})
+        if shown.crowd:
             sent.update(patch=shown.patch, prior=shown.prior)
         else:
             sent["patch"] = event.patch

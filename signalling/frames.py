@@ -27,6 +27,8 @@ import msgpack
 from socketio import packet
 from socketio.msgpack_packet import MsgPackPacket
 
+from hub.models import View
+
 log = logging.getLogger(__name__)
 
 # Malformed frames one connection may send; the next ends it.
@@ -81,7 +83,21 @@ def _check(decoded: Any) -> None:
         raise TypeError("an acknowledgement is a list with an id")
 
 
+_HEADERS = msgpack.Packer()
+# How deep in a packet's data a view is looked for: the list of arguments, the answer, its `data`.
+_DEPTH = 3
+
+
 class Packet(MsgPackPacket):  # type: ignore[misc]
+    def encode(self) -> bytes:
+        # As MsgPackPacket.encode; a meeting's view in a reply is packed once for all who get it.
+        out = {"type": self.packet_type, "data": self.data, "nsp": self.namespace}
+        if self.id is not None:
+            out["id"] = self.id
+        if not _holds_view(self.data):
+            return bytes(msgpack.packb(out))
+        return _pack(out, _DEPTH + 1)
+
     def decode(self, encoded_packet: Any) -> None:
         try:
             if not isinstance(encoded_packet, bytes | bytearray):
@@ -101,6 +117,32 @@ class Packet(MsgPackPacket):  # type: ignore[misc]
             # python-socketio would run its own handler of that name (or, for "*", the catch-all with
             # the name missing): renamed, the event is just one that does not exist.
             self.data = [f"{self.data[0]} (reserved)", *self.data[1:]]
+
+
+def _holds_view(value: Any, depth: int = _DEPTH) -> bool:
+    """Whether a meeting's view is within `depth` levels of a packet's data (an answer's `data`)."""
+    if isinstance(value, View):
+        return True
+    if depth and isinstance(value, dict):
+        return any(_holds_view(v, depth - 1) for v in value.values())
+    if depth and isinstance(value, list):
+        return any(_holds_view(v, depth - 1) for v in value)
+    return False
+
+
+def _pack(value: Any, depth: int) -> bytes:
+    """`msgpack.packb(value)`, with each `View` within `depth` levels packed once and then reused."""
+    if isinstance(value, View):
+        if value.packed is None:
+            value.packed = bytes(msgpack.packb(value))
+        return value.packed
+    if depth and isinstance(value, dict):
+        head = bytes(_HEADERS.pack_map_header(len(value)))
+        return head + b"".join(_pack(k, 0) + _pack(v, depth - 1) for k, v in value.items())
+    if depth and isinstance(value, list):
+        head = bytes(_HEADERS.pack_array_header(len(value)))
+        return head + b"".join(_pack(v, depth - 1) for v in value)
+    return bytes(msgpack.packb(value))
 
 
 def guard(app: ASGIApp, path: str = "/socket.io/") -> ASGIApp:

@@ -32,7 +32,7 @@ from hub.meetings import (
     OpenBox,
     StrikeVoter,
 )
-from hub.models import Event, Meeting, Model
+from hub.models import Event, Meeting, Model, Role
 from hub.permissions import authorise
 from hub.roles import CHAIRS
 from hub.service import BoundRule, Hub, Shown
@@ -77,6 +77,14 @@ def _cancelled() -> bool:
 
 def _join(meeting: Meeting, now: datetime, actor: Actor) -> Change | None:
     return meetings.join(meeting, actor, now)
+
+
+@functools.cache
+def _may(role: Role) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The client events a role may send, and which of them are business (the declarations do not
+    change while the process runs)."""
+    may = tuple(name for name, declared in EVENTS.items() if declared.may(role))
+    return may, tuple(name for name in may if EVENTS[name].business)
 
 
 def _address(environ: dict[str, Any]) -> str:
@@ -318,7 +326,7 @@ class Gateway:
         # clients skip events at or below the version they hold.
         await self.sio.enter_room(sid, room(meeting_id))
         try:
-            joined = await self.hub.execute(meeting_id, actor, lambda m, now: meetings.join(m, actor, now))
+            joined = await self.hub.join(meeting_id, actor)
         except HubError:
             # Refused (removed): nothing of the meeting reaches this connection.
             await self.sio.leave_room(sid, room(meeting_id))
@@ -332,7 +340,7 @@ class Gateway:
         else:
             reply = await self.hub.snapshot(meeting_id, at_least=joined.version if joined else 0)
         # Who the client is, and the server's clock so countdowns agree across devices.
-        may = [name for name, declared in EVENTS.items() if declared.may(actor.role)]
+        may, business = _may(actor.role)
         connection = self.connections.get(sid)
         # The member's home page (their other meetings, calendar, minutes), for as long as this link.
         home = (
@@ -341,10 +349,10 @@ class Gateway:
         you = {
             "member_id": actor.member_id,
             "name": actor.name,
-            "branch": None if actor.branch is None else (await self.hub.branch(actor.branch)).name,
+            "branch": None if actor.branch is None else await self.hub.branch_name(actor.branch),
             "role": actor.role.value,
-            "may": may,
-            "business": [name for name in may if EVENTS[name].business],
+            "may": list(may),
+            "business": list(business),
             "home": None if home is None else f"/home/{home}",
             # For the chair: the hall screen's link, which shows the meeting and can do nothing else.
             "projector": (

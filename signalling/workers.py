@@ -286,6 +286,7 @@ def worker_main() -> None:
     import uvicorn
 
     from hub.cli import log_config
+    from signalling import collector
     from signalling.app import create_app
 
     spec: WorkerSpec = pickle.load(sys.stdin.buffer)
@@ -311,6 +312,7 @@ def worker_main() -> None:
         server.should_exit = True
 
     threading.Thread(target=orphaned, daemon=True, name="supervisor watch").start()
+    collector.settle()
     # Which process serves as which node: operators and tests read it.
     print(f"worker {worker} (pid {os.getpid()}) serving as node {settings.node}", file=sys.stderr, flush=True)
     server.run(sockets=sockets)

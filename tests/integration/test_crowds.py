@@ -108,3 +108,38 @@ async def test_a_big_room_gets_counts_and_pages_instead_of_everyone(hub_server: 
     assert reply["ok"] and reply["data"]["crowd"] and len(msgpack.packb(reply["data"])) < 8_000
     for client in [chair, secretary, *crowd]:
         await client.disconnect()
+
+
+async def test_a_big_rooms_arrivals_are_committed_together_and_each_answered(hub_server: RunningHub) -> None:
+    """Joins that reach a big room together are one change (hub/arrivals.py): the log holds every
+    arrival once, and each joiner holds the meeting at or after it."""
+    roles = {m["id"]: m["roles"] for m in sample()["members"]}
+    plain = [m for m, r in roles.items() if not {"chair", "secretary"} & set(r)][:20]
+    links = await _links(hub_server, plain)
+    chair = await joined(hub_server, "m001")
+    first = [MeetingClient(hub_server.url, links[m]) for m in plain[:CROWD_ABOVE]]
+    for client in first:
+        await client.connect()
+        await client.join()
+    storm = [MeetingClient(hub_server.url, links[m]) for m in plain[CROWD_ABOVE:]]
+    for client in storm:
+        await client.connect()
+    before = chair.version
+    replies = await asyncio.gather(*(c.call("meeting.join", {}) for c in storm))
+
+    assert all(r["ok"] and r["data"]["crowd"] for r in replies)
+    async with open_hub(hub_server.settings) as hub:
+        logged = await hub.store.events_since(DEMO_MEETING_ID, before, 1000)
+    assert logged is not None
+    gathered = [e for e in logged if e["type"] == "participants.joined"]
+    arrivals = [j["member_id"] for e in gathered for j in e["data"]["joined"]]
+    arrivals += [e["data"]["member_id"] for e in logged if e["type"] == "participant.joined"]
+    assert sorted(arrivals) == sorted(plain[CROWD_ABOVE:])
+    # Several arrived in one change.
+    assert any(len(e["data"]["joined"]) > 1 for e in gathered)
+    for reply in replies:
+        assert reply["data"]["version"] >= min(e["version"] for e in gathered)
+    counts = (await chair.ok("meeting.sync", {"since": chair.version}))["meeting"]["presence"]
+    assert counts["present"] == 1 + len(plain)  # the chair too
+    for client in [chair, *first, *storm]:
+        await client.disconnect()

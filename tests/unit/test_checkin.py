@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -109,6 +110,24 @@ def test_a_deliberate_leave_goes_at_once() -> None:
     left = meetings.leave(m, ANA, NOON)
     assert left is not None and left.data["departed"] is True
     assert not left.meeting.participants["m002"].present and left.meeting.quorum.present == 0
+
+
+def test_a_return_among_arrivals_gathered_is_on_the_register_too() -> None:
+    at = NOON.isoformat()
+    later = (NOON + timedelta(minutes=5)).isoformat()
+    events: list[dict[str, Any]] = [
+        {"type": "attendance.checked_in", "at": at, "data": {"member_id": "m002", "name": "Ana"}},
+        {"type": "participant.left", "at": at, "data": {"member_id": "m002", "departed": True}},
+    ]
+    gathered = {
+        "type": "participants.joined",
+        "at": later,
+        "data": {"joined": [{"member_id": "m005"}, {"member_id": "m002", "returned": True}]},
+    }
+    alone = {"type": "participant.joined", "at": later, "data": {"member_id": "m002", "returned": True}}
+    rows = register.entries(sitting(), [*events, gathered])
+    assert rows == register.entries(sitting(), [*events, alone])
+    assert [(r.member_id, r.returned) for r in rows] == [("m002", ["2027-03-13 12:05:00"])]
 
 
 def test_the_register_lists_arrivals_departures_returns_and_apologies() -> None:

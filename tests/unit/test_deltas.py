@@ -24,7 +24,13 @@ from hub.patch import diff
 from tests.unit.builders import NOON, meeting
 
 PEOPLE = [("m001", Role.CHAIR), ("m002", Role.SECRETARY), *((f"m{n:03}", Role.MEMBER) for n in range(3, 9))]
-PRESENCE = ("meeting.join", "meeting.leave", "participants.sweep", "participants.depart")
+PRESENCE = (
+    "meeting.join",
+    "meeting.leave",
+    "participants.sweep",
+    "participants.depart",
+    "participants.arrive",
+)
 # A connection joining, changing or leaving the media: the relay commits it (hub/media.py `used`).
 MEDIA = "participant.media"
 # Rules the edge runs itself (after its own checks or with what it read from the store).
@@ -75,6 +81,14 @@ def _step(m: Meeting, draw: st.DrawFn) -> Change | None:
         )
     if name == "meeting.join":
         return meetings.join(m, who, NOON)
+    if name == "participants.arrive":
+        # Several connections joining a big room together (hub/arrivals.py).
+        count = draw(st.integers(1, 4))
+        arrivals = [
+            Actor(member_id=p, name=f"Member {p}", role=r, session=f"node0:1/s{draw(st.integers(0, 2))}")
+            for p, r in (draw(st.sampled_from(PEOPLE)) for _ in range(count))
+        ]
+        return meetings.arrive(m, arrivals, NOON)[0]
     if name == "meeting.leave":
         return meetings.leave(m, who, NOON, dropped=draw(st.booleans()))
     if name == "participants.depart":
@@ -213,10 +227,17 @@ def test_a_crowd_patch_is_the_diff_of_the_crowd_views(changes: list[tuple[Meetin
     for before, change in changes:
         after = change.meeting
         delta = Delta.of(before, change)
-        patch = crowds.crowd_patch(before, after, delta, before.view_of, after.view_of)
+        patch = crowds.crowd_patch(before, after, delta, delta.patch(before, before.view_of, after.view_of))
         assert _ops(patch) == _ops(diff(_crowd_view(before), _crowd_view(after))), change.type
         notables = crowds.following(before, after, delta, notables)
         assert notables == crowds.notables(after), change.type
+
+
+def _shown(before: Meeting, change: Change) -> list[dict[str, Any]]:
+    delta = Delta.of(before, change)
+    return crowds.crowd_patch(
+        before, change.meeting, delta, delta.patch(before, before.view_of, change.meeting.view_of)
+    )
 
 
 def test_a_member_joining_a_crowd_is_shown_nothing_and_an_officer_is() -> None:
@@ -224,8 +245,8 @@ def test_a_member_joining_a_crowd_is_shown_nothing_and_an_officer_is() -> None:
     member = meetings.join(m, _who("m100", Role.MEMBER), NOON)
     chair = meetings.join(m, _who("m101", Role.SECRETARY), NOON)
     assert member is not None and chair is not None
-    assert crowds.crowd_patch(m, member.meeting, Delta.of(m, member), m.view_of, member.meeting.view_of) == []
-    shown = crowds.crowd_patch(m, chair.meeting, Delta.of(m, chair), m.view_of, chair.meeting.view_of)
+    assert _shown(m, member) == []
+    shown = _shown(m, chair)
     assert [op["path"] for op in shown] == ["/participants/m101"]
 
 
@@ -234,7 +255,7 @@ def test_a_members_media_is_shown_nothing_in_a_crowd_and_an_officers_is() -> Non
     for member_id, role in (("m005", Role.MEMBER), ("m002", Role.SECRETARY)):
         change = media.used(m, _who(member_id, role), MediaUse(mode="audio", microphone=True))
         assert change is not None
-        shown = crowds.crowd_patch(m, change.meeting, Delta.of(m, change), m.view_of, change.meeting.view_of)
+        shown = _shown(m, change)
         expected = (
             [] if role == Role.MEMBER else ["/participants/m002/media", "/participants/m002/microphone"]
         )

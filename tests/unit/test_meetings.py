@@ -38,6 +38,46 @@ def test_second_connection_keeps_one_participant_and_first_join_time() -> None:
     assert second.data["connections"] == 2
 
 
+def test_arrivals_together_are_the_joins_one_after_another_in_one_change() -> None:
+    """Connections gathered into one change (a big room's storm) end as their joins one by one would:
+    a member's second connection counted on the first, one already joined left out, one removed
+    refused by session, and the lobby holding those it would hold."""
+    start = meetings.join(meeting(lobby=True), actor("m009", session="s9"), NOON)
+    assert start is not None
+    m = start.meeting.model_copy(update={"removed": ["m005"], "admitted": ["m002", "m003"]})
+    arriving = [
+        actor("m002", session="s1"),
+        actor("m002", session="s2"),
+        actor("m003", session="s3"),
+        actor("m005", session="s5"),
+        actor("m009", session="s9"),
+        actor("m004", session="s4"),
+    ]
+    change, refused = meetings.arrive(m, arriving, NOON)
+    assert change is not None and change.type == "participants.joined"
+    assert set(refused) == {"s5"} and refused["s5"].code == "auth.removed"
+    one_by_one = m
+    for a in arriving:
+        if a.member_id != "m005":
+            joined = meetings.join(one_by_one, a, NOON)
+            one_by_one = joined.meeting if joined is not None else one_by_one
+    assert change.meeting.participants == one_by_one.participants
+    assert change.meeting.presence == one_by_one.presence
+    assert set(change.participants) == {"m002", "m003", "m004"}
+    assert change.data["joined"] == [
+        {"member_id": "m002", "name": "Member m002", "connections": 1},
+        {"member_id": "m002", "name": "Member m002", "connections": 2},
+        {"member_id": "m003", "name": "Member m003", "connections": 1},
+        {"member_id": "m004", "name": "Member m004", "connections": 1, "waiting": True},
+    ]
+
+
+def test_arrivals_that_change_nothing_make_no_change() -> None:
+    first = meetings.join(meeting(), actor(), NOON)
+    assert first is not None
+    assert meetings.arrive(first.meeting, [actor()], NOON) == (None, {})
+
+
 def test_leave_of_last_connection_marks_absent_but_keeps_the_record() -> None:
     joined = meetings.join(meeting(), actor(), NOON)
     assert joined is not None
