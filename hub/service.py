@@ -539,6 +539,11 @@ class Hub:
         """A connection joins (`meetings.join`), gathered with others arriving at once (hub/arrivals.py)."""
         return await self.arrivals.join(meeting_id, actor)
 
+    async def known(self, meeting_id: str) -> Meeting:
+        """The meeting as this process last confirmed it, read from Redis only if it has none."""
+        cached = self._current.get(meeting_id)
+        return cached.meeting if cached is not None else (await self.current(meeting_id)).meeting
+
     def _latest(self, meeting_id: str) -> Current | None:
         """The latest version this process knows: its own commits still on their way included."""
         known = [c for c in (self._ahead.get(meeting_id), self._current.get(meeting_id)) if c is not None]

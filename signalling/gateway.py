@@ -366,8 +366,10 @@ class Gateway:
 
     async def _retell_tallies(self, meeting_id: str) -> None:
         """Live counts are not in the meeting's state: one who joins while polls are open (an advance
-        poll may run for days) hears them with the next tally, sent soon (tallies are paced)."""
-        for vote in (await self.hub.current(meeting_id)).meeting.votes:
+        poll may run for days) hears them with the next tally, sent soon (tallies are paced). The meeting
+        as this process knows it, as the joiner's snapshot was: reading Redis again for each of a
+        crowd's joins cost more than the join."""
+        for vote in (await self.hub.known(meeting_id)).votes:
             if vote.status == "open":
                 self.ballots.retell(meeting_id, vote.id)
 
