@@ -13,6 +13,7 @@ from pydantic import AfterValidator, Field, model_validator
 from hub.models import (
     AgendaKind,
     AmendmentKind,
+    Audience,
     FormalMode,
     Id,
     MediaMode,
@@ -20,6 +21,7 @@ from hub.models import (
     Model,
     PollMethod,
     Procedure,
+    Quality,
     ReactionKind,
     Role,
     Secrecy,
@@ -422,6 +424,25 @@ class ChatSend(Model):
 
 class ChatHide(Model):
     message_id: Id
+
+
+class LivestreamSettings(Model):
+    # Each left out stays as it is.
+    quality: Quality | None = None
+    audience: Audience | None = None
+    record: bool | None = None
+
+
+class LivestreamStart(LivestreamSettings):
+    pass
+
+
+class LivestreamSet(LivestreamSettings):
+    pass
+
+
+class LivestreamStop(Model):
+    pass
 
 
 class ChatSetOpen(Model):

@@ -24,6 +24,7 @@ from hub import (
     elections,
     hall,
     lifecycle,
+    livestream,
     media,
     meetings,
     minutes,
@@ -55,6 +56,9 @@ from hub.commands import (
     HallCheckIn,
     HallCheckOut,
     HallRoll,
+    LivestreamSet,
+    LivestreamStart,
+    LivestreamStop,
     LobbyAdmit,
     LobbySet,
     MediaAnswer,
@@ -1331,6 +1335,43 @@ EVENTS: dict[str, ClientEvent] = _declare(
         emits=("chat.opened", "chat.closed"),
         rule=chat.set_open,
         example={"open": False},
+    ),
+    ClientEvent(
+        "livestream.start",
+        LivestreamStart,
+        OFFICERS,
+        effect=(
+            "Start the meeting's livestream: the programme feed (the member with the floor, or the chair, "
+            "with a caption of who is speaking and their time left, the current item, and an open vote's "
+            "question and then its result; the floor's sound) for those who may watch. `quality` is "
+            '`"360p"` or `"720p"`; `audience` is `"branch"` (as the branch says), `"members"` or '
+            '`"public"`; `record` records it for the minutes. Each left out stays as it was (at first '
+            '`"720p"`, `"branch"`, `true`). Starting it when it is on changes nothing.'
+        ),
+        emits=("livestream.started",),
+        errors=("livestream.meeting_over",),
+        rule=livestream.start,
+        example={"quality": "360p"},
+    ),
+    ClientEvent(
+        "livestream.set",
+        LivestreamSet,
+        OFFICERS,
+        effect=(
+            "Change how the livestream is sent and who may watch it (`quality`, `audience`, `record`, as "
+            "for `livestream.start`), on or off; at once if it is on."
+        ),
+        emits=("livestream.set",),
+        rule=livestream.set_settings,
+        example={"audience": "members"},
+    ),
+    ClientEvent(
+        "livestream.stop",
+        LivestreamStop,
+        OFFICERS,
+        effect="Stop the livestream: viewers see it ended. Stopping it when it is off changes nothing.",
+        emits=("livestream.stopped",),
+        rule=livestream.stop,
     ),
     ClientEvent(
         "reaction.send",

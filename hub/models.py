@@ -705,6 +705,24 @@ class SeriesPlace(Model):
     of: Annotated[int, Field(ge=2, le=SERIES_MOST)]
 
 
+Quality = Literal["360p", "720p"]
+# Who may watch: as the branch says (`Branch.public_livestream`), its members only, or anyone.
+Audience = Literal["branch", "members", "public"]
+
+
+class Livestream(Model):
+    """The meeting's livestream: the programme feed (hub/programme.py, docs/livestream.md), whether it
+    is on, at what size, who may watch it and whether it is recorded. Where its files are is not here:
+    that is a capability, kept in the store."""
+
+    on: bool = False
+    started_at: UtcTime | None = None
+    ended_at: UtcTime | None = None
+    quality: Quality = "720p"
+    audience: Audience = "branch"
+    record: bool = True
+
+
 class Meeting(Model):
     """The whole state of one meeting; every change to it is a versioned event."""
 
@@ -760,6 +778,7 @@ class Meeting(Model):
     # The meeting's chat, newest last; only the latest CHAT_KEPT messages are kept.
     chat: list[ChatMessage] = Field(default_factory=list)
     chat_open: bool = True
+    livestream: Livestream = Field(default_factory=Livestream)
     # Source of ids for agenda items, queue entries, motions: rules stay pure and replayable.
     serial: int = 0
 

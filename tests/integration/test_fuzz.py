@@ -340,6 +340,16 @@ VALID: dict[str, Callable[[Context], st.SearchStrategy[dict[str, Any]]]] = {
     "chat.send": lambda c: obj({"text": text(1, 1000)}),
     "chat.hide": lambda c: obj({"message_id": c.messages()}),
     "chat.set_open": lambda c: obj({"open": st.booleans()}),
+    "livestream.start": lambda c: optional(
+        quality=st.sampled_from(["360p", "720p"]),
+        audience=st.sampled_from(["branch", "members", "public"]),
+        record=st.booleans(),
+    ),
+    "livestream.set": lambda c: optional(
+        quality=st.sampled_from(["360p", "720p"]),
+        audience=st.sampled_from(["branch", "members", "public"]),
+        record=st.booleans(),
+    ),
     "reaction.send": lambda c: obj(
         {"kind": st.sampled_from(["applause", "agree", "disagree", "cant_hear", "slower"])}
     ),

@@ -77,6 +77,7 @@ export interface Meeting {
   admitted: string[];
   chat: ChatMessage[];
   chat_open: boolean;
+  livestream: Livestream;
   serial: number;
   /**
    * What the standing orders allow or require of the chair now (hub/nextsteps.py).
@@ -416,6 +417,19 @@ export interface ChatMessage {
   at: string;
   hidden_by: string | null;
 }
+/**
+ * The meeting's livestream: the programme feed (hub/programme.py, docs/livestream.md), whether it
+ * is on, at what size, who may watch it and whether it is recorded. Where its files are is not here:
+ * that is a capability, kept in the store.
+ */
+export interface Livestream {
+  on: boolean;
+  started_at: string | null;
+  ended_at: string | null;
+  quality: "360p" | "720p";
+  audience: "branch" | "members" | "public";
+  record: boolean;
+}
 export interface Step {
   step:
     | "open"
@@ -532,6 +546,9 @@ export interface Payloads {
   "hall.check_in": HallCheckIn;
   "hall.check_out": HallCheckOut;
   "hall.roll": HallRoll;
+  "livestream.set": LivestreamSet;
+  "livestream.start": LivestreamStart;
+  "livestream.stop": LivestreamStop;
   "lobby.admit": LobbyAdmit;
   "lobby.set": LobbySet;
   "media.answer": MediaAnswer;
@@ -750,6 +767,26 @@ export interface HallRoll {
   after?: string | null;
   limit?: number;
 }
+/**
+ * The payload of `livestream.set`.
+ */
+export interface LivestreamSet {
+  quality?: ("360p" | "720p") | null;
+  audience?: ("branch" | "members" | "public") | null;
+  record?: boolean | null;
+}
+/**
+ * The payload of `livestream.start`.
+ */
+export interface LivestreamStart {
+  quality?: ("360p" | "720p") | null;
+  audience?: ("branch" | "members" | "public") | null;
+  record?: boolean | null;
+}
+/**
+ * The payload of `livestream.stop`.
+ */
+export interface LivestreamStop {}
 /**
  * The payload of `lobby.admit`.
  */

@@ -1,0 +1,58 @@
+"""The pure rules of the livestream: officers start and stop the programme feed and say how it is sent
+and who may watch (`Meeting.livestream`). The relay runs the feed while it is on (docs/livestream.md).
+
+Pure: no store, no clock, no I/O.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from hub.commands import LivestreamSet, LivestreamSettings, LivestreamStart, LivestreamStop
+from hub.errors import HubError
+from hub.meetings import Actor, Change
+from hub.models import Livestream, Meeting, MeetingStatus
+
+# A meeting that is over streams nothing more.
+OVER = frozenset({MeetingStatus.CLOSED, MeetingStatus.CANCELLED})
+
+
+def _settled(live: Livestream, command: LivestreamSettings) -> Livestream:
+    chosen = command.model_dump(exclude_none=True)
+    return live.model_copy(update=chosen)
+
+
+def _settings(live: Livestream) -> dict[str, object]:
+    return {"quality": live.quality, "audience": live.audience, "record": live.record}
+
+
+def start(meeting: Meeting, command: LivestreamStart, actor: Actor, now: datetime) -> Change | None:
+    if meeting.status in OVER:
+        raise HubError(
+            "livestream.meeting_over",
+            "This meeting is over: its livestream cannot start.",
+            {"status": meeting.status.value},
+        )
+    if meeting.livestream.on:
+        # Started already (another officer, or a retry): as asked, but changing nothing.
+        return None
+    live = _settled(meeting.livestream, command).model_copy(
+        update={"on": True, "started_at": now, "ended_at": None}
+    )
+    return Change(meeting.model_copy(update={"livestream": live}), "livestream.started", _settings(live))
+
+
+def stop(meeting: Meeting, command: LivestreamStop, actor: Actor, now: datetime) -> Change | None:
+    if not meeting.livestream.on:
+        return None
+    live = meeting.livestream.model_copy(update={"on": False, "ended_at": now})
+    return Change(meeting.model_copy(update={"livestream": live}), "livestream.stopped")
+
+
+def set_settings(meeting: Meeting, command: LivestreamSet, actor: Actor, now: datetime) -> Change | None:
+    """How the livestream is sent and who may watch, whether it is on or not (it takes effect at once)."""
+    live = _settled(meeting.livestream, command)
+    if live == meeting.livestream:
+        return None
+    changed = {k: v for k, v in _settings(live).items() if _settings(meeting.livestream)[k] != v}
+    return Change(meeting.model_copy(update={"livestream": live}), "livestream.set", changed)

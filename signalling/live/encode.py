@@ -1,0 +1,84 @@
+"""One encode for every output: libx264 and AAC, held in a container that is never written.
+
+The encoders are streams of a `null` container opened on the null device: opening it opens them, so
+their parameters (extradata included, with `global_header`) are known before any output exists. Each
+output copies them (`add_stream_from_template`) and can open and close on its own while the same
+packets go to all of them. (Streams made with `add_mux_stream` carry no extradata: their outputs did not
+decode.)
+
+A keyframe every second (`keyint=30` at 30 fps, no scene cuts) cuts HLS segments of exactly one
+second; `zerolatency` keeps frames from waiting in the encoder; one thread keeps the cost predictable.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import av
+from av.audio.frame import AudioFrame
+from av.codec.context import Flags
+from av.packet import Packet
+from av.video.frame import PictureType, VideoFrame
+
+from signalling.live.mix import RATE
+
+
+@dataclass(frozen=True)
+class Quality:
+    width: int
+    height: int
+    # libx264's preset: the fastest presets cost least and send more bits for the same picture.
+    preset: str
+    bit_rate: int
+    audio_bit_rate: int = 96_000
+
+
+QUALITIES = {
+    "720p": Quality(1280, 720, "superfast", 2_500_000),
+    "360p": Quality(640, 360, "veryfast", 800_000),
+}
+
+
+class Encoder:
+    def __init__(self, quality: Quality, fps: int) -> None:
+        self.holder = av.open(os.devnull, "w", format="null")
+        self.video = self.holder.add_stream(
+            "libx264",
+            rate=fps,
+            options={
+                "preset": quality.preset,
+                "tune": "zerolatency",
+                "threads": "1",
+                "x264-params": f"keyint={fps}:min-keyint={fps}:scenecut=0",
+            },
+        )
+        self.video.width, self.video.height, self.video.pix_fmt = quality.width, quality.height, "yuv420p"
+        self.video.codec_context.bit_rate = quality.bit_rate
+        self.video.codec_context.flags |= Flags.global_header
+        self.audio = self.holder.add_stream("aac", rate=RATE, layout="stereo")
+        self.audio.codec_context.bit_rate = quality.audio_bit_rate
+        self.audio.codec_context.flags |= Flags.global_header
+        self.holder.start_encoding()
+        self.time_base = Fraction(1, fps)
+        # AAC takes 1024 samples a frame.
+        self.audio_frame = self.audio.codec_context.frame_size
+
+    def picture(self, frame: VideoFrame, index: int) -> list[Packet[Any]]:
+        frame.pts, frame.time_base = index, self.time_base
+        # A decoded source's keyframe passes through the filters marked as one, and libx264 would make a
+        # keyframe of it, out of step with the segments: the encoder alone places keyframes.
+        frame.pict_type = PictureType.NONE
+        return self.video.encode(frame)
+
+    def sound(self, frame: AudioFrame, sample: int) -> list[Packet[Any]]:
+        frame.pts, frame.time_base, frame.sample_rate = sample, Fraction(1, RATE), RATE
+        return self.audio.encode(frame)
+
+    def flush(self) -> tuple[list[Packet[Any]], list[Packet[Any]]]:
+        return self.video.encode(None), self.audio.encode(None)
+
+    def close(self) -> None:
+        self.holder.close()
