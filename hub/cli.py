@@ -251,6 +251,14 @@ def _ice_servers(ctx: click.Context, param: click.Parameter, value: str | None) 
     show_default=True,
     help='What the sign-in page calls the provider ("Sign in with ...").',
 )
+@click.option(
+    "--live-dir",
+    envvar="HUB_LIVE_DIR",
+    show_envvar=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where livestreams write their segments, for nginx or a CDN to serve (default: DATA_DIR/live).",
+)
 @click.option("--ice-loopback", envvar="HUB_ICE_LOOPBACK", is_flag=True, hidden=True)
 def serve(
     settings: Settings,
@@ -269,6 +277,7 @@ def serve(
     oidc_issuer: str | None,
     oidc_client_id: str | None,
     oidc_name: str,
+    live_dir: Path | None,
     ice_loopback: bool,
 ) -> None:
     """Run the hub: web pages, Socket.IO, the media relay and the store."""
@@ -303,6 +312,7 @@ def serve(
         ice_relay_only=ice_relay_only,
         ice_loopback=ice_loopback,
         limits=limits,
+        live_dir=live_dir,
     )
 
     if demo:

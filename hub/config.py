@@ -211,6 +211,9 @@ class Settings:
     reminders: tuple[timedelta, ...] = DEFAULT_REMINDERS
     # None: members sign in by emailed link only.
     oidc: Oidc | None = None
+    # Where livestreams write their segments (served as plain files, docs/livestream.md); None: in
+    # data_dir.
+    live_dir: Path | None = None
 
     @property
     def node(self) -> str:
@@ -220,6 +223,10 @@ class Settings:
         are named `NODE/SID`."""
         name = f"{socket.gethostname()}:{self.port}"
         return name if self.worker is None else f"{name}-w{self.worker}"
+
+    @property
+    def live_root(self) -> Path:
+        return self.live_dir or self.data_dir / "live"
 
     @property
     def base_url(self) -> str:

@@ -846,6 +846,10 @@ class Hub:
             if current.meeting.adjourned_until is not None
         }
 
+    def livestreams(self) -> list[str]:
+        """The meetings this process knows to be livestreaming (no I/O)."""
+        return [m for m, current in self._current.items() if current.meeting.livestream.on]
+
     async def resume_due(self, meeting_id: str) -> Event | None:
         """The meeting resumed, if its adjournment has run out: committed once, whichever process or
         timer asks first (the others find it resumed and change nothing)."""

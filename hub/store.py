@@ -747,6 +747,19 @@ class Store:
         if entries:
             await self.redis.zrem(_AWAY, *entries)
 
+    # Livestreams: the directory each writes its segments to is named by a key of its own
+    # (`hub:{m:ID}:live`), which only the playlist (checked for who may watch) reveals.
+
+    async def live_key(self, meeting_id: str) -> str:
+        """The meeting's livestream key, made on first use and kept (a restart continues its playlist)."""
+        key = _meeting(meeting_id, "live")
+        await self.redis.set(key, secrets.token_urlsafe(12), nx=True)
+        return _text(await self.redis.get(key))
+
+    async def known_live_key(self, meeting_id: str) -> str | None:
+        found = await self.redis.get(_meeting(meeting_id, "live"))
+        return None if found is None else _text(found)
+
     # Media: the node that runs each meeting's relay (`hub:{m:ID}:media_node`), held for a time to live
     # that node renews while it has peers there, so the pin of a node that died lapses within that time;
     # and messages between nodes, on a channel per node, for the media of connections held elsewhere.

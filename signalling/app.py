@@ -27,6 +27,7 @@ from signalling.headers import SecurityHeaders
 from signalling.home import calendar, home_data
 from signalling.homeballots import home_ballot_routes
 from signalling.invitations import Rounds, invitation_routes
+from signalling.live.routes import live_routes
 from signalling.mailer import Mailer
 from signalling.media.passthrough import allow_loopback_candidates
 from signalling.minutes import published_minutes
@@ -95,6 +96,7 @@ def create_app(settings: Settings) -> SecurityHeaders:
             node = settings.node
             gateway = Gateway(sio, hub, settings.limits, node, settings.ice_servers)
             gateway.media.relay_only = settings.ice_relay_only
+            gateway.media.live_root = app.state.live_root = settings.live_root
             # Beating before the sweep below: a node sweeping this name as dead stops.
             nodes = Nodes(hub, node, settings, on_lapsed=gateway.rejoin)
             await nodes.start()
@@ -106,6 +108,9 @@ def create_app(settings: Settings) -> SecurityHeaders:
             # The sweep read every meeting: those adjourned resume on time, even if nobody comes back.
             for meeting_id, until in hub.adjournments().items():
                 gateway.resumptions.watch(meeting_id, until)
+            # Livestreams that were on go on, from their last segment, on the node that runs their media.
+            for meeting_id in hub.livestreams():
+                await gateway.media.meeting_changed(meeting_id)
             app.state.hub = hub
             app.state.worker = settings.worker
             app.state.relay = gateway.media
@@ -167,6 +172,7 @@ def create_app(settings: Settings) -> SecurityHeaders:
             Route("/minutes/{meeting_id}.{format:str}", published_minutes),
             Route("/ballots/{meeting_id}/{vote_id}.blt", ballot_file),
             Route("/register/{meeting_id}.csv", attendance_register),
+            *live_routes(page),
         ],
         lifespan=lifespan,
     )

@@ -15,8 +15,9 @@ import asyncio
 import functools
 import logging
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import socketio
@@ -30,6 +31,8 @@ from hub.meetings import Actor
 from hub.models import MediaUse, Meeting, Model
 from hub.service import Hub
 from hub.store import OUTAGES, Doc
+from signalling.live.feed import Feed
+from signalling.live.studio import Studio
 from signalling.media.courier import Courier, Moved, Unreachable
 from signalling.media.peer import Peer
 from signalling.media.pins import RENEW_SECONDS, Pins
@@ -87,6 +90,9 @@ class Relay:
         self._tasks: set[asyncio.Task[None]] = set()
         self._keeper: asyncio.Task[None] | None = None
         self._stopping = False
+        # Where livestreams write (`Settings.live_root`), and the feed of each meeting streamed here.
+        self.live_root = Path("live")
+        self._feeds: dict[str, Feed] = {}
 
     # Made on first use: the relay is built before the hub's store is open.
 
@@ -227,10 +233,8 @@ class Relay:
             await peer.close()
         finally:
             room.publishers_changed()
-            if not room.peers and self.rooms.get(room.meeting_id) is room:
-                del self.rooms[room.meeting_id]
-                await room.stop()
-                await self._unpin(room.meeting_id)
+            if not room.peers and room.studio is None and self.rooms.get(room.meeting_id) is room:
+                await self._close(room)
 
     async def meeting_changed(self, meeting_id: str) -> None:
         """A command on this meeting committed: re-apply the policy before the command is acked, so a
@@ -238,6 +242,8 @@ class Relay:
         Nodes that run the media of connections held here hear of it too, and look within a tick."""
         self.remote.changed(meeting_id)
         room = self.rooms.get(meeting_id)
+        if room is None:
+            room = await self._streamed(meeting_id)
         if room is None:
             return
         try:
@@ -252,6 +258,8 @@ class Relay:
     async def stop(self) -> None:
         # The flag as well as the cancel: redis-py may swallow a cancellation that lands inside a call.
         self._stopping = True
+        for room in list(self.rooms.values()):
+            await self._stop_streaming(room)
         if self._keeper is not None:
             self._keeper.cancel()
             await asyncio.gather(self._keeper, return_exceptions=True)
@@ -371,6 +379,85 @@ class Relay:
         except Exception:
             log.exception("the end of %s's media in %s went unrecorded", actor.name, meeting_id)
 
+    # Livestreams: the node running a meeting's media runs its feed, with or without peers here.
+
+    async def _streamed(self, meeting_id: str) -> Room | None:
+        """A room with no peers yet for a meeting whose livestream is on, if its media may run here."""
+        meeting = await self.hub.known(meeting_id)
+        if not meeting.livestream.on or self._stopping:
+            return None
+        await self._start()
+        if await self.pins.claim(meeting_id) != self.pins.owner:
+            # Its media runs on another node, which hears of the change and starts the feed there.
+            return None
+        room = self.rooms.get(meeting_id)
+        if room is None:
+            room = self.rooms[meeting_id] = self._room(meeting)
+        return room
+
+    def _livestream(self, room: Room, meeting: Meeting) -> None:
+        """The room took a new meeting: start or stop its feed as the meeting's livestream says."""
+        if meeting.livestream.on and room.studio is None and not self._stopping:
+            self._track(self._start_streaming(room, meeting), f"live:start:{room.meeting_id}")
+        elif not meeting.livestream.on and room.studio is not None:
+            self._track(self._end_streaming(room), f"live:stop:{room.meeting_id}")
+
+    async def _start_streaming(self, room: Room, meeting: Meeting) -> None:
+        live = meeting.livestream
+        key = await self.hub.store.live_key(room.meeting_id)
+        directory = self.live_root / room.meeting_id / key
+        resuming = (directory / "index.m3u8").exists()
+        directory.mkdir(parents=True, exist_ok=True)
+        recording = None
+        if live.record:
+            stamp = (live.started_at or self.hub.clock()).strftime("%Y%m%dT%H%M%SZ")
+            recording = self.live_root.parent / "recordings" / room.meeting_id / stamp
+            recording.mkdir(parents=True, exist_ok=True)
+        studio: Studio | None = None
+        feed = Feed(
+            directory,
+            recording,
+            live.quality,
+            resuming=resuming,
+            on_keyframe=lambda number: studio.request_keyframe(number) if studio else None,
+        )
+        studio = Studio(feed, self.hub.clock)
+        room.studio = studio
+        self._feeds[room.meeting_id] = feed
+        await feed.start()
+        room.apply()
+        log.info("livestream of %s started: %s", room.meeting_id, directory)
+
+    async def _end_streaming(self, room: Room) -> None:
+        await self._stop_streaming(room)
+        if not room.peers and self.rooms.get(room.meeting_id) is room:
+            await self._close(room)
+
+    async def _stop_streaming(self, room: Room) -> None:
+        studio, room.studio = room.studio, None
+        feed = self._feeds.pop(room.meeting_id, None)
+        if studio is not None:
+            await studio.stop()
+        if feed is not None:
+            await feed.stop()
+            log.info("livestream of %s stopped", room.meeting_id)
+
+    async def _close(self, room: Room) -> None:
+        del self.rooms[room.meeting_id]
+        await room.stop()
+        await self._unpin(room.meeting_id)
+
+    def _track(self, work: Coroutine[Any, Any, None], name: str) -> None:
+        async def logged() -> None:
+            try:
+                await work
+            except Exception:
+                log.exception("%s failed", name)
+
+        task = asyncio.create_task(logged(), name=name)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
     # Helpers.
 
     def _peer(self, sid: str) -> Peer:
@@ -402,7 +489,10 @@ class Relay:
                 "media.active_speaker", {"member_id": member_id}, room=self.room_name(meeting_id)
             )
 
-        return Room(meeting, load=load, clock=self.hub.clock, announce=announce, end=self._end)
+        room = Room(meeting, load=load, clock=self.hub.clock, announce=announce, end=self._end)
+        room.on_meeting = lambda taken: self._livestream(room, taken)
+        self._livestream(room, meeting)
+        return room
 
     async def _offer(self, peer: Peer, offer: dict[str, Any]) -> None:
         holder = self.holders.get(peer.sid)

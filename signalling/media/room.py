@@ -13,12 +13,16 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from hub import media
 from hub.models import Meeting
 from signalling.media.activity import ActiveSpeaker
 from signalling.media.passthrough import AudioLevel
 from signalling.media.peer import Feed, FeedKey, Peer, Source
+
+if TYPE_CHECKING:
+    from signalling.live.studio import Studio
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +55,10 @@ class Room:
         self._stale = False
         self._stopping = False
         self._wake = asyncio.Event()
+        # The meeting's livestream, while this node runs it (signalling/live/studio.py).
+        self.studio: Studio | None = None
+        # Told of every meeting the room takes, from a command here or a reload.
+        self.on_meeting: Callable[[Meeting], None] | None = None
         self._task = asyncio.create_task(self._run(), name=f"media:room:{self.meeting_id}")
 
     # What the peers ask.
@@ -117,7 +125,7 @@ class Room:
     def changed(self, meeting: Meeting | None = None) -> None:
         """The meeting changed: use `meeting`, or reload it on the next tick."""
         if meeting is not None:
-            self.meeting = meeting
+            self._take(meeting)
             self.apply()
         else:
             self._stale = True
@@ -149,6 +157,13 @@ class Room:
                     out.subscriber.resume()
                 else:
                     out.subscriber.pause()
+        if self.studio is not None:
+            self.studio.update(self.meeting, self.forwarding, self.peers.values())
+
+    def _take(self, meeting: Meeting) -> None:
+        self.meeting = meeting
+        if self.on_meeting is not None:
+            self.on_meeting(meeting)
 
     async def stop(self) -> None:
         # The flag ends the loop even if the cancellation is lost: python-socketio's emit can swallow one.
@@ -173,7 +188,7 @@ class Room:
                 if self._stale or loop.time() >= next_load:
                     self._stale = False
                     next_load = loop.time() + RELOAD_INTERVAL
-                    self.meeting = await self._load()
+                    self._take(await self._load())
                     self.apply()
                 if self.activity.decide(loop.time(), self.forwarding.audio):
                     # The recent speakers choose the cameras.

@@ -14,23 +14,21 @@ import itertools
 import math
 import re
 import shutil
-import struct
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from fractions import Fraction
 from pathlib import Path
 
 import av
 import pytest
-from av.video.frame import PictureType, VideoFrame
+from av.video.frame import VideoFrame
 
 from hub.programme import Caption, Clock, Scene
-from signalling.live.compose import Band, Layout, fit
+from signalling.live.compose import Layout, fit
 from signalling.live.encode import QUALITIES
 from signalling.live.outputs import live_hls, recording_hls
 from signalling.live.overlay import Overlay
 from signalling.live.pipeline import Pipeline
+from tests.live_sources import Media, band_rows, distance, frame_rows, generate
 
 FPS, SECONDS = 30, 4
 QUALITY = QUALITIES["360p"]
@@ -48,42 +46,9 @@ ANA_CAMERA, ANA_MIC, CHAIR_MIC, BEN_CAMERA, BEN_MIC = 1, 2, 3, 4, 5
 BEN_ON_CAMERA = 75
 
 
-@dataclass(frozen=True)
-class Media:
-    video: list[tuple[bytes, bool]]
-    audio: list[bytes]
-
-
 @pytest.fixture(scope="module")
 def media() -> Media:
-    """Four seconds of a 320x240 test pattern in VP8 and of a 400 Hz tone in Opus (20 ms packets)."""
-    pattern = av.open(f"testsrc2=size=320x240:rate={FPS}", format="lavfi")
-    vp8 = av.CodecContext.create("libvpx", "w")
-    vp8.width, vp8.height, vp8.pix_fmt = 320, 240, "yuv420p"
-    # As a browser sends it: one keyframe at the start, then only when asked.
-    vp8.time_base, vp8.bit_rate, vp8.gop_size = Fraction(1, FPS), 300_000, 1000
-    vp8.options = {"deadline": "realtime", "cpu-used": "8"}
-    video = []
-    for n, frame in zip(range(FPS * SECONDS), pattern.decode(video=0), strict=False):
-        frame = frame.reformat(format="yuv420p")
-        # The pattern's frames come marked as keyframes, which libvpx would obey.
-        frame.pts, frame.pict_type = n, PictureType.NONE
-        video += [bytes(p) for p in vp8.encode(frame)]
-    video += [bytes(p) for p in vp8.encode(None)]
-    pattern.close()
-    opus = av.CodecContext.create("libopus", "w")
-    opus.sample_rate, opus.layout, opus.format, opus.bit_rate = 48_000, "mono", "s16", 32_000
-    opus.time_base = Fraction(1, 48_000)
-    opus.open()
-    tone = struct.pack("<960h", *(round(8000 * math.sin(2 * math.pi * 400 * i / 48_000)) for i in range(960)))
-    audio = []
-    for n in range(50 * SECONDS):
-        frame = av.AudioFrame(format="s16", layout="mono", samples=960)
-        frame.planes[0].update(tone)
-        frame.sample_rate, frame.pts = 48_000, n * 960
-        audio += [bytes(p) for p in opus.encode(frame)]
-    # A VP8 frame is a keyframe when the first bit of its tag is clear.
-    return Media([(data, not data[0] & 1) for data in video], audio)
+    return generate(SECONDS, FPS)
 
 
 def run(pipeline: Pipeline, media: Media, ticks: range, camera: int | None, start: int = 0) -> None:
@@ -160,27 +125,6 @@ def test_the_recording_is_an_event_playlist_of_mp4_fragments_that_decodes(made: 
 
 
 # The picture.
-
-
-def luma(rows: Iterator[bytes]) -> list[bytes]:
-    # Every other row and column is plenty to tell two renders apart, at a quarter of the cost.
-    return [row[::2] for n, row in enumerate(rows) if n % 2 == 0]
-
-
-def frame_rows(frame: VideoFrame, first: int, count: int, width: int) -> list[bytes]:
-    data, size = bytes(frame.planes[0]), frame.planes[0].line_size
-    return luma(data[(first + r) * size : (first + r) * size + width] for r in range(count))
-
-
-def band_rows(band: Band, first: int, count: int, width: int) -> list[bytes]:
-    data, size = band.planes[0], band.line_sizes[0]
-    return luma(data[(first + r) * size : (first + r) * size + width] for r in range(count))
-
-
-def distance(a: list[bytes], b: list[bytes]) -> float:
-    """Mean absolute difference of two runs of luma."""
-    total = sum(abs(x - y) for ra, rb in zip(a, b, strict=True) for x, y in zip(ra, rb, strict=True))
-    return total / sum(len(r) for r in a)
 
 
 def test_the_caption_follows_the_speaker(made: Made) -> None:

@@ -1,0 +1,145 @@
+"""Watching a livestream over HTTP: the viewer page (`/watch/ID`), what it shows (`/api/live/ID`), the
+playlist (`/live/ID/index.m3u8`) and its segments (`/live/ID/KEY/seg_NNNNN.ts`).
+
+Who may watch is the meeting's setting (`Livestream.audience`, "branch" following the branch's
+`public_livestream`): anyone, or those invited, by their join link (`?token=`). The playlist is
+checked every time; the segments are plain files under a directory named by the livestream's key,
+which only the playlist reveals, so nginx or a CDN can serve them to any number of viewers
+(deploy/nginx.conf, docs/guide/operations.md).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.routing import Route
+
+from hub.errors import HubError
+from hub.models import Meeting
+from hub.service import Hub
+from signalling.jsonapi import NO_STORE, error_response
+from signalling.minutes import invited
+
+# A segment's name as the live output writes it (signalling/live/outputs.py `live_hls`).
+SEGMENT = re.compile(r"seg_\d{5,9}\.ts")
+KEY = re.compile(r"[A-Za-z0-9_-]{8,64}")
+# A meeting id (hub/models.py `Id`) that names no directory above its own.
+MEETING = re.compile(r"(?!\.{1,2}$)[A-Za-z0-9_.-]{1,64}")
+PLAYLIST = "index.m3u8"
+# Segments never change once written; the playlist changes every second.
+SEGMENT_CACHE = "public, max-age=86400, immutable"
+PLAYLIST_CACHE = "no-cache"
+
+
+async def _watched(request: Request) -> Meeting:
+    """The meeting, if this request may watch its livestream (else `forbidden`, `auth.*`)."""
+    hub: Hub = request.app.state.hub
+    meeting_id = request.path_params["meeting_id"]
+    _, meeting = await hub.meeting(meeting_id)
+    audience = meeting.livestream.audience
+    if audience == "branch":
+        audience = "public" if (await hub.branch(meeting.branch_id)).public_livestream else "members"
+    if audience != "public":
+        await invited(hub, request.query_params.get("token", ""), meeting_id)
+    return meeting
+
+
+def _refused(exc: HubError) -> Response:
+    status = 404 if exc.code.endswith("not_found") else 403
+    return error_response(exc.code, exc.message, status)
+
+
+def _directory(request: Request, meeting_id: str, key: str) -> Path:
+    root: Path = request.app.state.live_root
+    return root / meeting_id / key
+
+
+async def _watched_live(request: Request) -> tuple[Meeting, tuple[str, Path] | None]:
+    """`_watched`, and while it is live, the livestream's key and its playlist's file."""
+    meeting = await _watched(request)
+    if not meeting.livestream.on:
+        return meeting, None
+    hub: Hub = request.app.state.hub
+    key = await hub.store.known_live_key(meeting.id)
+    if key is None:
+        return meeting, None
+    path = _directory(request, meeting.id, key) / PLAYLIST
+    return meeting, ((key, path) if path.exists() else None)
+
+
+async def live_status(request: Request) -> Response:
+    """What the viewer page shows beside the video, and where the video is while the meeting is live."""
+    try:
+        meeting, found = await _watched_live(request)
+    except HubError as exc:
+        return _refused(exc)
+    if found is not None:
+        status = "live"
+    elif meeting.livestream.ended_at is not None and not meeting.livestream.on:
+        status = "ended"
+    else:
+        status = "waiting"
+    token = request.query_params.get("token")
+    playlist = f"/live/{meeting.id}/{PLAYLIST}" + (f"?token={token}" if token else "")
+    data = {
+        "status": status,
+        "title": meeting.title,
+        "starts_at": meeting.starts_at.isoformat(),
+        "time_zone": meeting.time_zone,
+        "agenda": [{"id": item.id, "title": item.title} for item in meeting.agenda],
+        "current_item": meeting.current_item,
+        "speaker": _speaker(meeting),
+        "playlist": playlist if status == "live" else None,
+    }
+    return JSONResponse({"ok": True, "data": data}, headers=NO_STORE)
+
+
+def _speaker(meeting: Meeting) -> dict[str, Any] | None:
+    speech = meeting.speech
+    if speech is None:
+        return None
+    participant = meeting.participants.get(speech.member_id)
+    name = participant.name if participant is not None else speech.member_id
+    role = participant.role.value if participant is not None else "member"
+    return {"name": name, "role": role}
+
+
+async def live_playlist(request: Request) -> Response:
+    """The live playlist, its segments named under the livestream's key."""
+    try:
+        _, found = await _watched_live(request)
+    except HubError as exc:
+        return _refused(exc)
+    if found is None:
+        return error_response("livestream.not_live", "This meeting is not live.", 404)
+    key, path = found
+    lines = [f"{key}/{line}" if SEGMENT.fullmatch(line) else line for line in path.read_text().splitlines()]
+    return Response(
+        "\n".join(lines) + "\n",
+        media_type="application/vnd.apple.mpegurl",
+        headers={"Cache-Control": PLAYLIST_CACHE},
+    )
+
+
+async def live_segment(request: Request) -> Response:
+    """A segment, to whoever has the key (in production nginx serves these itself)."""
+    meeting_id, key, name = (request.path_params[k] for k in ("meeting_id", "key", "name"))
+    if not (MEETING.fullmatch(meeting_id) and KEY.fullmatch(key) and SEGMENT.fullmatch(name)):
+        return error_response("livestream.not_found", "There is no such segment.", 404)
+    path = _directory(request, meeting_id, key) / name
+    if not path.is_file():
+        return error_response("livestream.not_found", "There is no such segment.", 404)
+    return FileResponse(path, media_type="video/mp2t", headers={"Cache-Control": SEGMENT_CACHE})
+
+
+def live_routes(page: Any) -> list[Route]:
+    return [
+        Route("/watch/{meeting_id}", page),
+        Route("/api/live/{meeting_id}", live_status),
+        Route(f"/live/{{meeting_id}}/{PLAYLIST}", live_playlist),
+        Route("/live/{meeting_id}/{key}/{name}", live_segment),
+    ]
