@@ -696,6 +696,28 @@ async def test_the_file_routes_refuse_hostile_requests_without_failing(
             assert reply.status_code in (403, 404), (meeting_id, reply.status_code)
 
 
+@pytest.mark.parametrize(
+    "route", ["/api/live/{}", "/live/{}/index.m3u8", "/live/{}/abcdefgh12/seg_00001.ts", "/live/agm/{}/x.ts"]
+)
+async def test_the_livestream_routes_refuse_hostile_requests_without_failing(
+    hub_server: RunningHub, route: str
+) -> None:
+    """The livestream's routes with any id and token: a refusal (403, 404), never a server error; only
+    what an invited member may see of a meeting that is not live (its status)."""
+    rng = random.Random(17)
+
+    def junk(most: int) -> str:
+        return "".join(chr(rng.randrange(1, 0x2FFF)) for _ in range(rng.randrange(1, most)))
+
+    ids = ["agm", "nope", "..", ".", "%22", "a" * 300, *(junk(40) for _ in range(20))]
+    tokens = ["", "forged", "a" * 2000, hub_server.links["m002"], *(junk(200) for _ in range(20))]
+    async with httpx.AsyncClient(base_url=hub_server.url, timeout=10) as http:
+        for meeting_id, token in itertools.product(ids, tokens):
+            reply = await http.get(route.format(quote(meeting_id, safe="")), params={"token": token})
+            allowed = route == "/api/live/{}" and meeting_id == "agm" and token == hub_server.links["m002"]
+            assert reply.status_code in ((200,) if allowed else (403, 404)), (meeting_id, reply.status_code)
+
+
 JSON_VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=300),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),

@@ -137,3 +137,28 @@ async def test_a_ranked_polls_ballots_are_published_to_everyone_invited_once_it_
             await http.get(f"/ballots/vote/{hands}.blt", params={"token": chair.token})
         ).status_code == 404
     await close_all([chair, *members])
+
+
+async def test_a_members_livestream_is_watched_by_everyone_invited_and_a_public_one_by_anyone(
+    hub_server: RunningHub,
+) -> None:
+    """`/api/live/ID` and `/live/ID/index.m3u8`: with the livestream for members, every role invited to the
+    meeting may watch by their link (observers too) and nobody without one; made public, anyone may.
+    Only officers start it (the matrix above)."""
+    links = await links_by_role(hub_server)
+    chair = MeetingClient(hub_server.url, links[Role.CHAIR])
+    await chair.connect()
+    await chair.join()
+    await chair.ok("livestream.set", {"audience": "members"})
+    status, playlist = f"/api/live/{hub_server.meeting_id}", f"/live/{hub_server.meeting_id}/index.m3u8"
+    async with httpx.AsyncClient(base_url=hub_server.url) as http:
+        for role, token in links.items():
+            assert (await http.get(status, params={"token": token})).status_code == 200, role
+            # Not live: nothing to play, for anyone.
+            assert (await http.get(playlist, params={"token": token})).status_code == 404, role
+        for path in (status, playlist):
+            assert (await http.get(path)).status_code == 403
+            assert (await http.get(path, params={"token": "forged"})).status_code == 403
+        await chair.ok("livestream.set", {"audience": "public"})
+        assert (await http.get(status)).status_code == 200
+    await chair.disconnect()
