@@ -93,6 +93,7 @@ class Relay:
         # Where livestreams write (`Settings.live_root`), and the feed of each meeting streamed here.
         self.live_root = Path("live")
         self._feeds: dict[str, Feed] = {}
+        self._starting: set[str] = set()
 
     # Made on first use: the relay is built before the hub's store is open.
 
@@ -397,14 +398,23 @@ class Relay:
 
     def _livestream(self, room: Room, meeting: Meeting) -> None:
         """The room took a new meeting: start or stop its feed as the meeting's livestream says."""
-        if meeting.livestream.on and room.studio is None and not self._stopping:
+        starting = room.meeting_id in self._starting
+        if meeting.livestream.on and room.studio is None and not starting and not self._stopping:
+            # The room takes meetings often (every command, every reload): start one feed.
+            self._starting.add(room.meeting_id)
             self._track(self._start_streaming(room, meeting), f"live:start:{room.meeting_id}")
         elif not meeting.livestream.on and room.studio is not None:
             self._track(self._end_streaming(room), f"live:stop:{room.meeting_id}")
 
     async def _start_streaming(self, room: Room, meeting: Meeting) -> None:
+        try:
+            key = await self.hub.store.live_key(room.meeting_id)
+        finally:
+            # A failure here is tried again at the room's next reload.
+            self._starting.discard(room.meeting_id)
+        if room.studio is not None or self._stopping:
+            return
         live = meeting.livestream
-        key = await self.hub.store.live_key(room.meeting_id)
         directory = self.live_root / room.meeting_id / key
         resuming = (directory / "index.m3u8").exists()
         directory.mkdir(parents=True, exist_ok=True)
