@@ -1,11 +1,12 @@
 // The chair's console: the controls that run the meeting rather than take part in it, on a tab of their
 // own and drawn apart from a member's controls (the `.console` style). What to do next, the meeting's
-// status, media for everyone, standing orders, the minutes and the register.
+// status, the livestream, media for everyone, standing orders, the minutes and the register.
 import type { ComponentChildren } from "preact";
 import { act } from "./actions";
 import { RegisterLink } from "./attendance";
 import { formalMode } from "./forwarding";
 import { t } from "./i18n";
+import { LivestreamControls } from "./livestreamcontrols";
 import { Minutes } from "./minutes";
 import { NextSteps } from "./nextsteps";
 import { outcomeText, question } from "./phrases";
@@ -123,6 +124,8 @@ export function Console({ m, store, token }: { m: Meeting; store: MeetingStore; 
       <h2 id="console-h">{t("console.title")}</h2>
       <Status m={m} store={store} />
       <NextSteps m={m} store={store} />
+      {/* The AGM's livestream: started and stopped during the meeting, so not folded away. */}
+      <LivestreamControls m={m} store={store} token={token} />
       {store.may("minutes.draft") && <Minutes m={m} store={store} token={token} />}
       {/* Set once, before or early in a meeting: folded so that the console stays short. */}
       <Folded id="media-settings-fold" title={t("room.media")} shown={store.may("media.set_settings")}>

@@ -34,6 +34,7 @@ void catalogue(preferred());
 const join = /^\/join\/([^/]+)$/.exec(location.pathname);
 const home = /^\/home\/([^/]+)$/.exec(location.pathname);
 const signIn = /^\/signin(?:\/([^/]+))?$/.exec(location.pathname);
+const watch = /^\/watch\/([^/]+)$/.exec(location.pathname);
 if (join) {
   const token = decodeURIComponent(join[1]);
   const store = new MeetingStore();
@@ -51,6 +52,10 @@ if (join) {
 } else if (location.pathname === "/officers") {
   // The officers' console: the session cookie says who, and the hub what they may manage.
   (await import("./pages")).showOfficersPage();
+} else if (watch) {
+  // A livestream's viewer page: no connection to the meeting, no camera or microphone; the join token
+  // (absent for a public livestream) says who may watch.
+  (await import("./pages")).showViewerPage(decodeURIComponent(watch[1]), new URLSearchParams(location.search).get("token"));
 } else if (signIn) {
   (await import("./pages")).showSignInPage(signIn[1] ? decodeURIComponent(signIn[1]) : null);
 } else {

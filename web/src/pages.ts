@@ -161,3 +161,10 @@ export function showMeeting(token: string, store: MeetingStore, connection: Conn
 export function showOfficersPage(): void {
   void Promise.all([import("./officers"), withText("home")]).then(([{ showOfficers }]) => showOfficers(app));
 }
+
+// A livestream's viewer page (/watch/MEETING), loaded only when opened: it polls the hub over HTTP and
+// plays the stream, with no meeting connection and no media of its own.
+export function showViewerPage(meetingId: string, token: string | null): void {
+  app.replaceChildren();
+  void Promise.all([import("./viewer"), withText("home")]).then(([{ showViewer }]) => showViewer(app, meetingId, token));
+}
