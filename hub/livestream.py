@@ -11,7 +11,7 @@ from datetime import datetime
 from hub.commands import LivestreamSet, LivestreamSettings, LivestreamStart, LivestreamStop
 from hub.errors import HubError
 from hub.meetings import Actor, Change
-from hub.models import Livestream, Meeting, MeetingStatus
+from hub.models import RECORDINGS_MOST, Livestream, Meeting, MeetingStatus, Recording
 
 # A meeting that is over streams nothing more.
 OVER = frozenset({MeetingStatus.CLOSED, MeetingStatus.CANCELLED})
@@ -56,3 +56,21 @@ def set_settings(meeting: Meeting, command: LivestreamSet, actor: Actor, now: da
         return None
     changed = {k: v for k, v in _settings(live).items() if _settings(meeting.livestream)[k] != v}
     return Change(meeting.model_copy(update={"livestream": live}), "livestream.set", changed)
+
+
+def recorded(meeting: Meeting, recording: Recording, now: datetime) -> Change | None:
+    """A recording finished (`ready`) or that could not be made (`failed`), committed by the hub itself
+    once the feed stopped, or at start-up for one a crash left. The same recording again changes
+    nothing; one finished after it failed (a later start-up) takes its place."""
+    kept = meeting.livestream.recordings
+    if recording in kept:
+        return None
+    others = [r for r in kept if r.id != recording.id]
+    recordings = [*others, recording][-RECORDINGS_MOST:]
+    live = meeting.livestream.model_copy(update={"recordings": recordings})
+    changed = meeting.model_copy(update={"livestream": live})
+    if recording.status == "ready":
+        return Change(
+            changed, "recording.finished", {"recording_id": recording.id, "seconds": recording.seconds}
+        )
+    return Change(changed, "recording.failed", {"recording_id": recording.id})

@@ -3,7 +3,8 @@ quorate) and closed, who was in the chair, attendance and apologies as sent, the
 under its number in the agenda, in the order things happened there: speakers, motions with mover and
 seconder, amendments, withdrawals and how, procedural motions before the results they interrupted, every
 result with its counts, the rule applied and the quorum, and what fell and why. Members who share a name
-are told apart by their member number. Pure: the caller hands over the log and the time.
+are told apart by their member number. Under an item's heading, a link to the time it was taken up in
+the livestream's recording, when a finished one holds it. Pure: the caller hands over the log and the time.
 
 The draft is Markdown the secretary goes on to edit. Everything in it that members typed (titles,
 motion texts, amendment words, names, notes, rules cited) goes through `escape` or `quote`, so it reads
@@ -18,6 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from hub import stagetable, stv
+from hub.chapters import Part, recording_time
 from hub.commands import MinutesApprove, MinutesDraft, MinutesEdit
 from hub.errors import HubError
 from hub.meetings import Actor, Change
@@ -503,6 +505,24 @@ def _sittings(events: list[dict[str, Any]], meeting: Meeting, zone: ZoneInfo) ->
     return opening, closing
 
 
+def _recording_link(meeting: Meeting, at: datetime | str | None) -> str | None:
+    """A link to the time an item was taken up in the livestream's recording, if one that is ready
+    holds that time: "[Recording from 1:02:03](/recordings/M/R.mp4#t=3723)"."""
+    if at is None:
+        return None
+    when = at if isinstance(at, datetime) else datetime.fromisoformat(at)
+    for recording in meeting.livestream.recordings:
+        parts = [Part(p.t0, p.seconds) for p in recording.parts]
+        if recording.status != "ready" or not any(
+            0 <= (when - p.t0).total_seconds() < p.seconds for p in parts
+        ):
+            continue
+        seconds = int(recording_time(when, parts) or 0)
+        clock = f"{seconds // 3600}:{seconds // 60 % 60:02}:{seconds % 60:02}"
+        return f"[Recording from {clock}](/recordings/{meeting.id}/{recording.id}.mp4#t={seconds})"
+    return None
+
+
 def draft(meeting: Meeting, events: list[dict[str, Any]]) -> str:
     zone = ZoneInfo(meeting.time_zone)
     who = Names(meeting, events)
@@ -535,10 +555,13 @@ def draft(meeting: Meeting, events: list[dict[str, Any]]) -> str:
     lines += ["", f"Apologies: {', '.join(apologies) or 'none'}.", ""]
 
     taken: list[str] = []
+    # When each item was first taken up (where its recording starts).
+    selected: dict[str, Any] = {}
     for event in events:
         item_id = (event.get("data") or {}).get("item_id")
         if event["type"] == "agenda.selected" and item_id and item_id not in taken:
             taken.append(item_id)
+            selected[item_id] = event.get("at")
     places = {item.id: (n, item) for n, item in enumerate(meeting.agenda, start=1)}
     taken = [item_id for item_id in taken if item_id in places]
     business = _Business(meeting, who, set(taken))
@@ -548,6 +571,9 @@ def draft(meeting: Meeting, events: list[dict[str, Any]]) -> str:
     for item_id in taken:
         number, item = places[item_id]
         lines += [f"## {number}. {escape(item.title)}", ""]
+        recorded = _recording_link(meeting, selected.get(item_id))
+        if recorded is not None:
+            lines += [recorded, ""]
         lines += business.finish(item_id, [m for m in meeting.motions if business.section(m) == item_id])
     unfiled = [m for m in meeting.motions if business.section(m) == OTHER]
     if unfiled:

@@ -710,6 +710,32 @@ Quality = Literal["360p", "720p"]
 Audience = Literal["branch", "members", "public"]
 
 
+# The most recordings one meeting keeps a record of (a recording per start of its livestream).
+RECORDINGS_MOST = 100
+# The most parts one recording has (a part per run of the feed: a restart begins a new one).
+RECORDING_PARTS_MOST = 1000
+
+
+class RecordingPart(Model):
+    """A run of the feed within a recording: the wall time of its first frame and its length."""
+
+    t0: UtcTime
+    seconds: Annotated[float, Field(ge=0)]
+
+
+class Recording(Model):
+    """A livestream's recording, once finished (signalling/live/recordings.py): one MP4 with its
+    chapters, and a WebVTT chapters track beside it, or `failed` when it could not be made."""
+
+    id: Id
+    started_at: UtcTime
+    ended_at: UtcTime
+    seconds: Annotated[float, Field(ge=0)] = 0.0
+    status: Literal["ready", "failed"] = "ready"
+    # Where each part falls in the meeting (the minutes link an item to its time in the recording).
+    parts: list[RecordingPart] = Field(default_factory=list, max_length=RECORDING_PARTS_MOST)
+
+
 class Livestream(Model):
     """The meeting's livestream: the programme feed (hub/programme.py, docs/livestream.md), whether it
     is on, at what size, who may watch it and whether it is recorded. Where its files are is not here:
@@ -721,6 +747,8 @@ class Livestream(Model):
     quality: Quality = "720p"
     audience: Audience = "branch"
     record: bool = True
+    # Its recordings, oldest first (the hub adds each once finished: `recording.finished`).
+    recordings: list[Recording] = Field(default_factory=list, max_length=RECORDINGS_MOST)
 
 
 class Meeting(Model):

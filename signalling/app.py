@@ -111,6 +111,8 @@ def create_app(settings: Settings) -> SecurityHeaders:
             # Livestreams that were on go on, from their last segment, on the node that runs their media.
             for meeting_id in hub.livestreams():
                 await gateway.media.meeting_changed(meeting_id)
+            # Recordings that a crash (or a stop) left unfinished are finished, in the background.
+            gateway.media.recover_recordings()
             app.state.hub = hub
             app.state.worker = settings.worker
             app.state.relay = gateway.media

@@ -3,11 +3,16 @@ microphone in Opus), and ways to compare the feed's pictures with the bands it s
 
 from __future__ import annotations
 
+import json
 import math
+import socket
 import struct
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
+from pathlib import Path
 
 import av
 from av.video.frame import PictureType, VideoFrame
@@ -76,3 +81,32 @@ def distance(a: list[bytes], b: list[bytes]) -> float:
     """Mean absolute difference of two runs of luma."""
     total = sum(abs(x - y) for ra, rb in zip(a, b, strict=True) for x, y in zip(ra, rb, strict=True))
     return total / sum(len(r) for r in a)
+
+
+# A worker run by hand (tests that kill it or vanish as its hub).
+
+
+def start_worker(
+    live: Path, recording: Path | None, quality: str
+) -> tuple[subprocess.Popen[bytes], socket.socket]:
+    """`python -m signalling.live.worker` with its spec sent, once it has reported ready; the hub's end of
+    its socket."""
+    hub, end = socket.socketpair()
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "signalling.live.worker"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        pass_fds=(end.fileno(),),
+    )
+    spec = {
+        "socket": end.fileno(),
+        "live": str(live),
+        "recording": None if recording is None else str(recording),
+        "quality": quality,
+    }
+    end.close()
+    assert worker.stdin is not None and worker.stdout is not None
+    worker.stdin.write(json.dumps(spec).encode() + b"\n")
+    worker.stdin.close()
+    assert "status" in json.loads(worker.stdout.readline())
+    return worker, hub

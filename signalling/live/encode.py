@@ -6,8 +6,9 @@ output copies them (`add_stream_from_template`) and can open and close on its ow
 packets go to all of them. (Streams made with `add_mux_stream` carry no extradata: their outputs did not
 decode.)
 
-A keyframe every second (`keyint=30` at 30 fps, no scene cuts) cuts HLS segments of exactly one
-second; `zerolatency` keeps frames from waiting in the encoder; one thread keeps the cost predictable.
+A keyframe forced at the first frame of each second of the feed's clock (no scene cuts) cuts HLS
+segments of one second, even when ticks are skipped; `zerolatency` keeps frames from waiting in the
+encoder; one thread keeps the cost predictable.
 """
 
 from __future__ import annotations
@@ -52,7 +53,8 @@ class Encoder:
                 "preset": quality.preset,
                 "tune": "zerolatency",
                 "threads": "1",
-                "x264-params": f"keyint={fps}:min-keyint={fps}:scenecut=0",
+                # Keyframes are forced each second (`picture`); the encoder places none of its own.
+                "x264-params": f"keyint={fps * 4}:min-keyint={fps}:scenecut=0",
             },
         )
         self.video.width, self.video.height, self.video.pix_fmt = quality.width, quality.height, "yuv420p"
@@ -63,14 +65,21 @@ class Encoder:
         self.audio.codec_context.flags |= Flags.global_header
         self.holder.start_encoding()
         self.time_base = Fraction(1, fps)
+        self.fps = fps
+        # The second of the feed's clock the last keyframe began.
+        self._keyed = -1
         # AAC takes 1024 samples a frame.
         self.audio_frame = self.audio.codec_context.frame_size
 
     def picture(self, frame: VideoFrame, index: int) -> list[Packet[Any]]:
         frame.pts, frame.time_base = index, self.time_base
-        # A decoded source's keyframe passes through the filters marked as one, and libx264 would make a
-        # keyframe of it, out of step with the segments: the encoder alone places keyframes.
-        frame.pict_type = PictureType.NONE
+        # A keyframe at the first frame of each second of the feed's clock, so segments stay a second
+        # long when ticks are skipped under load (counting frames, they would grow). A decoded source's
+        # keyframe passes through the filters marked as one: that mark is not the encoder's to follow.
+        second = index // self.fps
+        keyed = second != self._keyed
+        self._keyed = second
+        frame.pict_type = PictureType.I if keyed else PictureType.NONE
         return self.video.encode(frame)
 
     def sound(self, frame: AudioFrame, sample: int) -> list[Packet[Any]]:

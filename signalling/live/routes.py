@@ -1,11 +1,12 @@
 """Watching a livestream over HTTP: the viewer page (`/watch/ID`), what it shows (`/api/live/ID`), the
-playlist (`/live/ID/index.m3u8`) and its segments (`/live/ID/KEY/seg_NNNNN.ts`).
+playlist (`/live/ID/index.m3u8`), its segments (`/live/ID/KEY/seg_NNNNN.ts`), and its recordings once
+finished (`/recordings/ID/REC.mp4` and `.vtt`, the chapters).
 
 Who may watch is the meeting's setting (`Livestream.audience`, "branch" following the branch's
-`public_livestream`): anyone, or those invited, by their join link (`?token=`). The playlist is
-checked every time; the segments are plain files under a directory named by the livestream's key,
-which only the playlist reveals, so nginx or a CDN can serve them to any number of viewers
-(deploy/nginx.conf, docs/guide/operations.md).
+`public_livestream`): anyone, or those invited, by their join link (`?token=`). The playlist and the
+recordings are checked every time; the segments are plain files under a directory named by the
+livestream's key, which only the playlist reveals, so nginx or a CDN can serve them to any number of
+viewers (deploy/nginx.conf, docs/guide/operations.md).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from hub.errors import HubError
 from hub.models import Meeting
 from hub.service import Hub
 from signalling.jsonapi import NO_STORE, error_response
+from signalling.live import recordings
 from signalling.minutes import invited
 
 # A segment's name as the live output writes it (signalling/live/outputs.py `live_hls`).
@@ -33,6 +35,8 @@ PLAYLIST = "index.m3u8"
 # Segments never change once written; the playlist changes every second.
 SEGMENT_CACHE = "public, max-age=86400, immutable"
 PLAYLIST_CACHE = "no-cache"
+# A recording never changes, but who may watch it can: each request is checked.
+RECORDING_CACHE = "private, no-cache"
 
 
 async def _watched(request: Request) -> Meeting:
@@ -94,6 +98,7 @@ async def live_status(request: Request) -> Response:
         "current_item": meeting.current_item,
         "speaker": _speaker(meeting),
         "playlist": playlist if status == "live" else None,
+        "recordings": _recordings(meeting, token),
     }
     return JSONResponse({"ok": True, "data": data}, headers=NO_STORE)
 
@@ -136,10 +141,49 @@ async def live_segment(request: Request) -> Response:
     return FileResponse(path, media_type="video/mp2t", headers={"Cache-Control": SEGMENT_CACHE})
 
 
+async def recording_file(request: Request) -> Response:
+    """A recording's MP4 (Range requests answered: the player seeks) or its WebVTT chapters, to those who
+    may watch the livestream, checked on each request."""
+    try:
+        meeting = await _watched(request)
+    except HubError as exc:
+        return _refused(exc)
+    recording_id = request.path_params["recording_id"]
+    ready = {r.id for r in meeting.livestream.recordings if r.status == "ready"}
+    mp4 = request.url.path.endswith(".mp4")
+    root: Path = request.app.state.live_root
+    path = (
+        root.parent / "recordings" / meeting.id / recording_id / (recordings.MP4 if mp4 else recordings.VTT)
+    )
+    if recording_id not in ready or not MEETING.fullmatch(recording_id) or not path.is_file():
+        return error_response("recording.not_found", "There is no such recording.", 404)
+    return FileResponse(
+        path,
+        media_type="video/mp4" if mp4 else "text/vtt",
+        headers={"Cache-Control": RECORDING_CACHE},
+    )
+
+
+def _recordings(meeting: Meeting, token: str | None) -> list[dict[str, Any]]:
+    query = f"?token={token}" if token else ""
+    return [
+        {
+            "id": r.id,
+            "mp4": f"/recordings/{meeting.id}/{r.id}.mp4{query}",
+            "vtt": f"/recordings/{meeting.id}/{r.id}.vtt{query}",
+            "seconds": r.seconds,
+        }
+        for r in meeting.livestream.recordings
+        if r.status == "ready"
+    ]
+
+
 def live_routes(page: Any) -> list[Route]:
     return [
         Route("/watch/{meeting_id}", page),
         Route("/api/live/{meeting_id}", live_status),
         Route(f"/live/{{meeting_id}}/{PLAYLIST}", live_playlist),
         Route("/live/{meeting_id}/{key}/{name}", live_segment),
+        Route("/recordings/{meeting_id}/{recording_id}.mp4", recording_file),
+        Route("/recordings/{meeting_id}/{recording_id}.vtt", recording_file),
     ]

@@ -134,6 +134,8 @@ class Worker:
                 # A tick found late is skipped: the picture keeps to the clock, and the outputs take gaps.
                 index = max(next_index, int((now - start) * fps))
                 self.late += index - next_index
+                if next_index == 0:
+                    self.began(wall + timedelta(seconds=index / fps))
                 self.pipeline.tick(index, wall + timedelta(seconds=index / fps))
                 next_index = index + 1
                 if self._showing is not None:
@@ -149,6 +151,18 @@ class Worker:
             selector.close()
         self.pipeline.close()
         self.say(end=self.status())
+
+    def began(self, t0: datetime) -> None:
+        """The recording's part notes the wall time of its first frame (where it falls in the meeting),
+        before its first segment."""
+        if self.spec.recording is None:
+            return
+        written = self.spec.recording / "part.json.tmp"
+        try:
+            written.write_text(json.dumps({"t0": t0.isoformat()}))
+            written.replace(self.spec.recording / "part.json")
+        except OSError as exc:  # the recording fails alone, as its output would
+            log.warning("the recording's part.json could not be written: %s", exc)
 
     def receive(self) -> None:
         try:

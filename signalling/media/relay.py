@@ -15,6 +15,7 @@ import asyncio
 import functools
 import logging
 import time
+from collections import defaultdict
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,7 @@ from hub.meetings import Actor
 from hub.models import MediaUse, Meeting, Model
 from hub.service import Hub
 from hub.store import OUTAGES, Doc
+from signalling.live import recordings
 from signalling.live.feed import Feed
 from signalling.live.studio import Studio
 from signalling.media.courier import Courier, Moved, Unreachable
@@ -94,6 +96,7 @@ class Relay:
         self.live_root = Path("live")
         self._feeds: dict[str, Feed] = {}
         self._starting: set[str] = set()
+        self._live_turns: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
 
     # Made on first use: the relay is built before the hub's store is open.
 
@@ -402,19 +405,24 @@ class Relay:
         if meeting.livestream.on and room.studio is None and not starting and not self._stopping:
             # The room takes meetings often (every command, every reload): start one feed.
             self._starting.add(room.meeting_id)
-            self._track(self._start_streaming(room, meeting), f"live:start:{room.meeting_id}")
-        elif not meeting.livestream.on and room.studio is not None:
+            self._track(self._start_streaming(room), f"live:start:{room.meeting_id}")
+        elif not meeting.livestream.on and (room.studio is not None or starting):
             self._track(self._end_streaming(room), f"live:stop:{room.meeting_id}")
 
-    async def _start_streaming(self, room: Room, meeting: Meeting) -> None:
-        try:
-            key = await self.hub.store.live_key(room.meeting_id)
-        finally:
-            # A failure here is tried again at the room's next reload.
-            self._starting.discard(room.meeting_id)
-        if room.studio is not None or self._stopping:
-            return
-        live = meeting.livestream
+    async def _start_streaming(self, room: Room) -> None:
+        # Starts and stops of one meeting's feed take turns: a stop asked while the feed starts waits
+        # for it, and a start finds the meeting as it is by then.
+        async with self._live_turns[room.meeting_id]:
+            try:
+                if room.studio is None and not self._stopping and room.meeting.livestream.on:
+                    await self._streaming(room)
+            finally:
+                # A failure is tried again at the room's next reload.
+                self._starting.discard(room.meeting_id)
+
+    async def _streaming(self, room: Room) -> None:
+        key = await self.hub.store.live_key(room.meeting_id)
+        live = room.meeting.livestream
         directory = self.live_root / room.meeting_id / key
         resuming = (directory / "index.m3u8").exists()
         directory.mkdir(parents=True, exist_ok=True)
@@ -439,11 +447,28 @@ class Relay:
         log.info("livestream of %s started: %s", room.meeting_id, directory)
 
     async def _end_streaming(self, room: Room) -> None:
-        await self._stop_streaming(room)
+        recording = await self._stop_streaming(room)
         if not room.peers and self.rooms.get(room.meeting_id) is room:
             await self._close(room)
+        if recording is not None:
+            # The livestream stopped: its recording is finished (a remux, in a thread) and said. A hub
+            # that stops leaves it to go on when it starts again.
+            await recordings.record(self.hub, room.meeting_id, recording)
 
-    async def _stop_streaming(self, room: Room) -> None:
+    def recover_recordings(self) -> None:
+        """At start-up: finish the recordings a crash or a stop left (signalling/live/recordings.py)."""
+        root = self.live_root.parent / "recordings"
+        self._track(self._recover(root), "live:recover")
+
+    async def _recover(self, root: Path) -> None:
+        await recordings.recover(self.hub, root)
+
+    async def _stop_streaming(self, room: Room) -> Path | None:
+        """Stop the room's feed; the directory of its recording, if it made one."""
+        async with self._live_turns[room.meeting_id]:
+            return await self._unstream(room)
+
+    async def _unstream(self, room: Room) -> Path | None:
         studio, room.studio = room.studio, None
         feed = self._feeds.pop(room.meeting_id, None)
         if studio is not None:
@@ -451,6 +476,8 @@ class Relay:
         if feed is not None:
             await feed.stop()
             log.info("livestream of %s stopped", room.meeting_id)
+            return feed.recording_dir
+        return None
 
     async def _close(self, room: Room) -> None:
         del self.rooms[room.meeting_id]

@@ -697,7 +697,16 @@ async def test_the_file_routes_refuse_hostile_requests_without_failing(
 
 
 @pytest.mark.parametrize(
-    "route", ["/api/live/{}", "/live/{}/index.m3u8", "/live/{}/abcdefgh12/seg_00001.ts", "/live/agm/{}/x.ts"]
+    "route",
+    [
+        "/api/live/{}",
+        "/live/{}/index.m3u8",
+        "/live/{}/abcdefgh12/seg_00001.ts",
+        "/live/agm/{}/x.ts",
+        "/recordings/{}/20270313T120000Z.mp4",
+        "/recordings/agm/{}.mp4",
+        "/recordings/agm/{}.vtt",
+    ],
 )
 async def test_the_livestream_routes_refuse_hostile_requests_without_failing(
     hub_server: RunningHub, route: str

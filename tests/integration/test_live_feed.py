@@ -9,12 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import json
 import re
 import signal
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,7 +27,7 @@ from signalling.live.compose import Layout
 from signalling.live.encode import QUALITIES
 from signalling.live.feed import Feed
 from signalling.live.overlay import Overlay
-from tests.live_sources import Media, band_rows, distance, frame_rows, generate
+from tests.live_sources import Media, band_rows, distance, frame_rows, generate, start_worker
 
 FPS = 30
 QUALITY = "360p"
@@ -207,20 +203,8 @@ async def test_a_killed_worker_is_restarted_and_the_playlist_goes_on(media: Medi
 
 
 def test_the_worker_finishes_the_playlist_when_the_hub_is_gone(media: Media, tmp_path: Path) -> None:
-    hub, end = socket.socketpair()
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "signalling.live.worker"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        pass_fds=(end.fileno(),),
-    )
+    worker, hub = start_worker(tmp_path / "live", None, QUALITY)
     try:
-        spec = {"socket": end.fileno(), "live": str(tmp_path / "live"), "recording": None, "quality": QUALITY}
-        end.close()
-        assert worker.stdin is not None and worker.stdout is not None
-        worker.stdin.write(json.dumps(spec).encode() + b"\n")
-        worker.stdin.close()
-        assert "status" in json.loads(worker.stdout.readline())
         hub.sendall(wire.show(1, A, ANA_CAMERA, [ANA_MIC]))
         for data, key in media.video[: 2 * FPS]:
             hub.sendall(wire.packet(ANA_CAMERA, "vp8", 0, data, key))

@@ -182,3 +182,16 @@ async def test_a_members_livestream_refuses_others_and_a_public_one_needs_no_lin
     assert unknown.status_code == 404
     bad = await fetch(media_hub, f"/live/{DEMO_MEETING_ID}/..%2F..%2Fsecret.key/seg_00001.ts")
     assert bad.status_code == 404
+
+
+async def test_a_livestream_stopped_as_it_starts_leaves_no_feed_running(
+    media_hub: MediaHub,  # noqa: F811
+) -> None:
+    """Start, change and stop at once, twice over: the stop waits for the start, and no worker is left."""
+    chair = await media_hub.seat(CHAIR, mode=None)
+    relay = media_hub.relay
+    for _ in range(2):
+        await chair.client.ok("livestream.start", {"quality": "360p", "record": False})
+        await chair.client.ok("livestream.set", {"quality": "720p"})
+        await chair.client.ok("livestream.stop", {})
+    await eventually(lambda: not relay._feeds and DEMO_MEETING_ID not in relay.rooms, 20)

@@ -1,16 +1,24 @@
-"""The livestream's rules: officers start and stop it and say how it is sent and who may watch."""
+"""The livestream's rules: officers start and stop it and say how it is sent and who may watch; the hub
+says when a recording is finished, and the minutes link each item to its time in it."""
 
 from __future__ import annotations
 
+import json
+import shutil
 from datetime import timedelta
+from pathlib import Path
+from typing import Any, Literal
 
 import pytest
 
-from hub import livestream
+from hub import livestream, minutes
+from hub.chapters import Part
 from hub.commands import LivestreamSet, LivestreamStart, LivestreamStop
 from hub.errors import HubError
-from hub.models import MeetingStatus
+from hub.models import RECORDINGS_MOST, MeetingStatus, Recording, RecordingPart
+from signalling.live import recordings
 from tests.unit.builders import NOON, actor, meeting
+from tests.unit.test_minutes import debate
 
 CHAIR = actor("m001")
 
@@ -55,3 +63,94 @@ def test_a_meeting_that_is_over_cannot_start_one(status: MeetingStatus) -> None:
     assert refused.value.code == "livestream.meeting_over" and refused.value.details == {
         "status": status.value
     }
+
+
+# Recordings: the hub says each one finished (or failed), and the minutes link each item to its time.
+
+PARTS = [
+    RecordingPart(t0=NOON + timedelta(seconds=30), seconds=570),
+    RecordingPart(t0=NOON + timedelta(minutes=15), seconds=900),
+]
+
+
+def recording(status: Literal["ready", "failed"] = "ready", **overrides: Any) -> Recording:
+    fields: dict[str, Any] = {
+        "id": "20270313T120030Z",
+        "started_at": NOON + timedelta(seconds=30),
+        "ended_at": NOON + timedelta(minutes=30),
+        "seconds": 1470.0,
+        "status": status,
+        "parts": PARTS if status == "ready" else [],
+    }
+    return Recording(**{**fields, **overrides})
+
+
+def test_a_finished_recording_is_kept_once_and_a_failed_one_gives_way_to_it() -> None:
+    failed = livestream.recorded(meeting(), recording("failed"), NOON)
+    assert failed is not None and failed.type == "recording.failed"
+    assert failed.data == {"recording_id": "20270313T120030Z"}
+    ready = livestream.recorded(failed.meeting, recording(), NOON)
+    assert ready is not None and ready.type == "recording.finished"
+    assert ready.data == {"recording_id": "20270313T120030Z", "seconds": 1470.0}
+    assert ready.meeting.livestream.recordings == [recording()]
+    # Said twice (a hub stopped before it could tidy up): nothing more.
+    assert livestream.recorded(ready.meeting, recording(), NOON) is None
+    later = livestream.recorded(ready.meeting, recording(id="20270313T150000Z"), NOON)
+    assert later is not None and [r.id for r in later.meeting.livestream.recordings] == [
+        "20270313T120030Z",
+        "20270313T150000Z",
+    ]
+
+
+def test_a_meeting_keeps_its_last_recordings() -> None:
+    m = meeting()
+    for n in range(RECORDINGS_MOST + 2):
+        changed = livestream.recorded(m, recording(id=f"r{n:03}"), NOON)
+        assert changed is not None
+        m = changed.meeting
+    kept = [r.id for r in m.livestream.recordings]
+    assert len(kept) == RECORDINGS_MOST and kept[0] == "r002" and kept[-1] == f"r{RECORDINGS_MOST + 1:03}"
+
+
+def test_the_minutes_link_each_item_to_its_time_in_a_ready_recording() -> None:
+    run = debate()  # one event a minute from 12:01: item 3 taken up at 12:02, item 2 at 12:20
+    live = run.meeting.livestream.model_copy(update={"recordings": [recording()]})
+    text = minutes.draft(run.meeting.model_copy(update={"livestream": live}), run.events)
+    # 12:02 is 90 s into the first part; 12:20 is 5 minutes into the second, after the first's 570 s.
+    assert "## 3. Motions\n\n[Recording from 0:01:30](/recordings/agm/20270313T120030Z.mp4#t=90)\n" in text
+    assert "## 2. Reports\n\n[Recording from 0:14:30](/recordings/agm/20270313T120030Z.mp4#t=870)\n" in text
+    # Nothing for a time no part holds, nor for a recording that failed.
+    gap = [RecordingPart(t0=NOON + timedelta(minutes=5), seconds=60)]
+    for missing in (recording(parts=gap), recording("failed")):
+        live = run.meeting.livestream.model_copy(update={"recordings": [missing]})
+        assert "[Recording" not in minutes.draft(
+            run.meeting.model_copy(update={"livestream": live}), run.events
+        )
+
+
+def test_a_recordings_parts_are_read_in_order_and_a_cut_one_is_ended(tmp_path: Path) -> None:
+    """Where each part falls (`part.json`) and how long it lasts (its playlist's segments); a part a crash
+    cut is read through a copy of its playlist that ends; a part without a whole segment is left out."""
+    head = '#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-TARGETDURATION:2\n#EXT-X-MAP:URI="init.mp4"\n'
+    listed = {
+        "0": "#EXTINF:2.000000,\nseg_00000.m4s\n#EXTINF:1.500000,\nseg_00001.m4s\n#EXT-X-ENDLIST\n",
+        "10": "",  # started, and killed before its first segment
+        "2": "#EXTINF:2.000000,\nseg_00000.m4s\n#EXTINF:2.000000,\nseg_00001.m4s\n",  # cut by a crash
+    }
+    made = tmp_path / "agm" / "20270313T120000Z"
+    for n, (name, segments) in enumerate(listed.items()):
+        part = made / name
+        part.mkdir(parents=True)
+        (part / "part.json").write_text(json.dumps({"t0": (NOON + timedelta(minutes=n)).isoformat()}))
+        (part / "index.m3u8").write_text(head + segments)
+    (made / "notes").mkdir()
+    found = recordings.pieces(made)
+    assert [p.part for p in found] == [Part(NOON, 3.5), Part(NOON + timedelta(minutes=2), 4.0)]
+    assert [p.playlist.relative_to(made).as_posix() for p in found] == ["0/index.m3u8", "2/ended.m3u8"]
+    assert found[1].playlist.read_text() == head + listed["2"] + "#EXT-X-ENDLIST\n"
+    assert (made / "2" / "index.m3u8").read_text() == head + listed["2"]
+    # Unfinished while it holds parts (those finished and said lose them).
+    assert recordings.unfinished(tmp_path) == [("agm", made)]
+    for name in listed:
+        shutil.rmtree(made / name)
+    assert recordings.unfinished(tmp_path) == []

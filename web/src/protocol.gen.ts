@@ -429,6 +429,32 @@ export interface Livestream {
   quality: "360p" | "720p";
   audience: "branch" | "members" | "public";
   record: boolean;
+  /**
+   * @maxItems 100
+   */
+  recordings: Recording[];
+}
+/**
+ * A livestream's recording, once finished (signalling/live/recordings.py): one MP4 with its
+ * chapters, and a WebVTT chapters track beside it, or `failed` when it could not be made.
+ */
+export interface Recording {
+  id: string;
+  started_at: string;
+  ended_at: string;
+  seconds: number;
+  status: "ready" | "failed";
+  /**
+   * @maxItems 1000
+   */
+  parts: RecordingPart[];
+}
+/**
+ * A run of the feed within a recording: the wall time of its first frame and its length.
+ */
+export interface RecordingPart {
+  t0: string;
+  seconds: number;
 }
 export interface Step {
   step:
