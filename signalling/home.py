@@ -87,6 +87,7 @@ async def home_response(
     invited = await hub.invitations(member)
     meetings = []
     for i in home.upcoming(invited, now):
+        token = await _join_token(hub, member, i, now, expires)
         meetings.append(
             {
                 "id": i.meeting.id,
@@ -99,7 +100,9 @@ async def home_response(
                 # One of a series: its place, e.g. 3 of 12 (its title says it too).
                 "series": i.meeting.series.model_dump(mode="json") if i.meeting.series else None,
                 "role": i.role.value,
-                "join_url": f"/join/{await _join_token(hub, member, i, now, expires)}",
+                "join_url": f"/join/{token}",
+                # While its livestream is on, the page to watch it by the same link (signalling/live/).
+                "watch_url": f"/watch/{i.meeting.id}?token={token}" if i.meeting.livestream.on else None,
             }
         )
     minutes: list[dict[str, Any]] = []

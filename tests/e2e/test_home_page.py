@@ -8,6 +8,7 @@ from pathlib import Path
 import httpx
 from playwright.async_api import Browser, expect
 
+from tests.client import joined
 from tests.conftest import RunningHub
 from tests.e2e.conftest import assert_accessible, open_home, unfold
 
@@ -49,6 +50,16 @@ async def test_a_member_finds_their_meeting_and_joins_from_home(
     await unfold(page, "#about")
     await page.get_by_role("link", name="Your meetings and minutes").click()
     await expect(page.get_by_role("heading", name="Your meetings")).to_be_visible()
+
+    # While the livestream is on, the member watches it from home, by their own link.
+    chair = await joined(hub_server, "m001")
+    await chair.ok("livestream.start", {"quality": "360p", "record": False})
+    await page.reload()
+    watch = card.get_by_role("link", name="Watch the livestream of “Annual General Meeting”")
+    await watch.click()
+    await expect(page.locator("#live-state")).to_be_visible()
+    await chair.ok("livestream.stop", {})
+    await chair.disconnect()
     await context.close()
 
 

@@ -9,7 +9,7 @@ import httpx
 from icalendar import Calendar
 
 from hub.runtime import open_hub
-from tests.client import MeetingClient
+from tests.client import MeetingClient, joined
 from tests.conftest import RunningHub
 
 CHAIR, SECRETARY, MEMBER = "m001", "m007", "m002"
@@ -37,6 +37,19 @@ async def test_home_lists_the_meeting_with_a_join_link_that_admits_the_member(hu
     await client.join()
     assert client.meeting is not None and MEMBER in client.present()
     await client.disconnect()
+    # No livestream, nothing to watch; while one is on, its page, opened by the member's own link.
+    assert agm["watch_url"] is None
+    chair = await joined(hub_server, "m001")
+    await chair.ok("livestream.set", {"audience": "members"})
+    await chair.ok("livestream.start", {"quality": "360p", "record": False})
+    async with httpx.AsyncClient(base_url=hub_server.url) as http:
+        (agm,) = (await http.get(f"/api/home/{token}")).json()["data"]["meetings"]
+        watch = agm["watch_url"]
+        assert watch.startswith(f"/watch/{hub_server.meeting_id}?token=")
+        watched = await http.get(watch.replace("/watch/", "/api/live/"))
+        assert watched.status_code == 200 and watched.json()["data"]["title"] == "Annual General Meeting"
+    await chair.ok("livestream.stop", {})
+    await chair.disconnect()
 
 
 async def test_the_calendar_feed_holds_the_meeting_with_an_absolute_join_link(hub_server: RunningHub) -> None:

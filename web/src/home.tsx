@@ -22,6 +22,8 @@ interface HomeMeeting {
   series: { id: string; number: number; of: number } | null;
   role: string;
   join_url: string;
+  // While the meeting's livestream is on.
+  watch_url: string | null;
 }
 
 interface PublishedMinutes {
@@ -83,6 +85,14 @@ function MeetingCard({ meeting }: { meeting: HomeMeeting }) {
       <a class="button primary" href={meeting.join_url}>
         {t("home.join", { title: meeting.title })}
       </a>
+      {meeting.watch_url && (
+        <>
+          {" "}
+          <a class="button" href={meeting.watch_url}>
+            {t("home.watch", { title: meeting.title })}
+          </a>
+        </>
+      )}
     </li>
   );
 }
