@@ -290,7 +290,10 @@ async def test_ranked_secret_question_by_keyboard_and_phone(
     await expect(summary).to_have_text("Your ballot: 1. Carmen, 2. Farid, 3. Diego")
     # Back as she had it: Farid removed, and Carmen moved down by the arrow key while her grip has focus.
     await ana.get_by_role("button", name="Remove: Farid").click()
+    # The list drawn again without Farid before Carmen's grip takes focus (a key pressed sooner is lost).
+    await expect(said).to_have_text("Farid removed. Your ranking: 1. Carmen, 2. Diego.")
     await carmen.focus()
+    await expect(carmen).to_be_focused()
     await ana.keyboard.press("ArrowDown")
     await expect(said).to_have_text("Carmen moved to preference 2. Your ranking: 1. Diego, 2. Carmen.")
     await expect(carmen).to_be_focused()
@@ -336,7 +339,10 @@ async def test_ranked_secret_question_by_keyboard_and_phone(
         "Diego moved to preference 1. Your ranking: 1. Diego, 2. Elena, 3. Carmen."
     )
     await expect(ben.locator("#ballot-summary")).to_have_text("Your ballot: 1. Diego, 2. Elena, 3. Carmen")
-    await touch_drag(session, diego, rows.nth(2), 0.9)
+    # As above: the drag under way (Diego's row marked) before the finger's last move and its lift.
+    x = await touch_drag(session, diego, rows.nth(2), 0.9)
+    await expect(rows.nth(0)).to_have_class(re.compile(r"\bdragging\b"))
+    await finger(session, "touchMove", x, await height_at(rows.nth(2), 0.9))
     await finger(session, "touchEnd")
     await expect(heard).to_have_text(
         "Diego moved to preference 3. Your ranking: 1. Elena, 2. Carmen, 3. Diego."

@@ -3,7 +3,7 @@
 // stage-by-stage count of a ranked poll. The hub checks every ballot and counts it (hub/polls.py); these
 // only help the member mark a ballot the hub will take.
 import type { JSX } from "preact";
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useLayoutEffect, useRef, useState } from "preact/hooks";
 import { act } from "./actions";
 import { locale, t } from "./i18n";
 import { optionLabel } from "./phrases";
@@ -140,7 +140,9 @@ function Ranked({ vote, mine, cast: send, ids }: BallotProps) {
   const [drag, setDrag] = useState<Drag | null>(null);
   const form = useRef<HTMLFormElement>(null);
   const focusNext = useRef<string | null>(null);
-  useEffect(() => {
+  // As soon as the list is drawn again, before anything else can run: moving a row moves its focused
+  // button in the page, which loses focus, and a key pressed meanwhile would go nowhere.
+  useLayoutEffect(() => {
     if (focusNext.current) form.current?.querySelector<HTMLElement>(focusNext.current)?.focus();
     focusNext.current = null;
   });
