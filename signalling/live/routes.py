@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
@@ -88,7 +89,7 @@ async def live_status(request: Request) -> Response:
     else:
         status = "waiting"
     token = request.query_params.get("token")
-    playlist = f"/live/{meeting.id}/{PLAYLIST}" + (f"?token={token}" if token else "")
+    playlist = f"/live/{meeting.id}/{PLAYLIST}" + (f"?token={quote(token, safe='')}" if token else "")
     data = {
         "status": status,
         "title": meeting.title,
@@ -165,7 +166,8 @@ async def recording_file(request: Request) -> Response:
 
 
 def _recordings(meeting: Meeting, token: str | None) -> list[dict[str, Any]]:
-    query = f"?token={token}" if token else ""
+    # The link as asked for, echoed back: quoted, whatever was sent.
+    query = f"?token={quote(token, safe='')}" if token else ""
     return [
         {
             "id": r.id,
