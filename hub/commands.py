@@ -16,13 +16,15 @@ from hub.models import (
     Audience,
     FormalMode,
     Id,
-    MediaMode,
+    Language,
     MeetingStatus,
     Model,
     PollMethod,
     Procedure,
+    PushUrl,
     Quality,
     ReactionKind,
+    RelayMode,
     Role,
     Secrecy,
     StandingOrders,
@@ -360,7 +362,7 @@ class MinutesApprove(Model):
 class MediaJoin(Model):
     # full: send camera and microphone; audio: send the microphone only; listen: send nothing. Only full
     # receives video (cameras and screens): the other two receive audio only.
-    mode: MediaMode = "full"
+    mode: RelayMode = "full"
     # Whether the member's own microphone switch is on (the others see it; the chair's mute is apart).
     microphone: bool = True
 
@@ -380,6 +382,10 @@ class MediaShare(Model):
 
 
 class MediaLeave(Model):
+    pass
+
+
+class MediaFollow(Model):
     pass
 
 
@@ -431,6 +437,7 @@ class LivestreamSettings(Model):
     quality: Quality | None = None
     audience: Audience | None = None
     record: bool | None = None
+    language: Language | None = None
 
 
 class LivestreamStart(LivestreamSettings):
@@ -443,6 +450,15 @@ class LivestreamSet(LivestreamSettings):
 
 class LivestreamStop(Model):
     pass
+
+
+class LivestreamStatus(Model):
+    pass
+
+
+class LivestreamPush(Model):
+    # Where to push the programme (with the platform's stream key), or None to push nowhere.
+    url: PushUrl | None
 
 
 class ChatSetOpen(Model):

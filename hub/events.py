@@ -56,12 +56,15 @@ from hub.commands import (
     HallCheckIn,
     HallCheckOut,
     HallRoll,
+    LivestreamPush,
     LivestreamSet,
     LivestreamStart,
+    LivestreamStatus,
     LivestreamStop,
     LobbyAdmit,
     LobbySet,
     MediaAnswer,
+    MediaFollow,
     MediaJoin,
     MediaLeave,
     MediaMicrophone,
@@ -1180,6 +1183,24 @@ EVENTS: dict[str, ClientEvent] = _declare(
         present=False,
     ),
     ClientEvent(
+        "media.follow",
+        MediaFollow,
+        # Whoever is in the meeting may watch its livestream, by their join link (docs/livestream.md).
+        EVERYONE,
+        effect=(
+            "Follow the meeting's livestream on this connection instead of its audio and video, as members "
+            "of a large meeting do: the connection sends nothing and holds no peer connection (one in the "
+            "relay leaves it first, as with `media.leave`), and everyone sees the participant's `media` as "
+            "`follow`. Only while the livestream is on; the page plays its playlist (`/live/ID/index.m3u8`). "
+            "Calling a follower to speak warns the chair of nothing on that account: their browser sends "
+            "`media.join` when they are called, which replaces this, and `media.follow` again after the "
+            "speech."
+        ),
+        emits=("participant.media",),
+        errors=("media.not_streamed",),
+        reply="`null`.",
+    ),
+    ClientEvent(
         "media.microphone",
         MediaMicrophone,
         VOTERS,
@@ -1345,8 +1366,9 @@ EVENTS: dict[str, ClientEvent] = _declare(
             "with a caption of who is speaking and their time left, the current item, and an open vote's "
             "question and then its result; the floor's sound) for those who may watch. `quality` is "
             '`"360p"` or `"720p"`; `audience` is `"branch"` (as the branch says), `"members"` or '
-            '`"public"`; `record` records it for the minutes. Each left out stays as it was (at first '
-            '`"720p"`, `"branch"`, `true`). Starting it when it is on changes nothing.'
+            '`"public"`; `record` records it for the minutes; `language` (`"en"` or `"es"`) is that of its '
+            'captions. Each left out stays as it was (at first `"720p"`, `"branch"`, `true`, `"en"`). '
+            "Starting it when it is on changes nothing."
         ),
         emits=("livestream.started",),
         errors=("livestream.meeting_over",),
@@ -1358,12 +1380,45 @@ EVENTS: dict[str, ClientEvent] = _declare(
         LivestreamSet,
         OFFICERS,
         effect=(
-            "Change how the livestream is sent and who may watch it (`quality`, `audience`, `record`, as "
-            "for `livestream.start`), on or off; at once if it is on."
+            "Change how the livestream is sent and who may watch it (`quality`, `audience`, `record`, "
+            "`language`, as for `livestream.start`), on or off; at once if it is on."
         ),
         emits=("livestream.set",),
         rule=livestream.set_settings,
         example={"audience": "members"},
+    ),
+    ClientEvent(
+        "livestream.push",
+        LivestreamPush,
+        OFFICERS,
+        effect=(
+            "Push the programme to a video platform while the livestream is on: `url` is the RTMP address "
+            "the platform gives, with its stream key (`rtmp://` or `rtmps://`), or `null` to stop pushing. "
+            "The address is kept secret: the meeting shows its host only (`livestream.push_to`), and the "
+            "console's `livestream.status` how the push is going."
+        ),
+        emits=("livestream.push_set",),
+        rule=livestream.push,
+        example={"url": "rtmp://a.rtmp.example.com/live2/stream-key"},
+    ),
+    ClientEvent(
+        "livestream.status",
+        LivestreamStatus,
+        OFFICERS,
+        effect=(
+            "Read how the livestream is going, for the console: polled every few seconds while it is on. "
+            "Changes nothing."
+        ),
+        reply=(
+            '`{"version", "on", "report", "viewers"}`. `report` is `null` while the livestream is off or '
+            'its feed has not reported yet, else `{"feed": {"state", "restarts", "error", "failed", '
+            '"quality"}, "recording": {"seconds"} | null, "recording_refused", "push": {"state", "to", '
+            '"bitrate", "sent", "dropped", "error", "retry_at", "attempts", "since"} | null, "preview", '
+            '"at"}`: the feed\'s state (`"starting"`, `"live"`, `"restarting"`), the recording\'s length '
+            "or why it was refused (too little disk), the push's health, a small JPEG of the programme as "
+            "a `data:` address, and when the report was written (every 2 s). `viewers` counts the viewer "
+            "pages watching in the last minute or two."
+        ),
     ),
     ClientEvent(
         "livestream.stop",

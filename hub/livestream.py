@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from hub.commands import LivestreamSet, LivestreamSettings, LivestreamStart, LivestreamStop
+from hub.commands import LivestreamPush, LivestreamSet, LivestreamSettings, LivestreamStart, LivestreamStop
 from hub.errors import HubError
 from hub.meetings import Actor, Change
-from hub.models import RECORDINGS_MOST, Livestream, Meeting, MeetingStatus, Recording
+from hub.models import RECORDINGS_MOST, Livestream, Meeting, MeetingStatus, Recording, push_host
 
 # A meeting that is over streams nothing more.
 OVER = frozenset({MeetingStatus.CLOSED, MeetingStatus.CANCELLED})
@@ -23,7 +23,12 @@ def _settled(live: Livestream, command: LivestreamSettings) -> Livestream:
 
 
 def _settings(live: Livestream) -> dict[str, object]:
-    return {"quality": live.quality, "audience": live.audience, "record": live.record}
+    return {
+        "quality": live.quality,
+        "audience": live.audience,
+        "record": live.record,
+        "language": live.language,
+    }
 
 
 def start(meeting: Meeting, command: LivestreamStart, actor: Actor, now: datetime) -> Change | None:
@@ -56,6 +61,17 @@ def set_settings(meeting: Meeting, command: LivestreamSet, actor: Actor, now: da
         return None
     changed = {k: v for k, v in _settings(live).items() if _settings(meeting.livestream)[k] != v}
     return Change(meeting.model_copy(update={"livestream": live}), "livestream.set", changed)
+
+
+def push(meeting: Meeting, command: LivestreamPush, actor: Actor, now: datetime) -> Change | None:
+    """Where the programme is pushed while the livestream is on (at once if it is on), or nowhere. The
+    event names the host only: the address holds the platform's key."""
+    url = command.url
+    if url == meeting.livestream.push_url:
+        return None
+    to = None if url is None else push_host(url)
+    live = meeting.livestream.model_copy(update={"push_url": url, "push_to": to})
+    return Change(meeting.model_copy(update={"livestream": live}), "livestream.push_set", {"to": to})
 
 
 def recorded(meeting: Meeting, recording: Recording, now: datetime) -> Change | None:

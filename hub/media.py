@@ -22,6 +22,9 @@ obeys them and decides nothing about procedure.
   microphone switch, as the edge records them when the connection joins or leaves the media and as the
   member switches; the participant shows the mode that sends most and whether any microphone is on.
   Calling a member who would not be heard warns the chair (`call`, `unheard`).
+- Followers: in a large meeting a connection may follow the livestream instead of holding a peer in the
+  relay (`follow`, only while the livestream is on). Their browser joins the relay by itself when the
+  member is called and follows again after the speech, so calling a follower is no warning.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ from hub import meetings, speakers
 from hub.commands import MediaMicrophone, MediaMute, MediaMuteAll, MediaSetSettings, MediaUnmute, SpeakerCall
 from hub.errors import HubError
 from hub.meetings import Actor, Change
-from hub.models import OFFICER_ROLES, VOTING_ROLES, MediaMode, MediaUse, Meeting, Role, media_fields
+from hub.models import OFFICER_ROLES, VOTING_ROLES, MediaUse, Meeting, RelayMode, Role, media_fields
 from hub.roles import CHAIRS
 
 # Heard in formal mode without being called.
@@ -129,21 +132,33 @@ def microphone(meeting: Meeting, command: MediaMicrophone, actor: Actor, now: da
     their browser stops sending sound; the relay's own rules (mutes, formal mode) are apart."""
     participant = meeting.participants.get(actor.member_id)
     use = None if participant is None else participant.media_sessions.get(actor.session)
-    if use is None:
+    if use is None or use.mode == "follow":
         raise HubError("media.not_joined", "Join the meeting's audio and video first.")
     if use.mode == "listen":
         raise HubError("media.listen_only", "Listening only: join with audio to use a microphone.")
     return used(meeting, actor, use.model_copy(update={"microphone": command.on}))
 
 
+def follow(meeting: Meeting, actor: Actor) -> Change | None:
+    """The actor's connection follows the livestream instead of the relay (the edge ends its peer, if
+    any): it sends nothing. Only while the meeting is streamed, or there would be nothing to follow."""
+    if not meeting.livestream.on:
+        raise HubError(
+            "media.not_streamed", "The meeting is not being livestreamed: join its audio and video instead."
+        )
+    return used(meeting, actor, MediaUse(mode="follow", microphone=False))
+
+
 def unheard(meeting: Meeting, member_id: str) -> dict[str, Any] | None:
     """Why a member would not be heard if given the floor now, as an error object (code, message,
     details), or None: muted by the chair, not in the audio at all, listening only, or their own
-    microphone off."""
+    microphone off. A follower is heard: their browser joins the relay when they are called."""
     participant = meetings.participant(meeting, member_id)
     name = participant.name
     if member_id in meeting.muted:
         code, message = "media.muted", f"{name} is muted: unmute them to hear them."
+    elif participant.media == "follow":
+        return None
     elif participant.media is None:
         code, message = "media.not_connected", f"{name} has not joined the audio: nobody hears them yet."
     elif participant.media == "listen":
@@ -168,7 +183,7 @@ def call(meeting: Meeting, command: SpeakerCall, actor: Actor, now: datetime) ->
     return replace(change, data={**change.data, "warning": warning})
 
 
-def check_mode(role: Role, mode: MediaMode) -> None:
+def check_mode(role: Role, mode: RelayMode) -> None:
     """Only those who may take part in the business send audio or video; observers listen."""
     if mode != "listen" and role not in VOTING_ROLES:
         raise HubError(

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import enum
 import math
+import unicodedata
 import weakref
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any, ClassVar, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, computed_field, model_validator
@@ -122,11 +124,13 @@ VOTING_ROLES = frozenset({Role.ADMIN, Role.CHAIR, Role.SECRETARY, Role.TREASURER
 OFFICER_ROLES = frozenset({Role.ADMIN, Role.CHAIR, Role.SECRETARY})
 
 
-# How a connection takes part in the audio and video: full sends microphone and camera, audio the
-# microphone only, listen sends nothing (hub/media.py).
-MediaMode = Literal["full", "audio", "listen"]
+# How a connection takes part in the audio and video: in the relay, full sends microphone and camera,
+# audio the microphone only, listen sends nothing; follow holds no peer at all and watches the livestream
+# instead, joining the relay when its member is called to speak (hub/media.py).
+RelayMode = Literal["full", "audio", "listen"]
+MediaMode = RelayMode | Literal["follow"]
 # The modes from most to least that a member sends, for the one a member with several connections shows.
-MEDIA_MODES: tuple[MediaMode, ...] = ("full", "audio", "listen")
+MEDIA_MODES: tuple[MediaMode, ...] = ("full", "audio", "listen", "follow")
 
 
 class MediaUse(Model):
@@ -706,6 +710,45 @@ class SeriesPlace(Model):
 
 
 Quality = Literal["360p", "720p"]
+
+
+# A push address: FFmpeg knows its protocols by their names in lower case only.
+PUSH_SCHEMES = ("rtmp://", "rtmps://")
+PUSH_URL_MOST = 1_000
+
+
+def push_host(url: str) -> str:
+    """The host (and port, if given) of a push address, the part fit to show; ValueError, with the reason,
+    for anything but an rtmp:// or rtmps:// address with a host and without a user name or password."""
+    if len(url) > PUSH_URL_MOST:
+        raise ValueError(f"the address is longer than {PUSH_URL_MOST} characters")
+    # Control and format characters (a right-to-left override) would disguise the address where shown.
+    if any(c.isspace() or unicodedata.category(c).startswith("C") for c in url):
+        raise ValueError("the address has spaces or control characters")
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        raise ValueError(f"the address is not a valid URL ({exc})") from None
+    if not url.startswith(PUSH_SCHEMES):
+        raise ValueError("the address must begin with rtmp:// or rtmps://")
+    if "@" in parts.netloc:
+        raise ValueError(
+            "the address must not hold a user name or password (the stream key goes in its path)"
+        )
+    if not parts.hostname:
+        raise ValueError("the address has no host")
+    if port == 0:
+        raise ValueError("the address has port 0")
+    return parts.netloc
+
+
+def _push_url(url: str) -> str:
+    push_host(url)
+    return url
+
+
+PushUrl = Annotated[str, AfterValidator(_push_url)]
 # Who may watch: as the branch says (`Branch.public_livestream`), its members only, or anyone.
 Audience = Literal["branch", "members", "public"]
 
@@ -747,8 +790,15 @@ class Livestream(Model):
     quality: Quality = "720p"
     audience: Audience = "branch"
     record: bool = True
+    # The language of the programme's captions and labels (its viewers may not share the room's).
+    language: Language = "en"
     # Its recordings, oldest first (the hub adds each once finished: `recording.finished`).
     recordings: list[Recording] = Field(default_factory=list, max_length=RECORDINGS_MOST)
+    # Where the programme is pushed while it is on (a video platform's RTMP address with its stream
+    # key): a secret, kept with the meeting but never in its view or an event (`_HIDDEN`); `push_to`,
+    # its host, is what the console shows.
+    push_url: PushUrl | None = None
+    push_to: str | None = None
 
 
 class Meeting(Model):
@@ -855,6 +905,7 @@ class Meeting(Model):
 _HIDDEN: dict[str, Any] = {
     "agenda": {"__all__": {"last_balance": True, "last_stance": True, "queue": {"__all__": {"balance"}}}},
     "minutes": {"text"},
+    "livestream": {"push_url"},
 }
 # Parts of the view computed from others, with the parts they are computed from.
 DERIVED: dict[str, frozenset[str]] = {

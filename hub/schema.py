@@ -17,12 +17,13 @@ from hub.pushes import PUSHES
 BASE = "https://meeting-hub.invalid/schema/"
 # What `Meeting.public_view` leaves out of the stored meeting, by model: connection ids, gender and
 # each connection's media, the balance kept for ordering speakers, and the text of the minutes
-# (fetched with minutes.get).
+# (fetched with minutes.get), and the livestream's push address (a secret key).
 HIDDEN: dict[str, frozenset[str]] = {
     "Participant": frozenset(PRIVATE),
     "AgendaItem": frozenset({"last_balance", "last_stance"}),
     "QueueEntry": frozenset({"balance"}),
     "Minutes": frozenset({"text"}),
+    "Livestream": frozenset({"push_url"}),
 }
 
 

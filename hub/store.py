@@ -760,6 +760,22 @@ class Store:
         found = await self.redis.get(_meeting(meeting_id, "live"))
         return None if found is None else _text(found)
 
+    # Its viewers: the viewer pages' heartbeats in a HyperLogLog per minute (`hub:{m:ID}:viewers:MINUTE`,
+    # MINUTE counted from the epoch), kept 3 minutes; a viewer is counted once however often it beats.
+
+    async def seen_live(self, meeting_id: str, viewer: str, now: datetime) -> None:
+        key = _meeting(meeting_id, f"viewers:{int(now.timestamp()) // 60}")
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.pfadd(key, viewer)
+            pipe.expire(key, 180)
+            await pipe.execute()
+
+    async def live_viewers(self, meeting_id: str, now: datetime) -> int:
+        """Those seen this minute or the one before (a heartbeat every 30 s falls in both)."""
+        minute = int(now.timestamp()) // 60
+        keys = [_meeting(meeting_id, f"viewers:{m}") for m in (minute, minute - 1)]
+        return int(await self.redis.pfcount(*keys))
+
     # Media: the node that runs each meeting's relay (`hub:{m:ID}:media_node`), held for a time to live
     # that node renews while it has peers there, so the pin of a node that died lapses within that time;
     # and messages between nodes, on a channel per node, for the media of connections held elsewhere.
@@ -814,3 +830,16 @@ return 0
                     ready.set()
                 elif message.get("type") == "message":
                     yield _unpack(message["data"])
+
+    # The livestream's report for the console (signalling/live/station.py), written by the node that
+    # runs the feed, with a time to live so that it never outlives that node.
+
+    async def report_live(self, meeting_id: str, report: Doc, ttl_seconds: float) -> None:
+        await self.redis.set(_meeting(meeting_id, "live_report"), _pack(report), px=int(ttl_seconds * 1000))
+
+    async def live_report(self, meeting_id: str) -> Doc | None:
+        found = await self.redis.get(_meeting(meeting_id, "live_report"))
+        return None if found is None else _unpack(cast(bytes, found))
+
+    async def forget_live_report(self, meeting_id: str) -> None:
+        await self.redis.delete(_meeting(meeting_id, "live_report"))

@@ -43,6 +43,7 @@ from signalling.connections import Connection, Connections
 from signalling.elections import ElectionDesk
 from signalling.envelope import INTERNAL, UNAVAILABLE, ok, refused
 from signalling.hall import HallDesk
+from signalling.live.desk import LivestreamDesk
 from signalling.media.relay import Relay
 from signalling.minutes import minutes_handlers
 from signalling.reactions import ReactionDesk
@@ -114,6 +115,7 @@ class Gateway:
         self.hall = HallDesk(hub, self.run)
         self.elections = ElectionDesk(hub, self.run)
         self.reactions = ReactionDesk(sio, hub, room, limits.crowd_above)
+        self.livestream = LivestreamDesk(hub)
         # Events the edge handles itself: presence manages rooms, votes use the ballot boxes, media the
         # relay.
         self._special: dict[str, Handler] = {
@@ -127,6 +129,7 @@ class Gateway:
             **self.elections.handlers(),
             **self.reactions.handlers(),
             **self.media.handlers(),
+            **self.livestream.handlers(),
         }
         # Every event declared without a rule has its handler here, and only those.
         assert self._special.keys() == EDGE, sorted(self._special.keys() ^ EDGE)

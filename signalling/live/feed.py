@@ -29,6 +29,7 @@ from hub.programme import Scene
 from signalling.live import wire
 from signalling.live.encode import QUALITIES
 from signalling.live.mix import SLOTS
+from signalling.live.reports import next_report
 
 log = logging.getLogger(__name__)
 
@@ -61,12 +62,14 @@ class Feed:
         *,
         on_keyframe: Callable[[int], None] | None = None,
         resuming: bool | None = None,
+        preview: Path | None = None,
         fps: int = 30,
     ) -> None:
         """`live_dir` holds the live playlist and its segments, continued behind a discontinuity when
         `resuming` (by default: when the playlist is there already); `recording_dir`, if any, the
         recording's parts, one numbered directory per run of the worker (`0`, `1`, …). `on_keyframe` is
-        called with a source whose next keyframe the feed needs (ask its sender)."""
+        called with a source whose next keyframe the feed needs (ask its sender). `preview`, if given, is
+        where the worker keeps a small JPEG of the programme, rewritten every two seconds."""
         if quality not in QUALITIES:
             raise ValueError(f"unknown quality {quality!r}")
         self.live_dir = live_dir
@@ -75,6 +78,7 @@ class Feed:
         self.fps = fps
         self.on_keyframe = on_keyframe
         self.resuming = resuming
+        self.preview = preview
         self.process: asyncio.subprocess.Process | None = None
         self._transport: asyncio.Transport | None = None
         self._link: _Link | None = None
@@ -186,6 +190,7 @@ class Feed:
                 "quality": self.quality,
                 "fps": self.fps,
                 "resuming": resuming,
+                "preview": None if self.preview is None else str(self.preview),
                 "nice": NICE,
             }
             process = await asyncio.create_subprocess_exec(
@@ -256,17 +261,13 @@ class Feed:
         error = None
         while True:
             try:
-                line = await asyncio.wait_for(process.stdout.readline(), STALL_SECONDS)
+                report = await next_report(process.stdout, STALL_SECONDS)
             except TimeoutError:
                 process.kill()
                 error = f"the worker reported nothing for {STALL_SECONDS:.0f} s"
                 break
-            if not line:
+            if report is None:
                 break
-            try:
-                report = json.loads(line)
-            except ValueError:
-                continue
             error = self._heard(report) or error
         # Whatever is left unread, the process is reaped.
         code = await process.wait()

@@ -61,6 +61,8 @@ class Pipeline:
         self.keyframes: set[int] = set()
         self.frames = 0
         self.samples = 0
+        # The last picture composed (the console's preview is made from it).
+        self.picture: VideoFrame | None = None
 
     @property
     def failed(self) -> dict[str, str]:
@@ -101,7 +103,8 @@ class Pipeline:
     def tick(self, index: int, now: datetime) -> None:
         """Frame `index` of the feed's clock (skipped indexes leave a gap, which the outputs accept), and
         the sound due by its end; `now` is the wall time, for the speech's clock."""
-        self.outputs.mux(self.encoder.picture(self._picture(index, now), index), video=True)
+        self.picture = self._picture(index, now)
+        self.outputs.mux(self.encoder.picture(self.picture, index), video=True)
         self.frames += 1
         due = (index + 1) * RATE // self.fps
         step = self.encoder.audio_frame

@@ -1,5 +1,6 @@
 """Watching a livestream over HTTP: the viewer page (`/watch/ID`), what it shows (`/api/live/ID`), the
-playlist (`/live/ID/index.m3u8`), its segments (`/live/ID/KEY/seg_NNNNN.ts`), and its recordings once
+playlist (`/live/ID/index.m3u8`), its segments (`/live/ID/KEY/seg_NNNNN.ts`), the viewer page's
+heartbeat while it plays (`POST /api/live/ID/seen`, counting the viewers), and its recordings once
 finished (`/recordings/ID/REC.mp4` and `.vtt`, the chapters).
 
 Who may watch is the meeting's setting (`Livestream.audience`, "branch" following the branch's
@@ -23,13 +24,15 @@ from starlette.routing import Route
 from hub.errors import HubError
 from hub.models import Meeting
 from hub.service import Hub
-from signalling.jsonapi import NO_STORE, error_response
+from signalling.jsonapi import NO_STORE, error_response, read_json
 from signalling.live import recordings
 from signalling.minutes import invited
 
 # A segment's name as the live output writes it (signalling/live/outputs.py `live_hls`).
 SEGMENT = re.compile(r"seg_\d{5,9}\.ts")
 KEY = re.compile(r"[A-Za-z0-9_-]{8,64}")
+# The id a viewer page makes once per load for its heartbeats.
+VIEWER = re.compile(r"[A-Za-z0-9_-]{16,64}")
 # A meeting id (hub/models.py `Id`) that names no directory above its own.
 MEETING = re.compile(r"(?!\.{1,2}$)[A-Za-z0-9_.-]{1,64}")
 PLAYLIST = "index.m3u8"
@@ -104,6 +107,28 @@ async def live_status(request: Request) -> Response:
     return JSONResponse({"ok": True, "data": data}, headers=NO_STORE)
 
 
+async def live_seen(request: Request) -> Response:
+    """A viewer page's heartbeat while it plays the livestream, `{"viewer": ID}`: counted once a minute
+    however often it comes (hub/store.py `seen_live`)."""
+    try:
+        meeting, found = await _watched_live(request)
+    except HubError as exc:
+        return _refused(exc)
+    body = await read_json(request)
+    if isinstance(body, Response):
+        return body
+    viewer = body.get("viewer")
+    if not (isinstance(viewer, str) and VIEWER.fullmatch(viewer)):
+        return error_response(
+            "livestream.bad_viewer", "Send the viewer's id: 16 to 64 letters, digits, - or _.", 400
+        )
+    if found is None:
+        return error_response("livestream.not_live", "This meeting is not live.", 404)
+    hub: Hub = request.app.state.hub
+    await hub.store.seen_live(meeting.id, viewer, hub.clock())
+    return JSONResponse({"ok": True, "data": {}}, headers=NO_STORE)
+
+
 def _speaker(meeting: Meeting) -> dict[str, Any] | None:
     speech = meeting.speech
     if speech is None:
@@ -174,6 +199,7 @@ def _recordings(meeting: Meeting, token: str | None) -> list[dict[str, Any]]:
             "mp4": f"/recordings/{meeting.id}/{r.id}.mp4{query}",
             "vtt": f"/recordings/{meeting.id}/{r.id}.vtt{query}",
             "seconds": r.seconds,
+            "started_at": r.started_at.isoformat(),
         }
         for r in meeting.livestream.recordings
         if r.status == "ready"
@@ -184,6 +210,7 @@ def live_routes(page: Any) -> list[Route]:
     return [
         Route("/watch/{meeting_id}", page),
         Route("/api/live/{meeting_id}", live_status),
+        Route("/api/live/{meeting_id}/seen", live_seen, methods=["POST"]),
         Route(f"/live/{{meeting_id}}/{PLAYLIST}", live_playlist),
         Route("/live/{meeting_id}/{key}/{name}", live_segment),
         Route("/recordings/{meeting_id}/{recording_id}.mp4", recording_file),

@@ -22,7 +22,7 @@ from typing import Protocol
 
 from hub import programme
 from hub.media import Forwarding
-from hub.models import Language, Meeting
+from hub.models import Meeting
 from hub.programme import Scene
 from signalling.media.passthrough import Publisher, Subscriber
 from signalling.media.peer import Peer, Source
@@ -74,15 +74,9 @@ class Tap:
 
 
 class Studio:
-    def __init__(
-        self,
-        sink: Sink,
-        clock: Callable[[], datetime],
-        language: Language = "en",
-    ) -> None:
+    def __init__(self, sink: Sink, clock: Callable[[], datetime]) -> None:
         self.sink = sink
         self._clock = clock
-        self._language = language
         self._taps: dict[tuple[str, Source], Tap] = {}
         self._numbers = count(1)
         self._shown: tuple[Scene, int | None, tuple[int, ...]] | None = None
@@ -118,7 +112,11 @@ class Studio:
         publishers = _publishers(peers)
         cameras = {member for member, source in publishers if source == "camera"}
         scene = programme.scene(
-            meeting, self._clock(), cameras=cameras, forwarding=forwarding, language=self._language
+            meeting,
+            self._clock(),
+            cameras=cameras,
+            forwarding=forwarding,
+            language=meeting.livestream.language,
         )
         wanted: list[tuple[str, Source]] = [(m, "microphone") for m in scene.audio]
         if scene.video is not None:

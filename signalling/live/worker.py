@@ -2,8 +2,9 @@
 
 Run as `python -m signalling.live.worker`. Its spec comes as one JSON line on standard input:
 `{"socket": fd, "live": dir, "recording": dir | null, "quality": "360p" | "720p", "fps": 30,
-"resuming": bool, "nice": 5}`. The hub's frames (signalling/live/wire.py) arrive on the socket `fd`, which
-the hub's end of a socket pair left open for it. It answers in JSON lines on standard output:
+"resuming": bool, "preview": path | null, "nice": 5}`. The hub's frames (signalling/live/wire.py) arrive
+on the socket `fd`, which the hub's end of a socket pair left open for it. It answers in JSON lines on
+standard output:
 
 - `{"status": {...}}` when the pipeline is ready and then each second: frames, late (ticks skipped),
   segments (the live playlist's, resumed runs included), failed (outputs that failed, with their
@@ -41,6 +42,10 @@ log = logging.getLogger(__name__)
 
 CHUNK = 1 << 18
 STATUS_SECONDS = 1.0
+# The console's preview of the programme: this often, this wide (16:9), as a JPEG of this quality.
+PREVIEW_SECONDS = 2
+PREVIEW_WIDTH = 192
+PREVIEW_QUALITY = 70
 SEGMENT = re.compile(r"^seg_(\d+)\.ts$", re.MULTILINE)
 
 
@@ -52,6 +57,7 @@ class Spec:
     quality: str
     fps: int = 30
     resuming: bool = False
+    preview: Path | None = None
     nice: int = 0
 
     @classmethod
@@ -64,6 +70,7 @@ class Spec:
             quality=str(value["quality"]),
             fps=int(value.get("fps", 30)),
             resuming=bool(value.get("resuming", False)),
+            preview=None if value.get("preview") is None else Path(value["preview"]),
             nice=int(value.get("nice", 0)),
         )
 
@@ -94,6 +101,8 @@ class Worker:
         self.shown: int | None = None
         self._showing: int | None = None
         self.stopping = False
+        # The two-second stretch of the clock the last preview was taken in.
+        self.previewed = -1
 
     def say(self, **line: Any) -> None:
         try:
@@ -137,6 +146,9 @@ class Worker:
                 if next_index == 0:
                     self.began(wall + timedelta(seconds=index / fps))
                 self.pipeline.tick(index, wall + timedelta(seconds=index / fps))
+                if index // (fps * PREVIEW_SECONDS) != self.previewed:
+                    self.previewed = index // (fps * PREVIEW_SECONDS)
+                    self.preview()
                 next_index = index + 1
                 if self._showing is not None:
                     self.shown, self._showing = self._showing, None
@@ -151,6 +163,21 @@ class Worker:
             selector.close()
         self.pipeline.close()
         self.say(end=self.status())
+
+    def preview(self) -> None:
+        """The picture just encoded, small, for the console (written whole, then renamed)."""
+        path, picture = self.spec.preview, self.pipeline.picture
+        if path is None or picture is None:
+            return
+        height = PREVIEW_WIDTH * picture.height // picture.width // 2 * 2
+        written = path.with_name(path.name + ".tmp")
+        try:
+            small = picture.reformat(width=PREVIEW_WIDTH, height=height)
+            image = small.to_image()  # type: ignore[no-untyped-call]
+            image.save(written, "JPEG", quality=PREVIEW_QUALITY)
+            written.replace(path)
+        except OSError as exc:  # a preview is a nicety: the programme goes on without it
+            log.warning("the preview could not be written: %s", exc)
 
     def began(self, t0: datetime) -> None:
         """The recording's part notes the wall time of its first frame (where it falls in the meeting),

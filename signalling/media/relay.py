@@ -25,7 +25,7 @@ import socketio
 from aiortc import RTCBundlePolicy, RTCConfiguration, RTCIceServer
 
 from hub import media, turn
-from hub.commands import MediaAnswer, MediaJoin, MediaLeave, MediaShare
+from hub.commands import MediaAnswer, MediaFollow, MediaJoin, MediaLeave, MediaShare
 from hub.config import IceServer
 from hub.errors import HubError
 from hub.meetings import Actor
@@ -33,8 +33,7 @@ from hub.models import MediaUse, Meeting, Model
 from hub.service import Hub
 from hub.store import OUTAGES, Doc
 from signalling.live import recordings
-from signalling.live.feed import Feed
-from signalling.live.studio import Studio
+from signalling.live.station import Station
 from signalling.media.courier import Courier, Moved, Unreachable
 from signalling.media.peer import Peer
 from signalling.media.pins import RENEW_SECONDS, Pins
@@ -92,9 +91,9 @@ class Relay:
         self._tasks: set[asyncio.Task[None]] = set()
         self._keeper: asyncio.Task[None] | None = None
         self._stopping = False
-        # Where livestreams write (`Settings.live_root`), and the feed of each meeting streamed here.
+        # Where livestreams write (`Settings.live_root`), and each meeting streamed from here.
         self.live_root = Path("live")
-        self._feeds: dict[str, Feed] = {}
+        self._stations: dict[str, Station] = {}
         self._starting: set[str] = set()
         self._live_turns: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
 
@@ -118,6 +117,7 @@ class Relay:
             "media.answer": self.answer,
             "media.share": self.share,
             "media.leave": self.leave,
+            "media.follow": self.follow,
         }
 
     def configuration(self) -> RTCConfiguration:
@@ -222,6 +222,13 @@ class Relay:
         await self.hub.execute(meeting_id, actor, lambda m, now: media.used(m, actor, None))
         return None
 
+    async def follow(self, sid: str, meeting_id: str, actor: Actor, command: MediaFollow) -> Any:
+        """Recorded first, so a refusal (the livestream is off) leaves a peer in the relay as it was."""
+        await self._present(meeting_id, actor)
+        await self.hub.execute(meeting_id, actor, lambda m, now: media.follow(m, actor))
+        await self.release(sid)
+        return None
+
     async def release(self, sid: str) -> None:
         """End the connection's media, if any: peer connection, publishers, subscribers and tasks, here
         or on the node that runs it."""
@@ -264,6 +271,11 @@ class Relay:
         self._stopping = True
         for room in list(self.rooms.values()):
             await self._stop_streaming(room)
+        # A feed whose stop is under way (its room may be gone) is let finish: cut off, its worker
+        # would outlive the hub.
+        for turns in list(self._live_turns.values()):
+            async with turns:
+                pass
         if self._keeper is not None:
             self._keeper.cancel()
             await asyncio.gather(self._keeper, return_exceptions=True)
@@ -343,6 +355,7 @@ class Relay:
                     for peer in list(room.peers.values()) if room is not None else []:
                         self._end(peer, "moved")
                 await self.remote.check()
+                await self._adopt_livestreams()
             except OUTAGES:
                 pass  # The pins last their time to live; the next round tries again.
             except Exception:
@@ -399,6 +412,16 @@ class Relay:
             room = self.rooms[meeting_id] = self._room(meeting)
         return room
 
+    async def _adopt_livestreams(self) -> None:
+        """Livestreams this node knows to be on whose media runs nowhere (the node that ran it died, and
+        its pin lapsed): the first live node to claim the pin runs the feed, continuing its playlist."""
+        for meeting_id in self.hub.livestreams():
+            if meeting_id in self.rooms or self._stopping:
+                continue
+            # The process's copy may be behind: the store says whether it is still on.
+            if (await self.hub.current(meeting_id)).meeting.livestream.on:
+                await self._streamed(meeting_id)
+
     def _livestream(self, room: Room, meeting: Meeting) -> None:
         """The room took a new meeting: start or stop its feed as the meeting's livestream says."""
         starting = room.meeting_id in self._starting
@@ -408,6 +431,8 @@ class Relay:
             self._track(self._start_streaming(room), f"live:start:{room.meeting_id}")
         elif not meeting.livestream.on and (room.studio is not None or starting):
             self._track(self._end_streaming(room), f"live:stop:{room.meeting_id}")
+        elif (station := self._stations.get(room.meeting_id)) is not None:
+            station.update(meeting)
 
     async def _start_streaming(self, room: Room) -> None:
         # Starts and stops of one meeting's feed take turns: a stop asked while the feed starts waits
@@ -421,30 +446,16 @@ class Relay:
                 self._starting.discard(room.meeting_id)
 
     async def _streaming(self, room: Room) -> None:
-        key = await self.hub.store.live_key(room.meeting_id)
-        live = room.meeting.livestream
-        directory = self.live_root / room.meeting_id / key
-        resuming = (directory / "index.m3u8").exists()
-        directory.mkdir(parents=True, exist_ok=True)
-        recording = None
-        if live.record:
-            stamp = (live.started_at or self.hub.clock()).strftime("%Y%m%dT%H%M%SZ")
-            recording = self.live_root.parent / "recordings" / room.meeting_id / stamp
-            recording.mkdir(parents=True, exist_ok=True)
-        studio: Studio | None = None
-        feed = Feed(
-            directory,
-            recording,
-            live.quality,
-            resuming=resuming,
-            on_keyframe=lambda number: studio.request_keyframe(number) if studio else None,
-        )
-        studio = Studio(feed, self.hub.clock)
-        room.studio = studio
-        self._feeds[room.meeting_id] = feed
-        await feed.start()
+        station = Station(self.hub, room.meeting, self.live_root)
+        self._stations[room.meeting_id] = station
+        try:
+            room.studio = await station.start()
+        except BaseException:
+            self._stations.pop(room.meeting_id, None)
+            await station.stop()
+            raise
         room.apply()
-        log.info("livestream of %s started: %s", room.meeting_id, directory)
+        log.info("livestream of %s started", room.meeting_id)
 
     async def _end_streaming(self, room: Room) -> None:
         recording = await self._stop_streaming(room)
@@ -469,15 +480,13 @@ class Relay:
             return await self._unstream(room)
 
     async def _unstream(self, room: Room) -> Path | None:
-        studio, room.studio = room.studio, None
-        feed = self._feeds.pop(room.meeting_id, None)
-        if studio is not None:
-            await studio.stop()
-        if feed is not None:
-            await feed.stop()
-            log.info("livestream of %s stopped", room.meeting_id)
-            return feed.recording_dir
-        return None
+        room.studio = None
+        station = self._stations.pop(room.meeting_id, None)
+        if station is None:
+            return None
+        recording = await station.stop()
+        log.info("livestream of %s stopped", room.meeting_id)
+        return recording
 
     async def _close(self, room: Room) -> None:
         del self.rooms[room.meeting_id]

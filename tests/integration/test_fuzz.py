@@ -326,6 +326,7 @@ VALID: dict[str, Callable[[Context], st.SearchStrategy[dict[str, Any]]]] = {
     "media.answer": lambda c: obj({"sdp": st.just("v=0\r\n") | text(1, 200)}),
     "media.share": lambda c: obj({"on": st.booleans()}),
     "media.microphone": lambda c: obj({"on": st.booleans()}),
+    "media.follow": lambda c: EMPTY,
     "media.mute": lambda c: obj({"member_id": c.members()}),
     "media.unmute": lambda c: obj({"member_id": c.members()}),
     "media.set_settings": lambda c: optional(
@@ -344,11 +345,17 @@ VALID: dict[str, Callable[[Context], st.SearchStrategy[dict[str, Any]]]] = {
         quality=st.sampled_from(["360p", "720p"]),
         audience=st.sampled_from(["branch", "members", "public"]),
         record=st.booleans(),
+        language=st.sampled_from(["en", "es"]),
     ),
     "livestream.set": lambda c: optional(
         quality=st.sampled_from(["360p", "720p"]),
         audience=st.sampled_from(["branch", "members", "public"]),
         record=st.booleans(),
+        language=st.sampled_from(["en", "es"]),
+    ),
+    # A push address nothing listens at (refused at once), or none.
+    "livestream.push": lambda c: obj(
+        {"url": st.none() | st.sampled_from(["rtmp://127.0.0.1:9/live/key", "rtmps://127.0.0.1:9/x/y"])}
     ),
     "reaction.send": lambda c: obj(
         {"kind": st.sampled_from(["applause", "agree", "disagree", "cant_hear", "slower"])}
@@ -733,6 +740,28 @@ JSON_VALUES = st.recursive(
     max_leaves=10,
 )
 SIGNIN_FIELDS = {"email": JSON_VALUES, "token": JSON_VALUES, "language": JSON_VALUES}
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=list(HealthCheck), phases=[Phase.generate])
+@given(data=st.data())
+async def test_the_viewers_heartbeat_refuses_hostile_requests_without_failing(
+    hub_server: RunningHub, data: st.DataObject
+) -> None:
+    """The viewer page's heartbeat with any meeting, link, body or bytes: a refusal with a reason (nothing
+    is live here), never a server error."""
+    meeting_id = data.draw(st.sampled_from(["agm", "nope", "..", "a" * 300]) | st.text(max_size=40))
+    token = data.draw(st.sampled_from(["", "forged", hub_server.links["m002"]]) | st.text(max_size=200))
+    body = data.draw(st.fixed_dictionaries({}, optional={"viewer": JSON_VALUES}) | JSON_VALUES)
+    raw = data.draw(st.none() | st.binary(max_size=200))
+    typed = data.draw(st.booleans())
+    async with httpx.AsyncClient(base_url=hub_server.url, timeout=10) as http:
+        reply = await http.post(
+            f"/api/live/{quote(meeting_id, safe='')}/seen",
+            params={"token": token} if token else None,
+            content=raw if raw is not None else json.dumps(body).encode(),
+            headers={"Content-Type": "application/json"} if typed else None,
+        )
+    assert reply.status_code in (400, 403, 404, 415), (meeting_id, reply.status_code)
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=list(HealthCheck), phases=[Phase.generate])

@@ -194,4 +194,4 @@ async def test_a_livestream_stopped_as_it_starts_leaves_no_feed_running(
         await chair.client.ok("livestream.start", {"quality": "360p", "record": False})
         await chair.client.ok("livestream.set", {"quality": "720p"})
         await chair.client.ok("livestream.stop", {})
-    await eventually(lambda: not relay._feeds and DEMO_MEETING_ID not in relay.rooms, 20)
+    await eventually(lambda: not relay._stations and DEMO_MEETING_ID not in relay.rooms, 20)

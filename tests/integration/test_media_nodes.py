@@ -268,6 +268,38 @@ async def test_media_moves_to_a_live_node_when_its_node_stops_or_dies(cluster: C
     await cy.heard(DAN)
 
 
+async def test_a_livestream_goes_on_at_a_live_node_when_its_node_dies(cluster: Cluster) -> None:
+    """The node running the feed is killed: once its pin lapses, the node left claims the meeting's media
+    and runs the feed, continuing the playlist (the nodes share their data directory here) behind a
+    discontinuity; viewers asking that node get the playlist growing again."""
+    ana = await cluster.enter(ANA, 0)
+    bea = await cluster.enter(BEA, 1)
+    await ana.join_media("audio")
+    await bea.join_media("audio")
+    assert await cluster.pin() == cluster.name(0)
+    await ana.client.ok("livestream.start", {"quality": "360p", "record": False})
+    path = f"/live/{DEMO_MEETING_ID}/index.m3u8"
+
+    async def segments() -> list[str]:
+        async with aiohttp.ClientSession() as http:
+            async with http.get(f"{cluster.nodes[1].url}{path}", params={"token": cluster.links[BEA]}) as got:
+                text = await got.text() if got.status == 200 else ""
+        return [line for line in text.splitlines() if line.endswith(".ts")]
+
+    async with asyncio.timeout(30):
+        while len(before := await segments()) < 2:  # noqa: ASYNC110
+            await asyncio.sleep(0.2)
+
+    cluster.nodes[0].stop(signal.SIGKILL)
+    await pinned(cluster, cluster.name(1), timeout=30)
+    async with asyncio.timeout(30):
+        # The node left writes segments after the last the dead node wrote.
+        while not (after := await segments()) or int(after[-1][-8:-3]) <= int(before[-1][-8:-3]) + 2:  # noqa: ASYNC110
+            await asyncio.sleep(0.2)
+    # And her media follows it there.
+    await bea.media_again()
+
+
 async def pinned(cluster: Cluster, expected: str | None, timeout: float = 5) -> None:
     """Until the meeting's media is pinned to `expected` (None: to no node)."""
     async with asyncio.timeout(timeout):

@@ -151,14 +151,20 @@ async def test_a_members_livestream_is_watched_by_everyone_invited_and_a_public_
     await chair.join()
     await chair.ok("livestream.set", {"audience": "members"})
     status, playlist = f"/api/live/{hub_server.meeting_id}", f"/live/{hub_server.meeting_id}/index.m3u8"
+    # The viewer page's heartbeat is checked as watching is: then refused, as nothing is live.
+    seen, beat = f"/api/live/{hub_server.meeting_id}/seen", {"viewer": "v" * 16}
     async with httpx.AsyncClient(base_url=hub_server.url) as http:
         for role, token in links.items():
             assert (await http.get(status, params={"token": token})).status_code == 200, role
             # Not live: nothing to play, for anyone.
             assert (await http.get(playlist, params={"token": token})).status_code == 404, role
+            assert (await http.post(seen, params={"token": token}, json=beat)).status_code == 404, role
         for path in (status, playlist):
             assert (await http.get(path)).status_code == 403
             assert (await http.get(path, params={"token": "forged"})).status_code == 403
+        assert (await http.post(seen, json=beat)).status_code == 403
+        assert (await http.post(seen, params={"token": "forged"}, json=beat)).status_code == 403
         await chair.ok("livestream.set", {"audience": "public"})
         assert (await http.get(status)).status_code == 200
+        assert (await http.post(seen, json=beat)).status_code == 404
     await chair.disconnect()

@@ -225,6 +225,7 @@ async def test_a_stopped_livestream_is_recorded_and_served_to_those_who_may_watc
                 "mp4": f"{mp4}?token={token}",
                 "vtt": f"{vtt}?token={token}",
                 "seconds": recording.seconds,
+                "started_at": recording.started_at.isoformat(),
             }
         ]
         whole = await http.get(mp4, params={"token": token})

@@ -10,10 +10,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pytest
+from pydantic import ValidationError
 
 from hub import livestream, minutes
 from hub.chapters import Part
-from hub.commands import LivestreamSet, LivestreamStart, LivestreamStop
+from hub.commands import LivestreamPush, LivestreamSet, LivestreamStart, LivestreamStop
 from hub.errors import HubError
 from hub.models import RECORDINGS_MOST, MeetingStatus, Recording, RecordingPart
 from signalling.live import recordings
@@ -28,10 +29,18 @@ def test_starting_turns_it_on_with_the_settings_asked_and_keeps_the_rest() -> No
     assert started is not None and started.type == "livestream.started"
     live = started.meeting.livestream
     assert live.on and live.started_at == NOON and live.ended_at is None
-    assert (live.quality, live.audience, live.record) == ("360p", "branch", True)
-    assert started.data == {"quality": "360p", "audience": "branch", "record": True}
+    assert (live.quality, live.audience, live.record, live.language) == ("360p", "branch", True, "en")
+    assert started.data == {"quality": "360p", "audience": "branch", "record": True, "language": "en"}
     # On already: a retry or a second officer changes nothing.
     assert livestream.start(started.meeting, LivestreamStart(quality="720p"), CHAIR, NOON) is None
+
+
+def test_the_captions_speak_the_language_chosen() -> None:
+    started = livestream.start(meeting(), LivestreamStart(language="es"), CHAIR, NOON)
+    assert started is not None and started.meeting.livestream.language == "es"
+    changed = livestream.set_settings(started.meeting, LivestreamSet(language="en"), CHAIR, NOON)
+    assert changed is not None and changed.data == {"language": "en"}
+    assert changed.meeting.livestream.language == "en"
 
 
 def test_stopping_ends_it_and_starting_again_begins_anew() -> None:
@@ -154,3 +163,25 @@ def test_a_recordings_parts_are_read_in_order_and_a_cut_one_is_ended(tmp_path: P
     for name in listed:
         shutil.rmtree(made / name)
     assert recordings.unfinished(tmp_path) == []
+
+
+def test_a_push_address_is_kept_secret_and_its_host_shown() -> None:
+    url = "rtmp://a.rtmp.example.com:1935/live2/abcd-secret-key"
+    pushed = livestream.push(meeting(), LivestreamPush(url=url), CHAIR, NOON)
+    assert pushed is not None and pushed.type == "livestream.push_set"
+    assert pushed.data == {"to": "a.rtmp.example.com:1935"}
+    assert pushed.meeting.livestream.push_url == url
+    # Kept with the meeting, never in what clients see.
+    assert "secret" not in json.dumps(pushed.meeting.public_view())
+    assert "secret" not in json.dumps(pushed.meeting.view_of("livestream"))
+    assert pushed.meeting.view_of("livestream")["push_to"] == "a.rtmp.example.com:1935"
+    # The same address again changes nothing; none stops the push.
+    assert livestream.push(pushed.meeting, LivestreamPush(url=url), CHAIR, NOON) is None
+    stopped = livestream.push(pushed.meeting, LivestreamPush(url=None), CHAIR, NOON)
+    assert stopped is not None and stopped.data == {"to": None}
+    assert stopped.meeting.livestream.push_url is None and stopped.meeting.livestream.push_to is None
+
+
+def test_a_push_address_that_is_not_rtmp_is_refused_by_the_command() -> None:
+    with pytest.raises(ValidationError, match="rtmp://"):
+        LivestreamPush(url="http://live.example.org/app/key")

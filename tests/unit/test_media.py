@@ -23,7 +23,7 @@ from hub.commands import (
 )
 from hub.errors import HubError
 from hub.meetings import Actor, Change
-from hub.models import MediaMode, MediaSettings, MediaUse, Meeting, Role
+from hub.models import MediaMode, MediaSettings, MediaUse, Meeting, RelayMode, Role
 from tests.unit.builders import NOON, actor, meeting
 
 CHAIR = actor("chair", Role.CHAIR, "s-chair")
@@ -163,12 +163,12 @@ def test_media_settings_default_for_meetings_stored_before_they_existed() -> Non
 
 @pytest.mark.parametrize("mode", ["full", "audio", "listen"])
 @pytest.mark.parametrize("role", [Role.ADMIN, Role.CHAIR, Role.SECRETARY, Role.MEMBER])
-def test_members_and_officers_may_join_in_any_mode(role: Role, mode: MediaMode) -> None:
+def test_members_and_officers_may_join_in_any_mode(role: Role, mode: RelayMode) -> None:
     media.check_mode(role, mode)
 
 
 @pytest.mark.parametrize("mode", ["full", "audio"])
-def test_observers_may_only_listen(mode: MediaMode) -> None:
+def test_observers_may_only_listen(mode: RelayMode) -> None:
     media.check_mode(Role.OBSERVER, "listen")
     with pytest.raises(HubError) as refused:
         media.check_mode(Role.OBSERVER, mode)
@@ -254,6 +254,62 @@ def test_calling_a_member_who_would_not_be_heard_warns_the_chair(
 def test_calling_a_member_who_will_be_heard_warns_nobody() -> None:
     m = ok(speakers.request(using(seated(CHAIR, ANA), ANA, "audio"), SpeakerRequest(), ANA, NOON))
     assert "warning" not in media.call(m, SpeakerCall(), CHAIR, NOON).data
+
+
+# Followers of the livestream.
+
+
+def streamed(m: Meeting) -> Meeting:
+    return m.model_copy(update={"livestream": m.livestream.model_copy(update={"on": True})})
+
+
+def test_following_needs_the_livestream_on() -> None:
+    with pytest.raises(HubError) as refused:
+        media.follow(seated(CHAIR, ANA), ANA)
+    assert refused.value.code == "media.not_streamed"
+
+
+def test_a_follower_sends_nothing_and_everyone_sees_them_follow() -> None:
+    m = streamed(using(seated(CHAIR, ANA), ANA, "audio"))
+    change = media.follow(m, ANA)
+    # Following replaces the connection's place in the relay.
+    assert change is not None and change.type == "participant.media"
+    assert change.data == {"member_id": "ana", "media": "follow", "microphone": False}
+    assert change.meeting.participants["ana"].media_sessions == {
+        "s-ana": MediaUse(mode="follow", microphone=False)
+    }
+    assert media.follow(change.meeting, ANA) is None
+    with pytest.raises(HubError) as refused:
+        media.microphone(change.meeting, MediaMicrophone(on=True), ANA, NOON)
+    assert refused.value.code == "media.not_joined"
+
+
+def test_a_device_in_the_relay_shows_over_one_that_follows() -> None:
+    phone = actor("ana", session="s-ana-phone")
+    m = ok(media.follow(streamed(ok(meetings.join(seated(CHAIR, ANA), phone, NOON))), ANA))
+    m = using(m, phone, "listen", microphone=False)
+    assert m.participants["ana"].media == "listen"
+    m = ok(media.used(m, phone, None))
+    assert (m.participants["ana"].media, m.participants["ana"].microphone) == ("follow", False)
+
+
+def test_calling_a_follower_warns_nobody_and_their_join_replaces_following() -> None:
+    m = ok(media.follow(streamed(seated(CHAIR, ANA)), ANA))
+    m = ok(speakers.request(m, SpeakerRequest(), ANA, NOON))
+    change = media.call(m, SpeakerCall(), CHAIR, NOON)
+    assert "warning" not in change.data
+    # Called, their browser joins the relay with the microphone on, and follows again after the speech.
+    m = using(change.meeting, ANA, "audio")
+    assert (m.participants["ana"].media, m.participants["ana"].microphone) == ("audio", True)
+    m = ok(media.follow(ok(media.used(m, ANA, None)), ANA))
+    assert m.participants["ana"].media == "follow"
+
+
+def test_calling_a_muted_follower_still_warns_the_chair() -> None:
+    m = ok(media.follow(streamed(seated(CHAIR, ANA)), ANA))
+    m = ok(media.mute(m, MediaMute(member_id="ana"), CHAIR, NOON))
+    m = ok(speakers.request(m, SpeakerRequest(), ANA, NOON))
+    assert media.call(m, SpeakerCall(), CHAIR, NOON).data["warning"]["code"] == "media.muted"
 
 
 # Formal mode.

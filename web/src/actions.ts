@@ -3,7 +3,8 @@
 import type { Payloads } from "./protocol.gen";
 
 export type Reply = { ok: true; data: unknown } | { ok: false };
-type Sender = (action: string, args: object) => Promise<Reply>;
+// `quiet`: a refusal is only answered, not shown (a poll's failure is no news to the member).
+type Sender = (action: string, args: object, quiet?: boolean) => Promise<Reply>;
 
 let sender: Sender = async () => ({ ok: false });
 
@@ -17,4 +18,9 @@ export type Args<E extends keyof Payloads> = {} extends Payloads[E] ? [args?: Pa
 
 export function act<E extends keyof Payloads>(action: E, ...[args]: Args<E>): Promise<Reply> {
   return sender(action, args ?? {});
+}
+
+// As `act`, for a query repeated in the background: a refusal is not shown.
+export function ask<E extends keyof Payloads>(action: E, ...[args]: Args<E>): Promise<Reply> {
+  return sender(action, args ?? {}, true);
 }

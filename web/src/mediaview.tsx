@@ -1,6 +1,8 @@
-// Audio and video: the stage's device check before joining, then the video tiles; and the member's own
-// controls, which the toolbar shows. Tiles are keyed by stream, so a playing <video> is never recreated.
+// Audio and video: the stage's device check before joining (or, while the meeting is livestreamed,
+// following the stream instead: follow.tsx), then the video tiles; and the member's own controls, which
+// the toolbar shows. Tiles are keyed by stream, so a playing <video> is never recreated.
 import { useEffect, useRef, useState } from "preact/hooks";
+import { FollowNote, FollowOffer, FollowStage, followerOf, large } from "./follow";
 import { HEARD_IN_FORMAL, formalMode, hasFloor } from "./forwarding";
 import { t } from "./i18n";
 import { JoinScreen } from "./joinscreen";
@@ -25,7 +27,7 @@ interface Props {
 
 // What the relay does with the member's audio now, and what has gone wrong; changes that concern them
 // are also spoken (assertive: being muted or called matters at once).
-function Status({ m, you, session, store }: Props & { m: Meeting; you: You }) {
+function Status({ m, you, session, store, following }: Props & { m: Meeting; you: You; following: boolean }) {
   // The floor closes by itself when a speech runs past its time.
   useTick(1000);
   const [said, setSaid] = useState("");
@@ -33,7 +35,8 @@ function Status({ m, you, session, store }: Props & { m: Meeting; you: You }) {
   const muted = m.muted.includes(you.member_id);
   const formal = formalMode(m) && !HEARD_IN_FORMAL.has(you.role);
   const floor = hasFloor(m, you.member_id, store);
-  const unheard = floor && !muted ? unheardPrompt(session) : null;
+  // A follower given the floor joins the call by itself.
+  const unheard = floor && !muted && !following ? unheardPrompt(session) : null;
   useEffect(() => {
     const was = last.current;
     last.current = { muted, floor };
@@ -107,6 +110,9 @@ export function MediaControls({ session, store }: Props) {
   const you = store.you;
   // The chair's mute wins over the member's own switch: the relay forwards none of their audio.
   const chairMuted = !!you && !!store.meeting?.muted.includes(you.member_id);
+  const follower = followerOf(session, store);
+  // In the call by choice (not called from following), with the livestream on to follow instead.
+  const followable = !!store.meeting?.livestream.on && store.may("media.follow") && follower.state === "off";
   const parts =
     mode === "listen"
       ? [t("media.listening")]
@@ -130,6 +136,11 @@ export function MediaControls({ session, store }: Props) {
       {sharable && (
         <button type="button" id="media-share" aria-pressed={session.sharing} onClick={() => void session.setSharing(!session.sharing)}>
           {t("media.share")}
+        </button>
+      )}
+      {followable && (
+        <button type="button" id="media-follow-instead" onClick={() => void follower.follow()}>
+          {t("media.follow")}
         </button>
       )}
       <button type="button" id="media-leave" onClick={() => void session.leave()}>
@@ -215,7 +226,9 @@ export function MediaStage({ session, store }: Props) {
   const m = store.meeting;
   const you = store.you;
   if (!m || !you) return null;
+  const follower = followerOf(session, store);
   const inMedia = session.phase === "joining" || session.phase === "joined" || session.phase === "reconnecting";
+  const offer = m.livestream.on && store.may("media.follow") && follower.state === "off" ? <FollowOffer follower={follower} you={you} m={m} /> : null;
   const shown = tiles(session, you.member_id).filter((tile) => !(hideSelf && tile.self && tile.source === "camera"));
   const pin = pinned && shown.some((tile) => tile.id === pinned) ? pinned : null;
   const floor = m.speech?.member_id ?? null;
@@ -236,7 +249,8 @@ export function MediaStage({ session, store }: Props) {
       <h2 id="media-h" class="visually-hidden">
         {t("media.title")}
       </h2>
-      <Status m={m} you={you} session={session} store={store} />
+      <Status m={m} you={you} session={session} store={store} following={follower.state === "following"} />
+      <FollowNote follower={follower} />
       {inMedia ? (
         <div id="media-live" ref={box} class={`media-live view-${view}`}>
           <div class="view-controls" role="group" aria-label={t("media.view")}>
@@ -267,8 +281,15 @@ export function MediaStage({ session, store }: Props) {
             ))}
           </div>
         </div>
+      ) : follower.state === "following" ? (
+        <FollowStage follower={follower} m={m} />
       ) : (
-        <JoinScreen session={session} you={you} m={m} />
+        <>
+          {/* In a large meeting following comes first. */}
+          {large(m) && offer}
+          <JoinScreen session={session} you={you} m={m} />
+          {!large(m) && offer}
+        </>
       )}
     </section>
   );

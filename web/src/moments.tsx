@@ -104,6 +104,8 @@ function unheard(m: Meeting, memberId: string): string | null {
   const me = m.participants[memberId];
   if (m.muted.includes(memberId)) return "muted";
   if (!me) return null;
+  // A follower's page joins the call as they are given the floor.
+  if (me.media === "follow") return null;
   if (!me.media) return "not_connected";
   if (me.media === "listen") return "listening";
   return me.microphone ? null : "microphone_off";

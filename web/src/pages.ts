@@ -66,7 +66,7 @@ export function showMeeting(token: string, store: MeetingStore, connection: Conn
   (window as unknown as { hub: object }).hub = { store, connection, media };
 
   // Whether the hub accepted it, with its answer; a refusal is shown to the member until dismissed.
-  async function send(action: string, payload: object): Promise<Reply> {
+  async function send(action: string, payload: object, quiet = false): Promise<Reply> {
     try {
       const reply = await connection.send<Record<string, unknown>>(action, payload);
       if (action === "vote.cast") {
@@ -84,7 +84,7 @@ export function showMeeting(token: string, store: MeetingStore, connection: Conn
       if (warning) refusals.show(explain(warning), warning.code, t("media.call_warning"));
       return { ok: true, data: reply };
     } catch (error) {
-      tell(error as HubError);
+      if (!quiet) tell(error as HubError);
       return { ok: false };
     }
   }

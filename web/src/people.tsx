@@ -37,6 +37,7 @@ function Person({ p, m, store }: { p: Participant; m: Meeting; store: MeetingSto
     <li data-member={p.member_id}>
       <span class="name">{p.name}</span>
       {muted && <span class="muted-badge">{t("room.muted")}</span>}
+      {p.media === "follow" && <span class="away-badge following-badge">{t("media.following_livestream")}</span>}
       <AttendanceBadge p={p} />
       <span class="role">{t(`role.${p.role}`)}</span>
       {(control || removable) && (

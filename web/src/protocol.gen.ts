@@ -128,7 +128,7 @@ export interface Participant {
   waiting: boolean;
   first_joined_at: string;
   last_seen_at: string;
-  media: ("full" | "audio" | "listen") | null;
+  media: ("full" | "audio" | "listen") | "follow" | null;
   microphone: boolean;
 }
 /**
@@ -429,10 +429,12 @@ export interface Livestream {
   quality: "360p" | "720p";
   audience: "branch" | "members" | "public";
   record: boolean;
+  language: "en" | "es";
   /**
    * @maxItems 100
    */
   recordings: Recording[];
+  push_to: string | null;
 }
 /**
  * A livestream's recording, once finished (signalling/live/recordings.py): one MP4 with its
@@ -572,12 +574,15 @@ export interface Payloads {
   "hall.check_in": HallCheckIn;
   "hall.check_out": HallCheckOut;
   "hall.roll": HallRoll;
+  "livestream.push": LivestreamPush;
   "livestream.set": LivestreamSet;
   "livestream.start": LivestreamStart;
+  "livestream.status": LivestreamStatus;
   "livestream.stop": LivestreamStop;
   "lobby.admit": LobbyAdmit;
   "lobby.set": LobbySet;
   "media.answer": MediaAnswer;
+  "media.follow": MediaFollow;
   "media.join": MediaJoin;
   "media.leave": MediaLeave;
   "media.microphone": MediaMicrophone;
@@ -794,12 +799,19 @@ export interface HallRoll {
   limit?: number;
 }
 /**
+ * The payload of `livestream.push`.
+ */
+export interface LivestreamPush {
+  url: string | null;
+}
+/**
  * The payload of `livestream.set`.
  */
 export interface LivestreamSet {
   quality?: ("360p" | "720p") | null;
   audience?: ("branch" | "members" | "public") | null;
   record?: boolean | null;
+  language?: ("en" | "es") | null;
 }
 /**
  * The payload of `livestream.start`.
@@ -808,7 +820,12 @@ export interface LivestreamStart {
   quality?: ("360p" | "720p") | null;
   audience?: ("branch" | "members" | "public") | null;
   record?: boolean | null;
+  language?: ("en" | "es") | null;
 }
+/**
+ * The payload of `livestream.status`.
+ */
+export interface LivestreamStatus {}
 /**
  * The payload of `livestream.stop`.
  */
@@ -831,6 +848,10 @@ export interface LobbySet {
 export interface MediaAnswer {
   sdp: string;
 }
+/**
+ * The payload of `media.follow`.
+ */
+export interface MediaFollow {}
 /**
  * The payload of `media.join`.
  */

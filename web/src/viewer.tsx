@@ -3,14 +3,19 @@
 // /api/live/MEETING every few seconds: the meeting's title and agenda, whether it is live, the current
 // item and who has the floor, and while it is live the playlist, played with hls.js (its light build,
 // loaded only when there is something to play) or by the browser itself where it plays HLS natively.
+// While it plays live, the page beats (POST /api/live/MEETING/seen) so the hub can count its viewers.
+// The finished recordings are listed: the one chosen plays with its chapters under it (its WebVTT
+// chapters track; member text, shown only as text), in the live video's place once the livestream has
+// ended, under the live video while it is live or about to be.
 import type { ComponentChildren } from "preact";
 import { render } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { HubError } from "./connection";
 import { explain } from "./errors";
-import { language, t } from "./i18n";
+import { language, locale, t } from "./i18n";
+import { type LivePlayer, playLive } from "./livehls";
 import { formatStart } from "./time";
-import { LanguagePicker } from "./ui";
+import { LanguagePicker, clock } from "./ui";
 import "./viewer.css";
 
 // What /api/live/MEETING answers.
@@ -24,6 +29,21 @@ export interface LiveView {
   speaker: { name: string; role: string } | null;
   // Only while it is live.
   playlist: string | null;
+  // Finished, oldest first.
+  recordings: Recording[];
+}
+
+export interface Recording {
+  id: string;
+  mp4: string;
+  vtt: string;
+  seconds: number;
+  started_at: string;
+}
+
+interface Chapter {
+  start: number;
+  title: string;
 }
 
 type Answer = { kind: "view"; live: LiveView } | { kind: "refused"; error: HubError } | { kind: "missing" } | { kind: "unreachable" };
@@ -39,12 +59,18 @@ type Loaded =
 const POLL_MS = 5000;
 // After the player fails, it tries again with the latest playlist.
 const RETRY_MS = 5000;
-// hls.js three segments behind the live edge, caught up when it falls eight behind.
-const HLS_CONFIG = { liveSyncDurationCount: 3, liveMaxLatencyDurationCount: 8, lowLatencyMode: false };
+// While the live video plays; the hub counts each viewer once a minute, over two minutes.
+const HEARTBEAT_MS = 30_000;
+
+// This page load's viewer id, 22 characters of base64url (crypto.randomUUID needs a secure context).
+const VIEWER = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(16))))
+  .replace(/\+/g, "-")
+  .replace(/\//g, "_")
+  .replace(/=+$/, "");
 
 function isView(data: unknown): data is LiveView {
   const view = data as LiveView | null;
-  return typeof view?.status === "string" && typeof view.title === "string" && Array.isArray(view.agenda);
+  return typeof view?.status === "string" && typeof view.title === "string" && Array.isArray(view.agenda) && Array.isArray(view.recordings);
 }
 
 async function read(meetingId: string, token: string | null): Promise<Answer> {
@@ -101,17 +127,44 @@ function useLive(meetingId: string, token: string | null): Loaded {
   return loaded;
 }
 
-type Hls = import("hls.js").default;
 type Playing = "idle" | "playing" | "failed" | "unsupported";
 
+// Says the live video is being watched: when it starts playing, then every HEARTBEAT_MS while it plays.
+function useHeartbeat(video: { current: HTMLVideoElement | null }, source: string | null, seen: string): void {
+  useEffect(() => {
+    const element = video.current;
+    if (!element || source === null) return;
+    let last = 0;
+    const beat = () => {
+      // A stall's end fires "playing" again: one beat per half period at most.
+      if (element.paused || Date.now() - last < HEARTBEAT_MS / 2) return;
+      last = Date.now();
+      const body = JSON.stringify({ viewer: VIEWER });
+      fetch(seen, { method: "POST", headers: { "Content-Type": "application/json" }, body }).catch(() => undefined);
+    };
+    element.addEventListener("playing", beat);
+    const timer = window.setInterval(beat, HEARTBEAT_MS);
+    return () => {
+      element.removeEventListener("playing", beat);
+      window.clearInterval(timer);
+    };
+  }, [source, seen]);
+}
+
 function play(video: HTMLVideoElement): void {
-  // Muted, so browsers let it start by itself; a refusal leaves the controls' play button.
   video.play().catch(() => undefined);
+}
+
+// The livestream starting by itself: muted, so browsers let it (a refusal leaves the controls' play
+// button), and not over a recording the viewer is watching.
+function autoplay(video: HTMLVideoElement): void {
+  if (Array.from(document.querySelectorAll("video")).some((other) => other !== video && !other.paused)) return;
+  play(video);
 }
 
 // The video, playing `playlist` while there is one. The player keeps the address it was given while
 // the stream is live, and after a failure starts again with the latest.
-function Player({ playlist, slate }: { playlist: string | null; slate: ComponentChildren }) {
+function Player({ playlist, slate, seen }: { playlist: string | null; slate: ComponentChildren; seen: string }) {
   const video = useRef<HTMLVideoElement>(null);
   const latest = useRef(playlist);
   latest.current = playlist;
@@ -121,6 +174,7 @@ function Player({ playlist, slate }: { playlist: string | null; slate: Component
   const [muted, setMuted] = useState(true);
 
   useEffect(() => setSource((before) => (playlist === null ? null : (before ?? playlist))), [playlist]);
+  useHeartbeat(video, source, seen);
 
   useEffect(() => {
     const element = video.current;
@@ -132,12 +186,12 @@ function Player({ playlist, slate }: { playlist: string | null; slate: Component
       return;
     }
     let gone = false;
-    let hls: Hls | null = null;
+    let live: LivePlayer | null = null;
     let retry: number | undefined;
     const failed = () => {
       if (gone) return;
-      hls?.destroy();
-      hls = null;
+      live?.destroy();
+      live = null;
       setPlaying("failed");
       retry = window.setTimeout(() => {
         setSource(latest.current);
@@ -145,48 +199,29 @@ function Player({ playlist, slate }: { playlist: string | null; slate: Component
       }, RETRY_MS);
     };
     const start = async () => {
-      let Hls: typeof import("hls.js").default;
+      let player: LivePlayer | null;
       try {
-        // @ts-expect-error -- the light build has no type declarations of its own; its API is hls.js's.
-        Hls = ((await import("hls.js/dist/hls.light.mjs")) as typeof import("hls.js")).default;
+        player = await playLive(element, source, { ready: () => autoplay(element), failed });
       } catch {
         failed();
         return;
       }
-      if (gone) return;
-      if (Hls.isSupported()) {
-        const player = new Hls(HLS_CONFIG);
-        hls = player;
-        let recovered = false;
-        player.on(Hls.Events.ERROR, (_event, data) => {
-          if (!data.fatal) return;
-          // A decoding error is recovered from once in place; anything else starts again.
-          if (data.type === Hls.ErrorTypes.MEDIA_ERROR && !recovered) {
-            recovered = true;
-            player.recoverMediaError();
-          } else failed();
-        });
-        player.on(Hls.Events.MANIFEST_PARSED, () => play(element));
-        player.loadSource(source);
-        player.attachMedia(element);
-      } else if (element.canPlayType("application/vnd.apple.mpegurl")) {
-        element.src = source;
-        element.addEventListener("error", failed, { once: true });
-        play(element);
-      } else {
+      if (gone) {
+        player?.destroy();
+        return;
+      }
+      if (player === null) {
         setPlaying("unsupported");
         return;
       }
+      live = player;
       setPlaying("playing");
     };
     void start();
     return () => {
       gone = true;
       window.clearTimeout(retry);
-      element.removeEventListener("error", failed);
-      hls?.destroy();
-      element.removeAttribute("src");
-      element.load();
+      live?.destroy();
     };
   }, [source, attempt]);
 
@@ -284,10 +319,150 @@ function Starts({ live }: { live: LiveView }) {
   );
 }
 
-function Watching({ live, stale, picker }: { live: LiveView; stale: boolean; picker: ComponentChildren }) {
+// The chapters of a recording, read from its WebVTT track once it has loaded (none if it cannot be).
+function useChapters(track: { current: HTMLTrackElement | null }): Chapter[] {
+  const [chapters, setChapters] = useState<Chapter[]>([]);
+  useEffect(() => {
+    const element = track.current;
+    if (!element) return;
+    const read = () => setChapters(Array.from(element.track.cues ?? [], (cue) => ({ start: cue.startTime, title: (cue as VTTCue).text })));
+    element.addEventListener("load", read);
+    // Hidden: loaded and read, never drawn over the picture.
+    element.track.mode = "hidden";
+    if (element.readyState === HTMLTrackElement.LOADED) read();
+    return () => element.removeEventListener("load", read);
+  }, []);
+  return chapters;
+}
+
+// The chapter playing at `time`: the last to start by then.
+function currentChapter(chapters: Chapter[], time: number): number {
+  let found = -1;
+  chapters.forEach((chapter, index) => {
+    if (chapter.start <= time + 0.01) found = index;
+  });
+  return found;
+}
+
+// When a recording started, in the viewer's own zone.
+const RECORDED: Intl.DateTimeFormatOptions = { weekday: "short", day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", timeZoneName: "short" };
+
+function recorded(recording: Recording): string {
+  return new Intl.DateTimeFormat(locale(), RECORDED).format(new Date(recording.started_at));
+}
+
+function duration(seconds: number): string {
+  return `PT${Math.round(seconds)}S`;
+}
+
+// 0:05, 12:05, 1:02:03
+function timecode(seconds: number): string {
+  const whole = Math.round(seconds);
+  return whole >= 3600 ? `${Math.floor(whole / 3600)}:${clock(whole % 3600).padStart(5, "0")}` : clock(whole);
+}
+
+// One recording, played from its MP4, with its chapters: a chapter chosen plays from its start, and the
+// one playing is marked. Mounted again (by key) for another recording.
+function Replay({ recording }: { recording: Recording }) {
+  const video = useRef<HTMLVideoElement>(null);
+  const track = useRef<HTMLTrackElement>(null);
+  const list = useRef<HTMLOListElement>(null);
+  const chapters = useChapters(track);
+  const [time, setTime] = useState(0);
+  const current = currentChapter(chapters, time);
+
+  // Keeps the chapter playing in view within the list, without scrolling the page.
+  useEffect(() => {
+    const box = list.current;
+    const item = box?.children[current] as HTMLElement | undefined;
+    if (!box || !item) return;
+    if (item.offsetTop < box.scrollTop) box.scrollTop = item.offsetTop;
+    else if (item.offsetTop + item.offsetHeight > box.scrollTop + box.clientHeight) box.scrollTop = item.offsetTop + item.offsetHeight - box.clientHeight;
+  }, [current]);
+
+  const seek = (chapter: Chapter) => {
+    const element = video.current;
+    if (!element) return;
+    element.currentTime = chapter.start;
+    setTime(chapter.start);
+    play(element);
+  };
+  return (
+    <div class="viewer-replay">
+      <div class="viewer-stage">
+        <video
+          ref={video}
+          id="viewer-recording-video"
+          src={recording.mp4}
+          controls
+          playsInline
+          preload="metadata"
+          aria-label={t("viewer.recording_label", { when: recorded(recording) })}
+          onTimeUpdate={(event) => setTime(event.currentTarget.currentTime)}
+          onSeeked={(event) => setTime(event.currentTarget.currentTime)}
+        >
+          <track ref={track} kind="chapters" src={recording.vtt} label={t("viewer.chapters")} />
+        </video>
+      </div>
+      {chapters.length > 0 && (
+        <nav class="viewer-chapters" aria-labelledby="viewer-chapters-h">
+          <h3 id="viewer-chapters-h">{t("viewer.chapters")}</h3>
+          <ol ref={list} id="viewer-chapters">
+            {chapters.map((chapter, index) => (
+              <li key={index}>
+                <button type="button" class={index === current ? "current" : undefined} aria-current={index === current ? "true" : undefined} onClick={() => seek(chapter)}>
+                  <time dateTime={duration(chapter.start)}>{timecode(chapter.start)}</time>
+                  <span class="title">{chapter.title}</span>
+                </button>
+              </li>
+            ))}
+          </ol>
+        </nav>
+      )}
+    </div>
+  );
+}
+
+// The finished recordings, each with its start in the viewer's zone and its length. `chooseFirst`: one
+// plays (the first) without being chosen, as the page's video once the livestream has ended.
+function Recordings({ recordings, chooseFirst }: { recordings: Recording[]; chooseFirst: boolean }) {
+  const [chosen, setChosen] = useState<string | null>(null);
+  const shown = recordings.find((r) => r.id === chosen) ?? (chooseFirst ? recordings[0] : undefined);
+  return (
+    <section class="viewer-recordings" aria-labelledby="viewer-recordings-h">
+      <h2 id="viewer-recordings-h">{t("viewer.recordings")}</h2>
+      <ul class="viewer-recording-list" id="viewer-recordings">
+        {recordings.map((recording) => {
+          const playing = recording === shown;
+          return (
+            <li key={recording.id}>
+              <button type="button" data-recording={recording.id} class={playing ? "current" : undefined} aria-current={playing ? "true" : undefined} onClick={() => setChosen(recording.id)}>
+                <time dateTime={recording.started_at}>{recorded(recording)}</time>
+                <span class="length">{t("viewer.recording_length", { length: timecode(recording.seconds) })}</span>
+              </button>
+            </li>
+          );
+        })}
+      </ul>
+      {shown && <Replay key={shown.id} recording={shown} />}
+    </section>
+  );
+}
+
+function Watching({ live, stale, picker, seen }: { live: LiveView; stale: boolean; picker: ComponentChildren; seen: string }) {
   useEffect(() => {
     document.title = `${live.title} · ${t("viewer.livestream")}`;
   }, [live.title, language()]);
+  // One video plays at a time: the livestream, or a recording.
+  useEffect(() => {
+    const others = (event: Event) => {
+      for (const video of document.querySelectorAll("video")) if (video !== event.target) video.pause();
+    };
+    document.addEventListener("play", others, true);
+    return () => document.removeEventListener("play", others, true);
+  }, []);
+  // Once it has ended, a recording takes the live video's place.
+  const replay = live.status === "ended" && live.recordings.length > 0;
   const slate = live.status === "live" ? t("viewer.slate_starting") : live.status === "ended" ? t("viewer.slate_ended") : t("viewer.slate_waiting");
   return (
     <div class="viewer">
@@ -306,11 +481,18 @@ function Watching({ live, stale, picker }: { live: LiveView; stale: boolean; pic
       {live.status === "waiting" && <Starts live={live} />}
       <div class="viewer-layout">
         <div class="viewer-main">
-          <Player playlist={live.status === "live" ? live.playlist : null} slate={slate} />
-          <Speaker live={live} />
+          {replay ? (
+            <Recordings recordings={live.recordings} chooseFirst />
+          ) : (
+            <>
+              <Player playlist={live.status === "live" ? live.playlist : null} slate={slate} seen={seen} />
+              <Speaker live={live} />
+            </>
+          )}
         </div>
         <Agenda live={live} />
       </div>
+      {!replay && live.recordings.length > 0 && <Recordings recordings={live.recordings} chooseFirst={false} />}
     </div>
   );
 }
@@ -320,11 +502,12 @@ function Viewer({ meetingId, token }: { meetingId: string; token: string | null 
   // Bumped when the language changes, so every string is read again.
   const [, setLanguageShown] = useState(language());
   const picker = <LanguagePicker onChange={() => setLanguageShown(language())} />;
+  const seen = `/api/live/${encodeURIComponent(meetingId)}/seen${token === null ? "" : `?token=${encodeURIComponent(token)}`}`;
   switch (loaded.state) {
     case "loading":
       return <p role="status">{t("loading")}</p>;
     case "ready":
-      return <Watching live={loaded.live} stale={loaded.stale} picker={picker} />;
+      return <Watching live={loaded.live} stale={loaded.stale} picker={picker} seen={seen} />;
     case "refused":
       return (
         <div class="error" role="alert" id="viewer-refused" data-code={loaded.code}>

@@ -1,0 +1,58 @@
+// A live HLS playlist in a <video>: hls.js's light build, loaded only once something is to be played, or
+// the browser itself where it plays HLS natively. The viewer page and the room's followers both use it.
+
+// hls.js three segments behind the live edge, caught up when it falls eight behind.
+const HLS_CONFIG = { liveSyncDurationCount: 3, liveMaxLatencyDurationCount: 8, lowLatencyMode: false };
+
+export interface LivePlayer {
+  // Stops loading and empties the video.
+  destroy(): void;
+}
+
+// Plays `source` in `video`, starting at the live edge: `ready` once it can start, `failed` on an error it
+// cannot recover from (a decoding error is recovered from once, in place). Resolves to null where the
+// browser plays no HLS at all; rejects when hls.js cannot be loaded.
+export async function playLive(
+  video: HTMLVideoElement,
+  source: string,
+  on: { ready: () => void; failed: () => void },
+): Promise<LivePlayer | null> {
+  // @ts-expect-error -- the light build has no type declarations of its own; its API is hls.js's.
+  const Hls = ((await import("hls.js/dist/hls.light.mjs")) as typeof import("hls.js")).default;
+  const emptied = (): void => {
+    video.removeAttribute("src");
+    video.load();
+  };
+  if (Hls.isSupported()) {
+    const player = new Hls(HLS_CONFIG);
+    let recovered = false;
+    player.on(Hls.Events.ERROR, (_event, data) => {
+      if (!data.fatal) return;
+      if (data.type === Hls.ErrorTypes.MEDIA_ERROR && !recovered) {
+        recovered = true;
+        player.recoverMediaError();
+      } else on.failed();
+    });
+    player.on(Hls.Events.MANIFEST_PARSED, () => on.ready());
+    player.loadSource(source);
+    player.attachMedia(video);
+    return {
+      destroy: () => {
+        player.destroy();
+        emptied();
+      },
+    };
+  }
+  if (video.canPlayType("application/vnd.apple.mpegurl")) {
+    video.src = source;
+    video.addEventListener("error", on.failed, { once: true });
+    on.ready();
+    return {
+      destroy: () => {
+        video.removeEventListener("error", on.failed);
+        emptied();
+      },
+    };
+  }
+  return null;
+}
