@@ -130,9 +130,8 @@ export function large(m: Meeting): boolean {
   return m.presence.present > m.media.formal_above;
 }
 
-// The livestream's playlist, asked for with this page's join link (/join/TOKEN), as the viewer page does.
-function playlist(meetingId: string): string {
-  const token = decodeURIComponent(location.pathname.slice("/join/".length));
+// The livestream's playlist, asked for with the member's join link, as the viewer page does.
+function playlist(meetingId: string, token: string): string {
   return `/live/${encodeURIComponent(meetingId)}/index.m3u8?token=${encodeURIComponent(token)}`;
 }
 
@@ -222,10 +221,10 @@ function Player({ source }: { source: string }) {
 }
 
 // The stage while following: the livestream, and the way back to the join screen.
-export function FollowStage({ follower, m }: { follower: Follower; m: Meeting }) {
+export function FollowStage({ follower, m, token }: { follower: Follower; m: Meeting; token: string }) {
   return (
     <div id="follow-stage" class="follow-stage">
-      <Player source={playlist(m.id)} />
+      <Player source={playlist(m.id, token)} />
       <p class="controls">
         <button type="button" id="follow-stop" onClick={() => void follower.unfollow()}>
           {t("media.follow_stop")}

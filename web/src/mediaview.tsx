@@ -218,7 +218,7 @@ const SELF_KEY = "hub:hide-self";
 
 // The stage's video: the device check before joining, then the tiles, in speaker view (the floor, a
 // screen or the pinned tile large, the rest in a strip) or gallery view (all alike).
-export function MediaStage({ session, store }: Props) {
+export function MediaStage({ session, store, token }: Props & { token: string }) {
   const [view, setView] = useState<View>(() => (localStorage.getItem(VIEW_KEY) === "gallery" ? "gallery" : "speaker"));
   const [hideSelf, setHideSelf] = useState(() => localStorage.getItem(SELF_KEY) === "on");
   const [pinned, setPinned] = useState<string | null>(null);
@@ -282,7 +282,7 @@ export function MediaStage({ session, store }: Props) {
           </div>
         </div>
       ) : follower.state === "following" ? (
-        <FollowStage follower={follower} m={m} />
+        <FollowStage follower={follower} m={m} token={token} />
       ) : (
         <>
           {/* In a large meeting following comes first. */}

@@ -451,7 +451,7 @@ function Room({ store, token, media }: { store: MeetingStore; token: string; med
             {t("room.stage")}
           </h2>
           <Floor m={m} store={store} />
-          <MediaStage session={media} store={store} />
+          <MediaStage session={media} store={store} token={token} />
           <ReactionsShown store={store} />
         </section>
         <Toolbar m={m} store={store} session={media} choose={choose} unread={unread} />
