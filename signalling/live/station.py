@@ -71,8 +71,9 @@ class Station:
     def recording_dir(self) -> Path | None:
         return None if self.feed is None else self.feed.recording_dir
 
-    async def start(self) -> Studio:
-        """Start the feed (and the push, if the meeting has an address); the studio the room feeds."""
+    async def open(self) -> Studio:
+        """The studio the room feeds, and the feed it feeds, not started yet: the room holds the studio
+        from now on, so it is kept (and no second feed started) while the worker starts."""
         meeting = self._meeting
         live = meeting.livestream
         key = await self.hub.store.live_key(meeting.id)
@@ -105,10 +106,15 @@ class Station:
         )
         studio = Studio(feed, self.hub.clock)
         self.feed, self.studio = feed, studio
-        await feed.start()
-        self._reporter = asyncio.create_task(self._report_all_along(), name=f"live:report:{meeting.id}")
-        self.update(meeting)
         return studio
+
+    async def start(self) -> None:
+        """Start the feed (and the push, if the meeting has an address)."""
+        assert self.feed is not None, "open the station first"
+        await self.feed.start()
+        name = f"live:report:{self.meeting_id}"
+        self._reporter = asyncio.create_task(self._report_all_along(), name=name)
+        self.update(self._meeting)
 
     def update(self, meeting: Meeting) -> None:
         """The meeting changed: push where it now says (or nowhere)."""

@@ -269,8 +269,13 @@ class Relay:
     async def stop(self) -> None:
         # The flag as well as the cancel: redis-py may swallow a cancellation that lands inside a call.
         self._stopping = True
-        for room in list(self.rooms.values()):
-            await self._stop_streaming(room)
+        # All at once: each feed may take seconds to finish its files, and a hub streaming several
+        # meetings must stop within its grace period.
+        stopped = await asyncio.gather(
+            *(self._stop_streaming(room) for room in list(self.rooms.values())), return_exceptions=True
+        )
+        for failed in (s for s in stopped if isinstance(s, BaseException)):
+            log.error("a livestream did not stop cleanly", exc_info=failed)
         # A feed whose stop is under way (its room may be gone) is let finish: cut off, its worker
         # would outlive the hub.
         for turns in list(self._live_turns.values()):
@@ -449,8 +454,11 @@ class Relay:
         station = Station(self.hub, room.meeting, self.live_root)
         self._stations[room.meeting_id] = station
         try:
-            room.studio = await station.start()
+            # The room holds the studio before the worker starts: a room that streams is kept.
+            room.studio = await station.open()
+            await station.start()
         except BaseException:
+            room.studio = None
             self._stations.pop(room.meeting_id, None)
             await station.stop()
             raise

@@ -660,6 +660,9 @@ async def test_every_event_survives_random_and_hostile_payloads(
         assert not errors, errors
         count("examples")
     finally:
+        # Each example's meeting is its own: a livestream left on would keep a feed running to the end.
+        if clients[0].sio.connected:
+            await clients[0].call("livestream.stop", {})
         for client in clients:
             if client.sio.connected:
                 await client.disconnect()
