@@ -3,10 +3,10 @@
 // speak (on stage: the current speech is theirs), the page silences the stream and joins the call with
 // their microphone, and their camera if they chose; when the speech ends it leaves the call and plays the
 // stream again from the live edge.
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useRef } from "preact/hooks";
 import { act, ask } from "./actions";
 import { t } from "./i18n";
-import { type LivePlayer, playLive } from "./livehls";
+import { useLivePlayer } from "./livehls";
 import type { MediaSession } from "./media";
 import type { Meeting, MeetingStore, You } from "./store";
 import "./follow.css";
@@ -19,8 +19,6 @@ type Note = "called" | "back" | "stopped" | null;
 // How a follower joins the call when called.
 type CalledMode = "full" | "audio";
 const CALLED_MODES: CalledMode[] = ["full", "audio"];
-// After the player fails (the feed has not written its playlist yet, say), it tries again.
-const RETRY_MS = 5000;
 
 export class Follower {
   state: Following = "off";
@@ -171,46 +169,18 @@ export function FollowOffer({ follower, you, m }: { follower: Follower; you: You
   );
 }
 
-type Playing = "loading" | "playing" | "failed" | "unsupported";
+// Refused with sound (no gesture of the member's since the page loaded): muted, with the controls.
+function withSound(element: HTMLVideoElement): void {
+  void element.play().catch(() => {
+    element.muted = true;
+    return element.play().catch(() => undefined);
+  });
+}
 
 // The livestream on the stage, with its sound: the member asked for it, so the browser lets it play.
 function Player({ source }: { source: string }) {
   const video = useRef<HTMLVideoElement>(null);
-  const [playing, setPlaying] = useState<Playing>("loading");
-  const [attempt, setAttempt] = useState(0);
-  useEffect(() => {
-    const element = video.current;
-    if (!element) return;
-    let gone = false;
-    let live: LivePlayer | null = null;
-    let retry: number | undefined;
-    const failed = () => {
-      if (gone) return;
-      live?.destroy();
-      live = null;
-      setPlaying("failed");
-      retry = window.setTimeout(() => setAttempt((n) => n + 1), RETRY_MS);
-    };
-    // Refused with sound (no gesture of the member's since the page loaded): muted, with the controls.
-    const ready = () =>
-      void element.play().catch(() => {
-        element.muted = true;
-        return element.play().catch(() => undefined);
-      });
-    playLive(element, source, { ready, failed }).then((player) => {
-      if (gone) player?.destroy();
-      else if (player === null) setPlaying("unsupported");
-      else {
-        live = player;
-        setPlaying("playing");
-      }
-    }, failed);
-    return () => {
-      gone = true;
-      window.clearTimeout(retry);
-      live?.destroy();
-    };
-  }, [source, attempt]);
+  const playing = useLivePlayer(video, source, withSound);
   const shown = playing === "failed" ? t("media.follow_failed") : playing === "unsupported" ? t("media.follow_unsupported") : null;
   return (
     <>

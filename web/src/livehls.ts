@@ -1,8 +1,15 @@
 // A live HLS playlist in a <video>: hls.js's light build, loaded only once something is to be played, or
 // the browser itself where it plays HLS natively. The viewer page and the room's followers both use it.
+import type { RefObject } from "preact";
+import { useEffect, useState } from "preact/hooks";
 
 // hls.js three segments behind the live edge, caught up when it falls eight behind.
 const HLS_CONFIG = { liveSyncDurationCount: 3, liveMaxLatencyDurationCount: 8, lowLatencyMode: false };
+
+// After a failure, the player starts again this much later.
+const RETRY_MS = 5000;
+
+export type LiveState = "idle" | "loading" | "playing" | "failed" | "unsupported";
 
 export interface LivePlayer {
   // Stops loading and empties the video.
@@ -55,4 +62,51 @@ export async function playLive(
     };
   }
   return null;
+}
+
+// Plays `source` in the video while it is given (null: nothing), `ready` called once it can start. After
+// a failure it starts again `RETRY_MS` later, `retried` first called (to give it a newer address).
+export function useLivePlayer(
+  video: RefObject<HTMLVideoElement>,
+  source: string | null,
+  ready: (video: HTMLVideoElement) => void,
+  retried?: () => void,
+): LiveState {
+  const [state, setState] = useState<LiveState>(source === null ? "idle" : "loading");
+  const [attempt, setAttempt] = useState(0);
+  useEffect(() => {
+    const element = video.current;
+    if (!element) return;
+    if (source === null) {
+      setState("idle");
+      return;
+    }
+    let gone = false;
+    let live: LivePlayer | null = null;
+    let retry: number | undefined;
+    const failed = () => {
+      if (gone) return;
+      live?.destroy();
+      live = null;
+      setState("failed");
+      retry = window.setTimeout(() => {
+        retried?.();
+        setAttempt((n) => n + 1);
+      }, RETRY_MS);
+    };
+    playLive(element, source, { ready: () => ready(element), failed }).then((player) => {
+      if (gone) player?.destroy();
+      else if (player === null) setState("unsupported");
+      else {
+        live = player;
+        setState("playing");
+      }
+    }, failed);
+    return () => {
+      gone = true;
+      window.clearTimeout(retry);
+      live?.destroy();
+    };
+  }, [source, attempt]);
+  return state;
 }

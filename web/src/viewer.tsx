@@ -13,7 +13,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import type { HubError } from "./connection";
 import { explain } from "./errors";
 import { language, locale, t } from "./i18n";
-import { type LivePlayer, playLive } from "./livehls";
+import { useLivePlayer } from "./livehls";
 import { formatStart } from "./time";
 import { LanguagePicker, clock } from "./ui";
 import "./viewer.css";
@@ -57,8 +57,6 @@ type Loaded =
   | { state: "unreachable" };
 
 const POLL_MS = 5000;
-// After the player fails, it tries again with the latest playlist.
-const RETRY_MS = 5000;
 // While the live video plays; the hub counts each viewer once a minute, over two minutes.
 const HEARTBEAT_MS = 30_000;
 
@@ -127,8 +125,6 @@ function useLive(meetingId: string, token: string | null): Loaded {
   return loaded;
 }
 
-type Playing = "idle" | "playing" | "failed" | "unsupported";
-
 // Says the live video is being watched: when it starts playing, then every HEARTBEAT_MS while it plays.
 function useHeartbeat(video: { current: HTMLVideoElement | null }, source: string | null, seen: string): void {
   useEffect(() => {
@@ -169,61 +165,16 @@ function Player({ playlist, slate, seen }: { playlist: string | null; slate: Com
   const latest = useRef(playlist);
   latest.current = playlist;
   const [source, setSource] = useState<string | null>(null);
-  const [attempt, setAttempt] = useState(0);
-  const [playing, setPlaying] = useState<Playing>("idle");
   const [muted, setMuted] = useState(true);
 
   useEffect(() => setSource((before) => (playlist === null ? null : (before ?? playlist))), [playlist]);
   useHeartbeat(video, source, seen);
-
+  // Starting muted, so browsers let it play by itself: the `muted` attribute as well as the property.
   useEffect(() => {
-    const element = video.current;
-    if (!element) return;
-    // The `muted` attribute as well as the property.
-    element.defaultMuted = true;
-    if (source === null) {
-      setPlaying("idle");
-      return;
-    }
-    let gone = false;
-    let live: LivePlayer | null = null;
-    let retry: number | undefined;
-    const failed = () => {
-      if (gone) return;
-      live?.destroy();
-      live = null;
-      setPlaying("failed");
-      retry = window.setTimeout(() => {
-        setSource(latest.current);
-        setAttempt((n) => n + 1);
-      }, RETRY_MS);
-    };
-    const start = async () => {
-      let player: LivePlayer | null;
-      try {
-        player = await playLive(element, source, { ready: () => autoplay(element), failed });
-      } catch {
-        failed();
-        return;
-      }
-      if (gone) {
-        player?.destroy();
-        return;
-      }
-      if (player === null) {
-        setPlaying("unsupported");
-        return;
-      }
-      live = player;
-      setPlaying("playing");
-    };
-    void start();
-    return () => {
-      gone = true;
-      window.clearTimeout(retry);
-      live?.destroy();
-    };
-  }, [source, attempt]);
+    if (video.current) video.current.defaultMuted = true;
+  }, []);
+  // After a failure, the latest address: the stream may have started again under another.
+  const playing = useLivePlayer(video, source, autoplay, () => setSource(latest.current));
 
   const shown = playing === "playing" ? null : playing === "failed" ? t("viewer.slate_failed") : playing === "unsupported" ? t("viewer.unsupported") : slate;
   return (
