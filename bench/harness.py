@@ -94,10 +94,10 @@ def pin_apart(server_pid: int) -> None:
 
 @asynccontextmanager
 async def served(
-    command: list[str], health: str, cwd: str, env: dict[str, str] | None = None
+    command: list[str], health: str, cwd: str, env: dict[str, str] | None = None, stdout: Any = None
 ) -> AsyncIterator[subprocess.Popen[bytes]]:
-    """A server as its own process, up once `health` answers."""
-    process = subprocess.Popen(command, cwd=cwd, env=env)
+    """A server as its own process, up once `health` answers (its output to `stdout`, if given)."""
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=stdout)
     pin_apart(process.pid)
     try:
         await wait_http(health)

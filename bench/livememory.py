@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -28,7 +27,7 @@ from typing import Any
 
 import httpx
 
-from bench.harness import SECRET, arguments, children, free_port, note, redis_server, report, table, wait_http
+from bench.harness import SECRET, arguments, children, free_port, note, redis_server, report, served, table
 from bench.livelatency import SPEAKERS, live_playlist, seated
 from hub.config import Settings
 from hub.demo import DEMO_MEETING_ID, load_demo
@@ -108,22 +107,13 @@ async def half(livestream: bool, minutes: float) -> dict[str, Any]:
                 *("--data-dir", directory, "--ice-loopback", "--log-level", "warning"),
             ]
             # Its banner to stderr: stdout is the table and the JSON.
-            process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=sys.stderr)
-            try:
-                await wait_http(f"{url}/healthz")
+            async with served(command, f"{url}/healthz", str(ROOT), env, stdout=sys.stderr) as process:
                 async with seated(url, links) as (chair, speakers, _):
                     if livestream:
                         await chair.client.ok("livestream.start", {"quality": QUALITY, "record": False})
                         async with httpx.AsyncClient(base_url=url) as http:
                             await live_playlist(http, links[CHAIR])
                     return await sampled(process.pid, chair, speakers, minutes)
-            finally:
-                process.terminate()
-                try:
-                    process.wait(120)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
 
 
 async def sampled(
