@@ -16,10 +16,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import socket
-import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -29,7 +27,7 @@ from hub.programme import Scene
 from signalling.live import wire
 from signalling.live.encode import QUALITIES
 from signalling.live.mix import SLOTS
-from signalling.live.reports import next_report
+from signalling.live.reports import next_report, spawn
 
 log = logging.getLogger(__name__)
 
@@ -193,14 +191,7 @@ class Feed:
                 "preview": None if self.preview is None else str(self.preview),
                 "nice": NICE,
             }
-            process = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "signalling.live.worker",
-                stdin=asyncio.subprocess.PIPE,
-                stdout=asyncio.subprocess.PIPE,
-                pass_fds=(child.fileno(),),
-            )
+            process = await spawn("signalling.live.worker", spec, pass_fds=(child.fileno(),))
         except BaseException:
             parent.close()
             raise
@@ -208,9 +199,6 @@ class Feed:
             child.close()
         # Known at once, so that `stop` ends it whatever happens next.
         self.process = process
-        assert process.stdin is not None
-        process.stdin.write(json.dumps(spec).encode() + b"\n")
-        process.stdin.close()
         try:
             loop = asyncio.get_running_loop()
             transport, link = await loop.create_unix_connection(lambda: _Link(self), sock=parent)

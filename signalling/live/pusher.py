@@ -13,16 +13,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
-import sys
 import time
 from collections import deque
 from pathlib import Path
 from typing import Any
 
 from hub.models import push_host
-from signalling.live.reports import next_report
+from signalling.live.reports import next_report, spawn
 
 log = logging.getLogger(__name__)
 
@@ -115,18 +113,8 @@ class Pusher:
 
     async def _spawn(self) -> None:
         spec = {"playlist": str(self.playlist), "url": self._url, "nice": NICE}
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "signalling.live.push",
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-        )
         # Known at once, so that `stop` ends it whatever happens next.
-        self.process = process
-        assert process.stdin is not None
-        process.stdin.write(json.dumps(spec).encode() + b"\n")
-        process.stdin.close()
+        self.process = process = await spawn("signalling.live.push", spec)
         self._status.update(state="connecting", retry_at=None, attempts=self._status["attempts"] + 1)
         if self._stopping:
             process.kill()
