@@ -26,10 +26,13 @@ pytestmark = pytest.mark.timeout(90)
 
 
 def seen(hub: MediaHub, member_id: str) -> tuple[str | None, bool]:
-    """A member's media as the chair (the first seated) sees it."""
+    """A member's media as the chair (the first seated) sees it; (None, False) until the chair has
+    heard that the member arrived."""
     meeting = hub.participants[0].client.meeting
     assert meeting is not None
-    entry = meeting["participants"][member_id]
+    entry = meeting["participants"].get(member_id)
+    if entry is None:
+        return None, False
     return entry["media"], entry["microphone"]
 
 
