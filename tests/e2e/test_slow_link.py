@@ -16,11 +16,11 @@ from tests.conftest import RunningHub
 from tests.e2e.conftest import wait_until
 
 MEMBER = "m025"
-# The target is 3 s (issue #13); the page is measured at 2.97-3.10 s on this machine, within noise of it
-# (docs/performance.md, "The join page on a slow link"). A timed test at the edge of its target fails at
-# random on a shared machine, so the target is recorded beside each run (test-artifacts/slow-link.json)
-# and this test fails on what breaks it outright: anything fetched uncompressed, uncached, or in series
-# (one more round trip of 400 ms, or the views fetched after the first module, takes it past 3.5 s).
+# The target is 3 s (issue #13); the page is measured at 2.77-2.82 s on this machine (docs/performance.md,
+# "The join page on a slow link"). A timed test near its target fails at random on a shared machine, so
+# the time is recorded beside each run (test-artifacts/slow-link.json) and this test fails on what breaks
+# the design outright: anything fetched uncompressed, uncached, or in series (one more round trip of
+# 400 ms, or the views fetched after the first module, takes it past 3.5 s).
 USABLE_TARGET_MS = 3000
 USABLE_WITHIN_MS = 3500
 # Chromium's own throttling (DevTools' "network conditions"), applied to every request of the page.
@@ -45,6 +45,9 @@ new MutationObserver((_, observer) => {
 }).observe(document, { childList: true, subtree: true, attributes: true });
 """
 
+# The rest of the room has followed the join screen: no tab is still loading.
+ROOM_COMPLETE = "document.querySelector('#panel') && !document.querySelector('#panel .loading')"
+
 # What the page loaded: transferSize is 0 for what came from the browser's cache without asking the
 # server (a revalidation that ends in 304 still counts its headers).
 RESOURCES = """
@@ -63,12 +66,15 @@ async def slow_page(context: BrowserContext) -> Page:
     return page
 
 
-async def open_join_link(page: Page, url: str) -> tuple[float, list[dict[str, Any]]]:
-    """Milliseconds from navigation start until the join screen is usable, and what was loaded."""
+async def open_join_link(page: Page, url: str) -> tuple[float, list[dict[str, Any]], list[dict[str, Any]]]:
+    """Milliseconds from navigation start until the join screen is usable, what was loaded by then, and
+    what was loaded once the rest of the room followed (web/src/room.tsx loadPanels)."""
     await page.goto(url, wait_until="commit")
     await wait_until(page, "window.__usableAt !== undefined", timeout=30_000)
     usable: float = await page.evaluate("window.__usableAt")
-    return usable, await page.evaluate(RESOURCES)
+    first = await page.evaluate(RESOURCES)
+    await wait_until(page, ROOM_COMPLETE, timeout=30_000)
+    return usable, first, await page.evaluate(RESOURCES)
 
 
 async def test_the_join_page_is_usable_in_about_3_seconds_on_a_slow_link(
@@ -82,7 +88,7 @@ async def test_the_join_page_is_usable_in_about_3_seconds_on_a_slow_link(
     page = await slow_page(context)
     cached_for: dict[str, str | None] = {}
     page.on("response", lambda r: cached_for.setdefault(urlparse(r.url).path, r.headers.get("cache-control")))
-    cold, loaded = await open_join_link(page, url)
+    cold, first, loaded = await open_join_link(page, url)
     # A file preloaded and then used is listed twice, the second time from memory: the first counts.
     assets = list({r["url"]: r for r in reversed(loaded) if r["url"].startswith("/assets/")}.values())
     assert assets and all(r["transferred"] > 0 for r in assets), loaded
@@ -92,7 +98,7 @@ async def test_the_join_page_is_usable_in_about_3_seconds_on_a_slow_link(
     assert all(cached_for[r["url"]] == IMMUTABLE for r in assets), cached_for
 
     # The same link again, as a member does who comes back: the hashed assets come from the cache.
-    warm, reloaded = await open_join_link(await slow_page(context), url)
+    warm, _, reloaded = await open_join_link(await slow_page(context), url)
     again = [r for r in reloaded if r["url"].startswith("/assets/")]
     assert {r["url"] for r in again} == {r["url"] for r in assets}, reloaded
     fetched = [r["url"] for r in again if r["transferred"] > 0]
@@ -100,9 +106,9 @@ async def test_the_join_page_is_usable_in_about_3_seconds_on_a_slow_link(
 
     (artifacts / "slow-link.json").write_text(
         json.dumps(
-            {"cold_ms": round(cold), "target_ms": USABLE_TARGET_MS, "warm_ms": round(warm), "cold": loaded},
+            {"cold_ms": round(cold), "target_ms": USABLE_TARGET_MS, "warm_ms": round(warm), "cold": first},
             indent=2,
         )
     )
     await context.close()
-    assert cold < USABLE_WITHIN_MS, f"usable after {cold:.0f} ms: {loaded}"
+    assert cold < USABLE_WITHIN_MS, f"usable after {cold:.0f} ms: {first}"

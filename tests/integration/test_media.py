@@ -66,7 +66,7 @@ class Participant:
         self.offers: list[dict[str, Any]] = []
         self.speakers: list[str | None] = []
         self.ended: list[str] = []
-        self._queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self._queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue()
         self._stream_of_mid: dict[str, str] = {}
         self._worker: asyncio.Task[None] | None = None
         self.client.sio.on("media.offer", self._queue.put_nowait)
@@ -107,8 +107,9 @@ class Participant:
         return next(t.sender for t in self.pc.getTransceivers() if t.sender.track is self.sources[source])
 
     async def _answer_offers(self) -> None:
-        while True:
-            await self._answer(await self._queue.get())
+        # None: the page is closing (close()), once the offers before it are answered.
+        while (offer := await self._queue.get()) is not None:
+            await self._answer(offer)
 
     async def _answer(self, offer: dict[str, Any]) -> None:
         """What the browser client does with an offer (docs/protocol/media.offer.md)."""
@@ -137,6 +138,10 @@ class Participant:
 
     async def close(self) -> None:
         if self._worker is not None:
+            # Stopped between offers, not inside one: a cancellation that cuts short the gathering of
+            # ICE candidates leaves the sockets gathered so far open (aioice), found unclosed later.
+            self._queue.put_nowait(None)
+            await asyncio.wait({self._worker}, timeout=10)
             # Python 3.11's wait_for (under python-socketio's call) swallows a cancellation that lands as
             # the ack arrives, and the worker goes back to waiting for offers: cancel until it ends.
             while not self._worker.done():

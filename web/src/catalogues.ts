@@ -1,14 +1,20 @@
-// The text catalogues, one chunk per language and part: the meeting room's (with what every page
-// shares) in locales/LANG.json, and the other pages' (home, sign-in, the officers' console) in
-// locales/home/LANG.json, so that a join link, often opened on a slow link, fetches only its member's
-// language and only the room's text. main.ts starts fetching it beside the views, not after them.
+// The text catalogues, one chunk per language and part: what the join screen and the stage need (with
+// what every page shares) in locales/LANG.json; the room's panels, motions, votes and polls in
+// locales/panels/LANG.json (fetched with the panels, and by the home page for its polls); the other
+// pages' (home, sign-in, the officers' console) in locales/home/LANG.json. So a join link, often opened
+// on a slow link, fetches first only its member's language and only the join screen's text; main.ts
+// starts fetching it beside the views, not after them.
 type Catalogue = Record<string, unknown>;
-export type Part = "room" | "home";
+export type Part = "room" | "panels" | "home";
 
 const LOADERS: Record<Part, Record<string, () => Promise<{ default: Catalogue }>>> = {
   room: {
     en: () => import("./locales/en.json"),
     es: () => import("./locales/es.json"),
+  },
+  panels: {
+    en: () => import("./locales/panels/en.json"),
+    es: () => import("./locales/panels/es.json"),
   },
   home: {
     en: () => import("./locales/home/en.json"),

@@ -15,9 +15,6 @@ import { Settings } from "./settings";
 import type { Meeting, MeetingStore } from "./store";
 import { Action, Confirmed } from "./ui";
 
-// Whether this member has a console at all: the tab is shown only to those who run the meeting.
-export const CONSOLE_EVENTS = ["meeting.set_status", "vote.open", "minutes.draft", "media.set_settings", "meeting.set_standing_orders", "meeting.set_card_weights"];
-export const hasConsole = (store: MeetingStore): boolean => CONSOLE_EVENTS.some((event) => store.you?.may.includes(event));
 
 // The words on a status button: a break is a suspension, and a closed meeting is reopened.
 function statusMove(from: Meeting["status"], to: Meeting["status"]): string {

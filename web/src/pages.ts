@@ -5,9 +5,8 @@ import { explain } from "./errors";
 import { Announcer } from "./announce";
 import type { Connection, ConnectionCallbacks, HubError } from "./connection";
 import { MediaSession } from "./media";
-import { renderProjector } from "./projector";
 import { RefusalBanner } from "./refusal";
-import { renderRefusal, renderRoom } from "./room";
+import { loadPanels, renderRefusal, renderRoom } from "./room";
 import type { MeetingStore, NamedBallot } from "./store";
 import { startI18n, t, withText } from "./i18n";
 
@@ -19,7 +18,7 @@ const banner = document.getElementById("banner")!;
 export function showHomePage(token: string | null): void {
   app.replaceChildren();
   // Home and sign-in are loaded on their own: a join link, often on a slow link, needs neither.
-  void Promise.all([import("./home"), withText("home")]).then(([{ showHome }]) => showHome(app, token));
+  void Promise.all([import("./home"), withText("home"), withText("panels")]).then(([{ showHome }]) => showHome(app, token));
 }
 
 export function showNoLink(): void {
@@ -48,13 +47,18 @@ export function showMeeting(token: string, store: MeetingStore, connection: Conn
   const refusals = new RefusalBanner(document.getElementById("notice")!, (text) => announcer.sayNow(text));
   const tell = (error: HubError): void => refusals.show(explain(error), error.code ?? "");
   const media = new MediaSession(connection);
+  // A hall screen's view, fetched with its text when first shown.
+  let projectorView: Promise<typeof import("./projector")> | null = null;
   const render = (): void => {
     if (projector || store.projector) {
       // A hall screen: the procedure only, no controls, no media.
-      renderProjector(app, store);
+      projectorView ??= Promise.all([import("./projector"), withText("panels")]).then(([view]) => view);
+      void projectorView.then(({ renderProjector }) => renderProjector(app, store));
       return;
     }
     renderRoom(app, store, token, media);
+    // Once the join screen shows, the rest of the room follows.
+    if (store.meeting) loadPanels(() => store.notify());
     announcer.update(store.meeting, store.you?.member_id ?? null, store.may("lobby.admit"));
   };
   store.subscribe(render);

@@ -4,9 +4,14 @@
 import type { ComponentChildren } from "preact";
 import { useRef } from "preact/hooks";
 import { t } from "./i18n";
+import type { MeetingStore } from "./store";
 
 export const TABS = ["agenda", "speakers", "motions", "vote", "chat", "people", "console"] as const;
 export type Tab = (typeof TABS)[number];
+
+// Whether this member has a console at all: the tab is shown only to those who run the meeting.
+export const CONSOLE_EVENTS = ["meeting.set_status", "vote.open", "minutes.draft", "media.set_settings", "meeting.set_standing_orders", "meeting.set_card_weights"];
+export const hasConsole = (store: MeetingStore): boolean => CONSOLE_EVENTS.some((event) => store.you?.may.includes(event));
 
 const KEY = "hub:tab";
 

@@ -8,7 +8,7 @@ import { HallAttendance } from "./hall";
 import { t } from "./i18n";
 import { Roster } from "./roster";
 import { useRovingList } from "./roving";
-import type { Meeting, MeetingStore, Participant } from "./store";
+import { type Meeting, type MeetingStore, type Participant, presentCount } from "./store";
 import { Action, Confirmed } from "./ui";
 
 // Those in the chair cannot be muted or removed (hub/media.py).
@@ -101,14 +101,6 @@ function Lobby({ m, store }: { m: Meeting; store: MeetingStore }) {
     </div>
   );
 }
-
-// How many are waiting in the lobby, for the tab's badge (only those who admit them see it).
-export const waitingCount = (m: Meeting, store: MeetingStore): number =>
-  store.may("lobby.admit") ? Object.values(m.participants).filter((p) => p.waiting).length : 0;
-
-// How many are here: from the hub's counts in a big room, whose meeting lists only its officers.
-export const presentCount = (m: Meeting, store: MeetingStore): number =>
-  store.crowd ? m.presence.present : Object.values(m.participants).filter((p) => p.present).length;
 
 // In a big room the meeting holds only a few of the participants (store.crowd): the count comes from
 // the hub, the officers here are shown from the meeting, and everyone is listed from the roster.

@@ -7,26 +7,41 @@ import { act } from "./actions";
 import { Adjourned } from "./adjourned";
 import { CheckIn } from "./attendance";
 import { EditItem } from "./agendaedit";
-import { Chat } from "./chat";
-import { Console, hasConsole } from "./console";
-import { Elections } from "./elections";
 import type { MediaSession } from "./media";
 import { MediaStage } from "./mediaview";
-import { Minutes } from "./minutes";
-import { Moments } from "./moments";
-import { ItemMotions, Motions, Votes } from "./motions";
-import { Panel, type Tab, type TabSpec, savedTab, saveTab } from "./panel";
-import { People, waitingCount } from "./people";
+import { Panel, type Tab, type TabSpec, hasConsole, savedTab, saveTab } from "./panel";
 import { ReactionsShown } from "./reactions";
 import { ShortcutsHelp, useShortcuts } from "./shortcuts";
-import type { AgendaItem, Meeting, MeetingStore, QueueEntry } from "./store";
-import { t } from "./i18n";
+import { type AgendaItem, type Meeting, type MeetingStore, type QueueEntry, waitingCount } from "./store";
+import { t, withText } from "./i18n";
 import { formatStart } from "./time";
 import { Toolbar } from "./toolbar";
 import { Action, ChairControls, Confirmed, CopyButton, LanguagePicker, clock, reorderable, useTick } from "./ui";
 
 const reason = (code: string): string => t(`reason.${code}`, { defaultValue: code });
 
+
+// The room's panels and the moments shown over them (panels.ts), fetched with their text once the join
+// screen shows (pages.ts): on a slow link the join screen comes first. Until they arrive a tab says it is
+// loading; a fetch that failed is tried again at the next call. `loaded` is called once they are here.
+let panels: typeof import("./panels") | null = null;
+let loading = false;
+
+export function loadPanels(loaded: () => void): void {
+  if (loading) return;
+  loading = true;
+  Promise.all([import("./panels"), withText("panels")]).then(
+    ([module]) => {
+      panels = module;
+      loaded();
+    },
+    () => {
+      loading = false;
+    },
+  );
+}
+
+const Loading = () => <p role="status" class="loading">{t("loading")}</p>;
 
 export function speechRemaining(store: MeetingStore): number | null {
   const speech = store.meeting?.speech;
@@ -145,7 +160,7 @@ function Agenda({ m, store }: { m: Meeting; store: MeetingStore }) {
               {item.documents.map((d, i) => (
                 <p key={i} class="document">{d}</p>
               ))}
-              <ItemMotions m={m} itemId={item.id} />
+              {panels && <panels.ItemMotions m={m} itemId={item.id} />}
               <span class="controls chair">
                 {chair && !current && <Action action="agenda.select" args={{ item_id: item.id }}>{t("room.take_up")}</Action>}
                 {officer && index > 0 && (
@@ -165,7 +180,7 @@ function Agenda({ m, store }: { m: Meeting; store: MeetingStore }) {
                 )}
               </span>
               {store.may("agenda.update") && <EditItem item={item} />}
-              <Elections item={item} m={m} store={store} />
+              {panels && <panels.Elections item={item} m={m} store={store} />}
             </li>
           );
         })}
@@ -408,23 +423,23 @@ function Room({ store, token, media }: { store: MeetingStore; token: string; med
   const tabs: TabSpec[] = [
     { id: "agenda", content: <Agenda m={m} store={store} /> },
     { id: "speakers", badge: queue ? String(queue) : undefined, badgeLabel: t("tabs.waiting_to_speak", { count: queue }), content: <Queue m={m} store={store} /> },
-    { id: "motions", content: <Motions m={m} store={store} /> },
-    { id: "vote", badge: voting > 1 ? String(voting) : voting ? "●" : undefined, badgeLabel: t("tabs.votes_open", { count: voting }), content: <Votes m={m} store={store} token={token} /> },
-    { id: "chat", badge: unread ? String(unread) : undefined, badgeLabel: t("tabs.unread", { count: unread }), content: <Chat m={m} store={store} /> },
+    { id: "motions", content: panels ? <panels.Motions m={m} store={store} /> : <Loading /> },
+    { id: "vote", badge: voting > 1 ? String(voting) : voting ? "●" : undefined, badgeLabel: t("tabs.votes_open", { count: voting }), content: panels ? <panels.Votes m={m} store={store} token={token} /> : <Loading /> },
+    { id: "chat", badge: unread ? String(unread) : undefined, badgeLabel: t("tabs.unread", { count: unread }), content: panels ? <panels.Chat m={m} store={store} /> : <Loading /> },
     {
       id: "people",
       badge: lobby ? String(lobby) : undefined,
       badgeLabel: t("tabs.in_lobby", { count: lobby }),
-      content: <People m={m} store={store} />,
+      content: panels ? <panels.People m={m} store={store} /> : <Loading />,
     },
-    ...(hasConsole(store) ? [{ id: "console" as const, content: <Console m={m} store={store} token={token} /> }] : []),
+    ...(hasConsole(store) ? [{ id: "console" as const, content: panels ? <panels.Console m={m} store={store} token={token} /> : <Loading /> }] : []),
   ];
   // Approved minutes are for everyone: those who do not draft them read them with the agenda.
   if (!store.may("minutes.draft")) {
     tabs[0].content = (
       <>
         <Agenda m={m} store={store} />
-        <Minutes m={m} store={store} token={token} />
+        {panels && <panels.Minutes m={m} store={store} token={token} />}
       </>
     );
   }
@@ -440,7 +455,7 @@ function Room({ store, token, media }: { store: MeetingStore; token: string; med
           {t("lobby.you_wait")}
         </p>
       )}
-      <Moments m={m} store={store} />
+      {panels && <panels.Moments m={m} store={store} />}
       <Adjourned m={m} store={store} />
       {/* Before the header: on a phone the member sees it on arrival without scrolling. */}
       <CheckIn m={m} store={store} />

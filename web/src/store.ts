@@ -227,3 +227,11 @@ export class MeetingStore {
     for (const listener of this.listeners) listener();
   }
 }
+
+// How many are waiting in the lobby, for the tab's badge (only those who admit them see it).
+export const waitingCount = (m: Meeting, store: MeetingStore): number =>
+  store.may("lobby.admit") ? Object.values(m.participants).filter((p) => p.waiting).length : 0;
+
+// How many are here: from the hub's counts in a big room, whose meeting lists only its officers.
+export const presentCount = (m: Meeting, store: MeetingStore): number =>
+  store.crowd ? m.presence.present : Object.values(m.participants).filter((p) => p.present).length;

@@ -6,9 +6,8 @@ import { t } from "./i18n";
 import type { MediaSession } from "./media";
 import { MediaControls } from "./mediaview";
 import type { Tab } from "./panel";
-import { presentCount } from "./people";
 import { ReactionPicker } from "./reactions";
-import type { Meeting, MeetingStore } from "./store";
+import { type Meeting, type MeetingStore, presentCount } from "./store";
 
 // The member's place in the current item's list of speakers (not a point of order), or -1.
 export function myPlace(m: Meeting, store: MeetingStore): number {
