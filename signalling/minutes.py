@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from fpdf import FPDF, FontFace, ResourceAccessPolicy, TextStyle
@@ -281,7 +282,18 @@ async def published_minutes(request: Request) -> Response:
     except Busy as exc:
         return PlainTextResponse(str(exc), status_code=429, headers={"Retry-After": "5"})
     if kind == "html":
+        made = reader_copy(made, meeting.id, request.query_params["token"])
         return Response(
             made, media_type="text/html; charset=utf-8", headers={"Content-Security-Policy": POLICY}
         )
     return Response(made, media_type="application/pdf")
+
+
+def reader_copy(html: bytes, meeting_id: str, token: str) -> bytes:
+    """The reader's copy of the minutes: each link to this meeting's recording carries the link the
+    minutes were read with, so a recording only members may watch plays from it. Added on the way out,
+    as one render serves every reader; the PDF, a document members pass on, carries none."""
+    recording = rb"/recordings/" + re.escape(meeting_id.encode()) + rb"/[A-Za-z0-9_.-]+\.mp4"
+    link = re.compile(rb'href="(' + recording + rb')(#t=\d+)?"')
+    query = b"?token=" + quote(token, safe="").encode()
+    return link.sub(lambda found: b'href="' + found[1] + query + (found[2] or b"") + b'"', html)

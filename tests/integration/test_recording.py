@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import signal
 import time
 from datetime import UTC, datetime, timedelta
@@ -190,7 +191,11 @@ async def test_a_stopped_livestream_is_recorded_and_served_to_those_who_may_watc
     await eventually(lambda: any(root.glob("*/0/seg_00000.m4s")), 20)
     await bea.client.ok("speaker.request", {})
     await chair.client.ok("speaker.call", {})
-    await asyncio.sleep(2.5)
+    await asyncio.sleep(1.5)
+    # An item taken up while recording: the minutes link to it in the recording.
+    await chair.client.ok("speech.end", {})
+    await chair.client.ok("agenda.select", {"item_id": "a2"})
+    await asyncio.sleep(1.0)
     await chair.client.ok("livestream.stop", {})
 
     hub = media_hub.relay.hub
@@ -243,6 +248,18 @@ async def test_a_stopped_livestream_is_recorded_and_served_to_those_who_may_watc
             f"/recordings/{DEMO_MEETING_ID}/20000101T000000Z.mp4", params={"token": token}
         )
         assert missing.status_code == 404
+
+        # The published minutes link to the recording where the item was taken up, with the link the
+        # reader came with (a members' recording plays from them); the PDF carries no one's link.
+        await chair.client.ok("minutes.draft", {})
+        await chair.client.ok("minutes.approve", {"note": "Approved."})
+        reader = media_hub.links[BEA]
+        html = (await http.get(f"/minutes/{DEMO_MEETING_ID}.html", params={"token": reader})).text
+        [linked] = re.findall(r'href="(/recordings/[^"]+)"', html)
+        assert re.fullmatch(rf"{mp4}\?token={reader}#t=\d+", linked), linked
+        assert (await http.get(linked.split("#")[0])).status_code == 200
+        pdf = (await http.get(f"/minutes/{DEMO_MEETING_ID}.pdf", params={"token": reader})).content
+        assert pdf.startswith(b"%PDF") and reader.encode() not in pdf
 
 
 async def test_a_recording_left_by_a_crash_is_finished_at_start_up(media_hub: MediaHub) -> None:  # noqa: F811
