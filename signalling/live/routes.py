@@ -13,6 +13,7 @@ viewers (deploy/nginx.conf, docs/guide/operations.md).
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -101,6 +102,9 @@ async def live_status(request: Request) -> Response:
         "agenda": [{"id": item.id, "title": item.title} for item in meeting.agenda],
         "current_item": meeting.current_item,
         "speaker": _speaker(meeting),
+        # The hub's clock, as the live segments' wall times are: a change without a time of its own
+        # (another item) is shown from here.
+        "at": datetime.now(UTC).isoformat(),
         "playlist": playlist if status == "live" else None,
         "recordings": _recordings(meeting, token),
     }
@@ -130,13 +134,16 @@ async def live_seen(request: Request) -> Response:
 
 
 def _speaker(meeting: Meeting) -> dict[str, Any] | None:
+    """Who has the floor, and since when (the speech's start, less what ran before a pause; unknown while
+    paused): the viewer page shows it when its video reaches that time."""
     speech = meeting.speech
     if speech is None:
         return None
     participant = meeting.participants.get(speech.member_id)
     name = participant.name if participant is not None else speech.member_id
     role = participant.role.value if participant is not None else "member"
-    return {"name": name, "role": role}
+    since = speech.started_at - timedelta(seconds=speech.elapsed_seconds) if speech.started_at else None
+    return {"name": name, "role": role, "since": since.isoformat() if since else None}
 
 
 async def live_playlist(request: Request) -> Response:

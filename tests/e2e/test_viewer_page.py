@@ -1,7 +1,7 @@
 """The livestream's viewer page (/watch/MEETING): a member follows the AGM with their join link and no
 camera, microphone or meeting role: "Not live yet" with the start in their time zone and the meeting's,
 then "Live" with the programme playing (its time advancing, frames decoded), the current item marked in
-the agenda beside the video and the speaker named in a polite live region, each page counted once as a
+the agenda beside the video and the speaker named in a polite live region as the picture shows them, each page counted once as a
 viewer by its heartbeat, then "Ended". Once a recording is finished it plays in the video's place, its
 start in the viewer's zone and its length, with its chapters under it: a chapter chosen (by mouse or
 keyboard) plays from its start and the one playing is marked; live again, the recordings go under the
@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Browser, Page, Response, expect
 
 from hub.media import Forwarding
 from hub.programme import Scene, scene
@@ -53,6 +53,11 @@ PLAYING = """() => {
   const video = document.querySelector('#viewer-video');
   return video.currentTime > 2 && video.getVideoPlaybackQuality().totalVideoFrames > 0;
 }"""
+
+
+def reads_live(response: Response) -> bool:
+    """The viewer page reading what it shows (GET /api/live/MEETING)."""
+    return "/api/live/" in response.url and response.request.method == "GET"
 
 
 @pytest.fixture
@@ -147,6 +152,31 @@ async def test_a_member_watches_the_agm_from_not_live_to_ended(
     await phone.get_by_role("button", name="Turn the sound on").click()
     await expect(phone.get_by_role("button", name="Turn the sound on")).to_have_count(0)
     assert await phone.evaluate("document.querySelector('#viewer-video').muted") is False
+
+    # The floor passes to Ana while the phone's viewer has paused the picture before her call: the page
+    # hears of it, but names her only once the picture, played again, reaches her call.
+    await phone.evaluate("document.querySelector('#viewer-video').pause()")
+    before = await phone.locator("#viewer-speaker").inner_text()
+    assert named.name in before
+    speaker_ana = await joined(hub_server, ANA)
+    named_ana = hub_server.members[ANA][0].name
+    try:
+        await speaker_ana.ok("attendance.check_in")
+        await speaker_ana.ok("speaker.request", {})
+        await chair.ok("speech.end")
+        await chair.ok("speaker.call", {})
+        # Until the page's own reading of the livestream names her.
+        while True:
+            read = await phone.wait_for_event("response", reads_live, timeout=15_000)
+            if named_ana in await read.text():
+                break
+    finally:
+        await speaker_ana.disconnect()
+    # Shown a second later still as the paused picture has it.
+    await phone.wait_for_timeout(1000)
+    await expect(phone.locator("#viewer-speaker")).to_have_text(before)
+    await phone.evaluate("document.querySelector('#viewer-video').play()")
+    await expect(phone.locator("#viewer-speaker")).to_contain_text(named_ana, timeout=20_000)
 
     # The chair stops it: the page says it has ended and plays nothing.
     await chair.ok("livestream.stop")

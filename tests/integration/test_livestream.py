@@ -11,6 +11,7 @@ import json
 import re
 import subprocess
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -128,10 +129,17 @@ async def test_the_chair_streams_the_floor_and_the_feed_follows_the_call(
 
     # The chair calls Bea: the feed shows and hears her within a second, and her caption is drawn.
     await bea.client.ok("speaker.request", {})
-    called_at = time.monotonic()
+    called_at, called_wall = time.monotonic(), datetime.now(UTC)
     await chair.client.ok("speaker.call", {})
     await eventually(lambda: room.studio is not None and room.studio.scene.shown == BEA, 1)
     assert time.monotonic() - called_at < 1.0
+    # The viewer's page learns since when she has the floor, in the clock the segments' wall times are
+    # in, and shows it as its video reaches that time.
+    now = await live()
+    since = datetime.fromisoformat(now["speaker"]["since"])
+    assert now["speaker"]["name"].startswith("Bea") and now["speaker"]["role"] == "member"
+    assert called_wall - timedelta(seconds=0.1) <= since <= datetime.fromisoformat(now["at"])
+    assert since - called_wall < timedelta(seconds=1)
     assert BEA in room.studio.scene.audio
     caption = room.studio.scene.caption
     assert caption is not None and caption.name.startswith("Bea")

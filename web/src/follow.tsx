@@ -180,7 +180,7 @@ function withSound(element: HTMLVideoElement): void {
 // The livestream on the stage, with its sound: the member asked for it, so the browser lets it play.
 function Player({ source }: { source: string }) {
   const video = useRef<HTMLVideoElement>(null);
-  const playing = useLivePlayer(video, source, withSound);
+  const playing = useLivePlayer(video, source, withSound).state;
   const shown = playing === "failed" ? t("media.follow_failed") : playing === "unsupported" ? t("media.follow_unsupported") : null;
   return (
     <>

@@ -1,7 +1,7 @@
 // A live HLS playlist in a <video>: hls.js's light build, loaded only once something is to be played, or
 // the browser itself where it plays HLS natively. The viewer page and the room's followers both use it.
 import type { RefObject } from "preact";
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 
 // hls.js three segments behind the live edge, caught up when it falls eight behind.
 const HLS_CONFIG = { liveSyncDurationCount: 3, liveMaxLatencyDurationCount: 8, lowLatencyMode: false };
@@ -14,6 +14,9 @@ export type LiveState = "idle" | "loading" | "playing" | "failed" | "unsupported
 export interface LivePlayer {
   // Stops loading and empties the video.
   destroy(): void;
+  // The wall time, in the hub's clock, of the picture showing now (the segments' EXT-X-PROGRAM-DATE-TIME),
+  // or null before it plays.
+  playingDate(): Date | null;
 }
 
 // Plays `source` in `video`, starting at the live edge: `ready` once it can start, `failed` on an error it
@@ -48,6 +51,7 @@ export async function playLive(
         player.destroy();
         emptied();
       },
+      playingDate: () => player.playingDate,
     };
   }
   if (video.canPlayType("application/vnd.apple.mpegurl")) {
@@ -59,19 +63,26 @@ export async function playLive(
         video.removeEventListener("error", on.failed);
         emptied();
       },
+      // Safari's own player: the stream's first wall time, and how far it has played since.
+      playingDate: () => {
+        const start = (video as HTMLVideoElement & { getStartDate?: () => Date }).getStartDate?.();
+        return start && !Number.isNaN(start.getTime()) ? new Date(start.getTime() + video.currentTime * 1000) : null;
+      },
     };
   }
   return null;
 }
 
 // Plays `source` in the video while it is given (null: nothing), `ready` called once it can start. After
-// a failure it starts again `RETRY_MS` later, `retried` first called (to give it a newer address).
+// a failure it starts again `RETRY_MS` later, `retried` first called (to give it a newer address). With
+// its state, the wall time of the picture showing (`LivePlayer.playingDate`), read when asked.
 export function useLivePlayer(
   video: RefObject<HTMLVideoElement>,
   source: string | null,
   ready: (video: HTMLVideoElement) => void,
   retried?: () => void,
-): LiveState {
+): { state: LiveState; playingDate: () => Date | null } {
+  const current = useRef<LivePlayer | null>(null);
   const [state, setState] = useState<LiveState>(source === null ? "idle" : "loading");
   const [attempt, setAttempt] = useState(0);
   useEffect(() => {
@@ -87,7 +98,7 @@ export function useLivePlayer(
     const failed = () => {
       if (gone) return;
       live?.destroy();
-      live = null;
+      live = current.current = null;
       setState("failed");
       retry = window.setTimeout(() => {
         retried?.();
@@ -98,7 +109,7 @@ export function useLivePlayer(
       if (gone) player?.destroy();
       else if (player === null) setState("unsupported");
       else {
-        live = player;
+        live = current.current = player;
         setState("playing");
       }
     }, failed);
@@ -106,7 +117,8 @@ export function useLivePlayer(
       gone = true;
       window.clearTimeout(retry);
       live?.destroy();
+      current.current = null;
     };
   }, [source, attempt]);
-  return state;
+  return { state, playingDate: () => current.current?.playingDate() ?? null };
 }

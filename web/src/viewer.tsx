@@ -15,7 +15,7 @@ import { explain } from "./errors";
 import { language, locale, t } from "./i18n";
 import { useLivePlayer } from "./livehls";
 import { formatStart } from "./time";
-import { LanguagePicker, clock } from "./ui";
+import { LanguagePicker, clock, useTick } from "./ui";
 import "./viewer.css";
 
 // What /api/live/MEETING answers.
@@ -26,7 +26,10 @@ export interface LiveView {
   time_zone: string;
   agenda: Array<{ id: string; title: string }>;
   current_item: string | null;
-  speaker: { name: string; role: string } | null;
+  // `since`: when the floor became theirs, in the hub's clock (null while their speech is paused).
+  speaker: { name: string; role: string; since: string | null } | null;
+  // The hub's clock when it answered.
+  at: string;
   // Only while it is live.
   playlist: string | null;
   // Finished, oldest first.
@@ -160,7 +163,7 @@ function autoplay(video: HTMLVideoElement): void {
 
 // The video, playing `playlist` while there is one. The player keeps the address it was given while
 // the stream is live, and after a failure starts again with the latest.
-function Player({ playlist, slate, seen }: { playlist: string | null; slate: ComponentChildren; seen: string }) {
+function Player({ playlist, slate, seen, picture }: { playlist: string | null; slate: ComponentChildren; seen: string; picture: PictureClock }) {
   const video = useRef<HTMLVideoElement>(null);
   const latest = useRef(playlist);
   latest.current = playlist;
@@ -174,7 +177,8 @@ function Player({ playlist, slate, seen }: { playlist: string | null; slate: Com
     if (video.current) video.current.defaultMuted = true;
   }, []);
   // After a failure, the latest address: the stream may have started again under another.
-  const playing = useLivePlayer(video, source, autoplay, () => setSource(latest.current));
+  const { state: playing, playingDate } = useLivePlayer(video, source, autoplay, () => setSource(latest.current));
+  picture.current = playingDate;
 
   const shown = playing === "playing" ? null : playing === "failed" ? t("viewer.slate_failed") : playing === "unsupported" ? t("viewer.unsupported") : slate;
   return (
@@ -244,8 +248,29 @@ function Agenda({ live }: { live: LiveView }) {
   );
 }
 
-function Speaker({ live }: { live: LiveView }) {
+// Reads the wall time of the live picture showing now (null when none plays).
+type PictureClock = { current: () => Date | null };
+
+// Who has the floor as the picture shows it, rather than as the hub says now: the picture is seconds
+// behind (the HLS latency), so a change is shown once the video reaches the moment it happened. A change
+// without a time of its own (a paused speech's) counts from when the hub said it. Without a picture, now.
+function useFloorShown(live: LiveView, picture: PictureClock): LiveView["speaker"] {
+  const changes = useRef<Array<{ from: number; speaker: LiveView["speaker"] }>>([]);
   const speaker = live.status === "live" ? live.speaker : null;
+  const last = changes.current.at(-1);
+  if (!last || JSON.stringify(last.speaker) !== JSON.stringify(speaker)) {
+    changes.current = [...changes.current.slice(-20), { from: Date.parse(speaker?.since ?? live.at), speaker }];
+  }
+  useTick(500);
+  const at = picture.current()?.getTime();
+  if (at === undefined) return speaker;
+  // The last change the picture has reached (the oldest kept, if it has reached none).
+  const reached = changes.current.filter((change) => change.from <= at);
+  return (reached.at(-1) ?? changes.current[0]).speaker;
+}
+
+function Speaker({ live, picture }: { live: LiveView; picture: PictureClock }) {
+  const speaker = useFloorShown(live, picture);
   return (
     <p id="viewer-speaker" class="viewer-speaker" aria-live="polite">
       {speaker ? t("viewer.speaking", { name: speaker.name, role: t(`role.${speaker.role}`, { defaultValue: speaker.role }) }) : ""}
@@ -412,6 +437,7 @@ function Watching({ live, stale, picker, seen }: { live: LiveView; stale: boolea
     document.addEventListener("play", others, true);
     return () => document.removeEventListener("play", others, true);
   }, []);
+  const picture = useRef<() => Date | null>(() => null);
   // Once it has ended, a recording takes the live video's place.
   const replay = live.status === "ended" && live.recordings.length > 0;
   const slate = live.status === "live" ? t("viewer.slate_starting") : live.status === "ended" ? t("viewer.slate_ended") : t("viewer.slate_waiting");
@@ -436,8 +462,8 @@ function Watching({ live, stale, picker, seen }: { live: LiveView; stale: boolea
             <Recordings recordings={live.recordings} chooseFirst />
           ) : (
             <>
-              <Player playlist={live.status === "live" ? live.playlist : null} slate={slate} seen={seen} />
-              <Speaker live={live} />
+              <Player playlist={live.status === "live" ? live.playlist : null} slate={slate} seen={seen} picture={picture} />
+              <Speaker live={live} picture={picture} />
             </>
           )}
         </div>
