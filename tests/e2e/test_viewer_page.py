@@ -1,12 +1,12 @@
 """The livestream's viewer page (/watch/MEETING): a member follows the AGM with their join link and no
 camera, microphone or meeting role: "Not live yet" with the start in their time zone and the meeting's,
 then "Live" with the programme playing (its time advancing, frames decoded), the current item marked in
-the agenda beside the video and the speaker named in a polite live region as the picture shows them, each page counted once as a
-viewer by its heartbeat, then "Ended". Once a recording is finished it plays in the video's place, its
-start in the viewer's zone and its length, with its chapters under it: a chapter chosen (by mouse or
-keyboard) plays from its start and the one playing is marked; live again, the recordings go under the
-live video, and one video plays at a time. Who may watch: members by their own link,
-anyone once the livestream is public; a wrong link or meeting is told so. No serious accessibility
+the agenda beside the video and the speaker named in a polite live region as the picture shows them, each
+page counted once as a viewer by its heartbeat, then "Ended". Once a recording is finished it plays in
+the video's place, its start in the viewer's zone and its length, with its chapters under it: a chapter
+chosen (by mouse or keyboard) plays from its start and the one playing is marked; live again, the
+recordings go under the live video, and one video plays at a time. Who may watch: members by their own
+link, anyone once the livestream is public; a wrong link or meeting is told so. No serious accessibility
 violations, on a phone and a desktop. The screenshots illustrate docs/guide/member.md."""
 
 from __future__ import annotations
