@@ -264,9 +264,9 @@ function useFloorShown(live: LiveView, picture: PictureClock): LiveView["speaker
   useTick(500);
   const at = picture.current()?.getTime();
   if (at === undefined) return speaker;
-  // The last change the picture has reached (the oldest kept, if it has reached none).
+  // The last change the picture has reached; none yet (the page opened just after one): nobody named.
   const reached = changes.current.filter((change) => change.from <= at);
-  return (reached.at(-1) ?? changes.current[0]).speaker;
+  return reached.at(-1)?.speaker ?? null;
 }
 
 function Speaker({ live, picture }: { live: LiveView; picture: PictureClock }) {
