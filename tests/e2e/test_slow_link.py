@@ -5,11 +5,12 @@ USABLE_TARGET_MS); a second visit fetches none of the built client again."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from playwright.async_api import Browser, BrowserContext, Page
+from playwright.async_api import Browser, BrowserContext, Page, Route, expect
 
 from signalling.assets import IMMUTABLE
 from tests.conftest import RunningHub
@@ -112,3 +113,29 @@ async def test_the_join_page_is_usable_in_about_3_seconds_on_a_slow_link(
     )
     await context.close()
     assert cold < USABLE_WITHIN_MS, f"usable after {cold:.0f} ms: {first}"
+
+
+async def test_the_rest_of_the_room_is_fetched_again_when_it_fails_to_arrive(
+    hub_server: RunningHub, browser: Browser
+) -> None:
+    """The panels come after the join screen (web/src/room.tsx loadPanels): when their chunk fails to
+    arrive (a dropped mobile link), the page asks for it again."""
+    context = await browser.new_context()
+    page = await context.new_page()
+    asked: list[str] = []
+
+    async def drop_first(route: Route) -> None:
+        asked.append(route.request.url)
+        if len(asked) == 1:
+            await route.abort("connectionreset")
+        else:
+            await route.continue_()
+
+    await page.route(re.compile(r"/assets/panels-[^/]+\.js$"), drop_first)
+    await page.goto(f"{hub_server.url}/join/{hub_server.links[MEMBER]}")
+    await expect(page.locator("#media-join")).to_be_visible()
+    await wait_until(page, ROOM_COMPLETE, timeout=15_000)
+    assert len(asked) == 2, asked
+    await page.locator("#tab-motions").click()
+    await expect(page.locator("#panel-motions h2").first).to_be_visible()
+    await context.close()

@@ -23,9 +23,10 @@ const reason = (code: string): string => t(`reason.${code}`, { defaultValue: cod
 
 // The room's panels and the moments shown over them (panels.ts), fetched with their text once the join
 // screen shows (pages.ts): on a slow link the join screen comes first. Until they arrive a tab says it is
-// loading; a fetch that failed is tried again at the next call. `loaded` is called once they are here.
+// loading; a fetch that failed is tried again 5 s later. `loaded` is called once they are here.
 let panels: typeof import("./panels") | null = null;
 let loading = false;
+const RETRY_PANELS_MS = 5000;
 
 export function loadPanels(loaded: () => void): void {
   if (loading) return;
@@ -37,6 +38,7 @@ export function loadPanels(loaded: () => void): void {
     },
     () => {
       loading = false;
+      window.setTimeout(() => loadPanels(loaded), RETRY_PANELS_MS);
     },
   );
 }
