@@ -53,7 +53,13 @@ export function showMeeting(token: string, store: MeetingStore, connection: Conn
     if (projector || store.projector) {
       // A hall screen: the procedure only, no controls, no media.
       projectorView ??= Promise.all([import("./projector"), withText("panels")]).then(([view]) => view);
-      void projectorView.then(({ renderProjector }) => renderProjector(app, store));
+      // One that failed to arrive is asked for again at the next change.
+      projectorView.then(
+        ({ renderProjector }) => renderProjector(app, store),
+        () => {
+          projectorView = null;
+        },
+      );
       return;
     }
     renderRoom(app, store, token, media);
