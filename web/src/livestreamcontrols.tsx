@@ -5,7 +5,6 @@
 // recording's length, and how the push to a video platform is going. The push address holds the
 // platform's key: it is sent once (livestream.push) and never shown again, only its host. The viewer
 // page opens with the officer's own join link; a public livestream also has a link without one, to share.
-import type { JSX } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { act, ask } from "./actions";
 import { locale, t } from "./i18n";
@@ -195,6 +194,34 @@ function PushForm({ live, may }: { live: Live; may: boolean }) {
   );
 }
 
+// A setting sent as the officer changes it, and put back to what the meeting has if the hub refuses.
+type Settings = Pick<Live, "quality" | "audience" | "record" | "language">;
+type Send = (change: Partial<Settings>, put: () => void) => Promise<void>;
+
+// One of the settings chosen from a menu (`lang`: each option is named in its own language).
+function Menu<K extends "quality" | "audience" | "language">({ name, options, live, settable, send, lang = false }: { name: K; options: Live[K][]; live: Live; settable: boolean; send: Send; lang?: boolean }) {
+  return (
+    <label>
+      {t(`livestream.${name}`)}{" "}
+      <select
+        name={name}
+        value={live[name]}
+        disabled={!settable}
+        onChange={(e) => {
+          const select = e.currentTarget;
+          void send({ [name]: select.value }, () => (select.value = live[name]));
+        }}
+      >
+        {options.map((option) => (
+          <option value={option} key={option} lang={lang ? option : undefined}>
+            {t(`livestream.${name}_${option}`)}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
 // The viewer page of this meeting: with a member's join token, or none for a public livestream.
 export function watchPath(meetingId: string, token: string | null): string {
   const path = `/watch/${encodeURIComponent(meetingId)}`;
@@ -206,10 +233,9 @@ export function LivestreamControls({ m, store, token }: { m: Meeting; store: Mee
   const live = m.livestream;
   const settable = store.may("livestream.set");
   // A setting the hub refused goes back to what the meeting has (the refusal shows in #notice).
-  const send = async (change: Partial<Pick<Live, "quality" | "audience" | "record" | "language">>, put: () => void) => {
+  const send: Send = async (change, put) => {
     if (!(await act("livestream.set", change)).ok) put();
   };
-  const chosen = (event: JSX.TargetedEvent<HTMLSelectElement>) => event.currentTarget;
   const publicLink = `${location.origin}${watchPath(m.id, null)}`;
   return (
     <section id="livestream" class="livestream-controls" aria-labelledby="livestream-h">
@@ -229,60 +255,9 @@ export function LivestreamControls({ m, store, token }: { m: Meeting; store: Mee
       {live.on && <Health />}
       <PushForm live={live} may={store.may("livestream.push")} />
       <div class="inline-form settings-form livestream-settings">
-        <label>
-          {t("livestream.quality")}{" "}
-          <select
-            name="quality"
-            value={live.quality}
-            disabled={!settable}
-            onChange={(e) => {
-              const select = chosen(e);
-              void send({ quality: select.value as Live["quality"] }, () => (select.value = live.quality));
-            }}
-          >
-            {QUALITIES.map((q) => (
-              <option value={q} key={q}>
-                {t(`livestream.quality_${q}`)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          {t("livestream.audience")}{" "}
-          <select
-            name="audience"
-            value={live.audience}
-            disabled={!settable}
-            onChange={(e) => {
-              const select = chosen(e);
-              void send({ audience: select.value as Live["audience"] }, () => (select.value = live.audience));
-            }}
-          >
-            {AUDIENCES.map((a) => (
-              <option value={a} key={a}>
-                {t(`livestream.audience_${a}`)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          {t("livestream.language")}{" "}
-          <select
-            name="language"
-            value={live.language}
-            disabled={!settable}
-            onChange={(e) => {
-              const select = chosen(e);
-              void send({ language: select.value as Live["language"] }, () => (select.value = live.language));
-            }}
-          >
-            {LANGUAGES.map((l) => (
-              <option value={l} key={l} lang={l}>
-                {t(`livestream.language_${l}`)}
-              </option>
-            ))}
-          </select>
-        </label>
+        <Menu name="quality" options={QUALITIES} live={live} settable={settable} send={send} />
+        <Menu name="audience" options={AUDIENCES} live={live} settable={settable} send={send} />
+        <Menu name="language" options={LANGUAGES} live={live} settable={settable} send={send} lang />
         <label class="check">
           <input
             type="checkbox"
