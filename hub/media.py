@@ -152,14 +152,16 @@ def follow(meeting: Meeting, actor: Actor) -> Change | None:
 def unheard(meeting: Meeting, member_id: str) -> dict[str, Any] | None:
     """Why a member would not be heard if given the floor now, as an error object (code, message,
     details), or None: muted by the chair, not in the audio at all, listening only, or their own
-    microphone off. A follower is heard: their browser joins the relay when they are called."""
+    microphone off. A follower is heard while the livestream is on: their browser joins the relay when
+    they are called."""
     participant = meetings.participant(meeting, member_id)
     name = participant.name
     if member_id in meeting.muted:
         code, message = "media.muted", f"{name} is muted: unmute them to hear them."
-    elif participant.media == "follow":
+    elif participant.media == "follow" and meeting.livestream.on:
         return None
-    elif participant.media is None:
+    elif participant.media in (None, "follow"):
+        # A follower whose livestream has stopped holds no call either.
         code, message = "media.not_connected", f"{name} has not joined the audio: nobody hears them yet."
     elif participant.media == "listen":
         code, message = "media.listening", f"{name} is listening only: nobody hears them yet."

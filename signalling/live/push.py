@@ -118,7 +118,7 @@ class Failed(Exception):
 def push(spec: Spec, report: Callable[[dict[str, Any]], None]) -> None:
     """Follow the playlist and push it until something fails (raises `Failed`). Nothing is closed on the
     way out: the process ends, and writing an FLV trailer to a failed connection could block."""
-    _growing(spec.playlist)
+    _live(spec.playlist)
     try:
         source = av.open(str(spec.playlist), format="hls", options=INPUT_OPTIONS, timeout=FEED_SECONDS)
         video, audio = source.streams.video[0], source.streams.audio[0]
@@ -165,6 +165,20 @@ def push(spec: Spec, report: Callable[[dict[str, Any]], None]) -> None:
     # The demuxer ends a playlist that stopped growing as if it had ended: which was it?
     _growing(spec.playlist)
     raise Failed("the live playlist has ended")
+
+
+def _live(playlist: Path) -> None:
+    """Wait for a playlist that grows: a feed just started (or started again) writes its first segment
+    within a second or two. Refused as `_growing` refuses it once FEED_SECONDS have passed."""
+    deadline = time.monotonic() + FEED_SECONDS
+    while True:
+        try:
+            _growing(playlist)
+            return
+        except Failed:
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(0.25)
 
 
 def _growing(playlist: Path) -> None:

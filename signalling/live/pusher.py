@@ -87,8 +87,12 @@ class Pusher:
         """Start the first attempt and return; `status` says how it goes."""
         if self._task is not None:
             raise RuntimeError("the push has started already")
-        await self._spawn()
-        self._task = asyncio.create_task(self._supervise(), name="live:push")
+        failed = None
+        try:
+            await self._spawn()
+        except Exception as exc:  # tried again by the supervisor, as a later attempt would be
+            failed = f"{type(exc).__name__}: {exc}"
+        self._task = asyncio.create_task(self._supervise(failed), name="live:push")
 
     async def stop(self) -> None:
         """End the push: the process is terminated, killed if it takes more than a few seconds."""
@@ -119,12 +123,13 @@ class Pusher:
         if self._stopping:
             process.kill()
 
-    async def _supervise(self) -> None:
+    async def _supervise(self, failed: str | None) -> None:
+        """Watch each attempt and start the next after a back-off; `failed`: why the first could not
+        even start."""
         delay = FIRST_DELAY
         while True:
             process = self.process
-            assert process is not None
-            error = await self._watch(process)
+            error = failed if process is None else await self._watch(process)
             live_for = 0.0 if self._live_at is None else time.monotonic() - self._live_at
             self._live_at = None
             self._rate.clear()

@@ -288,9 +288,10 @@ async def test_a_feed_that_stops_ends_the_attempt_as_the_feeds_fault(tmp_path: P
                 # Not the address's fault, and within the stall's 10 s or about.
                 await until("noticed", lambda: pusher.status["state"] == "retrying", 14)
                 assert pusher.status["error"] == "the live playlist had no new segment for 5 s"
-                # Nor is the next attempt's: it does not even connect.
+                # Nor is the next attempt's: it waits the feed's 5 s for a new segment, and does not
+                # even connect.
                 await until("tried again", lambda: pusher.status["attempts"] == 2, 3)
-                await until("given up again", lambda: pusher.status["state"] == "retrying", 3)
+                await until("given up again", lambda: pusher.status["state"] == "retrying", 8)
                 assert pusher.status["error"] == "the live playlist had no new segment for 5 s"
             finally:
                 await pusher.stop()

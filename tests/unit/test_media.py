@@ -305,6 +305,14 @@ def test_calling_a_follower_warns_nobody_and_their_join_replaces_following() -> 
     assert m.participants["ana"].media == "follow"
 
 
+def test_calling_a_follower_once_the_livestream_has_stopped_warns_the_chair() -> None:
+    """Their page leaves the follow when the livestream stops; until it has, they hold no call either."""
+    m = ok(media.follow(streamed(seated(CHAIR, ANA)), ANA))
+    m = m.model_copy(update={"livestream": m.livestream.model_copy(update={"on": False})})
+    m = ok(speakers.request(m, SpeakerRequest(), ANA, NOON))
+    assert media.call(m, SpeakerCall(), CHAIR, NOON).data["warning"]["code"] == "media.not_connected"
+
+
 def test_calling_a_muted_follower_still_warns_the_chair() -> None:
     m = ok(media.follow(streamed(seated(CHAIR, ANA)), ANA))
     m = ok(media.mute(m, MediaMute(member_id="ana"), CHAIR, NOON))

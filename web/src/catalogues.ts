@@ -45,6 +45,8 @@ export function catalogue(language: string, part: Part = "room"): Promise<Catalo
   if (!found) {
     found = LOADERS[part][language]().then((module) => module.default);
     fetched.set(key, found);
+    // One that failed to arrive is fetched again when next asked for.
+    found.catch(() => fetched.delete(key));
   }
   return found;
 }

@@ -15,7 +15,6 @@ import { Settings } from "./settings";
 import type { Meeting, MeetingStore } from "./store";
 import { Action, Confirmed } from "./ui";
 
-
 // The words on a status button: a break is a suspension, and a closed meeting is reopened.
 function statusMove(from: Meeting["status"], to: Meeting["status"]): string {
   if (from === "in_session" && to === "open") return "room.suspend_session";

@@ -6,6 +6,7 @@
 import { useRef } from "preact/hooks";
 import { act, ask } from "./actions";
 import { t } from "./i18n";
+import { large } from "./forwarding";
 import { useLivePlayer } from "./livehls";
 import type { MediaSession } from "./media";
 import type { Meeting, MeetingStore, You } from "./store";
@@ -13,14 +14,14 @@ import "./follow.css";
 
 // off: in the call or choosing; following: the stream plays; called: on stage, so in the call until the
 // speech ends.
-export type Following = "off" | "following" | "called";
+type Following = "off" | "following" | "called";
 // The last change, said on the stage and to screen readers.
 type Note = "called" | "back" | "stopped" | null;
 // How a follower joins the call when called.
 type CalledMode = "full" | "audio";
 const CALLED_MODES: CalledMode[] = ["full", "audio"];
 
-export class Follower {
+class Follower {
   state: Following = "off";
   note: Note = null;
   mode: CalledMode = "full";
@@ -120,12 +121,6 @@ export function followerOf(session: MediaSession, store: MeetingStore): Follower
     followers.set(session, follower);
   }
   return follower;
-}
-
-// Above this many present, following is what the join screen suggests first: the size at which the
-// meeting turns formal, where most members listen.
-export function large(m: Meeting): boolean {
-  return m.presence.present > m.media.formal_above;
 }
 
 // The livestream's playlist, asked for with the member's join link, as the viewer page does.

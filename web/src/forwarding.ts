@@ -7,9 +7,14 @@ export const HEARD_IN_FORMAL = new Set(["admin", "chair", "secretary"]);
 // The floor stays open this long past the time allowed (hub/media.py).
 const OVERRUN_SECONDS = 10;
 
-// `presence` is the server's own count, in a big room too, where `participants` holds only a few.
+// More present than the size at which the meeting turns formal by itself. `presence` is the server's own
+// count, in a big room too, where `participants` holds only a few.
+export function large(m: Meeting): boolean {
+  return m.presence.present > m.media.formal_above;
+}
+
 export function formalMode(m: Meeting): boolean {
-  if (m.media.formal === "auto") return m.presence.present > m.media.formal_above;
+  if (m.media.formal === "auto") return large(m);
   return m.media.formal === "on";
 }
 

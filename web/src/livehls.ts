@@ -9,9 +9,9 @@ const HLS_CONFIG = { liveSyncDurationCount: 3, liveMaxLatencyDurationCount: 8, l
 // After a failure, the player starts again this much later.
 const RETRY_MS = 5000;
 
-export type LiveState = "idle" | "loading" | "playing" | "failed" | "unsupported";
+type LiveState = "idle" | "loading" | "playing" | "failed" | "unsupported";
 
-export interface LivePlayer {
+interface LivePlayer {
   // Stops loading and empties the video.
   destroy(): void;
   // The wall time, in the hub's clock, of the picture showing now (the segments' EXT-X-PROGRAM-DATE-TIME),
@@ -22,7 +22,7 @@ export interface LivePlayer {
 // Plays `source` in `video`, starting at the live edge: `ready` once it can start, `failed` on an error it
 // cannot recover from (a decoding error is recovered from once, in place). Resolves to null where the
 // browser plays no HLS at all; rejects when hls.js cannot be loaded.
-export async function playLive(
+async function playLive(
   video: HTMLVideoElement,
   source: string,
   on: { ready: () => void; failed: () => void },

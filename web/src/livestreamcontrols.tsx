@@ -9,7 +9,7 @@ import { useEffect, useState } from "preact/hooks";
 import { act, ask } from "./actions";
 import { locale, t } from "./i18n";
 import type { Meeting, MeetingStore } from "./store";
-import { Action, Confirmed, CopyButton } from "./ui";
+import { Action, Confirmed, CopyButton, timecode } from "./ui";
 
 type Live = Meeting["livestream"];
 
@@ -62,14 +62,14 @@ interface Status {
   viewers: number;
 }
 
-// The feed's report, asked for while the livestream is on (this is shown) and the page is in view.
-function useStatus(on: boolean): Status | null {
+// The feed's report, asked for while the livestream is on (this is mounted) and the controls are in
+// view: not while the page is hidden or another tab of the panel is chosen.
+function useStatus(): Status | null {
   const [status, setStatus] = useState<Status | null>(null);
   useEffect(() => {
-    if (!on) return;
     let live = true;
     const look = async () => {
-      if (document.hidden) return;
+      if (document.hidden || !document.getElementById("livestream")?.checkVisibility()) return;
       const reply = await ask("livestream.status");
       if (live && reply.ok) setStatus(reply.data as Status);
     };
@@ -79,33 +79,28 @@ function useStatus(on: boolean): Status | null {
       live = false;
       clearInterval(timer);
     };
-  }, [on]);
+  }, []);
   return status;
-}
-
-function duration(seconds: number): string {
-  const s = Math.floor(seconds);
-  const hms = [Math.floor(s / 3600), Math.floor((s % 3600) / 60), s % 60];
-  return hms[0] ? `${hms[0]}:${String(hms[1]).padStart(2, "0")}:${String(hms[2]).padStart(2, "0")}` : `${hms[1]}:${String(hms[2]).padStart(2, "0")}`;
 }
 
 function bitrate(bits: number): string {
   return new Intl.NumberFormat(locale(), { maximumFractionDigits: 1 }).format(bits / 1e6);
 }
 
-function pushState(push: Push): string {
+function pushState(push: Push, now: number): string {
   // The rate shows once a few seconds of it are known.
   if (push.state === "live") return push.bitrate ? t("livestream.push_live", { to: push.to, rate: bitrate(push.bitrate) }) : t("livestream.push_sending", { to: push.to });
   if (push.state === "connecting") return t("livestream.push_connecting", { to: push.to });
   if (push.state === "retrying") {
-    const wait = push.retry_at === null ? 0 : Math.max(0, Math.round(push.retry_at - Date.now() / 1000));
+    const wait = push.retry_at === null ? 0 : Math.max(0, Math.round(push.retry_at - now / 1000));
     return t("livestream.push_retrying", { to: push.to, seconds: wait });
   }
   return t("livestream.push_stopped", { to: push.to });
 }
 
-function Health() {
-  const status = useStatus(true);
+// Times in the report are the hub's, compared with the hub's clock as this page estimates it.
+function Health({ store }: { store: MeetingStore }) {
+  const status = useStatus();
   const report = status?.report ?? null;
   if (!report) {
     return (
@@ -114,7 +109,8 @@ function Health() {
       </p>
     );
   }
-  const stale = Date.now() - new Date(report.at).getTime() > STALE_MS;
+  const now = store.serverNow();
+  const stale = now - new Date(report.at).getTime() > STALE_MS;
   const failed = Object.keys(report.feed.failed);
   return (
     <div id="livestream-health" class="livestream-health">
@@ -130,13 +126,13 @@ function Health() {
         <dd id="livestream-viewers">{status?.viewers ?? 0}</dd>
         <dt>{t("livestream.recording")}</dt>
         <dd id="livestream-recording" data-refused={report.recording_refused ? "true" : "false"}>
-          {report.recording ? duration(report.recording.seconds) : report.recording_refused ? t("livestream.recording_refused", { why: report.recording_refused }) : t("livestream.recording_off")}
+          {report.recording ? timecode(Math.floor(report.recording.seconds)) : report.recording_refused ? t("livestream.recording_refused", { why: report.recording_refused }) : t("livestream.recording_off")}
         </dd>
         {report.push && (
           <>
             <dt>{t("livestream.push")}</dt>
             <dd id="livestream-push-health" data-state={report.push.state}>
-              {pushState(report.push)}
+              {pushState(report.push, now)}
               {report.push.error && <span class="push-error"> {t("livestream.push_error", { error: report.push.error })}</span>}
             </dd>
           </>
@@ -252,7 +248,7 @@ export function LivestreamControls({ m, store, token }: { m: Meeting; store: Mee
           <Action action="livestream.start">{t("livestream.start")}</Action>
         )}
       </p>
-      {live.on && <Health />}
+      {live.on && <Health store={store} />}
       <PushForm live={live} may={store.may("livestream.push")} />
       <div class="inline-form settings-form livestream-settings">
         <Menu name="quality" options={QUALITIES} live={live} settable={settable} send={send} />

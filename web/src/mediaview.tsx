@@ -2,8 +2,8 @@
 // following the stream instead: follow.tsx), then the video tiles; and the member's own controls, which
 // the toolbar shows. Tiles are keyed by stream, so a playing <video> is never recreated.
 import { useEffect, useRef, useState } from "preact/hooks";
-import { FollowNote, FollowOffer, FollowStage, followerOf, large } from "./follow";
-import { HEARD_IN_FORMAL, formalMode, hasFloor } from "./forwarding";
+import { FollowNote, FollowOffer, FollowStage, followerOf } from "./follow";
+import { HEARD_IN_FORMAL, formalMode, hasFloor, large } from "./forwarding";
 import { t } from "./i18n";
 import { JoinScreen } from "./joinscreen";
 import type { MediaSession } from "./media";

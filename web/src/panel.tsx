@@ -10,7 +10,7 @@ export const TABS = ["agenda", "speakers", "motions", "vote", "chat", "people", 
 export type Tab = (typeof TABS)[number];
 
 // Whether this member has a console at all: the tab is shown only to those who run the meeting.
-export const CONSOLE_EVENTS = ["meeting.set_status", "vote.open", "minutes.draft", "media.set_settings", "meeting.set_standing_orders", "meeting.set_card_weights"];
+const CONSOLE_EVENTS = ["meeting.set_status", "vote.open", "minutes.draft", "media.set_settings", "meeting.set_standing_orders", "meeting.set_card_weights"];
 export const hasConsole = (store: MeetingStore): boolean => CONSOLE_EVENTS.some((event) => store.you?.may.includes(event));
 
 const KEY = "hub:tab";

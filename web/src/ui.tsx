@@ -39,6 +39,12 @@ export function clock(seconds: number): string {
   return `${sign}${Math.floor(whole / 60)}:${String(whole % 60).padStart(2, "0")}`;
 }
 
+// A length with its hours when it has any: 0:05, 12:05, 1:02:03.
+export function timecode(seconds: number): string {
+  const whole = Math.round(seconds);
+  return whole >= 3600 ? `${Math.floor(whole / 3600)}:${clock(whole % 3600).padStart(5, "0")}` : clock(whole);
+}
+
 // The page's language; `onChange` re-renders whatever shows text.
 export function LanguagePicker({ onChange }: { onChange: () => void }) {
   return (

@@ -15,7 +15,7 @@ import { explain } from "./errors";
 import { language, locale, t } from "./i18n";
 import { useLivePlayer } from "./livehls";
 import { formatStart } from "./time";
-import { LanguagePicker, clock, useTick } from "./ui";
+import { LanguagePicker, timecode, useTick } from "./ui";
 import "./viewer.css";
 
 // What /api/live/MEETING answers.
@@ -329,12 +329,6 @@ function recorded(recording: Recording): string {
 
 function duration(seconds: number): string {
   return `PT${Math.round(seconds)}S`;
-}
-
-// 0:05, 12:05, 1:02:03
-function timecode(seconds: number): string {
-  const whole = Math.round(seconds);
-  return whole >= 3600 ? `${Math.floor(whole / 3600)}:${clock(whole % 3600).padStart(5, "0")}` : clock(whole);
 }
 
 // One recording, played from its MP4, with its chapters: a chapter chosen plays from its start, and the
