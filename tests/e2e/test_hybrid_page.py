@@ -102,7 +102,9 @@ async def test_reactions_from_the_toolbar(hub_server: RunningHub, browser: Brows
     await assert_accessible(ana)
     await ana.keyboard.press("End")
     await ana.keyboard.press("ArrowUp")
-    await ana.keyboard.press("Enter")  # the fourth: "Can't hear"
+    # The fourth, "Can't hear", once the focus is there (under load a key may land before the menu has it).
+    await expect(menu.get_by_role("menuitem", name="Can't hear")).to_be_focused()
+    await ana.keyboard.press("Enter")
     # A reaction floats over the stage for a few seconds only: looked for as soon as it is sent, for as
     # long as its way to the chair may take. The chair's count of requests stays for longer.
     bubble = chair.locator(".reaction-bubble.reaction-cant_hear", has_text=NAMES[ANA])
