@@ -27,7 +27,18 @@ from typing import Any
 
 import uvloop
 
-from bench.harness import Clients, arguments, cpu_seconds, hub_served, note, redis_server, report, seed, table
+from bench.harness import (
+    Clients,
+    arguments,
+    cpu_seconds,
+    generate,
+    hub_served,
+    note,
+    redis_server,
+    report,
+    seed,
+    table,
+)
 from bench.wire import LightClient
 
 # Each spammer tries this many messages a second: well over the hub's limit of 20.
@@ -183,5 +194,5 @@ if __name__ == "__main__":
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--flood", choices=["chat", "hands"], default="chat")
     args = parser.parse_args()
-    found = uvloop.run(main(args.members, args.spammers, args.seconds, args.flood))
+    found = generate(main(args.members, args.spammers, args.seconds, args.flood))
     report(found, summary)

@@ -21,14 +21,13 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-import uvloop
-
 from bench.harness import (
     Clients,
     arguments,
     bare_served,
     cpu_seconds,
     free_port,
+    generate,
     hub_served,
     note,
     redis_server,
@@ -183,5 +182,5 @@ if __name__ == "__main__":
     parser.add_argument("--clients", type=int, nargs="+", default=[500, 2000, 3500])
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
-    found = uvloop.run(main(args.clients, args.rounds))
+    found = generate(main(args.clients, args.rounds))
     report(found, summary)

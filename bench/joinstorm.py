@@ -19,13 +19,12 @@ import tempfile
 import time
 from typing import Any
 
-import uvloop
-
 from bench.harness import (
     Clients,
     arguments,
     bare_served,
     cpu_seconds,
+    generate,
     hub_served,
     note,
     redis_server,
@@ -105,5 +104,5 @@ if __name__ == "__main__":
     parser = arguments(__doc__)
     parser.add_argument("--members", type=int, nargs="+", default=[500, 2000, 3500])
     args = parser.parse_args()
-    found = uvloop.run(main(args.members))
+    found = generate(main(args.members))
     report(found, summary)

@@ -29,7 +29,6 @@ from statistics import mean
 from typing import Any
 
 import redis.asyncio as redis
-import uvloop
 
 from bench.count import ballots, names
 from bench.harness import (
@@ -38,6 +37,7 @@ from bench.harness import (
     arguments,
     bare_served,
     cpu_seconds,
+    generate,
     hub_served,
     note,
     redis_server,
@@ -450,5 +450,5 @@ if __name__ == "__main__":
     parser = arguments(__doc__)
     parser.add_argument("--members", type=int, nargs="+", default=[500, 2000, 3500])
     args = parser.parse_args()
-    found = uvloop.run(main(args.members))
+    found = generate(main(args.members))
     report(found, summary)

@@ -23,7 +23,6 @@ from collections import Counter
 from typing import Any
 
 import httpx
-import uvloop
 
 from bench.harness import (
     SECRET,
@@ -31,6 +30,7 @@ from bench.harness import (
     arguments,
     children,
     cpu_seconds,
+    generate,
     hub_served,
     note,
     redis_server,
@@ -153,4 +153,4 @@ if __name__ == "__main__":
     parser.add_argument("--members", type=int, nargs="+", default=[500, 2000])
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
-    report(uvloop.run(main(args.workers, args.members, args.rounds)), summary)
+    report(generate(main(args.workers, args.members, args.rounds)), summary)

@@ -17,6 +17,7 @@ from hub.config import Settings
 from hub.invitations import Invitations
 from hub.runtime import open_hub
 from hub.sessions import Sessions
+from signalling import collector
 from signalling.assets import page_headers, with_assets
 from signalling.ballotfile import ballot_file
 from signalling.closing import Closing
@@ -92,7 +93,7 @@ def create_app(settings: Settings) -> SecurityHeaders:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        async with open_hub(settings) as hub, _loopback(settings.ice_loopback):
+        async with open_hub(settings) as hub, _loopback(settings.ice_loopback), collector.tending():
             node = settings.node
             gateway = Gateway(sio, hub, settings.limits, node, settings.ice_servers)
             gateway.media.relay_only = settings.ice_relay_only
