@@ -186,7 +186,33 @@ def parse_sentinel_url(url: str) -> SentinelTarget:
     )
 
 
-class _SentinelPool(SentinelConnectionPool, BlockingConnectionPool):
+class StoreClosed(RedisConnectionError):
+    """A call made after the store was closed, by work still running at shutdown."""
+
+
+class _ClosingPool(BlockingConnectionPool):
+    """A pool that stays closed. redis-py's own lends a closed pool's next caller a new connection,
+    which nothing then closes: work still running at shutdown left sockets open after the loop was gone.
+    A closed one refuses to lend and closes any connection given back to it."""
+
+    _closed = False
+
+    async def get_connection(self, *args: Any, **kwargs: Any) -> Any:
+        if self._closed:
+            raise StoreClosed("The store is closed.")
+        return await super().get_connection(*args, **kwargs)  # type: ignore[no-untyped-call]
+
+    async def release(self, connection: Any) -> None:
+        await super().release(connection)
+        if self._closed:
+            await connection.disconnect()
+
+    async def aclose(self) -> None:
+        self._closed = True
+        await super().aclose()
+
+
+class _SentinelPool(SentinelConnectionPool, _ClosingPool):
     """Sentinel's pool, which asks the sentinels for the primary before each new connection and drops
     idle ones when it moves, waiting for a free connection as `BlockingConnectionPool` does. It owns
     its sentinels' clients and closes them with itself."""
@@ -203,7 +229,7 @@ def connect(url: str, connections: int) -> redis.Redis:
     disconnects queues here instead of failing with "too many connections". A `redis+sentinel://`
     URL gives a client of the service's current primary, which follows a failover."""
     if urlsplit(url).scheme != SENTINEL_SCHEME:
-        pool = redis.BlockingConnectionPool.from_url(url, max_connections=connections, timeout=30)
+        pool = _ClosingPool.from_url(url, max_connections=connections, timeout=30)
         return redis.Redis.from_pool(pool)
     target = parse_sentinel_url(url)
     # A sentinel that does not answer within a second is skipped for the next one; a primary whose

@@ -8,7 +8,7 @@ from typing import Any
 
 import socketio
 
-from hub.store import connect
+from hub.store import StoreClosed, connect
 from signalling.delivery import QueuedEmit
 
 # How long a replaced Redis client stays open for the calls still using it.
@@ -25,7 +25,13 @@ class RedisManager(socketio.AsyncRedisManager, QueuedEmit):  # type: ignore[misc
     fails, python-socketio connects again, and the new client asks the sentinels where the primary is.
     Emits published while the primary was away are lost; clients see the gap and resync."""
 
+    _closed = False
+
     def _redis_connect(self) -> None:
+        # A publish still running at shutdown fails on the closed client and would connect again,
+        # to a client that nothing closes.
+        if self._closed:
+            raise StoreClosed("The Redis manager is closed.")
         # After a Redis error python-socketio connects again and drops the client it had, with its
         # connections open; they are closed once anything still using them is done, or at close.
         retired: tuple[Any, Any] = (getattr(self, "pubsub", None), getattr(self, "redis", None))
@@ -38,6 +44,7 @@ class RedisManager(socketio.AsyncRedisManager, QueuedEmit):  # type: ignore[misc
 
     async def close(self) -> None:
         """python-socketio leaves its Redis listener running and its connections open at shutdown."""
+        self._closed = True
         listener = getattr(self, "thread", None)
         if listener is not None:
             listener.cancel()

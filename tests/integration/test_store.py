@@ -6,14 +6,16 @@ import asyncio
 from datetime import datetime
 
 import pytest
+import socketio
 
 from hub import meetings
 from hub.errors import HubError
 from hub.meetings import Actor, Change
 from hub.models import Branch, Event, Meeting, Role
 from hub.service import MEMBER_BACKLOG, BoundRule, Hub
-from hub.store import Committed, Store
+from hub.store import Committed, Store, StoreClosed
 from hub.tokens import Links
+from signalling.pubsub import RedisManager
 from tests.unit.builders import actor, meeting
 
 
@@ -132,6 +134,29 @@ async def test_a_cancelled_batch_never_leaves_a_caller_waiting(redis_url: str) -
     await store.close()
 
 
+async def test_a_closed_store_opens_no_connection_for_work_still_running(redis_url: str) -> None:
+    """Work that outlives shutdown is refused, not lent a new connection that nothing would close."""
+    store = Store.from_url(f"{redis_url}?client_name=late")
+    watcher = Store.from_url(redis_url)
+
+    async def open_connections() -> int:
+        return sum(c["name"] == "late" for c in await watcher.redis.client_list())
+
+    await store.ping()
+    # Held by a call when the store closes, and given back after.
+    held = await store.redis.connection_pool.get_connection()
+    assert await open_connections() == 1
+    await store.close()
+    await store.redis.connection_pool.release(held)
+    assert not held.is_connected
+    with pytest.raises(StoreClosed):
+        await store.ping()
+    with pytest.raises(StoreClosed):
+        await store.cast("m", "v1", "a", "for")
+    assert await open_connections() == 0
+    await watcher.close()
+
+
 async def test_officers_go_first_and_a_members_flood_is_turned_away_not_queued(redis_url: str) -> None:
     """While a command runs, members' commands queue up to the backlog and the rest are refused at
     once; the chair's command, sent last, is applied next."""
@@ -198,3 +223,21 @@ async def test_a_version_lost_in_a_failover_is_not_served_from_the_cache(redis_u
     assert await hub.snapshot("agm", at_least=3) == expected
     for h in (hub, fresh):
         await h.store.close()
+
+
+async def test_the_redis_manager_closed_publishes_on_no_new_connection(redis_url: str) -> None:
+    """python-socketio connects again when a publish fails; once closed, an emit still running at
+    shutdown must not leave it a client that nothing closes."""
+    manager = RedisManager(f"{redis_url}?client_name=late-pubsub")
+    socketio.AsyncServer(client_manager=manager)
+    watcher = Store.from_url(redis_url)
+
+    async def open_connections() -> int:
+        return sum(c["name"] == "late-pubsub" for c in await watcher.redis.client_list())
+
+    await manager.emit("meeting.changed", {"version": 1}, namespace="/", room="meeting:m")
+    assert await open_connections() == 1
+    await manager.close()
+    await manager.emit("meeting.changed", {"version": 2}, namespace="/", room="meeting:m")
+    assert await open_connections() == 0
+    await watcher.close()
