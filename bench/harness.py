@@ -37,7 +37,7 @@ def generate(main: Coroutine[Any, Any, T]) -> T:
     """Run a load generator's `main` on uvloop, with the collector run as the hub's.
 
     The generator holds thousands of clients too: with CPython's default thresholds it ran a full
-    collection of 110-145 ms every few seconds, one of them inside the vote storm's second, where
+    collection of 105-145 ms every few seconds, one of them inside the vote storm's second, where
     it delayed every client's reading of the tallies (docs/performance.md, "The collector")."""
 
     async def tended() -> T:

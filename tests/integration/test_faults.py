@@ -222,7 +222,11 @@ class Vote:
 
         # Ghosts swept: present are exactly the members with a live connection.
         alive = {"chair"} | {v.member_id for v in self.voters if v.connected}
-        await until(self.chair, lambda c: c.present() == alive, SWEEP_BOUND + 5)
+        try:
+            await until(self.chair, lambda c: c.present() == alive, SWEEP_BOUND + 5)
+        except TimeoutError:
+            ghosts, missing = self.chair.present() - alive, alive - self.chair.present()
+            raise AssertionError(f"ghosts {sorted(ghosts)}, missing {sorted(missing)}") from None
 
         # Every client still connected holds what a fresh snapshot holds.
         fresh = MeetingClient(self.chair.url, self.chair.token)

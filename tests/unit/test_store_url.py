@@ -60,7 +60,8 @@ async def test_a_sentinel_url_gives_a_waiting_pool_that_follows_the_primary() ->
 async def test_only_a_sentinel_store_waits_for_a_replica() -> None:
     plain = Store.from_url("redis://127.0.0.1:6379/0")
     sentinel = Store.from_url("redis+sentinel://a:26379/0/hub")
-    assert type(plain.redis.connection_pool) is BlockingConnectionPool
+    assert isinstance(plain.redis.connection_pool, BlockingConnectionPool)
+    assert not isinstance(plain.redis.connection_pool, SentinelConnectionPool)
     assert (plain.replicas, sentinel.replicas) == (0, 1)
     await plain.close()
     await sentinel.close()
