@@ -270,13 +270,17 @@ class Hub:
         await self.store.put("member", member.id, member.model_dump(mode="json"))
         if member.email:
             await self.store.index_emails({member.email.lower(): member.id})
+        await self.store.mark_active(member.id, member.active)
+        if not member.active:
+            # Connections open before the deactivation end with it, on every node.
+            await self.store.announce_closure({"member": member.id})
 
-    async def index_emails(self) -> int:
-        """Index every member's address (on start: a store from before the index, or one written to
-        directly). How many members have one."""
-        found = {m.email.lower(): m.id for m in await self.members() if m.email}
-        await self.store.index_emails(found)
-        return len(found)
+    async def index_members(self) -> None:
+        """Index every member's address and who is deactivated (on start: a store from before the
+        indexes, or one written to directly)."""
+        members = await self.members()
+        await self.store.index_emails({m.email.lower(): m.id for m in members if m.email})
+        await self.store.index_inactive({m.id for m in members if not m.active})
 
     async def member_by_email(self, email: str) -> Member | None:
         """The active member with this address (in any case), if there is one."""

@@ -110,6 +110,7 @@ def _answer(reply: asyncio.Future[Any]) -> asyncio.Future[Committed | None]:
 
 
 _CLOSURES = "hub:closures"
+_INACTIVE = "hub:inactive"
 
 
 def _meeting(meeting_id: str, part: str) -> str:
@@ -651,6 +652,25 @@ class Store:
         checks the member still has the address."""
         if members:
             await self.redis.hset("hub:member-email", mapping=cast(Any, members))
+
+    # Deactivated members, so that each node can check its connections against them now and then (as
+    # it does against revoked links), in case it missed their closure.
+
+    async def mark_active(self, member_id: str, active: bool) -> None:
+        await (self.redis.srem(_INACTIVE, member_id) if active else self.redis.sadd(_INACTIVE, member_id))
+
+    async def index_inactive(self, member_ids: set[str]) -> None:
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.delete(_INACTIVE)
+            if member_ids:
+                pipe.sadd(_INACTIVE, *sorted(member_ids))
+            await pipe.execute()
+
+    async def inactive_among(self, member_ids: list[str]) -> set[str]:
+        if not member_ids:
+            return set()
+        found = await self.redis.smismember(_INACTIVE, member_ids)
+        return {m for m, inactive in zip(member_ids, found, strict=True) if inactive}
 
     async def member_by_email(self, email: str) -> str | None:
         found = await self.redis.hget("hub:member-email", email)

@@ -117,8 +117,9 @@ def create_app(settings: Settings) -> SecurityHeaders:
             app.state.hub = hub
             app.state.worker = settings.worker
             app.state.relay = gateway.media
-            # Members are found by address to sign in; a store from before the index gets one now.
-            await hub.index_emails()
+            # Members are found by address to sign in, and the deactivated are known to every node; a
+            # store from before these indexes gets them now.
+            await hub.index_members()
             app.state.signin = SignIn(
                 hub, Sessions(hub.store.redis, settings.signing_secret()), settings.base_url
             )

@@ -1,6 +1,6 @@
 """The connections this node holds, by member, address and link: how many one member or one address may
 open, the rate limit shared by all of a member's connections, and which connections a closure names
-(a link revoked or expired, a member removed). Memory only: each node counts what it holds."""
+(a link revoked or expired, a member removed or deactivated). Memory only: each node counts what it holds."""
 
 from __future__ import annotations
 
@@ -130,12 +130,15 @@ class Connections:
                 del self._event_buckets[event_key]
 
     def named(self, closure: dict[str, Any]) -> list[str]:
-        """The connections a closure names: `{"token": id}` or `{"meeting": id, "member": id}`."""
+        """The connections a closure names: `{"token": id}`, `{"meeting": id, "member": id}` (removed
+        from a meeting) or `{"member": id}` (deactivated: in every meeting)."""
         token, meeting, member = closure.get("token"), closure.get("meeting"), closure.get("member")
         if isinstance(token, str):
             return [c.sid for c in self._by_sid.values() if c.token_id == token]
         if isinstance(meeting, str) and isinstance(member, str):
             return list(self._by_member.get((meeting, member), ()))
+        if isinstance(member, str):
+            return [c.sid for c in self._by_sid.values() if c.member_id == member]
         return []
 
     def older_than(self, opened: float) -> list[str]:
@@ -146,6 +149,9 @@ class Connections:
 
     def expired(self, now: datetime) -> list[str]:
         return [c.sid for c in self._by_sid.values() if c.expires_at <= now]
+
+    def member_ids(self) -> set[str]:
+        return {c.member_id for c in self._by_sid.values()}
 
     def token_ids(self) -> set[str]:
         return {c.token_id for c in self._by_sid.values()}

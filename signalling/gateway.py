@@ -274,6 +274,8 @@ class Gateway:
         revoked = await self.hub.store.revoked_among(sorted(self.connections.token_ids()))
         for token_id in revoked:
             await self._close(self.connections.named({"token": token_id}))
+        for member_id in await self.hub.store.inactive_among(sorted(self.connections.member_ids())):
+            await self._close(self.connections.named({"member": member_id}))
         for meeting_id in self.connections.meeting_ids():
             meeting = (await self.hub.current(meeting_id)).meeting
             if meeting.adjourned_until is not None:

@@ -31,7 +31,9 @@ from hub.runtime import open_hub
 from hub.service import Hub
 from hub.sessions import Sessions
 from signalling import series
+from signalling.gateway import WARD_SECONDS
 from signalling.officers import ROUTES
+from tests.client import MeetingClient
 from tests.conftest import RunningHub
 
 ADMIN, BERLIN_OFFICER, PARIS_OFFICER, MEMBER = "m007", "m002", "m008", "m040"
@@ -291,11 +293,18 @@ async def test_a_deactivated_member_cannot_sign_in_join_or_be_invited(console: C
     sessions = Sessions(console.store.store.redis, console.hub.settings.signing_secret())
     _, cookie = await sessions.open("m003", console.store.clock())
     token = await console.store.issue_link("m003", console.meeting_id, timedelta(hours=1))
+    # In the meeting when deactivated: the connection ends at once, on whichever node holds it.
+    present = MeetingClient(console.hub.url, token)
+    await present.connect()
+    await present.join()
+    ended = ending(present)
     async with console.client("berlin officer") as http:
         reply = await http.post("/api/officers/members/m003/active", json={"active": False})
         assert reply.json()["data"]["active"] is False
         yourself = await http.post(f"/api/officers/members/{BERLIN_OFFICER}/active", json={"active": False})
         assert yourself.json()["error"]["code"] == "member.self"
+    # Well before the next check (every WARD_SECONDS) would find it.
+    await asyncio.wait_for(ended.wait(), 2)
     assert await sessions.find(cookie) is None
     assert await console.store.member_by_email("member003@example.org") is None
     with pytest.raises(Exception, match="not invited"):
@@ -304,6 +313,40 @@ async def test_a_deactivated_member_cannot_sign_in_join_or_be_invited(console: C
     async with console.client("admin") as http:
         await http.post("/api/officers/members/m003/active", json={"active": True})
     assert (await console.store.admission(token)).actor.role == Role.MEMBER
+
+
+async def test_a_node_that_missed_a_deactivation_closes_the_connection_within_its_check(
+    console: Console,
+) -> None:
+    token = await console.store.issue_link("m003", console.meeting_id, timedelta(hours=1))
+    present = MeetingClient(console.hub.url, token)
+    await present.connect()
+    await present.join()
+    ended = ending(present)
+    # Saved without the announcement, as a node reconnecting to Redis would miss it.
+    member = await console.store.member("m003")
+    await console.store.store.put("member", "m003", member.model_copy(update={"active": False}).model_dump())
+    await console.store.store.mark_active("m003", False)
+    await asyncio.wait_for(ended.wait(), WARD_SECONDS * 2)
+
+
+async def test_the_deactivated_are_known_to_every_node_from_the_start(console: Console) -> None:
+    """A store written before the index (or directly) has its deactivated members found on start."""
+    for member_id, active in (("m003", False), ("m004", True)):
+        member = await console.store.member(member_id)
+        await console.store.store.put(
+            "member", member_id, member.model_copy(update={"active": active}).model_dump()
+        )
+    await console.store.store.mark_active("m004", False)
+    await console.store.index_members()
+    assert await console.store.store.inactive_among(["m003", "m004", "m005"]) == {"m003"}
+
+
+def ending(client: MeetingClient) -> asyncio.Event:
+    """Set when the server closes the client's connection."""
+    ended = asyncio.Event()
+    client.sio.on("disconnect", lambda *_: ended.set())
+    return ended
 
 
 async def test_the_export_reads_back_and_neutralises_formulas(console: Console) -> None:
