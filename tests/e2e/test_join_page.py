@@ -6,8 +6,9 @@ from pathlib import Path
 
 from playwright.async_api import Browser, expect
 
+from hub.runtime import open_hub
 from tests.conftest import RunningHub
-from tests.e2e.conftest import assert_accessible, picture, tab, unfold
+from tests.e2e.conftest import assert_accessible, open_room, picture, tab, unfold
 
 CHAIR, MEMBER, NO_BRANCH = "m001", "m025", "m040"
 
@@ -107,3 +108,18 @@ async def test_apologies_before_the_meeting(hub_server: RunningHub, browser: Bro
     # Sending apologies also leaves: the member is not counted as here.
     await expect(page.locator('#participants li[data-member="m025"]')).to_have_count(0)
     await context.close()
+
+
+async def test_a_member_deactivated_in_the_room_is_told_and_not_left_reconnecting(
+    hub_server: RunningHub, browser: Browser, artifacts: Path
+) -> None:
+    page = await open_room(browser, hub_server, MEMBER, width=375)
+    async with open_hub(hub_server.settings) as service:
+        member = await service.member(MEMBER)
+        await service.save_member(member.model_copy(update={"active": False}))
+    # The hub closes the connection; trying again, the page is refused for good, and says so.
+    await expect(page.locator('[data-code="auth.not_invited"]')).to_have_count(1)
+    await expect(page.locator('.error[role="alert"]')).to_contain_text("not invited")
+    await expect(page.locator("#banner")).to_be_hidden()
+    await page.screenshot(path=artifacts / "deactivated-in-the-room-375.png")
+    await page.context.close()

@@ -156,12 +156,17 @@ export function showMeeting(token: string, store: MeetingStore, connection: Conn
     }
     form.reset();
   });
+  // A refusal is final (the client does not try again): no banner then promises a reconnection.
+  let refused = false;
   return {
     onOnline(online) {
+      if (refused) return;
       banner.hidden = online;
       banner.textContent = online ? "" : t("page.reconnecting");
     },
     onRefused(error: HubError) {
+      refused = true;
+      banner.hidden = true;
       renderRefusal(app, error.code, explain(error));
     },
   };
