@@ -243,7 +243,10 @@ async def test_a_killed_worker_has_its_members_swept_and_is_replaced(
     member_of = {c.token: m for m, c in zip(tokens, clients, strict=False)}
     on = {w: [c for c in clients if worker_of(c) == w] for w in (1, 2)}
     assert on[1] and on[2], "twelve connections all reached one worker"
-    watcher = on[1][0]
+    # Over WebSocket, which stays on worker 1: a polling client's request may reach the worker killed
+    # below and be lost with it (a browser then reconnects; this client would wait for a reply).
+    watcher = next((c for c in on[1] if c.sio.transport() == "websocket"), None)
+    assert watcher is not None, "no WebSocket connection reached worker 1"
     await settle([watcher], lambda c: c.present() == set(member_of.values()))
 
     old = worker_pids(process.process.pid)
